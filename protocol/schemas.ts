@@ -1,0 +1,173 @@
+// Payload schemas of protocol v1, shared by hub, daemon and simulator. Every payload is JSON;
+// times are integer milliseconds since the Unix epoch (UTC). Unknown fields are ignored so a
+// newer peer can add fields without breaking an older one; `v` changes only on breaking changes.
+import { z } from 'zod';
+import { PROTOCOL_VERSION } from './topics.js';
+
+/** Largest payload any party accepts on any topic, in bytes (the broker enforces its own packet cap). */
+export const MAX_PAYLOAD_BYTES = 64 * 1024;
+
+const version = z.literal(PROTOCOL_VERSION);
+const epochMs = z.number().int().nonnegative().max(8.64e15);
+const shortText = (max: number) => z.string().max(max);
+const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9._:-]+$/, 'only letters, digits and . _ : - are allowed');
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
+const volume = z.number().int().min(0).max(100);
+
+// ---- presence (retained; the device's last will publishes the offline form) ----
+export const presenceSchema = z.object({
+  v: version,
+  status: z.enum(['online', 'offline']),
+  /** When the device says it came online; absent in a last will (the broker sends it later). */
+  at: epochMs.optional(),
+  /** Firmware or agent name and version, e.g. "loa-edge/0.1.0". */
+  agent: shortText(64).optional(),
+  /** Why it went offline: "shutdown" for a clean goodbye, "lost" for the last will. */
+  reason: z.enum(['shutdown', 'lost']).optional(),
+});
+export type Presence = z.infer<typeof presenceSchema>;
+
+// ---- commands (hub to device) ----
+const commandBase = {
+  v: version,
+  /** Unique id; acknowledgements carry it back (MQTT 3.1.1 has no correlation data). */
+  id,
+  /** Per-cluster sequence number, strictly increasing; a device refuses one it has seen. */
+  seq: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  issuedAt: epochMs,
+  /** A device refuses a command once its clock passes this time. */
+  expiresAt: epochMs,
+};
+
+export const mediaRefSchema = z.object({
+  /** The media id is the SHA-256 of the delivered file; the device checks it after download. */
+  id: sha256,
+  /** Where to fetch it: absolute, or a path relative to the device's configured hub HTTP URL. */
+  url: shortText(512),
+  bytes: z.number().int().positive(),
+  durationMs: z.number().int().nonnegative(),
+  /** Container/codec of the delivered file, e.g. "ogg/opus". */
+  format: shortText(32),
+});
+export type MediaRef = z.infer<typeof mediaRefSchema>;
+
+export const playCommandSchema = z.object({
+  ...commandBase,
+  type: z.literal('play'),
+  broadcastId: id,
+  media: mediaRefSchema,
+  /** Hub time at which the first sample is to be heard, so every cluster starts together. */
+  startAt: epochMs,
+  /** Position in the media to start from, for joining an item already under way. */
+  offsetMs: z.number().int().nonnegative().default(0),
+  volume: volume.optional(),
+});
+export type PlayCommand = z.infer<typeof playCommandSchema>;
+
+export const stopCommandSchema = z.object({
+  ...commandBase,
+  type: z.literal('stop'),
+  /** Stop only this broadcast; absent means stop whatever is playing. */
+  broadcastId: id.optional(),
+});
+export type StopCommand = z.infer<typeof stopCommandSchema>;
+
+export const volumeCommandSchema = z.object({
+  ...commandBase,
+  type: z.literal('volume'),
+  volume,
+});
+export type VolumeCommand = z.infer<typeof volumeCommandSchema>;
+
+export const commandSchema = z.discriminatedUnion('type', [playCommandSchema, stopCommandSchema, volumeCommandSchema]);
+export type Command = z.infer<typeof commandSchema>;
+export type CommandType = Command['type'];
+
+// ---- acknowledgements (device to hub) ----
+export const ACK_STATUSES = ['accepted', 'started', 'finished', 'stopped', 'failed', 'refused'] as const;
+export type AckStatus = (typeof ACK_STATUSES)[number];
+
+/** Reasons a device gives with `refused`, `failed` and `stopped` acks. */
+export const ACK_REASONS = [
+  // refused: the command was not acted on
+  'expired',
+  'replay',
+  'invalid',
+  // failed: it was acted on but could not be done
+  'media-fetch-failed',
+  'media-corrupt',
+  'player-error',
+  'no-audio-device',
+  // stopped: playback ended early
+  'stop-command',
+  'replaced',
+  'shutdown',
+] as const;
+export type AckReason = (typeof ACK_REASONS)[number];
+
+export const ackSchema = z.object({
+  v: version,
+  /** The command's id and sequence number this acknowledges. */
+  cmdId: id,
+  seq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  status: z.enum(ACK_STATUSES),
+  reason: z.enum(ACK_REASONS).optional(),
+  /** Free text for people, e.g. the player's last error line. */
+  detail: shortText(300).optional(),
+  at: epochMs,
+  broadcastId: id.optional(),
+  /** With started/stopped/finished: position in the media, ms. */
+  positionMs: z.number().int().nonnegative().optional(),
+});
+export type Ack = z.infer<typeof ackSchema>;
+
+// ---- reported state (retained, device to hub) ----
+export const stateSchema = z.object({
+  v: version,
+  at: epochMs,
+  playing: z
+    .object({
+      broadcastId: id,
+      mediaId: sha256,
+      startedAt: epochMs,
+      offsetMs: z.number().int().nonnegative(),
+    })
+    .nullable(),
+  volume: volume,
+  /** Highest command sequence number the device has accepted. */
+  lastSeq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+});
+export type ReportedState = z.infer<typeof stateSchema>;
+
+// ---- health telemetry (device to hub) ----
+export const healthSchema = z.object({
+  v: version,
+  at: epochMs,
+  uptimeS: z.number().nonnegative(),
+  /** null where the device has no thermal sensor. */
+  cpuTempC: z.number().min(-50).max(150).nullable(),
+  load1: z.number().nonnegative(),
+  memFreeMb: z.number().nonnegative(),
+  memTotalMb: z.number().nonnegative(),
+  diskFreeMb: z.number().nonnegative().nullable(),
+  player: z.enum(['idle', 'playing', 'error']),
+  lastError: shortText(300).nullable(),
+  agent: shortText(64),
+});
+export type Health = z.infer<typeof healthSchema>;
+
+export const schemasByChannel = {
+  presence: presenceSchema,
+  cmd: commandSchema,
+  ack: ackSchema,
+  state: stateSchema,
+  health: healthSchema,
+} as const;
+
+export interface PayloadByChannel {
+  presence: Presence;
+  cmd: Command;
+  ack: Ack;
+  state: ReportedState;
+  health: Health;
+}
