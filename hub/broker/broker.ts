@@ -1,0 +1,213 @@
+// The embedded MQTT broker (aedes 1.x, MQTT 3.1.1): TCP on 1883, TLS on 8883 when configured.
+// Behaviour is given to aedes as hooks, as its design intends: authenticate (cluster id and
+// secret, throttled after failures), authorizePublish and authorizeSubscribe (a device only under
+// its own cluster, see protocol/topics.ts), and a frame limit for oversize packets.
+import { Aedes, type Client, type AuthenticateError, type PublishPacket, type Subscription } from 'aedes';
+import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
+import type { Clock } from '../../common/clock.js';
+import type { Logger } from '../../common/logger.js';
+import { clusterTopic, deviceMayPublish, deviceMaySubscribe, isClusterId, parseClusterTopic } from '../../protocol/index.js';
+import type { HubConfig } from '../config.js';
+import { limitFrames } from './frame-limit.js';
+import { LoginThrottle } from './login-throttle.js';
+import type { SecretVerifier } from './secrets.js';
+
+export interface BrokerDeps {
+  config: HubConfig['mqtt'];
+  verifier: SecretVerifier;
+  clock: Clock;
+  logger: Logger;
+  /** Told when a device's connection is established or gone, whatever its presence topic says. */
+  onDeviceConnection?: (clusterId: string, connected: boolean) => void;
+}
+
+export type MessageHandler = (topic: string, payload: Buffer) => void;
+
+/** What the rest of the hub needs from a broker (an external broker will offer the same). */
+export interface HubMqtt {
+  publish(topic: string, payload: string, opts: { qos: 0 | 1; retain: boolean }): Promise<void>;
+  subscribe(filter: string, handler: MessageHandler): Promise<void>;
+  disconnectDevice(clusterId: string): void;
+  isConnected(clusterId: string): boolean;
+}
+
+const RC_BAD_CREDENTIALS = 4; // MQTT 3.1.1 §3.2.2.3: bad user name or password
+const RC_NOT_AUTHORIZED = 5;
+
+function authError(returnCode: number, message: string): AuthenticateError {
+  const err = new Error(message) as AuthenticateError;
+  err.returnCode = returnCode;
+  return err;
+}
+
+export class Broker implements HubMqtt {
+  private aedes!: Aedes;
+  private tcp: Server | null = null;
+  private tls: TlsServer | null = null;
+  private readonly throttle: LoginThrottle;
+  private readonly log: Logger;
+  ports = { mqtt: 0, mqtts: 0 as number | null };
+
+  constructor(private readonly deps: BrokerDeps) {
+    this.log = deps.logger;
+    this.throttle = new LoginThrottle(deps.clock, {
+      baseDelayMs: deps.config.auth.failureDelayMs,
+      maxDelayMs: deps.config.auth.failureDelayMaxMs,
+    });
+  }
+
+  async start(): Promise<void> {
+    const cfg = this.deps.config;
+    this.aedes = await Aedes.createBroker({
+      keepaliveLimit: cfg.keepaliveLimitSec,
+      maxClientsIdLength: 64,
+      drainTimeout: 30_000,
+      authenticate: (client, username, password, done) => void this.authenticate(client, username, password, done),
+      authorizePublish: (client, packet, done) => done(this.authorizePublish(client, packet)),
+      authorizeSubscribe: (client, sub, done) => done(null, this.authorizeSubscribe(client, sub)),
+    });
+    this.aedes.on('clientReady', (client) => {
+      if (isClusterId(client.id)) this.deps.onDeviceConnection?.(client.id, true);
+    });
+    this.aedes.on('clientDisconnect', (client) => {
+      // A newer connection with the same id replaces an older one; only report a real departure.
+      if (isClusterId(client.id) && !this.clients()[client.id]) this.deps.onDeviceConnection?.(client.id, false);
+    });
+    this.aedes.on('clientError', (client, err) => this.log.debug({ clusterId: client.id, err: err.message }, 'client error'));
+    this.aedes.on('connectionError', (client, err) => this.log.debug({ clientId: client.id, err: err.message }, 'connection error'));
+
+    const handle = (socket: Socket): void => {
+      socket.setNoDelay(true);
+      const stream = limitFrames(socket, cfg.maxPacketBytes, (size) =>
+        this.log.warn({ remote: socket.remoteAddress, size, limit: cfg.maxPacketBytes }, 'oversize MQTT packet; connection closed'),
+      );
+      this.aedes.handle(stream as unknown as Socket);
+    };
+    this.tcp = createServer(handle);
+    this.ports.mqtt = await listen(this.tcp, cfg.port, cfg.host);
+    this.log.info({ port: this.ports.mqtt, host: cfg.host, maxPacketBytes: cfg.maxPacketBytes }, 'MQTT listening');
+    if (cfg.tls) {
+      this.tls = createTlsServer(
+        { cert: readFileSync(cfg.tls.cert), key: readFileSync(cfg.tls.key), ...(cfg.tls.ca ? { ca: readFileSync(cfg.tls.ca) } : {}) },
+        (socket) => handle(socket),
+      );
+      this.ports.mqtts = await listen(this.tls, cfg.tls.port, cfg.host);
+      this.log.info({ port: this.ports.mqtts }, 'MQTT over TLS listening');
+    } else {
+      this.ports.mqtts = null;
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([closeServer(this.tcp), closeServer(this.tls)]);
+    await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+  }
+
+  private async authenticate(
+    client: Client,
+    username: Readonly<string> | undefined,
+    password: Readonly<Buffer> | undefined,
+    done: (err: AuthenticateError | null, ok: boolean | null) => void,
+  ): Promise<void> {
+    const address = (client.conn as unknown as { remoteAddress?: string }).remoteAddress ?? 'unknown';
+    const id = typeof username === 'string' ? username : '';
+    const keys = [`ip:${address}`, `id:${id}`];
+    const wait = this.throttle.delayFor(keys);
+    if (wait > 0) await new Promise((r) => this.deps.clock.setTimeout(() => r(undefined), wait));
+    const refuse = (rc: number, why: string): void => {
+      const failures = this.throttle.fail(keys);
+      this.log.warn({ clusterId: id || undefined, remote: address, failures, why }, 'MQTT login refused');
+      done(authError(rc, why), null);
+    };
+    if (!isClusterId(id)) return refuse(RC_BAD_CREDENTIALS, 'username is not a cluster id');
+    // The client id must be the cluster id: otherwise one box could take over another's session.
+    if (client.id !== id) return refuse(RC_NOT_AUTHORIZED, 'client id differs from the cluster id');
+    const will = (client as unknown as { _will?: { topic: string; retain?: boolean } })._will;
+    if (will && will.topic !== clusterTopic(id, 'presence')) return refuse(RC_NOT_AUTHORIZED, `last will on ${will.topic} is not allowed`);
+    const ok = password !== undefined && (await this.deps.verifier.verify(id, password.toString('utf8')));
+    if (!ok) return refuse(RC_BAD_CREDENTIALS, 'wrong secret or unknown cluster');
+    this.throttle.succeed([`id:${id}`]);
+    done(null, true);
+  }
+
+  private authorizePublish(client: Client | null, packet: PublishPacket): Error | null {
+    if (!client) return null; // the hub itself
+    const topic = packet.topic;
+    if (!deviceMayPublish(client.id, topic)) {
+      this.log.warn({ clusterId: client.id, topic }, 'publish outside its own topics refused; disconnecting');
+      return new Error(`cluster ${client.id} may not publish on ${topic}`);
+    }
+    // Only presence and state are retained; a retained ack or health message would pile up.
+    const channel = parseClusterTopic(topic)?.channel;
+    if (packet.retain && channel !== 'presence' && channel !== 'state') {
+      return new Error(`retained messages are not allowed on ${topic}`);
+    }
+    return null;
+  }
+
+  private authorizeSubscribe(client: Client | null, sub: Subscription): Subscription | null {
+    if (!client) return sub;
+    if (deviceMaySubscribe(client.id, sub.topic)) return sub;
+    this.log.warn({ clusterId: client.id, topic: sub.topic }, 'subscription outside its own topics refused');
+    return null; // SUBACK 0x80 for this filter
+  }
+
+  publish(topic: string, payload: string, opts: { qos: 0 | 1; retain: boolean }): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.aedes.publish(
+        { cmd: 'publish', topic, payload: Buffer.from(payload), qos: opts.qos, retain: opts.retain, dup: false },
+        (err) => (err ? reject(err) : resolve()),
+      ),
+    );
+  }
+
+  subscribe(filter: string, handler: MessageHandler): Promise<void> {
+    return new Promise((resolve) =>
+      this.aedes.subscribe(
+        filter,
+        (packet, cb) => {
+          try {
+            handler(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
+          } catch (err) {
+            this.log.error({ err, topic: packet.topic }, 'message handler failed');
+          }
+          cb();
+        },
+        () => resolve(),
+      ),
+    );
+  }
+
+  disconnectDevice(clusterId: string): void {
+    this.clients()[clusterId]?.close();
+  }
+
+  isConnected(clusterId: string): boolean {
+    return Boolean(this.clients()[clusterId]?.connected);
+  }
+
+  /** aedes keeps its connected clients by id; its typings do not declare the map. */
+  private clients(): Record<string, Client | undefined> {
+    return (this.aedes as unknown as { clients: Record<string, Client | undefined> }).clients;
+  }
+
+  get connectedCount(): number {
+    return this.aedes.connectedClients;
+  }
+}
+
+function listen(server: Server | TlsServer, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: Server | TlsServer | null): Promise<void> {
+  return new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()));
+}

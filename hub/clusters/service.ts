@@ -1,0 +1,66 @@
+// Registering loudspeaker clusters: ids, secrets (shown once, stored as a slow hash), removal
+// and secret rotation, which also end the box's current MQTT session.
+import type { Clock } from '../../common/clock.js';
+import { LoaError } from '../../common/errors.js';
+import type { Logger } from '../../common/logger.js';
+import { CLUSTER_ID_PATTERN, clusterTopic } from '../../protocol/index.js';
+import type { HubMqtt } from '../broker/broker.js';
+import { generateSecret, hashSecret, type SecretVerifier } from '../broker/secrets.js';
+import type { EventBus } from '../events.js';
+import type { ClusterRow, Store } from '../store/index.js';
+
+export interface ClusterServiceDeps {
+  store: Store;
+  mqtt: HubMqtt;
+  verifier: SecretVerifier;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+  scryptCost: number;
+}
+
+export class ClusterService {
+  constructor(private readonly deps: ClusterServiceDeps) {}
+
+  async add(input: { id: string; name?: string | undefined; village?: string | undefined }): Promise<{ cluster: ClusterRow; secret: string }> {
+    const { store, clock } = this.deps;
+    if (!CLUSTER_ID_PATTERN.test(input.id)) {
+      throw new LoaError('LOA_BAD_CLUSTER_ID', `"${input.id}" is not a valid cluster id: use 1-63 lowercase letters, digits and dashes, starting with a letter or digit (e.g. ban-muong-1).`);
+    }
+    if (store.clusters.exists(input.id)) throw new LoaError('LOA_CLUSTER_EXISTS', `cluster ${input.id} already exists; pick another id or \`loa clusters rotate-secret ${input.id}\`.`, { status: 409 });
+    const secret = generateSecret();
+    const secretHash = await hashSecret(secret, this.deps.scryptCost);
+    const cluster = store.clusters.add({ id: input.id, name: input.name ?? '', village: input.village ?? '', secretHash, createdAt: clock.now() });
+    this.deps.logger.info({ clusterId: cluster.id }, 'cluster added');
+    return { cluster, secret };
+  }
+
+  get(id: string): ClusterRow {
+    const c = this.deps.store.clusters.get(id);
+    if (!c) throw new LoaError('LOA_CLUSTER_NOT_FOUND', `cluster ${id} does not exist; \`loa clusters list\` shows the ids.`, { status: 404 });
+    return c;
+  }
+
+  async rotateSecret(id: string): Promise<{ cluster: ClusterRow; secret: string }> {
+    this.get(id);
+    const secret = generateSecret();
+    this.deps.store.clusters.setSecretHash(id, await hashSecret(secret, this.deps.scryptCost));
+    this.deps.verifier.forget(id);
+    this.deps.mqtt.disconnectDevice(id);
+    this.deps.bus.emit('clusterCredentialsChanged', { clusterId: id, removed: false });
+    this.deps.logger.info({ clusterId: id }, 'cluster secret rotated; its connection was closed');
+    return { cluster: this.get(id), secret };
+  }
+
+  async remove(id: string): Promise<void> {
+    this.get(id);
+    this.deps.store.clusters.remove(id);
+    this.deps.verifier.forget(id);
+    this.deps.mqtt.disconnectDevice(id);
+    // Clear its retained messages so nothing of it lingers on the broker.
+    await this.deps.mqtt.publish(clusterTopic(id, 'presence'), '', { qos: 1, retain: true });
+    await this.deps.mqtt.publish(clusterTopic(id, 'state'), '', { qos: 1, retain: true });
+    this.deps.bus.emit('clusterCredentialsChanged', { clusterId: id, removed: true });
+    this.deps.logger.info({ clusterId: id }, 'cluster removed');
+  }
+}

@@ -1,0 +1,65 @@
+// The hub's YAML config: one zod schema with its defaults beside it; the TypeScript type is
+// derived from it. `loa-hub` with no config at all runs on these defaults.
+import { z } from 'zod';
+import { loadYamlConfig } from '../common/config-file.js';
+import { mediaSettingsSchema } from './media/settings.js';
+
+const port = z.number().int().min(0).max(65535);
+
+export const hubConfigSchema = z
+  .object({
+    dataDir: z.string().default('./data'),
+    timezone: z.string().default('Asia/Ho_Chi_Minh'),
+    log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
+    mqtt: z
+      .object({
+        host: z.string().default('0.0.0.0'),
+        port: port.default(1883),
+        /** MQTT over TLS, on when cert and key are given. */
+        tls: z
+          .object({ port: port.default(8883), cert: z.string(), key: z.string(), ca: z.string().optional() })
+          .optional(),
+        /** Largest MQTT packet accepted from anyone; bigger ones close the connection. */
+        maxPacketBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
+        /** Longest keep-alive a device may ask for; the broker declares a box gone after 1.5×. */
+        keepaliveLimitSec: z.number().int().min(5).max(3600).default(120),
+        auth: z
+          .object({
+            /** scrypt cost N (power of two); 16384 takes ~50 ms per check on a Pi-class CPU. */
+            scryptCost: z.number().int().min(2).max(1 << 20).default(16384),
+            /** After a failed login from an address or id, its next attempts wait this long, doubling. */
+            failureDelayMs: z.number().int().min(0).default(500),
+            failureDelayMaxMs: z.number().int().min(0).default(30_000),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    http: z
+      .object({
+        host: z.string().default('0.0.0.0'),
+        port: port.default(8080),
+        /** The URL the CLI on this machine should use; defaults to http://127.0.0.1:<port>. */
+        publicUrl: z.string().url().optional(),
+      })
+      .prefault({}),
+    ffmpeg: z.strictObject({ path: z.string().optional() }).prefault({}),
+    media: mediaSettingsSchema.prefault({}),
+    dispatch: z
+      .object({
+        /** Commands go out this long before their start time, so every cluster starts together. */
+        leadMs: z.number().int().min(0).default(3000),
+        /** A device refuses a command this long after it was issued. */
+        commandTtlMs: z.number().int().min(1000).default(60_000),
+        /** Grace after an item's expected end before a silent box is given up as "expired". */
+        finishGraceMs: z.number().int().min(0).default(30_000),
+      })
+      .prefault({}),
+  })
+  ;
+
+export type HubConfig = z.infer<typeof hubConfigSchema>;
+export type HubConfigInput = z.input<typeof hubConfigSchema>;
+
+export function loadHubConfig(file: string | undefined): HubConfig {
+  return file ? loadYamlConfig(file, hubConfigSchema) : hubConfigSchema.parse({});
+}

@@ -1,0 +1,112 @@
+// Listens to every cluster's device topics, validates each payload (everything a device sends is
+// untrusted), records presence and health, and announces valid messages on the event bus.
+// A payload that fails validation is dropped and logged with the cluster and topic.
+import type { Clock } from '../../common/clock.js';
+import type { Logger } from '../../common/logger.js';
+import { allClustersTopic, decodePayload, parseClusterTopic, type Channel, type ReportedState } from '../../protocol/index.js';
+import type { HubMqtt } from '../broker/broker.js';
+import type { EventBus } from '../events.js';
+import type { Store } from '../store/index.js';
+
+export interface DeviceListenerDeps {
+  mqtt: HubMqtt;
+  store: Store;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+}
+
+const LISTENED: Channel[] = ['presence', 'ack', 'state', 'health'];
+
+export class DeviceListener {
+  private readonly states = new Map<string, ReportedState>();
+  private readonly log: Logger;
+  rejected = 0;
+
+  constructor(private readonly deps: DeviceListenerDeps) {
+    this.log = deps.logger;
+  }
+
+  async start(): Promise<void> {
+    this.deps.store.clusters.markAllOffline(this.deps.clock.now(), 'hub-start');
+    for (const channel of LISTENED) {
+      await this.deps.mqtt.subscribe(allClustersTopic(channel), (topic, payload) => this.onMessage(topic, payload));
+    }
+    this.deps.bus.on(this, 'clusterCredentialsChanged', ({ clusterId, removed }) => {
+      if (removed) {
+        this.states.delete(clusterId);
+        this.deps.store.health.forget(clusterId);
+      }
+    });
+  }
+
+  stop(): void {
+    this.deps.bus.removeListeners(this);
+  }
+
+  /** The state a cluster last reported (retained on the broker), if any. */
+  reportedState(clusterId: string): ReportedState | undefined {
+    return this.states.get(clusterId);
+  }
+
+  /** The broker saw a device's connection open or close. */
+  onConnection(clusterId: string, connected: boolean): void {
+    this.setPresence(clusterId, connected, connected ? 'connected' : 'disconnected');
+  }
+
+  private setPresence(clusterId: string, online: boolean, reason: string | null): void {
+    const at = this.deps.clock.now();
+    if (this.deps.store.clusters.setPresence(clusterId, online, at, reason)) {
+      this.deps.logger.child({ clusterId }).info({ online, reason }, online ? 'cluster online' : 'cluster offline');
+      this.deps.bus.emit('presenceChanged', { clusterId, online, at, reason });
+    }
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    const parsed = parseClusterTopic(topic);
+    if (!parsed) return;
+    const { clusterId, channel } = parsed;
+    if (payload.length === 0) return; // a cleared retained message
+    if (!this.deps.store.clusters.exists(clusterId)) return; // removed while its retained message lingered
+    const now = this.deps.clock.now();
+    const log = this.log.child({ clusterId });
+    switch (channel) {
+      case 'presence': {
+        const d = decodePayload('presence', payload);
+        if (!d.ok) return this.reject(clusterId, topic, d.reason);
+        this.setPresence(clusterId, d.value.status === 'online', d.value.status === 'online' ? 'presence' : (d.value.reason ?? 'offline'));
+        return;
+      }
+      case 'ack': {
+        const d = decodePayload('ack', payload);
+        if (!d.ok) return this.reject(clusterId, topic, d.reason);
+        this.deps.store.clusters.touch(clusterId, now);
+        log.debug({ ack: d.value }, 'ack');
+        this.deps.bus.emit('ack', { clusterId, ack: d.value, receivedAt: now });
+        return;
+      }
+      case 'state': {
+        const d = decodePayload('state', payload);
+        if (!d.ok) return this.reject(clusterId, topic, d.reason);
+        this.states.set(clusterId, d.value);
+        this.deps.bus.emit('state', { clusterId, state: d.value, receivedAt: now });
+        return;
+      }
+      case 'health': {
+        const d = decodePayload('health', payload);
+        if (!d.ok) return this.reject(clusterId, topic, d.reason);
+        this.deps.store.health.add({ ...d.value, clusterId, receivedAt: now });
+        this.deps.bus.emit('health', { clusterId, health: d.value, receivedAt: now });
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private reject(clusterId: string, topic: string, reason: string): void {
+    this.rejected += 1;
+    this.log.warn({ clusterId, topic, reason }, 'payload dropped');
+    this.deps.bus.emit('payloadRejected', { clusterId, topic, reason });
+  }
+}

@@ -1,0 +1,33 @@
+// Builds and sends commands to one cluster: each gets a fresh id, the cluster's next sequence
+// number, the time it was issued and an expiry (protocol/schemas.ts).
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../common/clock.js';
+import { clusterTopic, commandSchema, PROTOCOL_VERSION, type Command } from '../../protocol/index.js';
+import type { HubMqtt } from '../broker/broker.js';
+import type { ClusterStore } from '../store/index.js';
+
+type CommandBody = Command extends infer C ? (C extends Command ? Omit<C, 'v' | 'id' | 'seq' | 'issuedAt' | 'expiresAt'> : never) : never;
+
+export class CommandSender {
+  constructor(
+    private readonly mqtt: HubMqtt,
+    private readonly clusters: ClusterStore,
+    private readonly clock: Clock,
+    private readonly ttlMs: number,
+  ) {}
+
+  /** Sends a command; returns it as sent (with id, seq and expiry). */
+  async send(clusterId: string, body: CommandBody, opts: { expiresAt?: number } = {}): Promise<Command> {
+    const issuedAt = this.clock.now();
+    const command = commandSchema.parse({
+      v: PROTOCOL_VERSION,
+      id: randomUUID(),
+      seq: this.clusters.takeSeq(clusterId),
+      issuedAt,
+      expiresAt: opts.expiresAt ?? issuedAt + this.ttlMs,
+      ...body,
+    });
+    await this.mqtt.publish(clusterTopic(clusterId, 'cmd'), JSON.stringify(command), { qos: 1, retain: false });
+    return command;
+  }
+}

@@ -1,0 +1,285 @@
+// Dispatch: turns a broadcast (media, clusters, start time) into one play command per cluster,
+// sent a little before the start so every cluster starts together, and follows every
+// acknowledgement into the per-cluster outcome that the broadcast log shows.
+import { randomBytes } from 'node:crypto';
+import type { Clock, TimerHandle } from '../../common/clock.js';
+import { LoaError } from '../../common/errors.js';
+import type { Logger } from '../../common/logger.js';
+import type { Ack } from '../../protocol/index.js';
+import type { HubMqtt } from '../broker/broker.js';
+import type { HubConfig } from '../config.js';
+import type { EventBus } from '../events.js';
+import { OPEN_TARGET_STATUSES, type BroadcastRow, type Store, type TargetRow, type TargetStatus } from '../store/index.js';
+import { CommandSender } from './commands.js';
+
+export interface DispatcherDeps {
+  store: Store;
+  mqtt: HubMqtt;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+  config: HubConfig['dispatch'];
+  /** The URL (relative to the hub's HTTP root) a device fetches a media file from. */
+  mediaUrl: (mediaId: string) => string;
+}
+
+export interface PlayRequest {
+  mediaId: string;
+  clusterIds: string[];
+  startAt?: number;
+  volume?: number;
+  createdBy: string;
+}
+
+const FINAL: readonly TargetStatus[] = ['finished', 'stopped', 'failed', 'refused', 'offline', 'expired'];
+const SWEEP_EVERY_MS = 1000;
+
+export class Dispatcher {
+  private readonly sender: CommandSender;
+  private readonly timers = new Map<string, TimerHandle>();
+  private sweeper: TimerHandle | null = null;
+  private stopped = false;
+  private readonly log: Logger;
+
+  constructor(private readonly deps: DispatcherDeps) {
+    this.sender = new CommandSender(deps.mqtt, deps.store.clusters, deps.clock, deps.config.commandTtlMs);
+    this.log = deps.logger;
+  }
+
+  start(): void {
+    this.deps.bus.on(this, 'ack', ({ clusterId, ack, receivedAt }) => this.onAck(clusterId, ack, receivedAt));
+    this.resumeAfterRestart();
+    this.scheduleSweep();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.deps.bus.removeListeners(this);
+    for (const t of this.timers.values()) t.cancel();
+    this.timers.clear();
+    this.sweeper?.cancel();
+  }
+
+  /** Creates a broadcast and schedules its commands. */
+  play(req: PlayRequest): BroadcastRow {
+    const { store, clock, config } = this.deps;
+    const media = store.media.get(req.mediaId);
+    if (!media || media.removedAt) {
+      throw new LoaError('LOA_MEDIA_NOT_FOUND', `media ${req.mediaId} is not in the library; \`loa media list\` shows what is.`, { status: 404 });
+    }
+    if (req.clusterIds.length === 0) throw new LoaError('LOA_NO_CLUSTERS', 'no clusters to play on; give --clusters or --all (and add clusters first).');
+    const unknown = req.clusterIds.filter((c) => !store.clusters.exists(c));
+    if (unknown.length > 0) {
+      throw new LoaError('LOA_CLUSTER_NOT_FOUND', `unknown cluster(s): ${unknown.join(', ')}; \`loa clusters list\` shows the ids.`, { status: 404 });
+    }
+    const now = clock.now();
+    const startAt = req.startAt ?? now + config.leadMs;
+    if (startAt < now - config.commandTtlMs) {
+      throw new LoaError('LOA_START_IN_PAST', `the start time ${new Date(startAt).toISOString()} has passed; give a time in the future.`);
+    }
+    const id = `b-${randomBytes(6).toString('hex')}`;
+    store.broadcasts.create({
+      id,
+      mediaId: media.id,
+      startAt,
+      createdAt: now,
+      createdBy: req.createdBy,
+      volume: req.volume ?? null,
+      clusterIds: [...new Set(req.clusterIds)],
+    });
+    this.log.info({ broadcastId: id, mediaId: media.id, clusters: req.clusterIds.length, startAt }, 'broadcast created');
+    this.schedule(id, startAt);
+    return store.broadcasts.get(id)!;
+  }
+
+  /** Stops running or scheduled broadcasts on some or all clusters. */
+  async stopBroadcasts(q: { broadcastId?: string; clusterIds?: string[] }): Promise<{ broadcastId: string; clusterId: string }[]> {
+    const { store, clock } = this.deps;
+    const now = clock.now();
+    let open = store.broadcasts.openTargets(q.clusterIds);
+    if (q.broadcastId) {
+      if (!store.broadcasts.get(q.broadcastId)) throw new LoaError('LOA_BROADCAST_NOT_FOUND', `broadcast ${q.broadcastId} does not exist; \`loa broadcast list\` shows them.`, { status: 404 });
+      open = open.filter((t) => t.broadcastId === q.broadcastId);
+    }
+    const stopped: { broadcastId: string; clusterId: string }[] = [];
+    for (const t of open) {
+      stopped.push({ broadcastId: t.broadcastId, clusterId: t.clusterId });
+      if (t.status === 'pending') {
+        store.broadcasts.updateTarget(t.broadcastId, t.clusterId, { status: 'stopped', reason: 'stop-command', deadlineAt: null }, now);
+        continue;
+      }
+      try {
+        await this.sender.send(t.clusterId, { type: 'stop', broadcastId: t.broadcastId });
+        // The box answers the play command with `stopped`; if it never does, the deadline applies.
+        store.broadcasts.updateTarget(t.broadcastId, t.clusterId, { deadlineAt: now + this.deps.config.commandTtlMs }, now);
+      } catch (err) {
+        this.log.error({ err, clusterId: t.clusterId }, 'stop command not sent');
+      }
+    }
+    for (const broadcastId of new Set(stopped.map((s) => s.broadcastId))) {
+      const b = store.broadcasts.get(broadcastId)!;
+      const stillOpen = b.targets.some((t) => OPEN_TARGET_STATUSES.includes(t.status) && !stopped.some((s) => s.broadcastId === broadcastId && s.clusterId === t.clusterId));
+      if (!stillOpen) {
+        store.broadcasts.markStopped(broadcastId, now);
+        this.timers.get(broadcastId)?.cancel();
+        this.timers.delete(broadcastId);
+      }
+      this.deps.bus.emit('broadcastChanged', { broadcastId });
+    }
+    return stopped;
+  }
+
+  /** Sets a cluster's volume and tells its box when it is online. */
+  async setVolume(clusterId: string, volume: number): Promise<string | null> {
+    const { store, mqtt } = this.deps;
+    if (!store.clusters.exists(clusterId)) throw new LoaError('LOA_CLUSTER_NOT_FOUND', `cluster ${clusterId} does not exist; \`loa clusters list\` shows the ids.`, { status: 404 });
+    store.clusters.setVolume(clusterId, volume);
+    if (!store.clusters.get(clusterId)!.online && !mqtt.isConnected(clusterId)) return null;
+    const cmd = await this.sender.send(clusterId, { type: 'volume', volume });
+    return cmd.id;
+  }
+
+  private schedule(broadcastId: string, startAt: number): void {
+    const delay = startAt - this.deps.config.leadMs - this.deps.clock.now();
+    const run = (): void => {
+      this.timers.delete(broadcastId);
+      void this.send(broadcastId);
+    };
+    if (delay <= 0) return run();
+    this.timers.set(broadcastId, this.deps.clock.setTimeout(run, delay));
+  }
+
+  private async send(broadcastId: string): Promise<void> {
+    const { store, clock, mqtt, config } = this.deps;
+    const b = store.broadcasts.get(broadcastId);
+    if (!b || this.stopped) return;
+    const media = store.media.get(b.mediaId)!;
+    for (const t of b.targets) {
+      if (t.status !== 'pending') continue;
+      const now = clock.now();
+      const cluster = store.clusters.get(t.clusterId);
+      if (!cluster) {
+        store.broadcasts.updateTarget(b.id, t.clusterId, { status: 'failed', reason: 'cluster-removed' }, now);
+        continue;
+      }
+      if (!cluster.online && !mqtt.isConnected(t.clusterId)) {
+        store.broadcasts.updateTarget(b.id, t.clusterId, { status: 'offline', reason: 'cluster-offline', detail: 'the cluster was offline when the broadcast was due' }, now);
+        continue;
+      }
+      try {
+        const cmd = await this.sender.send(
+          t.clusterId,
+          {
+            type: 'play',
+            broadcastId: b.id,
+            media: { id: media.id, url: this.deps.mediaUrl(media.id), bytes: media.bytes, durationMs: media.durationMs, format: media.format },
+            startAt: b.startAt,
+            offsetMs: 0,
+            volume: b.volume ?? cluster.volume,
+          },
+          { expiresAt: Math.max(now, b.startAt) + config.commandTtlMs },
+        );
+        store.broadcasts.updateTarget(b.id, t.clusterId, { status: 'sent', cmdId: cmd.id, seq: cmd.seq, sentAt: now, deadlineAt: cmd.expiresAt }, now);
+      } catch (err) {
+        this.log.child({ clusterId: t.clusterId }).error({ err }, 'play command not sent');
+        store.broadcasts.updateTarget(b.id, t.clusterId, { status: 'failed', reason: 'send-failed', detail: String(err) }, now);
+      }
+    }
+    this.deps.bus.emit('broadcastChanged', { broadcastId });
+  }
+
+  private onAck(clusterId: string, ack: Ack, receivedAt: number): void {
+    const { store } = this.deps;
+    const t = store.broadcasts.targetByCommand(ack.cmdId);
+    if (!t) return; // an ack of a stop or volume command, or of a forgotten one
+    const log = this.log.child({ clusterId });
+    if (t.clusterId !== clusterId) {
+      log.warn({ cmdId: ack.cmdId, owner: t.clusterId }, 'ack for another cluster\'s command ignored');
+      return;
+    }
+    if (FINAL.includes(t.status)) return; // late or duplicate (QoS 1 may deliver twice)
+    const b = store.broadcasts.get(t.broadcastId)!;
+    const patch = this.patchFor(t, ack, receivedAt, b.durationMs);
+    if (!patch) return;
+    store.broadcasts.updateTarget(t.broadcastId, clusterId, patch, receivedAt);
+    log.info({ broadcastId: t.broadcastId, status: ack.status, reason: ack.reason }, 'broadcast progress');
+    this.deps.bus.emit('broadcastChanged', { broadcastId: t.broadcastId });
+  }
+
+  private patchFor(t: TargetRow, ack: Ack, at: number, durationMs: number): Parameters<Store['broadcasts']['updateTarget']>[2] | null {
+    const grace = this.deps.config.finishGraceMs;
+    switch (ack.status) {
+      case 'accepted':
+        return t.status === 'sent' ? { status: 'accepted', acceptedAt: at } : { acceptedAt: t.acceptedAt ?? at };
+      case 'started':
+        return {
+          status: 'started',
+          acceptedAt: t.acceptedAt ?? at,
+          startedAt: at,
+          deadlineAt: at + Math.max(0, durationMs - (ack.positionMs ?? 0)) + grace,
+        };
+      case 'finished':
+        return { status: 'finished', finishedAt: at, deadlineAt: null };
+      case 'stopped':
+        return { status: 'stopped', reason: ack.reason ?? null, detail: ack.detail ?? null, finishedAt: at, deadlineAt: null };
+      case 'failed':
+      case 'refused':
+        return { status: ack.status, reason: ack.reason ?? null, detail: ack.detail ?? null, deadlineAt: null };
+      default:
+        return null;
+    }
+  }
+
+  /** Gives up on targets that said nothing before their deadline. */
+  private sweep(): void {
+    const { store, clock } = this.deps;
+    const now = clock.now();
+    const touched = new Set<string>();
+    for (const t of store.broadcasts.overdueTargets(now)) {
+      const started = t.status === 'started';
+      store.broadcasts.updateTarget(
+        t.broadcastId,
+        t.clusterId,
+        {
+          status: 'expired',
+          reason: started ? 'no-finish-report' : 'no-answer',
+          detail: started ? 'the box started but never reported the end' : 'no acknowledgement before the command expired',
+          deadlineAt: null,
+        },
+        now,
+      );
+      touched.add(t.broadcastId);
+    }
+    for (const broadcastId of touched) this.deps.bus.emit('broadcastChanged', { broadcastId });
+  }
+
+  private scheduleSweep(): void {
+    if (this.stopped) return;
+    this.sweeper = this.deps.clock.setTimeout(() => {
+      try {
+        this.sweep();
+      } catch (err) {
+        this.log.error({ err }, 'sweep failed');
+      }
+      this.scheduleSweep();
+    }, SWEEP_EVERY_MS);
+  }
+
+  /** After a restart: broadcasts still to come are scheduled again; ones missed are logged so. */
+  private resumeAfterRestart(): void {
+    const { store, clock, config } = this.deps;
+    const now = clock.now();
+    const pendingByBroadcast = new Set(store.broadcasts.openTargets().filter((t) => t.status === 'pending').map((t) => t.broadcastId));
+    for (const broadcastId of pendingByBroadcast) {
+      const b = store.broadcasts.get(broadcastId)!;
+      if (b.stoppedAt !== null) continue;
+      if (b.startAt + config.commandTtlMs < now) {
+        for (const t of b.targets.filter((x) => x.status === 'pending')) {
+          store.broadcasts.updateTarget(b.id, t.clusterId, { status: 'expired', reason: 'hub-down', detail: 'the hub was not running when this was due' }, now);
+        }
+        continue;
+      }
+      this.schedule(b.id, b.startAt);
+    }
+  }
+}

@@ -1,0 +1,46 @@
+// The hub's typed event bus: modules announce what happened here instead of calling each other.
+// Listeners are registered per owner and removed together when that owner stops.
+import { EventEmitter } from 'node:events';
+import type { Ack, Health, ReportedState } from '../protocol/index.js';
+
+export interface HubEvents {
+  /** A cluster came online or went away (by its presence topic or the broker's connection). */
+  presenceChanged: { clusterId: string; online: boolean; at: number; reason: string | null };
+  /** A valid acknowledgement arrived from a cluster. */
+  ack: { clusterId: string; ack: Ack; receivedAt: number };
+  state: { clusterId: string; state: ReportedState; receivedAt: number };
+  health: { clusterId: string; health: Health; receivedAt: number };
+  /** A broadcast or one of its targets changed (for live views and metrics). */
+  broadcastChanged: { broadcastId: string };
+  /** A cluster was removed or its secret rotated: its connection must go. */
+  clusterCredentialsChanged: { clusterId: string; removed: boolean };
+  /** A payload from a device was dropped (bad JSON, schema, size). */
+  payloadRejected: { clusterId: string; topic: string; reason: string };
+}
+
+type Listener<K extends keyof HubEvents> = (e: HubEvents[K]) => void;
+
+export class EventBus {
+  private readonly emitter = new EventEmitter();
+  private readonly byOwner = new Map<object, { event: keyof HubEvents; fn: (...args: unknown[]) => void }[]>();
+
+  constructor() {
+    this.emitter.setMaxListeners(100);
+  }
+
+  on<K extends keyof HubEvents>(owner: object, event: K, fn: Listener<K>): void {
+    this.emitter.on(event, fn);
+    const list = this.byOwner.get(owner) ?? [];
+    list.push({ event, fn: fn as (...args: unknown[]) => void });
+    this.byOwner.set(owner, list);
+  }
+
+  emit<K extends keyof HubEvents>(event: K, payload: HubEvents[K]): void {
+    this.emitter.emit(event, payload);
+  }
+
+  removeListeners(owner: object): void {
+    for (const { event, fn } of this.byOwner.get(owner) ?? []) this.emitter.off(event, fn);
+    this.byOwner.delete(owner);
+  }
+}

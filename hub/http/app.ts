@@ -1,0 +1,39 @@
+// Builds the hub's HTTP app (fastify) without listening, so tests can inject requests and the
+// hub decides where it listens (STYLE.md: fastify's build-then-listen pattern).
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from '../../common/logger.js';
+import { makeAuthHook } from './auth.js';
+import type { HttpContext } from './context.js';
+import { errorHandler } from './errors.js';
+import { broadcastRoutes } from './routes/broadcasts.js';
+import { clusterRoutes } from './routes/clusters.js';
+import { mediaRoutes } from './routes/media.js';
+import { tokenRoutes } from './routes/tokens.js';
+
+export function buildApp(ctx: HttpContext, logger: Logger, opts: { maxUploadBytes: number }): FastifyInstance {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: logger as unknown as FastifyBaseLogger,
+    // Per-request lines go out at debug level from the onResponse hook below instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024,
+    // Each request gets a child logger with its id (fastify's default), so lines of one request group.
+    genReqId: () => Math.random().toString(36).slice(2, 10),
+  });
+  app.setErrorHandler(errorHandler);
+  app.addHook('onRequest', makeAuthHook(ctx.store.tokens));
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.debug({ method: req.method, url: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok', version: ctx.version, uptimeS: (ctx.clock.now() - ctx.startedAt) / 1000 }));
+  app.get('/metrics', async (_req, reply) => {
+    void reply.header('content-type', ctx.metrics.contentType);
+    return ctx.metrics.metrics();
+  });
+
+  clusterRoutes(app, ctx);
+  mediaRoutes(app, ctx, opts);
+  broadcastRoutes(app, ctx);
+  tokenRoutes(app, ctx);
+  return app;
+}

@@ -1,0 +1,48 @@
+// Bearer-token authorisation by role. Each route says which roles may call it
+// (`config.roles`); a route without roles is public (healthz, metrics) or does its own
+// device authentication (media content).
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LoaError } from '../../common/errors.js';
+import type { Role, TokenRow, TokenStore } from '../store/index.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    roles?: readonly Role[];
+  }
+  interface FastifyRequest {
+    principal?: TokenRow;
+  }
+}
+
+export function bearerToken(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  if (!h) return undefined;
+  const m = /^Bearer\s+(\S+)$/i.exec(h);
+  return m?.[1];
+}
+
+export function makeAuthHook(tokens: TokenStore) {
+  return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const roles = req.routeOptions.config.roles;
+    if (!roles) return;
+    const token = bearerToken(req);
+    if (!token) throw new LoaError('LOA_UNAUTHENTICATED', 'this needs a bearer token (Authorization: Bearer …); `loa tokens add` makes one.', { status: 401 });
+    const principal = tokens.findByToken(token);
+    if (!principal) throw new LoaError('LOA_UNAUTHENTICATED', 'the token is not known to this hub; check --token or LOA_TOKEN.', { status: 401 });
+    if (!roles.includes(principal.role)) {
+      throw new LoaError('LOA_FORBIDDEN', `a ${principal.role} token may not do this; it needs one of: ${roles.join(', ')}.`, { status: 403 });
+    }
+    req.principal = principal;
+  };
+}
+
+/** Reads HTTP Basic credentials; undefined when absent or malformed. */
+export function basicCredentials(req: FastifyRequest): { user: string; password: string } | undefined {
+  const h = req.headers.authorization;
+  const m = h ? /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(h) : null;
+  if (!m) return undefined;
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}

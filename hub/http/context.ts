@@ -1,0 +1,35 @@
+// What the HTTP routes may use: narrow handles onto the hub's modules, passed as one object.
+import type { Registry } from 'prom-client';
+import type { Clock } from '../../common/clock.js';
+import type { FfmpegLocation } from '../../common/ffmpeg.js';
+import type { SecretVerifier } from '../broker/secrets.js';
+import type { ClusterService } from '../clusters/service.js';
+import type { HubConfig } from '../config.js';
+import type { DeviceListener } from '../devices/listener.js';
+import type { Dispatcher } from '../dispatcher/dispatcher.js';
+import type { MediaRow, Store } from '../store/index.js';
+
+export interface MediaService {
+  /** Imports an audio file into the library; reports progress in percent. */
+  import(input: { inputPath: string; name: string; originalName: string; onProgress?: (percent: number) => void }): Promise<MediaRow>;
+  remove(id: string): Promise<void>;
+  /** Absolute path of a stored delivery file, or undefined when it is not in the library. */
+  filePath(id: string): string | undefined;
+  /** Where uploads are written before import. */
+  uploadDir: string;
+}
+
+export interface HttpContext {
+  config: HubConfig;
+  clock: Clock;
+  store: Store;
+  clusters: ClusterService;
+  dispatcher: Dispatcher;
+  devices: DeviceListener;
+  media: MediaService;
+  verifier: SecretVerifier;
+  metrics: Registry;
+  ffmpeg: FfmpegLocation;
+  version: string;
+  startedAt: number;
+}

@@ -1,0 +1,29 @@
+// HTTP error shape and request-body validation: every error leaves the API as
+// { error: { code, message } } with a stable code (docs/errors.md).
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { LoaError } from '../../common/errors.js';
+
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const first = r.error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.length ? i.path.join('.') : what}: ${i.message}`)
+    .join('; ');
+  throw new LoaError('LOA_BAD_REQUEST', `invalid ${what}: ${first}`, { status: 400 });
+}
+
+export function errorHandler(err: FastifyError | LoaError | Error, req: FastifyRequest, reply: FastifyReply): void {
+  if (err instanceof LoaError) {
+    void reply.code(err.status).send({ error: { code: err.code, message: err.message } });
+    return;
+  }
+  const fe = err as FastifyError;
+  if (fe.validation || (fe.statusCode && fe.statusCode < 500)) {
+    void reply.code(fe.statusCode ?? 400).send({ error: { code: 'LOA_BAD_REQUEST', message: fe.message } });
+    return;
+  }
+  req.log.error({ err }, 'request failed');
+  void reply.code(500).send({ error: { code: 'LOA_INTERNAL', message: 'the hub failed to handle this request; its log has the details.' } });
+}

@@ -1,0 +1,86 @@
+// /api/v1/broadcasts and /api/v1/log: playing media on clusters and what came of it.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { LoaError } from '../../../common/errors.js';
+import { broadcastStatus, type BroadcastRow } from '../../store/index.js';
+import type { HttpContext } from '../context.js';
+import { parseWith } from '../errors.js';
+
+const operator = { roles: ['operator'] as const };
+const clusterList = z.array(z.string()).max(100_000);
+const playBody = z.strictObject({
+  mediaId: z.string(),
+  clusters: clusterList.optional(),
+  all: z.boolean().optional(),
+  startAt: z.number().int().nonnegative().optional(),
+  volume: z.number().int().min(0).max(100).optional(),
+});
+const stopBody = z.strictObject({ broadcastId: z.string().optional(), clusters: clusterList.optional(), all: z.boolean().optional() });
+const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50) });
+const logQuery = z.object({
+  from: z.coerce.number().int().nonnegative().default(0),
+  to: z.coerce.number().int().nonnegative().optional(),
+  cluster: z.string().optional(),
+});
+
+function view(ctx: HttpContext, b: BroadcastRow) {
+  const { targets, ...rest } = b;
+  return {
+    ...rest,
+    status: broadcastStatus(b, ctx.clock.now()),
+    targets: targets.map((t) => ({
+      clusterId: t.clusterId,
+      status: t.status,
+      reason: t.reason,
+      detail: t.detail,
+      acceptedAt: t.acceptedAt,
+      startedAt: t.startedAt,
+      finishedAt: t.finishedAt,
+    })),
+  };
+}
+
+export function broadcastRoutes(app: FastifyInstance, ctx: HttpContext): void {
+  app.post('/api/v1/broadcasts', { config: operator }, async (req, reply) => {
+    const body = parseWith(playBody, req.body, 'broadcast');
+    if (Boolean(body.all) === Boolean(body.clusters)) {
+      throw new LoaError('LOA_BAD_REQUEST', 'give either "clusters" (a list of ids) or "all": true, not both or neither.');
+    }
+    const clusterIds = body.all ? ctx.store.clusters.list().map((c) => c.id) : body.clusters!;
+    const b = ctx.dispatcher.play({
+      mediaId: body.mediaId,
+      clusterIds,
+      createdBy: req.principal?.name ?? '',
+      ...(body.startAt !== undefined ? { startAt: body.startAt } : {}),
+      ...(body.volume !== undefined ? { volume: body.volume } : {}),
+    });
+    return reply.code(201).send({ broadcast: view(ctx, b) });
+  });
+
+  app.get('/api/v1/broadcasts', { config: operator }, async (req) => {
+    const { limit } = parseWith(listQuery, req.query, 'query');
+    return { broadcasts: ctx.store.broadcasts.list(limit).map((b) => view(ctx, b)) };
+  });
+
+  app.get('/api/v1/broadcasts/:id', { config: operator }, async (req) => {
+    const { id } = req.params as { id: string };
+    const b = ctx.store.broadcasts.get(id);
+    if (!b) throw new LoaError('LOA_BROADCAST_NOT_FOUND', `broadcast ${id} does not exist; \`loa broadcast list\` shows them.`, { status: 404 });
+    return { broadcast: view(ctx, b) };
+  });
+
+  app.post('/api/v1/broadcasts/stop', { config: operator }, async (req) => {
+    const body = parseWith(stopBody, req.body ?? {}, 'stop request');
+    if (body.clusters && body.all) throw new LoaError('LOA_BAD_REQUEST', 'give "clusters" or "all", not both.');
+    const stopped = await ctx.dispatcher.stopBroadcasts({
+      ...(body.broadcastId ? { broadcastId: body.broadcastId } : {}),
+      ...(body.clusters ? { clusterIds: body.clusters } : {}),
+    });
+    return { stopped };
+  });
+
+  app.get('/api/v1/log', { config: operator }, async (req) => {
+    const q = parseWith(logQuery, req.query, 'query');
+    return { entries: ctx.store.broadcasts.log({ from: q.from, to: q.to ?? Number.MAX_SAFE_INTEGER, clusterId: q.cluster }) };
+  });
+}

@@ -1,0 +1,180 @@
+// The hub: a composition of modules wired top to bottom like the system diagram in README.md.
+//   store ─ broker ─ device listener ─ dispatcher ─ media ─ HTTP API
+// Each has start()/stop(); they talk through the event bus or the narrow handles passed here.
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { systemClock, type Clock } from '../common/clock.js';
+import { locateFfmpeg, type FfmpegLocation } from '../common/ffmpeg.js';
+import { createLogger, type Logger } from '../common/logger.js';
+import { Broker } from './broker/broker.js';
+import { SecretVerifier } from './broker/secrets.js';
+import { ClusterService } from './clusters/service.js';
+import { hubConfigSchema, type HubConfig, type HubConfigInput } from './config.js';
+import { DeviceListener } from './devices/listener.js';
+import { Dispatcher } from './dispatcher/dispatcher.js';
+import { EventBus } from './events.js';
+import { buildApp } from './http/app.js';
+import { newTokenSecret } from './http/routes/tokens.js';
+import { createMediaService } from './media/service.js';
+import { createMetrics } from './metrics.js';
+import { openStore, type Store } from './store/index.js';
+import { VERSION } from '../common/version.js';
+
+export interface HubOptions {
+  config?: HubConfig | HubConfigInput;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface HubAddresses {
+  mqttPort: number;
+  mqttsPort: number | null;
+  httpPort: number;
+  httpUrl: string;
+  mqttUrl: string;
+}
+
+export const OPERATOR_TOKEN_FILE = 'operator.token';
+export const HUB_INFO_FILE = 'hub.json';
+
+export class Hub {
+  readonly config: HubConfig;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly bus = new EventBus();
+  store!: Store;
+  broker!: Broker;
+  devices!: DeviceListener;
+  dispatcher!: Dispatcher;
+  clusters!: ClusterService;
+  app!: FastifyInstance;
+  ffmpeg!: FfmpegLocation;
+  addresses!: HubAddresses;
+  private started = false;
+
+  constructor(opts: HubOptions = {}) {
+    this.config = hubConfigSchema.parse(opts.config ?? {});
+    this.clock = opts.clock ?? systemClock;
+    this.logger = opts.logger ?? createLogger({ name: 'loa-hub', level: this.config.log.level });
+  }
+
+  get dataDir(): string {
+    return resolve(this.config.dataDir);
+  }
+
+  async start(): Promise<HubAddresses> {
+    const { config, clock, logger, bus } = this;
+    const startedAt = clock.now();
+    mkdirSync(this.dataDir, { recursive: true });
+    this.ffmpeg = locateFfmpeg({ configPath: config.ffmpeg.path });
+    logger.info({ ffmpeg: this.ffmpeg.path, source: this.ffmpeg.source }, `using ffmpeg from ${this.ffmpeg.source}`);
+
+    this.store = openStore(this.dataDir, clock);
+    const verifier = new SecretVerifier((id) => this.store.clusters.secretHash(id));
+    this.broker = new Broker({
+      config: config.mqtt,
+      verifier,
+      clock,
+      logger: logger.child({ module: 'broker' }),
+      onDeviceConnection: (id, up) => this.devices.onConnection(id, up),
+    });
+    this.devices = new DeviceListener({ mqtt: this.broker, store: this.store, bus, clock, logger: logger.child({ module: 'devices' }) });
+    this.dispatcher = new Dispatcher({
+      store: this.store,
+      mqtt: this.broker,
+      bus,
+      clock,
+      logger: logger.child({ module: 'dispatcher' }),
+      config: config.dispatch,
+      mediaUrl: (id) => `/api/v1/media/${id}/content`,
+    });
+    this.clusters = new ClusterService({
+      store: this.store,
+      mqtt: this.broker,
+      verifier,
+      bus,
+      clock,
+      logger: logger.child({ module: 'clusters' }),
+      scryptCost: config.mqtt.auth.scryptCost,
+    });
+    const media = createMediaService({
+      dataDir: this.dataDir,
+      store: this.store,
+      ffmpegPath: this.ffmpeg.path,
+      settings: config.media,
+      clock,
+      logger: logger.child({ module: 'media' }),
+      isInUse: (id) => this.store.broadcasts.openTargets().some((t) => this.store.broadcasts.get(t.broadcastId)?.mediaId === id),
+    });
+
+    await this.broker.start();
+    await this.devices.start();
+    this.dispatcher.start();
+    this.app = buildApp(
+      {
+        config,
+        clock,
+        store: this.store,
+        clusters: this.clusters,
+        dispatcher: this.dispatcher,
+        devices: this.devices,
+        media,
+        verifier,
+        metrics: createMetrics(this.store, bus, this),
+        ffmpeg: this.ffmpeg,
+        version: VERSION,
+        startedAt,
+      },
+      logger.child({ module: 'http' }),
+      { maxUploadBytes: config.media.maxInputBytes },
+    );
+    await this.app.listen({ port: config.http.port, host: config.http.host });
+    const httpPort = (this.app.server.address() as { port: number }).port;
+    const local = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
+    const mqttHost = config.mqtt.host === '0.0.0.0' || config.mqtt.host === '::' ? '127.0.0.1' : config.mqtt.host;
+    this.addresses = {
+      mqttPort: this.broker.ports.mqtt,
+      mqttsPort: this.broker.ports.mqtts,
+      httpPort,
+      httpUrl: config.http.publicUrl ?? `http://${local}:${httpPort}`,
+      mqttUrl: `mqtt://${mqttHost}:${this.broker.ports.mqtt}`,
+    };
+    this.writeLocalAccess();
+    this.started = true;
+    logger.info({ ...this.addresses, dataDir: this.dataDir }, 'hub started');
+    return this.addresses;
+  }
+
+  /** The CLI on this machine finds the hub and an operator token in the data directory. */
+  private writeLocalAccess(): void {
+    const tokenFile = join(this.dataDir, OPERATOR_TOKEN_FILE);
+    const existing = existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '';
+    if (!existing || !this.store.tokens.findByToken(existing)) {
+      const secret = newTokenSecret();
+      this.store.tokens.add({ id: `t-${randomBytes(5).toString('hex')}`, name: 'local operator', role: 'operator', createdAt: this.clock.now(), token: secret });
+      writeFileSync(tokenFile, `${secret}\n`, { mode: 0o600 });
+      chmodSync(tokenFile, 0o600);
+      this.logger.info({ file: tokenFile }, 'created an operator token for the local CLI');
+    }
+    writeFileSync(join(this.dataDir, HUB_INFO_FILE), `${JSON.stringify({ httpUrl: this.addresses.httpUrl, mqttUrl: this.addresses.mqttUrl, pid: process.pid }, null, 2)}\n`);
+  }
+
+  /** The operator token the hub wrote for the local CLI. */
+  operatorToken(): string {
+    return readFileSync(join(this.dataDir, OPERATOR_TOKEN_FILE), 'utf8').trim();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    this.dispatcher.stop();
+    this.devices.stop();
+    this.bus.removeListeners(this);
+    await this.app.close();
+    await this.broker.stop();
+    this.store.close();
+    this.logger.info('hub stopped');
+  }
+}

@@ -1,0 +1,55 @@
+// loa-hub: starts the hub (embedded broker, store, dispatcher, HTTP API) from a YAML config.
+import { Command } from 'commander';
+import { errorMessage, isLoaError } from '../common/errors.js';
+import { VERSION } from '../common/version.js';
+import { loadHubConfig } from './config.js';
+import { Hub } from './hub.js';
+
+const program = new Command('loa-hub')
+  .description('Loa hub: embedded MQTT broker, scheduler and HTTP API for the commune radio')
+  .version(VERSION)
+  .option('-c, --config <file>', 'YAML config file (defaults apply to anything it leaves out; no file: all defaults)')
+  .option('--data-dir <dir>', 'override dataDir from the config')
+  .option('--mqtt-port <port>', 'override mqtt.port', (v) => Number.parseInt(v, 10))
+  .option('--http-port <port>', 'override http.port', (v) => Number.parseInt(v, 10))
+  .option('--check', 'validate the config and exit')
+  .showHelpAfterError();
+
+async function main(): Promise<void> {
+  program.parse();
+  const opts = program.opts<{ config?: string; dataDir?: string; mqttPort?: number; httpPort?: number; check?: boolean }>();
+  const config = loadHubConfig(opts.config);
+  if (opts.dataDir) config.dataDir = opts.dataDir;
+  if (opts.mqttPort !== undefined) config.mqtt.port = opts.mqttPort;
+  if (opts.httpPort !== undefined) config.http.port = opts.httpPort;
+  if (opts.check) {
+    process.stdout.write(`${opts.config ?? '(defaults)'}: ok\n`);
+    return;
+  }
+  const hub = new Hub({ config });
+  const addresses = await hub.start();
+  process.stderr.write(`loa-hub ${VERSION}: MQTT ${addresses.mqttUrl}, HTTP ${addresses.httpUrl}, data ${hub.dataDir}\n`);
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    hub.logger.info({ signal }, 'stopping');
+    hub.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`loa-hub: error while stopping: ${errorMessage(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  const code = isLoaError(err) ? `${err.code}: ` : '';
+  const msg = errorMessage(err);
+  // A config error lists one problem per line; the first line is the one-line reason.
+  process.stderr.write(`loa-hub: ${code}${msg.split('\n').length > 1 ? msg.replace(/\n/g, '\n  ') : msg}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,30 @@
+// Prometheus metrics (prom-client) for /metrics: fleet presence, dispatch and device traffic.
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { EventBus } from './events.js';
+import type { Store } from './store/index.js';
+
+export function createMetrics(store: Store, bus: EventBus, owner: object): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'loa_hub_' });
+  new Gauge({
+    name: 'loa_clusters',
+    help: 'Registered clusters by presence',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const all = store.clusters.list();
+      const online = all.filter((c) => c.online).length;
+      this.set({ state: 'online' }, online);
+      this.set({ state: 'offline' }, all.length - online);
+    },
+  });
+  const acks = new Counter({ name: 'loa_acks_total', help: 'Acknowledgements received from clusters', labelNames: ['status'], registers: [registry] });
+  const rejected = new Counter({ name: 'loa_payloads_rejected_total', help: 'Device payloads dropped as invalid', registers: [registry] });
+  const health = new Counter({ name: 'loa_health_samples_total', help: 'Health samples received', registers: [registry] });
+  const presence = new Counter({ name: 'loa_presence_changes_total', help: 'Cluster presence changes', labelNames: ['online'], registers: [registry] });
+  bus.on(owner, 'ack', ({ ack }) => acks.inc({ status: ack.status }));
+  bus.on(owner, 'payloadRejected', () => rejected.inc());
+  bus.on(owner, 'health', () => health.inc());
+  bus.on(owner, 'presenceChanged', ({ online }) => presence.inc({ online: String(online) }));
+  return registry;
+}

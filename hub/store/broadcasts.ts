@@ -1,0 +1,233 @@
+// Broadcasts (a media item, a set of clusters, a start time) and the per-cluster outcome of each:
+// the source of the broadcast log.
+import type { Db } from './db.js';
+
+export const TARGET_STATUSES = ['pending', 'sent', 'accepted', 'started', 'finished', 'stopped', 'failed', 'refused', 'offline', 'expired'] as const;
+export type TargetStatus = (typeof TARGET_STATUSES)[number];
+export const OPEN_TARGET_STATUSES: readonly TargetStatus[] = ['pending', 'sent', 'accepted', 'started'];
+
+export interface TargetRow {
+  broadcastId: string;
+  clusterId: string;
+  status: TargetStatus;
+  reason: string | null;
+  detail: string | null;
+  cmdId: string | null;
+  seq: number | null;
+  sentAt: number | null;
+  acceptedAt: number | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+  deadlineAt: number | null;
+  updatedAt: number;
+}
+
+export interface BroadcastRow {
+  id: string;
+  mediaId: string;
+  mediaName: string;
+  durationMs: number;
+  startAt: number;
+  createdAt: number;
+  createdBy: string;
+  volume: number | null;
+  stoppedAt: number | null;
+  targets: TargetRow[];
+}
+
+export type BroadcastStatus = 'scheduled' | 'running' | 'done' | 'stopped';
+
+export interface LogEntry {
+  broadcastId: string;
+  clusterId: string;
+  mediaId: string;
+  mediaName: string;
+  plannedStart: number;
+  status: TargetStatus;
+  reason: string | null;
+  detail: string | null;
+  acceptedAt: number | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+  playedMs: number | null;
+}
+
+type TargetPatch = Partial<Omit<TargetRow, 'broadcastId' | 'clusterId' | 'updatedAt'>>;
+
+const TARGET_COLUMNS: Record<keyof TargetPatch, string> = {
+  status: 'status',
+  reason: 'reason',
+  detail: 'detail',
+  cmdId: 'cmd_id',
+  seq: 'seq',
+  sentAt: 'sent_at',
+  acceptedAt: 'accepted_at',
+  startedAt: 'started_at',
+  finishedAt: 'finished_at',
+  deadlineAt: 'deadline_at',
+};
+
+interface RawTarget {
+  broadcast_id: string;
+  cluster_id: string;
+  status: TargetStatus;
+  reason: string | null;
+  detail: string | null;
+  cmd_id: string | null;
+  seq: number | null;
+  sent_at: number | null;
+  accepted_at: number | null;
+  started_at: number | null;
+  finished_at: number | null;
+  deadline_at: number | null;
+  updated_at: number;
+}
+
+const toTarget = (r: RawTarget): TargetRow => ({
+  broadcastId: r.broadcast_id,
+  clusterId: r.cluster_id,
+  status: r.status,
+  reason: r.reason,
+  detail: r.detail,
+  cmdId: r.cmd_id,
+  seq: r.seq,
+  sentAt: r.sent_at,
+  acceptedAt: r.accepted_at,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+  deadlineAt: r.deadline_at,
+  updatedAt: r.updated_at,
+});
+
+interface RawBroadcast {
+  id: string;
+  media_id: string;
+  media_name: string;
+  duration_ms: number;
+  start_at: number;
+  created_at: number;
+  created_by: string;
+  volume: number | null;
+  stopped_at: number | null;
+}
+
+const BROADCAST_SELECT = `SELECT b.id, b.media_id, m.name AS media_name, m.duration_ms, b.start_at, b.created_at, b.created_by, b.volume, b.stopped_at
+  FROM broadcasts b JOIN media m ON m.id = b.media_id`;
+
+export function broadcastStatus(b: BroadcastRow, now: number): BroadcastStatus {
+  if (b.stoppedAt !== null) return 'stopped';
+  if (b.targets.some((t) => OPEN_TARGET_STATUSES.includes(t.status))) return now < b.startAt ? 'scheduled' : 'running';
+  return 'done';
+}
+
+export class BroadcastStore {
+  constructor(private readonly db: Db) {}
+
+  create(b: { id: string; mediaId: string; startAt: number; createdAt: number; createdBy: string; volume: number | null; clusterIds: string[] }): void {
+    const tx = this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO broadcasts (id, media_id, start_at, created_at, created_by, volume) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(b.id, b.mediaId, b.startAt, b.createdAt, b.createdBy, b.volume);
+      const ins = this.db.prepare("INSERT INTO broadcast_targets (broadcast_id, cluster_id, status, updated_at) VALUES (?, ?, 'pending', ?)");
+      for (const c of b.clusterIds) ins.run(b.id, c, b.createdAt);
+    });
+    tx();
+  }
+
+  get(id: string): BroadcastRow | undefined {
+    const r = this.db.prepare(`${BROADCAST_SELECT} WHERE b.id = ?`).get(id) as RawBroadcast | undefined;
+    return r && this.withTargets(r);
+  }
+
+  list(limit: number): BroadcastRow[] {
+    const rows = this.db.prepare(`${BROADCAST_SELECT} ORDER BY b.start_at DESC, b.created_at DESC LIMIT ?`).all(limit) as RawBroadcast[];
+    return rows.map((r) => this.withTargets(r));
+  }
+
+  private withTargets(r: RawBroadcast): BroadcastRow {
+    const targets = (this.db.prepare('SELECT * FROM broadcast_targets WHERE broadcast_id = ? ORDER BY cluster_id').all(r.id) as RawTarget[]).map(toTarget);
+    return {
+      id: r.id,
+      mediaId: r.media_id,
+      mediaName: r.media_name,
+      durationMs: r.duration_ms,
+      startAt: r.start_at,
+      createdAt: r.created_at,
+      createdBy: r.created_by,
+      volume: r.volume,
+      stoppedAt: r.stopped_at,
+      targets,
+    };
+  }
+
+  target(broadcastId: string, clusterId: string): TargetRow | undefined {
+    const r = this.db.prepare('SELECT * FROM broadcast_targets WHERE broadcast_id = ? AND cluster_id = ?').get(broadcastId, clusterId) as
+      | RawTarget
+      | undefined;
+    return r && toTarget(r);
+  }
+
+  targetByCommand(cmdId: string): TargetRow | undefined {
+    const r = this.db.prepare('SELECT * FROM broadcast_targets WHERE cmd_id = ?').get(cmdId) as RawTarget | undefined;
+    return r && toTarget(r);
+  }
+
+  updateTarget(broadcastId: string, clusterId: string, patch: TargetPatch, at: number): void {
+    const keys = Object.keys(patch) as (keyof TargetPatch)[];
+    const sets = keys.map((k) => `${TARGET_COLUMNS[k]} = ?`);
+    sets.push('updated_at = ?');
+    const values = keys.map((k) => patch[k] ?? null);
+    this.db.prepare(`UPDATE broadcast_targets SET ${sets.join(', ')} WHERE broadcast_id = ? AND cluster_id = ?`).run(...values, at, broadcastId, clusterId);
+  }
+
+  /** Open targets (not yet in a final state), optionally of some clusters only. */
+  openTargets(clusterIds?: readonly string[]): TargetRow[] {
+    const statuses = OPEN_TARGET_STATUSES.map((s) => `'${s}'`).join(',');
+    const rows = this.db.prepare(`SELECT * FROM broadcast_targets WHERE status IN (${statuses})`).all() as RawTarget[];
+    const all = rows.map(toTarget);
+    return clusterIds ? all.filter((t) => clusterIds.includes(t.clusterId)) : all;
+  }
+
+  /** Open targets whose deadline has passed. */
+  overdueTargets(now: number): TargetRow[] {
+    const statuses = OPEN_TARGET_STATUSES.map((s) => `'${s}'`).join(',');
+    return (
+      this.db.prepare(`SELECT * FROM broadcast_targets WHERE deadline_at IS NOT NULL AND deadline_at < ? AND status IN (${statuses})`).all(now) as RawTarget[]
+    ).map(toTarget);
+  }
+
+  markStopped(broadcastId: string, at: number): void {
+    this.db.prepare('UPDATE broadcasts SET stopped_at = COALESCE(stopped_at, ?) WHERE id = ?').run(at, broadcastId);
+  }
+
+  /** Per-cluster outcomes of broadcasts planned in [from, to), oldest first. */
+  log(q: { from: number; to: number; clusterId?: string | undefined }): LogEntry[] {
+    const params: (string | number)[] = [q.from, q.to];
+    let where = 'b.start_at >= ? AND b.start_at < ?';
+    if (q.clusterId) {
+      where += ' AND t.cluster_id = ?';
+      params.push(q.clusterId);
+    }
+    const rows = this.db
+      .prepare(
+        `SELECT t.*, b.media_id, m.name AS media_name, b.start_at FROM broadcast_targets t
+         JOIN broadcasts b ON b.id = t.broadcast_id JOIN media m ON m.id = b.media_id
+         WHERE ${where} ORDER BY b.start_at, t.cluster_id`,
+      )
+      .all(...params) as (RawTarget & { media_id: string; media_name: string; start_at: number })[];
+    return rows.map((r) => ({
+      broadcastId: r.broadcast_id,
+      clusterId: r.cluster_id,
+      mediaId: r.media_id,
+      mediaName: r.media_name,
+      plannedStart: r.start_at,
+      status: r.status,
+      reason: r.reason,
+      detail: r.detail,
+      acceptedAt: r.accepted_at,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      playedMs: r.started_at !== null && r.finished_at !== null ? Math.max(0, r.finished_at - r.started_at) : null,
+    }));
+  }
+}

@@ -1,0 +1,127 @@
+// Clusters (loudspeaker groups with their edge box): identity, secret hash, command sequence,
+// volume and presence, with every presence change recorded for availability reports.
+import type { Db } from './db.js';
+
+export interface ClusterRow {
+  id: string;
+  name: string;
+  village: string;
+  volume: number;
+  createdAt: number;
+  online: boolean;
+  lastSeenAt: number | null;
+}
+
+interface RawCluster {
+  id: string;
+  name: string;
+  village: string;
+  volume: number;
+  created_at: number;
+  online: number;
+  last_seen_at: number | null;
+}
+
+const toRow = (r: RawCluster): ClusterRow => ({
+  id: r.id,
+  name: r.name,
+  village: r.village,
+  volume: r.volume,
+  createdAt: r.created_at,
+  online: r.online === 1,
+  lastSeenAt: r.last_seen_at,
+});
+
+const COLUMNS = 'id, name, village, volume, created_at, online, last_seen_at';
+
+export class ClusterStore {
+  constructor(private readonly db: Db) {}
+
+  add(c: { id: string; name: string; village: string; secretHash: string; createdAt: number }): ClusterRow {
+    // Sequence numbers start at the creation time in ms, so a cluster removed and added again
+    // never reuses numbers its box has already seen (the box would refuse them as replays).
+    this.db
+      .prepare('INSERT INTO clusters (id, name, village, secret_hash, next_seq, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(c.id, c.name, c.village, c.secretHash, c.createdAt, c.createdAt);
+    return this.get(c.id)!;
+  }
+
+  exists(id: string): boolean {
+    return this.db.prepare('SELECT 1 FROM clusters WHERE id = ?').get(id) !== undefined;
+  }
+
+  get(id: string): ClusterRow | undefined {
+    const r = this.db.prepare(`SELECT ${COLUMNS} FROM clusters WHERE id = ?`).get(id) as RawCluster | undefined;
+    return r && toRow(r);
+  }
+
+  list(): ClusterRow[] {
+    return (this.db.prepare(`SELECT ${COLUMNS} FROM clusters ORDER BY id`).all() as RawCluster[]).map(toRow);
+  }
+
+  secretHash(id: string): string | undefined {
+    const r = this.db.prepare('SELECT secret_hash FROM clusters WHERE id = ?').get(id) as { secret_hash: string } | undefined;
+    return r?.secret_hash;
+  }
+
+  setSecretHash(id: string, hash: string): void {
+    this.db.prepare('UPDATE clusters SET secret_hash = ? WHERE id = ?').run(hash, id);
+  }
+
+  remove(id: string): boolean {
+    return this.db.prepare('DELETE FROM clusters WHERE id = ?').run(id).changes > 0;
+  }
+
+  setVolume(id: string, volume: number): void {
+    this.db.prepare('UPDATE clusters SET volume = ? WHERE id = ?').run(volume, id);
+  }
+
+  /** Reserves the next command sequence number of a cluster. */
+  takeSeq(id: string): number {
+    const r = this.db.prepare('UPDATE clusters SET next_seq = next_seq + 1 WHERE id = ? RETURNING next_seq - 1 AS seq').get(id) as
+      | { seq: number }
+      | undefined;
+    if (!r) throw new Error(`cluster ${id} does not exist`);
+    return r.seq;
+  }
+
+  /** Records a presence change; returns false when the cluster was already in that state. */
+  setPresence(id: string, online: boolean, at: number, reason: string | null): boolean {
+    const tx = this.db.transaction(() => {
+      const cur = this.db.prepare('SELECT online FROM clusters WHERE id = ?').get(id) as { online: number } | undefined;
+      if (!cur) return false;
+      this.db.prepare('UPDATE clusters SET last_seen_at = ? WHERE id = ?').run(at, id);
+      if ((cur.online === 1) === online) return false;
+      this.db.prepare('UPDATE clusters SET online = ? WHERE id = ?').run(online ? 1 : 0, id);
+      this.db.prepare('INSERT INTO presence_events (cluster_id, online, reason, at) VALUES (?, ?, ?, ?)').run(id, online ? 1 : 0, reason, at);
+      return true;
+    });
+    return tx();
+  }
+
+  touch(id: string, at: number): void {
+    this.db.prepare('UPDATE clusters SET last_seen_at = ? WHERE id = ?').run(at, id);
+  }
+
+  /** At hub start nobody is connected yet, whatever the store said when it stopped. */
+  markAllOffline(at: number, reason: string): void {
+    const tx = this.db.transaction(() => {
+      const online = this.db.prepare('SELECT id FROM clusters WHERE online = 1').all() as { id: string }[];
+      for (const { id } of online) {
+        this.db.prepare('UPDATE clusters SET online = 0 WHERE id = ?').run(id);
+        this.db.prepare('INSERT INTO presence_events (cluster_id, online, reason, at) VALUES (?, 0, ?, ?)').run(id, reason, at);
+      }
+    });
+    tx();
+  }
+
+  presenceEvents(id: string, limit = 50): { online: boolean; reason: string | null; at: number }[] {
+    return (
+      this.db.prepare('SELECT online, reason, at FROM presence_events WHERE cluster_id = ? ORDER BY at DESC, id DESC LIMIT ?').all(id, limit) as {
+        online: number;
+        reason: string | null;
+        at: number;
+      }[]
+    ).map((r) => ({ online: r.online === 1, reason: r.reason, at: r.at }));
+  }
+}

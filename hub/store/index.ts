@@ -1,0 +1,42 @@
+// The hub's store: one SQLite file in the data directory, one repository per kind of record.
+import { join } from 'node:path';
+import type { Clock } from '../../common/clock.js';
+import { BroadcastStore } from './broadcasts.js';
+import { ClusterStore } from './clusters.js';
+import { openDatabase, type Db } from './db.js';
+import { HealthStore } from './health.js';
+import { MediaStore } from './media.js';
+import { TokenStore } from './tokens.js';
+
+export * from './broadcasts.js';
+export * from './clusters.js';
+export * from './health.js';
+export * from './media.js';
+export * from './tokens.js';
+
+export interface Store {
+  db: Db;
+  clusters: ClusterStore;
+  media: MediaStore;
+  broadcasts: BroadcastStore;
+  health: HealthStore;
+  tokens: TokenStore;
+  close(): void;
+}
+
+export function openStore(dataDir: string, clock: Clock): Store {
+  const db = openDatabase(join(dataDir, 'loa.db'));
+  const health = new HealthStore(db, clock);
+  return {
+    db,
+    clusters: new ClusterStore(db),
+    media: new MediaStore(db),
+    broadcasts: new BroadcastStore(db),
+    health,
+    tokens: new TokenStore(db),
+    close() {
+      health.flush();
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,94 @@
+// Schema migrations, in order; entry N brings the database from user_version N to N+1.
+// Never edit a migration that has shipped: add a new one.
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: radio core
+  `
+  CREATE TABLE clusters (
+    id           TEXT PRIMARY KEY,
+    name         TEXT NOT NULL DEFAULT '',
+    village      TEXT NOT NULL DEFAULT '',
+    secret_hash  TEXT NOT NULL,
+    volume       INTEGER NOT NULL DEFAULT 80,
+    next_seq     INTEGER NOT NULL,
+    created_at   INTEGER NOT NULL,
+    online       INTEGER NOT NULL DEFAULT 0,
+    last_seen_at INTEGER
+  );
+
+  CREATE TABLE media (
+    id            TEXT PRIMARY KEY,            -- sha256 of the delivery file
+    name          TEXT NOT NULL,
+    original_name TEXT NOT NULL,
+    duration_ms   INTEGER NOT NULL,
+    bytes         INTEGER NOT NULL,
+    format        TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    removed_at    INTEGER                      -- kept for the log after its file is deleted
+  );
+
+  CREATE TABLE broadcasts (
+    id          TEXT PRIMARY KEY,
+    media_id    TEXT NOT NULL REFERENCES media(id),
+    start_at    INTEGER NOT NULL,
+    created_at  INTEGER NOT NULL,
+    created_by  TEXT NOT NULL DEFAULT '',
+    volume      INTEGER,
+    stopped_at  INTEGER
+  );
+  CREATE INDEX broadcasts_start ON broadcasts(start_at);
+
+  CREATE TABLE broadcast_targets (
+    broadcast_id TEXT NOT NULL REFERENCES broadcasts(id),
+    cluster_id   TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    reason       TEXT,
+    detail       TEXT,
+    cmd_id       TEXT,
+    seq          INTEGER,
+    sent_at      INTEGER,
+    accepted_at  INTEGER,
+    started_at   INTEGER,
+    finished_at  INTEGER,
+    deadline_at  INTEGER,                      -- when an open target without news is given up
+    updated_at   INTEGER NOT NULL,
+    PRIMARY KEY (broadcast_id, cluster_id)
+  );
+  CREATE INDEX broadcast_targets_cmd ON broadcast_targets(cmd_id);
+  CREATE INDEX broadcast_targets_cluster ON broadcast_targets(cluster_id, broadcast_id);
+  CREATE INDEX broadcast_targets_deadline ON broadcast_targets(deadline_at) WHERE deadline_at IS NOT NULL;
+
+  CREATE TABLE presence_events (
+    id         INTEGER PRIMARY KEY,
+    cluster_id TEXT NOT NULL,
+    online     INTEGER NOT NULL,
+    reason     TEXT,
+    at         INTEGER NOT NULL
+  );
+  CREATE INDEX presence_events_cluster ON presence_events(cluster_id, at);
+
+  CREATE TABLE health_samples (
+    id          INTEGER PRIMARY KEY,
+    cluster_id  TEXT NOT NULL,
+    at          INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    cpu_temp_c  REAL,
+    load1       REAL,
+    mem_free_mb REAL,
+    disk_free_mb REAL,
+    uptime_s    REAL,
+    player      TEXT,
+    last_error  TEXT,
+    body        TEXT NOT NULL
+  );
+  CREATE INDEX health_samples_cluster ON health_samples(cluster_id, received_at);
+
+  CREATE TABLE tokens (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    role       TEXT NOT NULL,
+    hash       TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL
+  );
+  `,
+];

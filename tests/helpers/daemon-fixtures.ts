@@ -1,0 +1,197 @@
+// Fixtures for the loa-edge suites: a bare aedes broker, a tiny media server with Basic auth, a
+// watcher that records everything under loa/v1/clusters/, media files and command builders.
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
+import { join } from 'node:path';
+import { connect, type MqttClient } from 'mqtt';
+import { clusterTopic, parseClusterTopic, type Ack, type Channel, type MediaRef } from '../../protocol/index.js';
+import { decodedDurationS, ffmpegPath, makeTone } from './audio.js';
+
+export interface TestBroker {
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+type Authenticate = (user: string | undefined, password: string | undefined) => boolean;
+
+/** A bare aedes broker on 127.0.0.1 (port 0 unless given, to restart on the same port). */
+export async function startBroker(opts: { port?: number; authenticate?: Authenticate } = {}): Promise<TestBroker> {
+  const { Aedes } = await import('aedes');
+  const auth = opts.authenticate;
+  const broker = await Aedes.createBroker(
+    auth ? { authenticate: (_c, user, pass, done) => done(null, auth(user, pass?.toString())) } : {},
+  );
+  const server: NetServer = createNetServer(broker.handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `mqtt://127.0.0.1:${port}`,
+    close: async () => {
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export interface MediaServer {
+  url: string;
+  /** path → body */
+  routes: Map<string, Buffer>;
+  /** Basic credentials the server expects; change to make requests fail with 401. */
+  credentials: { user: string; password: string };
+  requests: { path: string; status: number }[];
+  close(): Promise<void>;
+}
+
+export async function startMediaServer(credentials: { user: string; password: string }): Promise<MediaServer> {
+  const routes = new Map<string, Buffer>();
+  const requests: { path: string; status: number }[] = [];
+  const state = { credentials };
+  const server: HttpServer = createHttpServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const expected = `Basic ${Buffer.from(`${state.credentials.user}:${state.credentials.password}`).toString('base64')}`;
+    const body = routes.get(path);
+    const status = req.headers.authorization !== expected ? 401 : body ? 200 : 404;
+    requests.push({ path, status });
+    if (status !== 200 || !body) {
+      res.writeHead(status, { 'www-authenticate': 'Basic realm="loa"' }).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length }).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    routes,
+    get credentials() {
+      return state.credentials;
+    },
+    set credentials(c) {
+      state.credentials = c;
+    },
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** An Opus/Ogg file of `seconds` (made with ffmpeg), its bytes and the MediaRef pointing at it. */
+export function makeOpusMedia(dir: string, seconds: number, freqHz = 440): { path: string; body: Buffer; ref: MediaRef } {
+  const wav = makeTone(join(dir, `tone-${freqHz}-${seconds}.wav`), seconds, freqHz);
+  const path = join(dir, `tone-${freqHz}-${seconds}.ogg`);
+  execFileSync(ffmpegPath(), ['-v', 'error', '-y', '-i', wav, '-c:a', 'libopus', '-b:a', '32k', path]);
+  const body = readFileSync(path);
+  const id = createHash('sha256').update(body).digest('hex');
+  const ref: MediaRef = {
+    id,
+    url: `/api/v1/media/${id}/content`,
+    bytes: body.length,
+    durationMs: Math.round(decodedDurationS(path) * 1000),
+    format: 'ogg/opus',
+  };
+  return { path, body, ref };
+}
+
+export interface Seen {
+  topic: string;
+  clusterId: string;
+  channel: Channel;
+  retain: boolean;
+  payload: Record<string, unknown>;
+}
+
+/** An MQTT client playing the hub: sees every cluster message, publishes commands. */
+export class Watcher {
+  readonly seen: Seen[] = [];
+  private constructor(readonly client: MqttClient) {
+    client.on('message', (topic, payload, packet) => {
+      const t = parseClusterTopic(topic);
+      if (!t) return;
+      let parsed: Record<string, unknown> = {};
+      try {
+        parsed = JSON.parse(payload.toString()) as Record<string, unknown>;
+      } catch {
+        parsed = { raw: payload.toString() };
+      }
+      this.seen.push({ topic, clusterId: t.clusterId, channel: t.channel, retain: packet.retain, payload: parsed });
+    });
+  }
+
+  static async connect(url: string): Promise<Watcher> {
+    const client = connect(url, { clientId: `watcher-${Math.random().toString(16).slice(2)}`, reconnectPeriod: 200, username: 'hub', password: 'hub' });
+    const w = new Watcher(client);
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', reject);
+    });
+    await client.subscribeAsync('loa/v1/clusters/#', { qos: 1 });
+    return w;
+  }
+
+  acks(clusterId: string): Ack[] {
+    return this.seen.filter((s) => s.clusterId === clusterId && s.channel === 'ack').map((s) => s.payload as unknown as Ack);
+  }
+
+  of(clusterId: string, channel: Channel): Record<string, unknown>[] {
+    return this.seen.filter((s) => s.clusterId === clusterId && s.channel === channel).map((s) => s.payload);
+  }
+
+  /** Waits until `pick` returns something for the messages seen so far. */
+  async waitFor<T>(what: string, pick: () => T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const v = pick();
+      if (v) return v;
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what}; seen: ${JSON.stringify(this.seen.slice(-12).map((s) => [s.topic, s.payload]))}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  waitAck(clusterId: string, cmdId: string, status: Ack['status'], timeoutMs?: number): Promise<Ack> {
+    return this.waitFor(`${clusterId} ack ${cmdId} ${status}`, () => this.acks(clusterId).find((a) => a.cmdId === cmdId && a.status === status), timeoutMs);
+  }
+
+  async send(clusterId: string, command: object | string): Promise<void> {
+    const body = typeof command === 'string' ? command : JSON.stringify(command);
+    await this.client.publishAsync(clusterTopic(clusterId, 'cmd'), body, { qos: 1 });
+  }
+
+  close(): Promise<void> {
+    return this.client.endAsync(true);
+  }
+}
+
+let idCounter = 0;
+/** Command builders with sane defaults: issued now, valid for a minute. */
+export const cmd = {
+  base(seq: number, extra: { now?: number; ttlMs?: number } = {}) {
+    const now = extra.now ?? Date.now();
+    return { v: 1, id: `c${seq}-${++idCounter}`, seq, issuedAt: now, expiresAt: now + (extra.ttlMs ?? 60_000) };
+  },
+  play(seq: number, media: MediaRef, o: { broadcastId?: string; startInMs?: number; offsetMs?: number; volume?: number; ttlMs?: number } = {}) {
+    const now = Date.now();
+    return {
+      ...cmd.base(seq, { now, ttlMs: o.ttlMs }),
+      type: 'play',
+      broadcastId: o.broadcastId ?? `b${seq}`,
+      media,
+      startAt: now + (o.startInMs ?? 200),
+      offsetMs: o.offsetMs ?? 0,
+      ...(o.volume === undefined ? {} : { volume: o.volume }),
+    };
+  },
+  stop(seq: number, broadcastId?: string) {
+    return { ...cmd.base(seq), type: 'stop', ...(broadcastId ? { broadcastId } : {}) };
+  },
+  volume(seq: number, volume: number, o: { ttlMs?: number; now?: number } = {}) {
+    return { ...cmd.base(seq, o), type: 'volume', volume };
+  },
+};

@@ -1,0 +1,90 @@
+// Starts a real hub for a test: embedded aedes broker and HTTP on 127.0.0.1 with free ports, a
+// real SQLite file in a temp data dir, and a cheap scrypt cost so adding clusters is quick.
+import type { Clock } from '../../common/clock.js';
+import { silentLogger } from '../../common/logger.js';
+import type { HubConfigInput } from '../../hub/config.js';
+import { Hub, type HubAddresses } from '../../hub/hub.js';
+import { makeTempDir } from './tmp.js';
+
+export interface TestHub {
+  hub: Hub;
+  addresses: HubAddresses;
+  dataDir: string;
+  token: string;
+  api<T = unknown>(method: string, path: string, body?: unknown, opts?: { token?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: T; headers: Headers }>;
+  addCluster(id: string, extra?: { name?: string; village?: string }): Promise<{ id: string; secret: string }>;
+  stop(opts?: { keepData?: boolean }): Promise<void>;
+}
+
+export function testHubConfig(dataDir: string, over: Partial<HubConfigInput> = {}): HubConfigInput {
+  return {
+    dataDir,
+    log: { level: 'silent' },
+    ...over,
+    mqtt: { host: '127.0.0.1', port: 0, auth: { scryptCost: 1024, failureDelayMs: 50, failureDelayMaxMs: 400 }, ...over.mqtt },
+    http: { host: '127.0.0.1', port: 0, ...over.http },
+    dispatch: { leadMs: 1000, ...over.dispatch },
+  };
+}
+
+export async function startTestHub(opts: { dataDir?: string; config?: Partial<HubConfigInput>; clock?: Clock; logger?: ReturnType<typeof silentLogger> } = {}): Promise<TestHub> {
+  const tmp = opts.dataDir ? null : makeTempDir('loa-hub-');
+  const dataDir = opts.dataDir ?? tmp!.path;
+  const hub = new Hub({ config: testHubConfig(dataDir, opts.config), logger: opts.logger ?? silentLogger(), ...(opts.clock ? { clock: opts.clock } : {}) });
+  const addresses = await hub.start();
+  const token = hub.operatorToken();
+  const api: TestHub['api'] = async (method, path, body, o = {}) => {
+    const headers: Record<string, string> = { ...o.headers };
+    const tk = o.token === undefined ? token : o.token;
+    if (tk) headers.authorization = `Bearer ${tk}`;
+    let payload: BodyInit | undefined;
+    if (body instanceof Uint8Array) {
+      payload = body;
+      headers['content-type'] ??= 'application/octet-stream';
+    } else if (body !== undefined) {
+      payload = JSON.stringify(body);
+      headers['content-type'] = 'application/json';
+    }
+    const res = await fetch(`${addresses.httpUrl}${path}`, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON (metrics, ndjson): the raw text
+    }
+    return { status: res.status, body: parsed as never, headers: res.headers };
+  };
+  return {
+    hub,
+    addresses,
+    dataDir,
+    token,
+    api,
+    async addCluster(id, extra = {}) {
+      const r = await api<{ cluster: { id: string }; secret: string }>('POST', '/api/v1/clusters', { id, ...extra });
+      if (r.status !== 201) throw new Error(`adding cluster ${id}: ${r.status} ${JSON.stringify(r.body)}`);
+      return { id, secret: r.body.secret };
+    },
+    async stop(o = {}) {
+      await hub.stop();
+      if (!o.keepData) tmp?.remove();
+    },
+  };
+}
+
+/** Polls until fn returns a truthy value or the time is up. */
+export async function waitFor<T>(fn: () => T | Promise<T>, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<NonNullable<T>> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${opts.what ?? 'condition'}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 50));
+  }
+}
