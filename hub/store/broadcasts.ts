@@ -200,10 +200,10 @@ export class BroadcastStore {
     this.db.prepare('UPDATE broadcasts SET stopped_at = COALESCE(stopped_at, ?) WHERE id = ?').run(at, broadcastId);
   }
 
-  /** Per-cluster outcomes of broadcasts planned in [from, to), oldest first. */
+  /** Per-cluster outcomes of broadcasts planned in [from, to] (both inclusive), oldest first. */
   log(q: { from: number; to: number; clusterId?: string | undefined }): LogEntry[] {
     const params: (string | number)[] = [q.from, q.to];
-    let where = 'b.start_at >= ? AND b.start_at < ?';
+    let where = 'b.start_at >= ? AND b.start_at <= ?';
     if (q.clusterId) {
       where += ' AND t.cluster_id = ?';
       params.push(q.clusterId);

@@ -1,0 +1,34 @@
+// `loa broadcast …`: registers the broadcast commands.
+import type { Command } from 'commander';
+import type { CommandHost } from '../../host.js';
+import { parseLimit, parseVolume } from '../../parse.js';
+import { broadcastList } from './list.js';
+import { broadcastPlay, type BroadcastPlayOptions } from './play.js';
+import { broadcastShow } from './show.js';
+import { broadcastStop, type BroadcastStopOptions } from './stop.js';
+
+export function registerBroadcast(program: Command, host: CommandHost): void {
+  const g = program.command('broadcast').description('play media on clusters and follow what happened');
+  g.command('play')
+    .description('play a media item on some clusters or all of them')
+    .requiredOption('--media <media>', 'media id, unique start of the id, or exact name')
+    .option('--clusters <ids>', 'comma-separated cluster ids')
+    .option('--all', 'every cluster')
+    .option('--at <time>', 'start time: HH:MM (next one), YYYY-MM-DD HH:MM, or ISO; default now')
+    .option('--volume <level>', 'volume 0–100 for this broadcast', (v: string) => parseVolume(v, host.t))
+    .action((o: BroadcastPlayOptions, cmd: Command) => host.run(cmd, (ctx) => broadcastPlay(o, ctx)));
+  g.command('stop')
+    .description('stop a broadcast, what plays on some clusters, or (with nothing named) everything')
+    .option('--broadcast <id>', 'broadcast id')
+    .option('--clusters <ids>', 'comma-separated cluster ids')
+    .option('--all', 'every cluster')
+    .action((o: BroadcastStopOptions, cmd: Command) => host.run(cmd, (ctx) => broadcastStop(o, ctx)));
+  g.command('list')
+    .description('recent broadcasts, newest first')
+    .option('--limit <n>', 'how many (1–1000)', (v: string) => parseLimit(v, host.t))
+    .action((o: { limit?: number }, cmd: Command) => host.run(cmd, (ctx) => broadcastList(o, ctx)));
+  g.command('show')
+    .description('one broadcast with the outcome on each cluster')
+    .argument('<id>', 'broadcast id')
+    .action((id: string, _o: unknown, cmd: Command) => host.run(cmd, (ctx) => broadcastShow({ id }, ctx)));
+}

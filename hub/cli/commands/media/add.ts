@@ -1,0 +1,69 @@
+// `loa media add FILE`: streams a local audio file to the hub and follows the import (upload,
+// loudness normalisation, encoding) from the hub's NDJSON answer, showing progress on stderr.
+import { createReadStream } from 'node:fs';
+import { access, constants, stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { ApiError } from '../../api-client.js';
+import type { Media } from '../../api-types.js';
+import type { CommandContext } from '../../context.js';
+import { CliError } from '../../errors.js';
+import { bytes } from '../../format.js';
+import type { CommandResult } from '../../output.js';
+import { createProgress } from '../../progress.js';
+import { mediaFields } from './view.js';
+
+export interface MediaAddOptions {
+  file: string;
+  name?: string;
+}
+
+/** Fails before any request when the file cannot be read. Returns its size. */
+async function checkReadable(path: string, ctx: CommandContext): Promise<number> {
+  try {
+    const st = await stat(path);
+    if (!st.isFile()) throw new CliError('LOA_CLI_NOT_A_FILE', ctx.t.notAFile(path));
+    await access(path, constants.R_OK);
+    return st.size;
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    throw new CliError('LOA_CLI_FILE_UNREADABLE', ctx.t.fileUnreadable(path, code));
+  }
+}
+
+// Floor, so 99.9 % never reads as done.
+const pct = (x: number): string => String(Math.floor(Math.min(100, Math.max(0, x))));
+
+export async function mediaAdd(opts: MediaAddOptions, ctx: CommandContext): Promise<CommandResult> {
+  const { t } = ctx;
+  const path = resolve(ctx.io.cwd, opts.file);
+  const size = await checkReadable(path, ctx);
+  const progress = createProgress(ctx.io.stderr, () => ctx.clock.now());
+  const query = { filename: basename(path), ...(opts.name === undefined ? {} : { name: opts.name }) };
+  const onSent = (sent: number): void => {
+    const p = size === 0 ? 100 : (sent / size) * 100;
+    progress.update(`upload:${Math.floor(p / 10)}`, t.uploading(pct(p), bytes(sent), bytes(size)));
+  };
+
+  let media: Media | undefined;
+  try {
+    let uploadReported = false;
+    for await (const ev of ctx.api.upload('/api/v1/media', query, createReadStream(path), size, onSent)) {
+      if (!uploadReported) {
+        progress.update('uploaded', t.uploaded);
+        uploadReported = true;
+      }
+      if (ev.event === 'progress') {
+        progress.update(`${ev.phase}:${Math.floor(ev.percent / 10)}`, t.phase(ev.phase, pct(ev.percent)));
+      } else if (ev.event === 'done') {
+        media = ev.media;
+      } else if (ev.event === 'error') {
+        throw new ApiError(ev.error?.code ?? 'LOA_MEDIA_IMPORT_FAILED', ev.error?.message ?? 'the import failed', 422);
+      }
+    }
+  } finally {
+    progress.end();
+  }
+  if (!media) throw new CliError('LOA_CLI_UPLOAD_UNFINISHED', t.uploadUnfinished);
+  return { json: { media }, view: [{ kind: 'line', text: t.mediaAdded(media.name) }, mediaFields(media, t, ctx.tz)] };
+}

@@ -1,0 +1,22 @@
+// `loa media …`: registers the media library commands.
+import type { Command } from 'commander';
+import type { CommandHost } from '../../host.js';
+import { mediaAdd } from './add.js';
+import { mediaList } from './list.js';
+import { mediaRemove } from './remove.js';
+
+export function registerMedia(program: Command, host: CommandHost): void {
+  const g = program.command('media').description('import and manage audio');
+  g.command('add')
+    .description('import an audio file (any format ffmpeg reads); shows progress on stderr')
+    .argument('<file>', 'local audio file')
+    .option('--name <name>', 'name to show and to play it by (default: from the file name)')
+    .action((file: string, o: { name?: string }, cmd: Command) => host.run(cmd, (ctx) => mediaAdd({ file, ...o }, ctx)));
+  g.command('list')
+    .description('list the media library')
+    .action((_o: unknown, cmd: Command) => host.run(cmd, (ctx) => mediaList({}, ctx)));
+  g.command('remove')
+    .description('remove a media item')
+    .argument('<id>', 'media id, unique start of the id, or exact name')
+    .action((ref: string, _o: unknown, cmd: Command) => host.run(cmd, (ctx) => mediaRemove({ ref }, ctx)));
+}
