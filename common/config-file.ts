@@ -36,8 +36,9 @@ export function parseYamlConfig<S extends z.ZodType>(text: string, file: string,
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const problems: ConfigProblem[] = [];
   for (const err of doc.errors) {
-    const pos = err.linePos?.[0];
-    problems.push({ file, line: pos?.line, col: pos?.col, path: '', message: err.message.split('\n')[0] ?? err.message });
+    // linePos is filled only with prettyErrors; work it out from the offset instead.
+    const pos = lines.linePos(err.pos[0]);
+    problems.push({ file, line: pos.line, col: pos.col, path: '', message: err.message.split('\n')[0] ?? err.message });
   }
   if (problems.length === 0) {
     const raw: unknown = doc.toJS() ?? {};
@@ -45,6 +46,8 @@ export function parseYamlConfig<S extends z.ZodType>(text: string, file: string,
     if (result.success) return result.data;
     for (const issue of result.error.issues) {
       const path = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
+      // An unknown key is reported on its parent; point at the key itself.
+      if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) path.push(issue.keys[0]!);
       const pos = positionOf(doc, lines, path);
       problems.push({ file, line: pos?.line, col: pos?.col, path: path.join('.'), message: issue.message });
     }

@@ -1,0 +1,99 @@
+// Turns messages on the cluster's command topic into actions: validate (schema), admit (expiry and
+// sequence, via the shared CommandGate), remember the sequence on disk, acknowledge, act.
+// Commands are handled one at a time, in arrival order, so acks and state follow that order.
+import type { Clock } from '../common/clock.js';
+import { errorMessage } from '../common/errors.js';
+import type { Logger } from '../common/logger.js';
+import { decodePayload, type Command, type CommandGate } from '../protocol/index.js';
+import type { DeviceStateFile } from './device-state.js';
+import type { AckFn, Playback } from './playback.js';
+
+export interface CommandHandlerOptions {
+  clock: Clock;
+  logger: Logger;
+  gate: CommandGate;
+  stateFile: DeviceStateFile;
+  playback: Playback;
+  ack: AckFn;
+  /** Called after a command changed what the box reports (volume, playing). */
+  onChange: () => void;
+}
+
+export class CommandHandler {
+  private queue: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly opts: CommandHandlerOptions) {}
+
+  /** Takes a raw (untrusted) payload from the command topic; never throws. */
+  handle(payload: Buffer, topic: string): void {
+    if (this.closed) return;
+    this.queue = this.queue
+      .then(() => this.process(payload, topic))
+      .catch((e: unknown) => this.opts.logger.error({ topic, err: errorMessage(e) }, 'command handling failed'));
+  }
+
+  /** Stops taking commands; resolves once the one in hand is done. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.queue;
+  }
+
+  private async process(payload: Buffer, topic: string): Promise<void> {
+    const { logger, gate, clock, ack } = this.opts;
+    const decoded = decodePayload('cmd', payload);
+    if (!decoded.ok) {
+      logger.warn({ topic, reason: decoded.reason, bytes: payload.length }, 'dropped an invalid command');
+      const ref = readableRef(payload);
+      if (ref) ack({ cmdId: ref.id, seq: ref.seq, status: 'refused', reason: 'invalid', detail: decoded.reason.slice(0, 300) });
+      return;
+    }
+    const cmd = decoded.value;
+    const log = logger.child({ cmdId: cmd.id, seq: cmd.seq, type: cmd.type });
+    const verdict = gate.admit(cmd, clock.now());
+    if (!verdict.ok) {
+      log.warn({ reason: verdict.reason, detail: verdict.detail }, 'refused a command');
+      ack({ ...ref(cmd), status: 'refused', reason: verdict.reason, detail: verdict.detail });
+      return;
+    }
+    // On disk before the ack: once the hub hears "accepted", a reboot must still refuse a replay.
+    await this.opts.stateFile.update({ lastSeq: gate.highestSeq });
+    log.info('accepted a command');
+    ack({ ...ref(cmd), status: 'accepted' });
+    switch (cmd.type) {
+      case 'play':
+        await this.opts.playback.play(cmd);
+        break;
+      case 'stop': {
+        const stopped = await this.opts.playback.stop(cmd.broadcastId);
+        ack({ ...ref(cmd), status: 'finished', ...(stopped ? {} : { detail: 'nothing matching was playing' }) });
+        break;
+      }
+      case 'volume':
+        await this.opts.stateFile.update({ volume: cmd.volume });
+        ack({ ...ref(cmd), status: 'finished', detail: 'applies from the next item' });
+        break;
+    }
+    this.opts.onChange();
+  }
+}
+
+function ref(cmd: Command): { cmdId: string; seq: number; broadcastId?: string } {
+  const broadcastId = cmd.type === 'volume' ? undefined : cmd.broadcastId;
+  return { cmdId: cmd.id, seq: cmd.seq, ...(broadcastId === undefined ? {} : { broadcastId }) };
+}
+
+/** The id and sequence of a payload that failed validation, if they can be read, so the hub learns
+ *  its command was refused instead of waiting for it to expire. */
+function readableRef(payload: Buffer): { id: string; seq: number } | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof raw !== 'object' || raw === null) return null;
+  const { id, seq } = raw as { id?: unknown; seq?: unknown };
+  if (typeof id !== 'string' || !/^[A-Za-z0-9._:-]{1,64}$/.test(id)) return null;
+  return { id, seq: typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0 ? seq : 0 };
+}

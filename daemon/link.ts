@@ -1,0 +1,233 @@
+// The daemon's MQTT connection to the hub: credentials, last will, presence, its command
+// subscription, an outbox for acknowledgements made while offline, and reconnecting by itself.
+//
+// Why reconnect by hand (reconnectPeriod: 0) rather than MQTT.js's own timer: MQTT.js retries at a
+// fixed period, so every box of a fleet would hit a restarted hub in the same second; and after a
+// refused CONNACK (bad credentials, hub still starting) it stops retrying unless
+// reconnectOnConnackError is set. Here every closed connection, whatever closed it, ends in the
+// same 'close' event, and that one place schedules client.reconnect() after a jittered delay.
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { Clock, TimerHandle } from '../common/clock.js';
+import type { Logger } from '../common/logger.js';
+import { clusterTopic, encodePayload, PROTOCOL_VERSION, type Channel, type PayloadByChannel } from '../protocol/index.js';
+import { Backoff } from './backoff.js';
+
+export interface LinkOptions {
+  clusterId: string;
+  secret: string;
+  mqttUrl: string;
+  caFile?: string | undefined;
+  keepaliveSec: number;
+  reconnect: { minMs: number; maxMs: number };
+  clock: Clock;
+  logger: Logger;
+  random: () => number;
+  /** e.g. "loa-edge/0.1.0", announced in presence. */
+  agent: string;
+}
+
+export interface LinkEvents {
+  /** A CONNACK was accepted and the command subscription is in place. */
+  connected: [];
+  disconnected: [];
+  /** A message on this cluster's command topic, still undecoded (untrusted). */
+  command: [payload: Buffer, topic: string];
+}
+
+interface Outgoing {
+  topic: string;
+  payload: string;
+  qos: 0 | 1;
+  retain: boolean;
+}
+
+/** Acks kept while offline; beyond this the oldest are dropped (the hub's expiry covers them). */
+const OUTBOX_LIMIT = 500;
+/** How long a goodbye may take before the connection is simply dropped. */
+const GOODBYE_TIMEOUT_MS = 3000;
+
+export class EdgeLink extends EventEmitter<LinkEvents> {
+  private client: MqttClient | null = null;
+  private readonly backoff: Backoff;
+  private retryTimer: TimerHandle | null = null;
+  private stopping = false;
+  private readonly outbox: Outgoing[] = [];
+  /** QoS 1 messages handed to MQTT.js and not yet acknowledged by the broker. */
+  private inflight = new Set<Outgoing>();
+  private readonly log: Logger;
+  readonly cmdTopic: string;
+
+  constructor(private readonly opts: LinkOptions) {
+    super();
+    this.backoff = new Backoff({ ...opts.reconnect, random: opts.random });
+    this.log = opts.logger;
+    this.cmdTopic = clusterTopic(opts.clusterId, 'cmd');
+  }
+
+  get connected(): boolean {
+    return this.client?.connected === true;
+  }
+
+  start(): void {
+    const o = this.opts;
+    const options: IClientOptions = {
+      protocolVersion: 4,
+      clientId: o.clusterId,
+      username: o.clusterId,
+      password: o.secret,
+      clean: true,
+      keepalive: o.keepaliveSec,
+      connectTimeout: 15_000,
+      reconnectPeriod: 0,
+      // We subscribe on every connect ourselves; MQTT.js's resubscribe would double it.
+      resubscribe: false,
+      will: {
+        topic: clusterTopic(o.clusterId, 'presence'),
+        payload: Buffer.from(encodePayload('presence', { v: PROTOCOL_VERSION, status: 'offline', reason: 'lost' })),
+        qos: 1,
+        retain: true,
+      },
+      ...(o.caFile ? { ca: readFileSync(o.caFile) } : {}),
+    };
+    this.log.info({ url: o.mqttUrl, clusterId: o.clusterId }, 'connecting to the hub');
+    const client = connect(o.mqttUrl, options);
+    this.client = client;
+    client.on('connect', () => this.onConnect());
+    client.on('message', (topic, payload) => {
+      if (topic === this.cmdTopic) this.emit('command', payload, topic);
+    });
+    client.on('error', (err) => {
+      const code = (err as { code?: unknown }).code;
+      if (err.message.startsWith('Connection refused')) {
+        this.log.warn({ code }, `the hub refused the connection (${err.message}); check clusterId and secret`);
+      } else {
+        this.log.warn({ code, err: err.message }, 'MQTT connection error');
+      }
+    });
+    client.on('close', () => this.onClose());
+  }
+
+  /** Publishes a payload on one of this cluster's channels. QoS 1 non-retained messages wait in
+   *  the outbox while offline; retained ones (presence, state) are re-sent on connect anyway. */
+  publish<C extends Channel>(channel: C, value: PayloadByChannel[C], opts: { qos: 0 | 1; retain?: boolean }): void {
+    const msg: Outgoing = {
+      topic: clusterTopic(this.opts.clusterId, channel),
+      payload: encodePayload(channel, value),
+      qos: opts.qos,
+      retain: opts.retain ?? false,
+    };
+    if (this.connected) this.send(msg);
+    else if (msg.qos === 1 && !msg.retain) this.enqueue(msg);
+  }
+
+  /** Says goodbye (retained presence offline/shutdown) when asked and connected, then disconnects
+   *  cleanly so the broker does not publish the last will. */
+  async stop(opts: { goodbye: boolean }): Promise<void> {
+    this.stopping = true;
+    this.retryTimer?.cancel();
+    this.retryTimer = null;
+    const client = this.client;
+    if (!client) return;
+    if (client.connected) {
+      if (opts.goodbye) {
+        const bye = encodePayload('presence', { v: PROTOCOL_VERSION, status: 'offline', reason: 'shutdown', at: this.opts.clock.now() });
+        await withTimeout(client.publishAsync(clusterTopic(this.opts.clusterId, 'presence'), bye, { qos: 1, retain: true }), GOODBYE_TIMEOUT_MS).catch(
+          (e: unknown) => this.log.warn({ err: String(e) }, 'goodbye not confirmed'),
+        );
+      }
+      const ended = await withTimeout(client.endAsync(false), GOODBYE_TIMEOUT_MS).then(
+        () => true,
+        () => false,
+      );
+      if (ended) return;
+    }
+    await client.endAsync(true);
+  }
+
+  private onConnect(): void {
+    const client = this.client;
+    if (!client) return;
+    this.backoff.reset();
+    this.log.info('connected to the hub');
+    const presence = encodePayload('presence', { v: PROTOCOL_VERSION, status: 'online', at: this.opts.clock.now(), agent: this.opts.agent });
+    client.publish(clusterTopic(this.opts.clusterId, 'presence'), presence, { qos: 1, retain: true });
+    client.subscribe(this.cmdTopic, { qos: 1 }, (err, granted) => {
+      // MQTT 3.1.1 §3.9.3: return code 0x80 means the broker refused this subscription.
+      if (err || granted?.some((g) => g.qos === 128)) {
+        this.log.error({ err: err?.message, topic: this.cmdTopic }, 'the hub refused the command subscription');
+      }
+    });
+    const waiting = this.outbox.splice(0);
+    for (const m of waiting) this.send(m);
+    this.emit('connected');
+  }
+
+  private onClose(): void {
+    // Whatever MQTT.js still holds for the dead connection is lost to us: `reconnect()` starts it
+    // with fresh stores. Put unconfirmed QoS 1 messages back in the outbox (at-least-once).
+    const unconfirmed = [...this.inflight].filter((m) => !m.retain);
+    this.inflight = new Set();
+    this.outbox.unshift(...unconfirmed);
+    this.trimOutbox();
+    if (this.stopping) return;
+    this.emit('disconnected');
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.retryTimer || this.stopping) return;
+    const delay = this.backoff.next();
+    this.log.info({ delayMs: delay, attempt: this.backoff.attempts }, 'disconnected from the hub; reconnecting later');
+    this.retryTimer = this.opts.clock.setTimeout(() => {
+      this.retryTimer = null;
+      if (!this.stopping) this.client?.reconnect();
+    }, delay);
+  }
+
+  private send(m: Outgoing): void {
+    const client = this.client;
+    if (!client) return;
+    if (m.qos === 0) {
+      client.publish(m.topic, m.payload, { qos: 0, retain: m.retain });
+      return;
+    }
+    const tracked = this.inflight;
+    tracked.add(m);
+    client.publish(m.topic, m.payload, { qos: 1, retain: m.retain }, (err) => {
+      // A callback from a connection already given up on: onClose has requeued the message.
+      if (tracked !== this.inflight || !tracked.delete(m)) return;
+      if (err && !this.stopping && !m.retain) this.enqueue(m);
+    });
+  }
+
+  private enqueue(m: Outgoing): void {
+    this.outbox.push(m);
+    this.trimOutbox();
+  }
+
+  private trimOutbox(): void {
+    const excess = this.outbox.length - OUTBOX_LIMIT;
+    if (excess > 0) {
+      this.outbox.splice(0, excess);
+      this.log.warn({ dropped: excess }, 'outbox full while offline; dropped the oldest acknowledgements');
+    }
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
