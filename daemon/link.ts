@@ -151,13 +151,16 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
     if (!client) return;
     this.backoff.reset();
     this.log.info('connected to the hub');
-    const presence = encodePayload('presence', { v: PROTOCOL_VERSION, status: 'online', at: this.opts.clock.now(), agent: this.opts.agent });
-    client.publish(clusterTopic(this.opts.clusterId, 'presence'), presence, { qos: 1, retain: true });
+    // Subscribe first and say "online" only once subscribed: the hub sends commands to clusters
+    // whose presence is online, and a command sent before the subscription would be lost.
     client.subscribe(this.cmdTopic, { qos: 1 }, (err, granted) => {
       // MQTT 3.1.1 §3.9.3: return code 0x80 means the broker refused this subscription.
       if (err || granted?.some((g) => g.qos === 128)) {
         this.log.error({ err: err?.message, topic: this.cmdTopic }, 'the hub refused the command subscription');
+        return;
       }
+      const presence = encodePayload('presence', { v: PROTOCOL_VERSION, status: 'online', at: this.opts.clock.now(), agent: this.opts.agent });
+      client.publish(clusterTopic(this.opts.clusterId, 'presence'), presence, { qos: 1, retain: true });
     });
     const waiting = this.outbox.splice(0);
     for (const m of waiting) this.send(m);

@@ -35,8 +35,8 @@ async function scriptedBox(id: string, secret: string, opts: { finish?: boolean 
       if (play) c.publish(clusterTopic(id, 'ack'), JSON.stringify({ v: 1, cmdId: play.id, seq: play.seq, status: 'stopped', reason: 'stop-command', at: Date.now() }), { qos: 1 });
     }
   });
-  await c.publishAsync(clusterTopic(id, 'presence'), JSON.stringify({ v: 1, status: 'online', at: Date.now() }), { qos: 1, retain: true });
   await c.subscribeAsync(clusterTopic(id, 'cmd'), { qos: 1 });
+  await c.publishAsync(clusterTopic(id, 'presence'), JSON.stringify({ v: 1, status: 'online', at: Date.now() }), { qos: 1, retain: true });
   return { client: c, received };
 }
 
@@ -184,6 +184,7 @@ describe('broadcasts', () => {
     const s = await connectDevice(t.addresses.mqttUrl, silent.id, silent.secret);
     clients.push(s);
     await s.subscribeAsync(clusterTopic(silent.id, 'cmd'), { qos: 1 });
+    await s.publishAsync(clusterTopic(silent.id, 'presence'), JSON.stringify({ v: 1, status: 'online' }), { qos: 1, retain: true });
     const box = await scriptedBox(runner.id, runner.secret, { finish: false });
     await waitFor(() => t.hub.store.clusters.get('ban-silent')?.online, { what: 'ban-silent online' });
     const r = await t.api<{ broadcast: { id: string } }>('POST', '/api/v1/broadcasts', { mediaId, clusters: ['ban-silent', 'ban-runner'] });

@@ -101,8 +101,10 @@ export class Broker implements HubMqtt {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([closeServer(this.tcp), closeServer(this.tls)]);
+    // Stop accepting first, then close every client (server.close alone would wait for them).
+    const closing = Promise.all([closeServer(this.tcp), closeServer(this.tls)]);
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+    await closing;
   }
 
   private async authenticate(

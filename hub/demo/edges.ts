@@ -1,11 +1,22 @@
 // Starts real `loa-edge` child processes with file sinks, for the demo and the tests.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 
-const EDGE_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'loa-edge.js');
+/** bin/loa-edge.js of this checkout, found upwards from here (sources and dist/ sit at different depths). */
+function findEdgeBin(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const candidate = join(dir, 'bin', 'loa-edge.js');
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  throw new Error('bin/loa-edge.js not found above hub/demo');
+}
+
+const EDGE_BIN = findEdgeBin();
 
 export interface EdgeProcess {
   clusterId: string;

@@ -49,9 +49,12 @@ export class DeviceListener {
     return this.states.get(clusterId);
   }
 
-  /** The broker saw a device's connection open or close. */
+  /**
+   * The broker saw a device's connection open or close. Only a close counts here: a box is online
+   * once it says so on its presence topic, which it does after subscribing to its commands.
+   */
   onConnection(clusterId: string, connected: boolean): void {
-    this.setPresence(clusterId, connected, connected ? 'connected' : 'disconnected');
+    if (!connected) this.setPresence(clusterId, false, 'disconnected');
   }
 
   private setPresence(clusterId: string, online: boolean, reason: string | null): void {

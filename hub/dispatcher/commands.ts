@@ -16,10 +16,11 @@ export class CommandSender {
     private readonly ttlMs: number,
   ) {}
 
-  /** Sends a command; returns it as sent (with id, seq and expiry). */
-  async send(clusterId: string, body: CommandBody, opts: { expiresAt?: number } = {}): Promise<Command> {
+  /** Builds a command, reserving the cluster's next sequence number. */
+  build(clusterId: string, body: CommandBody, opts: { expiresAt?: number } = {}): Command {
     const issuedAt = this.clock.now();
-    const command = commandSchema.parse({
+    // Parsing what we send catches a hub bug before a box has to refuse it.
+    return commandSchema.parse({
       v: PROTOCOL_VERSION,
       id: randomUUID(),
       seq: this.clusters.takeSeq(clusterId),
@@ -27,7 +28,16 @@ export class CommandSender {
       expiresAt: opts.expiresAt ?? issuedAt + this.ttlMs,
       ...body,
     });
-    await this.mqtt.publish(clusterTopic(clusterId, 'cmd'), JSON.stringify(command), { qos: 1, retain: false });
+  }
+
+  publish(clusterId: string, payload: string): Promise<void> {
+    return this.mqtt.publish(clusterTopic(clusterId, 'cmd'), payload, { qos: 1, retain: false });
+  }
+
+  /** Builds and sends a command; returns it as sent (with id, seq and expiry). */
+  async send(clusterId: string, body: CommandBody, opts: { expiresAt?: number } = {}): Promise<Command> {
+    const command = this.build(clusterId, body, opts);
+    await this.publish(clusterId, JSON.stringify(command));
     return command;
   }
 }

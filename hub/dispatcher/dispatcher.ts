@@ -154,37 +154,46 @@ export class Dispatcher {
     const b = store.broadcasts.get(broadcastId);
     if (!b || this.stopped) return;
     const media = store.media.get(b.mediaId)!;
-    for (const t of b.targets) {
-      if (t.status !== 'pending') continue;
-      const now = clock.now();
-      const cluster = store.clusters.get(t.clusterId);
-      if (!cluster) {
-        store.broadcasts.updateTarget(b.id, t.clusterId, { status: 'failed', reason: 'cluster-removed' }, now);
-        continue;
-      }
-      if (!cluster.online && !mqtt.isConnected(t.clusterId)) {
-        store.broadcasts.updateTarget(b.id, t.clusterId, { status: 'offline', reason: 'cluster-offline', detail: 'the cluster was offline when the broadcast was due' }, now);
-        continue;
-      }
-      try {
-        const cmd = await this.sender.send(
-          t.clusterId,
-          {
-            type: 'play',
-            broadcastId: b.id,
-            media: { id: media.id, url: this.deps.mediaUrl(media.id), bytes: media.bytes, durationMs: media.durationMs, format: media.format },
-            startAt: b.startAt,
-            offsetMs: 0,
-            volume: b.volume ?? cluster.volume,
-          },
-          { expiresAt: Math.max(now, b.startAt) + config.commandTtlMs },
-        );
+    const mediaRef = { id: media.id, url: this.deps.mediaUrl(media.id), bytes: media.bytes, durationMs: media.durationMs, format: media.format };
+    // Reserve sequence numbers and record every command as sent in one transaction, then publish
+    // them all: a thousand clusters cost one commit, not a thousand.
+    const now = clock.now();
+    const outgoing = store.broadcasts.inTransaction(() => {
+      const list: { clusterId: string; payload: string }[] = [];
+      for (const t of b.targets) {
+        if (t.status !== 'pending') continue;
+        const cluster = store.clusters.get(t.clusterId);
+        if (!cluster) {
+          store.broadcasts.updateTarget(b.id, t.clusterId, { status: 'failed', reason: 'cluster-removed' }, now);
+          continue;
+        }
+        if (!cluster.online) {
+          store.broadcasts.updateTarget(b.id, t.clusterId, { status: 'offline', reason: 'cluster-offline', detail: 'the cluster was offline when the broadcast was due' }, now);
+          continue;
+        }
+        const cmd = this.sender.build(t.clusterId, {
+          type: 'play',
+          broadcastId: b.id,
+          media: mediaRef,
+          startAt: b.startAt,
+          offsetMs: 0,
+          volume: b.volume ?? cluster.volume,
+        }, { expiresAt: Math.max(now, b.startAt) + config.commandTtlMs });
         store.broadcasts.updateTarget(b.id, t.clusterId, { status: 'sent', cmdId: cmd.id, seq: cmd.seq, sentAt: now, deadlineAt: cmd.expiresAt }, now);
-      } catch (err) {
-        this.log.child({ clusterId: t.clusterId }).error({ err }, 'play command not sent');
-        store.broadcasts.updateTarget(b.id, t.clusterId, { status: 'failed', reason: 'send-failed', detail: String(err) }, now);
+        list.push({ clusterId: t.clusterId, payload: JSON.stringify(cmd) });
       }
-    }
+      return list;
+    });
+    await Promise.all(
+      outgoing.map(async ({ clusterId, payload }) => {
+        try {
+          await this.sender.publish(clusterId, payload);
+        } catch (err) {
+          this.log.child({ clusterId }).error({ err }, 'play command not sent');
+          store.broadcasts.updateTarget(b.id, clusterId, { status: 'failed', reason: 'send-failed', detail: String(err), deadlineAt: null }, clock.now());
+        }
+      }),
+    );
     this.deps.bus.emit('broadcastChanged', { broadcastId });
   }
 
@@ -198,8 +207,7 @@ export class Dispatcher {
       return;
     }
     if (FINAL.includes(t.status)) return; // late or duplicate (QoS 1 may deliver twice)
-    const b = store.broadcasts.get(t.broadcastId)!;
-    const patch = this.patchFor(t, ack, receivedAt, b.durationMs);
+    const patch = this.patchFor(t, ack, receivedAt, store.broadcasts.durationMs(t.broadcastId) ?? 0);
     if (!patch) return;
     store.broadcasts.updateTarget(t.broadcastId, clusterId, patch, receivedAt);
     log.info({ broadcastId: t.broadcastId, status: ack.status, reason: ack.reason }, 'broadcast progress');

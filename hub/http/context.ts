@@ -11,7 +11,7 @@ import type { MediaRow, Store } from '../store/index.js';
 
 export interface MediaService {
   /** Imports an audio file into the library; reports progress in percent. */
-  import(input: { inputPath: string; name: string; originalName: string; onProgress?: (percent: number) => void }): Promise<MediaRow>;
+  import(input: { inputPath: string; name: string; originalName: string; onProgress?: (percent: number, phase: string) => void }): Promise<MediaRow>;
   remove(id: string): Promise<void>;
   /** Absolute path of a stored delivery file, or undefined when it is not in the library. */
   filePath(id: string): string | undefined;

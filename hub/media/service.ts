@@ -7,7 +7,7 @@ import { LoaError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { MediaService } from '../http/context.js';
 import type { Store } from '../store/index.js';
-import { importMedia, mediaFilePath, removeMediaFile } from './library.js';
+import { importMedia, mediaFilePath, removeMediaFile, sweepMediaTemp } from './library.js';
 import type { MediaSettings } from './settings.js';
 
 export interface MediaServiceDeps {
@@ -26,6 +26,8 @@ export function createMediaService(deps: MediaServiceDeps): MediaService {
   const uploadDir = join(deps.dataDir, 'uploads');
   mkdirSync(mediaDir, { recursive: true });
   mkdirSync(uploadDir, { recursive: true });
+  // Files left by an import cut short (crash, power cut) are cleared at start.
+  void sweepMediaTemp(mediaDir).catch((err: unknown) => deps.logger.warn({ err }, 'could not clear the media temp folder'));
   return {
     uploadDir,
     async import({ inputPath, name, originalName, onProgress }) {
@@ -33,6 +35,8 @@ export function createMediaService(deps: MediaServiceDeps): MediaService {
       const result = await importMedia({
         ffmpegPath: deps.ffmpegPath,
         inputPath,
+        // Errors name the operator's file, not the upload's temporary name.
+        displayName: originalName,
         mediaDir,
         settings: deps.settings,
         logger: deps.logger,

@@ -160,6 +160,19 @@ export class BroadcastStore {
     };
   }
 
+  /** The length of a broadcast's media, without loading its targets (called once per ack). */
+  durationMs(broadcastId: string): number | undefined {
+    const r = this.db.prepare('SELECT m.duration_ms AS d FROM broadcasts b JOIN media m ON m.id = b.media_id WHERE b.id = ?').get(broadcastId) as
+      | { d: number }
+      | undefined;
+    return r?.d;
+  }
+
+  /** Runs fn in one transaction (many target updates commit together). */
+  inTransaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
   target(broadcastId: string, clusterId: string): TargetRow | undefined {
     const r = this.db.prepare('SELECT * FROM broadcast_targets WHERE broadcast_id = ? AND cluster_id = ?').get(broadcastId, clusterId) as
       | RawTarget

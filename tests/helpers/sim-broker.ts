@@ -66,9 +66,13 @@ export async function startTestBroker(credentials: Map<string, string>): Promise
       server.listen(port, '127.0.0.1', () => resolve());
     });
     port = (server.address() as AddressInfo).port;
+    running = true;
   }
 
+  let running = false;
   async function close(): Promise<void> {
+    if (!running) return;
+    running = false;
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }

@@ -33,6 +33,7 @@ function view(ctx: HttpContext, b: BroadcastRow) {
       status: t.status,
       reason: t.reason,
       detail: t.detail,
+      sentAt: t.sentAt,
       acceptedAt: t.acceptedAt,
       startedAt: t.startedAt,
       finishedAt: t.finishedAt,

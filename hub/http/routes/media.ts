@@ -65,11 +65,11 @@ export function mediaRoutes(app: FastifyInstance, ctx: HttpContext, opts: { maxU
           inputPath: uploadPath,
           name,
           originalName,
-          onProgress: (percent) => {
+          onProgress: (percent, phase) => {
             const p = Math.floor(percent);
             if (p !== last) {
               last = p;
-              line({ event: 'progress', phase: 'encode', percent: Math.min(100, Math.max(0, percent)) });
+              line({ event: 'progress', phase, percent: Math.min(100, Math.max(0, percent)) });
             }
           },
         });

@@ -1,0 +1,52 @@
+// What every benchmark prints and records about where it ran.
+import { cpus, totalmem, platform, release } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { VERSION } from '../common/version.js';
+
+export interface BenchEnvironment {
+  date: string;
+  cpu: string;
+  cores: number;
+  memGiB: number;
+  os: string;
+  node: string;
+  loa: string;
+  deps: Record<string, string>;
+}
+
+function depVersion(name: string): string {
+  try {
+    return (JSON.parse(readFileSync(new URL(`../../node_modules/${name}/package.json`, import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function benchEnvironment(): BenchEnvironment {
+  return {
+    date: new Date().toISOString(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memGiB: Math.round(totalmem() / 2 ** 30),
+    os: `${platform()} ${release()}`,
+    node: process.version,
+    loa: VERSION,
+    deps: Object.fromEntries(['aedes', 'mqtt', 'better-sqlite3', 'fastify'].map((d) => [d, depVersion(d)])),
+  };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+/** CPU seconds and resident memory of a process, from /proc (Linux). */
+export function processUsage(pid: number): { cpuS: number; rssMb: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks (100/s)
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return { cpuS: ticks / 100, rssMb: rssKb / 1024 };
+}

@@ -1,0 +1,70 @@
+// Runs loa-hub as a child process for benchmarks, so its CPU and memory can be measured apart
+// from the simulated fleet that loads it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface HubProcess {
+  child: ChildProcess;
+  httpUrl: string;
+  mqttUrl: string;
+  token: string;
+  dataDir: string;
+  api<T>(method: string, path: string, body?: unknown): Promise<T>;
+  stop(): Promise<void>;
+}
+
+export async function startHubProcess(config: Record<string, unknown> = {}): Promise<HubProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'loa-bench-'));
+  const mqttPort = await freePort();
+  const httpPort = await freePort();
+  const file = join(dataDir, 'hub.yaml');
+  writeFileSync(file, stringify({ dataDir, log: { level: 'warn' }, ...config, mqtt: { host: '127.0.0.1', port: mqttPort, ...(config.mqtt as object) }, http: { host: '127.0.0.1', port: httpPort } }));
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'loa-hub.js'), '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const tokenFile = join(dataDir, 'operator.token');
+  const deadline = Date.now() + 20_000;
+  while (!existsSync(join(dataDir, 'hub.json')) || !existsSync(tokenFile)) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error('loa-hub did not start');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const token = readFileSync(tokenFile, 'utf8').trim();
+  const httpUrl = `http://127.0.0.1:${httpPort}`;
+  return {
+    child,
+    httpUrl,
+    mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
+    token,
+    dataDir,
+    async api<T>(method: string, path: string, body?: unknown): Promise<T> {
+      const res = await fetch(`${httpUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const json = (await res.json()) as T;
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+      return json;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,38 @@
+// `npm run bench -- NAME [--clusters N]`: runs one benchmark, prints its environment and result,
+// and writes bench/results/NAME.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { benchEnvironment } from './env.js';
+import { fanout } from './fanout.js';
+
+const RESULTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results');
+
+const benches: Record<string, (o: { clusters: number }) => Promise<Record<string, unknown>>> = {
+  fanout: async (o) => fanout({ clusters: o.clusters }),
+};
+
+const program = new Command('npm run bench --')
+  .argument('<name>', `benchmark: ${Object.keys(benches).join(', ')}`)
+  .option('--clusters <n>', 'fleet size (fanout)', (v) => Number.parseInt(v, 10), 1000)
+  .action(async (name: string, o: { clusters: number }) => {
+    const run = benches[name];
+    if (!run) {
+      process.stderr.write(`bench: unknown benchmark "${name}"; known: ${Object.keys(benches).join(', ')}\n`);
+      process.exit(2);
+    }
+    const environment = benchEnvironment();
+    process.stderr.write(`bench ${name}: ${environment.cpu} × ${environment.cores}, ${environment.memGiB} GiB, Node ${environment.node}\n`);
+    const result = await run(o);
+    const record = { name, command: `npm run bench -- ${process.argv.slice(2).join(' ')}`, environment, result };
+    mkdirSync(RESULTS, { recursive: true });
+    writeFileSync(join(RESULTS, `${name}.json`), `${JSON.stringify(record, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    process.exit(0);
+  });
+
+program.parseAsync().catch((err: unknown) => {
+  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

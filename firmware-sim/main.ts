@@ -1,0 +1,133 @@
+// loa-sim: the simulator's command line. Starts a fleet of virtual speaker clusters from a fleet
+// file, prints a status line to stderr every few seconds, and stops cleanly on SIGTERM/SIGINT.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { errorMessage } from '../common/errors.js';
+import { createLogger } from '../common/logger.js';
+import { createFleet, DEFAULT_CONNECT_RATE, DEFAULT_KEEPALIVE_S, type Fleet } from './fleet.js';
+import { loadFleetFile } from './fleet-file.js';
+import { DEFAULT_SETTINGS, parseDelay, type DelaySpec } from './settings.js';
+
+interface SimCliOptions {
+  fleet: string;
+  mqtt: string;
+  delay: DelaySpec;
+  fetchDelay: DelaySpec;
+  clockOffset: number;
+  failureRate: number;
+  healthInterval: number;
+  connectRate: number;
+  keepalive: number;
+  summaryInterval: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+function number(what: string, check: (n: number) => boolean, rule: string) {
+  return (text: string): number => {
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isFinite(n) || !check(n)) throw new InvalidArgumentError(`${what} must be ${rule}.`);
+    return n;
+  };
+}
+
+function delay(what: string) {
+  return (text: string): DelaySpec => {
+    try {
+      return parseDelay(text, what);
+    } catch (e) {
+      throw new InvalidArgumentError(errorMessage(e));
+    }
+  };
+}
+
+const fmtDelay = (d: DelaySpec) => (typeof d === 'number' ? String(d) : `${d.min}-${d.max}`);
+
+function buildProgram(): Command {
+  return (
+    new Command('loa-sim')
+      .description('Simulated Loa speaker clusters: many virtual boxes in one process, each with its own MQTT connection, speaking protocol v1 (no audio).')
+      .requiredOption('--fleet <file>', 'YAML, JSON or JSON-lines file listing the clusters as {id, secret} (see docs/simulator.md)')
+      .option('--mqtt <url>', 'URL of the hub\'s MQTT broker', 'mqtt://127.0.0.1:1883')
+      .option('--delay <ms|min-max>', 'simulated network delay per message, fixed or a random range', delay('delay'), DEFAULT_SETTINGS.delayMs)
+      .addOption(
+        new Option('--fetch-delay <ms|min-max>', 'simulated media download time (first play of a media item)')
+          .argParser(delay('fetch delay'))
+          .default(DEFAULT_SETTINGS.fetchDelayMs, fmtDelay(DEFAULT_SETTINGS.fetchDelayMs)),
+      )
+      .option('--clock-offset <ms>', 'how far each cluster\'s clock is ahead of the hub (negative: behind)', number('clock offset', () => true, 'a number of ms'), 0)
+      .option('--failure-rate <r>', 'probability (0..1) that a play fails with player-error', number('failure rate', (n) => n >= 0 && n <= 1, 'between 0 and 1'), 0)
+      .option('--health-interval <s>', 'seconds between health reports of a cluster', number('health interval', (n) => n > 0, 'a positive number of seconds'), DEFAULT_SETTINGS.healthIntervalMs / 1000)
+      .option('--connect-rate <n>', 'clusters connected per second at start; 0 connects all at once', number('connect rate', (n) => n >= 0, 'zero or more'), DEFAULT_CONNECT_RATE)
+      .option('--keepalive <s>', 'MQTT keep-alive in seconds', number('keepalive', (n) => Number.isInteger(n) && n >= 1 && n <= 65535, 'an integer from 1 to 65535'), DEFAULT_KEEPALIVE_S)
+      .option('--summary-interval <s>', 'seconds between status lines on stderr; 0 for none', number('summary interval', (n) => n >= 0, 'zero or more'), 5)
+      .addOption(new Option('--log-level <level>', 'log level (logs go to stdout as JSON)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
+      // Simulated ONVIF cameras come in a later issue: add `--cameras <n>` here and start the
+      // camera simulator beside the fleet in run(), stopping both in shutdown().
+      .addHelpText('after', '\nExample:\n  loa-sim --fleet fleet.yaml --mqtt mqtt://hub.local:1883 --delay 20-150 --failure-rate 0.05\n\nSIGTERM or Ctrl-C disconnects every cluster cleanly (offline presence) and exits 0.')
+  );
+}
+
+function summary(fleet: Fleet): string {
+  const c = fleet.counters;
+  return (
+    `loa-sim: ${c.connected}/${fleet.clusters.length} connected, ${fleet.playing} playing, ` +
+    `${c.commandsReceived} commands, acks ${c.acks.accepted} accepted ${c.acks.started} started ${c.acks.finished} finished ` +
+    `${c.acks.stopped} stopped ${c.failures} failed ${c.refused} refused`
+  );
+}
+
+async function run(opts: SimCliOptions): Promise<void> {
+  const clusters = loadFleetFile(opts.fleet);
+  const logger = createLogger({ name: 'loa-sim', level: opts.logLevel });
+  const fleet = createFleet({
+    mqttUrl: opts.mqtt,
+    clusters,
+    logger,
+    delayMs: opts.delay,
+    fetchDelayMs: opts.fetchDelay,
+    clockOffsetMs: opts.clockOffset,
+    failureRate: opts.failureRate,
+    healthIntervalMs: opts.healthInterval * 1000,
+    connectRatePerSec: opts.connectRate,
+    keepaliveS: opts.keepalive,
+  });
+
+  // A referenced interval also keeps the process alive while every cluster is between retries.
+  const ticker = setInterval(() => {
+    if (opts.summaryInterval > 0) process.stderr.write(`${summary(fleet)}\n`);
+  }, (opts.summaryInterval || 60) * 1000);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    clearInterval(ticker);
+    // A hub that no longer answers must not keep the process from exiting.
+    const deadline = setTimeout(() => finish(1), 10_000);
+    fleet.stop().then(
+      () => {
+        clearTimeout(deadline);
+        finish(0);
+      },
+      (e: unknown) => {
+        process.stderr.write(`loa-sim: stopping failed: ${errorMessage(e)}\n`);
+        finish(1);
+      },
+    );
+  };
+  const finish = (code: number) => {
+    process.stderr.write(`${summary(fleet)} (stopped)\n`);
+    logger.flush(() => process.exit(code));
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+
+  await fleet.start();
+}
+
+const program = buildProgram();
+program.parse(process.argv);
+run(program.opts<SimCliOptions>()).catch((e: unknown) => {
+  process.stderr.write(`loa-sim: ${errorMessage(e)}\n`);
+  process.exit(1);
+});

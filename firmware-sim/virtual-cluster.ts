@@ -1,0 +1,289 @@
+// One virtual speaker cluster: its own MQTT connection and credentials, presence with a last
+// will, command checks shared with real firmware (schema + CommandGate), a simulated player,
+// simulated network delay and clock offset, and reconnection with jittered backoff.
+import { connect, type MqttClient } from 'mqtt';
+import { offsetClock, type Clock, type TimerHandle } from '../common/clock.js';
+import type { Logger } from '../common/logger.js';
+import {
+  CommandGate,
+  PROTOCOL_VERSION,
+  ackSchema,
+  clusterTopic,
+  decodePayload,
+  encodePayload,
+  type Ack,
+  type Command,
+  type Health,
+  type Presence,
+} from '../protocol/index.js';
+import { DelayLine } from './delay-line.js';
+import { makeHardware, readHealth, type SimulatedHardware } from './health.js';
+import { SimulatedPlayer } from './player.js';
+import type { BackoffSettings, ClusterSettings } from './settings.js';
+
+export const SIM_AGENT = 'loa-sim/0.1.0';
+
+/** What a cluster tells its fleet; one object for the whole fleet, not an emitter per cluster. */
+export interface ClusterObserver {
+  connected(c: VirtualCluster): void;
+  disconnected(c: VirtualCluster): void;
+  /** A command that passed the schema (it may still be refused by the gate). */
+  command(c: VirtualCluster, cmd: Command, receivedAt: number): void;
+  dropped(c: VirtualCluster, reason: string, receivedAt: number): void;
+  /** An ack handed to MQTT; sentAt and cmdReceivedAt are on the fleet's (un-offset) clock. */
+  ack(c: VirtualCluster, ack: Ack, cmdReceivedAt: number, sentAt: number): void;
+  /** An ack produced while the link was down, so never sent. */
+  ackLost(c: VirtualCluster, ack: Ack): void;
+  health(c: VirtualCluster, health: Health): void;
+}
+
+export interface VirtualClusterOptions {
+  id: string;
+  secret: string;
+  mqttUrl: string;
+  settings: ClusterSettings;
+  backoff: BackoffSettings;
+  keepaliveS: number;
+  /** The fleet's clock (the hub's idea of time); the cluster derives its own from it. */
+  clock: Clock;
+  random: () => number;
+  logger: Logger;
+  observer: ClusterObserver;
+}
+
+export class VirtualCluster {
+  readonly id: string;
+  readonly settings: ClusterSettings;
+  /** The cluster's own clock: the fleet clock shifted by the simulated offset. */
+  readonly clock: Clock;
+  readonly gate = new CommandGate();
+  readonly player: SimulatedPlayer;
+  private readonly client: MqttClient;
+  private readonly out: DelayLine;
+  private readonly in: DelayLine;
+  private readonly hw: SimulatedHardware;
+  private readonly topics: { presence: string; cmd: string; ack: string; state: string; health: string };
+  private reconnectTimer: TimerHandle | null = null;
+  private attempt = 0;
+  private started = false;
+  private stopping = false;
+  private wasConnected = false;
+
+  constructor(private readonly opts: VirtualClusterOptions) {
+    this.id = opts.id;
+    this.settings = opts.settings;
+    this.clock = opts.settings.clockOffsetMs === 0 ? opts.clock : offsetClock(opts.clock, opts.settings.clockOffsetMs);
+    this.out = new DelayLine(opts.clock, opts.settings.delayMs, opts.random);
+    this.in = new DelayLine(opts.clock, opts.settings.delayMs, opts.random);
+    this.hw = makeHardware(this.clock.now(), opts.random);
+    this.topics = {
+      presence: clusterTopic(opts.id, 'presence'),
+      cmd: clusterTopic(opts.id, 'cmd'),
+      ack: clusterTopic(opts.id, 'ack'),
+      state: clusterTopic(opts.id, 'state'),
+      health: clusterTopic(opts.id, 'health'),
+    };
+    this.player = new SimulatedPlayer({
+      clock: this.clock,
+      random: opts.random,
+      settings: opts.settings,
+      sendAck: (ack, receivedAt) => this.sendAck(ack, receivedAt),
+      stateChanged: () => this.publishState(),
+    });
+    const lastWill: Presence = { v: PROTOCOL_VERSION, status: 'offline', reason: 'lost' };
+    this.client = connect(opts.mqttUrl, {
+      protocolVersion: 4, // MQTT 3.1.1: what aedes 1.x speaks
+      clientId: opts.id,
+      username: opts.id,
+      password: opts.secret,
+      clean: true,
+      keepalive: opts.keepaliveS,
+      // MQTT.js would retry at a fixed period and gives up after a refused CONNACK; we back off ourselves.
+      reconnectPeriod: 0,
+      manualConnect: true,
+      resubscribe: false,
+      queueQoSZero: false,
+      will: { topic: this.topics.presence, payload: Buffer.from(encodePayload('presence', lastWill)), qos: 1, retain: true },
+    });
+    this.client.on('connect', () => this.onConnect());
+    this.client.on('close', () => this.onClose());
+    this.client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    this.client.on('error', (err) => {
+      // A refused CONNACK (wrong secret, unknown id) is worth one warning per outage, not one per retry.
+      const level = this.attempt === 0 ? 'warn' : 'debug';
+      this.opts.logger[level]({ err: err.message }, 'mqtt error');
+    });
+  }
+
+  get connected(): boolean {
+    return this.client.connected;
+  }
+
+  get isPlaying(): boolean {
+    return this.player.isPlaying;
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.client.connect();
+  }
+
+  /** Clean goodbye: stops playback, publishes offline presence (so no last will) and disconnects. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.reconnectTimer?.cancel();
+    this.reconnectTimer = null;
+    this.player.shutdown();
+    if (!this.started) return;
+    if (this.client.connected) {
+      const bye: Presence = { v: PROTOCOL_VERSION, status: 'offline', reason: 'shutdown', at: Math.round(this.clock.now()) };
+      this.publish(this.topics.presence, encodePayload('presence', bye), 1, true);
+      await this.out.drained();
+    }
+    this.in.clear();
+    this.out.clear();
+    // When connected, end() without force waits for outstanding PUBACKs, then sends DISCONNECT,
+    // which tells the broker not to publish the last will; a broker that no longer answers gets
+    // the socket closed. Between attempts, or mid-handshake, there is nothing to say goodbye on.
+    const force = !this.client.connected;
+    const ended = new Promise<void>((resolve) => this.client.end(force, {}, () => resolve()));
+    if (!(await this.within(ended, 3_000))) this.client.stream?.destroy();
+  }
+
+  /** Cuts the connection without a DISCONNECT, as a 4G drop does: the broker publishes the last will. */
+  simulateLinkLoss(): void {
+    this.client.stream?.destroy();
+  }
+
+  /** Called by the fleet's shared health timer. */
+  reportHealth(): void {
+    if (!this.client.connected || this.stopping) return;
+    const h = readHealth(this.hw, Math.round(this.clock.now()), this.player.healthState, this.player.lastError, SIM_AGENT, this.opts.random);
+    this.publish(this.topics.health, encodePayload('health', h), 0, false, (sent) => sent && this.opts.observer.health(this, h));
+  }
+
+  private onConnect(): void {
+    this.attempt = 0;
+    this.wasConnected = true;
+    this.opts.logger.debug('connected');
+    this.opts.observer.connected(this);
+    // Subscribe before announcing presence: the hub may send a command as soon as it sees us.
+    this.client.subscribe(this.topics.cmd, { qos: 1 }, (err, granted) => {
+      if (err) {
+        // The link went away before the SUBACK; the next connect starts over.
+        this.opts.logger.debug({ err: err.message }, 'subscribe interrupted');
+        return;
+      }
+      if (granted?.some((g) => g.qos === 128)) this.opts.logger.warn({ topic: this.topics.cmd }, 'broker refused the subscription to our own command topic');
+      if (this.stopping) return;
+      const hello: Presence = { v: PROTOCOL_VERSION, status: 'online', at: Math.round(this.clock.now()), agent: SIM_AGENT };
+      this.publish(this.topics.presence, encodePayload('presence', hello), 1, true);
+      this.publishState();
+    });
+  }
+
+  private onClose(): void {
+    // With a clean session, QoS 1 messages in flight when the link died can never be completed;
+    // MQTT.js keeps waiting for their PUBACKs, which would make a later end() wait forever.
+    for (const messageId of Object.keys(this.client.outgoing)) this.client.removeOutgoingMessage(Number(messageId));
+    if (this.wasConnected) {
+      this.wasConnected = false;
+      this.opts.logger.debug('disconnected');
+      this.opts.observer.disconnected(this);
+    }
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopping || this.reconnectTimer) return;
+    const { minMs, maxMs } = this.opts.backoff;
+    // docs/protocol.md: random between minMs and min(maxMs, minMs × 2^attempt), so a fleet
+    // does not storm a hub that has just come back.
+    const ceiling = Math.min(maxMs, minMs * 2 ** Math.min(this.attempt, 30));
+    const wait = minMs + this.opts.random() * Math.max(0, ceiling - minMs);
+    this.attempt++;
+    this.reconnectTimer = this.opts.clock.setTimeout(() => {
+      this.reconnectTimer = null;
+      if (!this.stopping) this.client.reconnect();
+    }, wait);
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    if (topic !== this.topics.cmd) return;
+    const receivedAt = this.opts.clock.now();
+    this.in.send(() => this.handleCommand(payload, receivedAt));
+  }
+
+  private handleCommand(payload: Buffer, receivedAt: number): void {
+    if (this.stopping) return;
+    const decoded = decodePayload('cmd', payload);
+    if (!decoded.ok) return this.rejectInvalid(payload, decoded.reason, receivedAt);
+    const cmd = decoded.value;
+    this.opts.observer.command(this, cmd, receivedAt);
+    const verdict = this.gate.admit(cmd, this.clock.now());
+    if (!verdict.ok) {
+      this.opts.logger.info({ cmdId: cmd.id, seq: cmd.seq, reason: verdict.reason }, 'command refused');
+      const ack: Ack = { v: PROTOCOL_VERSION, cmdId: cmd.id, seq: cmd.seq, status: 'refused', reason: verdict.reason, detail: verdict.detail, at: Math.round(this.clock.now()) };
+      return this.sendAck(ack, receivedAt);
+    }
+    this.player.handle(cmd, receivedAt);
+  }
+
+  /**
+   * A payload that fails the schema is never acted on. When it still names a usable command id
+   * and sequence, the hub is told (refused/invalid) so its log shows why; otherwise it is dropped.
+   */
+  private rejectInvalid(payload: Buffer, reason: string, receivedAt: number): void {
+    this.opts.logger.warn({ topic: this.topics.cmd, reason }, 'invalid command dropped');
+    this.opts.observer.dropped(this, reason, receivedAt);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(payload.toString('utf8'));
+    } catch {
+      return;
+    }
+    if (typeof raw !== 'object' || raw === null) return;
+    const { id, seq } = raw as { id?: unknown; seq?: unknown };
+    // Readable means: would be valid in an ack (the protocol's own field rules, checked only on this rare path).
+    if (!ackSchema.shape.cmdId.safeParse(id).success || !ackSchema.shape.seq.safeParse(seq).success) return;
+    const detail = reason.length > 300 ? `${reason.slice(0, 297)}...` : reason;
+    this.sendAck({ v: PROTOCOL_VERSION, cmdId: id as string, seq: seq as number, status: 'refused', reason: 'invalid', detail, at: Math.round(this.clock.now()) }, receivedAt);
+  }
+
+  private sendAck(ack: Ack, cmdReceivedAt: number): void {
+    this.publish(this.topics.ack, encodePayload('ack', ack), 1, false, (sent) => {
+      if (sent) this.opts.observer.ack(this, ack, cmdReceivedAt, this.opts.clock.now());
+      else this.opts.observer.ackLost(this, ack);
+    });
+  }
+
+  private publishState(): void {
+    if (this.stopping) return;
+    this.publish(this.topics.state, encodePayload('state', this.player.state(this.gate.highestSeq)), 1, true);
+  }
+
+  /**
+   * Publishes after the simulated network delay. While the link is down the message is lost, as
+   * on a box without an outbox; presence and state are published afresh on every connect.
+   */
+  /** True when p settles within ms of the fleet clock. */
+  private within(p: Promise<void>, ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = this.opts.clock.setTimeout(() => resolve(false), ms);
+      void p.then(() => {
+        timer.cancel();
+        resolve(true);
+      });
+    });
+  }
+
+  private publish(topic: string, body: string, qos: 0 | 1, retain: boolean, done?: (sent: boolean) => void): void {
+    this.out.send(() => {
+      if (!this.client.connected) return done?.(false);
+      this.client.publish(topic, body, { qos, retain });
+      done?.(true);
+    });
+  }
+}
