@@ -12,6 +12,7 @@ export interface HubEvents {
   health: { clusterId: string; health: Health; receivedAt: number };
   /** A broadcast or one of its targets changed (for live views and metrics). */
   broadcastChanged: { broadcastId: string };
+  clusterAdded: { clusterId: string };
   /** A cluster was removed or its secret rotated: its connection must go. */
   clusterCredentialsChanged: { clusterId: string; removed: boolean };
   /** A payload from a device was dropped (bad JSON, schema, size). */

@@ -31,6 +31,7 @@ export class ClusterService {
     const secret = generateSecret();
     const secretHash = await hashSecret(secret, this.deps.scryptCost);
     const cluster = store.clusters.add({ id: input.id, name: input.name ?? '', village: input.village ?? '', secretHash, createdAt: clock.now() });
+    this.deps.bus.emit('clusterAdded', { clusterId: cluster.id });
     this.deps.logger.info({ clusterId: cluster.id }, 'cluster added');
     return { cluster, secret };
   }

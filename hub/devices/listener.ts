@@ -1,7 +1,7 @@
 // Listens to every cluster's device topics, validates each payload (everything a device sends is
 // untrusted), records presence and health, and announces valid messages on the event bus.
 // A payload that fails validation is dropped and logged with the cluster and topic.
-import type { Clock } from '../../common/clock.js';
+import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import { allClustersTopic, decodePayload, parseClusterTopic, type Channel, type ReportedState } from '../../protocol/index.js';
 import type { HubMqtt } from '../broker/broker.js';
@@ -18,9 +18,16 @@ export interface DeviceListenerDeps {
 
 const LISTENED: Channel[] = ['presence', 'ack', 'state', 'health'];
 
+const SEEN_FLUSH_MS = 5000;
+
 export class DeviceListener {
   private readonly states = new Map<string, ReportedState>();
   private readonly log: Logger;
+  /** Registered cluster ids, so a message from a removed one costs no query. */
+  private known = new Set<string>();
+  /** When each cluster was last heard from; written to the store in batches. */
+  private readonly seen = new Map<string, number>();
+  private seenTimer: TimerHandle | null = null;
   rejected = 0;
 
   constructor(private readonly deps: DeviceListenerDeps) {
@@ -29,11 +36,15 @@ export class DeviceListener {
 
   async start(): Promise<void> {
     this.deps.store.clusters.markAllOffline(this.deps.clock.now(), 'hub-start');
+    this.known = new Set(this.deps.store.clusters.ids());
+    this.deps.bus.on(this, 'clusterAdded', ({ clusterId }) => this.known.add(clusterId));
     for (const channel of LISTENED) {
       await this.deps.mqtt.subscribe(allClustersTopic(channel), (topic, payload) => this.onMessage(topic, payload));
     }
     this.deps.bus.on(this, 'clusterCredentialsChanged', ({ clusterId, removed }) => {
       if (removed) {
+        this.known.delete(clusterId);
+        this.seen.delete(clusterId);
         this.states.delete(clusterId);
         this.deps.store.health.forget(clusterId);
       }
@@ -42,6 +53,20 @@ export class DeviceListener {
 
   stop(): void {
     this.deps.bus.removeListeners(this);
+    this.flushSeen();
+  }
+
+  private markSeen(clusterId: string, at: number): void {
+    this.seen.set(clusterId, at);
+    this.seenTimer ??= this.deps.clock.setTimeout(() => this.flushSeen(), SEEN_FLUSH_MS);
+  }
+
+  private flushSeen(): void {
+    this.seenTimer?.cancel();
+    this.seenTimer = null;
+    if (this.seen.size === 0) return;
+    this.deps.store.clusters.touchMany([...this.seen]);
+    this.seen.clear();
   }
 
   /** The state a cluster last reported (retained on the broker), if any. */
@@ -70,9 +95,8 @@ export class DeviceListener {
     if (!parsed) return;
     const { clusterId, channel } = parsed;
     if (payload.length === 0) return; // a cleared retained message
-    if (!this.deps.store.clusters.exists(clusterId)) return; // removed while its retained message lingered
+    if (!this.known.has(clusterId)) return; // removed while its retained message lingered
     const now = this.deps.clock.now();
-    const log = this.log.child({ clusterId });
     switch (channel) {
       case 'presence': {
         const d = decodePayload('presence', payload);
@@ -83,8 +107,7 @@ export class DeviceListener {
       case 'ack': {
         const d = decodePayload('ack', payload);
         if (!d.ok) return this.reject(clusterId, topic, d.reason);
-        this.deps.store.clusters.touch(clusterId, now);
-        log.debug({ ack: d.value }, 'ack');
+        this.markSeen(clusterId, now);
         this.deps.bus.emit('ack', { clusterId, ack: d.value, receivedAt: now });
         return;
       }
@@ -98,6 +121,7 @@ export class DeviceListener {
       case 'health': {
         const d = decodePayload('health', payload);
         if (!d.ok) return this.reject(clusterId, topic, d.reason);
+        this.markSeen(clusterId, now);
         this.deps.store.health.add({ ...d.value, clusterId, receivedAt: now });
         this.deps.bus.emit('health', { clusterId, health: d.value, receivedAt: now });
         return;

@@ -201,16 +201,20 @@ export class Dispatcher {
     const { store } = this.deps;
     const t = store.broadcasts.targetByCommand(ack.cmdId);
     if (!t) return; // an ack of a stop or volume command, or of a forgotten one
-    const log = this.log.child({ clusterId });
     if (t.clusterId !== clusterId) {
-      log.warn({ cmdId: ack.cmdId, owner: t.clusterId }, 'ack for another cluster\'s command ignored');
+      this.log.child({ clusterId }).warn({ cmdId: ack.cmdId, owner: t.clusterId }, 'ack for another cluster\'s command ignored');
       return;
     }
     if (FINAL.includes(t.status)) return; // late or duplicate (QoS 1 may deliver twice)
     const patch = this.patchFor(t, ack, receivedAt, store.broadcasts.durationMs(t.broadcastId) ?? 0);
     if (!patch) return;
     store.broadcasts.updateTarget(t.broadcastId, clusterId, patch, receivedAt);
-    log.info({ broadcastId: t.broadcastId, status: ack.status, reason: ack.reason }, 'broadcast progress');
+    // Failures are worth a line each; routine progress of a big fleet only at debug level.
+    if (ack.status === 'failed' || ack.status === 'refused') {
+      this.log.child({ clusterId }).warn({ broadcastId: t.broadcastId, status: ack.status, reason: ack.reason, detail: ack.detail }, 'broadcast not played');
+    } else if (this.log.isLevelEnabled('debug')) {
+      this.log.child({ clusterId }).debug({ broadcastId: t.broadcastId, status: ack.status }, 'broadcast progress');
+    }
     this.deps.bus.emit('broadcastChanged', { broadcastId: t.broadcastId });
   }
 

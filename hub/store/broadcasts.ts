@@ -1,5 +1,6 @@
 // Broadcasts (a media item, a set of clusters, a start time) and the per-cluster outcome of each:
 // the source of the broadcast log.
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 
 export const TARGET_STATUSES = ['pending', 'sent', 'accepted', 'started', 'finished', 'stopped', 'failed', 'refused', 'offline', 'expired'] as const;
@@ -121,6 +122,8 @@ export function broadcastStatus(b: BroadcastRow, now: number): BroadcastStatus {
 }
 
 export class BroadcastStore {
+  private readonly updateStatements = new Map<string, Statement>();
+
   constructor(private readonly db: Db) {}
 
   create(b: { id: string; mediaId: string; startAt: number; createdAt: number; createdBy: string; volume: number | null; clusterIds: string[] }): void {
@@ -187,10 +190,16 @@ export class BroadcastStore {
 
   updateTarget(broadcastId: string, clusterId: string, patch: TargetPatch, at: number): void {
     const keys = Object.keys(patch) as (keyof TargetPatch)[];
-    const sets = keys.map((k) => `${TARGET_COLUMNS[k]} = ?`);
-    sets.push('updated_at = ?');
-    const values = keys.map((k) => patch[k] ?? null);
-    this.db.prepare(`UPDATE broadcast_targets SET ${sets.join(', ')} WHERE broadcast_id = ? AND cluster_id = ?`).run(...values, at, broadcastId, clusterId);
+    const signature = keys.join(',');
+    // One prepared statement per set of columns: acks of a big fleet arrive by the thousand.
+    let stmt = this.updateStatements.get(signature);
+    if (!stmt) {
+      const sets = keys.map((k) => `${TARGET_COLUMNS[k]} = ?`);
+      sets.push('updated_at = ?');
+      stmt = this.db.prepare(`UPDATE broadcast_targets SET ${sets.join(', ')} WHERE broadcast_id = ? AND cluster_id = ?`);
+      this.updateStatements.set(signature, stmt);
+    }
+    stmt.run(...keys.map((k) => patch[k] ?? null), at, broadcastId, clusterId);
   }
 
   /** Open targets (not yet in a final state), optionally of some clusters only. */

@@ -100,7 +100,19 @@ export class ClusterStore {
   }
 
   touch(id: string, at: number): void {
-    this.db.prepare('UPDATE clusters SET last_seen_at = ? WHERE id = ?').run(at, id);
+    this.db.prepare('UPDATE clusters SET last_seen_at = MAX(COALESCE(last_seen_at, 0), ?) WHERE id = ?').run(at, id);
+  }
+
+  /** Records when many clusters were last heard from, in one transaction. */
+  touchMany(seen: Iterable<[string, number]>): void {
+    const stmt = this.db.prepare('UPDATE clusters SET last_seen_at = MAX(COALESCE(last_seen_at, 0), ?) WHERE id = ?');
+    this.db.transaction(() => {
+      for (const [id, at] of seen) stmt.run(at, id);
+    })();
+  }
+
+  ids(): string[] {
+    return (this.db.prepare('SELECT id FROM clusters').all() as { id: string }[]).map((r) => r.id);
   }
 
   /** At hub start nobody is connected yet, whatever the store said when it stopped. */
