@@ -1,7 +1,7 @@
 // Reads a YAML file and validates it with a zod schema. A bad file is reported with the file,
 // the line and column, the path inside the document and the reason (STYLE.md §3).
 import { readFileSync } from 'node:fs';
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { LoaError } from './errors.js';
 
@@ -16,6 +16,14 @@ export interface ConfigProblem {
 export function formatProblem(p: ConfigProblem): string {
   const where = p.line === undefined ? p.file : `${p.file}:${p.line}:${p.col ?? 1}`;
   return `${where}: ${p.path ? `${p.path}: ` : ''}${p.message}`;
+}
+
+/** Where a key itself (not its value) stands in its parent mapping. */
+function keyPosition(doc: Document, lines: LineCounter, parent: (string | number)[], key: string): { line: number; col: number } | undefined {
+  const map = parent.length === 0 ? doc.contents : doc.getIn(parent, true);
+  if (!isMap(map)) return undefined;
+  const pair = map.items.find((p) => isScalar(p.key) && p.key.value === key);
+  return pair && isNode(pair.key) && pair.key.range ? lines.linePos(pair.key.range[0]) : undefined;
 }
 
 function positionOf(doc: Document, lines: LineCounter, path: (string | number)[]): { line: number; col: number } | undefined {
@@ -47,8 +55,12 @@ export function parseYamlConfig<S extends z.ZodType>(text: string, file: string,
     for (const issue of result.error.issues) {
       const path = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
       // An unknown key is reported on its parent; point at the key itself.
-      if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) path.push(issue.keys[0]!);
-      const pos = positionOf(doc, lines, path);
+      let pos: { line: number; col: number } | undefined;
+      if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) {
+        pos = keyPosition(doc, lines, path, issue.keys[0]!);
+        path.push(issue.keys[0]!);
+      }
+      pos ??= positionOf(doc, lines, path);
       problems.push({ file, line: pos?.line, col: pos?.col, path: path.join('.'), message: issue.message });
     }
   }

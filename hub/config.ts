@@ -7,24 +7,24 @@ import { mediaSettingsSchema } from './media/settings.js';
 const port = z.number().int().min(0).max(65535);
 
 export const hubConfigSchema = z
-  .object({
+  .strictObject({
     dataDir: z.string().default('./data'),
     timezone: z.string().default('Asia/Ho_Chi_Minh'),
     log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
     mqtt: z
-      .object({
+      .strictObject({
         host: z.string().default('0.0.0.0'),
         port: port.default(1883),
         /** MQTT over TLS, on when cert and key are given. */
         tls: z
-          .object({ port: port.default(8883), cert: z.string(), key: z.string(), ca: z.string().optional() })
+          .strictObject({ port: port.default(8883), cert: z.string(), key: z.string(), ca: z.string().optional() })
           .optional(),
         /** Largest MQTT packet accepted from anyone; bigger ones close the connection. */
         maxPacketBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
         /** Longest keep-alive a device may ask for; the broker declares a box gone after 1.5×. */
         keepaliveLimitSec: z.number().int().min(5).max(3600).default(120),
         auth: z
-          .object({
+          .strictObject({
             /** scrypt cost N (power of two); 16384 takes ~50 ms per check on a Pi-class CPU. */
             scryptCost: z.number().int().min(2).max(1 << 20).default(16384),
             /** After a failed login from an address or id, its next attempts wait this long, doubling. */
@@ -35,7 +35,7 @@ export const hubConfigSchema = z
       })
       .prefault({}),
     http: z
-      .object({
+      .strictObject({
         host: z.string().default('0.0.0.0'),
         port: port.default(8080),
         /** The URL the CLI on this machine should use; defaults to http://127.0.0.1:<port>. */
@@ -45,7 +45,7 @@ export const hubConfigSchema = z
     ffmpeg: z.strictObject({ path: z.string().optional() }).prefault({}),
     media: mediaSettingsSchema.prefault({}),
     dispatch: z
-      .object({
+      .strictObject({
         /** Commands go out this long before their start time, so every cluster starts together. */
         leadMs: z.number().int().min(0).default(3000),
         /** A device refuses a command this long after it was issued. */
