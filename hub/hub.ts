@@ -78,7 +78,7 @@ export class Hub {
       verifier,
       clock,
       logger: logger.child({ module: 'broker' }),
-      onDeviceConnection: (id, up) => this.devices.onConnection(id, up),
+      onDeviceConnection: (id, up, reason) => this.devices.onConnection(id, up, reason),
     });
     this.devices = new DeviceListener({ mqtt: this.broker, store: this.store, bus, clock, logger: logger.child({ module: 'devices' }) });
     this.dispatcher = new Dispatcher({

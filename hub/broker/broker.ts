@@ -19,8 +19,11 @@ export interface BrokerDeps {
   verifier: SecretVerifier;
   clock: Clock;
   logger: Logger;
-  /** Told when a device's connection is established or gone, whatever its presence topic says. */
-  onDeviceConnection?: (clusterId: string, connected: boolean) => void;
+  /**
+   * Told when a device's connection is established or gone, whatever its presence topic says;
+   * reason `lost` when the keep-alive ran out (a link that died silently), else `disconnected`.
+   */
+  onDeviceConnection?: (clusterId: string, connected: boolean, reason: 'connected' | 'lost' | 'disconnected') => void;
 }
 
 export type MessageHandler = (topic: string, payload: Buffer) => void;
@@ -68,12 +71,19 @@ export class Broker implements HubMqtt {
       authorizePublish: (client, packet, done) => done(this.authorizePublish(client, packet)),
       authorizeSubscribe: (client, sub, done) => done(null, this.authorizeSubscribe(client, sub)),
     });
+    const timedOut = new WeakSet<Client>();
     this.aedes.on('clientReady', (client) => {
-      if (isClusterId(client.id)) this.deps.onDeviceConnection?.(client.id, true);
+      if (isClusterId(client.id)) this.deps.onDeviceConnection?.(client.id, true, 'connected');
+    });
+    this.aedes.on('keepaliveTimeout', (client) => {
+      timedOut.add(client);
+      this.log.info({ clusterId: client.id }, 'keep-alive ran out; the link is gone');
     });
     this.aedes.on('clientDisconnect', (client) => {
       // A newer connection with the same id replaces an older one; only report a real departure.
-      if (isClusterId(client.id) && !this.clients()[client.id]) this.deps.onDeviceConnection?.(client.id, false);
+      if (isClusterId(client.id) && !this.clients()[client.id]) {
+        this.deps.onDeviceConnection?.(client.id, false, timedOut.has(client) ? 'lost' : 'disconnected');
+      }
     });
     this.aedes.on('clientError', (client, err) => this.log.debug({ clusterId: client.id, err: err.message }, 'client error'));
     this.aedes.on('connectionError', (client, err) => this.log.debug({ clientId: client.id, err: err.message }, 'connection error'));
@@ -182,8 +192,25 @@ export class Broker implements HubMqtt {
     );
   }
 
+  /**
+   * Ends a device's session from the hub's side (removal, secret rotation). Its last will goes out
+   * now, in call order: aedes would publish it later from inside close(), after a caller's next
+   * publishes, so removing a cluster left its will as the retained presence over the clearing
+   * empty message. aedes is then told the session ended cleanly so it neither repeats the will
+   * nor keeps its stored copy (lib/client.js close() skips both when _disconnected is set).
+   */
   disconnectDevice(clusterId: string): void {
-    this.clients()[clusterId]?.close();
+    const client = this.clients()[clusterId] as (Client & { will?: PublishPacket | null; _disconnected?: boolean }) | undefined;
+    if (!client) return;
+    const will = client.will;
+    if (will) {
+      const payload = Buffer.isBuffer(will.payload) ? will.payload.toString('utf8') : String(will.payload);
+      this.publish(will.topic, payload, { qos: will.qos === 0 ? 0 : 1, retain: Boolean(will.retain) }).catch((err: unknown) =>
+        this.log.warn({ clusterId, err: String(err) }, 'last will of a disconnected device not published'),
+      );
+      client._disconnected = true;
+    }
+    client.close();
   }
 
   isConnected(clusterId: string): boolean {

@@ -28,7 +28,7 @@ const program = new Command('npm run demo --')
   .option('--keep', 'keep everything running after the broadcast (stop with Ctrl-C); use the `loa` CLI meanwhile', false)
   .addHelpText(
     'after',
-    '\nWith --keep the hub stays up on the ports above; in another terminal:\n  node bin/loa.js --data-dir ./data/demo status\n  node bin/loa.js --data-dir ./data/demo broadcast play --media loa-demo --all\n',
+    '\nWith --keep the hub stays up on the ports above; in another terminal:\n  node bin/loa.js --data-dir ./data/demo/hub status\n  node bin/loa.js --data-dir ./data/demo/hub broadcast play --media loa-demo --all\n',
   );
 
 function makeSample(dir: string, ffmpeg: string): string {

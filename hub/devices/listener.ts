@@ -78,8 +78,8 @@ export class DeviceListener {
    * The broker saw a device's connection open or close. Only a close counts here: a box is online
    * once it says so on its presence topic, which it does after subscribing to its commands.
    */
-  onConnection(clusterId: string, connected: boolean): void {
-    if (!connected) this.setPresence(clusterId, false, 'disconnected');
+  onConnection(clusterId: string, connected: boolean, reason: string): void {
+    if (!connected) this.setPresence(clusterId, false, reason);
   }
 
   private setPresence(clusterId: string, online: boolean, reason: string | null): void {
