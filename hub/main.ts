@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   }
   const hub = new Hub({ config });
   const addresses = await hub.start();
-  process.stderr.write(`loa-hub ${VERSION}: MQTT ${addresses.mqttUrl}, HTTP ${addresses.httpUrl}, data ${hub.dataDir}\n`);
+  process.stderr.write(`loa-hub ${VERSION}: MQTT ${addresses.mqttUrl}${addresses.mqttsPort ? ` (TLS on ${addresses.mqttsPort})` : ''}, HTTP ${addresses.httpUrl}, data ${hub.dataDir}\n`);
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;

@@ -84,7 +84,7 @@ describe('exit statuses and stderr', () => {
     const r = await spawnLoa(['status', '--hub', hub.url, '--token', 'wrong'], { cwd: dir.path });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe('error: missing or unknown API token [LOA_UNAUTHORIZED]\n');
+    expect(r.stderr).toBe('error: missing or unknown API token [LOA_UNAUTHENTICATED]\n');
   });
 
   test('unknown command or option: exit 2', async () => {
@@ -157,6 +157,6 @@ describe('media add', () => {
     writeFileSync(big, Buffer.alloc(20_000_000, 2));
     const refused = await spawnLoa(['media', 'add', big, '--hub', hub.url, '--token', 'bad'], { cwd: dir.path });
     expect(refused.code).toBe(1);
-    expect(refused.stderr.trim().split('\n').at(-1)).toBe('error: missing or unknown API token [LOA_UNAUTHORIZED]');
+    expect(refused.stderr.trim().split('\n').at(-1)).toBe('error: missing or unknown API token [LOA_UNAUTHENTICATED]');
   });
 });

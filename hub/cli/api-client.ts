@@ -164,7 +164,7 @@ export class ApiClient {
     } catch {
       // not JSON: fall through to a message built from the status
     }
-    if (res.status === 401) return new ApiError('LOA_UNAUTHORIZED', this.t.unauthorized, 401);
+    if (res.status === 401) return new ApiError('LOA_UNAUTHENTICATED', this.t.unauthorized, 401);
     return new ApiError(`LOA_HTTP_${res.status}`, this.t.httpStatus(res.status, res.statusText), res.status);
   }
 }

@@ -110,7 +110,7 @@ const en = {
 };
 
 const phasesEn: Record<string, string> = {
-  upload: 'Receiving', probe: 'Checking', decode: 'Decoding', analyse: 'Measuring loudness',
+  upload: 'Receiving', probe: 'Checking', decode: 'Decoding', analyse: 'Measuring loudness', measure: 'Measuring loudness',
   normalise: 'Normalising loudness', encode: 'Encoding', store: 'Storing',
 };
 
@@ -118,7 +118,7 @@ export type Catalogue = typeof en;
 export type Lang = 'en' | 'vi';
 
 const phasesVi: Record<string, string> = {
-  upload: 'Đang nhận tệp', probe: 'Đang kiểm tra tệp', decode: 'Đang giải mã', analyse: 'Đang đo độ lớn âm thanh',
+  upload: 'Đang nhận tệp', probe: 'Đang kiểm tra tệp', decode: 'Đang giải mã', analyse: 'Đang đo độ lớn âm thanh', measure: 'Đang đo độ lớn âm thanh',
   normalise: 'Đang chuẩn hoá âm lượng', encode: 'Đang mã hoá', store: 'Đang lưu',
 };
 

@@ -115,6 +115,9 @@ export class DeviceListener {
         const d = decodePayload('state', payload);
         if (!d.ok) return this.reject(clusterId, topic, d.reason);
         this.states.set(clusterId, d.value);
+        if (this.deps.store.clusters.advanceSeqPast(clusterId, d.value.lastSeq)) {
+          this.log.warn({ clusterId, lastSeq: d.value.lastSeq }, 'the box has seen later commands than this store (restored from a backup?); sequence moved forward');
+        }
         this.deps.bus.emit('state', { clusterId, state: d.value, receivedAt: now });
         return;
       }

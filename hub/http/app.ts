@@ -20,6 +20,9 @@ export function buildApp(ctx: HttpContext, logger: Logger, opts: { maxUploadByte
     genReqId: () => Math.random().toString(36).slice(2, 10),
   });
   app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => {
+    void reply.code(404).send({ error: { code: 'LOA_NOT_FOUND', message: `${req.method} ${req.url.split('?')[0]} is not part of this hub's API; see docs/api.md.` } });
+  });
   app.addHook('onRequest', makeAuthHook(ctx.store.tokens));
   app.addHook('onResponse', async (req, reply) => {
     req.log.debug({ method: req.method, url: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');

@@ -76,6 +76,14 @@ export class ClusterStore {
     this.db.prepare('UPDATE clusters SET volume = ? WHERE id = ?').run(volume, id);
   }
 
+  /**
+   * Moves a cluster's sequence forward past what its box reports having accepted, so a hub whose
+   * store was restored from an older backup does not send numbers the box refuses as replays.
+   */
+  advanceSeqPast(id: string, lastSeq: number): boolean {
+    return this.db.prepare('UPDATE clusters SET next_seq = ? WHERE id = ? AND next_seq <= ?').run(lastSeq + 1, id, lastSeq).changes > 0;
+  }
+
   /** Reserves the next command sequence number of a cluster. */
   takeSeq(id: string): number {
     const r = this.db.prepare('UPDATE clusters SET next_seq = next_seq + 1 WHERE id = ? RETURNING next_seq - 1 AS seq').get(id) as

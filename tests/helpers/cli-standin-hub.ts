@@ -158,7 +158,7 @@ export async function startStandinHub(options: StandinOptions): Promise<StandinH
     const auth = req.headers.authorization ?? '';
     if (!options.tokens.some((t) => auth === `Bearer ${t}`)) {
       // Like a real server's auth hook: refuse before reading the body (an upload is still arriving).
-      send(res, 401, { error: { code: 'LOA_UNAUTHORIZED', message: 'missing or unknown API token' } });
+      send(res, 401, { error: { code: 'LOA_UNAUTHENTICATED', message: 'missing or unknown API token' } });
       req.resume();
       return;
     }
