@@ -52,6 +52,10 @@ export const hubConfigSchema = z
         commandTtlMs: z.number().int().min(1000).default(60_000),
         /** Grace after an item's expected end before a silent box is given up as "expired". */
         finishGraceMs: z.number().int().min(0).default(30_000),
+        /** Joining an item under way (restart, a box back online, after an emergency) starts this far ahead. */
+        joinLeadMs: z.number().int().min(200).default(1500),
+        /** An emergency goes on air this long after it is started (time for the boxes to fetch). */
+        emergencyLeadMs: z.number().int().min(200).default(1500),
       })
       .prefault({}),
   })

@@ -13,6 +13,8 @@ export interface HubEvents {
   /** A broadcast or one of its targets changed (for live views and metrics). */
   broadcastChanged: { broadcastId: string };
   clusterAdded: { clusterId: string };
+  /** The media library gained or lost an item (the schedule refers to media by name). */
+  mediaChanged: { mediaId: string; removed: boolean };
   /** A cluster was removed or its secret rotated: its connection must go. */
   clusterCredentialsChanged: { clusterId: string; removed: boolean };
   /** A payload from a device was dropped (bad JSON, schema, size). */

@@ -14,6 +14,9 @@ import { ClusterService } from './clusters/service.js';
 import { hubConfigSchema, type HubConfig, type HubConfigInput } from './config.js';
 import { DeviceListener } from './devices/listener.js';
 import { Dispatcher } from './dispatcher/dispatcher.js';
+import { SchedulerCron } from './scheduler/cron.js';
+import { Scheduler } from './scheduler/scheduler.js';
+import { ScheduleService } from './scheduler/service.js';
 import { EventBus } from './events.js';
 import { buildApp } from './http/app.js';
 import { newTokenSecret } from './http/routes/tokens.js';
@@ -26,6 +29,8 @@ export interface HubOptions {
   config?: HubConfig | HubConfigInput;
   clock?: Clock;
   logger?: Logger;
+  /** node-cron's once-a-minute safety net; tests that drive a simulated clock turn it off. */
+  cron?: boolean;
 }
 
 export interface HubAddresses {
@@ -52,9 +57,14 @@ export class Hub {
   app!: FastifyInstance;
   ffmpeg!: FfmpegLocation;
   addresses!: HubAddresses;
+  schedules!: ScheduleService;
+  scheduler!: Scheduler;
+  private cron: SchedulerCron | null = null;
+  private readonly useCron: boolean;
   private started = false;
 
   constructor(opts: HubOptions = {}) {
+    this.useCron = opts.cron ?? true;
     this.config = hubConfigSchema.parse(opts.config ?? {});
     this.clock = opts.clock ?? systemClock;
     this.logger = opts.logger ?? createLogger({ name: 'loa-hub', level: this.config.log.level });
@@ -107,11 +117,36 @@ export class Hub {
       clock,
       logger: logger.child({ module: 'media' }),
       isInUse: (id) => this.store.broadcasts.openTargets().some((t) => this.store.broadcasts.get(t.broadcastId)?.mediaId === id),
+      onChange: (mediaId, removed) => bus.emit('mediaChanged', { mediaId, removed }),
     });
+    this.schedules = new ScheduleService({ store: this.store, clock, logger: logger.child({ module: 'schedules' }), timezone: config.timezone });
+    this.scheduler = new Scheduler({
+      store: this.store,
+      mqtt: this.broker,
+      bus,
+      clock,
+      logger: logger.child({ module: 'scheduler' }),
+      devices: this.devices,
+      dispatcher: this.dispatcher,
+      config: {
+        leadMs: config.dispatch.leadMs,
+        joinLeadMs: config.dispatch.joinLeadMs,
+        emergencyLeadMs: config.dispatch.emergencyLeadMs,
+        commandTtlMs: config.dispatch.commandTtlMs,
+      },
+      mediaUrl: (id) => `/api/v1/media/${id}/content`,
+      load: () => this.schedules.load(),
+    });
+    this.schedules.scheduler = this.scheduler;
 
     await this.broker.start();
     await this.devices.start();
     this.dispatcher.start();
+    this.scheduler.start();
+    if (this.useCron) {
+      this.cron = new SchedulerCron(config.timezone, () => this.scheduler.reconcile());
+      this.cron.start();
+    }
     this.app = buildApp(
       {
         config,
@@ -121,6 +156,7 @@ export class Hub {
         dispatcher: this.dispatcher,
         devices: this.devices,
         media,
+        schedules: this.schedules,
         verifier,
         metrics: createMetrics(this.store, bus, this),
         ffmpeg: this.ffmpeg,
@@ -169,6 +205,8 @@ export class Hub {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    await this.cron?.stop();
+    this.scheduler.stop();
     this.dispatcher.stop();
     this.devices.stop();
     this.bus.removeListeners(this);

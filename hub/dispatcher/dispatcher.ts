@@ -32,7 +32,8 @@ export interface PlayRequest {
 }
 
 const FINAL: readonly TargetStatus[] = ['finished', 'stopped', 'failed', 'refused', 'offline', 'expired'];
-const SWEEP_EVERY_MS = 1000;
+/** Shortest wait between sweeps, so a burst of deadlines is handled in one go. */
+const SWEEP_MIN_MS = 200;
 
 export class Dispatcher {
   private readonly sender: CommandSender;
@@ -112,6 +113,7 @@ export class Dispatcher {
         await this.sender.send(t.clusterId, { type: 'stop', broadcastId: t.broadcastId });
         // The box answers the play command with `stopped`; if it never does, the deadline applies.
         store.broadcasts.updateTarget(t.broadcastId, t.clusterId, { deadlineAt: now + this.deps.config.commandTtlMs }, now);
+        this.armSweep();
       } catch (err) {
         this.log.error({ err, clusterId: t.clusterId }, 'stop command not sent');
       }
@@ -194,6 +196,7 @@ export class Dispatcher {
         }
       }),
     );
+    this.armSweep();
     this.deps.bus.emit('broadcastChanged', { broadcastId });
   }
 
@@ -209,6 +212,7 @@ export class Dispatcher {
     const patch = this.patchFor(t, ack, receivedAt, store.broadcasts.durationMs(t.broadcastId) ?? 0);
     if (!patch) return;
     store.broadcasts.updateTarget(t.broadcastId, clusterId, patch, receivedAt);
+    if (patch.deadlineAt !== undefined) this.armSweep();
     // Failures are worth a line each; routine progress of a big fleet only at debug level.
     if (ack.status === 'failed' || ack.status === 'refused') {
       this.log.child({ clusterId }).warn({ broadcastId: t.broadcastId, status: ack.status, reason: ack.reason, detail: ack.detail }, 'broadcast not played');
@@ -227,19 +231,34 @@ export class Dispatcher {
         return {
           status: 'started',
           acceptedAt: t.acceptedAt ?? at,
-          startedAt: at,
+          startedAt: t.startedAt ?? at,
+          segmentStartedAt: at,
+          segments: t.segments + 1,
+          firstOffsetMs: t.firstOffsetMs ?? ack.positionMs ?? 0,
           deadlineAt: at + Math.max(0, durationMs - (ack.positionMs ?? 0)) + grace,
         };
       case 'finished':
-        return { status: 'finished', finishedAt: at, deadlineAt: null };
+        return { status: 'finished', finishedAt: at, deadlineAt: null, playedMs: t.playedMs + this.segmentMs(t, at), segmentStartedAt: null };
       case 'stopped':
-        return { status: 'stopped', reason: ack.reason ?? null, detail: ack.detail ?? null, finishedAt: at, deadlineAt: null };
+        return {
+          status: 'stopped',
+          reason: ack.reason ?? null,
+          detail: ack.detail ?? null,
+          finishedAt: at,
+          deadlineAt: null,
+          playedMs: t.playedMs + this.segmentMs(t, at),
+          segmentStartedAt: null,
+        };
       case 'failed':
       case 'refused':
         return { status: ack.status, reason: ack.reason ?? null, detail: ack.detail ?? null, deadlineAt: null };
       default:
         return null;
     }
+  }
+
+  private segmentMs(t: TargetRow, at: number): number {
+    return t.segmentStartedAt === null ? 0 : Math.max(0, at - t.segmentStartedAt);
   }
 
   /** Gives up on targets that said nothing before their deadline. */
@@ -265,16 +284,31 @@ export class Dispatcher {
     for (const broadcastId of touched) this.deps.bus.emit('broadcastChanged', { broadcastId });
   }
 
-  private scheduleSweep(): void {
+  /**
+   * Wakes at the earliest deadline of an open target (not on a fixed period), so a clock that
+   * jumps through a simulated day does not spin through every second of it.
+   */
+  armSweep(): void {
     if (this.stopped) return;
+    this.sweeper?.cancel();
+    const next = this.deps.store.broadcasts.nextDeadline();
+    if (next === null) {
+      this.sweeper = null;
+      return;
+    }
     this.sweeper = this.deps.clock.setTimeout(() => {
+      this.sweeper = null;
       try {
         this.sweep();
       } catch (err) {
         this.log.error({ err }, 'sweep failed');
       }
-      this.scheduleSweep();
-    }, SWEEP_EVERY_MS);
+      this.armSweep();
+    }, Math.max(SWEEP_MIN_MS, next - this.deps.clock.now() + 1));
+  }
+
+  private scheduleSweep(): void {
+    this.armSweep();
   }
 
   /** After a restart: broadcasts still to come are scheduled again; ones missed are logged so. */

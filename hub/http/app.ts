@@ -8,6 +8,8 @@ import { errorHandler } from './errors.js';
 import { broadcastRoutes } from './routes/broadcasts.js';
 import { clusterRoutes } from './routes/clusters.js';
 import { mediaRoutes } from './routes/media.js';
+import { reportRoutes } from './routes/report.js';
+import { scheduleRoutes } from './routes/schedules.js';
 import { tokenRoutes } from './routes/tokens.js';
 
 export function buildApp(ctx: HttpContext, logger: Logger, opts: { maxUploadBytes: number }): FastifyInstance {
@@ -38,5 +40,7 @@ export function buildApp(ctx: HttpContext, logger: Logger, opts: { maxUploadByte
   mediaRoutes(app, ctx, opts);
   broadcastRoutes(app, ctx);
   tokenRoutes(app, ctx);
+  scheduleRoutes(app, ctx);
+  reportRoutes(app, ctx);
   return app;
 }

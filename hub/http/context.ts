@@ -7,6 +7,7 @@ import type { ClusterService } from '../clusters/service.js';
 import type { HubConfig } from '../config.js';
 import type { DeviceListener } from '../devices/listener.js';
 import type { Dispatcher } from '../dispatcher/dispatcher.js';
+import type { ScheduleService } from '../scheduler/service.js';
 import type { MediaRow, Store } from '../store/index.js';
 
 export interface MediaService {
@@ -27,6 +28,7 @@ export interface HttpContext {
   dispatcher: Dispatcher;
   devices: DeviceListener;
   media: MediaService;
+  schedules: ScheduleService;
   verifier: SecretVerifier;
   metrics: Registry;
   ffmpeg: FfmpegLocation;

@@ -19,6 +19,8 @@ export interface MediaServiceDeps {
   logger: Logger;
   /** True while a broadcast of this media is under way (it may not be removed then). */
   isInUse: (mediaId: string) => boolean;
+  /** Told after an import or a removal. */
+  onChange?: (mediaId: string, removed: boolean) => void;
 }
 
 export function createMediaService(deps: MediaServiceDeps): MediaService {
@@ -52,6 +54,7 @@ export function createMediaService(deps: MediaServiceDeps): MediaService {
         createdAt: deps.clock.now(),
       });
       deps.logger.info({ mediaId: row.id, name: row.name, durationMs: row.durationMs, bytes: row.bytes, tookMs: deps.clock.now() - started }, 'media imported');
+      deps.onChange?.(row.id, false);
       return row;
     },
     async remove(id) {
@@ -61,6 +64,7 @@ export function createMediaService(deps: MediaServiceDeps): MediaService {
       deps.store.media.remove(id, deps.clock.now());
       await removeMediaFile(mediaDir, id);
       deps.logger.info({ mediaId: id }, 'media removed');
+      deps.onChange?.(id, true);
     },
     filePath(id) {
       if (!/^[0-9a-f]{64}$/.test(id)) return undefined;

@@ -3,7 +3,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 
-export const TARGET_STATUSES = ['pending', 'sent', 'accepted', 'started', 'finished', 'stopped', 'failed', 'refused', 'offline', 'expired'] as const;
+export const TARGET_STATUSES = ['pending', 'sent', 'accepted', 'started', 'finished', 'stopped', 'preempted', 'failed', 'refused', 'offline', 'missed', 'expired'] as const;
 export type TargetStatus = (typeof TARGET_STATUSES)[number];
 export const OPEN_TARGET_STATUSES: readonly TargetStatus[] = ['pending', 'sent', 'accepted', 'started'];
 
@@ -21,6 +21,10 @@ export interface TargetRow {
   finishedAt: number | null;
   deadlineAt: number | null;
   updatedAt: number;
+  playedMs: number;
+  segments: number;
+  segmentStartedAt: number | null;
+  firstOffsetMs: number | null;
 }
 
 export interface BroadcastRow {
@@ -33,17 +37,53 @@ export interface BroadcastRow {
   createdBy: string;
   volume: number | null;
   stoppedAt: number | null;
+  kind: 'adhoc' | 'schedule' | 'emergency';
+  priority: string;
+  programmeId: string | null;
+  programmeName: string | null;
+  plannedEnd: number | null;
   targets: TargetRow[];
 }
 
 export type BroadcastStatus = 'scheduled' | 'running' | 'done' | 'stopped';
+
+/** What came of one item on one cluster, in the operator's words (the broadcast report's column). */
+export type Outcome = 'played' | 'partial' | 'preempted' | 'missed-offline' | 'missed' | 'failed' | 'stopped' | 'pending';
+
+export function outcomeOf(t: Pick<TargetRow, 'status' | 'segments' | 'firstOffsetMs' | 'playedMs'>): Outcome {
+  switch (t.status) {
+    case 'finished':
+      // A late join (hub restart, box back online) or a resume after preemption is partial.
+      return t.segments > 1 || (t.firstOffsetMs ?? 0) > 1500 ? 'partial' : 'played';
+    case 'preempted':
+      return 'preempted';
+    case 'stopped':
+      return t.playedMs > 0 ? 'partial' : 'stopped';
+    case 'offline':
+      return 'missed-offline';
+    case 'missed':
+      return 'missed';
+    case 'failed':
+    case 'refused':
+    case 'expired':
+      return 'failed';
+    default:
+      return 'pending';
+  }
+}
 
 export interface LogEntry {
   broadcastId: string;
   clusterId: string;
   mediaId: string;
   mediaName: string;
+  kind: string;
+  priority: string;
+  programmeId: string | null;
+  programmeName: string | null;
   plannedStart: number;
+  plannedEnd: number | null;
+  outcome: Outcome;
   status: TargetStatus;
   reason: string | null;
   detail: string | null;
@@ -66,6 +106,10 @@ const TARGET_COLUMNS: Record<keyof TargetPatch, string> = {
   startedAt: 'started_at',
   finishedAt: 'finished_at',
   deadlineAt: 'deadline_at',
+  playedMs: 'played_ms',
+  segments: 'segments',
+  segmentStartedAt: 'segment_started_at',
+  firstOffsetMs: 'first_offset_ms',
 };
 
 interface RawTarget {
@@ -82,6 +126,10 @@ interface RawTarget {
   finished_at: number | null;
   deadline_at: number | null;
   updated_at: number;
+  played_ms: number;
+  segments: number;
+  segment_started_at: number | null;
+  first_offset_ms: number | null;
 }
 
 const toTarget = (r: RawTarget): TargetRow => ({
@@ -98,6 +146,10 @@ const toTarget = (r: RawTarget): TargetRow => ({
   finishedAt: r.finished_at,
   deadlineAt: r.deadline_at,
   updatedAt: r.updated_at,
+  playedMs: r.played_ms,
+  segments: r.segments,
+  segmentStartedAt: r.segment_started_at,
+  firstOffsetMs: r.first_offset_ms,
 });
 
 interface RawBroadcast {
@@ -110,9 +162,15 @@ interface RawBroadcast {
   created_by: string;
   volume: number | null;
   stopped_at: number | null;
+  kind: 'adhoc' | 'schedule' | 'emergency';
+  priority: string;
+  programme_id: string | null;
+  programme_name: string | null;
+  planned_end: number | null;
 }
 
-const BROADCAST_SELECT = `SELECT b.id, b.media_id, m.name AS media_name, m.duration_ms, b.start_at, b.created_at, b.created_by, b.volume, b.stopped_at
+const BROADCAST_SELECT = `SELECT b.id, b.media_id, m.name AS media_name, m.duration_ms, b.start_at, b.created_at, b.created_by, b.volume, b.stopped_at,
+  b.kind, b.priority, b.programme_id, b.programme_name, b.planned_end
   FROM broadcasts b JOIN media m ON m.id = b.media_id`;
 
 export function broadcastStatus(b: BroadcastRow, now: number): BroadcastStatus {
@@ -137,6 +195,47 @@ export class BroadcastStore {
     tx();
   }
 
+  /** Creates the broadcast of a scheduled or emergency item once; later calls change nothing. */
+  ensure(b: {
+    id: string;
+    mediaId: string;
+    startAt: number;
+    plannedEnd: number;
+    createdAt: number;
+    createdBy: string;
+    volume: number | null;
+    kind: 'schedule' | 'emergency';
+    priority: string;
+    programmeId: string | null;
+    programmeName: string | null;
+  }): void {
+    this.db
+      .prepare(
+        `INSERT INTO broadcasts (id, media_id, start_at, created_at, created_by, volume, kind, priority, programme_id, programme_name, planned_end)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+      )
+      .run(b.id, b.mediaId, b.startAt, b.createdAt, b.createdBy, b.volume, b.kind, b.priority, b.programmeId, b.programmeName, b.plannedEnd);
+  }
+
+  /** Creates a cluster's target of a broadcast once (status pending); returns it. */
+  ensureTarget(broadcastId: string, clusterId: string, at: number, status: TargetStatus = 'pending'): TargetRow {
+    this.db
+      .prepare('INSERT INTO broadcast_targets (broadcast_id, cluster_id, status, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(broadcastId, clusterId, status, at);
+    return this.target(broadcastId, clusterId)!;
+  }
+
+  exists(id: string): boolean {
+    return this.db.prepare('SELECT 1 FROM broadcasts WHERE id = ?').get(id) !== undefined;
+  }
+
+  /** The earliest deadline among open targets, for the sweeper's next wake-up. */
+  nextDeadline(): number | null {
+    const statuses = OPEN_TARGET_STATUSES.map((s) => `'${s}'`).join(',');
+    const r = this.db.prepare(`SELECT MIN(deadline_at) AS d FROM broadcast_targets WHERE deadline_at IS NOT NULL AND status IN (${statuses})`).get() as { d: number | null };
+    return r.d;
+  }
+
   get(id: string): BroadcastRow | undefined {
     const r = this.db.prepare(`${BROADCAST_SELECT} WHERE b.id = ?`).get(id) as RawBroadcast | undefined;
     return r && this.withTargets(r);
@@ -159,6 +258,11 @@ export class BroadcastStore {
       createdBy: r.created_by,
       volume: r.volume,
       stoppedAt: r.stopped_at,
+      kind: r.kind,
+      priority: r.priority,
+      programmeId: r.programme_id,
+      programmeName: r.programme_name,
+      plannedEnd: r.planned_end,
       targets,
     };
   }
@@ -232,24 +336,39 @@ export class BroadcastStore {
     }
     const rows = this.db
       .prepare(
-        `SELECT t.*, b.media_id, m.name AS media_name, b.start_at FROM broadcast_targets t
+        `SELECT t.*, b.media_id, m.name AS media_name, b.start_at, b.kind, b.priority, b.programme_id, b.programme_name, b.planned_end FROM broadcast_targets t
          JOIN broadcasts b ON b.id = t.broadcast_id JOIN media m ON m.id = b.media_id
          WHERE ${where} ORDER BY b.start_at, t.cluster_id`,
       )
-      .all(...params) as (RawTarget & { media_id: string; media_name: string; start_at: number })[];
+      .all(...params) as (RawTarget & {
+      media_id: string;
+      media_name: string;
+      start_at: number;
+      kind: string;
+      priority: string;
+      programme_id: string | null;
+      programme_name: string | null;
+      planned_end: number | null;
+    })[];
     return rows.map((r) => ({
       broadcastId: r.broadcast_id,
       clusterId: r.cluster_id,
       mediaId: r.media_id,
       mediaName: r.media_name,
+      kind: r.kind,
+      priority: r.priority,
+      programmeId: r.programme_id,
+      programmeName: r.programme_name,
       plannedStart: r.start_at,
+      plannedEnd: r.planned_end,
+      outcome: outcomeOf(toTarget(r)),
       status: r.status,
       reason: r.reason,
       detail: r.detail,
       acceptedAt: r.accepted_at,
       startedAt: r.started_at,
       finishedAt: r.finished_at,
-      playedMs: r.started_at !== null && r.finished_at !== null ? Math.max(0, r.finished_at - r.started_at) : null,
+      playedMs: r.played_ms > 0 ? r.played_ms : r.started_at !== null && r.finished_at !== null ? Math.max(0, r.finished_at - r.started_at) : null,
     }));
   }
 }

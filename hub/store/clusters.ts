@@ -135,6 +135,22 @@ export class ClusterStore {
     tx();
   }
 
+  /** Milliseconds a cluster was online within [from, to), from its presence changes. */
+  onlineMs(id: string, from: number, to: number): number {
+    const before = this.db.prepare('SELECT online FROM presence_events WHERE cluster_id = ? AND at < ? ORDER BY at DESC, id DESC LIMIT 1').get(id, from) as { online: number } | undefined;
+    const events = this.db.prepare('SELECT online, at FROM presence_events WHERE cluster_id = ? AND at >= ? AND at < ? ORDER BY at, id').all(id, from, to) as { online: number; at: number }[];
+    let online = before?.online === 1;
+    let since = from;
+    let total = 0;
+    for (const e of events) {
+      if (online) total += e.at - since;
+      online = e.online === 1;
+      since = e.at;
+    }
+    if (online) total += to - since;
+    return total;
+  }
+
   presenceEvents(id: string, limit = 50): { online: boolean; reason: string | null; at: number }[] {
     return (
       this.db.prepare('SELECT online, reason, at FROM presence_events WHERE cluster_id = ? ORDER BY at DESC, id DESC LIMIT ?').all(id, limit) as {

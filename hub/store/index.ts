@@ -6,12 +6,14 @@ import { ClusterStore } from './clusters.js';
 import { openDatabase, type Db } from './db.js';
 import { HealthStore } from './health.js';
 import { MediaStore } from './media.js';
+import { ScheduleStore } from './schedules.js';
 import { TokenStore } from './tokens.js';
 
 export * from './broadcasts.js';
 export * from './clusters.js';
 export * from './health.js';
 export * from './media.js';
+export * from './schedules.js';
 export * from './tokens.js';
 
 export interface Store {
@@ -21,6 +23,7 @@ export interface Store {
   broadcasts: BroadcastStore;
   health: HealthStore;
   tokens: TokenStore;
+  schedules: ScheduleStore;
   close(): void;
 }
 
@@ -34,6 +37,7 @@ export function openStore(dataDir: string, clock: Clock): Store {
     broadcasts: new BroadcastStore(db),
     health,
     tokens: new TokenStore(db),
+    schedules: new ScheduleStore(db),
     close() {
       health.flush();
       db.close();

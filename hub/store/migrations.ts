@@ -91,4 +91,45 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   `,
+  // 2: schedules, emergencies, and what the broadcast log needs to report on them
+  `
+  CREATE TABLE schedule_versions (
+    version    INTEGER PRIMARY KEY,
+    file       TEXT NOT NULL,
+    text       TEXT NOT NULL,
+    applied_by TEXT NOT NULL,
+    applied_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE emergencies (
+    id         TEXT PRIMARY KEY,
+    media_id   TEXT NOT NULL REFERENCES media(id),
+    clusters   TEXT NOT NULL,               -- JSON array of cluster ids
+    zones      TEXT NOT NULL DEFAULT '[]',  -- JSON array, as the operator gave them
+    repeat     INTEGER NOT NULL DEFAULT 0,
+    volume     INTEGER,
+    started_at INTEGER NOT NULL,
+    started_by TEXT NOT NULL DEFAULT '',
+    stopped_at INTEGER,
+    stopped_by TEXT
+  );
+
+  -- adhoc (loa broadcast play), schedule (a programme item), emergency
+  ALTER TABLE broadcasts ADD COLUMN kind TEXT NOT NULL DEFAULT 'adhoc';
+  ALTER TABLE broadcasts ADD COLUMN priority TEXT NOT NULL DEFAULT 'normal';
+  ALTER TABLE broadcasts ADD COLUMN programme_id TEXT;
+  ALTER TABLE broadcasts ADD COLUMN programme_name TEXT;
+  ALTER TABLE broadcasts ADD COLUMN planned_end INTEGER;
+  CREATE INDEX broadcasts_kind ON broadcasts(kind, start_at);
+
+  ALTER TABLE broadcast_targets ADD COLUMN played_ms INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE broadcast_targets ADD COLUMN segments INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE broadcast_targets ADD COLUMN segment_started_at INTEGER;
+  ALTER TABLE broadcast_targets ADD COLUMN first_offset_ms INTEGER;
+
+  CREATE TABLE hub_state (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
 ];

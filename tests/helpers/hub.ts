@@ -30,7 +30,7 @@ export function testHubConfig(dataDir: string, over: Partial<HubConfigInput> = {
 export async function startTestHub(opts: { dataDir?: string; config?: Partial<HubConfigInput>; clock?: Clock; logger?: ReturnType<typeof silentLogger> } = {}): Promise<TestHub> {
   const tmp = opts.dataDir ? null : makeTempDir('loa-hub-');
   const dataDir = opts.dataDir ?? tmp!.path;
-  const hub = new Hub({ config: testHubConfig(dataDir, opts.config), logger: opts.logger ?? silentLogger(), ...(opts.clock ? { clock: opts.clock } : {}) });
+  const hub = new Hub({ config: testHubConfig(dataDir, opts.config), logger: opts.logger ?? silentLogger(), ...(opts.clock ? { clock: opts.clock, cron: false } : {}) });
   const addresses = await hub.start();
   const token = hub.operatorToken();
   const api: TestHub['api'] = async (method, path, body, o = {}) => {

@@ -1,0 +1,298 @@
+// The scheduler: keeps every cluster playing what the schedule and any emergency say it should.
+// It reconciles instead of firing one-shot jobs: at each wake-up it asks, per cluster, "what should
+// be on air a lead time from now?" and sends a play (with the item's start time, so all clusters
+// start together, and its end, so slot ends are exact) only when that differs from what the
+// cluster was last told. Joining a programme under way (hub restart, a box back online, the end
+// of an emergency) is the same question asked later: the play then carries the offset into the
+// item. It wakes at the next start or end in the timeline; node-cron (hub/scheduler/cron.ts) adds
+// a once-a-minute safety net in the site's time zone.
+import type { Clock, TimerHandle } from '../../common/clock.js';
+import type { Logger } from '../../common/logger.js';
+import { priorityRank, type Schedule, type ScheduleContext } from '../schedule/model.js';
+import type { HubMqtt } from '../broker/broker.js';
+import type { DeviceListener } from '../devices/listener.js';
+import { CommandSender } from '../dispatcher/commands.js';
+import type { Dispatcher } from '../dispatcher/dispatcher.js';
+import type { EventBus } from '../events.js';
+import type { EmergencyRow, Store } from '../store/index.js';
+import { emergencyAt, fromTimeline, pickTop, TimelineCache, type Wanted } from './wanted.js';
+
+export interface SchedulerConfig {
+  /** Plays go out this long before their start. */
+  leadMs: number;
+  /** When joining an item under way, start this long from now (time for the box to fetch). */
+  joinLeadMs: number;
+  /** An emergency goes on air this long after it is started. */
+  emergencyLeadMs: number;
+  commandTtlMs: number;
+}
+
+export interface SchedulerDeps {
+  store: Store;
+  mqtt: HubMqtt;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+  devices: DeviceListener;
+  dispatcher: Dispatcher;
+  config: SchedulerConfig;
+  mediaUrl: (mediaId: string) => string;
+  /** The schedule in force and the context it was validated with (null: no schedule yet). */
+  load: () => { schedule: Schedule | null; ctx: ScheduleContext };
+}
+
+const LAST_ALIVE = 'scheduler.lastAlive';
+const STATE_GRACE_MS = 1500;
+/** Never sleep longer than this: a new day's timeline is looked at by then anyway. */
+const MAX_SLEEP_MS = 6 * 3600_000;
+
+export class Scheduler {
+  private timelines: TimelineCache;
+  private readonly commanded = new Map<string, Wanted>();
+  private timer: TimerHandle | null = null;
+  private running = false;
+  private readonly sender: CommandSender;
+  private readonly log: Logger;
+  private emergencies: EmergencyRow[] = [];
+
+  constructor(private readonly deps: SchedulerDeps) {
+    const { schedule, ctx } = deps.load();
+    this.timelines = new TimelineCache(schedule, ctx);
+    this.sender = new CommandSender(deps.mqtt, deps.store.clusters, deps.clock, deps.config.commandTtlMs);
+    this.log = deps.logger;
+  }
+
+  start(): void {
+    this.running = true;
+    this.emergencies = this.deps.store.schedules.activeEmergencies();
+    this.logMissedWhileDown();
+    const again = (clusterId?: string) => this.reconcile(clusterId);
+    // A box that comes online says what it is playing right after; give it a moment so the
+    // scheduler can adopt an item already under way instead of restarting it.
+    this.deps.bus.on(this, 'presenceChanged', ({ clusterId, online }) => {
+      if (online) this.deps.clock.setTimeout(() => again(clusterId), STATE_GRACE_MS);
+    });
+    this.deps.bus.on(this, 'state', ({ clusterId }) => again(clusterId));
+    this.deps.bus.on(this, 'clusterAdded', () => this.reload());
+    this.deps.bus.on(this, 'clusterCredentialsChanged', ({ clusterId, removed }) => {
+      if (removed) {
+        this.commanded.delete(clusterId);
+        this.reload();
+      }
+    });
+    this.deps.bus.on(this, 'mediaChanged', () => this.reload());
+    this.reconcile();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.timer?.cancel();
+    this.timer = null;
+    this.deps.bus.removeListeners(this);
+    this.deps.store.schedules.setState(LAST_ALIVE, String(this.deps.clock.now()));
+  }
+
+  /** Re-reads the schedule in force (after `loa schedule apply`, or when clusters or media change). */
+  reload(): void {
+    const { schedule, ctx } = this.deps.load();
+    this.timelines = new TimelineCache(schedule, ctx);
+    this.reconcile();
+  }
+
+  setEmergencies(list: EmergencyRow[]): void {
+    this.emergencies = list;
+    this.reconcile();
+  }
+
+  /** What a cluster should play at an instant (null: nothing, or silence). */
+  wantedAt(clusterId: string, at: number): Wanted | null {
+    const candidates = this.timelines.at(clusterId, at).map(fromTimeline);
+    for (const e of this.emergencies) {
+      if (!e.clusters.includes(clusterId)) continue;
+      const media = this.deps.store.media.get(e.mediaId);
+      const w = media && emergencyAt(e, media.durationMs, this.deps.config.emergencyLeadMs, at);
+      if (w && w.startAt - this.deps.config.emergencyLeadMs <= at && at < w.endAt) candidates.push(w);
+    }
+    return pickTop(candidates);
+  }
+
+  /** Brings one cluster, or all, in line with what should be on air; then sleeps until the next change. */
+  reconcile(only?: string): void {
+    if (!this.running) return;
+    const now = this.deps.clock.now();
+    const ids = only ? [only] : this.deps.store.clusters.list().map((c) => c.id);
+    for (const id of ids) {
+      try {
+        this.reconcileCluster(id, now);
+      } catch (err) {
+        this.log.error({ err, clusterId: id }, 'reconcile failed');
+      }
+    }
+    this.finishEnded(now);
+    this.deps.store.schedules.setState(LAST_ALIVE, String(now));
+    if (!only) this.arm(now);
+  }
+
+  private reconcileCluster(clusterId: string, now: number): void {
+    const { store, config } = this.deps;
+    const cluster = store.clusters.get(clusterId);
+    if (!cluster?.online) return; // an offline box is logged when the item ends (finishEnded)
+    const soon = this.wantedAt(clusterId, now + config.leadMs);
+    const cur = this.commanded.get(clusterId);
+    // After a hub restart the box may be playing the very item already: adopt it, do not restart it.
+    const reported = this.deps.devices.reportedState(clusterId)?.playing;
+    if (!cur && soon && reported?.broadcastId === soon.broadcastId) {
+      this.commanded.set(clusterId, soon);
+      return;
+    }
+    const target = soon?.mediaId ? soon : null;
+    if (!target) {
+      // Nothing (or silence) should be on air: stop a preempting item that outlives its reason.
+      if (cur && cur.endAt > now + config.leadMs && !soon) this.stopCluster(clusterId, cur, now, 'emergency-ended');
+      if (soon && !soon.mediaId && cur && cur.endAt > soon.startAt) this.stopCluster(clusterId, cur, now, 'silence');
+      return;
+    }
+    if (cur?.key === target.key) return;
+    const startAt = target.startAt >= now + 500 ? target.startAt : now + config.joinLeadMs;
+    const offsetMs = Math.max(0, startAt - target.startAt);
+    if (startAt >= target.endAt) return;
+    this.play(clusterId, target, startAt, offsetMs, now);
+    if (cur && cur.endAt > startAt && priorityRank(target.priority) > priorityRank(cur.priority)) this.markPreempted(clusterId, cur, startAt, target);
+    this.commanded.set(clusterId, target);
+  }
+
+  private play(clusterId: string, w: Wanted, startAt: number, offsetMs: number, now: number): void {
+    const { store, config } = this.deps;
+    const media = store.media.get(w.mediaId!);
+    if (!media) return;
+    store.broadcasts.ensure({
+      id: w.broadcastId,
+      mediaId: media.id,
+      startAt: w.startAt,
+      plannedEnd: w.endAt,
+      createdAt: now,
+      createdBy: w.kind === 'emergency' ? 'emergency' : 'schedule',
+      volume: w.volume,
+      kind: w.kind,
+      priority: w.priority,
+      programmeId: w.programmeId,
+      programmeName: w.programmeName,
+    });
+    store.broadcasts.ensureTarget(w.broadcastId, clusterId, now);
+    const naturalEnd = startAt + media.durationMs - offsetMs;
+    const cmd = this.sender.build(
+      clusterId,
+      {
+        type: 'play',
+        broadcastId: w.broadcastId,
+        media: { id: media.id, url: this.deps.mediaUrl(media.id), bytes: media.bytes, durationMs: media.durationMs, format: media.format },
+        startAt,
+        offsetMs,
+        ...(w.endAt < naturalEnd - 50 ? { stopAt: w.endAt } : {}),
+        volume: w.volume ?? store.clusters.get(clusterId)?.volume ?? 80,
+      },
+      { expiresAt: startAt + config.commandTtlMs },
+    );
+    store.broadcasts.updateTarget(w.broadcastId, clusterId, { status: 'sent', cmdId: cmd.id, seq: cmd.seq, sentAt: now, deadlineAt: cmd.expiresAt, reason: null, detail: null }, now);
+    void this.sender.publish(clusterId, JSON.stringify(cmd)).catch((err: unknown) => this.log.error({ err, clusterId }, 'play command not sent'));
+    this.deps.dispatcher.armSweep();
+    this.deps.bus.emit('broadcastChanged', { broadcastId: w.broadcastId });
+  }
+
+  /** The lower item was cut by a higher one: its acks from now on are not its own story. */
+  private markPreempted(clusterId: string, cur: Wanted, at: number, by: Wanted): void {
+    const { store } = this.deps;
+    const t = store.broadcasts.target(cur.broadcastId, clusterId);
+    if (!t || !['sent', 'accepted', 'started'].includes(t.status)) return;
+    const played = t.segmentStartedAt !== null ? Math.max(0, at - t.segmentStartedAt) : 0;
+    store.broadcasts.updateTarget(
+      cur.broadcastId,
+      clusterId,
+      { status: 'preempted', reason: `preempted-by-${by.priority}`, cmdId: null, deadlineAt: null, playedMs: t.playedMs + played, segmentStartedAt: null },
+      at,
+    );
+  }
+
+  private stopCluster(clusterId: string, cur: Wanted, now: number, reason: string): void {
+    const { store } = this.deps;
+    const t = store.broadcasts.target(cur.broadcastId, clusterId);
+    if (t && ['sent', 'accepted', 'started'].includes(t.status)) {
+      const played = t.segmentStartedAt !== null ? Math.max(0, now - t.segmentStartedAt) : 0;
+      store.broadcasts.updateTarget(cur.broadcastId, clusterId, { status: 'stopped', reason, cmdId: null, deadlineAt: null, finishedAt: now, playedMs: t.playedMs + played, segmentStartedAt: null }, now);
+    }
+    this.commanded.delete(clusterId);
+    void this.sender.send(clusterId, { type: 'stop', broadcastId: cur.broadcastId }).catch((err: unknown) => this.log.error({ err, clusterId }, 'stop command not sent'));
+  }
+
+  /** Items that ended with no word to a cluster: logged as missed (offline) so the log is whole. */
+  private finishEnded(now: number): void {
+    const { store } = this.deps;
+    const since = Number(store.schedules.getState('scheduler.finishedUpTo') ?? now);
+    if (since >= now) {
+      store.schedules.setState('scheduler.finishedUpTo', String(now));
+      return;
+    }
+    for (const date of new Set([...this.timelines.datesAround(since), ...this.timelines.datesAround(now)])) {
+      for (const [clusterId, entries] of this.timelines.day(date)) {
+        for (const e of entries) {
+          if (e.endAt <= since || e.endAt > now || e.item.kind !== 'media' || !e.mediaId) continue;
+          const w = fromTimeline(e);
+          if (store.broadcasts.target(w.broadcastId, clusterId)) continue;
+          const online = store.clusters.get(clusterId)?.online ?? false;
+          store.broadcasts.ensure({
+            id: w.broadcastId, mediaId: e.mediaId, startAt: e.startAt, plannedEnd: e.endAt, createdAt: now, createdBy: 'schedule',
+            volume: e.volume, kind: 'schedule', priority: e.priority, programmeId: e.programmeId, programmeName: e.programmeName,
+          });
+          const t = store.broadcasts.ensureTarget(w.broadcastId, clusterId, now, online ? 'missed' : 'offline');
+          if (t.status === 'missed') store.broadcasts.updateTarget(w.broadcastId, clusterId, { reason: 'not-sent' }, now);
+          else store.broadcasts.updateTarget(w.broadcastId, clusterId, { reason: 'cluster-offline' }, now);
+        }
+      }
+    }
+    store.schedules.setState('scheduler.finishedUpTo', String(now));
+  }
+
+  /** Items that should have started while the hub was down: logged as missed, not played late. */
+  private logMissedWhileDown(): void {
+    const { store, clock } = this.deps;
+    const lastAlive = Number(store.schedules.getState(LAST_ALIVE) ?? NaN);
+    const now = clock.now();
+    if (!Number.isFinite(lastAlive) || lastAlive >= now) return;
+    for (const date of new Set([...this.timelines.datesAround(lastAlive), ...this.timelines.datesAround(now)])) {
+      for (const [clusterId, entries] of this.timelines.day(date)) {
+        for (const e of entries) {
+          // Started while down and over by now: missed. Still running: the reconcile joins it.
+          if (e.startAt < lastAlive || e.startAt >= now || e.endAt > now || e.item.kind !== 'media' || !e.mediaId) continue;
+          const w = fromTimeline(e);
+          if (store.broadcasts.target(w.broadcastId, clusterId)) continue;
+          store.broadcasts.ensure({
+            id: w.broadcastId, mediaId: e.mediaId, startAt: e.startAt, plannedEnd: e.endAt, createdAt: now, createdBy: 'schedule',
+            volume: e.volume, kind: 'schedule', priority: e.priority, programmeId: e.programmeId, programmeName: e.programmeName,
+          });
+          store.broadcasts.ensureTarget(w.broadcastId, clusterId, now, 'missed');
+          store.broadcasts.updateTarget(w.broadcastId, clusterId, { reason: 'hub-down', detail: 'the hub was not running when this was due' }, now);
+        }
+      }
+    }
+    store.schedules.setState('scheduler.finishedUpTo', String(now));
+  }
+
+  /** Sleeps until the next moment something changes: an item's start minus the lead, or an end. */
+  private arm(now: number): void {
+    this.timer?.cancel();
+    const lead = this.deps.config.leadMs;
+    const horizon = now + MAX_SLEEP_MS;
+    let next = horizon;
+    for (const t of this.timelines.boundaries(now, horizon + lead)) {
+      // Starts are acted on `lead` early; ends exactly.
+      if (t - lead > now) next = Math.min(next, t - lead);
+      if (t > now) next = Math.min(next, t);
+    }
+    for (const e of this.emergencies) {
+      const media = this.deps.store.media.get(e.mediaId);
+      const w = media && emergencyAt(e, media.durationMs, this.deps.config.emergencyLeadMs, now + lead);
+      if (w) next = Math.min(next, Math.max(now + 1, w.endAt - lead));
+    }
+    this.timer = this.deps.clock.setTimeout(() => this.reconcile(), Math.max(1, next - now));
+  }
+}

@@ -1,0 +1,156 @@
+// Schedules and emergencies as the operator sees them: validate and apply a schedule file (stored
+// as a new version with who and when, in force at once), show it, expand a day's plan, and start
+// or stop an emergency. The Scheduler does the playing.
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../../common/clock.js';
+import { LoaError } from '../../common/errors.js';
+import type { Logger } from '../../common/logger.js';
+import { epochToZoned } from '../schedule/calendar.js';
+import { expandDay } from '../schedule/expand.js';
+import type { Programme, Schedule, ScheduleContext, ScheduleProblem, TimelineEntry } from '../schedule/model.js';
+import { validateSchedule } from '../schedule/validate.js';
+import type { EmergencyRow, Store } from '../store/index.js';
+import type { Scheduler } from './scheduler.js';
+
+export interface ApplyResult {
+  version: number | null;
+  dryRun: boolean;
+  problems: ScheduleProblem[];
+  changes: { added: string[]; removed: string[]; changed: string[]; unchanged: string[] };
+}
+
+export class ScheduleService {
+  scheduler!: Scheduler;
+
+  constructor(
+    private readonly deps: { store: Store; clock: Clock; logger: Logger; timezone: string },
+  ) {}
+
+  /** What a schedule is checked against: the hub's clusters and its media library by name. */
+  context(opts: { includeRemovedMedia?: boolean } = {}): ScheduleContext {
+    const { store, clock } = this.deps;
+    const media = new Map<string, { id: string; durationMs: number }>();
+    const rows = opts.includeRemovedMedia ? store.db.prepare('SELECT id, name, duration_ms FROM media ORDER BY created_at').all() as { id: string; name: string; duration_ms: number }[] : store.media.list().map((m) => ({ id: m.id, name: m.name, duration_ms: m.durationMs }));
+    for (const m of rows) media.set(m.name, { id: m.id, durationMs: m.duration_ms });
+    return { clusterIds: store.clusters.list().map((c) => c.id), media, today: epochToZoned(this.deps.timezone, clock.now()).date };
+  }
+
+  /**
+   * The schedule in force, for the scheduler. Media removed since it was applied still resolves
+   * (the box's fetch then fails and the log says so) rather than silencing the whole schedule.
+   */
+  load(): { schedule: Schedule | null; ctx: ScheduleContext } {
+    const ctx = this.context({ includeRemovedMedia: true });
+    const current = this.deps.store.schedules.current();
+    if (!current) return { schedule: null, ctx };
+    const { schedule, problems } = validateSchedule(current.text, current.file, ctx);
+    const errors = problems.filter((p) => p.severity === 'error');
+    if (errors.length > 0) {
+      this.deps.logger.error({ version: current.version, errors: errors.slice(0, 5) }, 'the schedule in force no longer validates; nothing scheduled plays until a corrected file is applied');
+    }
+    return { schedule, ctx };
+  }
+
+  validate(text: string, file: string): { problems: ScheduleProblem[]; schedule: Schedule | null } {
+    return validateSchedule(text, file, this.context());
+  }
+
+  apply(text: string, file: string, by: string, dryRun: boolean): ApplyResult {
+    const { schedule, problems } = this.validate(text, file);
+    const errors = problems.filter((p) => p.severity === 'error');
+    if (errors.length > 0 || !schedule) {
+      throw new LoaError('LOA_SCHEDULE_INVALID', `${file} has ${errors.length} error(s); nothing was applied. First: ${errors[0] ? `${errors[0].file}:${errors[0].line}:${errors[0].col}: ${errors[0].message}` : 'unknown'}`, {
+        status: 422,
+        details: problems,
+      });
+    }
+    const before = this.load().schedule;
+    const changes = diffProgrammes(before?.programmes ?? [], schedule.programmes);
+    if (dryRun) return { version: null, dryRun, problems, changes };
+    const v = this.deps.store.schedules.addVersion({ file, text, appliedBy: by, appliedAt: this.deps.clock.now() });
+    this.deps.logger.info({ version: v.version, file, by, ...Object.fromEntries(Object.entries(changes).map(([k, l]) => [k, l.length])) }, 'schedule applied');
+    this.scheduler.reload();
+    return { version: v.version, dryRun, problems, changes };
+  }
+
+  current() {
+    const v = this.deps.store.schedules.current();
+    if (!v) throw new LoaError('LOA_NO_SCHEDULE', 'no schedule has been applied yet; `loa schedule apply FILE` puts one in force.', { status: 404 });
+    const { schedule } = this.load();
+    return { ...v, timezone: schedule?.timezone ?? this.deps.timezone, programmes: (schedule?.programmes ?? []).map(summary) };
+  }
+
+  versions() {
+    return this.deps.store.schedules.versions();
+  }
+
+  /** A day's expanded timeline, per cluster, from the schedule in force. */
+  plan(localDate: string, clusterId?: string): { date: string; timezone: string; entries: TimelineEntry[] } {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(localDate)) throw new LoaError('LOA_BAD_REQUEST', `"${localDate}" is not a date; use YYYY-MM-DD.`);
+    const { schedule, ctx } = this.load();
+    if (!schedule) return { date: localDate, timezone: this.deps.timezone, entries: [] };
+    const entries = expandDay(schedule, ctx, localDate).filter((e) => !clusterId || e.clusterId === clusterId);
+    return { date: localDate, timezone: schedule.timezone, entries };
+  }
+
+  /** Zones of the schedule in force, to turn `--zones` into clusters. */
+  clustersOfZones(zones: string[]): string[] {
+    const { schedule } = this.load();
+    const all = this.deps.store.clusters.list().map((c) => c.id);
+    const out = new Set<string>();
+    for (const z of zones) {
+      if (z === 'all') all.forEach((c) => out.add(c));
+      else if (schedule?.zones[z]) schedule.zones[z].forEach((c) => out.add(c));
+      else if (all.includes(z)) out.add(z);
+      else throw new LoaError('LOA_UNKNOWN_ZONE', `"${z}" is neither a zone of the schedule in force nor a cluster; zones: ${Object.keys(schedule?.zones ?? {}).join(', ') || '(none)'}.`, { status: 404 });
+    }
+    return [...out].sort();
+  }
+
+  startEmergency(req: { zones: string[]; mediaId: string; repeat: boolean; volume: number | null; by: string }): EmergencyRow {
+    const { store, clock } = this.deps;
+    const media = store.media.get(req.mediaId);
+    if (!media || media.removedAt) throw new LoaError('LOA_MEDIA_NOT_FOUND', `media ${req.mediaId} is not in the library; \`loa media list\` shows what is.`, { status: 404 });
+    const clusters = this.clustersOfZones(req.zones);
+    if (clusters.length === 0) throw new LoaError('LOA_NO_CLUSTERS', 'those zones hold no clusters.');
+    const e = store.schedules.startEmergency({
+      id: `e-${randomBytes(5).toString('hex')}`,
+      mediaId: media.id,
+      clusters,
+      zones: req.zones,
+      repeat: req.repeat,
+      volume: req.volume,
+      startedAt: clock.now(),
+      startedBy: req.by,
+    });
+    this.deps.logger.warn({ emergencyId: e.id, clusters: clusters.length, media: media.name, by: req.by, repeat: req.repeat }, 'EMERGENCY started');
+    this.scheduler.setEmergencies(store.schedules.activeEmergencies());
+    return e;
+  }
+
+  stopEmergency(by: string, id?: string): EmergencyRow[] {
+    const stopped = this.deps.store.schedules.stopEmergencies(this.deps.clock.now(), by, id);
+    if (stopped.length > 0) this.deps.logger.warn({ emergencies: stopped.map((e) => e.id), by }, 'EMERGENCY stopped');
+    this.scheduler.setEmergencies(this.deps.store.schedules.activeEmergencies());
+    return stopped;
+  }
+}
+
+function summary(p: Programme) {
+  return { id: p.id, name: p.name, oneOff: p.oneOff, priority: p.priority, clusters: p.clusters.length, items: p.items.length, when: 'at' in p.when ? p.when.at.text : `slot ${p.when.slot}` };
+}
+
+function comparable(p: Programme): string {
+  return JSON.stringify(p, (k, v: unknown) => (k === 'pos' ? undefined : v));
+}
+
+function diffProgrammes(before: Programme[], after: Programme[]): ApplyResult['changes'] {
+  const old = new Map(before.map((p) => [p.id, comparable(p)]));
+  const next = new Map(after.map((p) => [p.id, comparable(p)]));
+  return {
+    added: [...next.keys()].filter((id) => !old.has(id)),
+    removed: [...old.keys()].filter((id) => !next.has(id)),
+    changed: [...next.keys()].filter((id) => old.has(id) && old.get(id) !== next.get(id)),
+    unchanged: [...next.keys()].filter((id) => old.get(id) === next.get(id)),
+  };
+}
