@@ -1,7 +1,9 @@
-// The life of one broadcast item on the box: fetch the media, wait for its start time, play it,
-// and acknowledge each step. Only one item plays at a time; a new one replaces the old.
+// The life of one broadcast item on the box: fetch the media, wait for its start time, play it to
+// its end or its stopAt, and acknowledge each step. One item plays at a time. The hub sends the
+// next item a few seconds ahead, so a new play does not cut the current one on arrival: it waits
+// as `next` (fetching its media meanwhile) and replaces the current item at its own startAt.
 // Every item ends with exactly one final ack (finished, stopped or failed), guarded by `closed`.
-import type { Clock } from '../common/clock.js';
+import type { Clock, TimerHandle } from '../common/clock.js';
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { Ack, AckReason, MediaRef, PlayCommand, ReportedState } from '../protocol/index.js';
@@ -36,13 +38,19 @@ interface Item {
   /** Device time at which the player started, and the media position it started from. */
   startedAt: number | null;
   seekMs: number;
+  /** Ends the item at its stopAt, once it plays. */
+  stopTimer: TimerHandle | null;
   closed: boolean;
 }
 
 type EndReason = Extract<AckReason, 'replaced' | 'stop-command' | 'shutdown'>;
 
 export class Playback {
+  /** The item playing, or the one to play next when nothing is ahead of it. */
   private current: Item | null = null;
+  /** A play that came while `current` was there; it replaces `current` at its startAt.
+   *  Invariant: `next` is set only while `current` is (closing `current` promotes `next`). */
+  private next: Item | null = null;
   private failedLast = false;
   lastError: string | null = null;
 
@@ -60,56 +68,67 @@ export class Playback {
     return this.failedLast ? 'error' : 'idle';
   }
 
-  /** Starts a new item (the command was accepted already), replacing whatever is current. */
+  /** Takes a new item (the command was accepted already). It replaces the current item at its
+   *  startAt, not now; a play that was still waiting to do so is dropped (newest wins). */
   async play(cmd: PlayCommand): Promise<void> {
-    const previous = this.current;
-    const item: Item = { cmd, abort: new AbortController(), session: null, startedAt: null, seekMs: cmd.offsetMs, closed: false };
-    this.current = item;
-    if (previous) await this.end(previous, 'replaced');
+    const item: Item = { cmd, abort: new AbortController(), session: null, startedAt: null, seekMs: cmd.offsetMs, stopTimer: null, closed: false };
+    if (this.next) await this.end(this.next, 'replaced');
+    if (this.current) this.next = item;
+    else this.current = item;
     void this.run(item).catch((e: unknown) => this.fail(item, 'player-error', errorMessage(e)));
   }
 
-  /** Stops the current item if it is `broadcastId` (or any item when absent); true if one stopped. */
+  /** Stops, at once, the current and the waiting item if they are `broadcastId` (any when absent);
+   *  true if one stopped. A waiting item that does not match still starts at its startAt. */
   async stop(broadcastId: string | undefined): Promise<boolean> {
-    const c = this.current;
-    if (!c || (broadcastId !== undefined && c.cmd.broadcastId !== broadcastId)) return false;
-    await this.end(c, 'stop-command');
-    return true;
+    const matching = [this.current, this.next].filter((i): i is Item => i !== null && (broadcastId === undefined || i.cmd.broadcastId === broadcastId));
+    for (const item of matching) await this.end(item, 'stop-command');
+    return matching.length > 0;
   }
 
   async shutdown(): Promise<void> {
-    if (this.current) await this.end(this.current, 'shutdown');
+    for (const item of [this.current, this.next]) if (item) await this.end(item, 'shutdown');
   }
 
   private async run(item: Item): Promise<void> {
     const { cmd } = item;
     const { clock } = this.opts;
     const log = this.opts.logger.child({ cmdId: cmd.id, broadcastId: cmd.broadcastId });
-    let file: string;
-    try {
-      file = await this.opts.media.ensure(cmd.media, item.abort.signal);
-    } catch (e) {
-      if (e instanceof MediaError) this.fail(item, e.reason, e.message);
-      else if (!item.closed) this.fail(item, 'media-fetch-failed', errorMessage(e));
-      return;
-    }
-    if (item.closed) return;
+    // The download runs while the item waits (and the current one plays on); a failure is acked
+    // at once, and a waiting item that failed replaces nothing.
+    const fetched = this.opts.media.ensure(cmd.media, item.abort.signal).then(
+      (file) => file,
+      (e: unknown) => {
+        if (e instanceof MediaError) this.fail(item, e.reason, e.message);
+        else this.fail(item, 'media-fetch-failed', errorMessage(e));
+        return null;
+      },
+    );
     // Startup time is device time for now; clock sync with the hub comes in a later issue.
-    const waitMs = cmd.startAt - clock.now();
-    if (waitMs > 0) await sleepUnlessAborted(clock, waitMs, item.abort.signal);
+    await sleepUntil(clock, cmd.startAt, item.abort.signal);
     if (item.closed) return;
+    // The schedule says the previous item is over now, whether or not this one's media is here.
+    if (this.next === item && this.current) await this.end(this.current, 'replaced');
+    const file = await fetched;
+    if (file === null || item.closed) return;
     // Late (slow download, late command): join where the others are rather than start behind.
-    const lateMs = Math.max(0, clock.now() - cmd.startAt);
+    const now = clock.now();
+    const lateMs = Math.max(0, now - cmd.startAt);
     const seekMs = cmd.offsetMs + lateMs;
-    if (seekMs >= cmd.media.durationMs) {
-      this.fail(item, 'expired', `the item was over ${seekMs - cmd.media.durationMs} ms before it could start`);
+    const overMs = Math.max(seekMs - cmd.media.durationMs, cmd.stopAt === undefined ? -1 : now - cmd.stopAt);
+    if (overMs >= 0) {
+      this.fail(item, 'expired', `the item was over ${overMs} ms before it could start`);
       return;
     }
     item.seekMs = seekMs;
     const volume = cmd.volume ?? this.opts.volume();
-    log.info({ seekMs, lateMs, volume }, 'starting playback');
+    log.info({ seekMs, lateMs, volume, stopAt: cmd.stopAt }, 'starting playback');
     const session = this.opts.player.play({ file, seekMs, volume, broadcastId: cmd.broadcastId, startAt: cmd.startAt });
     item.session = session;
+    if (cmd.stopAt !== undefined) {
+      const stopAtReached = () => void this.end(item, 'stop-at').catch((e: unknown) => log.error({ err: errorMessage(e) }, 'ending at stopAt failed'));
+      item.stopTimer = clock.setTimeout(stopAtReached, cmd.stopAt - now);
+    }
     session.on('started', () => {
       if (item.closed) return;
       item.startedAt = clock.now();
@@ -127,15 +146,17 @@ export class Playback {
     session.on('failed', (reason, detail) => this.fail(item, reason, detail));
   }
 
-  /** Ends an item early: the player is gone before the `stopped` ack says so. */
-  private async end(item: Item, reason: EndReason): Promise<void> {
+  /** Ends an item before the media's end: the player is gone before the ack says so. Reaching
+   *  stopAt is a normal end (`finished`); the other reasons are `stopped`. */
+  private async end(item: Item, reason: EndReason | 'stop-at'): Promise<void> {
     if (item.closed) return;
     const positionMs = this.position(item);
     this.close(item);
-    item.abort.abort(new Error(`playback ${reason}`));
     await item.session?.stop();
-    this.opts.logger.info({ cmdId: item.cmd.id, broadcastId: item.cmd.broadcastId, reason }, 'playback stopped');
-    this.ack(item, { status: 'stopped', reason, ...(positionMs === undefined ? {} : { positionMs }) });
+    const log = { cmdId: item.cmd.id, broadcastId: item.cmd.broadcastId, reason, positionMs };
+    this.opts.logger.info(log, reason === 'stop-at' ? 'playback reached stopAt' : 'playback stopped');
+    if (reason === 'stop-at') this.ack(item, { status: 'finished', positionMs });
+    else this.ack(item, { status: 'stopped', reason, positionMs });
     this.opts.onChange();
   }
 
@@ -150,18 +171,33 @@ export class Playback {
     this.opts.onChange();
   }
 
+  /** Marks an item done (no more acks from its events) and lets a waiting item move up. */
   private close(item: Item): void {
     item.closed = true;
-    if (this.current === item) this.current = null;
+    item.stopTimer?.cancel();
+    item.abort.abort(new Error('playback ended'));
+    if (this.next === item) this.next = null;
+    if (this.current === item) {
+      this.current = this.next;
+      this.next = null;
+    }
   }
 
-  private position(item: Item): number | undefined {
-    if (item.startedAt === null) return undefined;
+  /** Where in the media the item is; 0 for an item that never started. */
+  private position(item: Item): number {
+    if (item.startedAt === null) return 0;
     return Math.min(item.cmd.media.durationMs, item.seekMs + Math.max(0, this.opts.clock.now() - item.startedAt));
   }
 
   private ack(item: Item, a: Pick<AckInput, 'status' | 'reason' | 'detail' | 'positionMs'>): void {
     this.opts.ack({ cmdId: item.cmd.id, seq: item.cmd.seq, broadcastId: item.cmd.broadcastId, ...a });
+  }
+}
+
+/** Waits until the clock reads `at` (timers may fire a little early), or until aborted. */
+async function sleepUntil(clock: Clock, at: number, signal: AbortSignal): Promise<void> {
+  for (let wait = at - clock.now(); wait > 0 && !signal.aborted; wait = at - clock.now()) {
+    await sleepUnlessAborted(clock, wait, signal);
   }
 }
 

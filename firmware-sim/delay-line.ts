@@ -3,10 +3,17 @@
 import type { Clock, TimerHandle } from '../common/clock.js';
 import { isZeroDelay, pickDelay, type DelaySpec } from './settings.js';
 
+interface InFlight {
+  due: number;
+  fn: () => void;
+}
+
 export class DelayLine {
-  /** When the last scheduled message leaves; the next may not leave before it. */
-  private lastDue = 0;
-  private readonly pending = new Set<TimerHandle>();
+  /** Messages in sending order, each due no earlier than the one before it. One timer serves the
+   *  head only: timers of different lengths set a millisecond apart may fire out of order. */
+  private readonly queue: InFlight[] = [];
+  private timer: TimerHandle | null = null;
+  private readonly drainWaiters: (() => void)[] = [];
 
   constructor(
     private readonly clock: Clock,
@@ -17,30 +24,41 @@ export class DelayLine {
   /** Runs fn after the simulated delay; synchronously (no timer at all) when the delay is zero. */
   send(fn: () => void): void {
     const now = this.clock.now();
-    if (isZeroDelay(this.delay) && this.lastDue <= now) {
+    if (isZeroDelay(this.delay) && this.queue.length === 0) {
       fn();
       return;
     }
-    const due = Math.max(now + pickDelay(this.delay, this.random), this.lastDue);
-    this.lastDue = due;
-    const handle = this.clock.setTimeout(() => {
-      this.pending.delete(handle);
-      fn();
-    }, due - now);
-    this.pending.add(handle);
+    const lastDue = this.queue.at(-1)?.due ?? 0;
+    this.queue.push({ due: Math.max(now + pickDelay(this.delay, this.random), lastDue), fn });
+    if (this.queue.length === 1) this.arm();
   }
 
   /** Resolves once everything sent so far has left. */
   drained(): Promise<void> {
-    const wait = this.lastDue - this.clock.now();
-    if (this.pending.size === 0 || wait <= 0) return Promise.resolve();
-    return new Promise((resolve) => this.clock.setTimeout(resolve, wait + 1));
+    if (this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
   /** Drops everything still in flight (the link is gone). */
   clear(): void {
-    for (const h of this.pending) h.cancel();
-    this.pending.clear();
-    this.lastDue = 0;
+    this.timer?.cancel();
+    this.timer = null;
+    this.queue.length = 0;
+    for (const resolve of this.drainWaiters.splice(0)) resolve();
+  }
+
+  private arm(): void {
+    const head = this.queue[0];
+    if (!head) return;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = null;
+      try {
+        // Everything due by now leaves, in order (timers may fire a millisecond early).
+        while (this.queue.length > 0 && this.queue[0]!.due <= this.clock.now() + 1) this.queue.shift()!.fn();
+      } finally {
+        if (this.queue.length > 0) this.arm();
+        else for (const resolve of this.drainWaiters.splice(0)) resolve();
+      }
+    }, head.due - this.clock.now());
   }
 }

@@ -1,6 +1,6 @@
 // The simulated loudspeaker player of one cluster: "fetches" media, waits for startAt on the
-// cluster's own clock, "plays" for the media's duration and acknowledges every step, exactly
-// as protocol v1 asks of real firmware; no audio is produced.
+// cluster's own clock, "plays" for the media's duration (or until stopAt) and acknowledges every
+// step, exactly as protocol v1 asks of real firmware; no audio is produced.
 import type { Clock, TimerHandle } from '../common/clock.js';
 import {
   PROTOCOL_VERSION,
@@ -29,7 +29,11 @@ export interface PlayerHost {
 interface Playback {
   cmd: PlayCommand;
   receivedAt: number;
-  phase: 'fetching' | 'waiting' | 'playing';
+  /** waiting: for startAt (media may still be fetching); due: startAt passed, media not here yet. */
+  phase: 'waiting' | 'due' | 'playing';
+  fetched: boolean;
+  fetchTimer: TimerHandle | null;
+  /** The startAt timer, then the end-of-item timer. */
   timer: TimerHandle | null;
   /** Own-clock time playback started and the media position it started from. */
   startedAt: number;
@@ -42,7 +46,11 @@ const MEDIA_CACHE_LIMIT = 32;
 export class SimulatedPlayer {
   volume = 70;
   lastError: string | null = null;
+  /** The item playing, or the one to play next when nothing is ahead of it. */
   private current: Playback | null = null;
+  /** A play that came while `current` was there; it replaces `current` at its own startAt.
+   *  Set only while `current` is (closing `current` promotes it). */
+  private next: Playback | null = null;
   private readonly mediaCache = new Set<string>();
 
   constructor(private readonly host: PlayerHost) {}
@@ -82,69 +90,81 @@ export class SimulatedPlayer {
     }
   }
 
-  /** The cluster is going away: end what plays with stopped/shutdown. */
+  /** The cluster is going away: end what plays (and what waits) with stopped/shutdown. */
   shutdown(): void {
-    this.end('shutdown');
+    for (const p of [this.current, this.next]) if (p) this.end(p, 'shutdown');
   }
 
   private play(cmd: PlayCommand, receivedAt: number): void {
-    // A new play replaces the old one at once, whatever its phase.
-    this.end('replaced');
-    if (cmd.volume !== undefined) this.volume = cmd.volume;
-    const p: Playback = { cmd, receivedAt, phase: 'fetching', timer: null, startedAt: 0, startPos: 0 };
-    this.current = p;
+    // A new play replaces the current item at its own startAt, not now (the hub sends it ahead so
+    // every cluster starts together); a play still waiting to do that is dropped: newest wins.
+    if (this.next) this.end(this.next, 'replaced');
+    const p: Playback = { cmd, receivedAt, phase: 'waiting', fetched: false, fetchTimer: null, timer: null, startedAt: 0, startPos: 0 };
+    if (this.current) this.next = p;
+    else this.current = p;
     const cached = this.mediaCache.has(cmd.media.id);
     const fetchMs = cached ? 0 : pickDelay(this.host.settings.fetchDelayMs, this.host.random);
     const fetched = () => {
-      if (this.current !== p) return;
+      if (!this.isLive(p)) return;
       if (!cached) this.remember(cmd.media.id);
+      p.fetched = true;
       this.ack(cmd, 'accepted', receivedAt);
-      p.phase = 'waiting';
-      this.waitForStart(p);
+      if (p.phase === 'due') this.begin(p);
     };
+    // The fetch runs while the item waits for its start and the current item plays on.
+    this.waitForStart(p);
     if (fetchMs <= 0) fetched();
-    else p.timer = this.host.clock.setTimeout(fetched, fetchMs);
+    else p.fetchTimer = this.host.clock.setTimeout(fetched, fetchMs);
   }
 
   private waitForStart(p: Playback): void {
     const wait = p.cmd.startAt - this.host.clock.now();
     // Timers may fire a millisecond early; starting before startAt would break the sync promise.
-    if (wait > 0) p.timer = this.host.clock.setTimeout(() => this.current === p && this.waitForStart(p), wait);
-    else this.begin(p);
+    if (wait > 0) {
+      p.timer = this.host.clock.setTimeout(() => this.isLive(p) && this.waitForStart(p), wait);
+      return;
+    }
+    // startAt: the item ahead is over by the schedule, whether or not this one's media is here.
+    if (this.next === p && this.current) this.end(this.current, 'replaced');
+    p.phase = 'due';
+    if (p.fetched) this.begin(p);
   }
 
   private begin(p: Playback): void {
     const { cmd } = p;
     const now = this.host.clock.now();
     if (this.host.random() < this.host.settings.failureRate) {
-      this.current = null;
       this.lastError = 'simulated player error: audio device busy';
-      this.ack(cmd, 'failed', p.receivedAt, { reason: 'player-error', detail: this.lastError });
-      this.host.stateChanged();
+      this.finish(p, 'failed', { reason: 'player-error', detail: this.lastError });
       return;
     }
     // Started late (slow fetch): join where the others are, as a real box does.
-    const pos = Math.min(cmd.media.durationMs, cmd.offsetMs + Math.max(0, now - cmd.startAt));
+    const pos = cmd.offsetMs + Math.max(0, now - cmd.startAt);
+    const untilStopAt = cmd.stopAt === undefined ? Infinity : cmd.stopAt - now;
+    const playMs = Math.min(cmd.media.durationMs - pos, untilStopAt);
+    if (playMs <= 0) {
+      this.finish(p, 'failed', { reason: 'expired', detail: `the item was over ${Math.round(-playMs)} ms before it could start` });
+      return;
+    }
+    if (cmd.volume !== undefined) this.volume = cmd.volume;
     p.phase = 'playing';
     p.startedAt = now;
     p.startPos = pos;
     this.lastError = null;
     this.ack(cmd, 'started', p.receivedAt, { positionMs: pos });
     this.host.stateChanged();
+    // The media's end or stopAt, whichever comes first; reaching stopAt is a normal end too.
     p.timer = this.host.clock.setTimeout(() => {
-      if (this.current !== p) return;
-      this.current = null;
-      this.ack(cmd, 'finished', p.receivedAt, { positionMs: cmd.media.durationMs });
-      this.host.stateChanged();
-    }, cmd.media.durationMs - pos);
+      if (this.isLive(p)) this.finish(p, 'finished', { positionMs: Math.min(cmd.media.durationMs, pos + playMs) });
+    }, playMs);
   }
 
   private stop(cmd: StopCommand, receivedAt: number): void {
     this.ack(cmd, 'accepted', receivedAt);
-    const p = this.current;
-    const matches = p !== null && (cmd.broadcastId === undefined || cmd.broadcastId === p.cmd.broadcastId);
-    if (matches) this.end('stop-command');
-    this.ack(cmd, 'finished', receivedAt, matches ? {} : { detail: 'nothing to stop' });
+    // Stops at once, also an item still waiting for its startAt.
+    const matching = [this.current, this.next].filter((p): p is Playback => p !== null && (cmd.broadcastId === undefined || cmd.broadcastId === p.cmd.broadcastId));
+    for (const p of matching) this.end(p, 'stop-command');
+    this.ack(cmd, 'finished', receivedAt, matching.length > 0 ? {} : { detail: 'nothing to stop' });
   }
 
   private setVolume(cmd: VolumeCommand, receivedAt: number): void {
@@ -154,18 +174,28 @@ export class SimulatedPlayer {
     this.ack(cmd, 'finished', receivedAt);
   }
 
-  /** Ends the current playback early with stopped/reason, if there is one. */
-  private end(reason: Extract<AckReason, 'stop-command' | 'replaced' | 'shutdown'>): void {
-    const p = this.current;
-    if (!p) return;
+  /** Ends a playback early with stopped/reason, at the position reached (0 if it never started). */
+  private end(p: Playback, reason: Extract<AckReason, 'stop-command' | 'replaced' | 'shutdown'>): void {
+    const pos = p.phase === 'playing' ? Math.min(p.cmd.media.durationMs, p.startPos + Math.max(0, this.host.clock.now() - p.startedAt)) : 0;
+    this.finish(p, 'stopped', { reason, positionMs: pos });
+  }
+
+  /** The one final ack of an item; lets a waiting item move up. */
+  private finish(p: Playback, status: Extract<AckStatus, 'finished' | 'stopped' | 'failed'>, extra: Partial<Ack>): void {
     p.timer?.cancel();
-    this.current = null;
+    p.fetchTimer?.cancel();
     const wasPlaying = p.phase === 'playing';
-    const pos = wasPlaying
-      ? Math.min(p.cmd.media.durationMs, p.startPos + Math.max(0, this.host.clock.now() - p.startedAt))
-      : p.cmd.offsetMs;
-    this.ack(p.cmd, 'stopped', p.receivedAt, { reason, positionMs: pos });
-    if (wasPlaying) this.host.stateChanged();
+    if (this.next === p) this.next = null;
+    if (this.current === p) {
+      this.current = this.next;
+      this.next = null;
+    }
+    this.ack(p.cmd, status, p.receivedAt, extra);
+    if (wasPlaying || status === 'failed') this.host.stateChanged();
+  }
+
+  private isLive(p: Playback): boolean {
+    return this.current === p || this.next === p;
   }
 
   private remember(mediaId: string): void {

@@ -51,17 +51,24 @@ export const mediaRefSchema = z.object({
 });
 export type MediaRef = z.infer<typeof mediaRefSchema>;
 
-export const playCommandSchema = z.object({
-  ...commandBase,
-  type: z.literal('play'),
-  broadcastId: id,
-  media: mediaRefSchema,
-  /** Hub time at which the first sample is to be heard, so every cluster starts together. */
-  startAt: epochMs,
-  /** Position in the media to start from, for joining an item already under way. */
-  offsetMs: z.number().int().nonnegative().default(0),
-  volume: volume.optional(),
-});
+export const playCommandSchema = z
+  .object({
+    ...commandBase,
+    type: z.literal('play'),
+    broadcastId: id,
+    media: mediaRefSchema,
+    /** Hub time at which the first sample is to be heard, so every cluster starts together. It is
+     *  also when this item replaces the one playing: a play may arrive while the previous item
+     *  still plays, and that one keeps playing until this startAt. */
+    startAt: epochMs,
+    /** Hub time at which the item ends even if the media is longer (end of a slot or programme);
+     *  ending here is a normal end, acked `finished`. Added in v1 as an optional field. */
+    stopAt: epochMs.optional(),
+    /** Position in the media to start from, for joining an item already under way. */
+    offsetMs: z.number().int().nonnegative().default(0),
+    volume: volume.optional(),
+  })
+  .refine((c) => c.stopAt === undefined || c.stopAt > c.startAt, { message: 'must be after startAt', path: ['stopAt'] });
 export type PlayCommand = z.infer<typeof playCommandSchema>;
 
 export const stopCommandSchema = z.object({

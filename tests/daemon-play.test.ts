@@ -167,15 +167,20 @@ describe('loa-edge playback', () => {
     expect(media.requests.at(-1)).toEqual({ path: tone.ref.url, status: 401 });
   });
 
-  it('a new play replaces the current one, and stop stops', async () => {
+  it('a new play whose startAt has passed replaces the current one at once, and stop stops', async () => {
     const e = await edge();
     const first = cmd.play(1, tone.ref, { broadcastId: 'first', startInMs: 50 });
     await watcher.send(e.clusterId, first);
     await watcher.waitAck(e.clusterId, first.id, 'started');
-    const second = cmd.play(2, tone.ref, { broadcastId: 'second', startInMs: 50 });
+    // (A future startAt waits for its time: tests/daemon-replace.test.ts.)
+    const second = cmd.play(2, tone.ref, { broadcastId: 'second', startInMs: -300 });
+    const sentAt = Date.now();
     await watcher.send(e.clusterId, second);
-    expect(await watcher.waitAck(e.clusterId, first.id, 'stopped')).toMatchObject({ reason: 'replaced', broadcastId: 'first' });
-    await watcher.waitAck(e.clusterId, second.id, 'started');
+    const replaced = await watcher.waitAck(e.clusterId, first.id, 'stopped');
+    expect(replaced).toMatchObject({ reason: 'replaced', broadcastId: 'first' });
+    expect(replaced.at - sentAt).toBeLessThan(300);
+    const started = await watcher.waitAck(e.clusterId, second.id, 'started');
+    expect(started.positionMs).toBeGreaterThanOrEqual(300);
 
     const stopOther = cmd.stop(3, 'not-this-one');
     await watcher.send(e.clusterId, stopOther);

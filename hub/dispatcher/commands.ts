@@ -18,7 +18,7 @@ export class CommandSender {
 
   /** Builds a command, reserving the cluster's next sequence number. */
   build(clusterId: string, body: CommandBody, opts: { expiresAt?: number } = {}): Command {
-    const issuedAt = this.clock.now();
+    const issuedAt = Math.round(this.clock.now());
     // Parsing what we send catches a hub bug before a box has to refuse it.
     return commandSchema.parse({
       v: PROTOCOL_VERSION,

@@ -109,6 +109,21 @@ export function zoneOffsetMs(tz: string, ms: number): number {
   return wallAsUtc(tz, ms) - Math.floor(ms / 1000) * 1000;
 }
 
+// Planning a year asks for the offset at the same times of day again and again (day D's "day
+// after" is day D+2's "day before"); Intl is the slow part of validating, so remember them.
+const bracketCache = new Map<string, Map<number, number>>();
+
+function bracketOffset(tz: string, ms: number): number {
+  let m = bracketCache.get(tz);
+  if (!m) bracketCache.set(tz, (m = new Map()));
+  let v = m.get(ms);
+  if (v === undefined) {
+    if (m.size > 50_000) m.clear();
+    m.set(ms, (v = zoneOffsetMs(tz, ms)));
+  }
+  return v;
+}
+
 /**
  * The instant at which clocks in tz show `seconds` after midnight of `date`. A wall time that
  * happens twice (clocks set back) gives the earlier instant; one that never happens (clocks set
@@ -119,8 +134,9 @@ export function zonedToEpoch(tz: string, date: string, seconds: number): number 
   const wall = dayNumber(date) * 86_400_000 + seconds * 1000;
   // Offsets a day either side bracket any transition near this wall time (zones change at most
   // a few times a year), so the right offset is one of these two.
-  const before = zoneOffsetMs(tz, wall - 86_400_000);
-  const after = zoneOffsetMs(tz, wall + 86_400_000);
+  const before = bracketOffset(tz, wall - 86_400_000);
+  const after = bracketOffset(tz, wall + 86_400_000);
+  if (before === after) return wall - before;
   const fits = [wall - before, wall - after].filter((t) => zoneOffsetMs(tz, t) === wall - t);
   if (fits.length > 0) return Math.min(...fits);
   return wall - before;

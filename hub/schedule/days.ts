@@ -19,7 +19,6 @@ const NAMES: [number, string[]][] = [
   [6, ['sat', 'saturday', 't7', 'thu-7', 'thu-bay', 'thu7']],
 ];
 for (const [n, names] of NAMES) for (const name of names) WEEKDAY_NAMES[name] = n;
-const SHORT_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun', 't2', 't3', 't4', 't5', 't6', 't7', 'cn'];
 
 /** `days: daily` (or hang-ngay, moi-ngay, every-day). */
 const DAILY = new Set(['daily', 'every-day', 'everyday', 'hang-ngay', 'moi-ngay']);
@@ -29,7 +28,7 @@ export const EVERY_DAY: readonly number[] = [0, 1, 2, 3, 4, 5, 6];
 function weekday(r: Reader, text: string, pos: SourcePos): number | null {
   const n = WEEKDAY_NAMES[slug(text)];
   if (n === undefined) {
-    r.report('SCHEDULE_UNKNOWN_WEEKDAY', pos, { value: text, hint: closest(text, SHORT_NAMES) });
+    r.report('SCHEDULE_UNKNOWN_WEEKDAY', pos, { value: text, hint: closest(text, Object.keys(WEEKDAY_NAMES)) });
     return null;
   }
   return n;

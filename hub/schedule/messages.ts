@@ -54,6 +54,20 @@ export interface Params {
 }
 export type ProblemCode = keyof Params;
 
+/** Every code, in the order docs/schedules.md lists them. */
+export const PROBLEM_CODES = Object.keys({
+  SCHEDULE_YAML: 1, SCHEDULE_BAD_VALUE: 1, SCHEDULE_UNKNOWN_KEY: 1, SCHEDULE_MISSING_KEY: 1, SCHEDULE_WRONG_SITE: 1,
+  SCHEDULE_BAD_TIMEZONE: 1, SCHEDULE_BAD_TIME: 1, SCHEDULE_BAD_DATE: 1, SCHEDULE_BAD_RANGE: 1, SCHEDULE_BAD_DURATION: 1,
+  SCHEDULE_BAD_ID: 1, SCHEDULE_BAD_VOLUME: 1, SCHEDULE_UNKNOWN_WEEKDAY: 1, SCHEDULE_UNKNOWN_HOLIDAY: 1,
+  SCHEDULE_UNKNOWN_ZONE: 1, SCHEDULE_UNKNOWN_CLUSTER: 1, SCHEDULE_UNKNOWN_MEDIA: 1, SCHEDULE_UNKNOWN_SLOT: 1,
+  SCHEDULE_UNKNOWN_PRIORITY: 1, SCHEDULE_RESERVED_ZONE: 1, SCHEDULE_EMPTY_ZONE: 1, SCHEDULE_EMPTY_SLOT: 1,
+  SCHEDULE_DUPLICATE_ID: 1, SCHEDULE_NO_TIME: 1, SCHEDULE_AT_AND_SLOT: 1, SCHEDULE_NO_TARGET: 1, SCHEDULE_NO_ITEMS: 1,
+  SCHEDULE_BAD_ITEM: 1, SCHEDULE_NOT_SUPPORTED: 1, SCHEDULE_UNTIL_WITHOUT_REPEAT: 1, SCHEDULE_UNTIL_OUTSIDE_SLOT: 1,
+  SCHEDULE_REPEAT_NO_END: 1, SCHEDULE_TOO_LONG: 1, SCHEDULE_OVERLAP: 1, SCHEDULE_OUTSIDE_SLOTS: 1,
+  SCHEDULE_PREEMPTS: 1, SCHEDULE_ALWAYS_PREEMPTED: 1, SCHEDULE_NO_DAYS: 1, SCHEDULE_EVENT_PAST: 1,
+  SCHEDULE_REPEAT_SILENCE: 1, SCHEDULE_LOUD: 1, SCHEDULE_SLOTS_OVERLAP: 1,
+} satisfies Record<ProblemCode, 1>) as ProblemCode[];
+
 export const WARNINGS: ReadonlySet<ProblemCode> = new Set<ProblemCode>([
   'SCHEDULE_OUTSIDE_SLOTS', 'SCHEDULE_PREEMPTS', 'SCHEDULE_ALWAYS_PREEMPTED', 'SCHEDULE_NO_DAYS',
   'SCHEDULE_EVENT_PAST', 'SCHEDULE_REPEAT_SILENCE', 'SCHEDULE_LOUD', 'SCHEDULE_SLOTS_OVERLAP',
@@ -114,7 +128,7 @@ const en: Catalogue = {
   SCHEDULE_EVENT_PAST: (p) => `event "${p.id}" is on ${p.date}, which has passed; remove it when you next edit the file.`,
   SCHEDULE_REPEAT_SILENCE: (p) => `"${p.id}" repeats only silence; the clusters will be silent until it ends.`,
   SCHEDULE_LOUD: (p) => `volume ${p.value} is near the maximum; the horns may distort. 80–90 is usual.`,
-  SCHEDULE_SLOTS_OVERLAP: (p) => `slot "${p.slot}" overlaps slot "${p.other}".`,
+  SCHEDULE_SLOTS_OVERLAP: (p) => `slot "${p.slot}" overlaps slot "${p.other}"; check their times (programmes of both could play at once).`,
 };
 
 const vi: Catalogue = {
@@ -163,7 +177,7 @@ const vi: Catalogue = {
   SCHEDULE_EVENT_PAST: (p) => `sự kiện "${p.id}" vào ngày ${p.date} đã qua; hãy xoá nó khi sửa tệp lần sau.`,
   SCHEDULE_REPEAT_SILENCE: (p) => `"${p.id}" chỉ lặp lại khoảng lặng; các cụm loa sẽ im lặng cho tới khi nó kết thúc.`,
   SCHEDULE_LOUD: (p) => `âm lượng ${p.value} gần mức tối đa; loa có thể bị rè. Thường dùng 80–90.`,
-  SCHEDULE_SLOTS_OVERLAP: (p) => `khung giờ "${p.slot}" trùng với khung giờ "${p.other}".`,
+  SCHEDULE_SLOTS_OVERLAP: (p) => `khung giờ "${p.slot}" trùng với khung giờ "${p.other}"; hãy kiểm tra giờ (chương trình của hai khung có thể phát cùng lúc).`,
 };
 
 const catalogues: Record<Lang, Catalogue> = { en, vi };

@@ -21,8 +21,11 @@ function daysToCheck(s: Schedule, today: string | undefined): string[] {
       const n = Math.min(dayNumber(r.to) - dayNumber(r.from), HORIZON_DAYS - 1);
       for (let i = 0; i <= n; i++) named.push(addDays(r.from, i));
     }
+    // After the last named date the pattern is weekly again: check a fortnight of it too, so a
+    // long exception ending beyond the horizon cannot hide a clash that surfaces later.
+    for (const r of [...p.days.ranges, ...p.days.except]) for (let i = 1; i <= 14; i++) named.push(addDays(r.to, i));
   }
-  const start = today ?? named.reduce((min, d) => (d < min ? d : min), named[0] ?? FALLBACK_START);
+  const start = today ?? [...s.programmes.flatMap((p) => [...p.days.dates, ...p.days.ranges.map((r) => r.from)])].reduce((min, d) => (d < min ? d : min), FALLBACK_START);
   const days = new Set<string>();
   for (let i = 0; i < HORIZON_DAYS; i++) days.add(addDays(start, i));
   for (const d of named) if (d >= start) days.add(d);
@@ -60,8 +63,9 @@ function checkTiming(s: Schedule, spots: Map<string, ProgrammeSpots>, ctx: Sched
   const tooLong = new Set<Programme>();
   for (const run of runs) {
     const p = run.programme;
-    if (p.repeat || !run.slot || run.limitAt === null || tooLong.has(p)) continue;
-    if (run.startAt + run.needMs <= run.limitAt) continue;
+    if (!run.slot || run.limitAt === null || tooLong.has(p)) continue;
+    // A repeating programme fills what is left, but something must be left.
+    if (p.repeat ? run.startAt < run.limitAt : run.startAt + run.needMs <= run.limitAt) continue;
     tooLong.add(p);
     rep.report('SCHEDULE_TOO_LONG', spot(p).items, {
       id: p.id, need: formatDuration(run.needMs), left: formatDuration(Math.max(0, run.limitAt - run.startAt)),

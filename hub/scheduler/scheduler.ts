@@ -119,7 +119,8 @@ export class Scheduler {
   /** Brings one cluster, or all, in line with what should be on air; then sleeps until the next change. */
   reconcile(only?: string): void {
     if (!this.running) return;
-    const now = this.deps.clock.now();
+    // Whole milliseconds: commands carry integer times.
+    const now = Math.round(this.deps.clock.now());
     const ids = only ? [only] : this.deps.store.clusters.list().map((c) => c.id);
     for (const id of ids) {
       try {
@@ -153,7 +154,9 @@ export class Scheduler {
       return;
     }
     if (cur?.key === target.key) return;
-    const startAt = target.startAt >= now + 500 ? target.startAt : now + config.joinLeadMs;
+    let startAt = target.startAt >= now + 500 ? target.startAt : now + config.joinLeadMs;
+    // What is on air and does not yield to the target (an emergency ending) is let finish first.
+    if (cur && cur.endAt > now && priorityRank(target.priority) <= priorityRank(cur.priority)) startAt = Math.max(startAt, cur.endAt);
     const offsetMs = Math.max(0, startAt - target.startAt);
     if (startAt >= target.endAt) return;
     this.play(clusterId, target, startAt, offsetMs, now);

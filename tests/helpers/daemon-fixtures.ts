@@ -176,7 +176,8 @@ export const cmd = {
     const now = extra.now ?? Date.now();
     return { v: 1, id: `c${seq}-${++idCounter}`, seq, issuedAt: now, expiresAt: now + (extra.ttlMs ?? 60_000) };
   },
-  play(seq: number, media: MediaRef, o: { broadcastId?: string; startInMs?: number; offsetMs?: number; volume?: number; ttlMs?: number } = {}) {
+  /** startInMs/stopInMs: startAt/stopAt relative to now (no stopAt unless stopInMs is given). */
+  play(seq: number, media: MediaRef, o: { broadcastId?: string; startInMs?: number; stopInMs?: number; offsetMs?: number; volume?: number; ttlMs?: number } = {}) {
     const now = Date.now();
     return {
       ...cmd.base(seq, { now, ttlMs: o.ttlMs }),
@@ -184,6 +185,7 @@ export const cmd = {
       broadcastId: o.broadcastId ?? `b${seq}`,
       media,
       startAt: now + (o.startInMs ?? 200),
+      ...(o.stopInMs === undefined ? {} : { stopAt: now + o.stopInMs }),
       offsetMs: o.offsetMs ?? 0,
       ...(o.volume === undefined ? {} : { volume: o.volume }),
     };

@@ -24,7 +24,8 @@ export class FakeClock implements Clock {
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    const timer: Timer = { at: this.t + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
+    // Whole milliseconds, like Date.now(): callers may pass fractional delays (jittered backoff).
+    const timer: Timer = { at: this.t + Math.ceil(Math.max(0, ms)), seq: this.seq++, fn, cancelled: false };
     this.timers.push(timer);
     return { cancel: () => void (timer.cancelled = true) };
   }
@@ -42,7 +43,10 @@ export class FakeClock implements Clock {
    * I/O settle for `settleMs` of wall-clock time (messages sent at that instant arrive before the
    * simulated time moves on).
    */
-  async runUntil(to: number, settleMs = 25): Promise<void> {
+  async runUntil(to: number, settleMs: number | (() => Promise<void>) = 25): Promise<void> {
+    const settle = typeof settleMs === 'number' ? () => pause(settleMs) : settleMs;
+    // Whatever the test just set going (a command, a restart) lands before time moves.
+    await settle();
     for (;;) {
       const next = this.nextAt();
       if (next === null || next > to) break;
@@ -50,18 +54,18 @@ export class FakeClock implements Clock {
       const due = this.timers.filter((x) => !x.cancelled && x.at <= this.t).sort((a, b) => a.at - b.at || a.seq - b.seq);
       this.timers = this.timers.filter((x) => !due.includes(x));
       for (const x of due) if (!x.cancelled) x.fn();
-      await settle(settleMs);
+      await settle();
     }
     this.t = Math.max(this.t, to);
-    await settle(settleMs);
+    await settle();
   }
 
   /** Moves time forward by ms (see runUntil). */
-  advance(ms: number, settleMs?: number): Promise<void> {
+  advance(ms: number, settleMs?: number | (() => Promise<void>)): Promise<void> {
     return this.runUntil(this.t + ms, settleMs);
   }
 }
 
-function settle(ms: number): Promise<void> {
+export function pause(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }

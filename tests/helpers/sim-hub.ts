@@ -84,7 +84,7 @@ export class TestHub {
     return s;
   }
 
-  play(clusterId: string, opts: { startAt: number; durationMs: number; seq?: number; expiresAt?: number; broadcastId?: string; mediaId?: string; offsetMs?: number }): PlayCommand {
+  play(clusterId: string, opts: { startAt: number; stopAt?: number; durationMs: number; seq?: number; expiresAt?: number; broadcastId?: string; mediaId?: string; offsetMs?: number }): PlayCommand {
     const now = Date.now();
     return commandSchema.parse({
       v: 1,
@@ -96,6 +96,7 @@ export class TestHub {
       broadcastId: opts.broadcastId ?? 'b-1',
       media: { id: opts.mediaId ?? SHA, url: `/api/v1/media/${opts.mediaId ?? SHA}/content`, bytes: 4800, durationMs: opts.durationMs, format: 'ogg/opus' },
       startAt: opts.startAt,
+      ...(opts.stopAt === undefined ? {} : { stopAt: opts.stopAt }),
       offsetMs: opts.offsetMs ?? 0,
     }) as PlayCommand;
   }

@@ -1,0 +1,167 @@
+// loa-edge hands over from one item to the next at the next item's startAt (not when its play
+// arrives), ends an item at its stopAt, keeps at most one waiting item and refuses a stopAt that
+// is not after startAt; real aedes broker, real media server, real ffmpeg writing WAV files.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Ack, MediaRef } from '../protocol/index.js';
+import { decodedDurationS } from './helpers/audio.js';
+import { startEdge, type EdgeUnderTest } from './helpers/daemon-edge.js';
+import { cmd, makeOpusMedia, startBroker, startMediaServer, Watcher, type MediaServer, type TestBroker } from './helpers/daemon-fixtures.js';
+import { makeTempDir } from './helpers/tmp.js';
+
+const tmp = makeTempDir('loa-daemon-replace-');
+let broker: TestBroker;
+let media: MediaServer;
+let watcher: Watcher;
+/** A: long enough to be cut; B: the next item; two: a 2 s item for stopAt. */
+let long: { ref: MediaRef };
+let next: { ref: MediaRef };
+let two: { ref: MediaRef };
+const edges: EdgeUnderTest[] = [];
+let n = 0;
+
+beforeAll(async () => {
+  broker = await startBroker();
+  media = await startMediaServer({ user: 'unused', password: 'sesame' });
+  watcher = await Watcher.connect(broker.url);
+  const made = [makeOpusMedia(tmp.path, 4, 330), makeOpusMedia(tmp.path, 1.5, 550), makeOpusMedia(tmp.path, 2, 770)];
+  for (const m of made) media.routes.set(m.ref.url, m.body);
+  [long, next, two] = made as [typeof long, typeof next, typeof two];
+});
+
+afterEach(async () => {
+  await Promise.all(edges.splice(0).map((e) => e.stop()));
+});
+
+afterAll(async () => {
+  await watcher.close();
+  await media.close();
+  await broker.close();
+  tmp.remove();
+});
+
+async function edge() {
+  const clusterId = `replace-${++n}`;
+  media.credentials = { user: clusterId, password: 'sesame' };
+  const sinkDir = join(tmp.path, `${clusterId}-out`);
+  const e = await startEdge({ clusterId, mqttUrl: broker.url, httpUrl: media.url, dataDir: join(tmp.path, clusterId), sink: { type: 'file', dir: sinkDir } });
+  edges.push(e);
+  await watcher.waitFor(`${clusterId} state`, () => watcher.of(clusterId, 'state').length > 0);
+  const acksOf = (id: string) => watcher.acks(clusterId).filter((a) => a.cmdId === id);
+  const wav = (play: { startAt: number; broadcastId: string }) => join(sinkDir, `${play.startAt}-${play.broadcastId}.wav`);
+  return { clusterId, acksOf, wav };
+}
+
+/** The index of an ack in the cluster's ack stream, to check order across commands. */
+const indexOf = (acks: Ack[], cmdId: string, status: Ack['status']) => acks.findIndex((a) => a.cmdId === cmdId && a.status === status);
+
+describe('loa-edge replacement at startAt and stopAt', () => {
+  it('keeps playing the current item until the next one’s startAt, then replaces it', async () => {
+    const e = await edge();
+    const a = cmd.play(1, long.ref, { broadcastId: 'item-a', startInMs: 300 });
+    await watcher.send(e.clusterId, a);
+    const aStarted = await watcher.waitAck(e.clusterId, a.id, 'started');
+    const b = cmd.play(2, next.ref, { broadcastId: 'item-b', startInMs: 800 });
+    await watcher.send(e.clusterId, b);
+    await watcher.waitAck(e.clusterId, b.id, 'accepted');
+
+    const aStopped = await watcher.waitAck(e.clusterId, a.id, 'stopped');
+    const bStarted = await watcher.waitAck(e.clusterId, b.id, 'started');
+    expect(aStopped).toMatchObject({ reason: 'replaced', broadcastId: 'item-a' });
+    // A was cut at B's startAt, not when B's play arrived 800 ms earlier.
+    expect(aStopped.at).toBeGreaterThanOrEqual(b.startAt);
+    expect(aStopped.at).toBeLessThan(b.startAt + 300);
+    const playedMs = aStopped.at - aStarted.at;
+    expect(playedMs).toBeGreaterThan(800);
+    // positionMs counts from where A started (a late start on a loaded machine seeks forward).
+    const heardMs = (aStopped.positionMs ?? 0) - (aStarted.positionMs ?? 0);
+    expect(heardMs).toBeGreaterThan(playedMs - 150);
+    expect(heardMs).toBeLessThan(playedMs + 150);
+    // A's WAV holds what was heard (ffmpeg needs a moment to get going).
+    expect(decodedDurationS(e.wav(a)) * 1000).toBeGreaterThan(heardMs - 250);
+    expect(decodedDurationS(e.wav(a)) * 1000).toBeLessThan(heardMs + 150);
+    // B started at its startAt, right after A stopped, and then plays to its end.
+    expect(bStarted.at).toBeGreaterThanOrEqual(b.startAt);
+    expect(bStarted.at).toBeLessThan(b.startAt + 500);
+    const all = watcher.acks(e.clusterId);
+    expect(indexOf(all, b.id, 'accepted')).toBeLessThan(indexOf(all, a.id, 'stopped'));
+    expect(indexOf(all, a.id, 'stopped')).toBeLessThan(indexOf(all, b.id, 'started'));
+    await watcher.waitAck(e.clusterId, b.id, 'finished');
+    expect(e.acksOf(a.id).map((x) => x.status)).toEqual(['accepted', 'started', 'stopped']);
+  });
+
+  it('ends an item at its stopAt with finished and the position reached', async () => {
+    const e = await edge();
+    const play = cmd.play(1, two.ref, { broadcastId: 'cut', startInMs: 200, stopInMs: 1200 });
+    await watcher.send(e.clusterId, play);
+    const finished = await watcher.waitAck(e.clusterId, play.id, 'finished');
+    expect(e.acksOf(play.id).map((a) => a.status)).toEqual(['accepted', 'started', 'finished']);
+    expect(finished.at).toBeGreaterThanOrEqual(play.stopAt!);
+    expect(finished.at).toBeLessThan(play.stopAt! + 300);
+    // Cut at 1 s of the 2 s media (a late start seeks forward, so it still ends at stopAt's position).
+    expect(finished.positionMs).toBeGreaterThan(850);
+    expect(finished.positionMs).toBeLessThan(1150);
+    const startedAt = e.acksOf(play.id)[1]!.positionMs ?? 0;
+    const seconds = decodedDurationS(e.wav(play));
+    expect(seconds).toBeGreaterThan((finished.positionMs! - startedAt) / 1000 - 0.25);
+    expect(seconds).toBeLessThan((finished.positionMs! - startedAt) / 1000 + 0.15);
+  });
+
+  it('drops a waiting play when a newer one comes; the current item plays on until the newest startAt', async () => {
+    const e = await edge();
+    const a = cmd.play(1, long.ref, { broadcastId: 'item-a', startInMs: 300 });
+    await watcher.send(e.clusterId, a);
+    await watcher.waitAck(e.clusterId, a.id, 'started');
+    const b = cmd.play(2, next.ref, { broadcastId: 'item-b', startInMs: 1500 });
+    await watcher.send(e.clusterId, b);
+    await watcher.waitAck(e.clusterId, b.id, 'accepted');
+    const c = cmd.play(3, next.ref, { broadcastId: 'item-c', startInMs: 700 });
+    await watcher.send(e.clusterId, c);
+
+    const bStopped = await watcher.waitAck(e.clusterId, b.id, 'stopped');
+    expect(bStopped).toMatchObject({ reason: 'replaced', positionMs: 0 });
+    // B's drop did not touch A: A is cut at C's startAt, and C starts then.
+    const aStopped = await watcher.waitAck(e.clusterId, a.id, 'stopped');
+    expect(aStopped.reason).toBe('replaced');
+    expect(aStopped.at).toBeGreaterThanOrEqual(c.startAt);
+    expect(aStopped.at).toBeGreaterThan(bStopped.at + 500);
+    const cStarted = await watcher.waitAck(e.clusterId, c.id, 'started');
+    expect(cStarted.at).toBeGreaterThanOrEqual(c.startAt);
+    await watcher.waitAck(e.clusterId, c.id, 'finished');
+    // B never played: no start, and no WAV.
+    expect(e.acksOf(b.id).map((x) => x.status)).toEqual(['accepted', 'stopped']);
+    expect(existsSync(e.wav(b))).toBe(false);
+  });
+
+  it('a stop stops at once both the playing item and the one waiting for its startAt', async () => {
+    const e = await edge();
+    const a = cmd.play(1, long.ref, { broadcastId: 'item-a', startInMs: 300 });
+    await watcher.send(e.clusterId, a);
+    await watcher.waitAck(e.clusterId, a.id, 'started');
+    const b = cmd.play(2, next.ref, { broadcastId: 'item-b', startInMs: 3000 });
+    await watcher.send(e.clusterId, b);
+    await watcher.waitAck(e.clusterId, b.id, 'accepted');
+    const stop = cmd.stop(3);
+    await watcher.send(e.clusterId, stop);
+    await watcher.waitAck(e.clusterId, stop.id, 'finished');
+    expect(e.acksOf(a.id).at(-1)).toMatchObject({ status: 'stopped', reason: 'stop-command' });
+    expect(e.acksOf(b.id).at(-1)).toMatchObject({ status: 'stopped', reason: 'stop-command', positionMs: 0 });
+    expect(watcher.of(e.clusterId, 'state').at(-1)).toMatchObject({ playing: null });
+  });
+
+  it('refuses a play whose stopAt is not after its startAt as invalid, and plays nothing', async () => {
+    const e = await edge();
+    const same = cmd.play(1, two.ref, { startInMs: 300, stopInMs: 300 });
+    const before = cmd.play(2, two.ref, { startInMs: 300, stopInMs: 100 });
+    await watcher.send(e.clusterId, same);
+    await watcher.send(e.clusterId, before);
+    for (const bad of [same, before]) {
+      const refused = await watcher.waitAck(e.clusterId, bad.id, 'refused');
+      expect(refused).toMatchObject({ reason: 'invalid', seq: bad.seq });
+      expect(refused.detail).toMatch(/stopAt/);
+    }
+    await new Promise((r) => setTimeout(r, 400));
+    expect(watcher.acks(e.clusterId).map((a) => a.status)).toEqual(['refused', 'refused']);
+  });
+});
