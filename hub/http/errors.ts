@@ -16,7 +16,8 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: 
 
 export function errorHandler(err: FastifyError | LoaError | Error, req: FastifyRequest, reply: FastifyReply): void {
   if (err instanceof LoaError) {
-    void reply.code(err.status).send({ error: { code: err.code, message: err.message } });
+    // Details are structured problems (e.g. every error of a schedule file), never secrets.
+    void reply.code(err.status).send({ error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } });
     return;
   }
   const fe = err as FastifyError;

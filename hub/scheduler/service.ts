@@ -21,6 +21,7 @@ export interface ApplyResult {
 
 export class ScheduleService {
   scheduler!: Scheduler;
+  private cached: { signature: string; schedule: Schedule | null } | null = null;
 
   constructor(
     private readonly deps: { store: Store; clock: Clock; logger: Logger; timezone: string },
@@ -43,20 +44,24 @@ export class ScheduleService {
     const ctx = this.context({ includeRemovedMedia: true });
     const current = this.deps.store.schedules.current();
     if (!current) return { schedule: null, ctx };
+    // Validation takes tens of ms: reuse it while the version, the clusters and the media are the same.
+    const signature = JSON.stringify([current.version, ctx.today, ctx.clusterIds, [...ctx.media.entries()]]);
+    if (this.cached?.signature === signature) return { schedule: this.cached.schedule, ctx };
     const { schedule, problems } = validateSchedule(current.text, current.file, ctx);
     const errors = problems.filter((p) => p.severity === 'error');
     if (errors.length > 0) {
       this.deps.logger.error({ version: current.version, errors: errors.slice(0, 5) }, 'the schedule in force no longer validates; nothing scheduled plays until a corrected file is applied');
     }
+    this.cached = { signature, schedule };
     return { schedule, ctx };
   }
 
-  validate(text: string, file: string): { problems: ScheduleProblem[]; schedule: Schedule | null } {
-    return validateSchedule(text, file, this.context());
+  validate(text: string, file: string, lang?: 'vi' | 'en'): { problems: ScheduleProblem[]; schedule: Schedule | null } {
+    return validateSchedule(text, file, { ...this.context(), ...(lang ? { lang } : {}) });
   }
 
-  apply(text: string, file: string, by: string, dryRun: boolean): ApplyResult {
-    const { schedule, problems } = this.validate(text, file);
+  apply(text: string, file: string, by: string, dryRun: boolean, lang?: 'vi' | 'en'): ApplyResult {
+    const { schedule, problems } = this.validate(text, file, lang);
     const errors = problems.filter((p) => p.severity === 'error');
     if (errors.length > 0 || !schedule) {
       throw new LoaError('LOA_SCHEDULE_INVALID', `${file} has ${errors.length} error(s); nothing was applied. First: ${errors[0] ? `${errors[0].file}:${errors[0].line}:${errors[0].col}: ${errors[0].message}` : 'unknown'}`, {

@@ -6,7 +6,12 @@ import type { HttpContext } from '../context.js';
 import { parseWith } from '../errors.js';
 
 const operator = { roles: ['operator'] as const };
-const fileBody = z.strictObject({ text: z.string().max(2 * 1024 * 1024), file: z.string().min(1).max(500).default('schedule.yaml') });
+const fileBody = z.strictObject({
+  text: z.string().max(2 * 1024 * 1024),
+  file: z.string().min(1).max(500).default('schedule.yaml'),
+  /** Language of the problem messages. */
+  lang: z.enum(['vi', 'en']).optional(),
+});
 const applyQuery = z.object({ dryRun: z.enum(['0', '1', 'true', 'false']).optional() });
 const planQuery = z.object({ date: z.string(), cluster: z.string().optional() });
 const emergencyBody = z.strictObject({
@@ -21,14 +26,14 @@ const stopBody = z.strictObject({ id: z.string().optional() });
 export function scheduleRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.post('/api/v1/schedules/validate', { config: operator }, async (req) => {
     const body = parseWith(fileBody, req.body, 'schedule');
-    const { problems, schedule } = ctx.schedules.validate(body.text, body.file);
+    const { problems, schedule } = ctx.schedules.validate(body.text, body.file, body.lang);
     return { ok: problems.every((p) => p.severity !== 'error'), problems, programmes: schedule?.programmes.length ?? 0 };
   });
 
   app.post('/api/v1/schedules', { config: operator }, async (req, reply) => {
     const body = parseWith(fileBody, req.body, 'schedule');
     const { dryRun } = parseWith(applyQuery, req.query, 'query');
-    const result = ctx.schedules.apply(body.text, body.file, req.principal?.name ?? '', dryRun === '1' || dryRun === 'true');
+    const result = ctx.schedules.apply(body.text, body.file, req.principal?.name ?? '', dryRun === '1' || dryRun === 'true', body.lang);
     return reply.code(result.dryRun ? 200 : 201).send(result);
   });
 
