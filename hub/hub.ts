@@ -14,6 +14,7 @@ import { ClusterService } from './clusters/service.js';
 import { hubConfigSchema, type HubConfig, type HubConfigInput } from './config.js';
 import { DeviceListener } from './devices/listener.js';
 import { Dispatcher } from './dispatcher/dispatcher.js';
+import { TimeService } from './clock/time-service.js';
 import { SchedulerCron } from './scheduler/cron.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { ScheduleService } from './scheduler/service.js';
@@ -58,6 +59,7 @@ export class Hub {
   ffmpeg!: FfmpegLocation;
   addresses!: HubAddresses;
   schedules!: ScheduleService;
+  time!: TimeService;
   scheduler!: Scheduler;
   private cron: SchedulerCron | null = null;
   private readonly useCron: boolean;
@@ -140,6 +142,8 @@ export class Hub {
     this.schedules.scheduler = this.scheduler;
 
     await this.broker.start();
+    this.time = new TimeService({ mqtt: this.broker, clock, logger: logger.child({ module: 'time' }) });
+    await this.time.start();
     await this.devices.start();
     this.dispatcher.start();
     this.scheduler.start();

@@ -125,6 +125,8 @@ export const ackSchema = z.object({
   broadcastId: id.optional(),
   /** With started/stopped/finished: position in the media, ms. */
   positionMs: z.number().int().nonnegative().optional(),
+  /** With started: the box's estimate of how far its first sample was from startAt (hub time), ms. */
+  startErrorMs: z.number().min(-3_600_000).max(3_600_000).optional(),
 });
 export type Ack = z.infer<typeof ackSchema>;
 
@@ -160,8 +162,87 @@ export const healthSchema = z.object({
   player: z.enum(['idle', 'playing', 'error']),
   lastError: shortText(300).nullable(),
   agent: shortText(64),
+  // Optional parts: a box reports what it can measure.
+  /** The media cache: bytes used of the cap, files, and bytes the plan needs that are not there yet. */
+  cache: z
+    .object({ usedBytes: z.number().int().nonnegative(), capacityBytes: z.number().int().nonnegative(), files: z.number().int().nonnegative(), planMissingBytes: z.number().int().nonnegative() })
+    .optional(),
+  /** The box's clock against the hub's: offset (hub − box), the round trip of the best sample. */
+  clock: z.object({ offsetMs: z.number(), rttMs: z.number().nonnegative(), samples: z.number().int().nonnegative() }).optional(),
+  /** Raspberry Pi `vcgencmd get_throttled`: throttled (or under-voltage) now, and since boot. */
+  throttled: z.object({ now: z.boolean(), sinceBoot: z.boolean(), raw: shortText(16) }).optional(),
+  /** Link quality: Wi-Fi or modem signal in dBm. */
+  signal: z.object({ kind: z.enum(['wifi', 'cellular']), dbm: z.number().min(-150).max(0) }).optional(),
+  /** The amplifier's power relay, where the box switches it. */
+  relay: z.enum(['on', 'off']).optional(),
 });
 export type Health = z.infer<typeof healthSchema>;
+
+// ---- clock sync (NTP-style over MQTT: the box asks, the hub answers at once) ----
+export const timeRequestSchema = z.object({
+  v: version,
+  id,
+  /** The box's clock when it sent the request. */
+  t0: epochMs,
+});
+export type TimeRequest = z.infer<typeof timeRequestSchema>;
+
+export const timeResponseSchema = z.object({
+  v: version,
+  id,
+  t0: epochMs,
+  /** The hub's clock when the request arrived, and when the answer left. */
+  t1: epochMs,
+  t2: epochMs,
+});
+export type TimeResponse = z.infer<typeof timeResponseSchema>;
+
+// ---- the plan (retained): what a cluster plays in the next 48 hours, also when offline ----
+export const planItemSchema = z.object({
+  /** Unique per item occurrence; the same as the broadcast id the hub logs it under. */
+  broadcastId: id,
+  startAt: epochMs,
+  /** The item ends here even if the media is longer. */
+  stopAt: epochMs.optional(),
+  media: mediaRefSchema,
+  volume: volume.optional(),
+  priority: z.enum(['filler', 'normal', 'priority', 'live', 'emergency']),
+});
+export type PlanItem = z.infer<typeof planItemSchema>;
+
+export const MAX_PLAN_ITEMS = 400;
+
+export const planSchema = z.object({
+  v: version,
+  /** Increases with every new plan; a box keeps the highest it has seen. */
+  version: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  generatedAt: epochMs,
+  /** The plan covers [from, until). */
+  from: epochMs,
+  until: epochMs,
+  items: z.array(planItemSchema).max(MAX_PLAN_ITEMS),
+});
+export type Plan = z.infer<typeof planSchema>;
+
+// ---- what a box played on its own (sent once it reaches the hub again) ----
+export const playLogEntrySchema = z.object({
+  broadcastId: id,
+  /** Box clock converted to hub time with its last known offset. */
+  startedAt: epochMs,
+  endedAt: epochMs,
+  /** Where in the media it started and ended. */
+  startOffsetMs: z.number().int().nonnegative(),
+  positionMs: z.number().int().nonnegative(),
+  outcome: z.enum(['finished', 'stopped', 'failed']),
+  reason: z.enum(ACK_REASONS).optional(),
+});
+export type PlayLogEntry = z.infer<typeof playLogEntrySchema>;
+
+export const playLogSchema = z.object({
+  v: version,
+  entries: z.array(playLogEntrySchema).min(1).max(200),
+});
+export type PlayLog = z.infer<typeof playLogSchema>;
 
 export const schemasByChannel = {
   presence: presenceSchema,
@@ -169,6 +250,10 @@ export const schemasByChannel = {
   ack: ackSchema,
   state: stateSchema,
   health: healthSchema,
+  timereq: timeRequestSchema,
+  time: timeResponseSchema,
+  plan: planSchema,
+  playlog: playLogSchema,
 } as const;
 
 export interface PayloadByChannel {
@@ -177,4 +262,8 @@ export interface PayloadByChannel {
   ack: Ack;
   state: ReportedState;
   health: Health;
+  timereq: TimeRequest;
+  time: TimeResponse;
+  plan: Plan;
+  playlog: PlayLog;
 }

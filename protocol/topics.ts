@@ -26,6 +26,14 @@ export const CHANNELS = {
   state: 'device',
   /** device to hub: health telemetry. */
   health: 'device',
+  /** device to hub: a clock-sync request (NTP-style timestamps over MQTT). */
+  timereq: 'device',
+  /** hub to device: the answer to a clock-sync request. */
+  time: 'hub',
+  /** retained; hub to device: the cluster's plan for the next 48 hours, to follow while offline. */
+  plan: 'hub',
+  /** device to hub: what the box played on its own while it could not reach the hub. */
+  playlog: 'device',
 } as const;
 
 export type Channel = keyof typeof CHANNELS;
@@ -33,7 +41,7 @@ export type Channel = keyof typeof CHANNELS;
 export const DEVICE_PUBLISH_CHANNELS: readonly Channel[] = (Object.keys(CHANNELS) as Channel[]).filter(
   (c) => CHANNELS[c] === 'device',
 );
-export const DEVICE_SUBSCRIBE_CHANNELS: readonly Channel[] = ['cmd'];
+export const DEVICE_SUBSCRIBE_CHANNELS: readonly Channel[] = ['cmd', 'time', 'plan'];
 
 export function clusterTopic(clusterId: string, channel: Channel): string {
   return `${TOPIC_ROOT}/clusters/${clusterId}/${channel}`;
@@ -65,7 +73,7 @@ export function deviceMayPublish(clusterId: string, topic: string): boolean {
   return t !== null && t.clusterId === clusterId && DEVICE_PUBLISH_CHANNELS.includes(t.channel);
 }
 
-/** May this cluster subscribe to this filter? Only its own command topic, exactly (no wildcards). */
+/** May this cluster subscribe to this filter? Only its own cmd, time and plan topics, exactly (no wildcards). */
 export function deviceMaySubscribe(clusterId: string, filter: string): boolean {
   const t = parseClusterTopic(filter);
   return t !== null && t.clusterId === clusterId && DEVICE_SUBSCRIBE_CHANNELS.includes(t.channel);
