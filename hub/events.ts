@@ -13,6 +13,8 @@ export interface HubEvents {
   /** A broadcast or one of its targets changed (for live views and metrics). */
   broadcastChanged: { broadcastId: string };
   clusterAdded: { clusterId: string };
+  /** The schedule in force changed (applied, or its clusters or media changed). */
+  scheduleChanged: Record<string, never>;
   /** The media library gained or lost an item (the schedule refers to media by name). */
   mediaChanged: { mediaId: string; removed: boolean };
   /** A cluster was removed or its secret rotated: its connection must go. */

@@ -15,6 +15,8 @@ import { hubConfigSchema, type HubConfig, type HubConfigInput } from './config.j
 import { DeviceListener } from './devices/listener.js';
 import { Dispatcher } from './dispatcher/dispatcher.js';
 import { TimeService } from './clock/time-service.js';
+import { PlanPublisher } from './plan/publisher.js';
+import { PlayLogMerger } from './plan/playlog.js';
 import { SchedulerCron } from './scheduler/cron.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { ScheduleService } from './scheduler/service.js';
@@ -60,6 +62,8 @@ export class Hub {
   addresses!: HubAddresses;
   schedules!: ScheduleService;
   time!: TimeService;
+  plans!: PlanPublisher;
+  playlog!: PlayLogMerger;
   scheduler!: Scheduler;
   private cron: SchedulerCron | null = null;
   private readonly useCron: boolean;
@@ -140,6 +144,16 @@ export class Hub {
       load: () => this.schedules.load(),
     });
     this.schedules.scheduler = this.scheduler;
+    this.plans = new PlanPublisher({
+      store: this.store,
+      mqtt: this.broker,
+      bus,
+      clock,
+      logger: logger.child({ module: 'plans' }),
+      timeline: () => this.scheduler.timeline,
+      mediaUrl: (id) => `/api/v1/media/${id}/content`,
+    });
+    this.playlog = new PlayLogMerger({ store: this.store, mqtt: this.broker, bus, clock, logger: logger.child({ module: 'playlog' }) });
 
     await this.broker.start();
     this.time = new TimeService({ mqtt: this.broker, clock, logger: logger.child({ module: 'time' }) });
@@ -147,6 +161,8 @@ export class Hub {
     await this.devices.start();
     this.dispatcher.start();
     this.scheduler.start();
+    this.plans.start();
+    await this.playlog.start();
     if (this.useCron) {
       this.cron = new SchedulerCron(config.timezone, () => this.scheduler.reconcile());
       this.cron.start();
@@ -210,6 +226,7 @@ export class Hub {
     if (!this.started) return;
     this.started = false;
     await this.cron?.stop();
+    this.plans.stop();
     this.scheduler.stop();
     this.dispatcher.stop();
     this.devices.stop();

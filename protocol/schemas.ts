@@ -202,6 +202,8 @@ export const planItemSchema = z.object({
   /** Unique per item occurrence; the same as the broadcast id the hub logs it under. */
   broadcastId: id,
   startAt: epochMs,
+  /** Position in the media at startAt (an item split by a higher-priority one resumes inside it). */
+  offsetMs: z.number().int().nonnegative().default(0),
   /** The item ends here even if the media is longer. */
   stopAt: epochMs.optional(),
   media: mediaRefSchema,

@@ -97,6 +97,12 @@ export class Scheduler {
     const { schedule, ctx } = this.deps.load();
     this.timelines = new TimelineCache(schedule, ctx);
     this.reconcile();
+    this.deps.bus.emit('scheduleChanged', {});
+  }
+
+  /** The expanded schedule in force (for the plans the boxes follow offline). */
+  get timeline(): TimelineCache {
+    return this.timelines;
   }
 
   setEmergencies(list: EmergencyRow[]): void {

@@ -114,6 +114,18 @@ export class TimelineCache {
     return this.datesAround(at).flatMap((d) => (this.day(d).get(clusterId) ?? []).filter((e) => e.startAt <= at && at < e.endAt));
   }
 
+  /** A cluster's entries that overlap [from, until) (looking at every local date in between). */
+  between(clusterId: string, from: number, until: number): TimelineEntry[] {
+    if (!this.schedule) return [];
+    const first = epochToZoned(this.schedule.timezone, from).date;
+    const last = epochToZoned(this.schedule.timezone, until).date;
+    const out: TimelineEntry[] = [];
+    for (let d = addDays(first, -1); d <= last; d = addDays(d, 1)) {
+      for (const e of this.day(d).get(clusterId) ?? []) if (e.endAt > from && e.startAt < until) out.push(e);
+    }
+    return out;
+  }
+
   /** Every entry start and end in (from, to], all clusters: the scheduler wakes at these. */
   boundaries(from: number, to: number): number[] {
     if (!this.schedule) return [];
