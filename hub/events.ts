@@ -2,6 +2,7 @@
 // Listeners are registered per owner and removed together when that owner stops.
 import { EventEmitter } from 'node:events';
 import type { Ack, Health, ReportedState } from '../protocol/index.js';
+import type { Alarm, FeedEvent } from './alarms/types.js';
 
 export interface HubEvents {
   /** A cluster came online or went away (by its presence topic or the broker's connection). */
@@ -21,6 +22,8 @@ export interface HubEvents {
   clusterCredentialsChanged: { clusterId: string; removed: boolean };
   /** A payload from a device was dropped (bad JSON, schema, size). */
   payloadRejected: { clusterId: string; topic: string; reason: string };
+  /** An alarm was raised or cleared; `event` is its new row in the events feed (for long-polls). */
+  alarmChanged: { alarm: Alarm; event: FeedEvent };
 }
 
 type Listener<K extends keyof HubEvents> = (e: HubEvents[K]) => void;

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { systemClock, type Clock } from '../common/clock.js';
 import { locateFfmpeg, type FfmpegLocation } from '../common/ffmpeg.js';
 import { createLogger, type Logger } from '../common/logger.js';
+import { AlarmService } from './alarms/service.js';
 import { Broker } from './broker/broker.js';
 import { SecretVerifier } from './broker/secrets.js';
 import { ClusterService } from './clusters/service.js';
@@ -65,6 +66,7 @@ export class Hub {
   plans!: PlanPublisher;
   playlog!: PlayLogMerger;
   scheduler!: Scheduler;
+  alarms!: AlarmService;
   private cron: SchedulerCron | null = null;
   private readonly useCron: boolean;
   private started = false;
@@ -159,6 +161,9 @@ export class Hub {
     this.time = new TimeService({ mqtt: this.broker, clock, logger: logger.child({ module: 'time' }) });
     await this.time.start();
     await this.devices.start();
+    // After the listener: it has marked every cluster offline, and alarms time offline from there.
+    this.alarms = new AlarmService({ store: this.store, bus, clock, logger: logger.child({ module: 'alarms' }), config: config.alarms });
+    this.alarms.start();
     this.dispatcher.start();
     this.scheduler.start();
     this.plans.start();
@@ -177,6 +182,7 @@ export class Hub {
         devices: this.devices,
         media,
         schedules: this.schedules,
+        alarms: this.alarms,
         verifier,
         metrics: createMetrics(this.store, bus, this),
         ffmpeg: this.ffmpeg,
@@ -230,6 +236,8 @@ export class Hub {
     this.scheduler.stop();
     this.dispatcher.stop();
     this.devices.stop();
+    // Before the HTTP app closes: it releases long-polls waiting for the events feed.
+    this.alarms.stop();
     this.bus.removeListeners(this);
     await this.app.close();
     await this.broker.stop();

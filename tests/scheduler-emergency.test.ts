@@ -49,6 +49,9 @@ describe('emergency and restart', () => {
       expect(t2.startedAt).toBe(em!.finishedAt);
       expect(t2.finishedAt).toBe(local(date, '06:06:03'));
     }
+    // A one-shot emergency ends by itself once its audio has played.
+    expect(t.hub.store.schedules.activeEmergencies()).toEqual([]);
+    expect(t.hub.store.schedules.emergencies(0, Number.MAX_SAFE_INTEGER)[0]).toMatchObject({ stoppedBy: 'ended', stoppedAt: local(date, '06:01:31') + 500 });
     for (const c of SITE.clusters.map((x) => x.id).filter((x) => !NA_LONG.includes(x))) {
       expect(at(c, '05:56:03')?.outcome, c).toBe('played');
       expect(at(c, '06:01:03')?.outcome, c).toBe('played');

@@ -6,10 +6,10 @@ import type { Media, UploadEvent } from './api-types.js';
 import { CliError } from './errors.js';
 import type { Catalogue } from './i18n.js';
 
-/** An error answered by the hub: its stable code, its sentence, and the HTTP status. */
+/** An error answered by the hub: its stable code, its sentence, the HTTP status and any details. */
 export class ApiError extends LoaError {
-  constructor(code: string, message: string, status: number) {
-    super(code, message, { status });
+  constructor(code: string, message: string, status: number, details?: unknown) {
+    super(code, message, { status, details });
     this.name = 'ApiError';
   }
 }
@@ -157,9 +157,9 @@ export class ApiClient {
   private async errorOf(res: Response): Promise<LoaError> {
     const text = await res.text().catch(() => '');
     try {
-      const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+      const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; details?: unknown } };
       if (body.error && typeof body.error.code === 'string' && typeof body.error.message === 'string') {
-        return new ApiError(body.error.code, body.error.message, res.status);
+        return new ApiError(body.error.code, body.error.message, res.status, body.error.details);
       }
     } catch {
       // not JSON: fall through to a message built from the status

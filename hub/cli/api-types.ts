@@ -78,7 +78,16 @@ export interface LogEntry {
   startedAt: number | null;
   finishedAt: number | null;
   playedMs: number | null;
+  // Since the schedules issue; absent from older hubs, so optional here.
+  kind?: 'adhoc' | 'schedule' | 'emergency' | string;
+  priority?: string;
+  programmeId?: string | null;
+  programmeName?: string | null;
+  plannedEnd?: number | null;
+  outcome?: Outcome;
 }
+
+export type Outcome = 'played' | 'partial' | 'preempted' | 'missed-offline' | 'missed' | 'failed' | 'stopped' | 'pending';
 
 export type Role = 'operator' | 'police' | 'viewer';
 export const ROLES: readonly Role[] = ['operator', 'police', 'viewer'];
@@ -100,3 +109,121 @@ export type UploadEvent =
   | { event: 'progress'; phase: string; percent: number }
   | { event: 'done'; media: Media }
   | { event: 'error'; error: { code: string; message: string } };
+
+export type Priority = 'emergency' | 'live' | 'priority' | 'normal' | 'filler';
+
+/** One finding of the schedule validator (codes in docs/schedules.md). */
+export interface ScheduleProblem {
+  severity: 'error' | 'warning';
+  code: string;
+  file: string;
+  line: number;
+  col: number;
+  message: string;
+}
+
+export interface ValidateAnswer {
+  ok: boolean;
+  problems: ScheduleProblem[];
+  programmes: number;
+}
+
+export interface ScheduleChanges {
+  added: string[];
+  removed: string[];
+  changed: string[];
+  unchanged: string[];
+}
+
+export interface ApplyAnswer {
+  version: number | null;
+  dryRun: boolean;
+  problems: ScheduleProblem[];
+  changes: ScheduleChanges;
+}
+
+export interface ScheduleVersion {
+  version: number;
+  file: string;
+  appliedBy: string;
+  appliedAt: number;
+}
+
+export interface ProgrammeSummary {
+  id: string;
+  name: string;
+  oneOff: boolean;
+  priority: Priority;
+  /** How many clusters and items. */
+  clusters: number;
+  items: number;
+  /** "05:00" or "slot sang". */
+  when: string;
+}
+
+export interface CurrentSchedule extends ScheduleVersion {
+  text: string;
+  timezone: string;
+  programmes: ProgrammeSummary[];
+}
+
+/** `media` for a media item, `durationMs` for silence; relay and tts come later. */
+export interface PlanItem {
+  kind: 'media' | 'silence' | string;
+  media?: string;
+  durationMs?: number;
+}
+
+export interface TimelineEntry {
+  key: string;
+  programmeId: string;
+  programmeName: string;
+  clusterId: string;
+  priority: Priority;
+  startAt: number;
+  endAt: number;
+  item: PlanItem;
+  mediaId: string | null;
+  volume: number | null;
+  localDate: string;
+}
+
+export interface PlanAnswer {
+  date: string;
+  timezone: string;
+  entries: TimelineEntry[];
+}
+
+export interface Emergency {
+  id: string;
+  mediaId: string;
+  clusters: string[];
+  zones: string[];
+  repeat: boolean;
+  volume: number | null;
+  startedAt: number;
+  startedBy: string;
+  stoppedAt: number | null;
+  stoppedBy: string | null;
+}
+
+export interface ReportRow {
+  clusterId: string;
+  hoursOnAir: number;
+  played: number;
+  partial: number;
+  preempted: number;
+  missed: number;
+  failed: number;
+  /** Share (0–1) of the month so far the cluster was online. */
+  availability: number;
+}
+
+export interface ReportAnswer {
+  month: string;
+  timezone: string;
+  from: number;
+  to: number;
+  clusters: ReportRow[];
+  total: ReportRow;
+}

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { Clock } from '../../common/clock.js';
 import { ApiClient } from './api-client.js';
 import { discoverConnection, type CliIo, type CommandContext, type GlobalOptions } from './context.js';
-import { usageError } from './errors.js';
+import { ExitError, usageError } from './errors.js';
 import type { Catalogue } from './i18n.js';
 import { print, type CommandResult, type Format } from './output.js';
 import { DEFAULT_TZ, isValidTimeZone } from './time.js';
@@ -29,6 +29,7 @@ export function createHost(io: CliIo, t: Catalogue, clock: Clock): CommandHost {
       const result = await body({ api, t, tz, clock, json: g.json === true, io });
       const format: Format = g.json ? 'json' : g.csv ? 'csv' : 'human';
       print(result, format, io, t);
+      if (result.exitCode) throw new ExitError(result.exitCode);
     },
   };
 }

@@ -1,7 +1,13 @@
 // Operator-facing text of the CLI in English and Vietnamese: one typed catalogue, so a key missing
 // from either language is a compile error. Help texts stay English (commander writes them).
+// The texts of schedules, emergencies and the report live in i18n-schedule.ts, those of alarms in
+// i18n-alarms.ts; both are spread in here.
+import { alarmsEn, alarmsVi } from './i18n-alarms.js';
+import { scheduleEn, scheduleVi } from './i18n-schedule.js';
 
 const en = {
+  /** Which language this is (sent to the hub where its answer has sentences, e.g. schedule problems). */
+  lang: 'en' as Lang,
   errorPrefix: 'error',
   warningPrefix: 'warning',
   none: '–',
@@ -59,7 +65,7 @@ const en = {
   statusSummary: (online: number, total: number) => `${online} of ${total} clusters online`,
   hubLine: (version: string, since: string) => `Hub ${version}, running since ${since}`,
   targetSummary: (done: number, total: number) => `${done}/${total} finished`,
-  logSummary: (n: number, finished: number) => `${n} outcomes, ${finished} finished`,
+  logSummary: (n: number, finished: number) => `${n} ${n === 1 ? 'outcome' : 'outcomes'}, ${finished} finished`,
   clusterAdded: (id: string) => `Cluster ${id} added.`,
   secretRotated: (id: string) => `New secret for cluster ${id}; its box is disconnected until it uses it.`,
   secretLabel: 'Secret',
@@ -107,6 +113,8 @@ const en = {
   badRange: 'the --from date is after the --to date',
   jsonAndCsv: '--json and --csv cannot be used together',
   uptime: (h: number, m: number) => `${h} h ${m} min`,
+  ...scheduleEn,
+  ...alarmsEn,
 };
 
 const phasesEn: Record<string, string> = {
@@ -123,6 +131,7 @@ const phasesVi: Record<string, string> = {
 };
 
 const vi: Catalogue = {
+  lang: 'vi',
   errorPrefix: 'lỗi',
   warningPrefix: 'cảnh báo',
   none: '–',
@@ -223,6 +232,8 @@ const vi: Catalogue = {
   badRange: 'ngày --from nằm sau ngày --to',
   jsonAndCsv: 'không dùng --json cùng với --csv',
   uptime: (h, m) => `${h} giờ ${m} phút`,
+  ...scheduleVi,
+  ...alarmsVi,
 };
 
 const catalogues: Record<Lang, Catalogue> = { en, vi };

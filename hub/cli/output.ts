@@ -22,6 +22,10 @@ export interface CommandResult {
   json: unknown;
   view: Block[];
   csv?: CsvTable;
+  /** Human output written as it is instead of `view` (`loa schedule show --text`). */
+  raw?: string;
+  /** Exit status after printing (default 0): a validation that found errors is 1. */
+  exitCode?: number;
 }
 
 export type Format = 'human' | 'json' | 'csv';
@@ -63,6 +67,7 @@ export function toCsv(table: CsvTable): string {
 export function render(result: CommandResult, format: Format, t: Catalogue): string {
   if (format === 'json') return JSON.stringify(result.json, null, 2) + '\n';
   if (format === 'csv' && result.csv) return toCsv(result.csv);
+  if (result.raw !== undefined) return result.raw;
   return result.view.map((b) => renderBlock(b, t)).join('\n') + '\n';
 }
 

@@ -3,20 +3,24 @@
 import { Command, CommanderError, Option } from 'commander';
 import { systemClock, type Clock } from '../../common/clock.js';
 import { errorMessage, isLoaError } from '../../common/errors.js';
+import { registerAlarms } from './commands/alarms/index.js';
 import { registerBroadcast } from './commands/broadcast/index.js';
 import { registerClusters } from './commands/clusters/index.js';
+import { registerEmergency } from './commands/emergency/index.js';
 import { registerLog } from './commands/log/index.js';
 import { registerMedia } from './commands/media/index.js';
+import { registerReport } from './commands/report/index.js';
+import { registerSchedule } from './commands/schedule/index.js';
 import { registerStatus } from './commands/status/index.js';
 import { registerTokens } from './commands/tokens/index.js';
 import type { CliIo } from './context.js';
-import { CliError } from './errors.js';
+import { CliError, ExitError } from './errors.js';
 import { createHost } from './host.js';
 import { catalogue, chooseLang, type Catalogue } from './i18n.js';
 
 export function buildProgram(io: CliIo, t: Catalogue, clock: Clock): Command {
   const program = new Command('loa')
-    .description('Loa operator CLI: clusters, media, broadcasts, log and status of a Loa hub')
+    .description('Loa operator CLI: clusters, media, broadcasts, schedules, emergencies, log, report and status of a Loa hub')
     // Set before any sub-command is made: commander copies these settings to each of them.
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
@@ -32,8 +36,12 @@ export function buildProgram(io: CliIo, t: Catalogue, clock: Clock): Command {
   registerClusters(program, host);
   registerMedia(program, host);
   registerBroadcast(program, host);
+  registerSchedule(program, host);
+  registerEmergency(program, host);
   registerLog(program, host);
+  registerReport(program, host);
   registerStatus(program, host);
+  registerAlarms(program, host);
   registerTokens(program, host);
   return program;
 }
@@ -58,6 +66,8 @@ function report(e: unknown, io: CliIo, t: Catalogue): number {
     // commander has already written its message or the help text.
     return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2;
   }
+  // The command has printed its answer (which says what is wrong) already.
+  if (e instanceof ExitError) return e.exitCode;
   const code = isLoaError(e) && !e.message.includes(e.code) ? ` [${e.code}]` : '';
   io.stderr.write(`${t.errorPrefix}: ${oneLine(errorMessage(e))}${code}\n`);
   if (io.env.LOA_DEBUG && e instanceof Error && e.stack) io.stderr.write(`${e.stack}\n`);

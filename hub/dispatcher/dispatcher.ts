@@ -83,6 +83,7 @@ export class Dispatcher {
       id,
       mediaId: media.id,
       startAt,
+      plannedEnd: startAt + media.durationMs,
       createdAt: now,
       createdBy: req.createdBy,
       volume: req.volume ?? null,

@@ -5,6 +5,7 @@ import type { Logger } from '../../common/logger.js';
 import { makeAuthHook } from './auth.js';
 import type { HttpContext } from './context.js';
 import { errorHandler } from './errors.js';
+import { alarmRoutes } from './routes/alarms.js';
 import { broadcastRoutes } from './routes/broadcasts.js';
 import { clusterRoutes } from './routes/clusters.js';
 import { mediaRoutes } from './routes/media.js';
@@ -42,5 +43,6 @@ export function buildApp(ctx: HttpContext, logger: Logger, opts: { maxUploadByte
   tokenRoutes(app, ctx);
   scheduleRoutes(app, ctx);
   reportRoutes(app, ctx);
+  alarmRoutes(app, ctx);
   return app;
 }

@@ -2,6 +2,7 @@
 import type { Registry } from 'prom-client';
 import type { Clock } from '../../common/clock.js';
 import type { FfmpegLocation } from '../../common/ffmpeg.js';
+import type { AlarmService } from '../alarms/service.js';
 import type { SecretVerifier } from '../broker/secrets.js';
 import type { ClusterService } from '../clusters/service.js';
 import type { HubConfig } from '../config.js';
@@ -29,6 +30,7 @@ export interface HttpContext {
   devices: DeviceListener;
   media: MediaService;
   schedules: ScheduleService;
+  alarms: AlarmService;
   verifier: SecretVerifier;
   metrics: Registry;
   ffmpeg: FfmpegLocation;

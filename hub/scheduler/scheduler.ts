@@ -106,7 +106,10 @@ export class Scheduler {
   }
 
   setEmergencies(list: EmergencyRow[]): void {
+    const known = new Set(this.emergencies.map((e) => e.id));
     this.emergencies = list;
+    const now = Math.round(this.deps.clock.now());
+    for (const e of list) if (!known.has(e.id)) this.logEmergencyOffline(e, now);
     this.reconcile();
   }
 
@@ -136,6 +139,7 @@ export class Scheduler {
       }
     }
     this.finishEnded(now);
+    this.endFinishedEmergencies(now);
     this.deps.store.schedules.setState(LAST_ALIVE, String(now));
     if (!only) this.arm(now);
   }
@@ -233,6 +237,34 @@ export class Scheduler {
     void this.sender.send(clusterId, { type: 'stop', broadcastId: cur.broadcastId }).catch((err: unknown) => this.log.error({ err, clusterId }, 'stop command not sent'));
   }
 
+  /** A one-shot emergency is over once its audio has played: it stops being active by itself. */
+  private endFinishedEmergencies(now: number): void {
+    const over = this.emergencies.filter((e) => {
+      if (e.repeat) return false;
+      const media = this.deps.store.media.get(e.mediaId);
+      return !media || e.startedAt + this.deps.config.emergencyLeadMs + media.durationMs <= now;
+    });
+    if (over.length === 0) return;
+    for (const e of over) this.deps.store.schedules.stopEmergencies(now, 'ended', e.id);
+    this.emergencies = this.deps.store.schedules.activeEmergencies();
+    this.log.info({ emergencies: over.map((e) => e.id) }, 'emergency over: its audio has played');
+  }
+
+  /** An emergency's clusters that are offline when it starts are logged at once as missed. */
+  private logEmergencyOffline(e: EmergencyRow, now: number): void {
+    const { store } = this.deps;
+    const media = store.media.get(e.mediaId);
+    if (!media) return;
+    const w = emergencyAt(e, media.durationMs, this.deps.config.emergencyLeadMs, now);
+    if (!w) return;
+    for (const clusterId of e.clusters) {
+      if (store.clusters.get(clusterId)?.online) continue;
+      store.broadcasts.ensure({ id: w.broadcastId, mediaId: media.id, startAt: w.startAt, plannedEnd: w.endAt, createdAt: now, createdBy: 'emergency', volume: w.volume, kind: 'emergency', priority: 'emergency', programmeId: null, programmeName: null });
+      const t = store.broadcasts.ensureTarget(w.broadcastId, clusterId, now, 'offline');
+      if (t.status === 'offline') store.broadcasts.updateTarget(w.broadcastId, clusterId, { reason: 'cluster-offline', detail: 'the cluster was offline when the emergency started' }, now);
+    }
+  }
+
   /** Items that ended with no word to a cluster: logged as missed (offline) so the log is whole. */
   private finishEnded(now: number): void {
     const { store } = this.deps;
@@ -299,8 +331,12 @@ export class Scheduler {
     }
     for (const e of this.emergencies) {
       const media = this.deps.store.media.get(e.mediaId);
-      const w = media && emergencyAt(e, media.durationMs, this.deps.config.emergencyLeadMs, now + lead);
+      if (!media) continue;
+      const w = emergencyAt(e, media.durationMs, this.deps.config.emergencyLeadMs, now + lead);
       if (w) next = Math.min(next, Math.max(now + 1, w.endAt - lead));
+      // …and when the round on air now ends (a one-shot emergency is then over).
+      const current = emergencyAt(e, media.durationMs, this.deps.config.emergencyLeadMs, now);
+      if (current && current.endAt > now) next = Math.min(next, current.endAt);
     }
     this.timer = this.deps.clock.setTimeout(() => this.reconcile(), Math.max(1, next - now));
   }

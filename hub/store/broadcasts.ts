@@ -175,6 +175,8 @@ const BROADCAST_SELECT = `SELECT b.id, b.media_id, m.name AS media_name, m.durat
 
 export function broadcastStatus(b: BroadcastRow, now: number): BroadcastStatus {
   if (b.stoppedAt !== null) return 'stopped';
+  // A planned item no box has been told about yet (it is in the boxes' offline plans).
+  if (b.targets.length === 0) return now < b.startAt ? 'scheduled' : 'done';
   if (b.targets.some((t) => OPEN_TARGET_STATUSES.includes(t.status))) return now < b.startAt ? 'scheduled' : 'running';
   return 'done';
 }
@@ -184,11 +186,11 @@ export class BroadcastStore {
 
   constructor(private readonly db: Db) {}
 
-  create(b: { id: string; mediaId: string; startAt: number; createdAt: number; createdBy: string; volume: number | null; clusterIds: string[] }): void {
+  create(b: { id: string; mediaId: string; startAt: number; plannedEnd: number; createdAt: number; createdBy: string; volume: number | null; clusterIds: string[] }): void {
     const tx = this.db.transaction(() => {
       this.db
-        .prepare('INSERT INTO broadcasts (id, media_id, start_at, created_at, created_by, volume) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(b.id, b.mediaId, b.startAt, b.createdAt, b.createdBy, b.volume);
+        .prepare('INSERT INTO broadcasts (id, media_id, start_at, planned_end, created_at, created_by, volume) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(b.id, b.mediaId, b.startAt, b.plannedEnd, b.createdAt, b.createdBy, b.volume);
       const ins = this.db.prepare("INSERT INTO broadcast_targets (broadcast_id, cluster_id, status, updated_at) VALUES (?, ?, 'pending', ?)");
       for (const c of b.clusterIds) ins.run(b.id, c, b.createdAt);
     });
@@ -241,8 +243,11 @@ export class BroadcastStore {
     return r && this.withTargets(r);
   }
 
+  /** Broadcasts that reached at least one cluster, newest first (planned-only items are left out). */
   list(limit: number): BroadcastRow[] {
-    const rows = this.db.prepare(`${BROADCAST_SELECT} ORDER BY b.start_at DESC, b.created_at DESC LIMIT ?`).all(limit) as RawBroadcast[];
+    const rows = this.db
+      .prepare(`${BROADCAST_SELECT} WHERE EXISTS (SELECT 1 FROM broadcast_targets t WHERE t.broadcast_id = b.id) ORDER BY b.start_at DESC, b.created_at DESC LIMIT ?`)
+      .all(limit) as RawBroadcast[];
     return rows.map((r) => this.withTargets(r));
   }
 

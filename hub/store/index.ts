@@ -1,6 +1,7 @@
 // The hub's store: one SQLite file in the data directory, one repository per kind of record.
 import { join } from 'node:path';
 import type { Clock } from '../../common/clock.js';
+import { AlarmStore } from './alarms.js';
 import { BroadcastStore } from './broadcasts.js';
 import { ClusterStore } from './clusters.js';
 import { openDatabase, type Db } from './db.js';
@@ -9,6 +10,7 @@ import { MediaStore } from './media.js';
 import { ScheduleStore } from './schedules.js';
 import { TokenStore } from './tokens.js';
 
+export * from './alarms.js';
 export * from './broadcasts.js';
 export * from './clusters.js';
 export * from './health.js';
@@ -24,6 +26,7 @@ export interface Store {
   health: HealthStore;
   tokens: TokenStore;
   schedules: ScheduleStore;
+  alarms: AlarmStore;
   close(): void;
 }
 
@@ -38,6 +41,7 @@ export function openStore(dataDir: string, clock: Clock): Store {
     health,
     tokens: new TokenStore(db),
     schedules: new ScheduleStore(db),
+    alarms: new AlarmStore(db),
     close() {
       health.flush();
       db.close();

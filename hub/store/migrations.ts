@@ -132,4 +132,35 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 3: alarms (cluster health, later cameras) and the events feed whose id is the police cursor
+  `
+  CREATE TABLE alarms (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind         TEXT NOT NULL,               -- cluster-offline, temperature, throttled, play-failed, cache-insufficient, …
+    severity     TEXT NOT NULL,               -- warning, critical
+    subject_type TEXT NOT NULL,               -- cluster (camera in the police issue)
+    subject_id   TEXT NOT NULL,
+    detail       TEXT NOT NULL DEFAULT '',
+    raised_at    INTEGER NOT NULL,
+    cleared_at   INTEGER,                     -- null while the alarm is open
+    clear_detail TEXT
+  );
+  -- One open alarm per kind and subject: an episode is raised once, however often it is seen.
+  CREATE UNIQUE INDEX alarms_open ON alarms(kind, subject_type, subject_id) WHERE cleared_at IS NULL;
+  CREATE INDEX alarms_raised ON alarms(raised_at);
+
+  -- Every raise and clear (and later other feed items, e.g. motion) in order. AUTOINCREMENT so an
+  -- id is never reused, even after old rows are pruned: clients keep the last id as their cursor.
+  CREATE TABLE events (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    at           INTEGER NOT NULL,
+    type         TEXT NOT NULL,               -- alarm-raised, alarm-cleared
+    alarm_id     INTEGER REFERENCES alarms(id),
+    kind         TEXT NOT NULL,
+    subject_type TEXT NOT NULL,
+    subject_id   TEXT NOT NULL,
+    severity     TEXT NOT NULL,
+    detail       TEXT NOT NULL DEFAULT ''
+  );
+  `,
 ];

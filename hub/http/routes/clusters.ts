@@ -43,6 +43,8 @@ export function clusterRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.get('/api/v1/status', { config: operator }, async () => ({
     hub: { version: ctx.version, startedAt: ctx.startedAt, ffmpeg: ctx.ffmpeg },
     clusters: ctx.store.clusters.list().map((c) => clusterStatus(ctx, c)),
+    // The open alarms, so `loa status` shows them with one request.
+    alarms: ctx.store.alarms.open(),
   }));
 
   app.get('/api/v1/clusters', { config: operator }, async () => ({ clusters: ctx.store.clusters.list() }));
