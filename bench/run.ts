@@ -6,11 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { benchEnvironment } from './env.js';
 import { fanout } from './fanout.js';
+import { sync } from './sync.js';
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results');
 
 const benches: Record<string, (o: { clusters: number }) => Promise<Record<string, unknown>>> = {
   fanout: async (o) => fanout({ clusters: o.clusters }),
+  sync: async () => sync(),
 };
 
 const program = new Command('npm run bench --')

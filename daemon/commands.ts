@@ -9,6 +9,8 @@ import type { DeviceStateFile } from './device-state.js';
 import type { AckFn, Playback } from './playback.js';
 
 export interface CommandHandlerOptions {
+  /** Hub time as the box estimates it (clock sync): expiresAt is a hub time, and a box clock
+   *  30 s slow would accept what has expired, one 70 s fast would refuse everything. */
   clock: Clock;
   logger: Logger;
   gate: CommandGate;
@@ -71,7 +73,8 @@ export class CommandHandler {
       }
       case 'volume':
         await this.opts.stateFile.update({ volume: cmd.volume });
-        ack({ ...ref(cmd), status: 'finished', detail: 'applies from the next item' });
+        // With an ALSA mixer it is applied now; otherwise it is ffmpeg gain from the next item.
+        ack({ ...ref(cmd), status: 'finished', detail: await this.opts.playback.volumeChanged() });
         break;
     }
     this.opts.onChange();

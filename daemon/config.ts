@@ -16,6 +16,17 @@ function section<T extends z.ZodType>(schema: T) {
   return z.preprocess((v) => (v === null ? undefined : v), schema);
 }
 
+const UNITS: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+
+/** A size in bytes: a whole number, or with a unit as people write it on an SD card (`2GiB`,
+ *  `500MB`; KB/MB/GB are powers of ten, KiB/MiB/GiB powers of two). */
+const byteSize = z.preprocess((v) => {
+  if (typeof v !== 'string') return v;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(k|m|g|kib|mib|gib)?b?\s*$/i.exec(v);
+  const unit = UNITS[(m?.[2] ?? '').toLowerCase()];
+  return m && unit !== undefined ? Math.round(Number(m[1]) * unit) : v;
+}, z.number({ error: 'must be a number of bytes, or a size like 500MB or 2GiB' }).int().min(1024 ** 2, 'must be at least 1 MiB'));
+
 const sinkSchema = z.discriminatedUnion('type', [
   /** A sound card through ALSA: what a real box uses. */
   z.strictObject({ type: z.literal('alsa'), device: nonEmpty.default('default') }),
@@ -59,7 +70,24 @@ export const edgeConfigSchema = z
         .prefault({})
         .refine((r) => r.maxMs >= r.minMs, { message: 'maxMs must not be smaller than minMs' }),
     ),
+    /** The media cache under dataDir/media: its size cap (see docs/edge.md, Media cache). */
+    cache: section(z.strictObject({ maxBytes: byteSize.default(2 * 1024 ** 3) }).prefault({})),
     ffmpeg: section(z.strictObject({ path: nonEmpty.optional() }).prefault({})),
+    /** Keeping an item going when ffmpeg dies or stalls mid-item (see docs/edge.md, Player). */
+    player: section(
+      z
+        .strictObject({
+          stallSec: z.number().min(0.5).max(600).default(5),
+          maxFailures: z.number().int().min(1).max(100).default(3),
+        })
+        .prefault({}),
+    ),
+    /** Volume through the sound card's ALSA mixer (`amixer -c card sset control N%`); absent: ffmpeg gain. */
+    mixer: section(
+      z.strictObject({ card: z.union([nonEmpty, z.number().int().nonnegative()]).transform(String).default('0'), control: nonEmpty.default('PCM') }).optional(),
+    ),
+    /** The amplifier's power relay on a GPIO line (sysfs number), reported in health. */
+    relay: section(z.strictObject({ gpio: z.number().int().nonnegative(), activeLow: z.boolean().default(false) }).optional()),
     log: section(
       z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
     ),

@@ -1,5 +1,7 @@
 // EdgeDaemon: the whole loa-edge process as one object, wired top to bottom like the box itself:
-// state file → command gate → media cache → player → playback → commands → MQTT link → health.
+// state file → command gate → media cache → player → playback → commands → MQTT link → clock
+// sync → health. Playback and the command gate go by hub time (box clock + the offset ClockSync
+// measures), so items start together and expiry means the same on every box.
 // main.ts runs it as a process; tests and the demo can run it in-process with their own clock,
 // logger, hardware probe and randomness.
 import type { Clock } from '../common/clock.js';
@@ -7,25 +9,32 @@ import { systemClock } from '../common/clock.js';
 import { locateFfmpeg } from '../common/ffmpeg.js';
 import type { Logger } from '../common/logger.js';
 import { ackSchema, CommandGate, PROTOCOL_VERSION, type ReportedState } from '../protocol/index.js';
+import { ClockSync } from './clock-sync.js';
 import { CommandHandler } from './commands.js';
 import { readSecret, type EdgeConfig } from './config.js';
 import { DeviceStateFile } from './device-state.js';
+import { mixerFromConfig, type Mixer } from './hardware/index.js';
 import { HealthReporter, systemProbe, type HardwareProbe } from './health.js';
 import { EdgeLink } from './link.js';
 import { MediaCache } from './media-cache.js';
 import { Playback, type AckInput } from './playback.js';
 import { FfmpegPlayer, type Player } from './player.js';
+import { measureStartupLatency, StartMeter } from './start-error.js';
+import { LinkWatch, type Liveness } from './systemd.js';
 import { EDGE_AGENT } from './version.js';
 
 export interface EdgeDaemonOptions {
   config: EdgeConfig;
   logger: Logger;
+  /** The box's own clock (not necessarily right: hub time comes from clock sync). */
   clock?: Clock;
   hardware?: HardwareProbe;
   /** Uniform in [0, 1), for reconnect jitter. */
   random?: () => number;
   /** Replaces the ffmpeg player (the simulator, or a test of the wiring). */
   player?: Player;
+  /** Replaces the mixer the config describes (tests: a fake); null for none. */
+  mixer?: Mixer | null;
   agent?: string;
 }
 
@@ -40,6 +49,8 @@ export class EdgeDaemon {
   private commands: CommandHandler | null = null;
   private link: EdgeLink | null = null;
   private health: HealthReporter | null = null;
+  private sync: ClockSync | null = null;
+  private linkWatch: LinkWatch | null = null;
   private stopped: Promise<void> | null = null;
 
   constructor(private readonly opts: EdgeDaemonOptions) {
@@ -49,13 +60,28 @@ export class EdgeDaemon {
     this.agent = opts.agent ?? EDGE_AGENT;
   }
 
+  /** The box's idea of hub time (offset, round trip, samples), e.g. for the health report. */
+  get clockSync(): ClockSync | null {
+    return this.sync;
+  }
+
   async start(): Promise<void> {
     const { config, clock, log } = this;
     const secret = readSecret(config);
     const stateFile = new DeviceStateFile(config.dataDir, log.child({ module: 'state' }));
     this.stateFile = stateFile;
     this.gate = new CommandGate(stateFile.value.lastSeq);
-    const player = this.opts.player ?? (await this.ffmpegPlayer());
+    const sync = new ClockSync({
+      clock,
+      logger: log.child({ module: 'clock' }),
+      send: (req) => this.link?.publish('timereq', req, { qos: 0 }),
+      random: this.opts.random ?? Math.random,
+    });
+    this.sync = sync;
+    const hubClock = sync.hubClock;
+    const ffmpegPath = this.opts.player ? null : locateFfmpeg({ configPath: config.ffmpeg.path });
+    const player = this.opts.player ?? (await this.ffmpegPlayer(ffmpegPath!));
+    const starts = new StartMeter({ player, hubClock, boxClock: clock, logger: log.child({ module: 'playback' }) });
     const media = new MediaCache({
       dataDir: config.dataDir,
       hubHttpUrl: config.hub.httpUrl,
@@ -63,10 +89,19 @@ export class EdgeDaemon {
       secret,
       logger: log.child({ module: 'media' }),
     });
-    const ack = (a: AckInput) => this.sendAck(a);
-    const onChange = () => this.publishState();
-    this.playback = new Playback({ player, media, clock, logger: log.child({ module: 'playback' }), ack, volume: () => stateFile.value.volume, onChange });
-    this.commands = new CommandHandler({ clock, logger: log.child({ module: 'commands' }), gate: this.gate, stateFile, playback: this.playback, ack, onChange });
+    const ack = (a: AckInput) => this.sendAck(starts.annotate(a));
+    let lastPlayerState = 'idle';
+    const onChange = () => {
+      this.publishState();
+      // A failed item (e.g. no sound card) is a health error: tell the hub now, not in 30 s.
+      const playerState = this.playback?.playerState ?? 'idle';
+      if (playerState === 'error' && lastPlayerState !== 'error') void this.health?.report();
+      lastPlayerState = playerState;
+    };
+    const mixer = this.opts.mixer !== undefined ? this.opts.mixer : mixerFromConfig(config, log.child({ module: 'mixer' }));
+    this.playback = new Playback({ player: starts.player, media, clock: hubClock, logger: log.child({ module: 'playback' }), ack, volume: () => stateFile.value.volume, onChange, mixer, maxFailures: config.player.maxFailures });
+    await this.playback.init();
+    this.commands = new CommandHandler({ clock: hubClock, logger: log.child({ module: 'commands' }), gate: this.gate, stateFile, playback: this.playback, ack, onChange });
     const playback = this.playback;
     this.health = new HealthReporter({
       probe: this.opts.hardware ?? systemProbe(),
@@ -76,7 +111,11 @@ export class EdgeDaemon {
       dataDir: config.dataDir,
       agent: this.agent,
       status: () => ({ player: playback.playerState, lastError: playback.lastError }),
-      publish: (h) => this.link?.publish('health', h, { qos: 0 }),
+      publish: (h) => {
+        // The optional `clock` part: the box's offset to the hub, once it has one.
+        const clockPart = sync.healthPart();
+        this.link?.publish('health', clockPart ? { ...h, clock: clockPart } : h, { qos: 0 });
+      },
     });
     const link = new EdgeLink({
       clusterId: config.clusterId,
@@ -91,15 +130,32 @@ export class EdgeDaemon {
       agent: this.agent,
     });
     this.link = link;
+    // Offline for a while is normal; silent for longer than a reconnect attempt can take is not.
+    this.linkWatch = new LinkWatch(link, clock, config.reconnect.maxMs + 45_000);
     const commands = this.commands;
-    link.on('command', (payload, topic) => commands.handle(payload, topic));
+    link.on('command', (payload, topic) => {
+      starts.noteCommand(payload);
+      commands.handle(payload, topic);
+    });
+    // The first request leaves before presence says "online", so its answer is in before any
+    // command the hub sends on seeing us: a box far off does not refuse it as expired.
+    link.on('subscribed', () => sync.connected());
+    link.on('time', (payload) => sync.handleResponse(payload));
+    link.on('disconnected', () => sync.disconnected());
     link.on('connected', () => {
       this.publishState();
       void this.health?.report();
     });
     this.health.start();
     link.start();
+    // In the background: it takes half a second, and right at start-up the box is busiest.
+    if (ffmpegPath) void this.measureLatency(ffmpegPath.path, starts);
     log.info({ clusterId: config.clusterId, dataDir: config.dataDir, sink: config.sink.type, agent: this.agent }, 'loa-edge started');
+  }
+
+  /** For the systemd watchdog: is the daemon doing its job (see daemon/systemd.ts)? */
+  liveness(): Liveness {
+    return this.linkWatch?.check() ?? { ok: false, why: 'not started' };
   }
 
   /** Stops playback (ack stopped/shutdown), says goodbye to the hub and disconnects. Idempotent. */
@@ -111,18 +167,33 @@ export class EdgeDaemon {
   private async shutdown(): Promise<void> {
     this.log.info('loa-edge stopping');
     this.health?.stop();
+    this.sync?.stop();
     await this.commands?.close();
     await this.playback?.shutdown();
     await this.link?.stop({ goodbye: true });
     this.log.info('loa-edge stopped');
   }
 
-  private async ffmpegPlayer(): Promise<FfmpegPlayer> {
-    const found = locateFfmpeg({ configPath: this.config.ffmpeg.path });
+  private async ffmpegPlayer(found: ReturnType<typeof locateFfmpeg>): Promise<FfmpegPlayer> {
     this.log.info({ path: found.path, source: found.source }, 'using ffmpeg');
-    const player = new FfmpegPlayer({ ffmpegPath: found.path, sink: this.config.sink, logger: this.log.child({ module: 'player' }) });
+    const player = new FfmpegPlayer({
+      ffmpegPath: found.path,
+      sink: this.config.sink,
+      logger: this.log.child({ module: 'player' }),
+      stallMs: this.config.player.stallSec * 1000,
+    });
     await player.warmUp();
     return player;
+  }
+
+  /** Measured once: how long from spawning ffmpeg to its first sample (for startErrorMs). */
+  private async measureLatency(ffmpegPath: string, starts: StartMeter): Promise<void> {
+    try {
+      starts.latencyMs = await measureStartupLatency(ffmpegPath);
+      if (!this.stopped) this.log.info({ startupLatencyMs: starts.latencyMs }, 'ffmpeg startup latency');
+    } catch (e) {
+      this.log.warn({ err: String(e) }, 'could not measure ffmpeg startup latency; start errors leave it out');
+    }
   }
 
   private sendAck(a: AckInput): void {

@@ -1,11 +1,16 @@
 // Health telemetry: every healthIntervalSec the box tells the hub how it is (temperature, load,
-// memory, disk, uptime, player). Readings come through HardwareProbe so the simulator and tests can
-// supply their own numbers; the real probe reads /sys and the os module.
+// memory, disk, uptime, player, and where the board has them throttling, link signal and the
+// amplifier relay). Readings come through HardwareProbe so the simulator and tests can supply their
+// own numbers; the real probe reads /sys, the os module and the tools in daemon/hardware/.
 import { readFile, statfs } from 'node:fs/promises';
 import os from 'node:os';
 import type { Clock, TimerHandle } from '../common/clock.js';
-import type { Logger } from '../common/logger.js';
+import { silentLogger, type Logger } from '../common/logger.js';
 import { PROTOCOL_VERSION, type Health } from '../protocol/index.js';
+import type { Relay } from './hardware/relay.js';
+import { systemSignal, type SignalReader } from './hardware/signal.js';
+import { vcgencmdThrottle, type ThrottleReader } from './hardware/throttle.js';
+import { SystemTool } from './hardware/tool.js';
 
 export interface HardwareProbe {
   /** CPU temperature in °C, or null where the board has no sensor. */
@@ -16,12 +21,32 @@ export interface HardwareProbe {
   diskFreeMb(path: string): Promise<number | null>;
   /** Seconds since the box booted (a power cut shows as a small number). */
   uptimeS(): number;
+  // Optional parts: a probe leaves out what its board does not have; null means "cannot tell now".
+  // Either way the field is left out of the report.
+  throttled?(): Promise<Health['throttled'] | null>;
+  signal?(): Promise<Health['signal'] | null>;
+  relay?(): 'on' | 'off' | null;
+}
+
+export interface SystemProbeOptions {
+  /** For the optional readers' "tool missing/failed" lines (each said once). */
+  logger?: Logger;
+  /** The amplifier relay, when the config names its GPIO line. */
+  relay?: Relay | null;
+  /** Replace the real readers (tests; a board with other tools). */
+  throttle?: ThrottleReader | null;
+  signal?: SignalReader | null;
 }
 
 const MB = 1024 * 1024;
 
-/** Reads a Linux board: /sys/class/thermal for temperature, os for load and memory, statfs for disk. */
-export function systemProbe(thermalFile = '/sys/class/thermal/thermal_zone0/temp'): HardwareProbe {
+/** Reads a Linux board: /sys/class/thermal for temperature, os for load and memory, statfs for
+ *  disk; vcgencmd for throttling, /proc/net/wireless or mmcli for the signal, and the relay's GPIO. */
+export function systemProbe(thermalFile = '/sys/class/thermal/thermal_zone0/temp', o: SystemProbeOptions = {}): HardwareProbe {
+  const logger = o.logger ?? silentLogger();
+  const throttle = o.throttle !== undefined ? o.throttle : vcgencmdThrottle(new SystemTool({ path: 'vcgencmd', logger }));
+  const signal = o.signal !== undefined ? o.signal : systemSignal({ mmcli: new SystemTool({ path: 'mmcli', logger }) });
+  const relay = o.relay ?? null;
   return {
     async cpuTempC() {
       try {
@@ -43,6 +68,9 @@ export function systemProbe(thermalFile = '/sys/class/thermal/thermal_zone0/temp
       }
     },
     uptimeS: () => Math.round(os.uptime()),
+    ...(throttle ? { throttled: () => throttle.read() } : {}),
+    ...(signal ? { signal: () => signal.read() } : {}),
+    ...(relay ? { relay: () => relay.get() } : {}),
   };
 }
 
@@ -86,7 +114,13 @@ export class HealthReporter {
 
   async read(): Promise<Health> {
     const { probe, clock } = this.opts;
-    const [cpuTempC, diskFreeMb] = await Promise.all([probe.cpuTempC(), probe.diskFreeMb(this.opts.dataDir)]);
+    const [cpuTempC, diskFreeMb, throttled, signal] = await Promise.all([
+      probe.cpuTempC(),
+      probe.diskFreeMb(this.opts.dataDir),
+      this.optional('throttled', () => probe.throttled?.()),
+      this.optional('signal', () => probe.signal?.()),
+    ]);
+    const relay = await this.optional('relay', () => probe.relay?.());
     const mem = probe.memory();
     const status = this.opts.status();
     return {
@@ -101,7 +135,20 @@ export class HealthReporter {
       player: status.player,
       lastError: status.lastError === null ? null : status.lastError.slice(0, 300),
       agent: this.opts.agent,
+      ...(throttled ? { throttled } : {}),
+      ...(signal ? { signal } : {}),
+      ...(relay ? { relay } : {}),
     };
+  }
+
+  /** An optional reading: absent, null or failing all mean the field is left out. */
+  private async optional<T>(what: string, read: () => T | Promise<T> | undefined): Promise<T | null> {
+    try {
+      return (await read()) ?? null;
+    } catch (e) {
+      this.opts.logger.debug({ reading: what, err: String(e) }, 'optional health reading failed');
+      return null;
+    }
   }
 
   private schedule(): void {

@@ -1,5 +1,6 @@
-// The daemon's MQTT connection to the hub: credentials, last will, presence, its command
-// subscription, an outbox for acknowledgements made while offline, and reconnecting by itself.
+// The daemon's MQTT connection to the hub: credentials, last will, presence, its subscriptions
+// (commands, clock-sync answers), an outbox for acknowledgements made while offline, and
+// reconnecting by itself.
 //
 // Why reconnect by hand (reconnectPeriod: 0) rather than MQTT.js's own timer: MQTT.js retries at a
 // fixed period, so every box of a fleet would hit a restarted hub in the same second; and after a
@@ -29,11 +30,15 @@ export interface LinkOptions {
 }
 
 export interface LinkEvents {
-  /** A CONNACK was accepted and the command subscription is in place. */
+  /** A CONNACK was accepted (the subscriptions are on their way). */
   connected: [];
+  /** The broker granted the subscriptions; presence "online" goes out next. */
+  subscribed: [];
   disconnected: [];
   /** A message on this cluster's command topic, still undecoded (untrusted). */
   command: [payload: Buffer, topic: string];
+  /** An answer on this cluster's `time` topic (clock sync), still undecoded. */
+  time: [payload: Buffer];
 }
 
 interface Outgoing {
@@ -58,12 +63,14 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
   private inflight = new Set<Outgoing>();
   private readonly log: Logger;
   readonly cmdTopic: string;
+  readonly timeTopic: string;
 
   constructor(private readonly opts: LinkOptions) {
     super();
     this.backoff = new Backoff({ ...opts.reconnect, random: opts.random });
     this.log = opts.logger;
     this.cmdTopic = clusterTopic(opts.clusterId, 'cmd');
+    this.timeTopic = clusterTopic(opts.clusterId, 'time');
   }
 
   get connected(): boolean {
@@ -97,6 +104,7 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
     client.on('connect', () => this.onConnect());
     client.on('message', (topic, payload) => {
       if (topic === this.cmdTopic) this.emit('command', payload, topic);
+      else if (topic === this.timeTopic) this.emit('time', payload);
     });
     client.on('error', (err) => {
       const code = (err as { code?: unknown }).code;
@@ -153,12 +161,17 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
     this.log.info('connected to the hub');
     // Subscribe first and say "online" only once subscribed: the hub sends commands to clusters
     // whose presence is online, and a command sent before the subscription would be lost.
-    client.subscribe(this.cmdTopic, { qos: 1 }, (err, granted) => {
+    // Clock-sync answers are QoS 0 like their requests: a lost one is simply not a sample.
+    client.subscribe({ [this.cmdTopic]: { qos: 1 }, [this.timeTopic]: { qos: 0 } }, (err, granted) => {
       // MQTT 3.1.1 §3.9.3: return code 0x80 means the broker refused this subscription.
-      if (err || granted?.some((g) => g.qos === 128)) {
+      const refused = (topic: string) => granted?.some((g) => g.topic === topic && g.qos === 128) === true;
+      if (err || refused(this.cmdTopic)) {
         this.log.error({ err: err?.message, topic: this.cmdTopic }, 'the hub refused the command subscription');
         return;
       }
+      // An older hub may not offer clock sync; the box then goes by its own clock (ClockSync warns).
+      if (refused(this.timeTopic)) this.log.warn({ topic: this.timeTopic }, 'the hub refused the clock-sync subscription');
+      this.emit('subscribed');
       const presence = encodePayload('presence', { v: PROTOCOL_VERSION, status: 'online', at: this.opts.clock.now(), agent: this.opts.agent });
       client.publish(clusterTopic(this.opts.clusterId, 'presence'), presence, { qos: 1, retain: true });
     });

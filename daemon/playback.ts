@@ -3,12 +3,16 @@
 // next item a few seconds ahead, so a new play does not cut the current one on arrival: it waits
 // as `next` (fetching its media meanwhile) and replaces the current item at its own startAt.
 // Every item ends with exactly one final ack (finished, stopped or failed), guarded by `closed`.
+// If ffmpeg dies or stalls mid-item, the item goes on: ffmpeg starts again where the broadcast is
+// now on the hub clock (not where it died), so the cluster stays in step with its neighbours.
 import type { Clock, TimerHandle } from '../common/clock.js';
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { Ack, AckReason, MediaRef, PlayCommand, ReportedState } from '../protocol/index.js';
+import type { Mixer } from './hardware/mixer.js';
+import { VolumeControl } from './hardware/volume.js';
 import { MediaError } from './media-cache.js';
-import type { Player, PlayerSession } from './player.js';
+import type { Player, PlayerFailure, PlayerSession } from './player.js';
 
 /** An ack as the daemon's parts make it; the daemon adds `v` and `at`. */
 export type AckInput = Omit<Ack, 'v' | 'at'>;
@@ -29,15 +33,27 @@ export interface PlaybackOptions {
   volume: () => number;
   /** Called whenever what is playing changes, to publish the reported state. */
   onChange: () => void;
+  /** The ALSA mixer, when the box has one configured; otherwise volume is ffmpeg gain. */
+  mixer?: Mixer | null;
+  /** ffmpeg failures (crash or stall) within one item after which it is given up as failed. */
+  maxFailures?: number;
 }
+
+export const DEFAULT_MAX_FAILURES = 3;
+/** A crash this close to the item's end is not worth a restart: the item has been heard. */
+const END_SLACK_MS = 300;
 
 interface Item {
   cmd: PlayCommand;
   abort: AbortController;
+  /** The ffmpeg run now playing the item (a new one after each restart). */
   session: PlayerSession | null;
-  /** Device time at which the player started, and the media position it started from. */
+  /** Clock time at which the player first started, and the media position it started from; a
+   *  restart resumes on the same timeline, so these keep describing where the item is. */
   startedAt: number | null;
   seekMs: number;
+  /** ffmpeg crashes and stalls so far in this item. */
+  failures: number;
   /** Ends the item at its stopAt, once it plays. */
   stopTimer: TimerHandle | null;
   closed: boolean;
@@ -53,8 +69,26 @@ export class Playback {
   private next: Item | null = null;
   private failedLast = false;
   lastError: string | null = null;
+  private readonly volume: VolumeControl;
 
-  constructor(private readonly opts: PlaybackOptions) {}
+  constructor(private readonly opts: PlaybackOptions) {
+    this.volume = new VolumeControl({ mixer: opts.mixer ?? null, standing: opts.volume, logger: opts.logger });
+  }
+
+  /** At start-up: the mixer (if any) gets the standing volume. */
+  init(): Promise<void> {
+    return this.volume.init();
+  }
+
+  /** After a volume command stored a new standing volume: applies it where it can, and says how
+   *  (for the ack's detail). The item playing keeps its own volume if its play carried one. */
+  async volumeChanged(): Promise<string> {
+    if (!this.volume.hasMixer) return 'applies from the next item';
+    const c = this.current;
+    if (c?.startedAt != null && c.cmd.volume !== undefined) return 'stored; the item playing has its own volume, so it applies after that item';
+    const err = await this.volume.apply(undefined);
+    return err === null ? 'applied to the mixer' : `stored, but the mixer could not be set: ${err}`.slice(0, 300);
+  }
 
   /** What the reported state says is playing. */
   get playing(): ReportedState['playing'] {
@@ -71,7 +105,7 @@ export class Playback {
   /** Takes a new item (the command was accepted already). It replaces the current item at its
    *  startAt, not now; a play that was still waiting to do so is dropped (newest wins). */
   async play(cmd: PlayCommand): Promise<void> {
-    const item: Item = { cmd, abort: new AbortController(), session: null, startedAt: null, seekMs: cmd.offsetMs, stopTimer: null, closed: false };
+    const item: Item = { cmd, abort: new AbortController(), session: null, startedAt: null, seekMs: cmd.offsetMs, failures: 0, stopTimer: null, closed: false };
     if (this.next) await this.end(this.next, 'replaced');
     if (this.current) this.next = item;
     else this.current = item;
@@ -104,7 +138,7 @@ export class Playback {
         return null;
       },
     );
-    // Startup time is device time for now; clock sync with the hub comes in a later issue.
+    // `clock` is hub time in the daemon (clock sync), so every cluster wakes at the same moment.
     await sleepUntil(clock, cmd.startAt, item.abort.signal);
     if (item.closed) return;
     // The schedule says the previous item is over now, whether or not this one's media is here.
@@ -121,29 +155,79 @@ export class Playback {
       return;
     }
     item.seekMs = seekMs;
-    const volume = cmd.volume ?? this.opts.volume();
-    log.info({ seekMs, lateMs, volume, stopAt: cmd.stopAt }, 'starting playback');
-    const session = this.opts.player.play({ file, seekMs, volume, broadcastId: cmd.broadcastId, startAt: cmd.startAt });
-    item.session = session;
+    log.info({ seekMs, lateMs, volume: cmd.volume ?? this.opts.volume(), mixer: this.volume.hasMixer, stopAt: cmd.stopAt }, 'starting playback');
+    // Not awaited: amixer takes a few ms and ffmpeg longer to produce its first sample.
+    void this.volume.apply(cmd.volume);
+    this.launch(item, file, seekMs, log);
     if (cmd.stopAt !== undefined) {
       const stopAtReached = () => void this.end(item, 'stop-at').catch((e: unknown) => log.error({ err: errorMessage(e) }, 'ending at stopAt failed'));
       item.stopTimer = clock.setTimeout(stopAtReached, cmd.stopAt - now);
     }
+  }
+
+  /** Starts ffmpeg for an item: its first run, or a restart after the previous run died. Events of
+   *  a run that is no longer the item's session are ignored. */
+  private launch(item: Item, file: string, seekMs: number, log: Logger): void {
+    const { cmd } = item;
+    const { clock } = this.opts;
+    const session = this.opts.player.play({
+      file,
+      seekMs,
+      volume: this.volume.ffmpegVolume(cmd.volume),
+      broadcastId: cmd.broadcastId,
+      startAt: cmd.startAt,
+      restart: item.failures,
+    });
+    item.session = session;
+    const mine = () => !item.closed && item.session === session;
     session.on('started', () => {
-      if (item.closed) return;
+      // A restart continues the broadcast the hub already knows as started: no second ack.
+      if (!mine() || item.startedAt !== null) return;
       item.startedAt = clock.now();
       this.failedLast = false;
       this.ack(item, { status: 'started', positionMs: seekMs });
       this.opts.onChange();
     });
     session.on('ended', () => {
-      if (item.closed) return;
-      log.info('playback finished');
+      if (!mine()) return;
+      log.info({ restarts: item.failures }, 'playback finished');
       this.close(item);
-      this.ack(item, { status: 'finished', positionMs: cmd.media.durationMs });
+      this.ack(item, { status: 'finished', positionMs: cmd.media.durationMs, ...this.restartNote(item) });
       this.opts.onChange();
     });
-    session.on('failed', (reason, detail) => this.fail(item, reason, detail));
+    session.on('failed', (reason, detail) => {
+      if (mine()) this.playerFailed(item, file, reason, detail, log);
+    });
+  }
+
+  /** ffmpeg died (crash, signal) or was killed for stalling. Resume where the broadcast is now on
+   *  the hub clock, unless the sound card is missing (that waits for the next item: no crash loop),
+   *  the item is over anyway, or this item has failed too often. */
+  private playerFailed(item: Item, file: string, reason: PlayerFailure, detail: string, log: Logger): void {
+    const { cmd } = item;
+    item.failures += 1;
+    const now = this.opts.clock.now();
+    const resumeMs = cmd.offsetMs + Math.max(0, now - cmd.startAt);
+    const endMs = Math.min(cmd.media.durationMs, cmd.stopAt === undefined ? Infinity : cmd.offsetMs + (cmd.stopAt - cmd.startAt));
+    const max = this.opts.maxFailures ?? DEFAULT_MAX_FAILURES;
+    if (reason !== 'player-error' || item.startedAt === null) return this.fail(item, reason, detail);
+    if (resumeMs >= endMs - END_SLACK_MS) {
+      // It died in the item's last moments: what was to be heard has been heard.
+      log.warn({ reason, detail, restarts: item.failures - 1, positionMs: Math.min(resumeMs, endMs) }, 'ffmpeg died at the end of the item; counted as finished');
+      this.close(item);
+      this.ack(item, { status: 'finished', positionMs: Math.min(resumeMs, endMs), detail: `ffmpeg failed at the end: ${detail}`.slice(0, 300) });
+      this.opts.onChange();
+      return;
+    }
+    if (item.failures >= max) return this.fail(item, reason, `ffmpeg failed ${item.failures} times in this item; last: ${detail}`);
+    const restarts = item.failures;
+    this.lastError = `player-error: ffmpeg restarted ${restarts} time${restarts === 1 ? '' : 's'} during ${cmd.broadcastId}: ${detail}`.slice(0, 300);
+    log.warn({ reason, detail, restarts, resumeMs, positionLostAtMs: this.position(item) }, 'ffmpeg died mid-item; restarting it where the broadcast is now');
+    this.launch(item, file, resumeMs, log);
+  }
+
+  private restartNote(item: Item): { detail?: string } {
+    return item.failures === 0 ? {} : { detail: `ffmpeg restarted ${item.failures} time${item.failures === 1 ? '' : 's'} during the item` };
   }
 
   /** Ends an item before the media's end: the player is gone before the ack says so. Reaching
@@ -155,8 +239,8 @@ export class Playback {
     await item.session?.stop();
     const log = { cmdId: item.cmd.id, broadcastId: item.cmd.broadcastId, reason, positionMs };
     this.opts.logger.info(log, reason === 'stop-at' ? 'playback reached stopAt' : 'playback stopped');
-    if (reason === 'stop-at') this.ack(item, { status: 'finished', positionMs });
-    else this.ack(item, { status: 'stopped', reason, positionMs });
+    if (reason === 'stop-at') this.ack(item, { status: 'finished', positionMs, ...this.restartNote(item) });
+    else this.ack(item, { status: 'stopped', reason, positionMs, ...this.restartNote(item) });
     this.opts.onChange();
   }
 
@@ -181,6 +265,8 @@ export class Playback {
       this.current = this.next;
       this.next = null;
     }
+    // Nothing playing now: an item's own volume must not outlive it on the mixer.
+    if (this.current?.startedAt == null) void this.volume.apply(undefined);
   }
 
   /** Where in the media the item is; 0 for an item that never started. */

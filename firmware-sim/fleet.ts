@@ -34,6 +34,10 @@ export interface FleetOptions {
   backoff?: Partial<BackoffSettings>;
   /** Source of randomness in [0, 1), injected so tests can be deterministic. */
   random?: () => number;
+  /** Clusters sync their clocks with the hub and play at hub time (default true). Off, each one
+   *  goes by its own clock, like firmware without clock sync; a whole-day test on a simulated
+   *  clock turns it off to spare a clock-sync request per cluster per minute. */
+  clockSync?: boolean;
 }
 
 /** Times are on the fleet clock (the process's real clock unless a test passes another). */
@@ -113,6 +117,7 @@ export class Fleet {
           backoff,
           keepaliveS: opts.keepaliveS ?? DEFAULT_KEEPALIVE_S,
           clock: this.clock,
+          clockSync: opts.clockSync ?? true,
           random,
           logger: opts.logger.child({ cluster: spec.id }),
           observer,

@@ -13,6 +13,7 @@ interface SimCliOptions {
   delay: DelaySpec;
   fetchDelay: DelaySpec;
   clockOffset: number;
+  clockSync: boolean;
   failureRate: number;
   healthInterval: number;
   connectRate: number;
@@ -54,6 +55,7 @@ function buildProgram(): Command {
           .default(DEFAULT_SETTINGS.fetchDelayMs, fmtDelay(DEFAULT_SETTINGS.fetchDelayMs)),
       )
       .option('--clock-offset <ms>', 'how far each cluster\'s clock is ahead of the hub (negative: behind)', number('clock offset', () => true, 'a number of ms'), 0)
+      .option('--no-clock-sync', 'clusters go by their own clock instead of syncing with the hub (firmware without clock sync)')
       .option('--failure-rate <r>', 'probability (0..1) that a play fails with player-error', number('failure rate', (n) => n >= 0 && n <= 1, 'between 0 and 1'), 0)
       .option('--health-interval <s>', 'seconds between health reports of a cluster', number('health interval', (n) => n > 0, 'a positive number of seconds'), DEFAULT_SETTINGS.healthIntervalMs / 1000)
       .option('--connect-rate <n>', 'clusters connected per second at start; 0 connects all at once', number('connect rate', (n) => n >= 0, 'zero or more'), DEFAULT_CONNECT_RATE)
@@ -85,6 +87,7 @@ async function run(opts: SimCliOptions): Promise<void> {
     delayMs: opts.delay,
     fetchDelayMs: opts.fetchDelay,
     clockOffsetMs: opts.clockOffset,
+    clockSync: opts.clockSync,
     failureRate: opts.failureRate,
     healthIntervalMs: opts.healthInterval * 1000,
     connectRatePerSec: opts.connectRate,

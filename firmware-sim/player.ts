@@ -1,6 +1,6 @@
-// The simulated loudspeaker player of one cluster: "fetches" media, waits for startAt on the
-// cluster's own clock, "plays" for the media's duration (or until stopAt) and acknowledges every
-// step, exactly as protocol v1 asks of real firmware; no audio is produced.
+// The simulated loudspeaker player of one cluster: "fetches" media, waits for startAt in hub time
+// (as the cluster's clock sync estimates it), "plays" for the media's duration (or until stopAt)
+// and acknowledges every step, exactly as protocol v1 asks of real firmware; no audio is produced.
 import type { Clock, TimerHandle } from '../common/clock.js';
 import {
   PROTOCOL_VERSION,
@@ -17,8 +17,10 @@ import {
 import { pickDelay, type ClusterSettings } from './settings.js';
 
 export interface PlayerHost {
-  /** The cluster's own clock (possibly offset from the hub's). */
+  /** Hub time as the cluster estimates it (its own clock until clock sync has an answer). */
   readonly clock: Clock;
+  /** The cluster's own clock (possibly offset from the hub's): what `at` stamps are in. */
+  readonly ownClock: Clock;
   readonly random: () => number;
   readonly settings: ClusterSettings;
   /** cmdReceivedAt: fleet-clock time the command arrived, for latency measurements. */
@@ -35,7 +37,7 @@ interface Playback {
   fetchTimer: TimerHandle | null;
   /** The startAt timer, then the end-of-item timer. */
   timer: TimerHandle | null;
-  /** Own-clock time playback started and the media position it started from. */
+  /** Hub time playback started and the media position it started from. */
   startedAt: number;
   startPos: number;
 }
@@ -68,7 +70,7 @@ export class SimulatedPlayer {
     const p = this.current;
     return {
       v: PROTOCOL_VERSION,
-      at: Math.round(this.host.clock.now()),
+      at: Math.round(this.host.ownClock.now()),
       playing:
         p && p.phase === 'playing'
           ? { broadcastId: p.cmd.broadcastId, mediaId: p.cmd.media.id, startedAt: Math.round(p.startedAt), offsetMs: Math.round(p.startPos) }
@@ -151,7 +153,8 @@ export class SimulatedPlayer {
     p.startedAt = now;
     p.startPos = pos;
     this.lastError = null;
-    this.ack(cmd, 'started', p.receivedAt, { positionMs: pos });
+    // Nothing delays a simulated first sample: it is where the schedule wants it (docs/protocol.md).
+    this.ack(cmd, 'started', p.receivedAt, { positionMs: pos, startErrorMs: Math.round(now - (cmd.startAt + pos - cmd.offsetMs)) });
     this.host.stateChanged();
     // The media's end or stopAt, whichever comes first; reaching stopAt is a normal end too.
     p.timer = this.host.clock.setTimeout(() => {
@@ -204,7 +207,7 @@ export class SimulatedPlayer {
   }
 
   private ack(cmd: Command, status: AckStatus, receivedAt: number, extra: Partial<Ack> = {}): void {
-    const ack: Ack = { v: PROTOCOL_VERSION, cmdId: cmd.id, seq: cmd.seq, status, at: Math.round(this.host.clock.now()), ...extra };
+    const ack: Ack = { v: PROTOCOL_VERSION, cmdId: cmd.id, seq: cmd.seq, status, at: Math.round(this.host.ownClock.now()), ...extra };
     if (ack.positionMs !== undefined) ack.positionMs = Math.round(ack.positionMs);
     if (cmd.type === 'play' || (cmd.type === 'stop' && cmd.broadcastId !== undefined)) ack.broadcastId = cmd.broadcastId;
     this.host.sendAck(ack, receivedAt);

@@ -1,9 +1,11 @@
 // One virtual speaker cluster: its own MQTT connection and credentials, presence with a last
 // will, command checks shared with real firmware (schema + CommandGate), a simulated player,
-// simulated network delay and clock offset, and reconnection with jittered backoff.
+// simulated network delay and clock offset, clock sync with the hub (loa-edge's own ClockSync, so
+// a cluster whose clock is off still starts at hub time), and reconnection with jittered backoff.
 import { connect, type MqttClient } from 'mqtt';
 import { offsetClock, type Clock, type TimerHandle } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
+import { ClockSync } from '../daemon/clock-sync.js';
 import {
   CommandGate,
   PROTOCOL_VERSION,
@@ -46,6 +48,8 @@ export interface VirtualClusterOptions {
   keepaliveS: number;
   /** The fleet's clock (the hub's idea of time); the cluster derives its own from it. */
   clock: Clock;
+  /** Ask the hub for its time and play at hub time; without, the cluster's own clock rules. */
+  clockSync: boolean;
   random: () => number;
   logger: Logger;
   observer: ClusterObserver;
@@ -58,11 +62,13 @@ export class VirtualCluster {
   readonly clock: Clock;
   readonly gate = new CommandGate();
   readonly player: SimulatedPlayer;
+  /** Null when the fleet runs without clock sync. */
+  readonly sync: ClockSync | null;
   private readonly client: MqttClient;
   private readonly out: DelayLine;
   private readonly in: DelayLine;
   private readonly hw: SimulatedHardware;
-  private readonly topics: { presence: string; cmd: string; ack: string; state: string; health: string };
+  private readonly topics: { presence: string; cmd: string; ack: string; state: string; health: string; timereq: string; time: string };
   private reconnectTimer: TimerHandle | null = null;
   private attempt = 0;
   private started = false;
@@ -82,9 +88,18 @@ export class VirtualCluster {
       ack: clusterTopic(opts.id, 'ack'),
       state: clusterTopic(opts.id, 'state'),
       health: clusterTopic(opts.id, 'health'),
+      timereq: clusterTopic(opts.id, 'timereq'),
+      time: clusterTopic(opts.id, 'time'),
     };
+    // Requests go out through the simulated network delay; ClockSync stamps t0 before it. Its
+    // per-connect info line, times thousands of clusters, is noise: warnings only.
+    const syncLog = opts.logger.levelVal >= 40 ? opts.logger : opts.logger.child({}, { level: 'warn' });
+    this.sync = opts.clockSync
+      ? new ClockSync({ clock: this.clock, logger: syncLog, random: opts.random, send: (req) => this.publish(this.topics.timereq, encodePayload('timereq', req), 0, false) })
+      : null;
     this.player = new SimulatedPlayer({
-      clock: this.clock,
+      clock: this.sync?.hubClock ?? this.clock,
+      ownClock: this.clock,
       random: opts.random,
       settings: opts.settings,
       sendAck: (ack, receivedAt) => this.sendAck(ack, receivedAt),
@@ -135,6 +150,7 @@ export class VirtualCluster {
     this.stopping = true;
     this.reconnectTimer?.cancel();
     this.reconnectTimer = null;
+    this.sync?.stop();
     this.player.shutdown();
     if (!this.started) return;
     if (this.client.connected) {
@@ -149,7 +165,7 @@ export class VirtualCluster {
     // the socket closed. Between attempts, or mid-handshake, there is nothing to say goodbye on.
     const force = !this.client.connected;
     const ended = new Promise<void>((resolve) => this.client.end(force, {}, () => resolve()));
-    if (!(await this.within(ended, 3_000))) this.client.stream?.destroy();
+    if (!(await settlesWithin(this.opts.clock, ended, 3_000))) this.client.stream?.destroy();
   }
 
   /** Cuts the connection without a DISCONNECT, as a 4G drop does: the broker publishes the last will. */
@@ -161,6 +177,8 @@ export class VirtualCluster {
   reportHealth(): void {
     if (!this.client.connected || this.stopping) return;
     const h = readHealth(this.hw, Math.round(this.clock.now()), this.player.healthState, this.player.lastError, SIM_AGENT, this.opts.random);
+    const clock = this.sync?.healthPart();
+    if (clock) h.clock = clock;
     this.publish(this.topics.health, encodePayload('health', h), 0, false, (sent) => sent && this.opts.observer.health(this, h));
   }
 
@@ -170,14 +188,18 @@ export class VirtualCluster {
     this.opts.logger.debug('connected');
     this.opts.observer.connected(this);
     // Subscribe before announcing presence: the hub may send a command as soon as it sees us.
-    this.client.subscribe(this.topics.cmd, { qos: 1 }, (err, granted) => {
+    const subs: Record<string, { qos: 0 | 1 }> = { [this.topics.cmd]: { qos: 1 } };
+    if (this.sync) subs[this.topics.time] = { qos: 0 };
+    this.client.subscribe(subs, (err, granted) => {
       if (err) {
         // The link went away before the SUBACK; the next connect starts over.
         this.opts.logger.debug({ err: err.message }, 'subscribe interrupted');
         return;
       }
-      if (granted?.some((g) => g.qos === 128)) this.opts.logger.warn({ topic: this.topics.cmd }, 'broker refused the subscription to our own command topic');
+      if (granted?.some((g) => g.qos === 128)) this.opts.logger.warn({ granted }, 'broker refused a subscription to our own topics');
       if (this.stopping) return;
+      // Before presence, so the first answer is in before any command the hub sends on seeing us.
+      this.sync?.connected();
       const hello: Presence = { v: PROTOCOL_VERSION, status: 'online', at: Math.round(this.clock.now()), agent: SIM_AGENT };
       this.publish(this.topics.presence, encodePayload('presence', hello), 1, true);
       this.publishState();
@@ -188,6 +210,7 @@ export class VirtualCluster {
     // With a clean session, QoS 1 messages in flight when the link died can never be completed;
     // MQTT.js keeps waiting for their PUBACKs, which would make a later end() wait forever.
     for (const messageId of Object.keys(this.client.outgoing)) this.client.removeOutgoingMessage(Number(messageId));
+    this.sync?.disconnected();
     if (this.wasConnected) {
       this.wasConnected = false;
       this.opts.logger.debug('disconnected');
@@ -211,6 +234,8 @@ export class VirtualCluster {
   }
 
   private onMessage(topic: string, payload: Buffer): void {
+    const sync = this.sync;
+    if (topic === this.topics.time && sync) return this.in.send(() => sync.handleResponse(payload));
     if (topic !== this.topics.cmd) return;
     const receivedAt = this.opts.clock.now();
     this.in.send(() => this.handleCommand(payload, receivedAt));
@@ -222,7 +247,8 @@ export class VirtualCluster {
     if (!decoded.ok) return this.rejectInvalid(payload, decoded.reason, receivedAt);
     const cmd = decoded.value;
     this.opts.observer.command(this, cmd, receivedAt);
-    const verdict = this.gate.admit(cmd, this.clock.now());
+    // expiresAt is a hub time: compare it with hub time as this cluster knows it.
+    const verdict = this.gate.admit(cmd, (this.sync?.hubClock ?? this.clock).now());
     if (!verdict.ok) {
       this.opts.logger.info({ cmdId: cmd.id, seq: cmd.seq, reason: verdict.reason }, 'command refused');
       const ack: Ack = { v: PROTOCOL_VERSION, cmdId: cmd.id, seq: cmd.seq, status: 'refused', reason: verdict.reason, detail: verdict.detail, at: Math.round(this.clock.now()) };
@@ -268,17 +294,6 @@ export class VirtualCluster {
    * Publishes after the simulated network delay. While the link is down the message is lost, as
    * on a box without an outbox; presence and state are published afresh on every connect.
    */
-  /** True when p settles within ms of the fleet clock. */
-  private within(p: Promise<void>, ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const timer = this.opts.clock.setTimeout(() => resolve(false), ms);
-      void p.then(() => {
-        timer.cancel();
-        resolve(true);
-      });
-    });
-  }
-
   private publish(topic: string, body: string, qos: 0 | 1, retain: boolean, done?: (sent: boolean) => void): void {
     this.out.send(() => {
       if (!this.client.connected) return done?.(false);
@@ -286,4 +301,15 @@ export class VirtualCluster {
       done?.(true);
     });
   }
+}
+
+/** True when p settles within ms of the clock. */
+function settlesWithin(clock: Clock, p: Promise<void>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = clock.setTimeout(() => resolve(false), ms);
+    void p.then(() => {
+      timer.cancel();
+      resolve(true);
+    });
+  });
 }

@@ -135,7 +135,13 @@ describe('loa-edge playback', () => {
     expect(JSON.parse(readFileSync(join(e.config.dataDir, 'state.json'), 'utf8'))).toEqual({ lastSeq: 5, volume: 40 });
 
     await e.stop();
+    const seenBefore = watcher.of(e.clusterId, 'presence').length;
     const again = await edge({ clusterId: e.clusterId, dataDir: e.config.dataDir });
+    // The restarted daemon says "online" only once subscribed: wait for that fresh message,
+    // not the first daemon's old one.
+    for (let i = 0; i < 200 && !watcher.of(e.clusterId, 'presence').slice(seenBefore).some((p) => (p as { status?: string }).status === 'online'); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
     const afterRestart = cmd.volume(4, 90);
     await watcher.send(e.clusterId, afterRestart);
     expect(await watcher.waitAck(e.clusterId, afterRestart.id, 'refused')).toMatchObject({ reason: 'replay' });

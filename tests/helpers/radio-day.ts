@@ -66,6 +66,9 @@ export async function startRadioDay(startAt: number, opts: { dataDir?: string; b
     fetchDelayMs: 0,
     healthIntervalMs: 7 * 24 * 3600_000,
     connectRatePerSec: 0,
+    // Fleet and hub share one simulated clock already; clock sync would only add an instant per
+    // cluster per minute for the clock to stop at (tests/clock-sync-sim.test.ts covers it).
+    clockSync: false,
     // The boxes' reconnect backoff runs on the simulated clock too: while the hub is down, each
     // retry is an instant the clock stops at.
     backoff: opts.backoff ?? { minMs: 50, maxMs: 300 },
