@@ -70,6 +70,8 @@ describe('hub with three real loa-edge daemons', () => {
       expect(target.status, `${target.clusterId}: ${target.reason} ${target.detail}`).toBe('finished');
       expect(target.startedAt).not.toBeNull();
       expect(target.finishedAt! - target.startedAt!).toBeGreaterThan(mediaDurationMs * 0.8);
+      // Each daemon says how far from the common start time it began (its own estimate).
+      expect(typeof target.startErrorMs).toBe('number');
     }
     for (const e of edges) {
       const files = readdirSync(e.sinkDir).filter((f) => f.includes(id));

@@ -236,6 +236,7 @@ export class Dispatcher {
           segmentStartedAt: at,
           segments: t.segments + 1,
           firstOffsetMs: t.firstOffsetMs ?? ack.positionMs ?? 0,
+          startErrorMs: t.startErrorMs ?? ack.startErrorMs ?? null,
           deadlineAt: at + Math.max(0, durationMs - (ack.positionMs ?? 0)) + grace,
         };
       case 'finished':

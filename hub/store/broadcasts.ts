@@ -25,6 +25,7 @@ export interface TargetRow {
   segments: number;
   segmentStartedAt: number | null;
   firstOffsetMs: number | null;
+  startErrorMs: number | null;
 }
 
 export interface BroadcastRow {
@@ -91,6 +92,8 @@ export interface LogEntry {
   startedAt: number | null;
   finishedAt: number | null;
   playedMs: number | null;
+  /** The box's own estimate of its start error (first segment), ms; null if it did not say. */
+  startErrorMs: number | null;
 }
 
 type TargetPatch = Partial<Omit<TargetRow, 'broadcastId' | 'clusterId' | 'updatedAt'>>;
@@ -110,6 +113,7 @@ const TARGET_COLUMNS: Record<keyof TargetPatch, string> = {
   segments: 'segments',
   segmentStartedAt: 'segment_started_at',
   firstOffsetMs: 'first_offset_ms',
+  startErrorMs: 'start_error_ms',
 };
 
 interface RawTarget {
@@ -130,6 +134,7 @@ interface RawTarget {
   segments: number;
   segment_started_at: number | null;
   first_offset_ms: number | null;
+  start_error_ms: number | null;
 }
 
 const toTarget = (r: RawTarget): TargetRow => ({
@@ -150,6 +155,7 @@ const toTarget = (r: RawTarget): TargetRow => ({
   segments: r.segments,
   segmentStartedAt: r.segment_started_at,
   firstOffsetMs: r.first_offset_ms,
+  startErrorMs: r.start_error_ms,
 });
 
 interface RawBroadcast {
@@ -373,6 +379,7 @@ export class BroadcastStore {
       acceptedAt: r.accepted_at,
       startedAt: r.started_at,
       finishedAt: r.finished_at,
+      startErrorMs: r.start_error_ms,
       playedMs: r.played_ms > 0 ? r.played_ms : r.started_at !== null && r.finished_at !== null ? Math.max(0, r.finished_at - r.started_at) : null,
     }));
   }

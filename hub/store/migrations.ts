@@ -163,4 +163,8 @@ export const MIGRATIONS: readonly string[] = [
     detail       TEXT NOT NULL DEFAULT ''
   );
   `,
+  // 4: each box's own estimate of how far its start was from the common start time
+  `
+  ALTER TABLE broadcast_targets ADD COLUMN start_error_ms REAL;
+  `,
 ];

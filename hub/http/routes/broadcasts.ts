@@ -37,6 +37,7 @@ function view(ctx: HttpContext, b: BroadcastRow) {
       acceptedAt: t.acceptedAt,
       startedAt: t.startedAt,
       finishedAt: t.finishedAt,
+      startErrorMs: t.startErrorMs,
     })),
   };
 }
