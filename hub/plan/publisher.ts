@@ -35,7 +35,7 @@ export class PlanPublisher {
   start(): void {
     this.running = true;
     this.deps.bus.on(this, 'scheduleChanged', () => void this.publishAll());
-    this.deps.bus.on(this, 'clusterAdded', () => void this.publishAll());
+    this.deps.bus.on(this, 'clusterAdded', ({ clusterId }) => void this.publishAll([clusterId]));
     // A box that reconnects gets the retained plan from the broker; after a hub restart the
     // embedded broker has none, so publish them again.
     void this.publishAll();
@@ -60,12 +60,13 @@ export class PlanPublisher {
     return { plan: { v: PROTOCOL_VERSION, generatedAt: now, from: now, until: items.length < wanted.length && last ? last.startAt : until, items }, wanted: wanted.slice(0, items.length) };
   }
 
-  async publishAll(): Promise<number> {
+  /** Publishes the plans that changed (of some clusters only, e.g. one just added). */
+  async publishAll(only?: string[]): Promise<number> {
     if (!this.running) return 0;
-    this.timer?.cancel();
+    if (!only) this.timer?.cancel();
     const now = Math.round(this.deps.clock.now());
     let sent = 0;
-    for (const c of this.deps.store.clusters.list()) {
+    for (const c of only ? only.map((id) => ({ id })) : this.deps.store.clusters.list()) {
       const { plan, wanted } = this.planFor(c.id, now);
       const digest = createHash('sha256').update(JSON.stringify(plan.items)).digest('hex');
       if (this.published.get(c.id) === digest) continue;
@@ -83,7 +84,7 @@ export class PlanPublisher {
       sent += 1;
     }
     if (sent > 0) this.deps.logger.info({ clusters: sent }, 'plans published');
-    if (this.running) this.timer = this.deps.clock.setTimeout(() => void this.publishAll(), REFRESH_MS);
+    if (this.running && !only) this.timer = this.deps.clock.setTimeout(() => void this.publishAll(), REFRESH_MS);
     return sent;
   }
 }
