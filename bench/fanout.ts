@@ -44,7 +44,7 @@ export async function fanout(args: { clusters: number }): Promise<Record<string,
 
     log('connecting the fleet');
     const t0 = Date.now();
-    const fleet = await startFleet({ mqttUrl: hub.mqttUrl, clusters: specs, logger: silentLogger(), connectRatePerSec: 0, delayMs: 0, fetchDelayMs: 0, healthIntervalMs: 3_600_000, keepaliveS: 60 });
+    const fleet = await startFleet({ mqttUrl: hub.mqttUrl, clusters: specs, logger: silentLogger(), clockSync: false, connectRatePerSec: 0, delayMs: 0, fetchDelayMs: 0, healthIntervalMs: 3_600_000, keepaliveS: 60 });
     await fleet.waitForConnected(n, 120_000);
     const connectMs = Date.now() - t0;
     log(`all connected in ${connectMs} ms`);
