@@ -3,10 +3,10 @@
 // written atomically (temp file, fsync, rename) so a power cut leaves the old or the new file,
 // never half of one.
 import { mkdirSync, readFileSync } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../common/logger.js';
+import { writeFileAtomic } from './atomic-file.js';
 
 /** Volume before the hub sets one: the hub's default for a new cluster. */
 export const DEFAULT_VOLUME = 80;
@@ -60,15 +60,7 @@ export class DeviceStateFile {
     }
   }
 
-  private async write(text: string): Promise<void> {
-    const tmp = `${this.path}.tmp`;
-    const fh = await open(tmp, 'w', 0o600);
-    try {
-      await fh.writeFile(text);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, this.path);
+  private write(text: string): Promise<void> {
+    return writeFileAtomic(this.path, text);
   }
 }

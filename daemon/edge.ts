@@ -1,5 +1,6 @@
 // EdgeDaemon: the whole loa-edge process as one object, wired top to bottom like the box itself:
-// state file → command gate → media cache → player → playback → commands → MQTT link → clock
+// state file → command gate → media cache → player → playback → commands → offline operation
+// (plan, prefetch, playing the plan while the hub is unreachable, play log) → MQTT link → clock
 // sync → health. Playback and the command gate go by hub time (box clock + the offset ClockSync
 // measures), so items start together and expiry means the same on every box.
 // main.ts runs it as a process; tests and the demo can run it in-process with their own clock,
@@ -17,6 +18,7 @@ import { mixerFromConfig, type Mixer } from './hardware/index.js';
 import { HealthReporter, systemProbe, type HardwareProbe } from './health.js';
 import { EdgeLink } from './link.js';
 import { MediaCache } from './media-cache.js';
+import { OfflineOperation } from './offline.js';
 import { Playback, type AckInput } from './playback.js';
 import { FfmpegPlayer, type Player } from './player.js';
 import { measureStartupLatency, StartMeter } from './start-error.js';
@@ -51,6 +53,8 @@ export class EdgeDaemon {
   private health: HealthReporter | null = null;
   private sync: ClockSync | null = null;
   private linkWatch: LinkWatch | null = null;
+  private media: MediaCache | null = null;
+  private offlineOp: OfflineOperation | null = null;
   private stopped: Promise<void> | null = null;
 
   constructor(private readonly opts: EdgeDaemonOptions) {
@@ -63,6 +67,16 @@ export class EdgeDaemon {
   /** The box's idea of hub time (offset, round trip, samples), e.g. for the health report. */
   get clockSync(): ClockSync | null {
     return this.sync;
+  }
+
+  /** The plan, the play log and the offline player (tests look inside). */
+  get offline(): OfflineOperation | null {
+    return this.offlineOp;
+  }
+
+  /** The media cache (its state() is the health report's `cache` part). */
+  get cache(): MediaCache | null {
+    return this.media;
   }
 
   async start(): Promise<void> {
@@ -88,8 +102,17 @@ export class EdgeDaemon {
       clusterId: config.clusterId,
       secret,
       logger: log.child({ module: 'media' }),
+      maxBytes: config.cache.maxBytes,
+      // Deadlines come from plays and plans, which are in hub time.
+      clock: hubClock,
+      random: this.opts.random ?? Math.random,
     });
-    const ack = (a: AckInput) => this.sendAck(starts.annotate(a));
+    this.media = media;
+    // Items the box plays from its plan while offline are not acked: they go to its play log.
+    const ack = (a: AckInput) => {
+      if (this.offlineOp?.handleAck(a)) return;
+      this.sendAck(starts.annotate(a));
+    };
     let lastPlayerState = 'idle';
     const onChange = () => {
       this.publishState();
@@ -103,6 +126,16 @@ export class EdgeDaemon {
     await this.playback.init();
     this.commands = new CommandHandler({ clock: hubClock, logger: log.child({ module: 'commands' }), gate: this.gate, stateFile, playback: this.playback, ack, onChange });
     const playback = this.playback;
+    const offline = new OfflineOperation({
+      dataDir: config.dataDir,
+      hubClock,
+      boxClock: clock,
+      logger: log,
+      cache: media,
+      playback,
+      onHand: (item) => starts.noteOffset(item.broadcastId, item.offsetMs),
+    });
+    this.offlineOp = offline;
     this.health = new HealthReporter({
       probe: this.opts.hardware ?? systemProbe(),
       clock,
@@ -114,7 +147,7 @@ export class EdgeDaemon {
       publish: (h) => {
         // The optional `clock` part: the box's offset to the hub, once it has one.
         const clockPart = sync.healthPart();
-        this.link?.publish('health', clockPart ? { ...h, clock: clockPart } : h, { qos: 0 });
+        this.link?.publish('health', { ...h, cache: media.state(), ...(clockPart ? { clock: clockPart } : {}) }, { qos: 0 });
       },
     });
     const link = new EdgeLink({
@@ -146,6 +179,7 @@ export class EdgeDaemon {
       this.publishState();
       void this.health?.report();
     });
+    offline.attach(link);
     this.health.start();
     link.start();
     // In the background: it takes half a second, and right at start-up the box is busiest.
@@ -168,8 +202,12 @@ export class EdgeDaemon {
     this.log.info('loa-edge stopping');
     this.health?.stop();
     this.sync?.stop();
+    this.offlineOp?.stop();
     await this.commands?.close();
     await this.playback?.shutdown();
+    // An item played offline and stopped just now is in the play log before the process goes.
+    await this.offlineOp?.flushed();
+    this.media?.close();
     await this.link?.stop({ goodbye: true });
     this.log.info('loa-edge stopped');
   }

@@ -1,6 +1,6 @@
 // The daemon's MQTT connection to the hub: credentials, last will, presence, its subscriptions
-// (commands, clock-sync answers), an outbox for acknowledgements made while offline, and
-// reconnecting by itself.
+// (commands, clock-sync answers, the retained plan), an outbox for acknowledgements made while
+// offline, publishing confirmed by PUBACK (the play log), and reconnecting by itself.
 //
 // Why reconnect by hand (reconnectPeriod: 0) rather than MQTT.js's own timer: MQTT.js retries at a
 // fixed period, so every box of a fleet would hit a restarted hub in the same second; and after a
@@ -39,6 +39,8 @@ export interface LinkEvents {
   command: [payload: Buffer, topic: string];
   /** An answer on this cluster's `time` topic (clock sync), still undecoded. */
   time: [payload: Buffer];
+  /** The cluster's plan (retained, so also on every connect), still undecoded. */
+  plan: [payload: Buffer];
 }
 
 interface Outgoing {
@@ -61,9 +63,12 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
   private readonly outbox: Outgoing[] = [];
   /** QoS 1 messages handed to MQTT.js and not yet acknowledged by the broker. */
   private inflight = new Set<Outgoing>();
+  /** publishConfirmed() calls waiting for their PUBACK; failed when the connection goes. */
+  private confirming = new Set<(err: Error) => void>();
   private readonly log: Logger;
   readonly cmdTopic: string;
   readonly timeTopic: string;
+  readonly planTopic: string;
 
   constructor(private readonly opts: LinkOptions) {
     super();
@@ -71,6 +76,7 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
     this.log = opts.logger;
     this.cmdTopic = clusterTopic(opts.clusterId, 'cmd');
     this.timeTopic = clusterTopic(opts.clusterId, 'time');
+    this.planTopic = clusterTopic(opts.clusterId, 'plan');
   }
 
   get connected(): boolean {
@@ -105,6 +111,7 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
     client.on('message', (topic, payload) => {
       if (topic === this.cmdTopic) this.emit('command', payload, topic);
       else if (topic === this.timeTopic) this.emit('time', payload);
+      else if (topic === this.planTopic) this.emit('plan', payload);
     });
     client.on('error', (err) => {
       const code = (err as { code?: unknown }).code;
@@ -128,6 +135,25 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
     };
     if (this.connected) this.send(msg);
     else if (msg.qos === 1 && !msg.retain) this.enqueue(msg);
+  }
+
+  /**
+   * Publishes at QoS 1 now and resolves on the broker's PUBACK. Rejects when offline, or when the
+   * connection goes before the PUBACK; nothing is queued: the caller keeps its own copy and sends
+   * it again after reconnecting.
+   */
+  publishConfirmed<C extends Channel>(channel: C, value: PayloadByChannel[C]): Promise<void> {
+    const client = this.client;
+    if (!client?.connected) return Promise.reject(new Error('not connected to the hub'));
+    return new Promise<void>((resolve, reject) => {
+      const fail = (err: Error) => reject(err);
+      this.confirming.add(fail);
+      client.publish(clusterTopic(this.opts.clusterId, channel), encodePayload(channel, value), { qos: 1 }, (err) => {
+        if (!this.confirming.delete(fail)) return;
+        if (err) reject(err);
+        else resolve();
+      });
+    });
   }
 
   /** Says goodbye (retained presence offline/shutdown) when asked and connected, then disconnects
@@ -162,7 +188,8 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
     // Subscribe first and say "online" only once subscribed: the hub sends commands to clusters
     // whose presence is online, and a command sent before the subscription would be lost.
     // Clock-sync answers are QoS 0 like their requests: a lost one is simply not a sample.
-    client.subscribe({ [this.cmdTopic]: { qos: 1 }, [this.timeTopic]: { qos: 0 } }, (err, granted) => {
+    // The plan is retained: the broker sends it on every subscribe (the box keeps only a newer one).
+    client.subscribe({ [this.cmdTopic]: { qos: 1 }, [this.timeTopic]: { qos: 0 }, [this.planTopic]: { qos: 1 } }, (err, granted) => {
       // MQTT 3.1.1 §3.9.3: return code 0x80 means the broker refused this subscription.
       const refused = (topic: string) => granted?.some((g) => g.topic === topic && g.qos === 128) === true;
       if (err || refused(this.cmdTopic)) {
@@ -171,6 +198,7 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
       }
       // An older hub may not offer clock sync; the box then goes by its own clock (ClockSync warns).
       if (refused(this.timeTopic)) this.log.warn({ topic: this.timeTopic }, 'the hub refused the clock-sync subscription');
+      if (refused(this.planTopic)) this.log.warn({ topic: this.planTopic }, 'the hub refused the plan subscription; without a plan the box plays nothing while offline');
       this.emit('subscribed');
       const presence = encodePayload('presence', { v: PROTOCOL_VERSION, status: 'online', at: this.opts.clock.now(), agent: this.opts.agent });
       client.publish(clusterTopic(this.opts.clusterId, 'presence'), presence, { qos: 1, retain: true });
@@ -186,6 +214,9 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
     const unconfirmed = [...this.inflight].filter((m) => !m.retain);
     this.inflight = new Set();
     this.outbox.unshift(...unconfirmed);
+    const waiting = [...this.confirming];
+    this.confirming = new Set();
+    for (const fail of waiting) fail(new Error('the connection closed before the PUBACK'));
     this.trimOutbox();
     if (this.stopping) return;
     this.emit('disconnected');

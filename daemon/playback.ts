@@ -120,6 +120,25 @@ export class Playback {
     return matching.length > 0;
   }
 
+  /** startAt of the item waiting to replace the current one; null when none waits. */
+  get nextStartAt(): number | null {
+    return this.next && !this.next.closed ? this.next.cmd.startAt : null;
+  }
+
+  /** Is an item of this broadcast playing or waiting to? */
+  holds(broadcastId: string): boolean {
+    return [this.current, this.next].some((i) => i !== null && !i.closed && i.cmd.broadcastId === broadcastId);
+  }
+
+  /** Drops the item of this command if it has not started yet (acked stopped, positionMs 0);
+   *  true if it did. The offline player uses it when the hub is back and takes over. */
+  async withdraw(cmdId: string): Promise<boolean> {
+    const item = [this.current, this.next].find((i) => i !== null && i.cmd.id === cmdId && i.startedAt === null);
+    if (!item) return false;
+    await this.end(item, 'stop-command');
+    return true;
+  }
+
   async shutdown(): Promise<void> {
     for (const item of [this.current, this.next]) if (item) await this.end(item, 'shutdown');
   }

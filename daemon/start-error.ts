@@ -91,7 +91,12 @@ export class StartMeter {
   /** Sees a raw command payload on its way to the command handler; remembers a play's offsetMs. */
   noteCommand(payload: Buffer): void {
     const d = decodePayload('cmd', payload);
-    if (d.ok && d.value.type === 'play') remember(this.offsets, d.value.broadcastId, d.value.offsetMs);
+    if (d.ok && d.value.type === 'play') this.noteOffset(d.value.broadcastId, d.value.offsetMs);
+  }
+
+  /** The offsetMs of an item about to play (a command's, or a plan item played offline). */
+  noteOffset(broadcastId: string, offsetMs: number): void {
+    remember(this.offsets, broadcastId, offsetMs);
   }
 
   /** Adds startErrorMs to a `started` ack that lacks it. */
@@ -108,7 +113,6 @@ export class StartMeter {
     const session = this.opts.player.play(req);
     session.once('started', () => {
       const spawnedAt = hubClock.now();
-      // Items from the offline plan come without a command: they start at offset 0.
       const offsetMs = this.offsets.get(req.broadcastId) ?? 0;
       const latencyMs = this.latencyMs;
       const startErrorMs = estimateStartError({ startAt: req.startAt, offsetMs, seekMs: req.seekMs, spawnedAt, latencyMs });

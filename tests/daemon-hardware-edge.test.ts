@@ -5,53 +5,33 @@
 // card, no Pi firmware, no GPIO here).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeMixer, FakeRelay } from '../daemon/hardware/fakes.js';
 import type { HardwareProbe } from '../daemon/health.js';
 import { healthSchema } from '../protocol/index.js';
-import { fixedProbe, type EdgeUnderTest } from './helpers/daemon-edge.js';
-import { cmd, makeOpusMedia, startBroker, startMediaServer, Watcher, type MediaServer, type TestBroker } from './helpers/daemon-fixtures.js';
+import { fixedProbe } from './helpers/daemon-edge.js';
+import { cmd, makeOpusMedia, useDaemonRig } from './helpers/daemon-fixtures.js';
 import { startPlayerEdge } from './helpers/daemon-player-fixtures.js';
-import { makeTempDir } from './helpers/tmp.js';
 
-const tmp = makeTempDir('loa-daemon-hardware-edge-');
-let broker: TestBroker;
-let media: MediaServer;
-let watcher: Watcher;
-const edges: EdgeUnderTest[] = [];
 let n = 0;
-
-beforeAll(async () => {
-  broker = await startBroker();
-  media = await startMediaServer({ user: 'unused', password: 'sesame' });
-  watcher = await Watcher.connect(broker.url);
-});
-afterEach(async () => {
-  await Promise.all(edges.splice(0).map((e) => e.stop()));
-});
-afterAll(async () => {
-  await watcher.close();
-  await media.close();
-  await broker.close();
-  tmp.remove();
-});
+const rig = useDaemonRig('loa-daemon-hardware-edge-');
 
 async function edge(o: { mixer?: FakeMixer; hardware?: HardwareProbe; healthIntervalSec?: number }) {
   const clusterId = `hw-${++n}`;
-  media.credentials = { user: clusterId, password: 'sesame' };
-  const sinkDir = join(tmp.path, `${clusterId}-out`);
+  rig.media.credentials = { user: clusterId, password: 'sesame' };
+  const sinkDir = join(rig.tmp.path, `${clusterId}-out`);
   const e = await startPlayerEdge({
     clusterId,
-    mqttUrl: broker.url,
-    httpUrl: media.url,
-    dataDir: join(tmp.path, clusterId),
+    mqttUrl: rig.broker.url,
+    httpUrl: rig.media.url,
+    dataDir: join(rig.tmp.path, clusterId),
     sink: { type: 'file', dir: sinkDir },
     ...(o.mixer ? { mixer: o.mixer } : {}),
     ...(o.hardware ? { hardware: o.hardware } : {}),
     healthIntervalSec: o.healthIntervalSec ?? 60,
   });
-  edges.push(e);
-  await watcher.waitFor(`${clusterId} state`, () => watcher.of(clusterId, 'state').length > 0);
+  rig.edges.push(e);
+  await rig.watcher.waitFor(`${clusterId} state`, () => rig.watcher.of(clusterId, 'state').length > 0);
   return { ...e, clusterId, sinkDir };
 }
 
@@ -66,34 +46,34 @@ function peak(wavPath: string): number {
 
 describe('loa-edge with an ALSA mixer (faked)', () => {
   it('applies the standing volume at start and volume commands at once; a play volume lasts one item; ffmpeg at unity', async () => {
-    const tone = makeOpusMedia(tmp.path, 1, 550);
-    media.routes.set(tone.ref.url, tone.body);
+    const tone = makeOpusMedia(rig.tmp.path, 1, 550);
+    rig.media.routes.set(tone.ref.url, tone.body);
     const mixer = new FakeMixer();
     const e = await edge({ mixer });
     // The default standing volume (80) is on the mixer before any command.
     expect(mixer.sets).toEqual([80]);
 
     const vol = cmd.volume(1, 40);
-    await watcher.send(e.clusterId, vol);
-    const done = await watcher.waitAck(e.clusterId, vol.id, 'finished');
+    await rig.watcher.send(e.clusterId, vol);
+    const done = await rig.watcher.waitAck(e.clusterId, vol.id, 'finished');
     expect(done.detail).toBe('applied to the mixer');
     expect(mixer.sets).toEqual([80, 40]);
 
     const own = cmd.play(2, tone.ref, { broadcastId: 'own', volume: 100, startInMs: 100 });
-    await watcher.send(e.clusterId, own);
-    await watcher.waitAck(e.clusterId, own.id, 'started');
-    await watcher.waitFor('mixer at the item volume', () => mixer.sets.at(-1) === 100);
+    await rig.watcher.send(e.clusterId, own);
+    await rig.watcher.waitAck(e.clusterId, own.id, 'started');
+    await rig.watcher.waitFor('mixer at the item volume', () => mixer.sets.at(-1) === 100);
     // A volume command while an item with its own volume plays waits for that item to end.
     const during = cmd.volume(3, 30);
-    await watcher.send(e.clusterId, during);
-    expect((await watcher.waitAck(e.clusterId, during.id, 'finished')).detail).toMatch(/applies after that item/);
+    await rig.watcher.send(e.clusterId, during);
+    expect((await rig.watcher.waitAck(e.clusterId, during.id, 'finished')).detail).toMatch(/applies after that item/);
     expect(mixer.sets.at(-1)).toBe(100);
-    await watcher.waitAck(e.clusterId, own.id, 'finished');
-    await watcher.waitFor('mixer back at the standing volume', () => mixer.sets.at(-1) === 30);
+    await rig.watcher.waitAck(e.clusterId, own.id, 'finished');
+    await rig.watcher.waitFor('mixer back at the standing volume', () => mixer.sets.at(-1) === 30);
 
     const plain = cmd.play(4, tone.ref, { broadcastId: 'plain', startInMs: 100 });
-    await watcher.send(e.clusterId, plain);
-    await watcher.waitAck(e.clusterId, plain.id, 'finished');
+    await rig.watcher.send(e.clusterId, plain);
+    await rig.watcher.waitAck(e.clusterId, plain.id, 'finished');
     expect(mixer.sets).toEqual([80, 40, 100, 30]);
     // Both items went through ffmpeg at the same (unity) gain: the mixer made the difference.
     const ratio = peak(join(e.sinkDir, `${plain.startAt}-plain.wav`)) / peak(join(e.sinkDir, `${own.startAt}-own.wav`));
@@ -104,8 +84,8 @@ describe('loa-edge with an ALSA mixer (faked)', () => {
   it('without a mixer the volume stays ffmpeg gain from the next item', async () => {
     const e = await edge({});
     const vol = cmd.volume(1, 40);
-    await watcher.send(e.clusterId, vol);
-    expect((await watcher.waitAck(e.clusterId, vol.id, 'finished')).detail).toBe('applies from the next item');
+    await rig.watcher.send(e.clusterId, vol);
+    expect((await rig.watcher.waitAck(e.clusterId, vol.id, 'finished')).detail).toBe('applies from the next item');
   });
 });
 
@@ -119,10 +99,10 @@ describe('loa-edge health: throttling, signal, relay', () => {
       relay: () => relay.get(),
     };
     const e = await edge({ hardware, healthIntervalSec: 0.2 });
-    const first = healthSchema.parse(await watcher.waitFor('health', () => watcher.of(e.clusterId, 'health')[0]));
+    const first = healthSchema.parse(await rig.watcher.waitFor('health', () => rig.watcher.of(e.clusterId, 'health')[0]));
     expect(first).toMatchObject({ throttled: { now: false, sinceBoot: true, raw: '0x50000' }, signal: { kind: 'cellular', dbm: -87 }, relay: 'off' });
     await relay.set(true);
-    await watcher.waitFor('relay on', () => watcher.of(e.clusterId, 'health').find((h) => h.relay === 'on'));
+    await rig.watcher.waitFor('relay on', () => rig.watcher.of(e.clusterId, 'health').find((h) => h.relay === 'on'));
   });
 
   it('leaves the fields out when the board cannot tell (null) or the reading fails', async () => {
@@ -135,7 +115,7 @@ describe('loa-edge health: throttling, signal, relay', () => {
       relay: () => null,
     };
     const e = await edge({ hardware, healthIntervalSec: 0.2 });
-    const reports = await watcher.waitFor('two health reports', () => watcher.of(e.clusterId, 'health').length >= 2 && watcher.of(e.clusterId, 'health'));
+    const reports = await rig.watcher.waitFor('two health reports', () => rig.watcher.of(e.clusterId, 'health').length >= 2 && rig.watcher.of(e.clusterId, 'health'));
     for (const h of reports) {
       expect(healthSchema.parse(h)).toMatchObject({ cpuTempC: 51.5, player: 'idle' });
       expect(Object.keys(h)).not.toContain('throttled');

@@ -2,57 +2,38 @@
 // and real ffmpeg: the file sink's WAV, the order of acks, replacing and stopping, media failures.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MediaRef } from '../protocol/index.js';
 import { decodedDurationS } from './helpers/audio.js';
-import { startEdge, type EdgeUnderTest } from './helpers/daemon-edge.js';
-import { cmd, makeOpusMedia, startBroker, startMediaServer, Watcher, type MediaServer, type TestBroker } from './helpers/daemon-fixtures.js';
-import { makeTempDir } from './helpers/tmp.js';
+import { startEdge } from './helpers/daemon-edge.js';
+import { cmd, makeOpusMedia, useDaemonRig } from './helpers/daemon-fixtures.js';
 
-const tmp = makeTempDir('loa-daemon-play-');
-let broker: TestBroker;
-let media: MediaServer;
-let watcher: Watcher;
 let tone: { body: Buffer; ref: MediaRef };
-const edges: EdgeUnderTest[] = [];
 let n = 0;
-
-beforeAll(async () => {
-  broker = await startBroker();
-  media = await startMediaServer({ user: 'unused', password: 'sesame' });
-  watcher = await Watcher.connect(broker.url);
-  tone = makeOpusMedia(tmp.path, 1.5);
-  media.routes.set(tone.ref.url, tone.body);
-});
-
-afterEach(async () => {
-  await Promise.all(edges.splice(0).map((e) => e.stop()));
-});
-
-afterAll(async () => {
-  await watcher.close();
-  await media.close();
-  await broker.close();
-  tmp.remove();
+const rig = useDaemonRig('loa-daemon-play-', {
+  setup: (r) => {
+    tone = makeOpusMedia(r.tmp.path, 1.5);
+    r.media.routes.set(tone.ref.url, tone.body);
+  },
 });
 
 /** A fresh daemon with its own cluster id and data dir, sinking to files. */
 async function edge(opts: { dataDir?: string; clusterId?: string; sink?: 'file' | 'alsa' } = {}) {
   const clusterId = opts.clusterId ?? `play-${++n}`;
-  media.credentials = { user: clusterId, password: 'sesame' };
-  const dataDir = opts.dataDir ?? join(tmp.path, clusterId);
-  const sinkDir = join(tmp.path, `${clusterId}-out`);
+  rig.media.credentials = { user: clusterId, password: 'sesame' };
+  const dataDir = opts.dataDir ?? join(rig.tmp.path, clusterId);
+  const sinkDir = join(rig.tmp.path, `${clusterId}-out`);
   const e = await startEdge({
     clusterId,
-    mqttUrl: broker.url,
-    httpUrl: media.url,
+    mqttUrl: rig.broker.url,
+    httpUrl: rig.media.url,
     dataDir,
     sink: opts.sink === 'alsa' ? { type: 'alsa', device: 'default' } : { type: 'file', dir: sinkDir },
   });
-  edges.push(e);
-  await watcher.waitFor(`${clusterId} online`, () => watcher.of(clusterId, 'presence').find((p) => p.status === 'online'));
+  rig.edges.push(e);
+  await rig.watcher.waitFor(`${clusterId} online`, () => rig.watcher.of(clusterId, 'presence').find((p) => p.status === 'online'));
   // The retained state comes right after the subscription is made; wait so commands are not lost.
-  await watcher.waitFor(`${clusterId} state`, () => watcher.of(clusterId, 'state').length > 0);
+  await rig.watcher.waitFor(`${clusterId} state`, () => rig.watcher.of(clusterId, 'state').length > 0);
   return { ...e, clusterId, sinkDir };
 }
 
@@ -60,9 +41,9 @@ describe('loa-edge playback', () => {
   it('plays a play command to a WAV of the media duration, acking accepted→started→finished', async () => {
     const e = await edge();
     const play = cmd.play(1, tone.ref, { startInMs: 300 });
-    await watcher.send(e.clusterId, play);
-    const finished = await watcher.waitAck(e.clusterId, play.id, 'finished');
-    const acks = watcher.acks(e.clusterId).filter((a) => a.cmdId === play.id);
+    await rig.watcher.send(e.clusterId, play);
+    const finished = await rig.watcher.waitAck(e.clusterId, play.id, 'finished');
+    const acks = rig.watcher.acks(e.clusterId).filter((a) => a.cmdId === play.id);
     expect(acks.map((a) => a.status)).toEqual(['accepted', 'started', 'finished']);
     for (const a of acks) expect(a).toMatchObject({ seq: 1, broadcastId: play.broadcastId });
     const started = acks[1]!;
@@ -83,7 +64,7 @@ describe('loa-edge playback', () => {
     // Cached under its SHA-256 for next time.
     expect(readdirSync(join(e.config.dataDir, 'media'))).toEqual([tone.ref.id]);
     // Retained state went from playing to idle, and reports the sequence.
-    const states = watcher.of(e.clusterId, 'state');
+    const states = rig.watcher.of(e.clusterId, 'state');
     expect(states.some((s) => (s.playing as { broadcastId?: string } | null)?.broadcastId === play.broadcastId)).toBe(true);
     expect(states.at(-1)).toMatchObject({ playing: null, lastSeq: 1 });
   });
@@ -91,24 +72,24 @@ describe('loa-edge playback', () => {
   it('joins a late item where the others are: seeks forward by the lateness', async () => {
     const e = await edge();
     const late = cmd.play(1, tone.ref, { broadcastId: 'late', startInMs: -700 });
-    await watcher.send(e.clusterId, late);
-    const started = await watcher.waitAck(e.clusterId, late.id, 'started');
+    await rig.watcher.send(e.clusterId, late);
+    const started = await rig.watcher.waitAck(e.clusterId, late.id, 'started');
     expect(started.positionMs).toBeGreaterThanOrEqual(700);
     expect(started.positionMs).toBeLessThan(1000);
-    await watcher.waitAck(e.clusterId, late.id, 'finished');
+    await rig.watcher.waitAck(e.clusterId, late.id, 'finished');
     const played = decodedDurationS(join(e.sinkDir, `${late.startAt}-late.wav`));
     expect(played).toBeCloseTo((tone.ref.durationMs - (started.positionMs ?? 0)) / 1000, 1);
 
     const over = cmd.play(2, tone.ref, { broadcastId: 'over', startInMs: -5000 });
-    await watcher.send(e.clusterId, over);
-    expect(await watcher.waitAck(e.clusterId, over.id, 'failed')).toMatchObject({ reason: 'expired' });
+    await rig.watcher.send(e.clusterId, over);
+    expect(await rig.watcher.waitAck(e.clusterId, over.id, 'failed')).toMatchObject({ reason: 'expired' });
   });
 
   it('drops garbage and invalid commands without stopping, and still plays the next one', async () => {
     const e = await edge();
-    await watcher.send(e.clusterId, 'not json {');
-    await watcher.send(e.clusterId, JSON.stringify({ v: 1, id: 'bad-1', seq: 7, type: 'play' }));
-    const refused = await watcher.waitAck(e.clusterId, 'bad-1', 'refused');
+    await rig.watcher.send(e.clusterId, 'not json {');
+    await rig.watcher.send(e.clusterId, JSON.stringify({ v: 1, id: 'bad-1', seq: 7, type: 'play' }));
+    const refused = await rig.watcher.waitAck(e.clusterId, 'bad-1', 'refused');
     expect(refused).toMatchObject({ reason: 'invalid', seq: 7 });
     const dropped = e.logs.filter((l) => l.msg === 'dropped an invalid command');
     expect(dropped).toHaveLength(2);
@@ -116,47 +97,47 @@ describe('loa-edge playback', () => {
     expect(String(dropped[0]!.reason)).toMatch(/not JSON/);
 
     const play = cmd.play(1, tone.ref, { startInMs: 100 });
-    await watcher.send(e.clusterId, play);
-    await watcher.waitAck(e.clusterId, play.id, 'started');
+    await rig.watcher.send(e.clusterId, play);
+    await rig.watcher.waitAck(e.clusterId, play.id, 'started');
   });
 
   it('refuses an expired command and a replayed sequence, also after a restart on the same data dir', async () => {
     const e = await edge();
     const expired = cmd.volume(1, 50, { now: Date.now() - 120_000, ttlMs: 60_000 });
-    await watcher.send(e.clusterId, expired);
-    expect(await watcher.waitAck(e.clusterId, expired.id, 'refused')).toMatchObject({ reason: 'expired' });
+    await rig.watcher.send(e.clusterId, expired);
+    expect(await rig.watcher.waitAck(e.clusterId, expired.id, 'refused')).toMatchObject({ reason: 'expired' });
 
     const ok = cmd.volume(5, 40);
-    await watcher.send(e.clusterId, ok);
-    await watcher.waitAck(e.clusterId, ok.id, 'finished');
+    await rig.watcher.send(e.clusterId, ok);
+    await rig.watcher.waitAck(e.clusterId, ok.id, 'finished');
     const replay = cmd.volume(5, 90);
-    await watcher.send(e.clusterId, replay);
-    expect(await watcher.waitAck(e.clusterId, replay.id, 'refused')).toMatchObject({ reason: 'replay', seq: 5 });
+    await rig.watcher.send(e.clusterId, replay);
+    expect(await rig.watcher.waitAck(e.clusterId, replay.id, 'refused')).toMatchObject({ reason: 'replay', seq: 5 });
     expect(JSON.parse(readFileSync(join(e.config.dataDir, 'state.json'), 'utf8'))).toEqual({ lastSeq: 5, volume: 40 });
 
     await e.stop();
-    const seenBefore = watcher.of(e.clusterId, 'presence').length;
+    const seenBefore = rig.watcher.of(e.clusterId, 'presence').length;
     const again = await edge({ clusterId: e.clusterId, dataDir: e.config.dataDir });
     // The restarted daemon says "online" only once subscribed: wait for that fresh message,
     // not the first daemon's old one.
-    for (let i = 0; i < 200 && !watcher.of(e.clusterId, 'presence').slice(seenBefore).some((p) => (p as { status?: string }).status === 'online'); i++) {
+    for (let i = 0; i < 200 && !rig.watcher.of(e.clusterId, 'presence').slice(seenBefore).some((p) => (p as { status?: string }).status === 'online'); i++) {
       await new Promise((r) => setTimeout(r, 25));
     }
     const afterRestart = cmd.volume(4, 90);
-    await watcher.send(e.clusterId, afterRestart);
-    expect(await watcher.waitAck(e.clusterId, afterRestart.id, 'refused')).toMatchObject({ reason: 'replay' });
+    await rig.watcher.send(e.clusterId, afterRestart);
+    expect(await rig.watcher.waitAck(e.clusterId, afterRestart.id, 'refused')).toMatchObject({ reason: 'replay' });
     // The volume survived the restart too and is reported in the retained state.
-    expect(watcher.of(again.clusterId, 'state').at(-1)).toMatchObject({ volume: 40, lastSeq: 5 });
+    expect(rig.watcher.of(again.clusterId, 'state').at(-1)).toMatchObject({ volume: 40, lastSeq: 5 });
   });
 
   it('fails with media-corrupt when the bytes do not match the media id, and caches nothing', async () => {
     const e = await edge();
     const flipped = Buffer.from(tone.body);
     flipped[flipped.length - 10] = (flipped[flipped.length - 10] ?? 0) ^ 0xff;
-    media.routes.set('/media/flipped', flipped);
+    rig.media.routes.set('/media/flipped', flipped);
     const play = cmd.play(1, { ...tone.ref, url: '/media/flipped' });
-    await watcher.send(e.clusterId, play);
-    const failed = await watcher.waitAck(e.clusterId, play.id, 'failed');
+    await rig.watcher.send(e.clusterId, play);
+    const failed = await rig.watcher.waitAck(e.clusterId, play.id, 'failed');
     expect(failed.reason).toBe('media-corrupt');
     expect(failed.detail).toMatch(/SHA-256/);
     expect(readdirSync(join(e.config.dataDir, 'media'))).toEqual([]);
@@ -164,52 +145,52 @@ describe('loa-edge playback', () => {
 
   it('fails with media-fetch-failed when the media server answers 401', async () => {
     const e = await edge();
-    media.credentials = { user: e.clusterId, password: 'something-else' };
+    rig.media.credentials = { user: e.clusterId, password: 'something-else' };
     const play = cmd.play(1, tone.ref);
-    await watcher.send(e.clusterId, play);
-    const failed = await watcher.waitAck(e.clusterId, play.id, 'failed');
+    await rig.watcher.send(e.clusterId, play);
+    const failed = await rig.watcher.waitAck(e.clusterId, play.id, 'failed');
     expect(failed).toMatchObject({ reason: 'media-fetch-failed' });
     expect(failed.detail).toMatch(/HTTP 401/);
-    expect(media.requests.at(-1)).toEqual({ path: tone.ref.url, status: 401 });
+    expect(rig.media.requests.at(-1)).toEqual({ path: tone.ref.url, status: 401 });
   });
 
   it('a new play whose startAt has passed replaces the current one at once, and stop stops', async () => {
     const e = await edge();
     const first = cmd.play(1, tone.ref, { broadcastId: 'first', startInMs: 50 });
-    await watcher.send(e.clusterId, first);
-    await watcher.waitAck(e.clusterId, first.id, 'started');
+    await rig.watcher.send(e.clusterId, first);
+    await rig.watcher.waitAck(e.clusterId, first.id, 'started');
     // (A future startAt waits for its time: tests/daemon-replace.test.ts.)
     const second = cmd.play(2, tone.ref, { broadcastId: 'second', startInMs: -300 });
     const sentAt = Date.now();
-    await watcher.send(e.clusterId, second);
-    const replaced = await watcher.waitAck(e.clusterId, first.id, 'stopped');
+    await rig.watcher.send(e.clusterId, second);
+    const replaced = await rig.watcher.waitAck(e.clusterId, first.id, 'stopped');
     expect(replaced).toMatchObject({ reason: 'replaced', broadcastId: 'first' });
     expect(replaced.at - sentAt).toBeLessThan(300);
-    const started = await watcher.waitAck(e.clusterId, second.id, 'started');
+    const started = await rig.watcher.waitAck(e.clusterId, second.id, 'started');
     expect(started.positionMs).toBeGreaterThanOrEqual(300);
 
     const stopOther = cmd.stop(3, 'not-this-one');
-    await watcher.send(e.clusterId, stopOther);
-    await watcher.waitAck(e.clusterId, stopOther.id, 'finished');
+    await rig.watcher.send(e.clusterId, stopOther);
+    await rig.watcher.waitAck(e.clusterId, stopOther.id, 'finished');
     const stop = cmd.stop(4);
-    await watcher.send(e.clusterId, stop);
-    const stopped = await watcher.waitAck(e.clusterId, second.id, 'stopped');
+    await rig.watcher.send(e.clusterId, stop);
+    const stopped = await rig.watcher.waitAck(e.clusterId, second.id, 'stopped');
     expect(stopped.reason).toBe('stop-command');
     expect(stopped.positionMs).toBeLessThan(tone.ref.durationMs);
-    await watcher.waitAck(e.clusterId, stop.id, 'finished');
-    const statuses = (id: string) => watcher.acks(e.clusterId).filter((a) => a.cmdId === id).map((a) => a.status);
+    await rig.watcher.waitAck(e.clusterId, stop.id, 'finished');
+    const statuses = (id: string) => rig.watcher.acks(e.clusterId).filter((a) => a.cmdId === id).map((a) => a.status);
     expect(statuses(stop.id)).toEqual(['accepted', 'finished']);
     expect(statuses(first.id)).toEqual(['accepted', 'started', 'stopped']);
     expect(statuses(second.id)).toEqual(['accepted', 'started', 'stopped']);
     // Nobody finished: both were cut short, and the state is idle again.
-    expect(watcher.of(e.clusterId, 'state').at(-1)).toMatchObject({ playing: null });
+    expect(rig.watcher.of(e.clusterId, 'state').at(-1)).toMatchObject({ playing: null });
   });
 
   it('maps a missing sound card to failed/no-audio-device (ALSA sink on a machine without one)', async () => {
     const e = await edge({ sink: 'alsa' });
     const play = cmd.play(1, tone.ref, { startInMs: 50 });
-    await watcher.send(e.clusterId, play);
-    const failed = await watcher.waitAck(e.clusterId, play.id, 'failed');
+    await rig.watcher.send(e.clusterId, play);
+    const failed = await rig.watcher.waitAck(e.clusterId, play.id, 'failed');
     expect(failed.reason).toBe('no-audio-device');
     expect(failed.detail).toMatch(/audio device|ALSA/i);
   });

@@ -5,72 +5,57 @@
 // so a WAV's first samples tell which position in the media they came from.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EdgeUnderTest } from './helpers/daemon-edge.js';
-import { cmd, startBroker, startMediaServer, Watcher, type MediaServer, type TestBroker } from './helpers/daemon-fixtures.js';
+import { cmd, useDaemonRig } from './helpers/daemon-fixtures.js';
 import { chirpPositionS, firstSound, makeChirpMedia, RATE, startPlayerEdge, waitForPlayer, wavSamples } from './helpers/daemon-player-fixtures.js';
-import { makeTempDir } from './helpers/tmp.js';
 
-const tmp = makeTempDir('loa-daemon-player-');
-let broker: TestBroker;
-let media: MediaServer;
-let watcher: Watcher;
 let chirp: ReturnType<typeof makeChirpMedia>;
-const edges: EdgeUnderTest[] = [];
 const frozen: number[] = [];
 let n = 0;
-
-beforeAll(async () => {
-  broker = await startBroker();
-  media = await startMediaServer({ user: 'unused', password: 'sesame' });
-  watcher = await Watcher.connect(broker.url);
-  chirp = makeChirpMedia(tmp.path, 4);
-  media.routes.set(chirp.ref.url, chirp.body);
-});
-afterEach(async () => {
-  for (const pid of frozen.splice(0)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
+const rig = useDaemonRig('loa-daemon-player-', {
+  setup: (r) => {
+    chirp = makeChirpMedia(r.tmp.path, 4);
+    r.media.routes.set(chirp.ref.url, chirp.body);
+  },
+  afterEachTest: () => {
+    for (const pid of frozen.splice(0)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
     }
-  }
-  await Promise.all(edges.splice(0).map((e) => e.stop()));
-});
-afterAll(async () => {
-  await watcher.close();
-  await media.close();
-  await broker.close();
-  tmp.remove();
+  },
 });
 
 async function edge(o: { player?: { stallSec?: number; maxFailures?: number }; sink?: 'file' | 'alsa'; healthIntervalSec?: number } = {}) {
   const clusterId = `resume-${++n}`;
-  media.credentials = { user: clusterId, password: 'sesame' };
-  const sinkDir = join(tmp.path, `${clusterId}-out`);
+  rig.media.credentials = { user: clusterId, password: 'sesame' };
+  const sinkDir = join(rig.tmp.path, `${clusterId}-out`);
   const e = await startPlayerEdge({
     clusterId,
-    mqttUrl: broker.url,
-    httpUrl: media.url,
-    dataDir: join(tmp.path, clusterId),
+    mqttUrl: rig.broker.url,
+    httpUrl: rig.media.url,
+    dataDir: join(rig.tmp.path, clusterId),
     sink: o.sink === 'alsa' ? { type: 'alsa', device: 'hw:CARD=LoaNoSuchCard' } : { type: 'file', dir: sinkDir },
     player: o.player ?? {},
     healthIntervalSec: o.healthIntervalSec ?? 60,
   });
-  edges.push(e);
-  await watcher.waitFor(`${clusterId} state`, () => watcher.of(clusterId, 'state').length > 0);
+  rig.edges.push(e);
+  await rig.watcher.waitFor(`${clusterId} state`, () => rig.watcher.of(clusterId, 'state').length > 0);
   return { ...e, clusterId, sinkDir };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const statuses = (clusterId: string, id: string) => watcher.acks(clusterId).filter((a) => a.cmdId === id).map((a) => a.status);
+const statuses = (clusterId: string, id: string) => rig.watcher.acks(clusterId).filter((a) => a.cmdId === id).map((a) => a.status);
 const restartLogs = (e: EdgeUnderTest) => e.logs.filter((l) => l.msg === 'ffmpeg died mid-item; restarting it where the broadcast is now');
 
 /** Plays the chirp and returns once its ffmpeg has been running for about `intoMs` of the item. */
 async function playAndWait(e: { clusterId: string }, intoMs: number, seq = 1) {
   const play = cmd.play(seq, chirp.ref, { broadcastId: `b${seq}`, startInMs: 300 });
-  await watcher.send(e.clusterId, play);
-  await watcher.waitAck(e.clusterId, play.id, 'started');
+  await rig.watcher.send(e.clusterId, play);
+  await rig.watcher.waitAck(e.clusterId, play.id, 'started');
   const pid = await waitForPlayer();
   await sleep(play.startAt + intoMs - Date.now());
   return { play, pid };
@@ -83,7 +68,7 @@ describe('loa-edge player: ffmpeg dying mid-item', () => {
     const killedAt = Date.now();
     process.kill(pid, 'SIGKILL');
 
-    const restarted = await watcher.waitFor('restart log', () => restartLogs(e)[0]);
+    const restarted = await rig.watcher.waitFor('restart log', () => restartLogs(e)[0]);
     const restartedAt = Date.now();
     expect(restartedAt - killedAt).toBeLessThan(1000);
     expect(restarted).toMatchObject({ restarts: 1, reason: 'player-error', broadcastId: play.broadcastId, detail: 'ffmpeg was killed with signal SIGKILL' });
@@ -92,11 +77,11 @@ describe('loa-edge player: ffmpeg dying mid-item', () => {
     expect(resumeMs).toBeGreaterThanOrEqual(killedAt - play.startAt);
     expect(resumeMs).toBeLessThanOrEqual(restartedAt - play.startAt + 20);
     // Health says so while the item plays on.
-    const h = await watcher.waitFor('health with the restart', () => watcher.of(e.clusterId, 'health').find((x) => /restarted 1 time/.test(String(x.lastError))));
+    const h = await rig.watcher.waitFor('health with the restart', () => rig.watcher.of(e.clusterId, 'health').find((x) => /restarted 1 time/.test(String(x.lastError))));
     expect(h).toMatchObject({ player: 'playing' });
     expect(String(h.lastError)).toMatch(/^player-error: ffmpeg restarted 1 time during b1: /);
 
-    const finished = await watcher.waitAck(e.clusterId, play.id, 'finished');
+    const finished = await rig.watcher.waitAck(e.clusterId, play.id, 'finished');
     expect(finished).toMatchObject({ positionMs: chirp.ref.durationMs, detail: 'ffmpeg restarted 1 time during the item' });
     // The broadcast went on: no second 'started', no 'failed'.
     expect(statuses(e.clusterId, play.id)).toEqual(['accepted', 'started', 'finished']);
@@ -125,9 +110,9 @@ describe('loa-edge player: ffmpeg dying mid-item', () => {
     process.kill(pid, 'SIGSTOP');
     frozen.push(pid);
 
-    const stall = await watcher.waitFor('stall log', () => e.logs.find((l) => l.msg === 'ffmpeg stalled; killing it'));
+    const stall = await rig.watcher.waitFor('stall log', () => e.logs.find((l) => l.msg === 'ffmpeg stalled; killing it'));
     expect(stall.pid).toBe(pid);
-    const restarted = await watcher.waitFor('restart log', () => restartLogs(e)[0]);
+    const restarted = await rig.watcher.waitFor('restart log', () => restartLogs(e)[0]);
     const detectedAfter = Date.now() - stoppedAt;
     // stallSec after ffmpeg's last progress report, which comes every 0.5 s.
     expect(detectedAfter).toBeGreaterThan(900);
@@ -135,7 +120,7 @@ describe('loa-edge player: ffmpeg dying mid-item', () => {
     expect(String(restarted.detail)).toMatch(/stalled: no output progress for \d/);
     expect(existsSync(`/proc/${pid}`)).toBe(false);
 
-    await watcher.waitAck(e.clusterId, play.id, 'finished');
+    await rig.watcher.waitAck(e.clusterId, play.id, 'finished');
     expect(statuses(e.clusterId, play.id)).toEqual(['accepted', 'started', 'finished']);
     const second = wavSamples(join(e.sinkDir, `${play.startAt}-${play.broadcastId}.r1.wav`));
     const resumeS = (restarted.resumeMs as number) / 1000;
@@ -147,17 +132,17 @@ describe('loa-edge player: ffmpeg dying mid-item', () => {
     const e = await edge({ player: { maxFailures: 2 } });
     const { play, pid } = await playAndWait(e, 800);
     process.kill(pid, 'SIGKILL');
-    await watcher.waitFor('restart log', () => restartLogs(e)[0]);
+    await rig.watcher.waitFor('restart log', () => restartLogs(e)[0]);
     const again = await waitForPlayer([pid]);
     await sleep(300);
     process.kill(again, 'SIGKILL');
 
-    const failed = await watcher.waitAck(e.clusterId, play.id, 'failed');
+    const failed = await rig.watcher.waitAck(e.clusterId, play.id, 'failed');
     expect(failed).toMatchObject({ reason: 'player-error' });
     expect(failed.detail).toBe('ffmpeg failed 2 times in this item; last: ffmpeg was killed with signal SIGKILL');
     expect(statuses(e.clusterId, play.id)).toEqual(['accepted', 'started', 'failed']);
     expect(restartLogs(e)).toHaveLength(1);
-    const h = await watcher.waitFor('error health', () => watcher.of(e.clusterId, 'health').find((x) => x.player === 'error'));
+    const h = await rig.watcher.waitFor('error health', () => rig.watcher.of(e.clusterId, 'health').find((x) => x.player === 'error'));
     expect(String(h.lastError)).toMatch(/^player-error: ffmpeg failed 2 times/);
     await sleep(300);
     expect(readdirSync(e.sinkDir)).toHaveLength(2);
@@ -168,18 +153,18 @@ describe('loa-edge player: ffmpeg dying mid-item', () => {
     const e = await edge({ sink: 'alsa', healthIntervalSec: 60 });
     const spawns = () => e.logs.filter((l) => l.msg === 'ffmpeg started').length;
     const play = cmd.play(1, chirp.ref, { startInMs: 100 });
-    await watcher.send(e.clusterId, play);
-    const failed = await watcher.waitAck(e.clusterId, play.id, 'failed');
+    await rig.watcher.send(e.clusterId, play);
+    const failed = await rig.watcher.waitAck(e.clusterId, play.id, 'failed');
     expect(failed.reason).toBe('no-audio-device');
-    const h = await watcher.waitFor('error health', () => watcher.of(e.clusterId, 'health').find((x) => x.player === 'error'), 3000);
+    const h = await rig.watcher.waitFor('error health', () => rig.watcher.of(e.clusterId, 'health').find((x) => x.player === 'error'), 3000);
     expect(String(h.lastError)).toMatch(/^no-audio-device: .*LoaNoSuchCard/);
     await sleep(1500);
     expect(spawns()).toBe(1);
     expect(restartLogs(e)).toHaveLength(0);
 
     const next = cmd.play(2, chirp.ref, { startInMs: 100 });
-    await watcher.send(e.clusterId, next);
-    await watcher.waitAck(e.clusterId, next.id, 'failed');
+    await rig.watcher.send(e.clusterId, next);
+    await rig.watcher.waitAck(e.clusterId, next.id, 'failed');
     expect(spawns()).toBe(2);
   });
 });

@@ -3,52 +3,33 @@
 // is not after startAt; real aedes broker, real media server, real ffmpeg writing WAV files.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Ack, MediaRef } from '../protocol/index.js';
 import { decodedDurationS } from './helpers/audio.js';
-import { startEdge, type EdgeUnderTest } from './helpers/daemon-edge.js';
-import { cmd, makeOpusMedia, startBroker, startMediaServer, Watcher, type MediaServer, type TestBroker } from './helpers/daemon-fixtures.js';
-import { makeTempDir } from './helpers/tmp.js';
+import { startEdge } from './helpers/daemon-edge.js';
+import { cmd, makeOpusMedia, useDaemonRig } from './helpers/daemon-fixtures.js';
 
-const tmp = makeTempDir('loa-daemon-replace-');
-let broker: TestBroker;
-let media: MediaServer;
-let watcher: Watcher;
 /** A: long enough to be cut; B: the next item; two: a 2 s item for stopAt. */
 let long: { ref: MediaRef };
 let next: { ref: MediaRef };
 let two: { ref: MediaRef };
-const edges: EdgeUnderTest[] = [];
 let n = 0;
-
-beforeAll(async () => {
-  broker = await startBroker();
-  media = await startMediaServer({ user: 'unused', password: 'sesame' });
-  watcher = await Watcher.connect(broker.url);
-  const made = [makeOpusMedia(tmp.path, 4, 330), makeOpusMedia(tmp.path, 1.5, 550), makeOpusMedia(tmp.path, 2, 770)];
-  for (const m of made) media.routes.set(m.ref.url, m.body);
-  [long, next, two] = made as [typeof long, typeof next, typeof two];
-});
-
-afterEach(async () => {
-  await Promise.all(edges.splice(0).map((e) => e.stop()));
-});
-
-afterAll(async () => {
-  await watcher.close();
-  await media.close();
-  await broker.close();
-  tmp.remove();
+const rig = useDaemonRig('loa-daemon-replace-', {
+  setup: (r) => {
+    const made = [makeOpusMedia(r.tmp.path, 4, 330), makeOpusMedia(r.tmp.path, 1.5, 550), makeOpusMedia(r.tmp.path, 2, 770)];
+    for (const m of made) r.media.routes.set(m.ref.url, m.body);
+    [long, next, two] = made as [typeof long, typeof next, typeof two];
+  },
 });
 
 async function edge() {
   const clusterId = `replace-${++n}`;
-  media.credentials = { user: clusterId, password: 'sesame' };
-  const sinkDir = join(tmp.path, `${clusterId}-out`);
-  const e = await startEdge({ clusterId, mqttUrl: broker.url, httpUrl: media.url, dataDir: join(tmp.path, clusterId), sink: { type: 'file', dir: sinkDir } });
-  edges.push(e);
-  await watcher.waitFor(`${clusterId} state`, () => watcher.of(clusterId, 'state').length > 0);
-  const acksOf = (id: string) => watcher.acks(clusterId).filter((a) => a.cmdId === id);
+  rig.media.credentials = { user: clusterId, password: 'sesame' };
+  const sinkDir = join(rig.tmp.path, `${clusterId}-out`);
+  const e = await startEdge({ clusterId, mqttUrl: rig.broker.url, httpUrl: rig.media.url, dataDir: join(rig.tmp.path, clusterId), sink: { type: 'file', dir: sinkDir } });
+  rig.edges.push(e);
+  await rig.watcher.waitFor(`${clusterId} state`, () => rig.watcher.of(clusterId, 'state').length > 0);
+  const acksOf = (id: string) => rig.watcher.acks(clusterId).filter((a) => a.cmdId === id);
   const wav = (play: { startAt: number; broadcastId: string }) => join(sinkDir, `${play.startAt}-${play.broadcastId}.wav`);
   return { clusterId, acksOf, wav };
 }
@@ -60,14 +41,14 @@ describe('loa-edge replacement at startAt and stopAt', () => {
   it('keeps playing the current item until the next one’s startAt, then replaces it', async () => {
     const e = await edge();
     const a = cmd.play(1, long.ref, { broadcastId: 'item-a', startInMs: 300 });
-    await watcher.send(e.clusterId, a);
-    const aStarted = await watcher.waitAck(e.clusterId, a.id, 'started');
+    await rig.watcher.send(e.clusterId, a);
+    const aStarted = await rig.watcher.waitAck(e.clusterId, a.id, 'started');
     const b = cmd.play(2, next.ref, { broadcastId: 'item-b', startInMs: 800 });
-    await watcher.send(e.clusterId, b);
-    await watcher.waitAck(e.clusterId, b.id, 'accepted');
+    await rig.watcher.send(e.clusterId, b);
+    await rig.watcher.waitAck(e.clusterId, b.id, 'accepted');
 
-    const aStopped = await watcher.waitAck(e.clusterId, a.id, 'stopped');
-    const bStarted = await watcher.waitAck(e.clusterId, b.id, 'started');
+    const aStopped = await rig.watcher.waitAck(e.clusterId, a.id, 'stopped');
+    const bStarted = await rig.watcher.waitAck(e.clusterId, b.id, 'started');
     expect(aStopped).toMatchObject({ reason: 'replaced', broadcastId: 'item-a' });
     // A was cut at B's startAt, not when B's play arrived 800 ms earlier.
     expect(aStopped.at).toBeGreaterThanOrEqual(b.startAt);
@@ -84,18 +65,18 @@ describe('loa-edge replacement at startAt and stopAt', () => {
     // B started at its startAt, right after A stopped, and then plays to its end.
     expect(bStarted.at).toBeGreaterThanOrEqual(b.startAt);
     expect(bStarted.at).toBeLessThan(b.startAt + 500);
-    const all = watcher.acks(e.clusterId);
+    const all = rig.watcher.acks(e.clusterId);
     expect(indexOf(all, b.id, 'accepted')).toBeLessThan(indexOf(all, a.id, 'stopped'));
     expect(indexOf(all, a.id, 'stopped')).toBeLessThan(indexOf(all, b.id, 'started'));
-    await watcher.waitAck(e.clusterId, b.id, 'finished');
+    await rig.watcher.waitAck(e.clusterId, b.id, 'finished');
     expect(e.acksOf(a.id).map((x) => x.status)).toEqual(['accepted', 'started', 'stopped']);
   });
 
   it('ends an item at its stopAt with finished and the position reached', async () => {
     const e = await edge();
     const play = cmd.play(1, two.ref, { broadcastId: 'cut', startInMs: 200, stopInMs: 1200 });
-    await watcher.send(e.clusterId, play);
-    const finished = await watcher.waitAck(e.clusterId, play.id, 'finished');
+    await rig.watcher.send(e.clusterId, play);
+    const finished = await rig.watcher.waitAck(e.clusterId, play.id, 'finished');
     expect(e.acksOf(play.id).map((a) => a.status)).toEqual(['accepted', 'started', 'finished']);
     expect(finished.at).toBeGreaterThanOrEqual(play.stopAt!);
     expect(finished.at).toBeLessThan(play.stopAt! + 300);
@@ -111,24 +92,24 @@ describe('loa-edge replacement at startAt and stopAt', () => {
   it('drops a waiting play when a newer one comes; the current item plays on until the newest startAt', async () => {
     const e = await edge();
     const a = cmd.play(1, long.ref, { broadcastId: 'item-a', startInMs: 300 });
-    await watcher.send(e.clusterId, a);
-    await watcher.waitAck(e.clusterId, a.id, 'started');
+    await rig.watcher.send(e.clusterId, a);
+    await rig.watcher.waitAck(e.clusterId, a.id, 'started');
     const b = cmd.play(2, next.ref, { broadcastId: 'item-b', startInMs: 1500 });
-    await watcher.send(e.clusterId, b);
-    await watcher.waitAck(e.clusterId, b.id, 'accepted');
+    await rig.watcher.send(e.clusterId, b);
+    await rig.watcher.waitAck(e.clusterId, b.id, 'accepted');
     const c = cmd.play(3, next.ref, { broadcastId: 'item-c', startInMs: 700 });
-    await watcher.send(e.clusterId, c);
+    await rig.watcher.send(e.clusterId, c);
 
-    const bStopped = await watcher.waitAck(e.clusterId, b.id, 'stopped');
+    const bStopped = await rig.watcher.waitAck(e.clusterId, b.id, 'stopped');
     expect(bStopped).toMatchObject({ reason: 'replaced', positionMs: 0 });
     // B's drop did not touch A: A is cut at C's startAt, and C starts then.
-    const aStopped = await watcher.waitAck(e.clusterId, a.id, 'stopped');
+    const aStopped = await rig.watcher.waitAck(e.clusterId, a.id, 'stopped');
     expect(aStopped.reason).toBe('replaced');
     expect(aStopped.at).toBeGreaterThanOrEqual(c.startAt);
     expect(aStopped.at).toBeGreaterThan(bStopped.at + 500);
-    const cStarted = await watcher.waitAck(e.clusterId, c.id, 'started');
+    const cStarted = await rig.watcher.waitAck(e.clusterId, c.id, 'started');
     expect(cStarted.at).toBeGreaterThanOrEqual(c.startAt);
-    await watcher.waitAck(e.clusterId, c.id, 'finished');
+    await rig.watcher.waitAck(e.clusterId, c.id, 'finished');
     // B never played: no start, and no WAV.
     expect(e.acksOf(b.id).map((x) => x.status)).toEqual(['accepted', 'stopped']);
     expect(existsSync(e.wav(b))).toBe(false);
@@ -137,31 +118,31 @@ describe('loa-edge replacement at startAt and stopAt', () => {
   it('a stop stops at once both the playing item and the one waiting for its startAt', async () => {
     const e = await edge();
     const a = cmd.play(1, long.ref, { broadcastId: 'item-a', startInMs: 300 });
-    await watcher.send(e.clusterId, a);
-    await watcher.waitAck(e.clusterId, a.id, 'started');
+    await rig.watcher.send(e.clusterId, a);
+    await rig.watcher.waitAck(e.clusterId, a.id, 'started');
     const b = cmd.play(2, next.ref, { broadcastId: 'item-b', startInMs: 3000 });
-    await watcher.send(e.clusterId, b);
-    await watcher.waitAck(e.clusterId, b.id, 'accepted');
+    await rig.watcher.send(e.clusterId, b);
+    await rig.watcher.waitAck(e.clusterId, b.id, 'accepted');
     const stop = cmd.stop(3);
-    await watcher.send(e.clusterId, stop);
-    await watcher.waitAck(e.clusterId, stop.id, 'finished');
+    await rig.watcher.send(e.clusterId, stop);
+    await rig.watcher.waitAck(e.clusterId, stop.id, 'finished');
     expect(e.acksOf(a.id).at(-1)).toMatchObject({ status: 'stopped', reason: 'stop-command' });
     expect(e.acksOf(b.id).at(-1)).toMatchObject({ status: 'stopped', reason: 'stop-command', positionMs: 0 });
-    expect(watcher.of(e.clusterId, 'state').at(-1)).toMatchObject({ playing: null });
+    expect(rig.watcher.of(e.clusterId, 'state').at(-1)).toMatchObject({ playing: null });
   });
 
   it('refuses a play whose stopAt is not after its startAt as invalid, and plays nothing', async () => {
     const e = await edge();
     const same = cmd.play(1, two.ref, { startInMs: 300, stopInMs: 300 });
     const before = cmd.play(2, two.ref, { startInMs: 300, stopInMs: 100 });
-    await watcher.send(e.clusterId, same);
-    await watcher.send(e.clusterId, before);
+    await rig.watcher.send(e.clusterId, same);
+    await rig.watcher.send(e.clusterId, before);
     for (const bad of [same, before]) {
-      const refused = await watcher.waitAck(e.clusterId, bad.id, 'refused');
+      const refused = await rig.watcher.waitAck(e.clusterId, bad.id, 'refused');
       expect(refused).toMatchObject({ reason: 'invalid', seq: bad.seq });
       expect(refused.detail).toMatch(/stopAt/);
     }
     await new Promise((r) => setTimeout(r, 400));
-    expect(watcher.acks(e.clusterId).map((a) => a.status)).toEqual(['refused', 'refused']);
+    expect(rig.watcher.acks(e.clusterId).map((a) => a.status)).toEqual(['refused', 'refused']);
   });
 });

@@ -71,6 +71,9 @@ export class Scheduler {
     // scheduler can adopt an item already under way instead of restarting it.
     this.deps.bus.on(this, 'presenceChanged', ({ clusterId, online }) => {
       if (online) this.deps.clock.setTimeout(() => again(clusterId), STATE_GRACE_MS);
+      // What it was told before is history: on return, what it reports playing (perhaps an item
+      // from its own plan) is adopted rather than restarted.
+      else this.commanded.delete(clusterId);
     });
     this.deps.bus.on(this, 'state', ({ clusterId }) => again(clusterId));
     this.deps.bus.on(this, 'clusterAdded', () => this.reload());

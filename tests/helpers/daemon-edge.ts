@@ -30,6 +30,8 @@ export async function startEdge(o: {
   sink?: EdgeConfig['sink'];
   healthIntervalSec?: number;
   hardware?: HardwareProbe;
+  /** MQTT keep-alive (default 5 s); a dead link is noticed in about two of them. */
+  keepaliveSec?: number;
 }): Promise<EdgeUnderTest> {
   const config = parseEdgeConfig({
     clusterId: o.clusterId,
@@ -38,7 +40,7 @@ export async function startEdge(o: {
     dataDir: o.dataDir,
     sink: o.sink ?? { type: 'null' },
     healthIntervalSec: o.healthIntervalSec ?? 60,
-    keepaliveSec: 5,
+    keepaliveSec: o.keepaliveSec ?? 5,
     reconnect: { minMs: 100, maxMs: 400 },
   });
   const logs: Record<string, unknown>[] = [];

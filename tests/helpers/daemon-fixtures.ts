@@ -1,5 +1,6 @@
 // Fixtures for the loa-edge suites: a bare aedes broker, a tiny media server with Basic auth, a
-// watcher that records everything under loa/v1/clusters/, media files and command builders.
+// watcher that records everything under loa/v1/clusters/, media files and command builders, and
+// useDaemonRig(), which sets all of them up around a suite.
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -7,8 +8,11 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { join } from 'node:path';
 import { connect, type MqttClient } from 'mqtt';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { clusterTopic, parseClusterTopic, type Ack, type Channel, type MediaRef } from '../../protocol/index.js';
 import { decodedDurationS, ffmpegPath, makeTone } from './audio.js';
+import type { EdgeUnderTest } from './daemon-edge.js';
+import { makeTempDir } from './tmp.js';
 
 export interface TestBroker {
   port: number;
@@ -197,3 +201,49 @@ export const cmd = {
     return { ...cmd.base(seq, o), type: 'volume', volume };
   },
 };
+
+export interface DaemonRig {
+  tmp: { path: string; remove(): void };
+  broker: TestBroker;
+  media: MediaServer;
+  watcher: Watcher;
+  /** Daemons started by a test; each is stopped after that test. */
+  edges: EdgeUnderTest[];
+}
+
+/**
+ * The usual loa-edge suite around its tests: a temp dir, a broker, a media server (Basic user
+ * `mediaUser`, password "sesame"), a watcher; `setup` runs after them (media files, routes).
+ * Daemons pushed on `edges` are stopped after each test, between `afterEachTest` (e.g. killing
+ * a frozen ffmpeg the daemon would wait for) and `afterDaemons` (e.g. a proxy the daemon talks
+ * through). The fields are there once the suite's beforeAll has run.
+ */
+export function useDaemonRig(
+  tmpPrefix: string,
+  o: {
+    mediaUser?: string;
+    setup?: (rig: DaemonRig) => void | Promise<void>;
+    afterEachTest?: () => void | Promise<void>;
+    afterDaemons?: () => void | Promise<void>;
+  } = {},
+): DaemonRig {
+  const rig = { tmp: makeTempDir(tmpPrefix), edges: [] as EdgeUnderTest[] } as DaemonRig;
+  beforeAll(async () => {
+    rig.broker = await startBroker();
+    rig.media = await startMediaServer({ user: o.mediaUser ?? 'unused', password: 'sesame' });
+    rig.watcher = await Watcher.connect(rig.broker.url);
+    await o.setup?.(rig);
+  });
+  afterEach(async () => {
+    await o.afterEachTest?.();
+    await Promise.all(rig.edges.splice(0).map((e) => e.stop()));
+    await o.afterDaemons?.();
+  });
+  afterAll(async () => {
+    await rig.watcher?.close();
+    await rig.media?.close();
+    await rig.broker?.close();
+    rig.tmp.remove();
+  });
+  return rig;
+}
