@@ -112,9 +112,11 @@ async function main(): Promise<void> {
     }
     const b = hub.store.broadcasts.get(broadcast.id)!;
     const village = new Map(hub.store.clusters.list().map((c) => [c.id, c.village]));
-    const table = new Table({ head: ['cluster', 'village', 'kind', 'outcome', 'started (UTC)', 'finished (UTC)', 'start offset'] });
+    // "start error": the box's own estimate of how far from the common start it began (boxes sync
+    // their clocks to the hub); the ack itself may arrive later over a slow link.
+    const table = new Table({ head: ['cluster', 'village', 'kind', 'outcome', 'start ack heard (UTC)', 'finished (UTC)', 'start error'] });
     for (const t of b.targets) {
-      table.push([t.clusterId, village.get(t.clusterId) ?? '', edgeIds.includes(t.clusterId) ? 'loa-edge' : 'simulated', t.status, time(t.startedAt), time(t.finishedAt), t.startedAt ? `${t.startedAt - b.startAt} ms` : '-']);
+      table.push([t.clusterId, village.get(t.clusterId) ?? '', edgeIds.includes(t.clusterId) ? 'loa-edge' : 'simulated', t.status, time(t.startedAt), time(t.finishedAt), t.startErrorMs !== null ? `${Math.round(t.startErrorMs)} ms` : '-']);
     }
     say(table.toString());
     const finished = b.targets.filter((t) => t.status === 'finished').length;
