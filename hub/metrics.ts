@@ -18,6 +18,16 @@ export function createMetrics(store: Store, bus: EventBus, owner: object): Regis
       this.set({ state: 'offline' }, all.length - online);
     },
   });
+  new Gauge({
+    name: 'loa_alarms_open',
+    help: 'Open alarms by kind and severity',
+    labelNames: ['kind', 'severity'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const a of store.alarms.open()) this.inc({ kind: a.kind, severity: a.severity });
+    },
+  });
   const acks = new Counter({ name: 'loa_acks_total', help: 'Acknowledgements received from clusters', labelNames: ['status'], registers: [registry] });
   const rejected = new Counter({ name: 'loa_payloads_rejected_total', help: 'Device payloads dropped as invalid', registers: [registry] });
   const health = new Counter({ name: 'loa_health_samples_total', help: 'Health samples received', registers: [registry] });

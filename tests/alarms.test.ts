@@ -94,6 +94,9 @@ describe('health', () => {
     await b.health({ throttled: { now: true, sinceBoot: true, raw: '0x50005' } });
     await b.health({});
     expect(openOf('sang-pao', 'throttled')).toEqual([expect.objectContaining({ detail: 'get_throttled 0x50005' })]);
+    // /metrics counts it for Prometheus alerting.
+    const metrics = await t.api<string>('GET', '/metrics', undefined, { token: null });
+    expect(metrics.body).toMatch(/loa_alarms_open\{kind="throttled",severity="warning"\} 1/);
     await b.health({ throttled: { now: false, sinceBoot: true, raw: '0x50000' } });
     expect(eventsOf('sang-pao', 'throttled')).toEqual(['alarm-raised', 'alarm-cleared']);
   });
