@@ -1,14 +1,20 @@
 // loa-sim: the simulator's command line. Starts a fleet of virtual speaker clusters from a fleet
-// file, prints a status line to stderr every few seconds, and stops cleanly on SIGTERM/SIGINT.
+// file and/or simulated ONVIF cameras, prints a status line to stderr every few seconds, and stops
+// cleanly on SIGTERM/SIGINT.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { errorMessage } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
+import { DEFAULT_CAMERA_PASSWORD, DEFAULT_CAMERA_PORT, DEFAULT_CAMERA_USER, startCameras, type CameraFarm } from './cameras/index.js';
 import { createFleet, DEFAULT_CONNECT_RATE, DEFAULT_KEEPALIVE_S, type Fleet } from './fleet.js';
 import { loadFleetFile } from './fleet-file.js';
 import { DEFAULT_SETTINGS, parseDelay, type DelaySpec } from './settings.js';
 
 interface SimCliOptions {
-  fleet: string;
+  fleet?: string;
+  cameras: number;
+  cameraPort: number;
+  cameraUser: string;
+  cameraPassword: string;
   mqtt: string;
   delay: DelaySpec;
   fetchDelay: DelaySpec;
@@ -46,7 +52,7 @@ function buildProgram(): Command {
   return (
     new Command('loa-sim')
       .description('Simulated Loa speaker clusters: many virtual boxes in one process, each with its own MQTT connection, speaking protocol v1 (no audio).')
-      .requiredOption('--fleet <file>', 'YAML, JSON or JSON-lines file listing the clusters as {id, secret} (see docs/simulator.md)')
+      .option('--fleet <file>', 'YAML, JSON or JSON-lines file listing the clusters as {id, secret} (see docs/simulator.md); required unless --cameras is given')
       .option('--mqtt <url>', 'URL of the hub\'s MQTT broker', 'mqtt://127.0.0.1:1883')
       .option('--delay <ms|min-max>', 'simulated network delay per message, fixed or a random range', delay('delay'), DEFAULT_SETTINGS.delayMs)
       .addOption(
@@ -62,27 +68,33 @@ function buildProgram(): Command {
       .option('--keepalive <s>', 'MQTT keep-alive in seconds', number('keepalive', (n) => Number.isInteger(n) && n >= 1 && n <= 65535, 'an integer from 1 to 65535'), DEFAULT_KEEPALIVE_S)
       .option('--summary-interval <s>', 'seconds between status lines on stderr; 0 for none', number('summary interval', (n) => n >= 0, 'zero or more'), 5)
       .addOption(new Option('--log-level <level>', 'log level (logs go to stdout as JSON)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
-      // Simulated ONVIF cameras come in a later issue: add `--cameras <n>` here and start the
-      // camera simulator beside the fleet in run(), stopping both in shutdown().
+      // Simulated ONVIF cameras (docs/simulator.md): started beside the fleet, stopped with it.
+      .option('--cameras <n>', 'simulated ONVIF cameras on 127.0.1.1, 127.0.1.2, …', number('cameras', (n) => Number.isInteger(n) && n >= 0 && n <= 60_000, 'an integer from 0 to 60000'), 0)
+      .option('--camera-port <port>', 'HTTP port of every camera (SOAP services and snapshots)', number('camera port', (n) => Number.isInteger(n) && n >= 1 && n <= 65535, 'an integer from 1 to 65535'), DEFAULT_CAMERA_PORT)
+      .option('--camera-user <user>', 'user name the cameras accept', DEFAULT_CAMERA_USER)
+      .option('--camera-password <password>', 'password the cameras accept', DEFAULT_CAMERA_PASSWORD)
       .addHelpText('after', '\nExample:\n  loa-sim --fleet fleet.yaml --mqtt mqtt://hub.local:1883 --delay 20-150 --failure-rate 0.05\n\nSIGTERM or Ctrl-C disconnects every cluster cleanly (offline presence) and exits 0.')
   );
 }
 
-function summary(fleet: Fleet): string {
+function summary(fleet: Fleet | null, cameras: CameraFarm | null): string {
+  const cams = cameras ? `, ${cameras.cameras.length} cameras` : '';
+  if (!fleet) return `loa-sim: no clusters${cams}`;
   const c = fleet.counters;
   return (
     `loa-sim: ${c.connected}/${fleet.clusters.length} connected, ${fleet.playing} playing, ` +
     `${c.commandsReceived} commands, acks ${c.acks.accepted} accepted ${c.acks.started} started ${c.acks.finished} finished ` +
-    `${c.acks.stopped} stopped ${c.failures} failed ${c.refused} refused`
+    `${c.acks.stopped} stopped ${c.failures} failed ${c.refused} refused${cams}`
   );
 }
 
 async function run(opts: SimCliOptions): Promise<void> {
-  const clusters = loadFleetFile(opts.fleet);
+  if (!opts.fleet && opts.cameras === 0) throw new Error('give --fleet <file>, --cameras <n>, or both.');
   const logger = createLogger({ name: 'loa-sim', level: opts.logLevel });
-  const fleet = createFleet({
+  let cameras: CameraFarm | null = null;
+  const fleet = !opts.fleet ? null : createFleet({
     mqttUrl: opts.mqtt,
-    clusters,
+    clusters: loadFleetFile(opts.fleet),
     logger,
     delayMs: opts.delay,
     fetchDelayMs: opts.fetchDelay,
@@ -96,7 +108,7 @@ async function run(opts: SimCliOptions): Promise<void> {
 
   // A referenced interval also keeps the process alive while every cluster is between retries.
   const ticker = setInterval(() => {
-    if (opts.summaryInterval > 0) process.stderr.write(`${summary(fleet)}\n`);
+    if (opts.summaryInterval > 0) process.stderr.write(`${summary(fleet, cameras)}\n`);
   }, (opts.summaryInterval || 60) * 1000);
 
   let stopping = false;
@@ -107,7 +119,7 @@ async function run(opts: SimCliOptions): Promise<void> {
     clearInterval(ticker);
     // A hub that no longer answers must not keep the process from exiting.
     const deadline = setTimeout(() => finish(1), 10_000);
-    fleet.stop().then(
+    Promise.all([fleet?.stop(), cameras?.stop()]).then(
       () => {
         clearTimeout(deadline);
         finish(0);
@@ -119,13 +131,18 @@ async function run(opts: SimCliOptions): Promise<void> {
     );
   };
   const finish = (code: number) => {
-    process.stderr.write(`${summary(fleet)} (stopped)\n`);
+    process.stderr.write(`${summary(fleet, cameras)} (stopped)\n`);
     logger.flush(() => process.exit(code));
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
 
-  await fleet.start();
+  if (opts.cameras > 0) {
+    cameras = await startCameras({ count: opts.cameras, port: opts.cameraPort, user: opts.cameraUser, password: opts.cameraPassword, logger: logger.child({ part: 'cameras' }) });
+    const first = cameras.cameras[0]!;
+    process.stderr.write(`loa-sim: ${opts.cameras} ONVIF cameras from ${first.deviceUrl}\n`);
+  }
+  await fleet?.start();
 }
 
 const program = buildProgram();

@@ -18,6 +18,8 @@ export interface HubEvents {
   scheduleChanged: Record<string, never>;
   /** The media library gained or lost an item (the schedule refers to media by name). */
   mediaChanged: { mediaId: string; removed: boolean };
+  /** An operator's ad-hoc broadcast went out to, or ended on, these clusters. */
+  adhocChanged: { clusterIds: string[] };
   /** A cluster was removed or its secret rotated: its connection must go. */
   clusterCredentialsChanged: { clusterId: string; removed: boolean };
   /** A payload from a device was dropped (bad JSON, schema, size). */

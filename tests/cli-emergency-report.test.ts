@@ -97,7 +97,7 @@ describe('loa log with the new fields', () => {
     const row = lines.find((l) => l.includes(quotedId))!;
     expect(row).toContain(`,${quotedId},"Thông báo ""họp"", số 2",`);
     // cluster offline when due: raw outcome enum, kind and priority at the end.
-    expect(row).toMatch(/,offline,cluster-offline,.*,missed-offline,adhoc,normal,,$/);
+    expect(row).toMatch(/,offline,cluster-offline,.*,missed-offline,adhoc,priority,,$/);
 
     const table = await loa(['log', '--cluster', 'na-long-1']);
     expect(table.stdout).toMatch(/Planned\s*│ Planned end\s*│ Cluster\s*│ Kind\s*│ Programme\s*│ Media\s*│ Outcome/);

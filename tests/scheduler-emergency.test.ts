@@ -110,3 +110,28 @@ describe('missed while the hub was down', () => {
     await day.fleet.stop();
   });
 });
+
+describe('an operator announcement', () => {
+  it('goes before the programme (ưu tiên), which resumes right after it where it would be', async () => {
+    day = await startRadioDay(local(date, '05:58:00'));
+    const { t, clock } = day;
+    await clock.runUntil(local(date, '06:00:00'), day.quiet);
+    const b = t.hub.dispatcher.play({ mediaId: day.mediaIds.get('canh-bao')!, clusterIds: ['ta-cho'], createdBy: 'test' });
+    expect(b.startAt).toBe(local(date, '06:00:03'));
+    await clock.runUntil(local(date, '06:12:00'), day.quiet);
+    const log = t.hub.store.broadcasts.log({ from: local(date, '05:50:00'), to: local(date, '06:10:00'), clusterId: 'ta-cho' });
+    const at = (start: string) => log.find((x) => x.plannedStart === local(date, start) && x.kind === 'schedule');
+    expect(at('05:56:03')?.outcome).toBe('preempted');
+    const mine = log.find((x) => x.kind === 'adhoc')!;
+    expect(mine).toMatchObject({ outcome: 'played', startedAt: local(date, '06:00:03'), finishedAt: local(date, '06:01:33') });
+    // The round due at 06:01:03 waited for the announcement, then joined 30 s in, with no gap.
+    const resumed = at('06:01:03')!;
+    expect(resumed.outcome).toBe('partial');
+    expect(resumed.startedAt).toBe(local(date, '06:01:33'));
+    expect(t.hub.store.broadcasts.target(resumed.broadcastId, 'ta-cho')!.firstOffsetMs).toBe(30_000);
+    expect(at('06:06:03')?.outcome).toBe('played');
+    // Other clusters were not touched (the round under way at 05:58, when this test's hub started, was joined late).
+    const other = t.hub.store.broadcasts.log({ from: local(date, '05:50:00'), to: local(date, '06:10:00'), clusterId: 'bo-he' });
+    expect(other.map((x) => x.outcome)).toEqual(['partial', 'played', 'played']);
+  });
+});

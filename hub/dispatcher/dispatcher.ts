@@ -86,6 +86,8 @@ export class Dispatcher {
       plannedEnd: startAt + media.durationMs,
       createdAt: now,
       createdBy: req.createdBy,
+      // An operator's announcement ranks ưu tiên: it goes before the normal programme (docs/schedules.md).
+      priority: 'priority',
       volume: req.volume ?? null,
       clusterIds: [...new Set(req.clusterIds)],
     });
@@ -129,6 +131,7 @@ export class Dispatcher {
       }
       this.deps.bus.emit('broadcastChanged', { broadcastId });
     }
+    this.deps.bus.emit('adhocChanged', { clusterIds: [...new Set(stopped.map((s) => s.clusterId))] });
     return stopped;
   }
 
@@ -199,6 +202,7 @@ export class Dispatcher {
     );
     this.armSweep();
     this.deps.bus.emit('broadcastChanged', { broadcastId });
+    this.deps.bus.emit('adhocChanged', { clusterIds: outgoing.map((o) => o.clusterId) });
   }
 
   private onAck(clusterId: string, ack: Ack, receivedAt: number): void {
@@ -214,6 +218,8 @@ export class Dispatcher {
     if (!patch) return;
     store.broadcasts.updateTarget(t.broadcastId, clusterId, patch, receivedAt);
     if (patch.deadlineAt !== undefined) this.armSweep();
+    // An ad-hoc item over on this cluster: the schedule takes the cluster back.
+    if (patch.status && FINAL.includes(patch.status) && store.broadcasts.kindOf(t.broadcastId) === 'adhoc') this.deps.bus.emit('adhocChanged', { clusterIds: [clusterId] });
     // Failures are worth a line each; routine progress of a big fleet only at debug level.
     if (ack.status === 'failed' || ack.status === 'refused') {
       this.log.child({ clusterId }).warn({ broadcastId: t.broadcastId, status: ack.status, reason: ack.reason, detail: ack.detail }, 'broadcast not played');

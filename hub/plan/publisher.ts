@@ -74,7 +74,7 @@ export class PlanPublisher {
       for (const { wanted: w, item } of wanted) {
         this.deps.store.broadcasts.ensure({
           id: w.broadcastId, mediaId: item.media.id, startAt: w.startAt, plannedEnd: w.endAt, createdAt: now, createdBy: 'schedule',
-          volume: w.volume, kind: w.kind, priority: w.priority, programmeId: w.programmeId, programmeName: w.programmeName,
+          volume: w.volume, kind: w.kind === 'emergency' ? 'emergency' : 'schedule', priority: w.priority, programmeId: w.programmeId, programmeName: w.programmeName,
         });
       }
       this.lastVersion = Math.max(this.lastVersion + 1, now);

@@ -8,7 +8,7 @@
 // a once-a-minute safety net in the site's time zone.
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
-import { priorityRank, type Schedule, type ScheduleContext } from '../schedule/model.js';
+import { PRIORITIES, priorityRank, type Priority, type Schedule, type ScheduleContext } from '../schedule/model.js';
 import type { HubMqtt } from '../broker/broker.js';
 import type { DeviceListener } from '../devices/listener.js';
 import { CommandSender } from '../dispatcher/commands.js';
@@ -84,6 +84,10 @@ export class Scheduler {
       }
     });
     this.deps.bus.on(this, 'mediaChanged', () => this.reload());
+    this.deps.bus.on(this, 'adhocChanged', ({ clusterIds }) => {
+      clusterIds.forEach((id) => again(id));
+      this.arm(Math.round(this.deps.clock.now()));
+    });
     this.reconcile();
   }
 
@@ -125,6 +129,12 @@ export class Scheduler {
       const w = media && emergencyAt(e, media.durationMs, this.deps.config.emergencyLeadMs, at);
       if (w && w.startAt - this.deps.config.emergencyLeadMs <= at && at < w.endAt) candidates.push(w);
     }
+    for (const a of this.deps.store.broadcasts.activeAdhoc(clusterId, at)) {
+      candidates.push({
+        key: `adhoc:${a.id}`, broadcastId: a.id, kind: 'adhoc', priority: (PRIORITIES as readonly string[]).includes(a.priority) ? (a.priority as Priority) : 'priority',
+        programmeId: null, programmeName: null, mediaId: a.mediaId, startAt: a.startAt, endAt: a.plannedEnd, volume: null,
+      });
+    }
     return pickTop(candidates);
   }
 
@@ -160,6 +170,11 @@ export class Scheduler {
       return;
     }
     const target = soon?.mediaId ? soon : null;
+    // An announcement is the dispatcher's to stop; once it is over the cluster is simply ours again.
+    if (cur?.kind === 'adhoc' && cur.key !== soon?.key) {
+      this.commanded.delete(clusterId);
+      if (!target) return;
+    }
     if (!target) {
       // Nothing (or silence) should be on air: stop a preempting item that outlives its reason.
       if (cur && cur.endAt > now + config.leadMs && !soon) this.stopCluster(clusterId, cur, now, 'emergency-ended');
@@ -167,6 +182,12 @@ export class Scheduler {
       return;
     }
     if (cur?.key === target.key) return;
+    if (target.kind === 'adhoc') {
+      // Already on its way to the box (the dispatcher sent it): yield, and log what it cuts.
+      if (cur && cur.endAt > target.startAt && priorityRank(target.priority) > priorityRank(cur.priority)) this.markPreempted(clusterId, cur, Math.max(now, target.startAt), target);
+      this.commanded.set(clusterId, target);
+      return;
+    }
     let startAt = target.startAt >= now + 500 ? target.startAt : now + config.joinLeadMs;
     // What is on air and does not yield to the target (an emergency ending) is let finish first.
     if (cur && cur.endAt > now && priorityRank(target.priority) <= priorityRank(cur.priority)) startAt = Math.max(startAt, cur.endAt);
@@ -189,7 +210,7 @@ export class Scheduler {
       createdAt: now,
       createdBy: w.kind === 'emergency' ? 'emergency' : 'schedule',
       volume: w.volume,
-      kind: w.kind,
+      kind: w.kind === 'emergency' ? 'emergency' : 'schedule',
       priority: w.priority,
       programmeId: w.programmeId,
       programmeName: w.programmeName,
@@ -340,6 +361,11 @@ export class Scheduler {
       // …and when the round on air now ends (a one-shot emergency is then over).
       const current = emergencyAt(e, media.durationMs, this.deps.config.emergencyLeadMs, now);
       if (current && current.endAt > now) next = Math.min(next, current.endAt);
+    }
+    // An operator's announcement ends: take its clusters back right after it, without a gap.
+    for (const end of this.deps.store.broadcasts.adhocEnds(now)) {
+      if (end - lead > now) next = Math.min(next, end - lead);
+      next = Math.min(next, end);
     }
     this.timer = this.deps.clock.setTimeout(() => this.reconcile(), Math.max(1, next - now));
   }

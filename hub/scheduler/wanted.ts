@@ -12,7 +12,8 @@ export interface Wanted {
   /** Unique per cluster-independent occurrence; the broadcast id is derived from it. */
   key: string;
   broadcastId: string;
-  kind: 'schedule' | 'emergency';
+  /** `adhoc`: an operator's broadcast already sent by the dispatcher; the scheduler only yields to it. */
+  kind: 'schedule' | 'emergency' | 'adhoc';
   priority: Priority;
   programmeId: string | null;
   programmeName: string | null;

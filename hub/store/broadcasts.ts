@@ -192,11 +192,11 @@ export class BroadcastStore {
 
   constructor(private readonly db: Db) {}
 
-  create(b: { id: string; mediaId: string; startAt: number; plannedEnd: number; createdAt: number; createdBy: string; volume: number | null; clusterIds: string[] }): void {
+  create(b: { id: string; mediaId: string; startAt: number; plannedEnd: number; createdAt: number; createdBy: string; volume: number | null; priority: string; clusterIds: string[] }): void {
     const tx = this.db.transaction(() => {
       this.db
-        .prepare('INSERT INTO broadcasts (id, media_id, start_at, planned_end, created_at, created_by, volume) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(b.id, b.mediaId, b.startAt, b.plannedEnd, b.createdAt, b.createdBy, b.volume);
+        .prepare('INSERT INTO broadcasts (id, media_id, start_at, planned_end, created_at, created_by, volume, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(b.id, b.mediaId, b.startAt, b.plannedEnd, b.createdAt, b.createdBy, b.volume, b.priority);
       const ins = this.db.prepare("INSERT INTO broadcast_targets (broadcast_id, cluster_id, status, updated_at) VALUES (?, ?, 'pending', ?)");
       for (const c of b.clusterIds) ins.run(b.id, c, b.createdAt);
     });
@@ -276,6 +276,36 @@ export class BroadcastStore {
       plannedEnd: r.planned_end,
       targets,
     };
+  }
+
+  /** Ad-hoc broadcasts on a cluster that cover the instant and are still open there. */
+  activeAdhoc(clusterId: string, at: number): { id: string; mediaId: string; startAt: number; plannedEnd: number; priority: string }[] {
+    const statuses = OPEN_TARGET_STATUSES.map((s) => `'${s}'`).join(',');
+    return (
+      this.db
+        .prepare(
+          `SELECT b.id, b.media_id, b.start_at, b.planned_end, b.priority FROM broadcast_targets t JOIN broadcasts b ON b.id = t.broadcast_id
+           WHERE t.cluster_id = ? AND b.kind = 'adhoc' AND b.stopped_at IS NULL AND t.status IN (${statuses}) AND b.start_at <= ? AND b.planned_end > ?`,
+        )
+        .all(clusterId, at, at) as { id: string; media_id: string; start_at: number; planned_end: number; priority: string }[]
+    ).map((r) => ({ id: r.id, mediaId: r.media_id, startAt: r.start_at, plannedEnd: r.planned_end, priority: r.priority }));
+  }
+
+  /** When the open ad-hoc broadcasts end (the scheduler wakes then to take the clusters back). */
+  adhocEnds(after: number): number[] {
+    const statuses = OPEN_TARGET_STATUSES.map((s) => `'${s}'`).join(',');
+    return (
+      this.db
+        .prepare(
+          `SELECT DISTINCT b.planned_end AS e FROM broadcasts b JOIN broadcast_targets t ON t.broadcast_id = b.id
+           WHERE b.kind = 'adhoc' AND b.stopped_at IS NULL AND t.status IN (${statuses}) AND b.planned_end > ?`,
+        )
+        .all(after) as { e: number }[]
+    ).map((r) => r.e);
+  }
+
+  kindOf(broadcastId: string): string | undefined {
+    return (this.db.prepare('SELECT kind FROM broadcasts WHERE id = ?').get(broadcastId) as { kind: string } | undefined)?.kind;
   }
 
   /** The length of a broadcast's media, without loading its targets (called once per ack). */

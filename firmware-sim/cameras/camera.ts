@@ -1,0 +1,209 @@
+// One simulated ONVIF Profile S camera: an HTTP server on its own loopback address answering the
+// device and media services over SOAP 1.2 with WS-Security, a Digest-protected JPEG snapshot, and
+// faults switched on at will (dead, slow, wrong clock, wrong password).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Clock } from '../../common/clock.js';
+import type { Logger } from '../../common/logger.js';
+import { DigestAuth } from './digest-auth.js';
+import * as R from './onvif-replies.js';
+import { envelope, fault, parseSoap, tokenMatches, type SoapRequest } from './soap.js';
+
+export interface CameraFaults {
+  /** Accepts connections and closes them without a reply. */
+  dead: boolean;
+  /** Delay before every answer, ms. */
+  slowMs: number;
+  /** How far the camera's clock is off (GetSystemDateAndTime), ms. */
+  clockSkewMs: number;
+  /** The camera's password is not the one it was configured with. */
+  wrongPassword: boolean;
+}
+
+export interface SimCameraOptions {
+  name: string;
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  user: string;
+  password: string;
+  jpeg: Buffer;
+  clock: Clock;
+  logger: Logger;
+  rtspPort?: number;
+}
+
+const SOAP_TYPE = 'application/soap+xml; charset=utf-8';
+const MAX_BODY = 256 * 1024;
+// Actions a client may call before it knows the camera's clock (ONVIF Core 5.12.1).
+const UNAUTHENTICATED = new Set(['GetSystemDateAndTime']);
+
+export class SimCamera {
+  readonly name: string;
+  readonly host: string;
+  readonly faults: CameraFaults = { dead: false, slowMs: 0, clockSkewMs: 0, wrongPassword: false };
+  private server: Server | null = null;
+  private readonly sockets = new Set<Socket>();
+  private readonly digest: DigestAuth;
+  private boundPort = 0;
+
+  constructor(private readonly opts: SimCameraOptions) {
+    this.name = opts.name;
+    this.host = opts.host;
+    this.digest = new DigestAuth(`loa-sim ${opts.name}`, () => opts.clock.now());
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  get deviceUrl(): string {
+    return `http://${this.host}:${this.boundPort}${R.DEVICE_PATH}`;
+  }
+
+  /** The password the camera accepts now (a wrong-password fault changes it). */
+  private get password(): string {
+    return this.faults.wrongPassword ? `${this.opts.password}-changed-by-installer` : this.opts.password;
+  }
+
+  private facts(): R.CameraFacts {
+    return {
+      name: this.name,
+      serial: `SIM-${this.host.replace(/\./g, '-')}`,
+      base: `http://${this.host}:${this.boundPort}`,
+      host: this.host,
+      rtspPort: this.opts.rtspPort ?? 554,
+    };
+  }
+
+  async start(): Promise<void> {
+    const server = createServer((req, res) => this.onRequest(req, res));
+    server.keepAliveTimeout = 5_000;
+    server.on('connection', (socket) => {
+      // A dead camera: the TCP stack still accepts (the box is "on the network") but nothing answers.
+      if (this.faults.dead) {
+        socket.destroy();
+        return;
+      }
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.port, this.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    const addr = server.address();
+    this.boundPort = typeof addr === 'object' && addr ? addr.port : this.opts.port;
+    this.opts.logger.debug({ camera: this.name, url: this.deviceUrl }, 'camera listening');
+  }
+
+  /** Dead also drops kept-alive connections, so clients holding one notice at once. */
+  setFaults(f: Partial<CameraFaults>): void {
+    Object.assign(this.faults, f);
+    if (this.faults.dead) for (const s of this.sockets) s.destroy();
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = null;
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    if (this.faults.dead) {
+      req.socket.destroy();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) req.socket.destroy();
+      else chunks.push(c);
+    });
+    req.on('end', () => {
+      const answer = () => {
+        if (this.faults.dead) return void req.socket.destroy();
+        try {
+          this.route(req, Buffer.concat(chunks).toString('utf8'), res);
+        } catch (e) {
+          this.opts.logger.warn({ camera: this.name, err: e }, 'camera request failed');
+          this.send(res, 500, SOAP_TYPE, fault('s:Receiver', 'ter:Action', 'internal error'));
+        }
+      };
+      if (this.faults.slowMs > 0) this.opts.clock.setTimeout(answer, this.faults.slowMs);
+      else answer();
+    });
+  }
+
+  private send(res: ServerResponse, status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}): void {
+    if (res.destroyed) return;
+    res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...headers });
+    res.end(body);
+  }
+
+  private route(req: IncomingMessage, body: string, res: ServerResponse): void {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (req.method === 'GET' && path.startsWith('/onvif/snapshot/')) return this.snapshot(req, path, res);
+    if (req.method !== 'POST' || (path !== R.DEVICE_PATH && path !== R.MEDIA_PATH)) {
+      return this.send(res, 404, 'text/plain', 'not found\n');
+    }
+    const soap = parseSoap(body);
+    if (!soap) return this.send(res, 400, SOAP_TYPE, fault('s:Sender', 'ter:InvalidArgVal', 'not a SOAP envelope'));
+    if (!UNAUTHENTICATED.has(soap.action) && !(soap.token && tokenMatches(soap.token, this.opts.user, this.password))) {
+      // ONVIF Core 5.9.1: WS-Security failures are a 400 with ter:NotAuthorized (401 is for HTTP Digest).
+      this.opts.logger.debug({ camera: this.name, action: soap.action }, 'camera refused credentials');
+      return this.send(res, 400, SOAP_TYPE, fault('s:Sender', 'ter:NotAuthorized', 'Sender not Authorized'));
+    }
+    const reply = this.answer(path, soap);
+    if (reply) this.send(res, 200, SOAP_TYPE, envelope(reply));
+    else this.send(res, 400, SOAP_TYPE, fault('s:Receiver', 'ter:ActionNotSupported', `${soap.action} is not supported`));
+  }
+
+  private answer(path: string, soap: SoapRequest): Record<string, unknown> | null {
+    const f = this.facts();
+    const token = String((soap.params.ProfileToken as unknown) ?? R.PROFILES[0].token);
+    if (path === R.DEVICE_PATH) {
+      switch (soap.action) {
+        case 'GetSystemDateAndTime':
+          return R.dateAndTime(this.opts.clock.now() + this.faults.clockSkewMs);
+        case 'GetDeviceInformation':
+          return R.deviceInformation(f);
+        case 'GetCapabilities':
+          return R.capabilities(f);
+        case 'GetServices':
+          return R.services(f);
+        default:
+          return null;
+      }
+    }
+    switch (soap.action) {
+      case 'GetProfiles':
+        return R.profiles();
+      case 'GetVideoSources':
+        return R.videoSources();
+      case 'GetStreamUri':
+        return R.profileExists(token) ? R.streamUri(f, token) : null;
+      case 'GetSnapshotUri':
+        return R.profileExists(token) ? R.snapshotUri(f, token) : null;
+      default:
+        return null;
+    }
+  }
+
+  private snapshot(req: IncomingMessage, path: string, res: ServerResponse): void {
+    const token = path.slice('/onvif/snapshot/'.length).replace(/\.jpg$/, '');
+    if (!R.profileExists(token)) return this.send(res, 404, 'text/plain', 'no such profile\n');
+    const verdict = this.digest.check(req.headers.authorization, req.method ?? 'GET', req.url ?? '', this.opts.user, this.password);
+    if (verdict !== 'ok') {
+      return this.send(res, 401, 'text/plain', 'unauthorized\n', { 'WWW-Authenticate': this.digest.challenge(verdict === 'stale') });
+    }
+    this.send(res, 200, 'image/jpeg', this.opts.jpeg, { 'Cache-Control': 'no-store' });
+  }
+}

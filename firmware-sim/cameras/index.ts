@@ -1,0 +1,86 @@
+// A set of simulated ONVIF cameras on consecutive loopback addresses (127.0.1.1, 127.0.1.2, …),
+// for loa-sim --cameras, tests and benchmarks.
+import { systemClock, type Clock } from '../../common/clock.js';
+import type { Logger } from '../../common/logger.js';
+import { SimCamera, type CameraFaults } from './camera.js';
+import { makeSnapshot } from './snapshot.js';
+
+export { SimCamera } from './camera.js';
+export type { CameraFaults, SimCameraOptions } from './camera.js';
+export { makeSnapshot } from './snapshot.js';
+
+export const DEFAULT_CAMERA_PORT = 8000;
+export const DEFAULT_CAMERA_USER = 'admin';
+export const DEFAULT_CAMERA_PASSWORD = 'admin';
+
+export interface CameraFarmOptions {
+  count: number;
+  logger: Logger;
+  /** Same port on every camera's address; 0 gives each a free port (tests). Default 8000. */
+  port?: number;
+  user?: string;
+  password?: string;
+  clock?: Clock;
+  ffmpegPath?: string;
+  /** First address; default 127.0.1.1. */
+  firstHost?: string;
+}
+
+/** The i-th camera's address (0-based): 127.0.1.1 … 127.0.1.254, then 127.0.2.1 …; the whole of 127/8 is loopback on Linux. */
+export function cameraHost(i: number, first = '127.0.1.1'): string {
+  const [a, b, c, d] = first.split('.').map(Number) as [number, number, number, number];
+  const n = (c - 1) * 254 + (d - 1) + i;
+  return `${a}.${b}.${1 + Math.floor(n / 254)}.${1 + (n % 254)}`;
+}
+
+export interface CameraFarm {
+  readonly cameras: SimCamera[];
+  setFaults(index: number, faults: Partial<CameraFaults>): void;
+  stop(): Promise<void>;
+}
+
+// ffmpeg runs once per camera; a few at a time keeps a 600-camera start from forking 600 processes.
+const SNAPSHOT_CONCURRENCY = 4;
+
+export async function startCameras(opts: CameraFarmOptions): Promise<CameraFarm> {
+  const clock = opts.clock ?? systemClock;
+  const cameras: SimCamera[] = [];
+  const names = Array.from({ length: opts.count }, (_, i) => `cam-${String(i + 1).padStart(3, '0')}`);
+  const jpegs: Buffer[] = new Array<Buffer>(opts.count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(SNAPSHOT_CONCURRENCY, opts.count) }, async () => {
+      for (let i = next++; i < opts.count; i = next++) jpegs[i] = await makeSnapshot(`${names[i]} ${cameraHost(i, opts.firstHost)}`, opts.ffmpegPath);
+    }),
+  );
+  try {
+    for (let i = 0; i < opts.count; i++) {
+      const cam = new SimCamera({
+        name: names[i]!,
+        host: cameraHost(i, opts.firstHost),
+        port: opts.port ?? DEFAULT_CAMERA_PORT,
+        user: opts.user ?? DEFAULT_CAMERA_USER,
+        password: opts.password ?? DEFAULT_CAMERA_PASSWORD,
+        jpeg: jpegs[i]!,
+        clock,
+        logger: opts.logger,
+      });
+      await cam.start();
+      cameras.push(cam);
+    }
+  } catch (e) {
+    await Promise.all(cameras.map((c) => c.stop()));
+    throw e;
+  }
+  return {
+    cameras,
+    setFaults(index, faults) {
+      const cam = cameras[index];
+      if (!cam) throw new RangeError(`no camera ${index}; there are ${cameras.length}`);
+      cam.setFaults(faults);
+    },
+    async stop() {
+      await Promise.all(cameras.map((c) => c.stop()));
+    },
+  };
+}

@@ -1,0 +1,125 @@
+// Bodies of the ONVIF Profile S replies the simulated camera gives: device service (date and time,
+// information, capabilities, services) and media service (profiles, video sources, stream/snapshot URIs).
+import { NS } from './soap.js';
+
+export interface CameraFacts {
+  name: string;
+  serial: string;
+  /** http://host:port, no trailing slash. */
+  base: string;
+  host: string;
+  rtspPort: number;
+}
+
+export const DEVICE_PATH = '/onvif/device_service';
+export const MEDIA_PATH = '/onvif/media_service';
+export const snapshotPath = (profileToken: string) => `/onvif/snapshot/${profileToken}.jpg`;
+
+// Two profiles as most cheap cameras have: a main stream and a sub stream from one sensor.
+export const PROFILES = [
+  { token: 'profile_main', name: 'mainStream', width: 1920, height: 1080, fps: 25, kbps: 4096 },
+  { token: 'profile_sub', name: 'subStream', width: 640, height: 360, fps: 15, kbps: 512 },
+] as const;
+
+export function dateAndTime(nowMs: number): Record<string, unknown> {
+  const d = new Date(nowMs);
+  return {
+    'tds:GetSystemDateAndTimeResponse': {
+      'tds:SystemDateAndTime': {
+        'tt:DateTimeType': 'NTP',
+        'tt:DaylightSavings': 'false',
+        'tt:TimeZone': { 'tt:TZ': 'UTC' },
+        'tt:UTCDateTime': {
+          'tt:Time': { 'tt:Hour': d.getUTCHours(), 'tt:Minute': d.getUTCMinutes(), 'tt:Second': d.getUTCSeconds() },
+          'tt:Date': { 'tt:Year': d.getUTCFullYear(), 'tt:Month': d.getUTCMonth() + 1, 'tt:Day': d.getUTCDate() },
+        },
+      },
+    },
+  };
+}
+
+export function deviceInformation(f: CameraFacts): Record<string, unknown> {
+  return {
+    'tds:GetDeviceInformationResponse': {
+      'tds:Manufacturer': 'Loa Simulator',
+      'tds:Model': 'SimCam S1',
+      'tds:FirmwareVersion': '1.0.0',
+      'tds:SerialNumber': f.serial,
+      'tds:HardwareId': f.name,
+    },
+  };
+}
+
+export function capabilities(f: CameraFacts): Record<string, unknown> {
+  return {
+    'tds:GetCapabilitiesResponse': {
+      'tds:Capabilities': {
+        'tt:Device': { 'tt:XAddr': f.base + DEVICE_PATH },
+        'tt:Media': {
+          'tt:XAddr': f.base + MEDIA_PATH,
+          'tt:StreamingCapabilities': { 'tt:RTPMulticast': 'false', 'tt:RTP_TCP': 'true', 'tt:RTP_RTSP_TCP': 'true' },
+        },
+      },
+    },
+  };
+}
+
+export function services(f: CameraFacts): Record<string, unknown> {
+  const service = (ns: string, path: string) => ({
+    'tds:Namespace': ns,
+    'tds:XAddr': f.base + path,
+    'tds:Version': { 'tt:Major': 2, 'tt:Minor': 60 },
+  });
+  return { 'tds:GetServicesResponse': { 'tds:Service': [service(NS.tds, DEVICE_PATH), service(NS.trt, MEDIA_PATH)] } };
+}
+
+export function profiles(): Record<string, unknown> {
+  return {
+    'trt:GetProfilesResponse': {
+      'trt:Profiles': PROFILES.map((p) => ({
+        '@_token': p.token,
+        '@_fixed': 'true',
+        'tt:Name': p.name,
+        'tt:VideoSourceConfiguration': {
+          '@_token': 'vsc_1',
+          'tt:Name': 'VideoSourceConfig',
+          'tt:UseCount': PROFILES.length,
+          'tt:SourceToken': 'video_source_1',
+          'tt:Bounds': { '@_x': 0, '@_y': 0, '@_width': 1920, '@_height': 1080 },
+        },
+        'tt:VideoEncoderConfiguration': {
+          '@_token': `vec_${p.token}`,
+          'tt:Name': `${p.name}Encoder`,
+          'tt:UseCount': 1,
+          'tt:Encoding': 'H264',
+          'tt:Resolution': { 'tt:Width': p.width, 'tt:Height': p.height },
+          'tt:Quality': 5,
+          'tt:RateControl': { 'tt:FrameRateLimit': p.fps, 'tt:EncodingInterval': 1, 'tt:BitrateLimit': p.kbps },
+          'tt:SessionTimeout': 'PT60S',
+        },
+      })),
+    },
+  };
+}
+
+export function videoSources(): Record<string, unknown> {
+  return {
+    'trt:GetVideoSourcesResponse': {
+      'trt:VideoSources': { '@_token': 'video_source_1', 'tt:Framerate': 25, 'tt:Resolution': { 'tt:Width': 1920, 'tt:Height': 1080 } },
+    },
+  };
+}
+
+function mediaUri(uri: string): Record<string, unknown> {
+  return { 'tt:Uri': uri, 'tt:InvalidAfterConnect': 'false', 'tt:InvalidAfterReboot': 'false', 'tt:Timeout': 'PT0S' };
+}
+
+export function streamUri(f: CameraFacts, profileToken: string): Record<string, unknown> {
+  return { 'trt:GetStreamUriResponse': { 'trt:MediaUri': mediaUri(`rtsp://${f.host}:${f.rtspPort}/${profileToken}`) } };
+}
+
+export function snapshotUri(f: CameraFacts, profileToken: string): Record<string, unknown> {
+  return { 'trt:GetSnapshotUriResponse': { 'trt:MediaUri': mediaUri(f.base + snapshotPath(profileToken)) } };
+}
+
+export const profileExists = (token: string) => PROFILES.some((p) => p.token === token);
