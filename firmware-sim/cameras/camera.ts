@@ -1,11 +1,14 @@
 // One simulated ONVIF Profile S camera: an HTTP server on its own loopback address answering the
 // device and media services over SOAP 1.2 with WS-Security, a Digest-protected JPEG snapshot, and
 // faults switched on at will (dead, slow, wrong clock, wrong password).
+import { createHash } from 'node:crypto';
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import { DigestAuth } from './digest-auth.js';
+import { parseProbe, probeMatch, WSD_PORT, type DiscoveryFacts } from './discovery.js';
 import * as R from './onvif-replies.js';
 import { envelope, fault, parseSoap, tokenMatches, type SoapRequest } from './soap.js';
 
@@ -31,6 +34,10 @@ export interface SimCameraOptions {
   clock: Clock;
   logger: Logger;
   rtspPort?: number;
+  /** Village shown as the WS-Discovery location scope. */
+  village?: string;
+  /** UDP port answering WS-Discovery probes on this camera's address; default 3702, 0 a free one, null none. */
+  discoveryPort?: number | null;
 }
 
 const SOAP_TYPE = 'application/soap+xml; charset=utf-8';
@@ -46,6 +53,8 @@ export class SimCamera {
   private readonly sockets = new Set<Socket>();
   private readonly digest: DigestAuth;
   private boundPort = 0;
+  private udp: UdpSocket | null = null;
+  private boundDiscoveryPort = 0;
 
   constructor(private readonly opts: SimCameraOptions) {
     this.name = opts.name;
@@ -64,6 +73,44 @@ export class SimCamera {
   /** The password the camera accepts now (a wrong-password fault changes it). */
   private get password(): string {
     return this.faults.wrongPassword ? `${this.opts.password}-changed-by-installer` : this.opts.password;
+  }
+
+  /** UDP port of this camera's WS-Discovery responder (0 when it has none). */
+  get discoveryPort(): number {
+    return this.boundDiscoveryPort;
+  }
+
+  discoveryFacts(): DiscoveryFacts {
+    // urn:uuid made from the address so a camera keeps its endpoint across restarts, as a real one does.
+    const h = createHash('sha1').update(`loa-sim-camera ${this.host}`).digest('hex');
+    const endpoint = `urn:uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+    return { name: this.name, xaddr: this.deviceUrl, village: this.opts.village, endpoint };
+  }
+
+  /** The ProbeMatches reply to a Probe datagram, or null when it is not a Probe for us or the camera is dead. */
+  answerProbe(datagram: Buffer): string | null {
+    if (this.faults.dead) return null;
+    const probe = parseProbe(datagram.toString('utf8'));
+    return probe ? probeMatch(this.discoveryFacts(), probe.messageId) : null;
+  }
+
+  private async startDiscovery(port: number): Promise<void> {
+    // reuseAddr: the farm's multicast socket binds 0.0.0.0:3702 next to these.
+    const udp = createSocket({ type: 'udp4', reuseAddr: true });
+    udp.on('message', (msg, rinfo) => {
+      const reply = this.answerProbe(msg);
+      if (reply) udp.send(reply, rinfo.port, rinfo.address);
+    });
+    udp.on('error', (err) => this.opts.logger.warn({ camera: this.name, err }, 'discovery socket error'));
+    await new Promise<void>((resolve, reject) => {
+      udp.once('error', reject);
+      udp.bind(port, this.host, () => {
+        udp.off('error', reject);
+        resolve();
+      });
+    });
+    this.udp = udp;
+    this.boundDiscoveryPort = udp.address().port;
   }
 
   private facts(): R.CameraFacts {
@@ -98,6 +145,15 @@ export class SimCamera {
     this.server = server;
     const addr = server.address();
     this.boundPort = typeof addr === 'object' && addr ? addr.port : this.opts.port;
+    const dport = this.opts.discoveryPort === undefined ? WSD_PORT : this.opts.discoveryPort;
+    if (dport !== null) {
+      try {
+        await this.startDiscovery(dport);
+      } catch (e) {
+        await this.stop();
+        throw e;
+      }
+    }
     this.opts.logger.debug({ camera: this.name, url: this.deviceUrl }, 'camera listening');
   }
 
@@ -108,6 +164,9 @@ export class SimCamera {
   }
 
   async stop(): Promise<void> {
+    const udp = this.udp;
+    this.udp = null;
+    if (udp) await new Promise<void>((resolve) => udp.close(() => resolve()));
     const server = this.server;
     if (!server) return;
     this.server = null;
@@ -186,6 +245,8 @@ export class SimCamera {
     switch (soap.action) {
       case 'GetProfiles':
         return R.profiles();
+      case 'GetProfile':
+        return R.profileExists(token) ? R.profile(token) : null;
       case 'GetVideoSources':
         return R.videoSources();
       case 'GetStreamUri':

@@ -2,12 +2,15 @@
 // for loa-sim --cameras, tests and benchmarks.
 import { systemClock, type Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { SimCamera, type CameraFaults } from './camera.js';
+import { WSD_MULTICAST, WSD_PORT } from './discovery.js';
 import { makeSnapshot } from './snapshot.js';
 
 export { SimCamera } from './camera.js';
 export type { CameraFaults, SimCameraOptions } from './camera.js';
 export { makeSnapshot } from './snapshot.js';
+export { WSD_MULTICAST, WSD_PORT, parseProbe, probeMatch, scopes } from './discovery.js';
 
 export const DEFAULT_CAMERA_PORT = 8000;
 export const DEFAULT_CAMERA_USER = 'admin';
@@ -24,6 +27,12 @@ export interface CameraFarmOptions {
   ffmpegPath?: string;
   /** First address; default 127.0.1.1. */
   firstHost?: string;
+  /** UDP port of each camera's unicast WS-Discovery responder; default 3702, or none (null) when port is 0, so parallel tests do not collide. */
+  discoveryPort?: number | null;
+  /** Camera i's village (WS-Discovery location scope). */
+  villages?: (string | undefined)[];
+  /** Also join 239.255.255.250:3702 on this local interface address and answer multicast probes for every camera. */
+  multicastInterface?: string;
 }
 
 /** The i-th camera's address (0-based): 127.0.1.1 … 127.0.1.254, then 127.0.2.1 …; the whole of 127/8 is loopback on Linux. */
@@ -64,6 +73,8 @@ export async function startCameras(opts: CameraFarmOptions): Promise<CameraFarm>
         jpeg: jpegs[i]!,
         clock,
         logger: opts.logger,
+        village: opts.villages?.[i],
+        discoveryPort: opts.discoveryPort !== undefined ? opts.discoveryPort : opts.port === 0 ? null : WSD_PORT,
       });
       await cam.start();
       cameras.push(cam);
@@ -71,6 +82,15 @@ export async function startCameras(opts: CameraFarmOptions): Promise<CameraFarm>
   } catch (e) {
     await Promise.all(cameras.map((c) => c.stop()));
     throw e;
+  }
+  let mcast: UdpSocket | null = null;
+  if (opts.multicastInterface) {
+    try {
+      mcast = await joinMulticast(opts.multicastInterface, cameras, opts.logger);
+    } catch (e) {
+      await Promise.all(cameras.map((c) => c.stop()));
+      throw e;
+    }
   }
   return {
     cameras,
@@ -80,7 +100,32 @@ export async function startCameras(opts: CameraFarmOptions): Promise<CameraFarm>
       cam.setFaults(faults);
     },
     async stop() {
+      const m = mcast;
+      mcast = null;
+      if (m) await new Promise<void>((resolve) => m.close(() => resolve()));
       await Promise.all(cameras.map((c) => c.stop()));
     },
   };
+}
+
+// One multicast listener for the whole farm: a multicast Probe reaches one socket per group member,
+// so it answers for every camera, each reply naming that camera's own XAddrs.
+async function joinMulticast(iface: string, cameras: SimCamera[], logger: Logger): Promise<UdpSocket> {
+  const udp = createSocket({ type: 'udp4', reuseAddr: true });
+  udp.on('message', (msg, rinfo) => {
+    for (const cam of cameras) {
+      const reply = cam.answerProbe(msg);
+      if (reply) udp.send(reply, rinfo.port, rinfo.address);
+    }
+  });
+  udp.on('error', (err) => logger.warn({ err }, 'multicast discovery socket error'));
+  await new Promise<void>((resolve, reject) => {
+    udp.once('error', reject);
+    udp.bind(WSD_PORT, () => {
+      udp.off('error', reject);
+      resolve();
+    });
+  });
+  udp.addMembership(WSD_MULTICAST, iface);
+  return udp;
 }

@@ -74,30 +74,36 @@ export function services(f: CameraFacts): Record<string, unknown> {
 }
 
 export function profiles(): Record<string, unknown> {
+  return { 'trt:GetProfilesResponse': { 'trt:Profiles': PROFILES.map(profileBody) } };
+}
+
+/** GetProfile (one profile; libonvif's onvif-util asks for it before GetStreamUri). */
+export function profile(token: string): Record<string, unknown> {
+  const p = PROFILES.find((x) => x.token === token);
+  return p ? { 'trt:GetProfileResponse': { 'trt:Profile': profileBody(p) } } : {};
+}
+
+function profileBody(p: (typeof PROFILES)[number]): Record<string, unknown> {
   return {
-    'trt:GetProfilesResponse': {
-      'trt:Profiles': PROFILES.map((p) => ({
-        '@_token': p.token,
-        '@_fixed': 'true',
-        'tt:Name': p.name,
-        'tt:VideoSourceConfiguration': {
-          '@_token': 'vsc_1',
-          'tt:Name': 'VideoSourceConfig',
-          'tt:UseCount': PROFILES.length,
-          'tt:SourceToken': 'video_source_1',
-          'tt:Bounds': { '@_x': 0, '@_y': 0, '@_width': 1920, '@_height': 1080 },
-        },
-        'tt:VideoEncoderConfiguration': {
-          '@_token': `vec_${p.token}`,
-          'tt:Name': `${p.name}Encoder`,
-          'tt:UseCount': 1,
-          'tt:Encoding': 'H264',
-          'tt:Resolution': { 'tt:Width': p.width, 'tt:Height': p.height },
-          'tt:Quality': 5,
-          'tt:RateControl': { 'tt:FrameRateLimit': p.fps, 'tt:EncodingInterval': 1, 'tt:BitrateLimit': p.kbps },
-          'tt:SessionTimeout': 'PT60S',
-        },
-      })),
+    '@_token': p.token,
+    '@_fixed': 'true',
+    'tt:Name': p.name,
+    'tt:VideoSourceConfiguration': {
+      '@_token': 'vsc_1',
+      'tt:Name': 'VideoSourceConfig',
+      'tt:UseCount': PROFILES.length,
+      'tt:SourceToken': 'video_source_1',
+      'tt:Bounds': { '@_x': 0, '@_y': 0, '@_width': 1920, '@_height': 1080 },
+    },
+    'tt:VideoEncoderConfiguration': {
+      '@_token': `vec_${p.token}`,
+      'tt:Name': `${p.name}Encoder`,
+      'tt:UseCount': 1,
+      'tt:Encoding': 'H264',
+      'tt:Resolution': { 'tt:Width': p.width, 'tt:Height': p.height },
+      'tt:Quality': 5,
+      'tt:RateControl': { 'tt:FrameRateLimit': p.fps, 'tt:EncodingInterval': 1, 'tt:BitrateLimit': p.kbps },
+      'tt:SessionTimeout': 'PT60S',
     },
   };
 }

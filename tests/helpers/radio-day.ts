@@ -110,13 +110,15 @@ export function quietFor(hub: Hub, fleet: Fleet): () => Promise<void> {
   let acksHeard = 0;
   hub.bus.on(fleet, 'ack', () => (acksHeard += 1));
   return async () => {
-    const deadline = Date.now() + 3000;
+    // Generous: on a loaded CI machine a message can take seconds; moving on early would make a
+    // box start late and fail the test for the wrong reason.
+    const deadline = Date.now() + 15_000;
     await pause(2);
     for (;;) {
       const now = total();
       if (now.received - base.received >= commandsSent && acksHeard >= now.acks - base.acks) break;
       if (Date.now() > deadline) {
-        if (process.env.LOA_DEBUG_QUIET) console.log('quiet timeout', JSON.stringify({ now, base, commandsSent, acksHeard }));
+        console.warn('radio-day: traffic did not settle within 15 s', JSON.stringify({ now, base, commandsSent, acksHeard }));
         break;
       }
       await pause(3);

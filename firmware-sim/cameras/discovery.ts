@@ -1,0 +1,90 @@
+// WS-Discovery (SOAP-over-UDP, port 3702) for simulated cameras: recognises a Probe and builds the
+// ProbeMatches reply carrying the camera's XAddrs, types and scopes (ONVIF Core 7.3).
+import { randomUUID } from 'node:crypto';
+import { XMLParser } from 'fast-xml-parser';
+
+export const WSD_PORT = 3702;
+export const WSD_MULTICAST = '239.255.255.250';
+
+const parser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: true, parseTagValue: false, textNodeName: '#text' });
+
+export interface Probe {
+  messageId: string;
+}
+
+export interface DiscoveryFacts {
+  name: string;
+  /** Device service URL. */
+  xaddr: string;
+  village?: string;
+  /** Stable per camera, so a client sees the same endpoint across probes. */
+  endpoint: string;
+}
+
+function textOf(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v && typeof v === 'object' && '#text' in v) return String((v as Record<string, unknown>)['#text']);
+  return '';
+}
+
+function obj(v: unknown): Record<string, unknown> {
+  return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
+}
+
+// Types we are: a Probe naming none, or naming one of these (by local name, prefixes vary), matches.
+const OUR_TYPES = new Set(['NetworkVideoTransmitter', 'Device']);
+
+/** A Probe this camera should answer, or null (not XML, not a Probe, or asking for other types). */
+export function parseProbe(xml: string): Probe | null {
+  let doc: Record<string, unknown>;
+  try {
+    doc = parser.parse(xml) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  const env = obj(doc.Envelope);
+  const body = obj(env.Body);
+  if (!('Probe' in body)) return null;
+  const types = textOf(obj(body.Probe).Types).trim();
+  if (types) {
+    const wanted = types.split(/\s+/).map((t) => t.slice(t.indexOf(':') + 1));
+    if (!wanted.some((t) => OUR_TYPES.has(t))) return null;
+  }
+  return { messageId: textOf(obj(env.Header).MessageID).trim() };
+}
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Scope URIs; names with spaces or Vietnamese letters are percent-encoded since scopes are space-separated. */
+export function scopes(f: DiscoveryFacts): string[] {
+  const out = [
+    'onvif://www.onvif.org/type/video_encoder',
+    'onvif://www.onvif.org/Profile/Streaming',
+    `onvif://www.onvif.org/name/${encodeURIComponent(f.name)}`,
+    'onvif://www.onvif.org/hardware/SimCam-S1',
+  ];
+  if (f.village) out.push(`onvif://www.onvif.org/location/${encodeURIComponent(f.village)}`);
+  return out;
+}
+
+export function probeMatch(f: DiscoveryFacts, relatesTo: string): string {
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>' +
+    '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" ' +
+    'xmlns:d="http://schemas.xmlsoap.org/ws/2005/04/discovery" xmlns:dn="http://www.onvif.org/ver10/network/wsdl" xmlns:tds="http://www.onvif.org/ver10/device/wsdl">' +
+    '<s:Header>' +
+    `<a:MessageID>uuid:${randomUUID()}</a:MessageID>` +
+    (relatesTo ? `<a:RelatesTo>${esc(relatesTo)}</a:RelatesTo>` : '') +
+    '<a:To>http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous</a:To>' +
+    '<a:Action>http://schemas.xmlsoap.org/ws/2005/04/discovery/ProbeMatches</a:Action>' +
+    '</s:Header><s:Body><d:ProbeMatches><d:ProbeMatch>' +
+    `<a:EndpointReference><a:Address>${esc(f.endpoint)}</a:Address></a:EndpointReference>` +
+    '<d:Types>dn:NetworkVideoTransmitter tds:Device</d:Types>' +
+    `<d:Scopes>${esc(scopes(f).join(' '))}</d:Scopes>` +
+    `<d:XAddrs>${esc(f.xaddr)}</d:XAddrs>` +
+    '<d:MetadataVersion>1</d:MetadataVersion>' +
+    '</d:ProbeMatch></d:ProbeMatches></s:Body></s:Envelope>'
+  );
+}
