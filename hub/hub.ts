@@ -124,7 +124,7 @@ export class Hub {
       settings: config.media,
       clock,
       logger: logger.child({ module: 'media' }),
-      isInUse: (id) => this.store.broadcasts.openTargets().some((t) => this.store.broadcasts.get(t.broadcastId)?.mediaId === id),
+      isInUse: (id) => this.store.broadcasts.mediaInUse(id),
       onChange: (mediaId, removed) => bus.emit('mediaChanged', { mediaId, removed }),
     });
     this.schedules = new ScheduleService({ store: this.store, clock, logger: logger.child({ module: 'schedules' }), timezone: config.timezone });

@@ -190,6 +190,10 @@ describe('broadcasts', () => {
     const r = await t.api<{ broadcast: { id: string } }>('POST', '/api/v1/broadcasts', { mediaId, clusters: ['ban-silent', 'ban-runner'] });
     const id = r.body.broadcast.id;
     await waitFor(() => t.hub.store.broadcasts.target(id, 'ban-runner')?.status === 'started', { what: 'runner started' });
+    // Media on air may not be removed.
+    const busy = await t.api<{ error: { code: string } }>('DELETE', `/api/v1/media/${mediaId}`);
+    expect(busy.status).toBe(409);
+    expect(busy.body.error.code).toBe('LOA_MEDIA_IN_USE');
     const stop = await t.api<{ stopped: { clusterId: string }[] }>('POST', '/api/v1/broadcasts/stop', { clusters: ['ban-runner'] });
     expect(stop.body.stopped.map((x) => x.clusterId)).toEqual(['ban-runner']);
     await waitFor(() => t.hub.store.broadcasts.target(id, 'ban-runner')?.status === 'stopped', { what: 'runner stopped' });

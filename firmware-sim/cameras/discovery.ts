@@ -1,12 +1,11 @@
 // WS-Discovery (SOAP-over-UDP, port 3702) for simulated cameras: recognises a Probe and builds the
 // ProbeMatches reply carrying the camera's XAddrs, types and scopes (ONVIF Core 7.3).
 import { randomUUID } from 'node:crypto';
-import { XMLParser } from 'fast-xml-parser';
+import { obj, parseEnvelope, text } from './soap.js';
 
 export const WSD_PORT = 3702;
 export const WSD_MULTICAST = '239.255.255.250';
 
-const parser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: true, parseTagValue: false, textNodeName: '#text' });
 
 export interface Probe {
   messageId: string;
@@ -21,36 +20,21 @@ export interface DiscoveryFacts {
   endpoint: string;
 }
 
-function textOf(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (v && typeof v === 'object' && '#text' in v) return String((v as Record<string, unknown>)['#text']);
-  return '';
-}
-
-function obj(v: unknown): Record<string, unknown> {
-  return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
-}
-
 // Types we are: a Probe naming none, or naming one of these (by local name, prefixes vary), matches.
 const OUR_TYPES = new Set(['NetworkVideoTransmitter', 'Device']);
 
 /** A Probe this camera should answer, or null (not XML, not a Probe, or asking for other types). */
 export function parseProbe(xml: string): Probe | null {
-  let doc: Record<string, unknown>;
-  try {
-    doc = parser.parse(xml) as Record<string, unknown>;
-  } catch {
-    return null;
-  }
-  const env = obj(doc.Envelope);
-  const body = obj(env.Body);
+  const envelope = parseEnvelope(xml);
+  if (!envelope) return null;
+  const { header, body } = envelope;
   if (!('Probe' in body)) return null;
-  const types = textOf(obj(body.Probe).Types).trim();
+  const types = text(obj(body.Probe).Types).trim();
   if (types) {
     const wanted = types.split(/\s+/).map((t) => t.slice(t.indexOf(':') + 1));
     if (!wanted.some((t) => OUR_TYPES.has(t))) return null;
   }
-  return { messageId: textOf(obj(env.Header).MessageID).trim() };
+  return { messageId: text(header.MessageID).trim() };
 }
 
 function esc(s: string): string {

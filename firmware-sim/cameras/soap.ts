@@ -33,18 +33,18 @@ const parser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: false, at
 // suppressBooleanAttributes off: otherwise fixed="true" is written as a bare `fixed`, which is not XML.
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: true, suppressBooleanAttributes: false, textNodeName: '#text' });
 
-function text(v: unknown): string {
+export function text(v: unknown): string {
   if (typeof v === 'string') return v;
   if (v && typeof v === 'object' && '#text' in v) return String((v as Record<string, unknown>)['#text']);
   return '';
 }
 
-function obj(v: unknown): Record<string, unknown> {
+export function obj(v: unknown): Record<string, unknown> {
   return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
 }
 
-/** Parses a SOAP request; null when the body is not a SOAP envelope with an action in it. */
-export function parseSoap(xml: string): SoapRequest | null {
+/** A SOAP envelope's header and body (namespace prefixes removed); null when it is not XML. */
+export function parseEnvelope(xml: string): { header: Record<string, unknown>; body: Record<string, unknown> } | null {
   let doc: Record<string, unknown>;
   try {
     doc = parser.parse(xml) as Record<string, unknown>;
@@ -52,10 +52,17 @@ export function parseSoap(xml: string): SoapRequest | null {
     return null;
   }
   const env = obj(doc.Envelope);
-  const body = obj(env.Body);
+  return { header: obj(env.Header), body: obj(env.Body) };
+}
+
+/** Parses a SOAP request; null when the body is not a SOAP envelope with an action in it. */
+export function parseSoap(xml: string): SoapRequest | null {
+  const envelope = parseEnvelope(xml);
+  if (!envelope) return null;
+  const { header, body } = envelope;
   const action = Object.keys(body).find((k) => !k.startsWith('@_'));
   if (!action) return null;
-  const ut = obj(obj(obj(env.Header).Security).UsernameToken);
+  const ut = obj(obj(header.Security).UsernameToken);
   let token: UsernameToken | null = null;
   if (ut.Username !== undefined) {
     const pw = ut.Password;

@@ -1,14 +1,9 @@
 // The hub's HTTP API bodies as the CLI reads them (docs/api.md is the contract; times are epoch ms).
+import type { ReportRow } from '../http/routes/report.js';
+import type { ClusterRow, EmergencyRow, MediaRow, TargetStatus } from '../store/index.js';
 
-export interface Cluster {
-  id: string;
-  name: string;
-  village: string;
-  volume: number;
-  createdAt: number;
-  online: boolean;
-  lastSeenAt: number | null;
-}
+// Where the hub's own record is the body, its type is used, so the two cannot drift apart.
+export type Cluster = ClusterRow;
 
 export interface ClusterHealth {
   at: number;
@@ -28,19 +23,9 @@ export interface ClusterStatus extends Cluster {
   health: ClusterHealth | null;
 }
 
-export interface Media {
-  id: string;
-  name: string;
-  originalName: string;
-  durationMs: number;
-  bytes: number;
-  format: string;
-  createdAt: number;
-}
+export type Media = Omit<MediaRow, 'removedAt'>;
 
-export type TargetStatus =
-  | 'pending' | 'sent' | 'accepted' | 'started' | 'finished'
-  | 'stopped' | 'failed' | 'refused' | 'offline' | 'expired';
+export type { TargetStatus };
 
 export type BroadcastStatus = 'scheduled' | 'running' | 'done' | 'stopped';
 
@@ -194,30 +179,9 @@ export interface PlanAnswer {
   entries: TimelineEntry[];
 }
 
-export interface Emergency {
-  id: string;
-  mediaId: string;
-  clusters: string[];
-  zones: string[];
-  repeat: boolean;
-  volume: number | null;
-  startedAt: number;
-  startedBy: string;
-  stoppedAt: number | null;
-  stoppedBy: string | null;
-}
+export type Emergency = EmergencyRow;
 
-export interface ReportRow {
-  clusterId: string;
-  hoursOnAir: number;
-  played: number;
-  partial: number;
-  preempted: number;
-  missed: number;
-  failed: number;
-  /** Share (0–1) of the month so far the cluster was online. */
-  availability: number;
-}
+export type { ReportRow };
 
 export interface ReportAnswer {
   month: string;

@@ -50,7 +50,7 @@ export class Dispatcher {
   start(): void {
     this.deps.bus.on(this, 'ack', ({ clusterId, ack, receivedAt }) => this.onAck(clusterId, ack, receivedAt));
     this.resumeAfterRestart();
-    this.scheduleSweep();
+    this.armSweep();
   }
 
   stop(): void {
@@ -313,10 +313,6 @@ export class Dispatcher {
       }
       this.armSweep();
     }, Math.max(SWEEP_MIN_MS, next - this.deps.clock.now() + 1));
-  }
-
-  private scheduleSweep(): void {
-    this.armSweep();
   }
 
   /** After a restart: broadcasts still to come are scheduled again; ones missed are logged so. */

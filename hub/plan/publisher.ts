@@ -7,7 +7,7 @@ import type { Logger } from '../../common/logger.js';
 import { clusterTopic, MAX_PAYLOAD_BYTES, PROTOCOL_VERSION, type Plan, type PlanItem } from '../../protocol/index.js';
 import type { HubMqtt } from '../broker/broker.js';
 import type { EventBus } from '../events.js';
-import type { TimelineCache } from '../scheduler/wanted.js';
+import { broadcastRecord, type TimelineCache } from '../scheduler/wanted.js';
 import type { Store } from '../store/index.js';
 import { buildPlanItems } from './build.js';
 
@@ -72,10 +72,7 @@ export class PlanPublisher {
       if (this.published.get(c.id) === digest) continue;
       // The log needs the broadcasts a box may play on its own.
       for (const { wanted: w, item } of wanted) {
-        this.deps.store.broadcasts.ensure({
-          id: w.broadcastId, mediaId: item.media.id, startAt: w.startAt, plannedEnd: w.endAt, createdAt: now, createdBy: 'schedule',
-          volume: w.volume, kind: w.kind === 'emergency' ? 'emergency' : 'schedule', priority: w.priority, programmeId: w.programmeId, programmeName: w.programmeName,
-        });
+        this.deps.store.broadcasts.ensure(broadcastRecord(w, item.media.id, now));
       }
       this.lastVersion = Math.max(this.lastVersion + 1, now);
       const full: Plan = { ...plan, version: this.lastVersion };

@@ -8,14 +8,14 @@
 // a once-a-minute safety net in the site's time zone.
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
-import { PRIORITIES, priorityRank, type Priority, type Schedule, type ScheduleContext } from '../schedule/model.js';
+import { PRIORITIES, priorityRank, type Priority, type Schedule, type ScheduleContext, type TimelineEntry } from '../schedule/model.js';
 import type { HubMqtt } from '../broker/broker.js';
 import type { DeviceListener } from '../devices/listener.js';
 import { CommandSender } from '../dispatcher/commands.js';
 import type { Dispatcher } from '../dispatcher/dispatcher.js';
 import type { EventBus } from '../events.js';
 import type { EmergencyRow, Store } from '../store/index.js';
-import { emergencyAt, fromTimeline, pickTop, TimelineCache, type Wanted } from './wanted.js';
+import { broadcastRecord, emergencyAt, fromTimeline, pickTop, TimelineCache, type Wanted } from './wanted.js';
 
 export interface SchedulerConfig {
   /** Plays go out this long before their start. */
@@ -202,19 +202,7 @@ export class Scheduler {
     const { store, config } = this.deps;
     const media = store.media.get(w.mediaId!);
     if (!media) return;
-    store.broadcasts.ensure({
-      id: w.broadcastId,
-      mediaId: media.id,
-      startAt: w.startAt,
-      plannedEnd: w.endAt,
-      createdAt: now,
-      createdBy: w.kind === 'emergency' ? 'emergency' : 'schedule',
-      volume: w.volume,
-      kind: w.kind === 'emergency' ? 'emergency' : 'schedule',
-      priority: w.priority,
-      programmeId: w.programmeId,
-      programmeName: w.programmeName,
-    });
+    store.broadcasts.ensure(broadcastRecord(w, media.id, now));
     store.broadcasts.ensureTarget(w.broadcastId, clusterId, now);
     const naturalEnd = startAt + media.durationMs - offsetMs;
     const cmd = this.sender.build(
@@ -283,7 +271,7 @@ export class Scheduler {
     if (!w) return;
     for (const clusterId of e.clusters) {
       if (store.clusters.get(clusterId)?.online) continue;
-      store.broadcasts.ensure({ id: w.broadcastId, mediaId: media.id, startAt: w.startAt, plannedEnd: w.endAt, createdAt: now, createdBy: 'emergency', volume: w.volume, kind: 'emergency', priority: 'emergency', programmeId: null, programmeName: null });
+      store.broadcasts.ensure(broadcastRecord(w, media.id, now));
       const t = store.broadcasts.ensureTarget(w.broadcastId, clusterId, now, 'offline');
       if (t.status === 'offline') store.broadcasts.updateTarget(w.broadcastId, clusterId, { reason: 'cluster-offline', detail: 'the cluster was offline when the emergency started' }, now);
     }
@@ -293,26 +281,10 @@ export class Scheduler {
   private finishEnded(now: number): void {
     const { store } = this.deps;
     const since = Number(store.schedules.getState('scheduler.finishedUpTo') ?? now);
-    if (since >= now) {
-      store.schedules.setState('scheduler.finishedUpTo', String(now));
-      return;
-    }
-    for (const date of new Set([...this.timelines.datesAround(since), ...this.timelines.datesAround(now)])) {
-      for (const [clusterId, entries] of this.timelines.day(date)) {
-        for (const e of entries) {
-          if (e.endAt <= since || e.endAt > now || e.item.kind !== 'media' || !e.mediaId) continue;
-          const w = fromTimeline(e);
-          if (store.broadcasts.target(w.broadcastId, clusterId)) continue;
-          const online = store.clusters.get(clusterId)?.online ?? false;
-          store.broadcasts.ensure({
-            id: w.broadcastId, mediaId: e.mediaId, startAt: e.startAt, plannedEnd: e.endAt, createdAt: now, createdBy: 'schedule',
-            volume: e.volume, kind: 'schedule', priority: e.priority, programmeId: e.programmeId, programmeName: e.programmeName,
-          });
-          const t = store.broadcasts.ensureTarget(w.broadcastId, clusterId, now, online ? 'missed' : 'offline');
-          if (t.status === 'missed') store.broadcasts.updateTarget(w.broadcastId, clusterId, { reason: 'not-sent' }, now);
-          else store.broadcasts.updateTarget(w.broadcastId, clusterId, { reason: 'cluster-offline' }, now);
-        }
-      }
+    if (since < now) {
+      this.logUnplayed(since, now, (e) => e.endAt > since && e.endAt <= now, (clusterId) =>
+        store.clusters.get(clusterId)?.online ? { status: 'missed', reason: 'not-sent' } : { status: 'offline', reason: 'cluster-offline' },
+      );
     }
     store.schedules.setState('scheduler.finishedUpTo', String(now));
   }
@@ -323,23 +295,36 @@ export class Scheduler {
     const lastAlive = Number(store.schedules.getState(LAST_ALIVE) ?? NaN);
     const now = clock.now();
     if (!Number.isFinite(lastAlive) || lastAlive >= now) return;
-    for (const date of new Set([...this.timelines.datesAround(lastAlive), ...this.timelines.datesAround(now)])) {
+    // Started while down and over by now: missed. Still running: the reconcile joins it.
+    this.logUnplayed(lastAlive, now, (e) => e.startAt >= lastAlive && e.startAt < now && e.endAt <= now, () => ({
+      status: 'missed',
+      reason: 'hub-down',
+      detail: 'the hub was not running when this was due',
+    }));
+    store.schedules.setState('scheduler.finishedUpTo', String(now));
+  }
+
+  /** Logs the media items of [from, now] that `pick` selects and no cluster record exists for yet. */
+  private logUnplayed(
+    from: number,
+    now: number,
+    pick: (e: TimelineEntry) => boolean,
+    outcome: (clusterId: string) => { status: 'missed' | 'offline'; reason: string; detail?: string },
+  ): void {
+    const { store } = this.deps;
+    for (const date of new Set([...this.timelines.datesAround(from), ...this.timelines.datesAround(now)])) {
       for (const [clusterId, entries] of this.timelines.day(date)) {
         for (const e of entries) {
-          // Started while down and over by now: missed. Still running: the reconcile joins it.
-          if (e.startAt < lastAlive || e.startAt >= now || e.endAt > now || e.item.kind !== 'media' || !e.mediaId) continue;
+          if (e.item.kind !== 'media' || !e.mediaId || !pick(e)) continue;
           const w = fromTimeline(e);
           if (store.broadcasts.target(w.broadcastId, clusterId)) continue;
-          store.broadcasts.ensure({
-            id: w.broadcastId, mediaId: e.mediaId, startAt: e.startAt, plannedEnd: e.endAt, createdAt: now, createdBy: 'schedule',
-            volume: e.volume, kind: 'schedule', priority: e.priority, programmeId: e.programmeId, programmeName: e.programmeName,
-          });
-          store.broadcasts.ensureTarget(w.broadcastId, clusterId, now, 'missed');
-          store.broadcasts.updateTarget(w.broadcastId, clusterId, { reason: 'hub-down', detail: 'the hub was not running when this was due' }, now);
+          const o = outcome(clusterId);
+          store.broadcasts.ensure(broadcastRecord(w, e.mediaId, now));
+          store.broadcasts.ensureTarget(w.broadcastId, clusterId, now, o.status);
+          store.broadcasts.updateTarget(w.broadcastId, clusterId, { reason: o.reason, ...(o.detail ? { detail: o.detail } : {}) }, now);
         }
       }
     }
-    store.schedules.setState('scheduler.finishedUpTo', String(now));
   }
 
   /** Sleeps until the next moment something changes: an item's start minus the lead, or an end. */

@@ -31,8 +31,7 @@ export class ScheduleService {
   context(opts: { includeRemovedMedia?: boolean } = {}): ScheduleContext {
     const { store, clock } = this.deps;
     const media = new Map<string, { id: string; durationMs: number }>();
-    const rows = opts.includeRemovedMedia ? store.db.prepare('SELECT id, name, duration_ms FROM media ORDER BY created_at').all() as { id: string; name: string; duration_ms: number }[] : store.media.list().map((m) => ({ id: m.id, name: m.name, duration_ms: m.durationMs }));
-    for (const m of rows) media.set(m.name, { id: m.id, durationMs: m.duration_ms });
+    for (const m of opts.includeRemovedMedia ? store.media.all() : store.media.list()) media.set(m.name, { id: m.id, durationMs: m.durationMs });
     return { clusterIds: store.clusters.list().map((c) => c.id), media, today: epochToZoned(this.deps.timezone, clock.now()).date };
   }
 

@@ -3,8 +3,7 @@
 import { createHash } from 'node:crypto';
 import { priorityRank, type Priority, type Schedule, type ScheduleContext, type TimelineEntry } from '../schedule/model.js';
 import { expandDay } from '../schedule/expand.js';
-import { addDays } from '../schedule/calendar.js';
-import { epochToZoned } from '../schedule/calendar.js';
+import { addDays, epochToZoned } from '../schedule/calendar.js';
 import type { EmergencyRow } from '../store/index.js';
 
 /** One thing a cluster may be told to play (or to keep silent for, `mediaId` null). */
@@ -27,13 +26,9 @@ export function broadcastIdFor(key: string): string {
   return `s-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
 }
 
-/** The key of a timeline entry without its cluster (entries of all clusters share a broadcast). */
-export function entryKey(e: TimelineEntry): string {
-  return e.key;
-}
-
+/** The timeline entry as something to play; entries of all clusters share its key and broadcast. */
 export function fromTimeline(e: TimelineEntry): Wanted {
-  const key = entryKey(e);
+  const key = e.key;
   return {
     key,
     broadcastId: broadcastIdFor(key),
@@ -45,6 +40,24 @@ export function fromTimeline(e: TimelineEntry): Wanted {
     startAt: e.startAt,
     endAt: e.endAt,
     volume: e.volume,
+  };
+}
+
+/** The broadcast row an item is logged under (the same for every cluster that plays it). */
+export function broadcastRecord(w: Wanted, mediaId: string, now: number) {
+  const kind: 'schedule' | 'emergency' = w.kind === 'emergency' ? 'emergency' : 'schedule';
+  return {
+    id: w.broadcastId,
+    mediaId,
+    startAt: w.startAt,
+    plannedEnd: w.endAt,
+    createdAt: now,
+    createdBy: kind,
+    volume: w.volume,
+    kind,
+    priority: w.priority,
+    programmeId: w.programmeId,
+    programmeName: w.programmeName,
   };
 }
 

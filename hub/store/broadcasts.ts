@@ -304,6 +304,16 @@ export class BroadcastStore {
     ).map((r) => r.e);
   }
 
+  /** Is a broadcast of this media still open on some cluster? */
+  mediaInUse(mediaId: string): boolean {
+    const statuses = OPEN_TARGET_STATUSES.map((s) => `'${s}'`).join(',');
+    return (
+      this.db
+        .prepare(`SELECT 1 FROM broadcast_targets t JOIN broadcasts b ON b.id = t.broadcast_id WHERE b.media_id = ? AND t.status IN (${statuses}) LIMIT 1`)
+        .get(mediaId) !== undefined
+    );
+  }
+
   kindOf(broadcastId: string): string | undefined {
     return (this.db.prepare('SELECT kind FROM broadcasts WHERE id = ?').get(broadcastId) as { kind: string } | undefined)?.kind;
   }

@@ -55,6 +55,11 @@ export class MediaStore {
     return r && toRow(r);
   }
 
+  /** Every media row, also removed ones (the schedule in force may still name them). */
+  all(): MediaRow[] {
+    return (this.db.prepare('SELECT * FROM media ORDER BY created_at').all() as RawMedia[]).map(toRow);
+  }
+
   list(): MediaRow[] {
     return (this.db.prepare('SELECT * FROM media WHERE removed_at IS NULL ORDER BY created_at DESC, name').all() as RawMedia[]).map(toRow);
   }
