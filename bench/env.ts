@@ -31,7 +31,7 @@ export function benchEnvironment(): BenchEnvironment {
     os: `${platform()} ${release()}`,
     node: process.version,
     loa: VERSION,
-    deps: Object.fromEntries(['aedes', 'mqtt', 'better-sqlite3', 'fastify'].map((d) => [d, depVersion(d)])),
+    deps: Object.fromEntries(['aedes', 'mqtt', 'better-sqlite3', 'fastify', 'onvif'].map((d) => [d, depVersion(d)])),
   };
 }
 

@@ -4,21 +4,33 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { cameras } from './cameras.js';
 import { benchEnvironment } from './env.js';
 import { fanout } from './fanout.js';
 import { sync } from './sync.js';
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results');
 
-const benches: Record<string, (o: { clusters: number }) => Promise<Record<string, unknown>>> = {
+interface BenchOptions {
+  clusters: number;
+  cameras: number;
+  viewers: number;
+  seconds: number;
+}
+
+const benches: Record<string, (o: BenchOptions) => Promise<Record<string, unknown>>> = {
   fanout: async (o) => fanout({ clusters: o.clusters }),
+  cameras: async (o) => cameras({ cameras: o.cameras, viewers: o.viewers, seconds: o.seconds }),
   sync: async () => sync(),
 };
 
 const program = new Command('npm run bench --')
   .argument('<name>', `benchmark: ${Object.keys(benches).join(', ')}`)
   .option('--clusters <n>', 'fleet size (fanout)', (v) => Number.parseInt(v, 10), 1000)
-  .action(async (name: string, o: { clusters: number }) => {
+  .option('--cameras <n>', 'simulated cameras (cameras)', (v) => Number.parseInt(v, 10), 604)
+  .option('--viewers <n>', 'concurrent snapshot viewers (cameras)', (v) => Number.parseInt(v, 10), 20)
+  .option('--seconds <n>', 'how long each snapshot load runs (cameras)', (v) => Number.parseInt(v, 10), 10)
+  .action(async (name: string, o: BenchOptions) => {
     const run = benches[name];
     if (!run) {
       process.stderr.write(`bench: unknown benchmark "${name}"; known: ${Object.keys(benches).join(', ')}\n`);

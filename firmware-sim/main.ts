@@ -4,7 +4,17 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { errorMessage } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
-import { DEFAULT_CAMERA_PASSWORD, DEFAULT_CAMERA_PORT, DEFAULT_CAMERA_USER, startCameras, type CameraFarm } from './cameras/index.js';
+import {
+  DEFAULT_CAMERA_PASSWORD,
+  DEFAULT_CAMERA_PORT,
+  DEFAULT_CAMERA_USER,
+  parseFaultSpec,
+  startCameras,
+  startControlServer,
+  type CameraFarm,
+  type CameraFaults,
+  type ControlServer,
+} from './cameras/index.js';
 import { createFleet, DEFAULT_CONNECT_RATE, DEFAULT_KEEPALIVE_S, type Fleet } from './fleet.js';
 import { loadFleetFile } from './fleet-file.js';
 import { DEFAULT_SETTINGS, parseDelay, type DelaySpec } from './settings.js';
@@ -15,6 +25,9 @@ interface SimCliOptions {
   cameraPort: number;
   cameraUser: string;
   cameraPassword: string;
+  /** 0-based camera index → faults it starts with. */
+  cameraFaults?: Map<number, Partial<CameraFaults>>;
+  controlPort?: number;
   mqtt: string;
   delay: DelaySpec;
   fetchDelay: DelaySpec;
@@ -46,6 +59,16 @@ function delay(what: string) {
   };
 }
 
+function faultSpec(text: string): Map<number, Partial<CameraFaults>> {
+  try {
+    return parseFaultSpec(text);
+  } catch (e) {
+    throw new InvalidArgumentError(errorMessage(e));
+  }
+}
+
+const port = (what: string) => number(what, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'an integer from 0 to 65535');
+
 const fmtDelay = (d: DelaySpec) => (typeof d === 'number' ? String(d) : `${d.min}-${d.max}`);
 
 function buildProgram(): Command {
@@ -70,15 +93,18 @@ function buildProgram(): Command {
       .addOption(new Option('--log-level <level>', 'log level (logs go to stdout as JSON)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
       // Simulated ONVIF cameras (docs/simulator.md): started beside the fleet, stopped with it.
       .option('--cameras <n>', 'simulated ONVIF cameras on 127.0.1.1, 127.0.1.2, …', number('cameras', (n) => Number.isInteger(n) && n >= 0 && n <= 60_000, 'an integer from 0 to 60000'), 0)
-      .option('--camera-port <port>', 'HTTP port of every camera (SOAP services and snapshots)', number('camera port', (n) => Number.isInteger(n) && n >= 1 && n <= 65535, 'an integer from 1 to 65535'), DEFAULT_CAMERA_PORT)
+      .option('--camera-port <port>', 'HTTP port of every camera (SOAP services and snapshots); 80 is ONVIF\'s standard and needs root or CAP_NET_BIND_SERVICE; 0 gives each camera a free port', port('camera port'), DEFAULT_CAMERA_PORT)
       .option('--camera-user <user>', 'user name the cameras accept', DEFAULT_CAMERA_USER)
       .option('--camera-password <password>', 'password the cameras accept', DEFAULT_CAMERA_PASSWORD)
+      .option('--camera-faults <spec>', 'faults at start, by camera number from 1: dead, slow=MS, skew=SECONDS, wrong-password (e.g. 2:dead,3:slow=2500,4:skew=90,5:wrong-password)', faultSpec)
+      .option('--control-port <port>', 'serve the camera control API (faults, motion, restart; docs/simulator.md) on 127.0.0.1:PORT; 0 picks a free port', port('control port'))
       .addHelpText('after', '\nExample:\n  loa-sim --fleet fleet.yaml --mqtt mqtt://hub.local:1883 --delay 20-150 --failure-rate 0.05\n\nSIGTERM or Ctrl-C disconnects every cluster cleanly (offline presence) and exits 0.')
   );
 }
 
 function summary(fleet: Fleet | null, cameras: CameraFarm | null): string {
-  const cams = cameras ? `, ${cameras.cameras.length} cameras` : '';
+  const dead = cameras?.cameras.filter((c) => c.faults.dead).length ?? 0;
+  const cams = cameras ? `, ${cameras.cameras.length} cameras${dead ? ` (${dead} dead)` : ''}` : '';
   if (!fleet) return `loa-sim: no clusters${cams}`;
   const c = fleet.counters;
   return (
@@ -90,8 +116,13 @@ function summary(fleet: Fleet | null, cameras: CameraFarm | null): string {
 
 async function run(opts: SimCliOptions): Promise<void> {
   if (!opts.fleet && opts.cameras === 0) throw new Error('give --fleet <file>, --cameras <n>, or both.');
+  if (opts.cameras === 0 && (opts.cameraFaults || opts.controlPort !== undefined)) throw new Error('--camera-faults and --control-port need --cameras <n>.');
+  for (const i of opts.cameraFaults?.keys() ?? []) {
+    if (i >= opts.cameras) throw new Error(`--camera-faults names camera ${i + 1}, but there are only ${opts.cameras} (numbered from 1).`);
+  }
   const logger = createLogger({ name: 'loa-sim', level: opts.logLevel });
   let cameras: CameraFarm | null = null;
+  let control: ControlServer | null = null;
   const fleet = !opts.fleet ? null : createFleet({
     mqttUrl: opts.mqtt,
     clusters: loadFleetFile(opts.fleet),
@@ -119,7 +150,12 @@ async function run(opts: SimCliOptions): Promise<void> {
     clearInterval(ticker);
     // A hub that no longer answers must not keep the process from exiting.
     const deadline = setTimeout(() => finish(1), 10_000);
-    Promise.all([fleet?.stop(), cameras?.stop()]).then(
+    // The control server goes first, so nobody restarts a camera while the farm is stopping.
+    const stopCameras = async () => {
+      await control?.close();
+      await cameras?.stop();
+    };
+    Promise.all([fleet?.stop(), stopCameras()]).then(
       () => {
         clearTimeout(deadline);
         finish(0);
@@ -138,11 +174,28 @@ async function run(opts: SimCliOptions): Promise<void> {
   process.once('SIGINT', () => shutdown('SIGINT'));
 
   if (opts.cameras > 0) {
-    cameras = await startCameras({ count: opts.cameras, port: opts.cameraPort, user: opts.cameraUser, password: opts.cameraPassword, logger: logger.child({ part: 'cameras' }) });
+    const camLogger = logger.child({ part: 'cameras' });
+    const faults = Array.from({ length: opts.cameras }, (_, i) => opts.cameraFaults?.get(i));
+    try {
+      cameras = await startCameras({ count: opts.cameras, port: opts.cameraPort, user: opts.cameraUser, password: opts.cameraPassword, faults, logger: camLogger });
+    } catch (e) {
+      throw cameraListenError(e, opts.cameraPort);
+    }
+    if (opts.controlPort !== undefined) control = await startControlServer({ cameras: cameras.cameras, port: opts.controlPort, logger: camLogger.child({ part: 'control' }) });
     const first = cameras.cameras[0]!;
-    process.stderr.write(`loa-sim: ${opts.cameras} ONVIF cameras from ${first.deviceUrl}\n`);
+    process.stderr.write(`loa-sim: ${opts.cameras} ONVIF cameras from ${first.deviceUrl}${control ? `; control at ${control.url}/cameras` : ''}\n`);
   }
   await fleet?.start();
+}
+
+// Ports below 1024 (ONVIF's standard 80) need privileges most people run without: say so in one line.
+function cameraListenError(e: unknown, port: number): unknown {
+  const err = e as NodeJS.ErrnoException & { address?: string };
+  if (err.code === 'EACCES') {
+    return new Error(`cannot listen on port ${port} of ${err.address ?? 'the camera addresses'}: ports below 1024 need root or CAP_NET_BIND_SERVICE; run as root, or use --camera-port 8000.`);
+  }
+  if (err.code === 'EADDRINUSE') return new Error(`port ${port} of ${err.address ?? 'a camera address'} is already in use (another loa-sim?); use another --camera-port.`);
+  return e;
 }
 
 const program = buildProgram();

@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events';
 import type { Ack, Health, ReportedState } from '../protocol/index.js';
 import type { Alarm, FeedEvent } from './alarms/types.js';
+import type { CameraStatus } from './cameras/types.js';
 
 export interface HubEvents {
   /** A cluster came online or went away (by its presence topic or the broker's connection). */
@@ -26,6 +27,8 @@ export interface HubEvents {
   payloadRejected: { clusterId: string; topic: string; reason: string };
   /** An alarm was raised or cleared; `event` is its new row in the events feed (for long-polls). */
   alarmChanged: { alarm: Alarm; event: FeedEvent };
+  /** A camera was added, updated or removed, or its status changed (not sent for every poll). */
+  cameraChanged: { cameraId: string; status: CameraStatus | null; removed: boolean };
 }
 
 type Listener<K extends keyof HubEvents> = (e: HubEvents[K]) => void;

@@ -1,5 +1,5 @@
 // The hub: a composition of modules wired top to bottom like the system diagram in README.md.
-//   store ─ broker ─ device listener ─ dispatcher ─ media ─ HTTP API
+//   store ─ broker ─ device listener ─ dispatcher ─ media ─ alarms ─ cameras ─ HTTP API
 // Each has start()/stop(); they talk through the event bus or the narrow handles passed here.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,8 @@ import { createLogger, type Logger } from '../common/logger.js';
 import { AlarmService } from './alarms/service.js';
 import { Broker } from './broker/broker.js';
 import { SecretVerifier } from './broker/secrets.js';
+import { loadCamerasFile } from './cameras/file.js';
+import { CameraModule } from './cameras/service.js';
 import { ClusterService } from './clusters/service.js';
 import { hubConfigSchema, type HubConfig, type HubConfigInput } from './config.js';
 import { DeviceListener } from './devices/listener.js';
@@ -67,6 +69,7 @@ export class Hub {
   playlog!: PlayLogMerger;
   scheduler!: Scheduler;
   alarms!: AlarmService;
+  cameras!: CameraModule;
   private cron: SchedulerCron | null = null;
   private readonly useCron: boolean;
   private started = false;
@@ -85,6 +88,8 @@ export class Hub {
   async start(): Promise<HubAddresses> {
     const { config, clock, logger, bus } = this;
     const startedAt = clock.now();
+    // Read before anything starts, so a bad line stops the hub with file:line and nothing to undo.
+    const fileCameras = config.cameras.file ? loadCamerasFile(resolve(config.cameras.file)) : null;
     mkdirSync(this.dataDir, { recursive: true });
     this.ffmpeg = locateFfmpeg({ configPath: config.ffmpeg.path });
     logger.info({ ffmpeg: this.ffmpeg.path, source: this.ffmpeg.source }, `using ffmpeg from ${this.ffmpeg.source}`);
@@ -164,6 +169,9 @@ export class Hub {
     // After the listener: it has marked every cluster offline, and alarms time offline from there.
     this.alarms = new AlarmService({ store: this.store, bus, clock, logger: logger.child({ module: 'alarms' }), config: config.alarms });
     this.alarms.start();
+    // After alarms: the cameras raise and clear theirs through it.
+    this.cameras = new CameraModule({ store: this.store, alarms: this.alarms, bus, clock, logger: logger.child({ module: 'cameras' }), config: config.cameras, fileCameras });
+    this.cameras.start();
     this.dispatcher.start();
     this.scheduler.start();
     this.plans.start();
@@ -183,6 +191,7 @@ export class Hub {
         media,
         schedules: this.schedules,
         alarms: this.alarms,
+        cameras: this.cameras,
         verifier,
         metrics: createMetrics(this.store, bus, this),
         ffmpeg: this.ffmpeg,
@@ -236,6 +245,8 @@ export class Hub {
     this.scheduler.stop();
     this.dispatcher.stop();
     this.devices.stop();
+    // Before alarms stop (camera alarms go through it) and the store closes; cuts held camera requests.
+    await this.cameras.stop();
     // Before the HTTP app closes: it releases long-polls waiting for the events feed.
     this.alarms.stop();
     this.bus.removeListeners(this);

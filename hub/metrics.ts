@@ -1,5 +1,6 @@
-// Prometheus metrics (prom-client) for /metrics: fleet presence, dispatch and device traffic.
+// Prometheus metrics (prom-client) for /metrics: fleet presence, dispatch, device traffic, cameras.
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { CAMERA_STATUSES } from './cameras/types.js';
 import type { EventBus } from './events.js';
 import type { Store } from './store/index.js';
 
@@ -26,6 +27,17 @@ export function createMetrics(store: Store, bus: EventBus, owner: object): Regis
     collect() {
       this.reset();
       for (const a of store.alarms.open()) this.inc({ kind: a.kind, severity: a.severity });
+    },
+  });
+  new Gauge({
+    name: 'loa_cameras',
+    help: 'Cameras by status (online, degraded, unauthorised, offline, unknown)',
+    labelNames: ['status'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of CAMERA_STATUSES) this.set({ status: s }, 0);
+      for (const c of store.cameras.list()) this.inc({ status: c.findings.status });
     },
   });
   const acks = new Counter({ name: 'loa_acks_total', help: 'Acknowledgements received from clusters', labelNames: ['status'], registers: [registry] });

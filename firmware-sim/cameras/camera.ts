@@ -1,16 +1,16 @@
 // One simulated ONVIF Profile S camera: an HTTP server on its own loopback address answering the
-// device and media services over SOAP 1.2 with WS-Security, a Digest-protected JPEG snapshot, and
-// faults switched on at will (dead, slow, wrong clock, wrong password).
-import { createHash } from 'node:crypto';
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+// device, media and events services over SOAP 1.2 with WS-Security, a Digest-protected JPEG snapshot,
+// motion on demand, restarts, and faults switched on at will (dead, slow, wrong clock, wrong password).
+import type { Socket as UdpSocket } from 'node:dgram';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import { DigestAuth } from './digest-auth.js';
-import { parseProbe, probeMatch, WSD_PORT, type DiscoveryFacts } from './discovery.js';
+import { bindProbeResponder, parseProbe, stableEndpoint, probeMatch, WSD_PORT, type DiscoveryFacts } from './discovery.js';
+import { EventsService } from './events-service.js';
 import * as R from './onvif-replies.js';
-import { envelope, fault, parseSoap, tokenMatches, type SoapRequest } from './soap.js';
+import { envelope, fault, parseSoap, SOAP_TYPE, tokenMatches, type SoapRequest } from './soap.js';
 
 export interface CameraFaults {
   /** Accepts connections and closes them without a reply. */
@@ -40,7 +40,8 @@ export interface SimCameraOptions {
   discoveryPort?: number | null;
 }
 
-const SOAP_TYPE = 'application/soap+xml; charset=utf-8';
+/** How long motion lasts when triggerMotion is given no duration. */
+export const DEFAULT_MOTION_MS = 5_000;
 const MAX_BODY = 256 * 1024;
 // Actions a client may call before it knows the camera's clock (ONVIF Core 5.12.1).
 const UNAUTHENTICATED = new Set(['GetSystemDateAndTime']);
@@ -55,11 +56,36 @@ export class SimCamera {
   private boundPort = 0;
   private udp: UdpSocket | null = null;
   private boundDiscoveryPort = 0;
+  private readonly events: EventsService;
+  private rebooting: Promise<void> | null = null;
 
   constructor(private readonly opts: SimCameraOptions) {
     this.name = opts.name;
     this.host = opts.host;
     this.digest = new DigestAuth(`loa-sim ${opts.name}`, () => opts.clock.now());
+    this.events = new EventsService({
+      name: opts.name,
+      clock: opts.clock,
+      cameraNow: () => opts.clock.now() + this.faults.clockSkewMs,
+      base: () => `http://${this.host}:${this.boundPort}`,
+      logger: opts.logger,
+    });
+  }
+
+  /** Whether the motion detector is active now (see triggerMotion). */
+  get motion(): boolean {
+    return this.events.motion;
+  }
+
+  /** Live pull-point subscriptions. */
+  get subscriptionCount(): number {
+    return this.events.subscriptionCount;
+  }
+
+  /** Motion now (IsMotion=true to every subscription) and its end (false) after durationMs. */
+  triggerMotion(durationMs = DEFAULT_MOTION_MS): void {
+    if (!(durationMs >= 0) || !Number.isFinite(durationMs)) throw new RangeError(`motion duration must be a non-negative number of ms, not ${durationMs}`);
+    this.events.triggerMotion(durationMs);
   }
 
   get port(): number {
@@ -81,10 +107,7 @@ export class SimCamera {
   }
 
   discoveryFacts(): DiscoveryFacts {
-    // urn:uuid made from the address so a camera keeps its endpoint across restarts, as a real one does.
-    const h = createHash('sha1').update(`loa-sim-camera ${this.host}`).digest('hex');
-    const endpoint = `urn:uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
-    return { name: this.name, xaddr: this.deviceUrl, village: this.opts.village, endpoint };
+    return { name: this.name, xaddr: this.deviceUrl, village: this.opts.village, endpoint: stableEndpoint(this.host) };
   }
 
   /** The ProbeMatches reply to a Probe datagram, or null when it is not a Probe for us or the camera is dead. */
@@ -95,22 +118,9 @@ export class SimCamera {
   }
 
   private async startDiscovery(port: number): Promise<void> {
-    // reuseAddr: the farm's multicast socket binds 0.0.0.0:3702 next to these.
-    const udp = createSocket({ type: 'udp4', reuseAddr: true });
-    udp.on('message', (msg, rinfo) => {
-      const reply = this.answerProbe(msg);
-      if (reply) udp.send(reply, rinfo.port, rinfo.address);
-    });
-    udp.on('error', (err) => this.opts.logger.warn({ camera: this.name, err }, 'discovery socket error'));
-    await new Promise<void>((resolve, reject) => {
-      udp.once('error', reject);
-      udp.bind(port, this.host, () => {
-        udp.off('error', reject);
-        resolve();
-      });
-    });
-    this.udp = udp;
-    this.boundDiscoveryPort = udp.address().port;
+    const onError = (err: Error) => this.opts.logger.warn({ camera: this.name, err }, 'discovery socket error');
+    this.udp = await bindProbeResponder(this.host, port, (msg) => this.answerProbe(msg), onError);
+    this.boundDiscoveryPort = this.udp.address().port;
   }
 
   private facts(): R.CameraFacts {
@@ -124,6 +134,20 @@ export class SimCamera {
   }
 
   async start(): Promise<void> {
+    const dport = this.opts.discoveryPort === undefined ? WSD_PORT : this.opts.discoveryPort;
+    await this.open(this.opts.port, dport);
+  }
+
+  /** A reboot: stops and starts on the same address and ports; subscriptions and motion are forgotten. */
+  async restart(): Promise<void> {
+    const [port, dport] = [this.boundPort, this.udp ? this.boundDiscoveryPort : null];
+    const rebooting = this.close().then(() => this.open(port, dport));
+    this.rebooting = rebooting;
+    await rebooting.finally(() => void (this.rebooting === rebooting && (this.rebooting = null)));
+    this.opts.logger.debug({ camera: this.name }, 'camera restarted');
+  }
+
+  private async open(port: number, dport: number | null): Promise<void> {
     const server = createServer((req, res) => this.onRequest(req, res));
     server.keepAliveTimeout = 5_000;
     server.on('connection', (socket) => {
@@ -137,15 +161,14 @@ export class SimCamera {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.opts.port, this.host, () => {
+      server.listen(port, this.host, () => {
         server.off('error', reject);
         resolve();
       });
     });
     this.server = server;
     const addr = server.address();
-    this.boundPort = typeof addr === 'object' && addr ? addr.port : this.opts.port;
-    const dport = this.opts.discoveryPort === undefined ? WSD_PORT : this.opts.discoveryPort;
+    this.boundPort = typeof addr === 'object' && addr ? addr.port : port;
     if (dport !== null) {
       try {
         await this.startDiscovery(dport);
@@ -163,10 +186,18 @@ export class SimCamera {
     if (this.faults.dead) for (const s of this.sockets) s.destroy();
   }
 
+  /** Stops for good; a restart under way finishes first, so it cannot leave a server behind. */
   async stop(): Promise<void> {
+    await this.rebooting?.catch(() => undefined);
+    await this.close();
+  }
+
+  private async close(): Promise<void> {
     const udp = this.udp;
     this.udp = null;
     if (udp) await new Promise<void>((resolve) => udp.close(() => resolve()));
+    // Held PullMessages get their (empty) answer before the sockets go, and every event timer stops.
+    await this.events.reset();
     const server = this.server;
     if (!server) return;
     this.server = null;
@@ -202,7 +233,7 @@ export class SimCamera {
   }
 
   private send(res: ServerResponse, status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}): void {
-    if (res.destroyed) return;
+    if (res.destroyed || res.headersSent) return;
     res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...headers });
     res.end(body);
   }
@@ -210,7 +241,7 @@ export class SimCamera {
   private route(req: IncomingMessage, body: string, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0]!;
     if (req.method === 'GET' && path.startsWith('/onvif/snapshot/')) return this.snapshot(req, path, res);
-    if (req.method !== 'POST' || (path !== R.DEVICE_PATH && path !== R.MEDIA_PATH)) {
+    if (req.method !== 'POST' || (path !== R.DEVICE_PATH && path !== R.MEDIA_PATH && !EventsService.handles(path))) {
       return this.send(res, 404, 'text/plain', 'not found\n');
     }
     const soap = parseSoap(body);
@@ -220,6 +251,7 @@ export class SimCamera {
       this.opts.logger.debug({ camera: this.name, action: soap.action }, 'camera refused credentials');
       return this.send(res, 400, SOAP_TYPE, fault('s:Sender', 'ter:NotAuthorized', 'Sender not Authorized'));
     }
+    if (EventsService.handles(path)) return this.events.handle(path, soap, res);
     const reply = this.answer(path, soap);
     if (reply) this.send(res, 200, SOAP_TYPE, envelope(reply));
     else this.send(res, 400, SOAP_TYPE, fault('s:Receiver', 'ter:ActionNotSupported', `${soap.action} is not supported`));

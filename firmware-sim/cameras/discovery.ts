@@ -1,6 +1,7 @@
 // WS-Discovery (SOAP-over-UDP, port 3702) for simulated cameras: recognises a Probe and builds the
 // ProbeMatches reply carrying the camera's XAddrs, types and scopes (ONVIF Core 7.3).
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { obj, parseEnvelope, text } from './soap.js';
 
 export const WSD_PORT = 3702;
@@ -37,6 +38,12 @@ export function parseProbe(xml: string): Probe | null {
   return { messageId: text(header.MessageID).trim() };
 }
 
+/** urn:uuid made from the address, so a camera keeps its endpoint across restarts as a real one does. */
+export function stableEndpoint(host: string): string {
+  const h = createHash('sha1').update(`loa-sim-camera ${host}`).digest('hex');
+  return `urn:uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
@@ -71,4 +78,23 @@ export function probeMatch(f: DiscoveryFacts, relatesTo: string): string {
     '<d:MetadataVersion>1</d:MetadataVersion>' +
     '</d:ProbeMatch></d:ProbeMatches></s:Body></s:Envelope>'
   );
+}
+
+/** A UDP socket on host:port (0: a free port) that sends back whatever answer() makes of each datagram. */
+export async function bindProbeResponder(host: string, port: number, answer: (msg: Buffer) => string | null, onError: (err: Error) => void): Promise<UdpSocket> {
+  // reuseAddr: the farm's multicast socket binds 0.0.0.0:3702 next to these.
+  const udp = createSocket({ type: 'udp4', reuseAddr: true });
+  udp.on('message', (msg, rinfo) => {
+    const reply = answer(msg);
+    if (reply) udp.send(reply, rinfo.port, rinfo.address);
+  });
+  udp.on('error', onError);
+  await new Promise<void>((resolve, reject) => {
+    udp.once('error', reject);
+    udp.bind(port, host, () => {
+      udp.off('error', reject);
+      resolve();
+    });
+  });
+  return udp;
 }

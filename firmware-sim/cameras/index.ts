@@ -7,19 +7,24 @@ import { SimCamera, type CameraFaults } from './camera.js';
 import { WSD_MULTICAST, WSD_PORT } from './discovery.js';
 import { makeSnapshot } from './snapshot.js';
 
-export { SimCamera } from './camera.js';
+export { DEFAULT_MOTION_MS, SimCamera } from './camera.js';
+export { MOTION_TOPIC, MOTION_SOURCE } from './event-replies.js';
+export { DEFAULT_TERMINATION_MS, MAX_PULL_TIMEOUT_MS, MAX_SUBSCRIPTIONS, QUEUE_LIMIT } from './events-service.js';
 export type { CameraFaults, SimCameraOptions } from './camera.js';
 export { makeSnapshot } from './snapshot.js';
+export { buildControlApp, cameraControlView, startControlServer, type CameraControlView, type ControlServer } from './control.js';
+export { faultsPatchSchema, parseFaultSpec } from './fault-spec.js';
 export { WSD_MULTICAST, WSD_PORT, parseProbe, probeMatch, scopes } from './discovery.js';
 
-export const DEFAULT_CAMERA_PORT = 8000;
+/** ONVIF's standard HTTP port, as real cameras use; binding it needs root or CAP_NET_BIND_SERVICE. */
+export const DEFAULT_CAMERA_PORT = 80;
 export const DEFAULT_CAMERA_USER = 'admin';
 export const DEFAULT_CAMERA_PASSWORD = 'admin';
 
 export interface CameraFarmOptions {
   count: number;
   logger: Logger;
-  /** Same port on every camera's address; 0 gives each a free port (tests). Default 8000. */
+  /** Same port on every camera's address; 0 gives each a free port (tests). Default 80. */
   port?: number;
   user?: string;
   password?: string;
@@ -31,6 +36,8 @@ export interface CameraFarmOptions {
   discoveryPort?: number | null;
   /** Camera i's village (WS-Discovery location scope). */
   villages?: (string | undefined)[];
+  /** Faults camera i has from the start (before it answers anything). */
+  faults?: (Partial<CameraFaults> | undefined)[];
   /** Also join 239.255.255.250:3702 on this local interface address and answer multicast probes for every camera. */
   multicastInterface?: string;
 }
@@ -44,7 +51,13 @@ export function cameraHost(i: number, first = '127.0.1.1'): string {
 
 export interface CameraFarm {
   readonly cameras: SimCamera[];
+  /** Camera i (0-based); throws a RangeError naming the valid range otherwise. */
+  camera(index: number): SimCamera;
   setFaults(index: number, faults: Partial<CameraFaults>): void;
+  /** Motion on camera i now, ending after durationMs (default 5 s). */
+  triggerMotion(index: number, durationMs?: number): void;
+  /** Reboots camera i: same address and port, every subscription forgotten. */
+  restart(index: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -76,6 +89,8 @@ export async function startCameras(opts: CameraFarmOptions): Promise<CameraFarm>
         village: opts.villages?.[i],
         discoveryPort: opts.discoveryPort !== undefined ? opts.discoveryPort : opts.port === 0 ? null : WSD_PORT,
       });
+      const faults = opts.faults?.[i];
+      if (faults) cam.setFaults(faults);
       await cam.start();
       cameras.push(cam);
     }
@@ -92,13 +107,17 @@ export async function startCameras(opts: CameraFarmOptions): Promise<CameraFarm>
       throw e;
     }
   }
+  const camera = (index: number): SimCamera => {
+    const cam = Number.isInteger(index) ? cameras[index] : undefined;
+    if (!cam) throw new RangeError(`no camera ${index}; there are ${cameras.length} (0-${cameras.length - 1})`);
+    return cam;
+  };
   return {
     cameras,
-    setFaults(index, faults) {
-      const cam = cameras[index];
-      if (!cam) throw new RangeError(`no camera ${index}; there are ${cameras.length}`);
-      cam.setFaults(faults);
-    },
+    camera,
+    setFaults: (index, faults) => camera(index).setFaults(faults),
+    triggerMotion: (index, durationMs) => camera(index).triggerMotion(durationMs),
+    restart: (index) => camera(index).restart(),
     async stop() {
       const m = mcast;
       mcast = null;

@@ -1,5 +1,6 @@
 // Bodies of the ONVIF Profile S replies the simulated camera gives: device service (date and time,
 // information, capabilities, services) and media service (profiles, video sources, stream/snapshot URIs).
+// The events service's replies are in event-replies.ts.
 import { NS } from './soap.js';
 
 export interface CameraFacts {
@@ -13,6 +14,9 @@ export interface CameraFacts {
 
 export const DEVICE_PATH = '/onvif/device_service';
 export const MEDIA_PATH = '/onvif/media_service';
+export const EVENTS_PATH = '/onvif/events_service';
+/** Followed by the subscription's id: each pull-point subscription is its own endpoint. */
+export const SUBSCRIPTION_PREFIX = '/onvif/subscription/';
 export const snapshotPath = (profileToken: string) => `/onvif/snapshot/${profileToken}.jpg`;
 
 // Two profiles as most cheap cameras have: a main stream and a sub stream from one sensor.
@@ -55,6 +59,13 @@ export function capabilities(f: CameraFacts): Record<string, unknown> {
     'tds:GetCapabilitiesResponse': {
       'tds:Capabilities': {
         'tt:Device': { 'tt:XAddr': f.base + DEVICE_PATH },
+        // Schema order (tt:Capabilities): Analytics, Device, Events, Imaging, Media, PTZ.
+        'tt:Events': {
+          'tt:XAddr': f.base + EVENTS_PATH,
+          'tt:WSSubscriptionPolicySupport': 'false',
+          'tt:WSPullPointSupport': 'true',
+          'tt:WSPausableSubscriptionManagerInterfaceSupport': 'false',
+        },
         'tt:Media': {
           'tt:XAddr': f.base + MEDIA_PATH,
           'tt:StreamingCapabilities': { 'tt:RTPMulticast': 'false', 'tt:RTP_TCP': 'true', 'tt:RTP_RTSP_TCP': 'true' },
@@ -70,7 +81,7 @@ export function services(f: CameraFacts): Record<string, unknown> {
     'tds:XAddr': f.base + path,
     'tds:Version': { 'tt:Major': 2, 'tt:Minor': 60 },
   });
-  return { 'tds:GetServicesResponse': { 'tds:Service': [service(NS.tds, DEVICE_PATH), service(NS.trt, MEDIA_PATH)] } };
+  return { 'tds:GetServicesResponse': { 'tds:Service': [service(NS.tds, DEVICE_PATH), service(NS.trt, MEDIA_PATH), service(NS.tev, EVENTS_PATH)] } };
 }
 
 export function profiles(): Record<string, unknown> {

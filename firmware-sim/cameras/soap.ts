@@ -1,6 +1,7 @@
 // SOAP 1.2 plumbing of the simulated ONVIF camera: parses a request envelope (action name and the
 // WS-Security UsernameToken), checks PasswordDigest, and builds reply and fault envelopes.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 
 export const NS = {
@@ -9,7 +10,17 @@ export const NS = {
   trt: 'http://www.onvif.org/ver10/media/wsdl',
   tt: 'http://www.onvif.org/ver10/schema',
   ter: 'http://www.onvif.org/ver10/error',
+  tev: 'http://www.onvif.org/ver10/events/wsdl',
+  wsnt: 'http://docs.oasis-open.org/wsn/b-2',
+  wsa: 'http://www.w3.org/2005/08/addressing',
+  wstop: 'http://docs.oasis-open.org/wsn/t-1',
+  tns1: 'http://www.onvif.org/ver10/topics',
+  'wsrf-rw': 'http://docs.oasis-open.org/wsrf/rw-2',
+  'wsrf-bf': 'http://docs.oasis-open.org/wsrf/bf-2',
+  xs: 'http://www.w3.org/2001/XMLSchema',
 } as const;
+
+export const SOAP_TYPE = 'application/soap+xml; charset=utf-8';
 
 export interface UsernameToken {
   username: string;
@@ -89,11 +100,9 @@ export function envelope(body: Record<string, unknown>): string {
     '<?xml version="1.0" encoding="UTF-8"?>' +
     builder.build({
       's:Envelope': {
-        '@_xmlns:s': NS.s,
-        '@_xmlns:tds': NS.tds,
-        '@_xmlns:trt': NS.trt,
-        '@_xmlns:tt': NS.tt,
-        '@_xmlns:ter': NS.ter,
+        // Every prefix is declared on every reply: QName values (fault codes, topics, xs:boolean
+        // types) use them too, and a few dozen bytes are cheaper than tracking which ones a body needs.
+        ...Object.fromEntries(Object.entries(NS).map(([p, uri]) => [`@_xmlns:${p}`, uri])),
         's:Body': body,
       },
     })
@@ -101,13 +110,20 @@ export function envelope(body: Record<string, unknown>): string {
 }
 
 /** A SOAP 1.2 fault with an ONVIF subcode, e.g. fault('s:Sender', 'ter:NotAuthorized', '…'). */
-export function fault(code: 's:Sender' | 's:Receiver', subcode: string, reason: string, subsubcode?: string): string {
+export function fault(code: 's:Sender' | 's:Receiver', subcode: string, reason: string, subsubcode?: string, detail?: Record<string, unknown>): string {
   const sub: Record<string, unknown> = { 's:Value': subcode };
   if (subsubcode) sub['s:Subcode'] = { 's:Value': subsubcode };
-  return envelope({
-    's:Fault': {
-      's:Code': { 's:Value': code, 's:Subcode': sub },
-      's:Reason': { 's:Text': { '@_xml:lang': 'en', '#text': reason } },
-    },
-  });
+  const body: Record<string, unknown> = {
+    's:Code': { 's:Value': code, 's:Subcode': sub },
+    's:Reason': { 's:Text': { '@_xml:lang': 'en', '#text': reason } },
+  };
+  if (detail) body['s:Detail'] = detail;
+  return envelope({ 's:Fault': body });
+}
+
+/** Writes a SOAP reply unless the client has gone (or a dead fault cut the connection). */
+export function sendSoap(res: ServerResponse, status: number, xml: string, headers: Record<string, string> = {}): void {
+  if (res.destroyed || res.headersSent) return;
+  res.writeHead(status, { 'Content-Type': SOAP_TYPE, 'Content-Length': Buffer.byteLength(xml), ...headers });
+  res.end(xml);
 }

@@ -49,6 +49,14 @@ export class ApiClient {
     return this.json<T>('DELETE', path);
   }
 
+  /** A binary answer (a camera snapshot) with its headers; errors as for JSON requests. */
+  async bytes(path: string): Promise<{ body: Buffer; headers: Headers }> {
+    const init: RequestInit = { method: 'GET', headers: this.headers(), signal: AbortSignal.timeout(this.timeoutMs) };
+    const res = await this.send(this.url(path), init);
+    if (!res.ok) throw await this.errorOf(res);
+    return { body: Buffer.from(await res.arrayBuffer()), headers: res.headers };
+  }
+
   /**
    * Streams `size` bytes from `source` as the request body and yields the hub's NDJSON events.
    * onSent is called with the running byte count as the body leaves this process.

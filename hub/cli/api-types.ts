@@ -1,4 +1,5 @@
 // The hub's HTTP API bodies as the CLI reads them (docs/api.md is the contract; times are epoch ms).
+import type { CameraView, DiscoveredCamera } from '../cameras/types.js';
 import type { ReportRow } from '../http/routes/report.js';
 import type { ClusterRow, EmergencyRow, MediaRow, TargetStatus } from '../store/index.js';
 
@@ -191,3 +192,7 @@ export interface ReportAnswer {
   clusters: ReportRow[];
   total: ReportRow;
 }
+
+// Cameras (issue 5): the hub's own view types, which carry no credentials.
+export type Camera = CameraView;
+export type { DiscoveredCamera };

@@ -1,8 +1,9 @@
 // Operator-facing text of the CLI in English and Vietnamese: one typed catalogue, so a key missing
 // from either language is a compile error. Help texts stay English (commander writes them).
 // The texts of schedules, emergencies and the report live in i18n-schedule.ts, those of alarms in
-// i18n-alarms.ts; both are spread in here.
+// i18n-alarms.ts, those of cameras in i18n-cameras.ts; all are spread in here.
 import { alarmsEn, alarmsVi } from './i18n-alarms.js';
+import { camerasEn, camerasVi } from './i18n-cameras.js';
 import { scheduleEn, scheduleVi } from './i18n-schedule.js';
 
 const en = {
@@ -115,6 +116,7 @@ const en = {
   uptime: (h: number, m: number) => `${h} h ${m} min`,
   ...scheduleEn,
   ...alarmsEn,
+  ...camerasEn,
 };
 
 const phasesEn: Record<string, string> = {
@@ -234,6 +236,7 @@ const vi: Catalogue = {
   uptime: (h, m) => `${h} giờ ${m} phút`,
   ...scheduleVi,
   ...alarmsVi,
+  ...camerasVi,
 };
 
 const catalogues: Record<Lang, Catalogue> = { en, vi };

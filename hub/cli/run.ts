@@ -5,6 +5,7 @@ import { systemClock, type Clock } from '../../common/clock.js';
 import { errorMessage, isLoaError } from '../../common/errors.js';
 import { registerAlarms } from './commands/alarms/index.js';
 import { registerBroadcast } from './commands/broadcast/index.js';
+import { registerCameras } from './commands/cameras/index.js';
 import { registerClusters } from './commands/clusters/index.js';
 import { registerEmergency } from './commands/emergency/index.js';
 import { registerLog } from './commands/log/index.js';
@@ -20,7 +21,7 @@ import { catalogue, chooseLang, type Catalogue } from './i18n.js';
 
 export function buildProgram(io: CliIo, t: Catalogue, clock: Clock): Command {
   const program = new Command('loa')
-    .description('Loa operator CLI: clusters, media, broadcasts, schedules, emergencies, log, report and status of a Loa hub')
+    .description('Loa operator CLI: clusters, media, broadcasts, schedules, emergencies, log, report, status and cameras of a Loa hub')
     // Set before any sub-command is made: commander copies these settings to each of them.
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
@@ -42,6 +43,7 @@ export function buildProgram(io: CliIo, t: Catalogue, clock: Clock): Command {
   registerReport(program, host);
   registerStatus(program, host);
   registerAlarms(program, host);
+  registerCameras(program, host);
   registerTokens(program, host);
   return program;
 }

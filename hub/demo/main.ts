@@ -1,6 +1,8 @@
 // `npm run demo`: the hub with its embedded broker and store, a simulated fleet of the 12 Tú Lệ
 // clusters, and 2 real loa-edge daemons with file sinks. It imports a short sample it makes,
-// plays it on all 14 and prints who started and finished when. --keep leaves it all running.
+// plays it on all 14 and prints who started and finished when; beside it, a few simulated ONVIF
+// cameras (one of them dead) polled by the hub, with their status and the police monitor page.
+// --keep leaves it all running.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -10,6 +12,8 @@ import { parse } from 'yaml';
 import { errorMessage } from '../../common/errors.js';
 import { createLogger } from '../../common/logger.js';
 import { startFleet } from '../../firmware-sim/index.js';
+import { startCameras, type CameraFarm } from '../../firmware-sim/cameras/index.js';
+import { newTokenSecret } from '../http/routes/tokens.js';
 import { Hub } from '../hub.js';
 import { spawnEdge, type EdgeProcess } from './edges.js';
 
@@ -25,6 +29,7 @@ const program = new Command('npm run demo --')
   .option('--http-port <port>', 'HTTP port of the hub', (v) => Number.parseInt(v, 10), 8080)
   .option('--site <file>', 'site file with the clusters', 'config/sites/tu-le/site.yaml')
   .option('--edges <n>', 'how many real loa-edge daemons to start', (v) => Number.parseInt(v, 10), 2)
+  .option('--cameras <n>', 'how many simulated cameras (127.0.1.x; the second one is dead)', (v) => Number.parseInt(v, 10), 4)
   .option('--keep', 'keep everything running after the broadcast (stop with Ctrl-C); use the `loa` CLI meanwhile', false)
   .addHelpText(
     'after',
@@ -48,7 +53,7 @@ const time = (ms: number | null | undefined): string => (ms ? new Date(ms).toISO
 
 async function main(): Promise<void> {
   program.parse();
-  const o = program.opts<{ dataDir: string; mqttPort: number; httpPort: number; site: string; edges: number; keep: boolean }>();
+  const o = program.opts<{ dataDir: string; mqttPort: number; httpPort: number; site: string; edges: number; cameras: number; keep: boolean }>();
   const dataDir = resolve(o.dataDir);
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
@@ -57,7 +62,10 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: 'loa-demo', level: 'info', destination: createWriteStream(logFile) });
 
   const site = parse(readFileSync(o.site, 'utf8')) as SiteFile;
-  const hub = new Hub({ config: { dataDir: join(dataDir, 'hub'), mqtt: { port: o.mqttPort }, http: { port: o.httpPort }, dispatch: { leadMs: 3000 } }, logger: logger.child({ part: 'hub' }) });
+  const hub = new Hub({
+    config: { dataDir: join(dataDir, 'hub'), mqtt: { port: o.mqttPort }, http: { port: o.httpPort }, dispatch: { leadMs: 3000 }, cameras: { pollIntervalSec: 5, timeoutMs: 2000 } },
+    logger: logger.child({ part: 'hub' }),
+  });
   const addr = await hub.start();
   say(`hub: MQTT ${addr.mqttUrl}, HTTP ${addr.httpUrl} (ffmpeg from ${hub.ffmpeg.source}); log in ${logFile}`);
 
@@ -77,7 +85,14 @@ async function main(): Promise<void> {
   const edges: EdgeProcess[] = edgeIds.map((id) =>
     spawnEdge({ clusterId: id, secret: creds.get(id)!, mqttUrl: addr.mqttUrl, httpUrl: addr.httpUrl, dir: join(dataDir, id), healthIntervalSec: 10 }),
   );
+  // Free ports (not ONVIF's standard 80, which needs root): the hub is told each camera's port.
+  const villages = site.clusters.map((c) => c.village);
+  const cams: CameraFarm | null =
+    o.cameras > 0
+      ? await startCameras({ count: o.cameras, port: 0, discoveryPort: null, logger: logger.child({ part: 'cameras' }), villages, faults: [undefined, { dead: true }] })
+      : null;
   const stopAll = async (): Promise<void> => {
+    await cams?.stop();
     await Promise.all(edges.map((e) => e.stop()));
     await fleet.stop();
     await hub.stop();
@@ -91,6 +106,8 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 200));
     }
     say(`${all.length} clusters online (${site.clusters.length} simulated, ${edgeIds.length} real loa-edge)`);
+
+    if (cams) await showCameras(hub, cams, villages, addr.httpUrl, say);
 
     const sample = makeSample(dataDir, hub.ffmpeg.path);
     const token = hub.operatorToken();
@@ -134,6 +151,18 @@ async function main(): Promise<void> {
     await stopAll().catch(() => undefined);
     process.exit(1);
   }
+}
+
+/** Adds the simulated cameras, waits for one poll of each, prints their status and the monitor's address. */
+async function showCameras(hub: Hub, cams: CameraFarm, villages: string[], httpUrl: string, say: (s: string) => void): Promise<void> {
+  cams.cameras.forEach((c, i) => hub.cameras.add({ id: c.name, host: c.host, port: c.port, user: 'admin', password: 'admin', name: `Camera ${c.name.slice(4)}`, village: villages[i] }));
+  await hub.cameras.pollAll();
+  const table = new Table({ head: ['camera', 'village', 'address', 'status', 'reason', 'model'] });
+  for (const v of hub.cameras.list()) table.push([v.id, v.village ?? '', `${v.host}:${v.port}`, v.status, v.reason ?? '', v.device ? `${v.device.manufacturer} ${v.device.model}` : '-']);
+  say(table.toString());
+  const police = newTokenSecret();
+  hub.store.tokens.add({ id: 't-demo-police', name: 'demo police post', role: 'police', createdAt: Date.now(), token: police });
+  say(`police monitor page: ${httpUrl}/monitor#token=${police}`);
 }
 
 main().catch((err: unknown) => {

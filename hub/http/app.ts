@@ -4,14 +4,32 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from '../../common/logger.js';
 import { makeAuthHook } from './auth.js';
 import type { HttpContext } from './context.js';
+import type { Role } from '../store/index.js';
 import { errorHandler } from './errors.js';
+import { monitorRoutes } from './monitor/route.js';
 import { alarmRoutes } from './routes/alarms.js';
 import { broadcastRoutes } from './routes/broadcasts.js';
+import { cameraRoutes } from './routes/cameras.js';
 import { clusterRoutes } from './routes/clusters.js';
+import { eventRoutes } from './routes/events.js';
 import { mediaRoutes } from './routes/media.js';
 import { reportRoutes } from './routes/report.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { tokenRoutes } from './routes/tokens.js';
+
+/** One route the app serves: `roles` null means public or device-authenticated (hub/http/auth.ts). */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  roles: readonly Role[] | null;
+}
+
+const routeTables = new WeakMap<FastifyInstance, RouteEntry[]>();
+
+/** Every route registered on an app built here, so tests/police-auth.test.ts can hold each one to account. */
+export function registeredRoutes(app: FastifyInstance): RouteEntry[] {
+  return [...(routeTables.get(app) ?? [])];
+}
 
 export function buildApp(ctx: HttpContext, logger: Logger, opts: { maxUploadBytes: number }): FastifyInstance {
   const app: FastifyInstance = Fastify({
@@ -21,6 +39,11 @@ export function buildApp(ctx: HttpContext, logger: Logger, opts: { maxUploadByte
     bodyLimit: 1024 * 1024,
     // Each request gets a child logger with its id (fastify's default), so lines of one request group.
     genReqId: () => Math.random().toString(36).slice(2, 10),
+  });
+  const table: RouteEntry[] = [];
+  routeTables.set(app, table);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) table.push({ method, url: r.url, roles: r.config?.roles ?? null });
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => {
@@ -44,5 +67,8 @@ export function buildApp(ctx: HttpContext, logger: Logger, opts: { maxUploadByte
   scheduleRoutes(app, ctx);
   reportRoutes(app, ctx);
   alarmRoutes(app, ctx);
+  cameraRoutes(app, ctx);
+  eventRoutes(app, ctx);
+  monitorRoutes(app);
   return app;
 }

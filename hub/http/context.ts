@@ -4,6 +4,7 @@ import type { Clock } from '../../common/clock.js';
 import type { FfmpegLocation } from '../../common/ffmpeg.js';
 import type { AlarmService } from '../alarms/service.js';
 import type { SecretVerifier } from '../broker/secrets.js';
+import type { CameraService } from '../cameras/types.js';
 import type { ClusterService } from '../clusters/service.js';
 import type { HubConfig } from '../config.js';
 import type { DeviceListener } from '../devices/listener.js';
@@ -31,6 +32,7 @@ export interface HttpContext {
   media: MediaService;
   schedules: ScheduleService;
   alarms: AlarmService;
+  cameras: CameraService;
   verifier: SecretVerifier;
   metrics: Registry;
   ffmpeg: FfmpegLocation;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Clock } from '../../common/clock.js';
 import { AlarmStore } from './alarms.js';
 import { BroadcastStore } from './broadcasts.js';
+import { CameraStore } from './cameras.js';
 import { ClusterStore } from './clusters.js';
 import { openDatabase, type Db } from './db.js';
 import { HealthStore } from './health.js';
@@ -12,6 +13,7 @@ import { TokenStore } from './tokens.js';
 
 export * from './alarms.js';
 export * from './broadcasts.js';
+export * from './cameras.js';
 export * from './clusters.js';
 export * from './health.js';
 export * from './media.js';
@@ -27,6 +29,7 @@ export interface Store {
   tokens: TokenStore;
   schedules: ScheduleStore;
   alarms: AlarmStore;
+  cameras: CameraStore;
   close(): void;
 }
 
@@ -42,6 +45,8 @@ export function openStore(dataDir: string, clock: Clock): Store {
     tokens: new TokenStore(db),
     schedules: new ScheduleStore(db),
     alarms: new AlarmStore(db),
+    // The key is created beside the database on first use (docs/cameras.md says what it protects).
+    cameras: new CameraStore(db, join(dataDir, 'camera-secrets.key')),
     close() {
       health.flush();
       db.close();

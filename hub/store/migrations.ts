@@ -167,4 +167,30 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE broadcast_targets ADD COLUMN start_error_ms REAL;
   `,
+  // 5: cameras for the police post: configuration (password encrypted) and the last poll's findings
+  `
+  CREATE TABLE cameras (
+    id              TEXT PRIMARY KEY,
+    name            TEXT NOT NULL DEFAULT '',
+    village         TEXT,
+    host            TEXT NOT NULL,
+    port            INTEGER NOT NULL,
+    path            TEXT NOT NULL,
+    user            TEXT NOT NULL,
+    password        TEXT NOT NULL,            -- AES-256-GCM, key in <dataDir>/camera-secrets.key
+    source          TEXT NOT NULL,            -- config, operator
+    created_at      INTEGER NOT NULL,
+    status          TEXT NOT NULL DEFAULT 'unknown',
+    reason          TEXT,
+    status_since    INTEGER,
+    last_seen_at    INTEGER,
+    last_checked_at INTEGER,
+    clock_skew_ms   INTEGER,
+    latency_ms      INTEGER,
+    device          TEXT,                     -- JSON CameraDeviceInfo
+    profiles        TEXT NOT NULL DEFAULT '[]',
+    stream_uri      TEXT,
+    snapshot_uri    TEXT                      -- the camera's own address; the API shows the hub's proxy
+  );
+  `,
 ];

@@ -20,9 +20,9 @@ function run(args, input) {
   });
 }
 
+// The standard ONVIF port (80, the default): root of the namespace may bind it.
 const farm = await startCameras({
   count: 3,
-  port: 8000,
   logger: silentLogger(),
   multicastInterface: '127.0.0.1',
   villages: ['Tà Lùng', 'Nà Phia', undefined],

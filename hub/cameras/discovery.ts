@@ -1,0 +1,165 @@
+// Finding ONVIF cameras by WS-Discovery (ONVIF Core 7.3): a Probe for dn:NetworkVideoTransmitter
+// multicast to 239.255.255.250:3702 and, for networks multicast does not cross, unicast to every
+// address of the given ranges; the ProbeMatches that come back are untrusted and bounded.
+import { randomUUID } from 'node:crypto';
+import { createSocket, type Socket } from 'node:dgram';
+import { isIPv4 } from 'node:net';
+import type { Clock } from '../../common/clock.js';
+import { LoaError } from '../../common/errors.js';
+import type { Logger } from '../../common/logger.js';
+import { list, obj, parseXml, textOf } from './replies.js';
+import type { DiscoveredCamera, DiscoverOptions } from './types.js';
+
+export const WSD_MULTICAST = '239.255.255.250';
+export const WSD_PORT = 3702;
+/** Largest range probed by unicast: a /22. */
+export const MAX_RANGE_ADDRESSES = 1024;
+const MAX_TIMEOUT_MS = 30_000;
+const MAX_RESULTS = 4096;
+
+const bad = (message: string) => new LoaError('LOA_BAD_REQUEST', message, { status: 400 });
+
+const toInt = (ip: string): number => ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
+const toIp = (n: number): string => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
+
+/** The addresses of "a.b.c.d-a.b.c.e", "a.b.c.d-e" or "a.b.c.d/nn" (at most a /22); throws LOA_BAD_REQUEST. */
+export function expandRange(range: string): string[] {
+  const r = range.trim();
+  const cidr = /^(\d+\.\d+\.\d+\.\d+)\/(\d{1,2})$/.exec(r);
+  if (cidr) {
+    const [, base, bitsText] = cidr;
+    const bits = Number(bitsText);
+    if (!isIPv4(base!)) throw bad(`"${range}": ${base} is not an IPv4 address.`);
+    if (bits < 22 || bits > 32) throw bad(`"${range}": give a prefix from /22 (1024 addresses) to /32.`);
+    const size = 2 ** (32 - bits);
+    const start = Math.floor(toInt(base!) / size) * size;
+    // The network and broadcast addresses answer nothing on a /30 or larger.
+    const [first, last] = size >= 4 ? [start + 1, start + size - 2] : [start, start + size - 1];
+    return Array.from({ length: last - first + 1 }, (_, i) => toIp(first + i));
+  }
+  const span = /^(\d+\.\d+\.\d+\.\d+)\s*-\s*(\d+(?:\.\d+\.\d+\.\d+)?)$/.exec(r);
+  if (span) {
+    const [, from, toText] = span;
+    const to = toText!.includes('.') ? toText! : from!.replace(/\d+$/, toText!);
+    if (!isIPv4(from!)) throw bad(`"${range}": ${from} is not an IPv4 address.`);
+    if (!isIPv4(to)) throw bad(`"${range}": ${to} is not an IPv4 address.`);
+    const a = toInt(from!);
+    const b = toInt(to);
+    if (b < a) throw bad(`"${range}": the range ends before it starts.`);
+    if (b - a + 1 > MAX_RANGE_ADDRESSES) throw bad(`"${range}" has ${b - a + 1} addresses; probe at most ${MAX_RANGE_ADDRESSES} at a time.`);
+    return Array.from({ length: b - a + 1 }, (_, i) => toIp(a + i));
+  }
+  throw bad(`"${range}" is not an address range: write 192.168.1.10-192.168.1.60 or 192.168.1.0/24.`);
+}
+
+function probeMessage(messageId: string): string {
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>' +
+    '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" ' +
+    'xmlns:d="http://schemas.xmlsoap.org/ws/2005/04/discovery" xmlns:dn="http://www.onvif.org/ver10/network/wsdl">' +
+    `<s:Header><a:MessageID>${messageId}</a:MessageID>` +
+    '<a:To s:mustUnderstand="1">urn:schemas-xmlsoap-org:ws:2005:04:discovery</a:To>' +
+    '<a:Action s:mustUnderstand="1">http://schemas.xmlsoap.org/ws/2005/04/discovery/Probe</a:Action></s:Header>' +
+    '<s:Body><d:Probe><d:Types>dn:NetworkVideoTransmitter</d:Types></d:Probe></s:Body></s:Envelope>'
+  );
+}
+
+function scope(scopes: string[], key: string): string | null {
+  const prefix = `onvif://www.onvif.org/${key}/`;
+  const s = scopes.find((x) => x.startsWith(prefix));
+  if (!s) return null;
+  const raw = s.slice(prefix.length);
+  try {
+    return textOf(decodeURIComponent(raw), 128) || null;
+  } catch {
+    return textOf(raw, 128) || null;
+  }
+}
+
+/** The cameras in one ProbeMatches datagram (usually one), or none when it is not one for us. */
+export function parseProbeMatches(xml: string, messageId: string, from: string): Omit<DiscoveredCamera, 'knownAs'>[] {
+  const doc = parseXml(xml);
+  const env = obj(doc?.Envelope);
+  const relatesTo = textOf(obj(env.Header).RelatesTo, 200);
+  if (relatesTo && relatesTo !== messageId) return [];
+  const out: Omit<DiscoveredCamera, 'knownAs'>[] = [];
+  for (const raw of list(obj(obj(env.Body).ProbeMatches).ProbeMatch).slice(0, 16)) {
+    const m = obj(raw);
+    const xaddrs = textOf(m.XAddrs, 2048).split(/\s+/).filter(Boolean);
+    const urls = xaddrs.flatMap((x) => {
+      try {
+        const u = new URL(x);
+        return u.protocol === 'http:' || u.protocol === 'https:' ? [u] : [];
+      } catch {
+        return [];
+      }
+    });
+    // Prefer the address it answered from: a camera lists all of its interfaces.
+    const u = urls.find((x) => x.hostname === from) ?? urls[0];
+    if (!u) continue;
+    const scopes = textOf(m.Scopes, 4096).split(/\s+/);
+    out.push({
+      xaddr: textOf(u.toString(), 512),
+      host: u.hostname.replace(/^\[|\]$/g, ''),
+      port: u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80,
+      path: textOf(u.pathname, 256) || '/onvif/device_service',
+      endpoint: textOf(obj(m.EndpointReference).Address, 200) || null,
+      name: scope(scopes, 'name'),
+      location: scope(scopes, 'location'),
+      hardware: scope(scopes, 'hardware'),
+    });
+  }
+  return out;
+}
+
+export interface DiscoveryDeps {
+  clock: Clock;
+  logger: Logger;
+  /** The configured camera at a host and port, if any. */
+  knownAs(host: string, port: number): string | null;
+}
+
+export async function discover(deps: DiscoveryDeps, opts: DiscoverOptions = {}): Promise<DiscoveredCamera[]> {
+  const timeoutMs = opts.timeoutMs ?? 3000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs < 100 || timeoutMs > MAX_TIMEOUT_MS) throw bad(`discovery timeout must be from 100 to ${MAX_TIMEOUT_MS} ms.`);
+  const port = opts.port ?? WSD_PORT;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw bad(`discovery port must be from 1 to 65535, not ${String(port)}.`);
+  const targets = new Set<string>();
+  for (const r of opts.ranges ?? []) for (const ip of expandRange(r)) targets.add(ip);
+  if (targets.size > 4 * MAX_RANGE_ADDRESSES) throw bad(`probe at most ${4 * MAX_RANGE_ADDRESSES} addresses at a time.`);
+
+  const messageId = `uuid:${randomUUID()}`;
+  const probe = Buffer.from(probeMessage(messageId));
+  const found = new Map<string, DiscoveredCamera>();
+  const socket: Socket = createSocket({ type: 'udp4' });
+  socket.on('message', (msg, rinfo) => {
+    if (msg.length > 64 * 1024 || found.size >= MAX_RESULTS) return;
+    for (const m of parseProbeMatches(msg.toString('utf8'), messageId, rinfo.address)) {
+      const key = m.endpoint ?? m.xaddr;
+      if (!found.has(key)) found.set(key, { ...m, knownAs: deps.knownAs(m.host, m.port) });
+    }
+  });
+  socket.on('error', (err) => deps.logger.debug({ err }, 'discovery socket error'));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(0, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
+  try {
+    const send = (host: string) =>
+      new Promise<void>((resolve) => socket.send(probe, port, host, (err) => {
+        if (err) deps.logger.debug({ host, err: err.message }, 'probe not sent');
+        resolve();
+      }));
+    if (opts.multicast ?? true) await send(WSD_MULTICAST);
+    // In batches, so a /22 does not overflow the socket's send buffer.
+    const all = [...targets];
+    for (let i = 0; i < all.length; i += 64) await Promise.all(all.slice(i, i + 64).map(send));
+    await new Promise<void>((resolve) => deps.clock.setTimeout(resolve, timeoutMs));
+  } finally {
+    socket.close();
+  }
+  return [...found.values()].sort((a, b) => toInt(isIPv4(a.host) ? a.host : '0.0.0.0') - toInt(isIPv4(b.host) ? b.host : '0.0.0.0') || a.xaddr.localeCompare(b.xaddr));
+}

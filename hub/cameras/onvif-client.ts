@@ -1,0 +1,180 @@
+// Talking to one ONVIF camera through the `onvif` package: every call settles once, within a hard
+// timeout on the hub's clock, over an http.Agent this session owns (so stopping destroys its
+// sockets, held PullMessages included) and with replies bounded in size. Failures become a
+// CameraCallError whose kind maps to a status (offline, unauthorised, bad reply).
+import { Agent, type AgentOptions } from 'node:http';
+import type { Socket } from 'node:net';
+import onvif from 'onvif';
+import type { Clock } from '../../common/clock.js';
+import type { CameraConnection } from '../store/cameras.js';
+import { ONVIF_MAX_REPLY_BYTES, parseFault } from './replies.js';
+
+export type FailureKind = 'offline' | 'unauthorised' | 'bad-reply';
+
+export class CameraCallError extends Error {
+  constructor(
+    readonly kind: FailureKind,
+    /** Short, language-neutral: "timeout 3000 ms", "ECONNREFUSED", "ter:NotAuthorized", "bad reply to GetProfiles: …". */
+    readonly reason: string,
+  ) {
+    super(reason);
+    this.name = 'CameraCallError';
+  }
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL', 'ECONNABORTED']);
+const AUTH_TEXT = /notauthori[sz]ed|not authori[sz]ed|unauthori[sz]ed|authentication failed|sender not authorized/i;
+
+/** Cuts camera-supplied text to something a log line and a table can hold. */
+export function clip(s: string, max = 120): string {
+  const flat = s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** Maps whatever a call failed with to a kind and a short reason. */
+export function classify(e: unknown, action: string, timeoutMs: number, xml?: string): CameraCallError {
+  if (e instanceof CameraCallError) return e;
+  const err = e as NodeJS.ErrnoException | undefined;
+  const code = typeof err?.code === 'string' ? err.code : undefined;
+  const message = typeof err?.message === 'string' ? err.message : String(e);
+  if (code && NETWORK_CODES.has(code)) return new CameraCallError('offline', code === 'ETIMEDOUT' ? `timeout ${timeoutMs} ms` : code);
+  if (message === 'Network timeout' || code === 'ESOCKETTIMEDOUT') return new CameraCallError('offline', `timeout ${timeoutMs} ms`);
+  if (message === 'socket hang up') return new CameraCallError('offline', 'ECONNRESET');
+  if (/Digest authentication failed|\b401\b/.test(message)) return new CameraCallError('unauthorised', 'HTTP 401');
+  // The fault as the camera wrote it, read by us: the package's summary of it is often just "{}".
+  const fault = typeof xml === 'string' && xml.length > 0 ? parseFault(xml) : null;
+  if (fault) {
+    if (/NotAuthori[sz]ed/i.test(fault.code) || AUTH_TEXT.test(fault.reason)) return new CameraCallError('unauthorised', 'ter:NotAuthorized');
+    return new CameraCallError('bad-reply', clip(`bad reply to ${action}: fault ${[fault.code, fault.reason].filter(Boolean).join(': ')}`, 140));
+  }
+  if (AUTH_TEXT.test(message)) return new CameraCallError('unauthorised', 'ter:NotAuthorized');
+  return new CameraCallError('bad-reply', `bad reply to ${action}: ${clip(message.replace(/^ONVIF SOAP Fault: /, 'fault '), 100)}`);
+}
+
+/**
+ * An http.Agent that counts what each socket receives per reply and cuts it off past a limit: the
+ * onvif package buffers whole replies, so without this a camera could make the hub hold any amount.
+ * Keep-alive saves a connection per request within one check; the owner drops idle sockets after
+ * it (a camera closing an idle socket just as it is reused would look like a reset).
+ */
+class BoundedAgent extends Agent {
+  oversize = false;
+  private readonly received = new WeakMap<Socket, number>();
+
+  constructor(
+    private readonly maxBytes: number,
+    opts: AgentOptions,
+  ) {
+    super(opts);
+    type Create = (o: unknown, cb?: unknown) => Socket;
+    const self = this as unknown as { createConnection: Create };
+    const base = self.createConnection.bind(this);
+    self.createConnection = (o, cb) => {
+      const socket = base(o, cb);
+      socket.on('data', (chunk: Buffer) => {
+        const n = (this.received.get(socket) ?? 0) + chunk.length;
+        this.received.set(socket, n);
+        if (n > this.maxBytes) {
+          this.oversize = true;
+          socket.destroy(new Error('reply too large'));
+        }
+      });
+      return socket;
+    };
+    // A socket back in the pool has delivered its reply: the next one counts from zero.
+    this.on('free', (socket: Socket) => this.received.set(socket, 0));
+  }
+}
+
+export interface SessionOptions {
+  clock: Clock;
+  timeoutMs: number;
+  maxReplyBytes?: number;
+}
+
+type Callback = (err: Error | null, data?: unknown, xml?: string) => void;
+
+/** One camera, one onvif.Cam, one agent. Calls are made one at a time by its owner. */
+export class OnvifSession {
+  readonly cam: InstanceType<typeof onvif.Cam>;
+  private readonly agent: BoundedAgent;
+  private closed = false;
+  /** Calls under way, so close() can end them even if the package never calls back. */
+  private readonly pending = new Set<(e: CameraCallError) => void>();
+
+  constructor(
+    readonly target: CameraConnection,
+    private readonly opts: SessionOptions,
+  ) {
+    this.agent = new BoundedAgent(opts.maxReplyBytes ?? ONVIF_MAX_REPLY_BYTES, { keepAlive: true, maxSockets: 4 });
+    this.cam = new onvif.Cam({
+      hostname: target.host,
+      port: target.port,
+      path: target.path,
+      username: target.user,
+      password: target.password,
+      timeout: opts.timeoutMs,
+      autoconnect: false,
+      // Service addresses the camera announces are rewritten to the configured host and port: the
+      // hub talks only to the address it was given (NAT'd cameras announce their inside address).
+      preserveAddress: true,
+      agent: this.agent,
+    });
+  }
+
+  /**
+   * Runs one onvif call. Settles once (the package can call back twice when a reply makes its
+   * parser throw), turns synchronous throws into failures, and gives up after `timeoutMs` of the
+   * hub's clock, cutting the request's socket. `timeoutMs` may be longer for a held PullMessages.
+   */
+  call<T>(action: string, start: (cb: Callback) => void, timeoutMs = this.opts.timeoutMs): Promise<{ data: T; xml: string }> {
+    if (this.closed) return Promise.reject(new CameraCallError('offline', 'stopped'));
+    return new Promise((resolve, reject) => {
+      let done = false;
+      this.agent.oversize = false;
+      const abort = (e: CameraCallError): void => {
+        if (done) return;
+        done = true;
+        timer.cancel();
+        this.pending.delete(abort);
+        reject(e);
+      };
+      const timer = this.opts.clock.setTimeout(() => {
+        abort(new CameraCallError('offline', `timeout ${timeoutMs} ms`));
+        this.agent.destroy();
+      }, timeoutMs);
+      this.pending.add(abort);
+      const cb: Callback = (err, data, xml) => {
+        if (done) return;
+        done = true;
+        timer.cancel();
+        this.pending.delete(abort);
+        if (this.closed) reject(new CameraCallError('offline', 'stopped'));
+        else if (this.agent.oversize) reject(new CameraCallError('bad-reply', `bad reply to ${action}: over ${ONVIF_MAX_REPLY_BYTES} bytes`));
+        else if (err) reject(classify(err, action, this.opts.timeoutMs, typeof xml === 'string' ? xml : undefined));
+        else resolve({ data: data as T, xml: typeof xml === 'string' ? xml : '' });
+      };
+      try {
+        start(cb);
+      } catch (e) {
+        cb(e instanceof Error ? e : new Error(String(e)));
+      }
+    });
+  }
+
+  /** Drops idle kept-alive sockets (after a check; the next one is seconds away). */
+  idle(): void {
+    if (this.pending.size === 0) this.agent.destroy();
+  }
+
+  /** Ends the session: in-flight calls fail at once with "stopped" and their sockets are destroyed. */
+  close(): void {
+    this.closed = true;
+    for (const abort of [...this.pending]) abort(new CameraCallError('offline', 'stopped'));
+    this.agent.destroy();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+}

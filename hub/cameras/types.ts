@@ -1,0 +1,131 @@
+// The cameras module's contract: what a camera is, what the poller found out about it, and the
+// service the HTTP routes, the CLI and the monitor page use. Credentials appear only in
+// CameraInput (going in); nothing coming out of this module carries them.
+import type { AlarmSeverity } from '../alarms/types.js';
+
+export const CAMERA_STATUSES = ['unknown', 'online', 'degraded', 'unauthorised', 'offline'] as const;
+/** unknown: not checked yet since it was added or the hub started. */
+export type CameraStatus = (typeof CAMERA_STATUSES)[number];
+
+/** Alarm kinds raised on cameras (subjectType 'camera'), through the AlarmService. */
+export const CAMERA_ALARM_KINDS = ['camera-offline', 'camera-unauthorised', 'camera-motion'] as const;
+export type CameraAlarmKind = (typeof CAMERA_ALARM_KINDS)[number];
+export const CAMERA_ALARM_SEVERITY: Record<CameraAlarmKind, AlarmSeverity> = {
+  'camera-offline': 'critical',
+  'camera-unauthorised': 'warning',
+  'camera-motion': 'warning',
+};
+
+/** What an operator gives to add a camera (CLI, API, or a config file). */
+export interface CameraInput {
+  id: string;
+  host: string;
+  /** ONVIF HTTP port; default 80. */
+  port?: number;
+  /** Device service path; default /onvif/device_service. */
+  path?: string;
+  user: string;
+  password: string;
+  name?: string;
+  village?: string;
+}
+
+export interface CameraDeviceInfo {
+  manufacturer: string;
+  model: string;
+  firmwareVersion: string;
+  serialNumber: string;
+  hardwareId: string;
+}
+
+export interface CameraProfile {
+  token: string;
+  name: string;
+  encoding: string | null;
+  width: number | null;
+  height: number | null;
+}
+
+/** A camera as the API shows it: configuration without credentials, plus the last poll's findings. */
+export interface CameraView {
+  id: string;
+  name: string;
+  village: string | null;
+  host: string;
+  port: number;
+  path: string;
+  /** 'config' when it comes from a config file (the file wins at each start), 'operator' when added by CLI/API. */
+  source: 'config' | 'operator';
+  createdAt: number;
+  status: CameraStatus;
+  /** Why it has this status: a short language-neutral code and fact, e.g. "timeout 3000 ms", "ter:NotAuthorized", "clock skew 95 s". */
+  reason: string | null;
+  /** Since when it has had this status. */
+  statusSince: number | null;
+  /** Last time it answered at all (any status but offline/unknown). */
+  lastSeenAt: number | null;
+  lastCheckedAt: number | null;
+  /** Camera clock minus hub clock, ms (from GetSystemDateAndTime). */
+  clockSkewMs: number | null;
+  /** Round trip of the poll's first request, ms. */
+  latencyMs: number | null;
+  device: CameraDeviceInfo | null;
+  profiles: CameraProfile[];
+  /** RTSP address of the main profile, as the camera gives it (without credentials). */
+  streamUri: string | null;
+  /** The hub's proxy address for a fresh picture (relative to the hub's URL). */
+  snapshotUrl: string;
+  /** Kinds of alarms open on this camera now. */
+  openAlarms: string[];
+}
+
+export interface DiscoveredCamera {
+  /** The device service address it announced (XAddrs), e.g. http://192.168.1.64/onvif/device_service. */
+  xaddr: string;
+  host: string;
+  port: number;
+  path: string;
+  /** WS-Discovery endpoint reference (urn:uuid:…), stable per device. */
+  endpoint: string | null;
+  /** From its scopes: onvif://www.onvif.org/name/…, …/location/…, …/hardware/… */
+  name: string | null;
+  location: string | null;
+  hardware: string | null;
+  /** The id of an already configured camera at that address, if any. */
+  knownAs: string | null;
+}
+
+export interface DiscoverOptions {
+  /** How long to listen for answers, ms; default 3000. */
+  timeoutMs?: number;
+  /** Also send a unicast Probe to each address of these ranges, e.g. "192.168.1.10-192.168.1.60" or "10.0.0.0/28". */
+  ranges?: string[];
+  /** Send the multicast probe to 239.255.255.250:3702; default true. */
+  multicast?: boolean;
+  /** UDP port probes are sent to (default 3702); tests use another. */
+  port?: number;
+}
+
+export interface Snapshot {
+  jpeg: Buffer;
+  /** When the hub got it from the camera. */
+  takenAt: number;
+  /** True when served from the proxy's cache. */
+  cached: boolean;
+}
+
+/** The cameras module as the rest of the hub sees it (HTTP routes, CLI through them, monitor page). */
+export interface CameraService {
+  list(): CameraView[];
+  get(id: string): CameraView | undefined;
+  /** Adds or replaces (same id) a camera; throws LoaError LOA_BAD_REQUEST/LOA_CONFLICT with what is wrong. Polls it at once. */
+  add(input: CameraInput, opts?: { replace?: boolean }): CameraView;
+  remove(id: string): boolean;
+  /** Changes each time any camera's view changes; the routes make the ETag from it. */
+  readonly version: number;
+  /** Resolves once every camera has been polled at least once since the call (tests, CLI `--wait`). */
+  pollAll(): Promise<void>;
+  /** A fresh picture through the proxy cache; throws LoaError (LOA_CAMERA_NOT_FOUND 404, LOA_CAMERA_UNAVAILABLE 502, LOA_CAMERA_TIMEOUT 504) when it cannot. */
+  snapshot(id: string): Promise<Snapshot>;
+  discover(opts?: DiscoverOptions): Promise<DiscoveredCamera[]>;
+}

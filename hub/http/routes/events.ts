@@ -1,0 +1,30 @@
+// /api/v1/events: the alarms feed (camera and cluster alarms, every raise and clear, oldest first)
+// for the police post as well as operators. Same feed and cursor as /api/v1/alarms/events, which
+// stays operator-only for the radio tools; this is the address SPEC.md gives the police.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { HttpContext } from '../context.js';
+import { parseWith } from '../errors.js';
+
+const readers = { roles: ['operator', 'police'] as const };
+
+// The same query as /api/v1/alarms/events (docs/api.md): both answer from one store cursor.
+const eventsQuery = z.object({
+  after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  /** Seconds to wait for an event when there is none after the cursor yet (long-poll). */
+  wait: z.coerce.number().min(0).max(60).default(0),
+});
+
+export function eventRoutes(app: FastifyInstance, ctx: HttpContext): void {
+  app.get('/api/v1/events', { config: readers }, async (req, reply) => {
+    const q = parseWith(eventsQuery, req.query, 'query');
+    // A client that hangs up (the monitor page closed) ends its wait at once instead of holding a
+    // waiter for the full time.
+    const gone = new AbortController();
+    reply.raw.once('close', () => gone.abort());
+    const events = await ctx.alarms.nextEvents(q.after, q.limit, q.wait * 1000, gone.signal);
+    void reply.header('cache-control', 'no-store');
+    return { events, cursor: events.at(-1)?.id ?? q.after };
+  });
+}
