@@ -2,6 +2,8 @@
 import { Command } from 'commander';
 import { errorMessage, isLoaError } from '../common/errors.js';
 import { VERSION } from '../common/version.js';
+import { resolve } from 'node:path';
+import { loadCamerasFile } from './cameras/file.js';
 import { loadHubConfig } from './config.js';
 import { Hub } from './hub.js';
 
@@ -23,7 +25,9 @@ async function main(): Promise<void> {
   if (opts.mqttPort !== undefined) config.mqtt.port = opts.mqttPort;
   if (opts.httpPort !== undefined) config.http.port = opts.httpPort;
   if (opts.check) {
-    process.stdout.write(`${opts.config ?? '(defaults)'}: ok\n`);
+    // The cameras file is part of the config: a bad line there would stop the hub at start.
+    const cameras = config.cameras.file ? loadCamerasFile(resolve(config.cameras.file)) : null;
+    process.stdout.write(`${opts.config ?? '(defaults)'}: ok${cameras ? `; ${config.cameras.file}: ${cameras.length} cameras` : ''}\n`);
     return;
   }
   const hub = new Hub({ config });

@@ -69,6 +69,20 @@ describe('hub config', () => {
     expect(missing.stderr).toMatch(/LOA_CONFIG_UNREADABLE.*nope\.yaml/);
   });
 
+  it('loa-hub --check also reads the cameras file the config names, and names its bad line', async () => {
+    const cams = join(tmp.path, 'cameras.yaml');
+    writeFileSync(cams, 'cameras:\n  - id: cam-1\n    host: 10.0.0.5\n    user: admin\n    password: admin\n  - id: Cam 2!\n    host: 10.0.0.6\n    user: admin\n    password: admin\n');
+    const cfg = join(tmp.path, 'with-cameras.yaml');
+    writeFileSync(cfg, `cameras:\n  file: ${cams}\n`);
+    const bad = await run('loa-hub.js', ['--config', cfg, '--check']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(`${cams}:6:`);
+    writeFileSync(cams, 'cameras:\n  - id: cam-1\n    host: 10.0.0.5\n    user: admin\n    password: admin\n');
+    const ok = await run('loa-hub.js', ['--config', cfg, '--check']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('1 cameras');
+  });
+
   it('every bin answers --help with exit 0', async () => {
     for (const bin of ['loa.js', 'loa-hub.js', 'loa-edge.js', 'loa-sim.js']) {
       const r = await run(bin, ['--help']);

@@ -31,6 +31,7 @@ export interface CameraModuleDeps {
 
 export class CameraModule implements CameraService {
   private changes = 0;
+  private stateChanges = 0;
   private readonly poller: Poller;
   private readonly cameraAlarms: CameraAlarms;
   private readonly motion: MotionWatch;
@@ -56,6 +57,10 @@ export class CameraModule implements CameraService {
     return this.changes;
   }
 
+  get stateVersion(): number {
+    return this.stateChanges;
+  }
+
   /** Call after the alarms module has started: applies the cameras file, then polls every camera. */
   start(): void {
     const { store, bus, clock } = this.deps;
@@ -63,7 +68,7 @@ export class CameraModule implements CameraService {
     for (const row of store.cameras.list()) store.cameras.saveFindings(row.id, { ...row.findings, status: 'unknown', reason: null, statusSince: clock.now() });
     this.applyFile();
     bus.on(this, 'alarmChanged', ({ alarm }) => {
-      if (alarm.subjectType === 'camera') this.changes++;
+      if (alarm.subjectType === 'camera') this.bump();
     });
     this.running = true;
     this.poller.start();
@@ -142,7 +147,7 @@ export class CameraModule implements CameraService {
     const same = before !== undefined && sameConnection(before, c);
     if (existing && same && existing.name === c.name && existing.village === c.village && existing.source === source) return;
     store.cameras.put({ ...c, source, createdAt: existing?.createdAt ?? clock.now() });
-    this.changes++;
+    this.bump();
     if (!same) {
       if (existing) {
         store.cameras.saveFindings(c.id, { ...UNKNOWN_FINDINGS, statusSince: clock.now() });
@@ -160,7 +165,7 @@ export class CameraModule implements CameraService {
     this.motion.unwatch(id, true);
     this.snapshots.forget(id);
     this.cameraAlarms.removed(id);
-    this.changes++;
+    this.bump();
     this.deps.bus.emit('cameraChanged', { cameraId: id, status: null, removed: true });
   }
 
@@ -180,8 +185,15 @@ export class CameraModule implements CameraService {
     }
   }
 
-  private onResult(id: string, before: CameraFindings, after: CameraFindings): void {
+  /** A change a view shows beyond a routine poll's timestamps. */
+  private bump(): void {
     this.changes++;
+    this.stateChanges++;
+  }
+
+  private onResult(id: string, before: CameraFindings, after: CameraFindings): void {
+    if (sameState(before, after)) this.changes++;
+    else this.bump();
     this.cameraAlarms.onResult(id, after);
     if (before.status !== after.status) this.deps.bus.emit('cameraChanged', { cameraId: id, status: after.status, removed: false });
     if (!this.deps.config.motion) return;
@@ -196,3 +208,9 @@ export class CameraModule implements CameraService {
 
 const sameConnection = (a: CameraConnection, b: CheckedInput): boolean =>
   a.host === b.host && a.port === b.port && a.path === b.path && a.user === b.user && a.password === b.password;
+
+/** Equal but for what every routine poll changes (its time, latency and the clock reading). */
+function sameState(a: CameraFindings, b: CameraFindings): boolean {
+  const routine = ({ lastCheckedAt: _c, lastSeenAt: _s, latencyMs: _l, clockSkewMs: _k, ...rest }: CameraFindings) => rest;
+  return JSON.stringify(routine(a)) === JSON.stringify(routine(b));
+}

@@ -121,8 +121,12 @@ export interface CameraService {
   /** Adds or replaces (same id) a camera; throws LoaError LOA_BAD_REQUEST/LOA_CONFLICT with what is wrong. Polls it at once. */
   add(input: CameraInput, opts?: { replace?: boolean }): CameraView;
   remove(id: string): boolean;
-  /** Changes each time any camera's view changes; the routes make the ETag from it. */
+  /** Changes each time any camera's view changes, timestamps of a routine poll included. */
   readonly version: number;
+  /** Changes when a view changes in more than a routine poll's timestamps and measurements
+   *  (lastCheckedAt, lastSeenAt, latencyMs, clockSkewMs): status, reason, details, alarms, settings.
+   *  The list's weak ETag is made from it, so a police client polling every few seconds gets 304s. */
+  readonly stateVersion: number;
   /** Resolves once every camera has been polled at least once since the call (tests, CLI `--wait`). */
   pollAll(): Promise<void>;
   /** A fresh picture through the proxy cache; throws LoaError (LOA_CAMERA_NOT_FOUND 404, LOA_CAMERA_UNAVAILABLE 502, LOA_CAMERA_TIMEOUT 504) when it cannot. */

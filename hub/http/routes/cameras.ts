@@ -42,19 +42,25 @@ export function cameraNotFound(id: string): LoaError {
 }
 
 /**
- * A strong ETag for the list: the service's version changes with any camera's view; the hub's start
- * time keeps a tag from before a restart (whose version counter began again) from matching; the role
- * keeps caches of differently-privileged clients apart should their representations ever differ.
+ * A weak ETag for the list (RFC 9110 8.8.1: same tag, semantically equivalent bodies). It changes
+ * with anything but a routine poll's timestamps and measurements (stateVersion), and at least once
+ * per poll interval, so a client holding a 304'd list is never more than one interval behind on
+ * "last seen" and never behind on status. With every poll changing some camera's timestamps, a
+ * strong tag would change every few hundred milliseconds at district scale and never give a 304.
+ * The hub's start time keeps a tag from before a restart (whose counters began again) from
+ * matching; the role keeps caches of differently-privileged clients apart.
  */
 function listEtag(ctx: HttpContext, role: string): string {
-  return `"cameras-${ctx.startedAt.toString(36)}-${ctx.cameras.version}-${role}"`;
+  const period = Math.floor(ctx.clock.now() / (ctx.config.cameras.pollIntervalSec * 1000));
+  return `W/"cameras-${ctx.startedAt.toString(36)}-${ctx.cameras.stateVersion}-${period.toString(36)}-${role}"`;
 }
 
 /** RFC 9110 13.1.2: If-None-Match is a list of tags or `*`; weak comparison is allowed for GET. */
 function etagMatches(header: string | undefined, etag: string): boolean {
   if (!header) return false;
   if (header.trim() === '*') return true;
-  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
+  const bare = etag.replace(/^W\//, '');
+  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === bare);
 }
 
 function getCamera(ctx: HttpContext, req: FastifyRequest): CameraView {
