@@ -1,9 +1,9 @@
 // cameras: a district's worth of simulated ONVIF cameras (604, Nông Cống) polled by one hub.
 // The hub runs as its own process; the cameras run here, one per loopback address. 5% are dead:
 // half refuse at once (connection reset), half never answer (each costs the hub its timeout).
-// Reports the time until every camera's status is known (first cycle: full ONVIF connect), a
-// steady cycle (cheap polls), the hub's memory and CPU, and the snapshot proxy's latency with 20
-// concurrent viewers, all on one camera (the cache) and spread over all of them.
+// Reports the time for a full status cycle (every camera checked after a hub restart: full ONVIF
+// connect), how old the oldest live status gets in steady state, the hub's memory and CPU, and the
+// snapshot proxy's latency with 20 concurrent viewers, on one camera (the cache) and spread out.
 import { silentLogger } from '../common/logger.js';
 import { startCameras } from '../firmware-sim/cameras/index.js';
 import { percentile, processUsage } from './env.js';
@@ -17,7 +17,7 @@ interface View {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function cameras(args: { cameras: number; viewers: number; seconds: number }): Promise<Record<string, unknown>> {
+export async function cameras(args: { cameras: number; viewers: number; seconds: number; concurrency?: number }): Promise<Record<string, unknown>> {
   const n = args.cameras;
   const log = (s: string) => process.stderr.write(`[cameras ${n}] ${s}\n`);
   const pollIntervalSec = 10;
@@ -28,7 +28,8 @@ export async function cameras(args: { cameras: number; viewers: number; seconds:
   // Spread the dead ones over the list so they do not all fall into one batch.
   const deadIdx = Array.from({ length: dead }, (_, k) => Math.floor((k * n) / dead) + 1).filter((i) => i < n);
   deadIdx.forEach((i, k) => farm.setFaults(i, k % 2 === 0 ? { dead: true } : { slowMs: 3_600_000 }));
-  const hub = await startHubProcess({ cameras: { pollIntervalSec, timeoutMs } });
+  const config = { cameras: { pollIntervalSec, timeoutMs, ...(args.concurrency ? { concurrency: args.concurrency } : {}) } };
+  let hub = await startHubProcess(config);
   try {
     const t0 = Date.now();
     for (let i = 0; i < n; i += 50) {
@@ -40,29 +41,39 @@ export async function cameras(args: { cameras: number; viewers: number; seconds:
     }
     log(`added ${n} cameras in ${Date.now() - t0} ms`);
     const list = async () => (await hub.api<{ cameras: View[] }>('GET', '/api/v1/cameras')).cameras;
-    let views = await list();
-    while (views.some((v) => v.status === 'unknown') && Date.now() - t0 < 120_000) {
-      await sleep(100);
-      views = await list();
-    }
-    const firstCycleMs = Date.now() - t0;
     const counts = (vs: View[]) => vs.reduce<Record<string, number>>((m, v) => ((m[v.status] = (m[v.status] ?? 0) + 1), m), {});
-    log(`first cycle ${firstCycleMs} ms: ${JSON.stringify(counts(views))}`);
+    /** Waits until every camera was checked at or after `since`; the time that took. */
+    const cycleFrom = async (since: number): Promise<{ ms: number; views: View[] }> => {
+      for (;;) {
+        const vs = await list();
+        if (vs.every((v) => (v.lastCheckedAt ?? 0) >= since) || Date.now() - since > 120_000) return { ms: Date.now() - since, views: vs };
+        await sleep(100);
+      }
+    };
+    const whileAdding = await cycleFrom(t0);
+    log(`every camera checked ${whileAdding.ms} ms after the first was added: ${JSON.stringify(counts(whileAdding.views))}`);
 
-    // Steady state: every live camera checked again after t1; the spread of those checks is the
-    // length of one cycle of cheap polls (the cycle's start waits for the poll interval).
-    const t1 = Date.now();
-    const live = new Set(views.filter((v) => v.status !== 'offline').map((v) => v.id));
-    for (;;) {
+    // The full cycle proper: a hub restarted on its store checks all 604 at once (full ONVIF
+    // connect, since it has no sessions yet), the dead ones costing their timeout.
+    await hub.stop({ keepData: true });
+    const tRestart = Date.now();
+    hub = await startHubProcess(config, { dataDir: hub.dataDir });
+    const full = await cycleFrom(tRestart);
+    let views = full.views;
+    const firstCycleMs = full.ms;
+    log(`full cycle after a restart ${firstCycleMs} ms (hub start included): ${JSON.stringify(counts(views))}`);
+
+    // Steady state: how old the oldest status of a live camera gets, sampled over two intervals.
+    let worstAgeMs = 0;
+    const until = Date.now() + 2 * pollIntervalSec * 1000;
+    while (Date.now() < until) {
       views = await list();
-      const fresh = views.filter((v) => live.has(v.id) && (v.lastCheckedAt ?? 0) >= t1);
-      if (fresh.length === live.size || Date.now() - t1 > (pollIntervalSec + 60) * 1000) break;
-      await sleep(200);
+      const now = Date.now();
+      for (const v of views) if (v.status !== 'offline') worstAgeMs = Math.max(worstAgeMs, now - (v.lastCheckedAt ?? now));
+      await sleep(250);
     }
-    const checked = views.filter((v) => live.has(v.id) && (v.lastCheckedAt ?? 0) >= t1).map((v) => v.lastCheckedAt!);
-    const steadyCycleMs = checked.length ? Math.max(...checked) - Math.min(...checked) : null;
     const usage = processUsage(hub.child.pid!);
-    log(`steady cycle ${steadyCycleMs} ms; hub RSS ${Math.round(usage.rssMb)} MB`);
+    log(`oldest live status ${worstAgeMs} ms; hub RSS ${Math.round(usage.rssMb)} MB`);
 
     const online = views.filter((v) => v.status === 'online').map((v) => v.id);
     const viewers = async (pick: () => string) => {
@@ -94,15 +105,17 @@ export async function cameras(args: { cameras: number; viewers: number; seconds:
       dead: deadIdx.length,
       pollIntervalSec,
       timeoutMs,
+      concurrency: args.concurrency ?? 'default',
       statuses: counts(views),
+      cycleWhileAddingMs: whileAdding.ms,
       firstCycleMs,
-      steadyCycleMs,
+      oldestLiveStatusMs: worstAgeMs,
       hubRssMb: Math.round(usage.rssMb),
       hubRssAfterSnapshotsMb: Math.round(after.rssMb),
       hubCpuSeconds: Number(after.cpuS.toFixed(1)),
       snapshotLatencyMs: { viewers: args.viewers, sameCamera, spread },
       target: 'a full status cycle of 604 cameras (5% dead) under 10 s',
-      met: firstCycleMs < 10_000 && (steadyCycleMs ?? Infinity) < 10_000,
+      met: firstCycleMs < 10_000,
     };
   } finally {
     await hub.stop();

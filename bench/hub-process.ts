@@ -27,16 +27,21 @@ export interface HubProcess {
   token: string;
   dataDir: string;
   api<T>(method: string, path: string, body?: unknown): Promise<T>;
-  stop(): Promise<void>;
+  /** keepData: leave the data directory for a restart (pass it back as `dataDir`). */
+  stop(opts?: { keepData?: boolean }): Promise<void>;
 }
 
-export async function startHubProcess(config: Record<string, unknown> = {}): Promise<HubProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'loa-bench-'));
+export async function startHubProcess(config: Record<string, unknown> = {}, opts: { dataDir?: string } = {}): Promise<HubProcess> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'loa-bench-'));
+  // A restart on the same data: the new hub.json is the sign this process is up.
+  rmSync(join(dataDir, 'hub.json'), { force: true });
   const mqttPort = await freePort();
   const httpPort = await freePort();
   const file = join(dataDir, 'hub.yaml');
   writeFileSync(file, stringify({ dataDir, log: { level: 'warn' }, ...config, mqtt: { host: '127.0.0.1', port: mqttPort, ...(config.mqtt as object) }, http: { host: '127.0.0.1', port: httpPort } }));
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'loa-hub.js'), '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // LOA_BENCH_HUB_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the hub (docs/benchmarks.md).
+  const nodeArgs = (process.env.LOA_BENCH_HUB_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin', 'loa-hub.js'), '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
   const tokenFile = join(dataDir, 'operator.token');
   const deadline = Date.now() + 20_000;
   while (!existsSync(join(dataDir, 'hub.json')) || !existsSync(tokenFile)) {
@@ -61,10 +66,10 @@ export async function startHubProcess(config: Record<string, unknown> = {}): Pro
       if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
       return json;
     },
-    async stop() {
+    async stop(o = {}) {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!o.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -16,11 +16,12 @@ interface BenchOptions {
   cameras: number;
   viewers: number;
   seconds: number;
+  concurrency?: number;
 }
 
 const benches: Record<string, (o: BenchOptions) => Promise<Record<string, unknown>>> = {
   fanout: async (o) => fanout({ clusters: o.clusters }),
-  cameras: async (o) => cameras({ cameras: o.cameras, viewers: o.viewers, seconds: o.seconds }),
+  cameras: async (o) => cameras({ cameras: o.cameras, viewers: o.viewers, seconds: o.seconds, concurrency: o.concurrency }),
   sync: async () => sync(),
 };
 
@@ -29,6 +30,7 @@ const program = new Command('npm run bench --')
   .option('--clusters <n>', 'fleet size (fanout)', (v) => Number.parseInt(v, 10), 1000)
   .option('--cameras <n>', 'simulated cameras (cameras)', (v) => Number.parseInt(v, 10), 604)
   .option('--viewers <n>', 'concurrent snapshot viewers (cameras)', (v) => Number.parseInt(v, 10), 20)
+  .option('--concurrency <n>', 'cameras.concurrency of the hub (cameras; default: the hub default)', (v) => Number.parseInt(v, 10))
   .option('--seconds <n>', 'how long each snapshot load runs (cameras)', (v) => Number.parseInt(v, 10), 10)
   .action(async (name: string, o: BenchOptions) => {
     const run = benches[name];

@@ -122,7 +122,7 @@ export class EdgeDaemon {
       lastPlayerState = playerState;
     };
     const mixer = this.opts.mixer !== undefined ? this.opts.mixer : mixerFromConfig(config, log.child({ module: 'mixer' }));
-    this.playback = new Playback({ player: starts.player, media, clock: hubClock, logger: log.child({ module: 'playback' }), ack, volume: () => stateFile.value.volume, onChange, mixer, maxFailures: config.player.maxFailures });
+    this.playback = new Playback({ player: starts.player, media, clock: hubClock, logger: log.child({ module: 'playback' }), ack, volume: () => stateFile.value.volume, onChange, mixer, maxFailures: config.player.maxFailures, stream: { hubHttpUrl: config.hub.httpUrl, clusterId: config.clusterId, secret } });
     await this.playback.init();
     this.commands = new CommandHandler({ clock: hubClock, logger: log.child({ module: 'commands' }), gate: this.gate, stateFile, playback: this.playback, ack, onChange });
     const playback = this.playback;

@@ -8,11 +8,12 @@
 import type { Clock, TimerHandle } from '../common/clock.js';
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import type { Ack, AckReason, MediaRef, PlayCommand, ReportedState } from '../protocol/index.js';
+import { playDurationMs, playMediaId, type Ack, type AckReason, type MediaRef, type PlayCommand, type ReportedState } from '../protocol/index.js';
 import type { Mixer } from './hardware/mixer.js';
 import { VolumeControl } from './hardware/volume.js';
 import { MediaError } from './media-cache.js';
 import type { Player, PlayerFailure, PlayerSession } from './player.js';
+import { liveInputOptions, streamInput, type StreamAccess } from './stream-play.js';
 
 /** An ack as the daemon's parts make it; the daemon adds `v` and `at`. */
 export type AckInput = Omit<Ack, 'v' | 'at'>;
@@ -37,6 +38,8 @@ export interface PlaybackOptions {
   mixer?: Mixer | null;
   /** ffmpeg failures (crash or stall) within one item after which it is given up as failed. */
   maxFailures?: number;
+  /** How to reach the hub's live streams (URL base and credentials); without it a stream play fails. */
+  stream?: StreamAccess;
 }
 
 export const DEFAULT_MAX_FAILURES = 3;
@@ -94,7 +97,7 @@ export class Playback {
   get playing(): ReportedState['playing'] {
     const c = this.current;
     if (!c || c.startedAt === null) return null;
-    return { broadcastId: c.cmd.broadcastId, mediaId: c.cmd.media.id, startedAt: c.startedAt, offsetMs: c.seekMs };
+    return { broadcastId: c.cmd.broadcastId, mediaId: playMediaId(c.cmd), startedAt: c.startedAt, offsetMs: c.seekMs };
   }
 
   get playerState(): 'idle' | 'playing' | 'error' {
@@ -149,7 +152,8 @@ export class Playback {
     const log = this.opts.logger.child({ cmdId: cmd.id, broadcastId: cmd.broadcastId });
     // The download runs while the item waits (and the current one plays on); a failure is acked
     // at once, and a waiting item that failed replaces nothing.
-    const fetched = this.opts.media.ensure(cmd.media, item.abort.signal).then(
+    // A stream has nothing to fetch or cache: ffmpeg reads the hub's live URL (stream-play.ts).
+    const fetched = (cmd.media ? this.opts.media.ensure(cmd.media, item.abort.signal) : streamInput(cmd, this.opts.stream)).then(
       (file) => file,
       (e: unknown) => {
         if (e instanceof MediaError) this.fail(item, e.reason, e.message);
@@ -168,7 +172,7 @@ export class Playback {
     const now = clock.now();
     const lateMs = Math.max(0, now - cmd.startAt);
     const seekMs = cmd.offsetMs + lateMs;
-    const overMs = Math.max(seekMs - cmd.media.durationMs, cmd.stopAt === undefined ? -1 : now - cmd.stopAt);
+    const overMs = Math.max(seekMs - playDurationMs(cmd), cmd.stopAt === undefined ? -1 : now - cmd.stopAt);
     if (overMs >= 0) {
       this.fail(item, 'expired', `the item was over ${overMs} ms before it could start`);
       return;
@@ -196,6 +200,7 @@ export class Playback {
       broadcastId: cmd.broadcastId,
       startAt: cmd.startAt,
       restart: item.failures,
+      ...(cmd.stream ? { live: liveInputOptions(this.opts.stream) } : {}),
     });
     item.session = session;
     const mine = () => !item.closed && item.session === session;
@@ -211,7 +216,7 @@ export class Playback {
       if (!mine()) return;
       log.info({ restarts: item.failures }, 'playback finished');
       this.close(item);
-      this.ack(item, { status: 'finished', positionMs: cmd.media.durationMs, ...this.restartNote(item) });
+      this.ack(item, { status: 'finished', positionMs: cmd.media ? cmd.media.durationMs : this.position(item), ...this.restartNote(item) });
       this.opts.onChange();
     });
     session.on('failed', (reason, detail) => {
@@ -227,7 +232,7 @@ export class Playback {
     item.failures += 1;
     const now = this.opts.clock.now();
     const resumeMs = cmd.offsetMs + Math.max(0, now - cmd.startAt);
-    const endMs = Math.min(cmd.media.durationMs, cmd.stopAt === undefined ? Infinity : cmd.offsetMs + (cmd.stopAt - cmd.startAt));
+    const endMs = Math.min(playDurationMs(cmd), cmd.stopAt === undefined ? Infinity : cmd.offsetMs + (cmd.stopAt - cmd.startAt));
     const max = this.opts.maxFailures ?? DEFAULT_MAX_FAILURES;
     if (reason !== 'player-error' || item.startedAt === null) return this.fail(item, reason, detail);
     if (resumeMs >= endMs - END_SLACK_MS) {
@@ -291,7 +296,7 @@ export class Playback {
   /** Where in the media the item is; 0 for an item that never started. */
   private position(item: Item): number {
     if (item.startedAt === null) return 0;
-    return Math.min(item.cmd.media.durationMs, item.seekMs + Math.max(0, this.opts.clock.now() - item.startedAt));
+    return Math.min(playDurationMs(item.cmd), item.seekMs + Math.max(0, this.opts.clock.now() - item.startedAt));
   }
 
   private ack(item: Item, a: Pick<AckInput, 'status' | 'reason' | 'detail' | 'positionMs'>): void {

@@ -21,6 +21,9 @@ export interface PlayRequest {
   startAt: number;
   /** 0 for an item's first run; n for the n-th restart after ffmpeg died (its own WAV with the file sink). */
   restart?: number;
+  /** Set for a live stream (`file` is then its URL): extra input options; no seek and no -re,
+   *  since the stream arrives in real time by itself. */
+  live?: string[];
 }
 
 export type PlayerFailure = 'player-error' | 'no-audio-device';
@@ -90,10 +93,12 @@ export class FfmpegPlayer implements Player {
     // -progress: ffmpeg reports its output position (out_time_us) on stdout every half second;
     // that is how a stalled ffmpeg is noticed. -nostats keeps those figures out of stderr, whose
     // last line is what a failure reports.
-    const input = ['-nostdin', '-nostats', '-progress', 'pipe:1', '-ss', (req.seekMs / 1000).toFixed(3)];
+    const input = ['-nostdin', '-nostats', '-progress', 'pipe:1'];
+    if (req.live) input.push(...req.live);
+    else input.push('-ss', (req.seekMs / 1000).toFixed(3));
     // An ALSA device consumes audio in real time by itself; the other sinks are paced with -re so
     // an item takes as long as it would take to hear (what the hub's timing expects).
-    if (sink.type !== 'alsa') input.push('-re');
+    if (sink.type !== 'alsa' && !req.live) input.push('-re');
     cmd.inputOptions(input).noVideo().audioFilters(`volume=${(req.volume / 100).toFixed(2)}`);
     switch (sink.type) {
       case 'alsa':

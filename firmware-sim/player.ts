@@ -4,6 +4,8 @@
 import type { Clock, TimerHandle } from '../common/clock.js';
 import {
   PROTOCOL_VERSION,
+  playDurationMs,
+  playMediaId,
   type Ack,
   type AckReason,
   type AckStatus,
@@ -73,7 +75,7 @@ export class SimulatedPlayer {
       at: Math.round(this.host.ownClock.now()),
       playing:
         p && p.phase === 'playing'
-          ? { broadcastId: p.cmd.broadcastId, mediaId: p.cmd.media.id, startedAt: Math.round(p.startedAt), offsetMs: Math.round(p.startPos) }
+          ? { broadcastId: p.cmd.broadcastId, mediaId: playMediaId(p.cmd), startedAt: Math.round(p.startedAt), offsetMs: Math.round(p.startPos) }
           : null,
       volume: this.volume,
       lastSeq,
@@ -104,11 +106,12 @@ export class SimulatedPlayer {
     const p: Playback = { cmd, receivedAt, phase: 'waiting', fetched: false, fetchTimer: null, timer: null, startedAt: 0, startPos: 0 };
     if (this.current) this.next = p;
     else this.current = p;
-    const cached = this.mediaCache.has(cmd.media.id);
+    // A stream play (no media) is like a media play of unknown length with nothing to fetch.
+    const cached = cmd.media === undefined || this.mediaCache.has(cmd.media.id);
     const fetchMs = cached ? 0 : pickDelay(this.host.settings.fetchDelayMs, this.host.random);
     const fetched = () => {
       if (!this.isLive(p)) return;
-      if (!cached) this.remember(cmd.media.id);
+      if (!cached && cmd.media) this.remember(cmd.media.id);
       p.fetched = true;
       this.ack(cmd, 'accepted', receivedAt);
       if (p.phase === 'due') this.begin(p);
@@ -143,7 +146,7 @@ export class SimulatedPlayer {
     // Started late (slow fetch): join where the others are, as a real box does.
     const pos = cmd.offsetMs + Math.max(0, now - cmd.startAt);
     const untilStopAt = cmd.stopAt === undefined ? Infinity : cmd.stopAt - now;
-    const playMs = Math.min(cmd.media.durationMs - pos, untilStopAt);
+    const playMs = Math.min(playDurationMs(cmd) - pos, untilStopAt);
     if (playMs <= 0) {
       this.finish(p, 'failed', { reason: 'expired', detail: `the item was over ${Math.round(-playMs)} ms before it could start` });
       return;
@@ -157,8 +160,10 @@ export class SimulatedPlayer {
     this.ack(cmd, 'started', p.receivedAt, { positionMs: pos, startErrorMs: Math.round(now - (cmd.startAt + pos - cmd.offsetMs)) });
     this.host.stateChanged();
     // The media's end or stopAt, whichever comes first; reaching stopAt is a normal end too.
+    // A stream without stopAt has no end of its own: it plays until a stop or the next item.
+    if (playMs === Infinity) return;
     p.timer = this.host.clock.setTimeout(() => {
-      if (this.isLive(p)) this.finish(p, 'finished', { positionMs: Math.min(cmd.media.durationMs, pos + playMs) });
+      if (this.isLive(p)) this.finish(p, 'finished', { positionMs: Math.min(playDurationMs(cmd), pos + playMs) });
     }, playMs);
   }
 
@@ -179,7 +184,7 @@ export class SimulatedPlayer {
 
   /** Ends a playback early with stopped/reason, at the position reached (0 if it never started). */
   private end(p: Playback, reason: Extract<AckReason, 'stop-command' | 'replaced' | 'shutdown'>): void {
-    const pos = p.phase === 'playing' ? Math.min(p.cmd.media.durationMs, p.startPos + Math.max(0, this.host.clock.now() - p.startedAt)) : 0;
+    const pos = p.phase === 'playing' ? Math.min(playDurationMs(p.cmd), p.startPos + Math.max(0, this.host.clock.now() - p.startedAt)) : 0;
     this.finish(p, 'stopped', { reason, positionMs: pos });
   }
 

@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { loadYamlConfig } from '../common/config-file.js';
 import { mediaSettingsSchema } from './media/settings.js';
+import { liveSettingsSchema } from './live/settings.js';
+import { ttsConfigSchema } from './tts/config.js';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -97,6 +99,10 @@ export const hubConfigSchema = z
         motion: z.boolean().default(true),
       })
       .prefault({}),
+    /** Text-to-speech for announcements and schedule `tts:` items (hub/tts/, docs/announce.md). */
+    tts: ttsConfigSchema,
+    /** Live streams through the hub: delivery format, bitrate, riding out a lost source (docs/live.md). */
+    live: liveSettingsSchema.prefault({}),
   })
   ;
 

@@ -9,6 +9,8 @@ import { systemClock, type Clock } from '../common/clock.js';
 import { locateFfmpeg, type FfmpegLocation } from '../common/ffmpeg.js';
 import { createLogger, type Logger } from '../common/logger.js';
 import { AlarmService } from './alarms/service.js';
+import { AnnounceService } from './announce/service.js';
+import { LiveService } from './live/service.js';
 import { Broker } from './broker/broker.js';
 import { SecretVerifier } from './broker/secrets.js';
 import { loadCamerasFile } from './cameras/file.js';
@@ -28,6 +30,7 @@ import { buildApp } from './http/app.js';
 import { newTokenSecret } from './http/routes/tokens.js';
 import { createMediaService } from './media/service.js';
 import { createMetrics } from './metrics.js';
+import { createTtsProvider, type TtsProvider } from './tts/index.js';
 import { openStore, type Store } from './store/index.js';
 import { VERSION } from '../common/version.js';
 
@@ -70,6 +73,8 @@ export class Hub {
   scheduler!: Scheduler;
   alarms!: AlarmService;
   cameras!: CameraModule;
+  announce!: AnnounceService;
+  live!: LiveService;
   private cron: SchedulerCron | null = null;
   private readonly useCron: boolean;
   private started = false;
@@ -180,6 +185,31 @@ export class Hub {
       this.cron = new SchedulerCron(config.timezone, () => this.scheduler.reconcile());
       this.cron.start();
     }
+    let tts: TtsProvider | undefined;
+    this.announce = new AnnounceService({
+      dataDir: this.dataDir,
+      ffmpegPath: this.ffmpeg.path,
+      media,
+      tts: () => (tts ??= createTtsProvider(config.tts)),
+      defaultVoice: config.tts.voice,
+      timezone: config.timezone,
+      mediaRow: (id) => this.store.media.get(id),
+      clusterIds: () => this.store.clusters.list().map((c) => c.id),
+      play: (r) => this.dispatcher.play(r),
+      startEmergency: (r) => this.schedules.startEmergency(r),
+      clock,
+      logger: logger.child({ module: 'announce' }),
+    });
+    this.live = new LiveService({
+      dispatcher: this.dispatcher,
+      bus,
+      clock,
+      logger: logger.child({ module: 'live' }),
+      settings: config.live,
+      ffmpegPath: this.ffmpeg.path,
+      mediaPath: (id) => media.filePath(id),
+      allClusterIds: () => this.store.clusters.list().map((c) => c.id),
+    });
     this.app = buildApp(
       {
         config,
@@ -197,6 +227,8 @@ export class Hub {
         ffmpeg: this.ffmpeg,
         version: VERSION,
         startedAt,
+        announce: this.announce,
+        live: this.live,
       },
       logger.child({ module: 'http' }),
       { maxUploadBytes: config.media.maxInputBytes },
@@ -250,6 +282,8 @@ export class Hub {
     // Before the HTTP app closes: it releases long-polls waiting for the events feed.
     this.alarms.stop();
     this.bus.removeListeners(this);
+    // Before the HTTP app closes: live listeners' endless responses end with their streams.
+    await this.live.stopAll();
     await this.app.close();
     await this.broker.stop();
     this.store.close();

@@ -1,6 +1,7 @@
 // Payload schemas of protocol v1, shared by hub, daemon and simulator. Every payload is JSON;
 // times are integer milliseconds since the Unix epoch (UTC). Unknown fields are ignored so a
 // newer peer can add fields without breaking an older one; `v` changes only on breaking changes.
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { PROTOCOL_VERSION } from './topics.js';
 
@@ -51,12 +52,39 @@ export const mediaRefSchema = z.object({
 });
 export type MediaRef = z.infer<typeof mediaRefSchema>;
 
+/** A live stream the hub serves (docs/live.md): endless, so it has no length or checksum. */
+export const streamRefSchema = z.object({
+  /** Where to read it: absolute, or a path relative to the device's configured hub HTTP URL. */
+  url: shortText(512),
+  /** Delivery format, e.g. "mp3" or "aac" (ADTS). */
+  format: shortText(32),
+});
+export type StreamRef = z.infer<typeof streamRefSchema>;
+
+/** What a device reports as `playing.mediaId` while it plays a stream (the state schema wants a
+ *  SHA-256): the hash of "stream:" + the stream's URL, so the hub can tell which stream it is. */
+export function streamMediaId(stream: StreamRef): string {
+  return createHash('sha256').update(`stream:${stream.url}`).digest('hex');
+}
+
+/** The media id a play command names in reports: its media's, or its stream's stand-in. */
+export function playMediaId(cmd: { media?: MediaRef | undefined; stream?: StreamRef | undefined }): string {
+  return cmd.media ? cmd.media.id : streamMediaId(cmd.stream!);
+}
+
+/** How long a play command's item lasts, ms; Infinity for a stream (it ends at stopAt or a stop). */
+export function playDurationMs(cmd: { media?: MediaRef | undefined }): number {
+  return cmd.media ? cmd.media.durationMs : Infinity;
+}
+
 export const playCommandSchema = z
   .object({
     ...commandBase,
     type: z.literal('play'),
     broadcastId: id,
-    media: mediaRefSchema,
+    /** What to play: a media file (`media`) or, added in v1, a live stream (`stream`); exactly one. */
+    media: mediaRefSchema.optional(),
+    stream: streamRefSchema.optional(),
     /** Hub time at which the first sample is to be heard, so every cluster starts together. It is
      *  also when this item replaces the one playing: a play may arrive while the previous item
      *  still plays, and that one keeps playing until this startAt. */
@@ -68,7 +96,8 @@ export const playCommandSchema = z
     offsetMs: z.number().int().nonnegative().default(0),
     volume: volume.optional(),
   })
-  .refine((c) => c.stopAt === undefined || c.stopAt > c.startAt, { message: 'must be after startAt', path: ['stopAt'] });
+  .refine((c) => c.stopAt === undefined || c.stopAt > c.startAt, { message: 'must be after startAt', path: ['stopAt'] })
+  .refine((c) => (c.media === undefined) !== (c.stream === undefined), { message: 'give exactly one of media or stream', path: ['media'] });
 export type PlayCommand = z.infer<typeof playCommandSchema>;
 
 export const stopCommandSchema = z.object({

@@ -22,12 +22,14 @@ const TABLE: Record<string, Access> = {
   'GET /monitor/monitor.js': 'public',
   'GET /monitor/monitor.css': 'public',
   'GET /api/v1/media/:id/content': 'device',
+  'GET /api/v1/live/:id': 'device',
 
   'GET /api/v1/cameras': STATUS_READERS,
   'GET /api/v1/cameras/:id': STATUS_READERS,
   'GET /api/v1/cameras/:id/snapshot': PICTURE_READERS,
   'GET /api/v1/events': PICTURE_READERS,
   'POST /api/v1/cameras': OP,
+  'POST /api/v1/announcements': OP,
   'DELETE /api/v1/cameras/:id': OP,
   'POST /api/v1/cameras/discover': OP,
 
@@ -61,6 +63,9 @@ const TABLE: Record<string, Access> = {
   'GET /api/v1/report': OP,
   'GET /api/v1/alarms': OP,
   'GET /api/v1/alarms/events': OP,
+  'GET /api/v1/live': OP,
+  'POST /api/v1/live': OP,
+  'DELETE /api/v1/live/:id': OP,
 };
 
 let rig: PoliceRig;

@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { systemClock, type Clock } from '../../common/clock.js';
 import { errorMessage, isLoaError } from '../../common/errors.js';
 import { registerAlarms } from './commands/alarms/index.js';
+import { registerAnnounce } from './commands/announce/index.js';
 import { registerBroadcast } from './commands/broadcast/index.js';
 import { registerCameras } from './commands/cameras/index.js';
 import { registerClusters } from './commands/clusters/index.js';
@@ -39,6 +40,7 @@ export function buildProgram(io: CliIo, t: Catalogue, clock: Clock): Command {
   registerBroadcast(program, host);
   registerSchedule(program, host);
   registerEmergency(program, host);
+  registerAnnounce(program, host);
   registerLog(program, host);
   registerReport(program, host);
   registerStatus(program, host);

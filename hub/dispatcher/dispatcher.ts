@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import { LoaError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
-import type { Ack } from '../../protocol/index.js';
+import type { Ack, StreamRef } from '../../protocol/index.js';
 import type { HubMqtt } from '../broker/broker.js';
 import type { HubConfig } from '../config.js';
 import type { EventBus } from '../events.js';
@@ -133,6 +133,44 @@ export class Dispatcher {
     }
     this.deps.bus.emit('adhocChanged', { clusterIds: [...new Set(stopped.map((s) => s.clusterId))] });
     return stopped;
+  }
+
+  /** Sends a live stream's play to clusters (docs/live.md). Not a row in the broadcasts table (those
+   *  name a library media file): the live service follows these commands' acks itself. Offline
+   *  clusters are skipped and reported so. */
+  async playStream(req: { broadcastId: string; stream: StreamRef; clusterIds: string[]; startAt: number; stopAt?: number }): Promise<{ clusterId: string; cmdId: string | null; status: 'sent' | 'offline' | 'failed'; detail?: string }[]> {
+    const { store, config } = this.deps;
+    if (req.clusterIds.length === 0) throw new LoaError('LOA_NO_CLUSTERS', 'no clusters to play on; give --clusters or --all (and add clusters first).');
+    const unknown = req.clusterIds.filter((c) => !store.clusters.exists(c));
+    if (unknown.length > 0) {
+      throw new LoaError('LOA_CLUSTER_NOT_FOUND', `unknown cluster(s): ${unknown.join(', ')}; \`loa clusters list\` shows the ids.`, { status: 404 });
+    }
+    return Promise.all(
+      [...new Set(req.clusterIds)].map(async (clusterId) => {
+        const cluster = store.clusters.get(clusterId)!;
+        if (!cluster.online && !this.deps.mqtt.isConnected(clusterId)) return { clusterId, cmdId: null, status: 'offline' as const };
+        try {
+          const cmd = await this.sender.send(
+            clusterId,
+            { type: 'play', broadcastId: req.broadcastId, stream: req.stream, startAt: req.startAt, offsetMs: 0, volume: cluster.volume, ...(req.stopAt === undefined ? {} : { stopAt: req.stopAt }) },
+            { expiresAt: req.startAt + config.commandTtlMs },
+          );
+          return { clusterId, cmdId: cmd.id, status: 'sent' as const };
+        } catch (err) {
+          this.log.child({ clusterId }).error({ err }, 'stream play not sent');
+          return { clusterId, cmdId: null, status: 'failed' as const, detail: String(err) };
+        }
+      }),
+    );
+  }
+
+  /** Tells clusters to stop a live stream's broadcast (no broadcast row to update: see playStream). */
+  async stopStream(broadcastId: string, clusterIds: string[]): Promise<void> {
+    await Promise.all(
+      clusterIds.map((clusterId) =>
+        this.sender.send(clusterId, { type: 'stop', broadcastId }).catch((err: unknown) => this.log.child({ clusterId }).error({ err }, 'stream stop not sent')),
+      ),
+    );
   }
 
   /** Sets a cluster's volume and tells its box when it is online. */

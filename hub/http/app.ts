@@ -8,10 +8,12 @@ import type { Role } from '../store/index.js';
 import { errorHandler } from './errors.js';
 import { monitorRoutes } from './monitor/route.js';
 import { alarmRoutes } from './routes/alarms.js';
+import { announceRoutes } from './routes/announce.js';
 import { broadcastRoutes } from './routes/broadcasts.js';
 import { cameraRoutes } from './routes/cameras.js';
 import { clusterRoutes } from './routes/clusters.js';
 import { eventRoutes } from './routes/events.js';
+import { liveRoutes } from './routes/live.js';
 import { mediaRoutes } from './routes/media.js';
 import { reportRoutes } from './routes/report.js';
 import { scheduleRoutes } from './routes/schedules.js';
@@ -69,6 +71,8 @@ export function buildApp(ctx: HttpContext, logger: Logger, opts: { maxUploadByte
   alarmRoutes(app, ctx);
   cameraRoutes(app, ctx);
   eventRoutes(app, ctx);
+  liveRoutes(app, ctx);
+  announceRoutes(app, ctx, opts);
   monitorRoutes(app);
   return app;
 }

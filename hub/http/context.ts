@@ -3,12 +3,14 @@ import type { Registry } from 'prom-client';
 import type { Clock } from '../../common/clock.js';
 import type { FfmpegLocation } from '../../common/ffmpeg.js';
 import type { AlarmService } from '../alarms/service.js';
+import type { AnnounceService } from '../announce/service.js';
 import type { SecretVerifier } from '../broker/secrets.js';
 import type { CameraService } from '../cameras/types.js';
 import type { ClusterService } from '../clusters/service.js';
 import type { HubConfig } from '../config.js';
 import type { DeviceListener } from '../devices/listener.js';
 import type { Dispatcher } from '../dispatcher/dispatcher.js';
+import type { LiveService } from '../live/service.js';
 import type { ScheduleService } from '../scheduler/service.js';
 import type { MediaRow, Store } from '../store/index.js';
 
@@ -28,6 +30,7 @@ export interface HttpContext {
   store: Store;
   clusters: ClusterService;
   dispatcher: Dispatcher;
+  live: LiveService;
   devices: DeviceListener;
   media: MediaService;
   schedules: ScheduleService;
@@ -38,4 +41,6 @@ export interface HttpContext {
   ffmpeg: FfmpegLocation;
   version: string;
   startedAt: number;
+  /** Text-to-speech and file announcements (hub/announce/); absent in apps built without them. */
+  announce?: AnnounceService;
 }

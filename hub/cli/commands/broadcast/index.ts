@@ -4,6 +4,7 @@ import type { CommandHost } from '../../host.js';
 import { parseLimit, parseVolume } from '../../parse.js';
 import { broadcastList } from './list.js';
 import { broadcastPlay, type BroadcastPlayOptions } from './play.js';
+import { broadcastRelay, type BroadcastRelayOptions } from './relay.js';
 import { broadcastShow } from './show.js';
 import { broadcastStop, type BroadcastStopOptions } from './stop.js';
 
@@ -23,6 +24,16 @@ export function registerBroadcast(program: Command, host: CommandHost): void {
     .option('--clusters <ids>', 'comma-separated cluster ids')
     .option('--all', 'every cluster')
     .action((o: BroadcastStopOptions, cmd: Command) => host.run(cmd, (ctx) => broadcastStop(o, ctx)));
+  g.command('relay')
+    .description("relay a station's stream (or a library file, as live) through the hub to clusters; or list or stop relays")
+    .argument('[url]', 'the stream address: Icecast/HTTP MP3 or AAC, or HLS (.m3u8)')
+    .option('--media <media>', 'a library media item played as live instead of a URL')
+    .option('--clusters <ids>', 'comma-separated cluster ids')
+    .option('--all', 'every cluster')
+    .option('--until <time>', 'end time: HH:MM (next one), YYYY-MM-DD HH:MM, or ISO; default until stopped')
+    .option('--stop <id>', 'stop this relay')
+    .option('--list', 'the relays with their state, listeners and gaps')
+    .action((url: string | undefined, o: BroadcastRelayOptions, cmd: Command) => host.run(cmd, (ctx) => broadcastRelay(url, o, ctx)));
   g.command('list')
     .description('recent broadcasts, newest first')
     .option('--limit <n>', 'how many (1–1000)', (v: string) => parseLimit(v, host.t))

@@ -1,0 +1,153 @@
+// Announcements: text read out by the text-to-speech provider (or an operator's audio file), with an
+// optional chime before and after, imported through the media service (loudness-normalised Ogg/Opus)
+// and put on air as an ad-hoc broadcast (the scheduler yields to it and resumes the programme after)
+// or, with `emergency`, through the emergency start path.
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Clock } from '../../common/clock.js';
+import { LoaError } from '../../common/errors.js';
+import type { Logger } from '../../common/logger.js';
+import type { MediaService } from '../http/context.js';
+import type { BroadcastRow, MediaRow } from '../store/index.js';
+import type { EmergencyRow } from '../store/schedules.js';
+import { checkTtsText, type TtsProvider } from '../tts/index.js';
+import { ensureChime, joinAudio } from './audio.js';
+
+export interface AnnounceDeps {
+  dataDir: string;
+  ffmpegPath: string;
+  media: MediaService;
+  /** Made on first use, so a half-configured HTTP provider only fails the announcements that need it. */
+  tts: () => TtsProvider;
+  defaultVoice: string;
+  timezone: string;
+  /** A library record by id (undefined when unknown). */
+  mediaRow: (id: string) => MediaRow | undefined;
+  clusterIds: () => string[];
+  play: (req: { mediaId: string; clusterIds: string[]; createdBy: string }) => BroadcastRow;
+  startEmergency: (req: { zones: string[]; mediaId: string; repeat: boolean; volume: number | null; by: string }) => EmergencyRow;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface AnnounceRequest {
+  /** Words to read out; or `audioPath`, a file the operator sent. */
+  text?: string;
+  audioPath?: string;
+  originalName?: string;
+  voice?: string;
+  chime: boolean;
+  clusters?: string[];
+  all?: boolean;
+  emergency?: boolean;
+  by: string;
+  onProgress?: (percent: number, phase: string) => void;
+}
+
+export interface AnnounceResult {
+  media: MediaRow;
+  broadcast?: BroadcastRow;
+  emergency?: EmergencyRow;
+}
+
+export class AnnounceService {
+  private readonly dir: string;
+
+  constructor(private readonly deps: AnnounceDeps) {
+    this.dir = join(deps.dataDir, 'announce');
+    mkdirSync(this.dir, { recursive: true });
+  }
+
+  async announce(req: AnnounceRequest): Promise<AnnounceResult> {
+    const { deps } = this;
+    // Every cheap check before any speech is made or audio imported.
+    if ((req.text === undefined) === (req.audioPath === undefined)) throw new LoaError('LOA_BAD_REQUEST', 'give either the text to read out or an audio file, not both or neither.');
+    const text = req.text === undefined ? undefined : checkTtsText(req.text);
+    const targets = this.targets(req);
+    const voice = req.voice ?? deps.defaultVoice;
+    const work = await mkdtemp(join(this.dir, 'work-'));
+    try {
+      let speech = req.audioPath!;
+      if (text !== undefined) {
+        const t0 = deps.clock.now();
+        const tts = deps.tts();
+        speech = (await tts.synthesize(text, work, { voice })).path;
+        deps.logger.info({ provider: tts.name, voice, chars: text.length, tookMs: deps.clock.now() - t0 }, 'announcement synthesised');
+      }
+      let input = speech;
+      if (req.chime) {
+        const chime = await ensureChime(deps.ffmpegPath, this.dir);
+        input = join(work, `with-chime-${randomBytes(4).toString('hex')}.wav`);
+        await joinAudio(deps.ffmpegPath, [chime, speech, chime], input);
+      }
+      const label = text !== undefined ? firstWords(text) : (req.originalName ?? 'file');
+      const name = `announce ${this.stamp()} ${label}`;
+      const media = await deps.media.import({ inputPath: input, name, originalName: req.originalName ?? `${name}.wav`, ...(req.onProgress ? { onProgress: req.onProgress } : {}) });
+      if (req.emergency) {
+        const emergency = deps.startEmergency({ zones: req.all ? ['all'] : targets, mediaId: media.id, repeat: false, volume: null, by: req.by });
+        return { media, emergency };
+      }
+      const broadcast = deps.play({ mediaId: media.id, clusterIds: targets, createdBy: req.by });
+      deps.logger.info({ broadcastId: broadcast.id, mediaId: media.id, clusters: targets.length, by: req.by }, 'announcement on air');
+      return { media, broadcast };
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Library media of `text` read out, synthesised once per provider+voice+text: the building block
+   * for schedule `tts:` items (re-applying a schedule must not synthesise again). The cache maps
+   * the hash to a media id in <dataDir>/announce/tts-cache.json; a removed media is made again.
+   */
+  async speechMedia(text: string, voice = this.deps.defaultVoice): Promise<MediaRow> {
+    const words = checkTtsText(text);
+    const tts = this.deps.tts();
+    const key = createHash('sha256').update(`${tts.name}\0${voice}\0${words}`).digest('hex');
+    const cacheFile = join(this.dir, 'tts-cache.json');
+    const cache = existsSync(cacheFile) ? (JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, string>) : {};
+    const cached = cache[key];
+    if (cached && this.deps.media.filePath(cached)) return this.deps.mediaRow(cached)!;
+    const work = await mkdtemp(join(this.dir, 'work-'));
+    try {
+      const speech = await tts.synthesize(words, work, { voice });
+      const media = await this.deps.media.import({ inputPath: speech.path, name: `tts ${firstWords(words)}`, originalName: `tts-${key.slice(0, 12)}.wav` });
+      cache[key] = media.id;
+      writeFileSync(cacheFile, `${JSON.stringify(cache, null, 1)}\n`);
+      return media;
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+
+  private targets(req: AnnounceRequest): string[] {
+    if (Boolean(req.all) === Boolean(req.clusters)) throw new LoaError('LOA_BAD_REQUEST', 'give either "clusters" (a list of ids) or "all": true, not both or neither.');
+    const known = this.deps.clusterIds();
+    const ids = req.all ? known : [...new Set(req.clusters)];
+    if (ids.length === 0) throw new LoaError('LOA_NO_CLUSTERS', 'no clusters to play on; give --clusters or --all (and add clusters first).');
+    const unknown = ids.filter((c) => !known.includes(c));
+    if (unknown.length > 0) throw new LoaError('LOA_CLUSTER_NOT_FOUND', `unknown cluster(s): ${unknown.join(', ')}; \`loa clusters list\` shows the ids.`, { status: 404 });
+    return ids;
+  }
+
+  /** "2026-11-23 17:05" in the site's time zone: the operator finds the announcement by when it was made. */
+  private stamp(): string {
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat('en-GB', { timeZone: this.deps.timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+        .formatToParts(new Date(this.deps.clock.now()))
+        .map((p) => [p.type, p.value]),
+    );
+    return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+  }
+}
+
+/** The first few words, so the library list says what the announcement was about. */
+export function firstWords(text: string, max = 40): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat.length <= max) return flat;
+  const cut = flat.slice(0, max);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > 15 ? cut.slice(0, space) : cut).trim()}…`;
+}

@@ -1,0 +1,19 @@
+// `loa announce …`: registers the announcement command (text-to-speech or a file, now, on chosen clusters).
+import type { Command } from 'commander';
+import type { CommandHost } from '../../host.js';
+import { announce, type AnnounceOptions } from './announce.js';
+
+export function registerAnnounce(program: Command, host: CommandHost): void {
+  program
+    .command('announce')
+    .description('put an announcement on air now: text read out (text-to-speech) or an audio file; priority live, or --emergency')
+    .option('--text <text>', 'the words to read out (Vietnamese by default)')
+    .option('--file <file>', 'a local audio file to play (any format ffmpeg reads); shows upload progress on stderr')
+    .option('--mic', 'speak live through the microphone (not supported yet)')
+    .option('--voice <voice>', 'voice of the text-to-speech provider (default: the hub config, vi)')
+    .option('--chime', 'a short chime before and after')
+    .option('--emergency', 'start it as an emergency (over everything, until `loa emergency stop`)')
+    .option('--clusters <ids>', 'comma-separated cluster ids')
+    .option('--all', 'every cluster')
+    .action((o: AnnounceOptions, cmd: Command) => host.run(cmd, (ctx) => announce(o, ctx)));
+}

@@ -1,0 +1,215 @@
+// Live broadcasts (docs/live.md): starts a LiveStream for a source, sends the clusters a play of
+// the hub's live URL, follows their acks, stops it all on request or at `until`.
+import { randomBytes } from 'node:crypto';
+import type { Clock, TimerHandle } from '../../common/clock.js';
+import { errorMessage, LoaError } from '../../common/errors.js';
+import type { Logger } from '../../common/logger.js';
+import type { Dispatcher } from '../dispatcher/dispatcher.js';
+import type { EventBus } from '../events.js';
+import type { LiveSettings } from './settings.js';
+import { encodeSilence, LiveStream, type LiveGap, type LiveSource, type LiveState } from './stream.js';
+import type { Frame } from './frames.js';
+
+export interface LiveServiceDeps {
+  dispatcher: Pick<Dispatcher, 'playStream' | 'stopStream'>;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+  settings: LiveSettings;
+  ffmpegPath: string;
+  /** Absolute path of a library media file, undefined when the id is not in the library. */
+  mediaPath: (mediaId: string) => string | undefined;
+  /** Every cluster id, for `all`. */
+  allClusterIds: () => string[];
+}
+
+export interface LiveStartRequest {
+  source: { url: string } | { mediaId: string };
+  clusterIds: string[] | 'all';
+  /** Epoch ms at which the relay ends by itself. */
+  until?: number;
+  createdBy: string;
+}
+
+export interface LiveClusterStatus {
+  clusterId: string;
+  cmdId: string | null;
+  /** sent, offline, failed, then the box's acks: accepted, started, finished, stopped, refused. */
+  status: string;
+  detail?: string;
+}
+
+export interface LiveInfo {
+  id: string;
+  broadcastId: string;
+  source: { url: string } | { mediaId: string };
+  format: string;
+  bitrateKbps: number;
+  state: LiveState;
+  startedAt: number;
+  endedAt: number | null;
+  until: number | null;
+  createdBy: string;
+  /** Boxes connected to the stream now. */
+  listeners: number;
+  restarts: number;
+  audioMs: number;
+  bytesEncoded: number;
+  gaps: LiveGap[];
+  clusters: LiveClusterStatus[];
+}
+
+interface Entry {
+  id: string;
+  stream: LiveStream;
+  req: LiveStartRequest;
+  clusters: Map<string, LiveClusterStatus>;
+  untilTimer: TimerHandle | null;
+}
+
+/** Ended streams kept for `GET /api/v1/live`. */
+const KEEP_ENDED = 20;
+/** After `until`, the stream stays this long so the boxes end at their stopAt, not at its EOF. */
+const UNTIL_GRACE_MS = 1000;
+
+export class LiveService {
+  private readonly entries = new Map<string, Entry>();
+  private silence: Promise<Frame[]> | null = null;
+  private readonly log: Logger;
+
+  constructor(private readonly deps: LiveServiceDeps) {
+    this.log = deps.logger;
+    deps.bus.on(this, 'ack', ({ clusterId, ack }) => {
+      for (const e of this.entries.values()) {
+        const c = e.clusters.get(clusterId);
+        if (c && c.cmdId === ack.cmdId && ack.status !== 'accepted') {
+          c.status = ack.status;
+          if (ack.reason || ack.detail) c.detail = [ack.reason, ack.detail].filter(Boolean).join(': ');
+        } else if (c && c.cmdId === ack.cmdId && c.status === 'sent') c.status = 'accepted';
+      }
+    });
+  }
+
+  /** The stream a box asks for with GET /api/v1/live/{id}; undefined when unknown or ended. */
+  stream(id: string): LiveStream | undefined {
+    const e = this.entries.get(id);
+    return e && e.stream.state !== 'ended' ? e.stream : undefined;
+  }
+
+  async start(req: LiveStartRequest): Promise<LiveInfo> {
+    const { clock, settings } = this.deps;
+    const source = this.resolveSource(req.source);
+    const now = clock.now();
+    if (req.until !== undefined && req.until <= now) throw new LoaError('LOA_START_IN_PAST', `the end time ${new Date(req.until).toISOString()} has passed; give a time in the future.`);
+    const clusterIds = req.clusterIds === 'all' ? this.deps.allClusterIds() : req.clusterIds;
+    if (clusterIds.length === 0) throw new LoaError('LOA_NO_CLUSTERS', 'no clusters to play on; give --clusters or --all (and add clusters first).');
+    this.silence ??= encodeSilence(this.deps.ffmpegPath, settings);
+    const silence = await this.silence;
+    const id = `live-${randomBytes(5).toString('hex')}`;
+    const stream = new LiveStream({
+      id,
+      source,
+      ffmpegPath: this.deps.ffmpegPath,
+      settings,
+      silence,
+      clock,
+      logger: this.log,
+      onEnd: (why) => void this.ended(id, why),
+    });
+    const entry: Entry = { id, stream, req: { ...req, clusterIds }, clusters: new Map(), untilTimer: null };
+    this.entries.set(id, entry);
+    this.prune();
+    // The encoder starts first: by the time the boxes connect, audio is flowing.
+    stream.start();
+    try {
+      const startAt = now + settings.leadMs;
+      const sent = await this.deps.dispatcher.playStream({
+        broadcastId: id,
+        stream: { url: `/api/v1/live/${id}`, format: settings.format },
+        clusterIds,
+        startAt,
+        ...(req.until === undefined ? {} : { stopAt: req.until }),
+      });
+      for (const s of sent) entry.clusters.set(s.clusterId, { clusterId: s.clusterId, cmdId: s.cmdId, status: s.status, ...(s.detail ? { detail: s.detail } : {}) });
+    } catch (err) {
+      await stream.stop();
+      this.entries.delete(id);
+      throw err;
+    }
+    // At `until` the boxes end by themselves (stopAt, acked finished); the stream goes a moment
+    // later, without stop commands that would race their stopAt.
+    if (req.until !== undefined) {
+      const end = () => void this.stop(id, { sendStops: false }).catch((e: unknown) => this.log.error({ err: errorMessage(e) }, 'ending a relay at its end time failed'));
+      entry.untilTimer = clock.setTimeout(end, req.until - now + UNTIL_GRACE_MS);
+    }
+    this.log.info({ streamId: id, source: req.source, clusters: clusterIds.length, until: req.until }, 'live stream started');
+    return this.info(entry);
+  }
+
+  /** Stops a stream: stop commands to its clusters, then its ffmpeg ends and listeners are closed. */
+  async stop(id: string, opts: { sendStops?: boolean } = {}): Promise<LiveInfo> {
+    const e = this.entries.get(id);
+    if (!e) throw new LoaError('LOA_LIVE_NOT_FOUND', `live stream ${id} does not exist; \`loa broadcast relay --list\` or GET /api/v1/live shows them.`, { status: 404 });
+    e.untilTimer?.cancel();
+    if (e.stream.state !== 'ended') {
+      if (opts.sendStops !== false) await this.deps.dispatcher.stopStream(e.id, [...e.clusters.values()].filter((c) => c.cmdId !== null).map((c) => c.clusterId));
+      await e.stream.stop();
+    }
+    return this.info(e);
+  }
+
+  list(): LiveInfo[] {
+    return [...this.entries.values()].map((e) => this.info(e));
+  }
+
+  async stopAll(): Promise<void> {
+    this.deps.bus.removeListeners(this);
+    await Promise.all([...this.entries.values()].map((e) => (e.untilTimer?.cancel(), e.stream.stop())));
+  }
+
+  private async ended(id: string, why: 'stopped' | 'source-ended'): Promise<void> {
+    const e = this.entries.get(id);
+    if (!e) return;
+    e.untilTimer?.cancel();
+    // A file played as live reached its end: the boxes see the end of the stream and finish.
+    if (why === 'source-ended') this.log.info({ streamId: id }, 'live source ended');
+  }
+
+  private resolveSource(s: LiveStartRequest['source']): LiveSource {
+    if ('url' in s) {
+      if (!/^(https?):\/\//i.test(s.url)) throw new LoaError('LOA_LIVE_SOURCE_INVALID', `the source ${s.url} is not an http:// or https:// address; give a station's stream URL.`);
+      return { kind: 'url', url: s.url };
+    }
+    const path = this.deps.mediaPath(s.mediaId);
+    if (!path) throw new LoaError('LOA_MEDIA_NOT_FOUND', `media ${s.mediaId} is not in the library; \`loa media list\` shows what is.`, { status: 404 });
+    return { kind: 'file', path, mediaId: s.mediaId };
+  }
+
+  private prune(): void {
+    const ended = [...this.entries.values()].filter((e) => e.stream.state === 'ended');
+    for (const e of ended.slice(0, Math.max(0, ended.length - KEEP_ENDED))) this.entries.delete(e.id);
+  }
+
+  private info(e: Entry): LiveInfo {
+    const s = e.stream;
+    const gaps = [...s.gaps.filter((g) => g.endAt !== null), ...(s.currentGap ? [s.currentGap] : [])];
+    return {
+      id: e.id,
+      broadcastId: e.id,
+      source: e.req.source,
+      format: this.deps.settings.format,
+      bitrateKbps: this.deps.settings.bitrateKbps,
+      state: s.state,
+      startedAt: s.startedAt,
+      endedAt: s.endedAt,
+      until: e.req.until ?? null,
+      createdBy: e.req.createdBy,
+      listeners: s.listenerCount,
+      restarts: s.restarts,
+      audioMs: Math.round(s.audioMs),
+      bytesEncoded: s.bytesEncoded,
+      gaps,
+      clusters: [...e.clusters.values()],
+    };
+  }
+}

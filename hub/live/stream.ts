@@ -1,0 +1,278 @@
+// One live stream: ONE ffmpeg process reads the source and encodes it once into the delivery
+// format; every listening box gets the same frames. A listener joining late starts at the newest
+// frame (the live point). When the source stalls or ffmpeg dies, listeners keep their connection
+// and get encoded silence while ffmpeg is started again with backoff; the gap is logged.
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Clock, TimerHandle } from '../../common/clock.js';
+import type { Logger } from '../../common/logger.js';
+import { FrameSplitter, splitFrames, type Frame } from './frames.js';
+import type { LiveSettings } from './settings.js';
+
+export type LiveSource = { kind: 'url'; url: string } | { kind: 'file'; path: string; mediaId?: string };
+
+/** A listener's connection: what the stream writes to (an HTTP response in the hub). */
+export interface LiveSink {
+  write(data: Buffer): boolean;
+  end(): void;
+  /** Bytes queued and not yet sent; a listener too far behind skips frames rather than lag. */
+  readonly writableLength: number;
+}
+
+export interface LiveGap {
+  startAt: number;
+  endAt: number | null;
+  lengthMs: number;
+}
+
+export type LiveState = 'connecting' | 'live' | 'gap' | 'ended';
+
+export interface LiveStreamOptions {
+  id: string;
+  source: LiveSource;
+  ffmpegPath: string;
+  settings: LiveSettings;
+  /** One second of encoded silence in the same format (encodeSilence). */
+  silence: Frame[];
+  clock: Clock;
+  logger: Logger;
+  /** Called once when the stream has ended (stopped, or a file source played to its end). */
+  onEnd?: (why: 'stopped' | 'source-ended') => void;
+}
+
+const TICK_MS = 100;
+/** A listener with this much unsent is behind (a stalled link): frames are skipped for it. */
+const MAX_QUEUED_BYTES = 256 * 1024;
+/** A run that delivered audio this long resets the restart backoff. */
+const HEALTHY_RUN_MS = 5000;
+
+export class LiveStream {
+  state: LiveState = 'connecting';
+  readonly startedAt: number;
+  endedAt: number | null = null;
+  restarts = 0;
+  bytesEncoded = 0;
+  /** Encoded audio produced by the source, ms (silence not counted). */
+  audioMs = 0;
+  readonly gaps: LiveGap[] = [];
+  private readonly listeners = new Set<LiveSink>();
+  private ring: Frame[] = [];
+  private ringMs = 0;
+  private proc: ChildProcess | null = null;
+  private lastBytesAt: number;
+  private runStartedAt = 0;
+  private failures = 0;
+  private silenceClock = 0;
+  private silenceIndex = 0;
+  /** Frames not yet written to listeners: they go out together every flushMs (fewer packets). */
+  private outbox: Buffer[] = [];
+  private lastFlushAt = 0;
+  private ticker: TimerHandle | null = null;
+  private restartTimer: TimerHandle | null = null;
+  private stopping = false;
+  private readonly log: Logger;
+
+  constructor(private readonly o: LiveStreamOptions) {
+    this.startedAt = o.clock.now();
+    this.lastBytesAt = this.startedAt;
+    this.log = o.logger.child({ streamId: o.id });
+  }
+
+  start(): void {
+    this.spawnEncoder();
+    const tick = () => {
+      this.tick();
+      if (!this.stopping) this.ticker = this.o.clock.setTimeout(tick, TICK_MS);
+    };
+    this.ticker = this.o.clock.setTimeout(tick, TICK_MS);
+  }
+
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
+  get currentGap(): LiveGap | null {
+    const g = this.gaps.at(-1);
+    return g && g.endAt === null ? { ...g, lengthMs: this.o.clock.now() - g.startAt } : null;
+  }
+
+  /** Adds a listener at the live point (plus joinBackMs of the newest audio, if configured). */
+  attach(sink: LiveSink): () => void {
+    if (this.state === 'ended') {
+      sink.end();
+      return () => {};
+    }
+    let back = 0;
+    const head: Frame[] = [];
+    for (let i = this.ring.length - 1; i >= 0 && back < this.o.settings.joinBackMs; i--) {
+      head.unshift(this.ring[i]!);
+      back += this.ring[i]!.durationMs;
+    }
+    for (const f of head) sink.write(f.data);
+    this.listeners.add(sink);
+    return () => this.listeners.delete(sink);
+  }
+
+  /** Ends the stream: ffmpeg goes, listeners' responses end. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.ticker?.cancel();
+    this.restartTimer?.cancel();
+    const proc = this.proc;
+    if (proc && proc.exitCode === null && proc.signalCode === null) {
+      const gone = new Promise<void>((resolve) => proc.once('close', () => resolve()));
+      proc.kill('SIGTERM');
+      const t = setTimeout(() => proc.kill('SIGKILL'), 2000);
+      await gone;
+      clearTimeout(t);
+    }
+    this.finish('stopped');
+  }
+
+  private finish(why: 'stopped' | 'source-ended'): void {
+    if (this.state === 'ended') return;
+    this.stopping = true;
+    this.ticker?.cancel();
+    this.closeGap();
+    this.state = 'ended';
+    this.endedAt = this.o.clock.now();
+    for (const l of this.listeners) l.end();
+    this.listeners.clear();
+    this.log.info({ why, audioMs: Math.round(this.audioMs), bytes: this.bytesEncoded, gaps: this.gaps.length }, 'live stream ended');
+    this.o.onEnd?.(why);
+  }
+
+  private spawnEncoder(): void {
+    const { source, settings } = this.o;
+    const input = source.kind === 'url' ? source.url : source.path;
+    // A file is played "as live": -re reads it at its own pace. A URL arrives in real time anyway.
+    // A small probe: by default ffmpeg reads ~5 s of a real-time source before its first output.
+    const probe = ['-probesize', '32768', '-analyzeduration', '500000'];
+    const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', ...probe, ...(source.kind === 'file' ? ['-re'] : []), '-i', input, ...encodeArgs(settings)];
+    const proc = spawn(this.o.ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc = proc;
+    // lastBytesAt is not reset here: a restart that brings no audio is still part of the gap.
+    this.runStartedAt = this.o.clock.now();
+    const splitter = new FrameSplitter(settings.format);
+    let stderr = '';
+    proc.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-600)));
+    proc.stdout.on('data', (chunk: Buffer) => {
+      if (this.proc !== proc) return;
+      this.lastBytesAt = this.o.clock.now();
+      this.bytesEncoded += chunk.length;
+      for (const f of splitter.push(chunk)) this.onFrame(f);
+    });
+    proc.on('error', (err) => this.log.error({ err: err.message }, 'live ffmpeg could not start'));
+    proc.on('close', (code, signal) => {
+      if (this.proc !== proc) return;
+      this.proc = null;
+      if (this.stopping) return;
+      const detail = stderr.trim().split('\n').at(-1) ?? '';
+      if (source.kind === 'file' && code === 0) {
+        this.finish('source-ended');
+        return;
+      }
+      if (this.o.clock.now() - this.runStartedAt > HEALTHY_RUN_MS && this.state === 'live') this.failures = 0;
+      const delay = Math.min(settings.backoffMaxMs, settings.backoffMinMs * 2 ** this.failures);
+      this.failures += 1;
+      this.log.warn({ code, signal, detail, restartInMs: delay }, 'live source lost; restarting its ffmpeg');
+      this.openGap();
+      this.restartTimer = this.o.clock.setTimeout(() => {
+        this.restartTimer = null;
+        if (this.stopping) return;
+        this.restarts += 1;
+        this.spawnEncoder();
+      }, delay);
+    });
+  }
+
+  private onFrame(f: Frame): void {
+    this.closeGap();
+    this.state = 'live';
+    this.audioMs += f.durationMs;
+    this.broadcast(f);
+  }
+
+  /** Every TICK_MS: silence while the source is quiet, and the stall watch. */
+  private tick(): void {
+    const now = this.o.clock.now();
+    if (now - this.lastFlushAt >= this.o.settings.flushMs) this.flush(now);
+    const quietMs = now - this.lastBytesAt;
+    const { silenceAfterMs, stallMs } = this.o.settings;
+    // A run gets stallMs from its own start to bring audio (connecting takes a moment).
+    const runQuietMs = now - Math.max(this.lastBytesAt, this.runStartedAt);
+    if (runQuietMs >= stallMs && this.proc) {
+      this.log.warn({ quietMs: runQuietMs }, 'live source stalled; killing its ffmpeg');
+      this.proc.kill('SIGKILL');
+    }
+    // Silence only once the stream has had audio: before that the boxes are still connecting.
+    if (quietMs >= silenceAfterMs && this.audioMs > 0) {
+      this.openGap();
+      if (this.silenceClock === 0) this.silenceClock = now;
+      // Silence at the real-time pace, so a box's buffer neither drains nor fills.
+      while (this.silenceClock <= now) {
+        const f = this.o.silence[this.silenceIndex++ % this.o.silence.length]!;
+        this.broadcast(f);
+        this.silenceClock += f.durationMs;
+      }
+    }
+  }
+
+  private openGap(): void {
+    if (this.audioMs === 0 || this.currentGap) return;
+    // The gap began when the last audio came, not when it was noticed.
+    this.gaps.push({ startAt: this.lastBytesAt, endAt: null, lengthMs: 0 });
+    this.state = 'gap';
+    this.log.warn({ since: new Date(this.lastBytesAt).toISOString() }, 'live stream lost its source; sending silence');
+  }
+
+  private closeGap(): void {
+    this.silenceClock = 0;
+    const g = this.gaps.at(-1);
+    if (!g || g.endAt !== null) return;
+    g.endAt = this.o.clock.now();
+    g.lengthMs = g.endAt - g.startAt;
+    this.log.warn({ gapStartAt: g.startAt, gapEndAt: g.endAt, gapMs: g.lengthMs }, `live relay lost for ${(g.lengthMs / 1000).toFixed(1)} s`);
+  }
+
+  private broadcast(f: Frame): void {
+    this.ring.push(f);
+    this.ringMs += f.durationMs;
+    while (this.ringMs > this.o.settings.bufferMs && this.ring.length > 1) this.ringMs -= this.ring.shift()!.durationMs;
+    this.outbox.push(f.data);
+  }
+
+  private flush(now: number): void {
+    this.lastFlushAt = now;
+    if (this.outbox.length === 0) return;
+    const data = Buffer.concat(this.outbox);
+    this.outbox = [];
+    for (const l of this.listeners) {
+      if (l.writableLength > MAX_QUEUED_BYTES) continue;
+      l.write(data);
+    }
+  }
+}
+
+/** ffmpeg output options that encode to the delivery format on stdout. */
+export function encodeArgs(s: LiveSettings): string[] {
+  const codec = s.format === 'mp3' ? ['-c:a', 'libmp3lame', '-write_xing', '0', '-id3v2_version', '0', '-f', 'mp3'] : ['-c:a', 'aac', '-f', 'adts'];
+  return ['-vn', '-ac', '1', '-ar', String(s.sampleRate), '-b:a', `${s.bitrateKbps}k`, ...codec, '-flush_packets', '1', 'pipe:1'];
+}
+
+/** One second of silence in the delivery format, split into frames; encoded once per stream. */
+export async function encodeSilence(ffmpegPath: string, s: LiveSettings): Promise<Frame[]> {
+  const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `anullsrc=r=${s.sampleRate}:cl=mono`, '-t', '1', ...encodeArgs(s)];
+  const data = await new Promise<Buffer>((resolve, reject) => {
+    const p = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const parts: Buffer[] = [];
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => parts.push(d));
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    p.on('error', reject);
+    p.on('close', (code) => (code === 0 ? resolve(Buffer.concat(parts)) : reject(new Error(`encoding silence failed: ${err.trim()}`))));
+  });
+  const frames = splitFrames(s.format, data);
+  if (frames.length === 0) throw new Error('encoding silence gave no frames');
+  return frames;
+}
