@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { cameras } from './cameras.js';
 import { benchEnvironment } from './env.js';
 import { fanout } from './fanout.js';
+import { live } from './live.js';
 import { sync } from './sync.js';
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results');
@@ -17,12 +18,14 @@ interface BenchOptions {
   viewers: number;
   seconds: number;
   concurrency?: number;
+  rounds: number;
 }
 
 const benches: Record<string, (o: BenchOptions) => Promise<Record<string, unknown>>> = {
   fanout: async (o) => fanout({ clusters: o.clusters }),
   cameras: async (o) => cameras({ cameras: o.cameras, viewers: o.viewers, seconds: o.seconds, concurrency: o.concurrency }),
   sync: async () => sync(),
+  live: async (o) => live({ rounds: o.rounds }),
 };
 
 const program = new Command('npm run bench --')
@@ -31,6 +34,7 @@ const program = new Command('npm run bench --')
   .option('--cameras <n>', 'simulated cameras (cameras)', (v) => Number.parseInt(v, 10), 604)
   .option('--viewers <n>', 'concurrent snapshot viewers (cameras)', (v) => Number.parseInt(v, 10), 20)
   .option('--concurrency <n>', 'cameras.concurrency of the hub (cameras; default: the hub default)', (v) => Number.parseInt(v, 10))
+  .option('--rounds <n>', 'measured rounds per path (live)', (v) => Number.parseInt(v, 10), 5)
   .option('--seconds <n>', 'how long each snapshot load runs (cameras)', (v) => Number.parseInt(v, 10), 10)
   .action(async (name: string, o: BenchOptions) => {
     const run = benches[name];

@@ -200,7 +200,7 @@ export class Playback {
       broadcastId: cmd.broadcastId,
       startAt: cmd.startAt,
       restart: item.failures,
-      ...(cmd.stream ? { live: liveInputOptions(this.opts.stream) } : {}),
+      ...(cmd.stream ? { live: liveInputOptions(this.opts.stream, cmd.stream.format) } : {}),
     });
     item.session = session;
     const mine = () => !item.closed && item.session === session;

@@ -84,7 +84,7 @@ export const hubConfigSchema = z
         /** Longest wait for any one request to a camera. */
         timeoutMs: z.number().int().min(100).max(60_000).default(3000),
         /** Cameras checked at the same time; a dead one holds one slot for at most timeoutMs. */
-        concurrency: z.number().int().min(1).max(1024).default(16),
+        concurrency: z.number().int().min(1).max(1024).default(32),
         /** A camera offline for longer than this raises `camera-offline`; a shorter blip raises nothing. */
         offlineAlarmAfterSec: z.number().min(0).max(24 * 3600).default(60),
         /** A camera clock further than this from the hub's is `degraded`. */

@@ -200,6 +200,8 @@ export class Hub {
       clock,
       logger: logger.child({ module: 'announce' }),
     });
+    // Schedule `tts:` items are made into speech by the announce service (docs/schedules.md).
+    this.schedules.speech = this.announce;
     this.live = new LiveService({
       dispatcher: this.dispatcher,
       bus,

@@ -1,7 +1,7 @@
 // Announcements: text read out by the text-to-speech provider (or an operator's audio file), with an
 // optional chime before and after, imported through the media service (loudness-normalised Ogg/Opus)
-// and put on air as an ad-hoc broadcast (the scheduler yields to it and resumes the programme after)
-// or, with `emergency`, through the emergency start path.
+// and put on air as an ad-hoc broadcast of priority live (the scheduler yields to it and resumes the
+// programme after) or, with `emergency`, through the emergency start path.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -26,7 +26,7 @@ export interface AnnounceDeps {
   /** A library record by id (undefined when unknown). */
   mediaRow: (id: string) => MediaRow | undefined;
   clusterIds: () => string[];
-  play: (req: { mediaId: string; clusterIds: string[]; createdBy: string }) => BroadcastRow;
+  play: (req: { mediaId: string; clusterIds: string[]; createdBy: string; priority: 'live' }) => BroadcastRow;
   startEmergency: (req: { zones: string[]; mediaId: string; repeat: boolean; volume: number | null; by: string }) => EmergencyRow;
   clock: Clock;
   logger: Logger;
@@ -89,7 +89,8 @@ export class AnnounceService {
         const emergency = deps.startEmergency({ zones: req.all ? ['all'] : targets, mediaId: media.id, repeat: false, volume: null, by: req.by });
         return { media, emergency };
       }
-      const broadcast = deps.play({ mediaId: media.id, clusterIds: targets, createdBy: req.by });
+      // Priority live: it goes over any programme, even an ưu tiên one, and yields only to an emergency.
+      const broadcast = deps.play({ mediaId: media.id, clusterIds: targets, createdBy: req.by, priority: 'live' });
       deps.logger.info({ broadcastId: broadcast.id, mediaId: media.id, clusters: targets.length, by: req.by }, 'announcement on air');
       return { media, broadcast };
     } finally {
@@ -105,21 +106,38 @@ export class AnnounceService {
   async speechMedia(text: string, voice = this.deps.defaultVoice): Promise<MediaRow> {
     const words = checkTtsText(text);
     const tts = this.deps.tts();
-    const key = createHash('sha256').update(`${tts.name}\0${voice}\0${words}`).digest('hex');
-    const cacheFile = join(this.dir, 'tts-cache.json');
-    const cache = existsSync(cacheFile) ? (JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, string>) : {};
-    const cached = cache[key];
-    if (cached && this.deps.media.filePath(cached)) return this.deps.mediaRow(cached)!;
+    const { key, cache, cacheFile, hit } = this.lookup(tts.name, voice, words);
+    if (hit) return hit;
+    const t0 = this.deps.clock.now();
     const work = await mkdtemp(join(this.dir, 'work-'));
     try {
       const speech = await tts.synthesize(words, work, { voice });
       const media = await this.deps.media.import({ inputPath: speech.path, name: `tts ${firstWords(words)}`, originalName: `tts-${key.slice(0, 12)}.wav` });
       cache[key] = media.id;
       writeFileSync(cacheFile, `${JSON.stringify(cache, null, 1)}\n`);
+      this.deps.logger.info({ provider: tts.name, voice, chars: words.length, mediaId: media.id, tookMs: this.deps.clock.now() - t0 }, 'speech made for the schedule');
       return media;
     } finally {
       await rm(work, { recursive: true, force: true });
     }
+  }
+
+  /** The media speechMedia made earlier for this text, without making it (undefined if none). */
+  cachedSpeech(text: string, voice = this.deps.defaultVoice): MediaRow | undefined {
+    try {
+      return this.lookup(this.deps.tts().name, voice, checkTtsText(text)).hit;
+    } catch {
+      return undefined; // an unusable text or provider: nothing was made for it
+    }
+  }
+
+  private lookup(provider: string, voice: string, words: string): { key: string; cache: Record<string, string>; cacheFile: string; hit: MediaRow | undefined } {
+    const key = createHash('sha256').update(`${provider}\0${voice}\0${words}`).digest('hex');
+    const cacheFile = join(this.dir, 'tts-cache.json');
+    const cache = existsSync(cacheFile) ? (JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, string>) : {};
+    const id = cache[key];
+    const row = id && this.deps.media.filePath(id) ? this.deps.mediaRow(id) : undefined;
+    return { key, cache, cacheFile, hit: row && !row.removedAt ? row : undefined };
   }
 
   private targets(req: AnnounceRequest): string[] {

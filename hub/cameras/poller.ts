@@ -188,6 +188,9 @@ export class Poller {
       .finally(() => {
         this.running--;
         t.running = false;
+        // pollAll()/pollNow() may have asked again after pollOne() set the next due time: a waiter
+        // resolved inside pollOne() runs its caller's next line before this, while `running` is still set.
+        if (t.again) t.dueAt = Math.min(t.dueAt, this.deps.clock.now());
         this.pump();
       });
   }

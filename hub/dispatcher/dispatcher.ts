@@ -29,6 +29,9 @@ export interface PlayRequest {
   startAt?: number;
   volume?: number;
   createdBy: string;
+  /** How it ranks against the schedule (docs/schedules.md): `priority` for `loa broadcast play`
+   *  (the default), `live` for an announcement. Emergencies go through the scheduler, not here. */
+  priority?: 'priority' | 'live';
 }
 
 const FINAL: readonly TargetStatus[] = ['finished', 'stopped', 'failed', 'refused', 'offline', 'expired'];
@@ -86,8 +89,8 @@ export class Dispatcher {
       plannedEnd: startAt + media.durationMs,
       createdAt: now,
       createdBy: req.createdBy,
-      // An operator's announcement ranks ưu tiên: it goes before the normal programme (docs/schedules.md).
-      priority: 'priority',
+      // A broadcast by hand ranks ưu tiên, an announcement trực tiếp (live): docs/schedules.md.
+      priority: req.priority ?? 'priority',
       volume: req.volume ?? null,
       clusterIds: [...new Set(req.clusterIds)],
     });

@@ -36,7 +36,8 @@ export interface Params {
   SCHEDULE_NO_TARGET: { id: S };
   SCHEDULE_NO_ITEMS: { id: S };
   SCHEDULE_BAD_ITEM: { found: S };
-  SCHEDULE_NOT_SUPPORTED: { kind: 'relay' | 'tts' };
+  SCHEDULE_NOT_SUPPORTED: { kind: 'relay' };
+  SCHEDULE_TTS_FAILED: { detail: S };
   SCHEDULE_UNTIL_WITHOUT_REPEAT: { id: S };
   SCHEDULE_UNTIL_OUTSIDE_SLOT: { id: S; until: S; slot: S; start: S; end: S };
   SCHEDULE_REPEAT_NO_END: { id: S; at: S };
@@ -62,7 +63,7 @@ export const PROBLEM_CODES = Object.keys({
   SCHEDULE_UNKNOWN_ZONE: 1, SCHEDULE_UNKNOWN_CLUSTER: 1, SCHEDULE_UNKNOWN_MEDIA: 1, SCHEDULE_UNKNOWN_SLOT: 1,
   SCHEDULE_UNKNOWN_PRIORITY: 1, SCHEDULE_RESERVED_ZONE: 1, SCHEDULE_EMPTY_ZONE: 1, SCHEDULE_EMPTY_SLOT: 1,
   SCHEDULE_DUPLICATE_ID: 1, SCHEDULE_NO_TIME: 1, SCHEDULE_AT_AND_SLOT: 1, SCHEDULE_NO_TARGET: 1, SCHEDULE_NO_ITEMS: 1,
-  SCHEDULE_BAD_ITEM: 1, SCHEDULE_NOT_SUPPORTED: 1, SCHEDULE_UNTIL_WITHOUT_REPEAT: 1, SCHEDULE_UNTIL_OUTSIDE_SLOT: 1,
+  SCHEDULE_BAD_ITEM: 1, SCHEDULE_NOT_SUPPORTED: 1, SCHEDULE_TTS_FAILED: 1, SCHEDULE_UNTIL_WITHOUT_REPEAT: 1, SCHEDULE_UNTIL_OUTSIDE_SLOT: 1,
   SCHEDULE_REPEAT_NO_END: 1, SCHEDULE_TOO_LONG: 1, SCHEDULE_OVERLAP: 1, SCHEDULE_OUTSIDE_SLOTS: 1,
   SCHEDULE_PREEMPTS: 1, SCHEDULE_ALWAYS_PREEMPTED: 1, SCHEDULE_NO_DAYS: 1, SCHEDULE_EVENT_PAST: 1,
   SCHEDULE_REPEAT_SILENCE: 1, SCHEDULE_LOUD: 1, SCHEDULE_SLOTS_OVERLAP: 1,
@@ -115,7 +116,8 @@ const en: Catalogue = {
   SCHEDULE_NO_TARGET: (p) => `"${p.id}" does not say where to play: add \`zones: [...]\` or \`clusters: [...]\` (zones: [all] for every cluster).`,
   SCHEDULE_NO_ITEMS: (p) => `"${p.id}" has no items; list at least one \`media:\` or \`silence:\`.`,
   SCHEDULE_BAD_ITEM: (p) => `an item needs exactly one of media, silence, relay or tts (found: ${p.found || 'none'}).`,
-  SCHEDULE_NOT_SUPPORTED: (p) => `${p.kind === 'relay' ? 'relaying a live stream' : 'text-to-speech'} is not supported yet; record it and import the file with \`loa media add\`.`,
+  SCHEDULE_NOT_SUPPORTED: () => 'relaying a live stream is not supported in schedules yet; record it and import the file with `loa media add`.',
+  SCHEDULE_TTS_FAILED: (p) => `this text could not be read out: ${p.detail} Fix the text or the \`voice\`, or check the text-to-speech settings of the hub.`,
   SCHEDULE_UNTIL_WITHOUT_REPEAT: (p) => `"${p.id}" has \`until\` but does not repeat; add \`repeat: true\` or remove \`until\`.`,
   SCHEDULE_UNTIL_OUTSIDE_SLOT: (p) => `"${p.id}": until ${p.until} is outside slot ${p.slot} (${p.start}–${p.end}).`,
   SCHEDULE_REPEAT_NO_END: (p) => `"${p.id}" repeats from ${p.at}, which is in no slot, so it would never stop; add \`until: "HH:MM"\`.`,
@@ -164,7 +166,8 @@ const vi: Catalogue = {
   SCHEDULE_NO_TARGET: (p) => `"${p.id}" chưa nói phát ở đâu: thêm \`zones: [...]\` hoặc \`clusters: [...]\` (zones: [all] cho mọi cụm loa).`,
   SCHEDULE_NO_ITEMS: (p) => `"${p.id}" không có mục phát nào; hãy thêm ít nhất một \`media:\` hoặc \`silence:\`.`,
   SCHEDULE_BAD_ITEM: (p) => `mỗi mục phát cần đúng một trong media, silence, relay hoặc tts (đang có: ${p.found || 'không có'}).`,
-  SCHEDULE_NOT_SUPPORTED: (p) => `${p.kind === 'relay' ? 'tiếp sóng trực tiếp' : 'chuyển văn bản thành giọng nói'} chưa được hỗ trợ; hãy ghi âm rồi nhập tệp bằng \`loa media add\`.`,
+  SCHEDULE_NOT_SUPPORTED: () => 'tiếp sóng trực tiếp chưa được hỗ trợ trong lịch; hãy ghi âm rồi nhập tệp bằng `loa media add`.',
+  SCHEDULE_TTS_FAILED: (p) => `không đọc được văn bản này thành giọng nói: ${p.detail} Hãy sửa văn bản hoặc \`voice\`, hoặc kiểm tra cấu hình chuyển văn bản thành giọng nói của hub.`,
   SCHEDULE_UNTIL_WITHOUT_REPEAT: (p) => `"${p.id}" có \`until\` nhưng không lặp lại; hãy thêm \`repeat: true\` hoặc bỏ \`until\`.`,
   SCHEDULE_UNTIL_OUTSIDE_SLOT: (p) => `"${p.id}": giờ kết thúc ${p.until} nằm ngoài khung giờ ${p.slot} (${p.start}–${p.end}).`,
   SCHEDULE_REPEAT_NO_END: (p) => `"${p.id}" lặp lại từ ${p.at}, giờ này không thuộc khung giờ nào nên sẽ không bao giờ dừng; hãy thêm \`until: "HH:MM"\`.`,

@@ -30,8 +30,9 @@ export type ScheduleItem =
   | { kind: 'silence'; durationMs: number; pos: SourcePos }
   /** Reserved for the live-audio issue: relay a station's stream until the item's end. */
   | { kind: 'relay'; url: string; durationMs: number; pos: SourcePos }
-  /** Reserved for the live-audio issue: text-to-speech. */
-  | { kind: 'tts'; text: string; voice: string; pos: SourcePos };
+  /** Text read out: synthesised into a library media before validation (ScheduleContext.speech),
+   *  so it plays like a media item; `voice` null = the hub's default voice. */
+  | { kind: 'tts'; text: string; voice: string | null; mediaId: string; durationMs: number; pos: SourcePos };
 
 export interface DaySelector {
   /** 0 = Sunday … 6 = Saturday (as Date.getUTCDay of the local date); empty = none by weekday. */
@@ -92,7 +93,12 @@ export interface ScheduleContext {
   site?: string;
   /** Language of problem messages; default English. */
   lang?: 'en' | 'vi';
+  /** The library media a `tts:` text was made into, or why it could not be; undefined when it
+   *  was not made (the hub synthesises every text of a file before validating it). */
+  speech?: (text: string, voice: string | null) => SpeechResult | undefined;
 }
+
+export type SpeechResult = { id: string; durationMs: number } | { error: string };
 
 export interface ScheduleProblem {
   severity: 'error' | 'warning';

@@ -58,9 +58,8 @@ function itemLength(item: ScheduleItem, media: MediaLengths): number {
       return media.get(item.media)?.durationMs ?? 0;
     case 'silence':
     case 'relay':
-      return item.durationMs;
     case 'tts':
-      return 0; // reserved: its length is known only once spoken
+      return item.durationMs;
   }
 }
 
@@ -76,7 +75,7 @@ function place(p: Programme, start: number, limit: number | null, media: MediaLe
     for (const { item, index, ms } of seq) {
       if (limit !== null && t >= limit) return { items, needMs };
       const end = limit === null ? t + ms : Math.min(t + ms, limit);
-      items.push({ index, round, item, startAt: t, endAt: end, mediaId: item.kind === 'media' ? (media.get(item.media)?.id ?? null) : null });
+      items.push({ index, round, item, startAt: t, endAt: end, mediaId: item.kind === 'media' ? (media.get(item.media)?.id ?? null) : item.kind === 'tts' ? item.mediaId : null });
       t += ms;
     }
   }

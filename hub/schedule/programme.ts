@@ -87,7 +87,20 @@ function readItem(r: Reader, node: Field, ctx: ScheduleContext): { item: Schedul
     }
     return { item: { kind, durationMs: ms, pos }, urgent };
   }
-  // Relay and text-to-speech are read, so the format is fixed now, but refused until the live-audio issue.
+  if (kind === 'tts') {
+    const text = r.text(main);
+    const voiceF = fields?.get('voice');
+    const voice = voiceF ? r.text(voiceF) : null;
+    if (text === null || (voiceF && voice === null)) return null;
+    // The hub made the speech before validating (hub/scheduler/service.ts): here it is looked up.
+    const made = ctx.speech?.(text, voice);
+    if (!made || 'error' in made) {
+      r.report('SCHEDULE_TTS_FAILED', main.pos, { detail: made ? made.error : 'the speech was not made (validate through the hub: `loa schedule validate`).' });
+      return null;
+    }
+    return { item: { kind, text, voice, mediaId: made.id, durationMs: made.durationMs, pos }, urgent };
+  }
+  // Relay is read, so the format is fixed now, but refused until live streams can be scheduled.
   r.report('SCHEDULE_NOT_SUPPORTED', r.keyPos(main), { kind });
   return null;
 }

@@ -315,7 +315,7 @@ export class Scheduler {
     for (const date of new Set([...this.timelines.datesAround(from), ...this.timelines.datesAround(now)])) {
       for (const [clusterId, entries] of this.timelines.day(date)) {
         for (const e of entries) {
-          if (e.item.kind !== 'media' || !e.mediaId || !pick(e)) continue;
+          if ((e.item.kind !== 'media' && e.item.kind !== 'tts') || !e.mediaId || !pick(e)) continue;
           const w = fromTimeline(e);
           if (store.broadcasts.target(w.broadcastId, clusterId)) continue;
           const o = outcome(clusterId);

@@ -2,14 +2,15 @@
 // as a new version with who and when, in force at once), show it, expand a day's plan, and start
 // or stop an emergency. The Scheduler does the playing.
 import { randomBytes } from 'node:crypto';
+import { isScalar, parseDocument, visit } from 'yaml';
 import type { Clock } from '../../common/clock.js';
 import { LoaError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { epochToZoned } from '../schedule/calendar.js';
 import { expandDay } from '../schedule/expand.js';
-import type { Programme, Schedule, ScheduleContext, ScheduleProblem, TimelineEntry } from '../schedule/model.js';
+import type { Programme, Schedule, ScheduleContext, ScheduleProblem, SpeechResult, TimelineEntry } from '../schedule/model.js';
 import { validateSchedule } from '../schedule/validate.js';
-import type { EmergencyRow, Store } from '../store/index.js';
+import type { EmergencyRow, MediaRow, Store } from '../store/index.js';
 import type { Scheduler } from './scheduler.js';
 
 export interface ApplyResult {
@@ -19,20 +20,83 @@ export interface ApplyResult {
   changes: { added: string[]; removed: string[]; changed: string[]; unchanged: string[] };
 }
 
+/** Makes and finds the speech of `tts:` items (the announce service: hub/announce/service.ts). */
+export interface SpeechSource {
+  speechMedia(text: string, voice?: string): Promise<MediaRow>;
+  cachedSpeech(text: string, voice?: string): MediaRow | undefined;
+}
+
+/** Speech made for one file's `tts:` items, by speechKey. */
+export type PreparedSpeech = ReadonlyMap<string, SpeechResult>;
+const speechKey = (text: string, voice: string | null): string => `${voice ?? ''}\u0000${text}`;
+
 export class ScheduleService {
   scheduler!: Scheduler;
   private cached: { signature: string; schedule: Schedule | null } | null = null;
+  private speechSource: SpeechSource | null = null;
 
   constructor(
     private readonly deps: { store: Store; clock: Clock; logger: Logger; timezone: string },
   ) {}
 
-  /** What a schedule is checked against: the hub's clusters and its media library by name. */
-  context(opts: { includeRemovedMedia?: boolean } = {}): ScheduleContext {
+  /** Set once the announce service exists (it is made after the scheduler starts): the schedule in
+   *  force is checked again then, since its `tts:` items resolve only through it. */
+  set speech(source: SpeechSource) {
+    this.speechSource = source;
+    this.cached = null;
+    this.scheduler?.reload();
+  }
+
+  /**
+   * Makes the speech of every distinct `tts:` text (with its `voice:`) of a schedule file, before
+   * it is validated: the item's length is needed to plan its slot. Each is made once (the announce
+   * service caches by provider+voice+text), so validating or applying the same file again costs
+   * nothing. A failure is kept and becomes the item's SCHEDULE_TTS_FAILED problem.
+   */
+  async prepareSpeech(text: string): Promise<PreparedSpeech> {
+    const out = new Map<string, SpeechResult>();
+    const doc = parseDocument(text);
+    if (doc.errors.length > 0) return out; // validation reports the YAML problem
+    const wanted: { text: string; voice: string | null }[] = [];
+    visit(doc, {
+      Map(_, node) {
+        const t = node.get('tts', true);
+        if (!isScalar(t) || (typeof t.value !== 'string' && typeof t.value !== 'number')) return;
+        const v = node.get('voice', true);
+        const voice = isScalar(v) && (typeof v.value === 'string' || typeof v.value === 'number') ? String(v.value) : null;
+        wanted.push({ text: String(t.value), voice });
+      },
+    });
+    for (const w of wanted) {
+      const key = speechKey(w.text, w.voice);
+      if (out.has(key)) continue;
+      if (!this.speechSource) {
+        out.set(key, { error: 'this hub has no text-to-speech.' });
+        continue;
+      }
+      try {
+        const m = await this.speechSource.speechMedia(w.text, w.voice ?? undefined);
+        out.set(key, { id: m.id, durationMs: m.durationMs });
+      } catch (err) {
+        out.set(key, { error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    return out;
+  }
+
+  /** What a schedule is checked against: the hub's clusters, its media library by name and the
+   *  speech made for `tts:` items (`prepared` for a new file, else what was made before). */
+  context(opts: { includeRemovedMedia?: boolean; prepared?: PreparedSpeech } = {}): ScheduleContext {
     const { store, clock } = this.deps;
     const media = new Map<string, { id: string; durationMs: number }>();
     for (const m of opts.includeRemovedMedia ? store.media.all() : store.media.list()) media.set(m.name, { id: m.id, durationMs: m.durationMs });
-    return { clusterIds: store.clusters.list().map((c) => c.id), media, today: epochToZoned(this.deps.timezone, clock.now()).date };
+    const speech = (text: string, voice: string | null): SpeechResult | undefined => {
+      const made = opts.prepared?.get(speechKey(text, voice));
+      if (made) return made;
+      const m = this.speechSource?.cachedSpeech(text, voice ?? undefined);
+      return m ? { id: m.id, durationMs: m.durationMs } : undefined;
+    };
+    return { clusterIds: store.clusters.list().map((c) => c.id), media, today: epochToZoned(this.deps.timezone, clock.now()).date, speech };
   }
 
   /**
@@ -48,19 +112,23 @@ export class ScheduleService {
     if (this.cached?.signature === signature) return { schedule: this.cached.schedule, ctx };
     const { schedule, problems } = validateSchedule(current.text, current.file, ctx);
     const errors = problems.filter((p) => p.severity === 'error');
-    if (errors.length > 0) {
+    // Before the announce service is wired (hub start), `tts:` items cannot resolve yet: not an error.
+    const waitingForSpeech = !this.speechSource && errors.every((p) => p.code === 'SCHEDULE_TTS_FAILED');
+    if (errors.length > 0 && !waitingForSpeech) {
       this.deps.logger.error({ version: current.version, errors: errors.slice(0, 5) }, 'the schedule in force no longer validates; nothing scheduled plays until a corrected file is applied');
     }
     this.cached = { signature, schedule };
     return { schedule, ctx };
   }
 
-  validate(text: string, file: string, lang?: 'vi' | 'en'): { problems: ScheduleProblem[]; schedule: Schedule | null } {
-    return validateSchedule(text, file, { ...this.context(), ...(lang ? { lang } : {}) });
+  /** `prepared`: from prepareSpeech (the HTTP routes always pass it); without it `tts:` items
+   *  resolve only to speech made before. */
+  validate(text: string, file: string, lang?: 'vi' | 'en', prepared?: PreparedSpeech): { problems: ScheduleProblem[]; schedule: Schedule | null } {
+    return validateSchedule(text, file, { ...this.context(prepared ? { prepared } : {}), ...(lang ? { lang } : {}) });
   }
 
-  apply(text: string, file: string, by: string, dryRun: boolean, lang?: 'vi' | 'en'): ApplyResult {
-    const { schedule, problems } = this.validate(text, file, lang);
+  apply(text: string, file: string, by: string, dryRun: boolean, lang?: 'vi' | 'en', prepared?: PreparedSpeech): ApplyResult {
+    const { schedule, problems } = this.validate(text, file, lang, prepared);
     const errors = problems.filter((p) => p.severity === 'error');
     if (errors.length > 0 || !schedule) {
       throw new LoaError('LOA_SCHEDULE_INVALID', `${file} has ${errors.length} error(s); nothing was applied. First: ${errors[0] ? `${errors[0].file}:${errors[0].line}:${errors[0].col}: ${errors[0].message}` : 'unknown'}`, {

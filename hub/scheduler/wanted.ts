@@ -36,7 +36,7 @@ export function fromTimeline(e: TimelineEntry): Wanted {
     priority: e.priority,
     programmeId: e.programmeId,
     programmeName: e.programmeName,
-    mediaId: e.item.kind === 'media' ? e.mediaId : null,
+    mediaId: e.item.kind === 'media' || e.item.kind === 'tts' ? e.mediaId : null,
     startAt: e.startAt,
     endAt: e.endAt,
     volume: e.volume,

@@ -26,14 +26,18 @@ const stopBody = z.strictObject({ id: z.string().optional() });
 export function scheduleRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.post('/api/v1/schedules/validate', { config: operator }, async (req) => {
     const body = parseWith(fileBody, req.body, 'schedule');
-    const { problems, schedule } = ctx.schedules.validate(body.text, body.file, body.lang);
+    // Validating makes the speech of `tts:` items too: their length is needed to plan the slots,
+    // and it is made once (cached), so the apply that follows costs nothing more.
+    const speech = await ctx.schedules.prepareSpeech(body.text);
+    const { problems, schedule } = ctx.schedules.validate(body.text, body.file, body.lang, speech);
     return { ok: problems.every((p) => p.severity !== 'error'), problems, programmes: schedule?.programmes.length ?? 0 };
   });
 
   app.post('/api/v1/schedules', { config: operator }, async (req, reply) => {
     const body = parseWith(fileBody, req.body, 'schedule');
     const { dryRun } = parseWith(applyQuery, req.query, 'query');
-    const result = ctx.schedules.apply(body.text, body.file, req.principal?.name ?? '', dryRun === '1' || dryRun === 'true', body.lang);
+    const speech = await ctx.schedules.prepareSpeech(body.text);
+    const result = ctx.schedules.apply(body.text, body.file, req.principal?.name ?? '', dryRun === '1' || dryRun === 'true', body.lang, speech);
     return reply.code(result.dryRun ? 200 : 201).send(result);
   });
 

@@ -26,6 +26,9 @@ export function lengthText(ms: number): string {
 function itemText(item: PlanItem, t: Catalogue): string {
   if (item.kind === 'media') return item.media ?? '';
   if (item.kind === 'silence') return t.silence(lengthText(item.durationMs ?? 0));
+  // A text read out: its first words in quotes (PlanItem in api-types.ts does not name `text`).
+  const words = (item as { text?: unknown }).text;
+  if (item.kind === 'tts' && typeof words === 'string') return `tts "${words.length > 40 ? `${words.slice(0, 39)}…` : words}"`;
   return item.kind;
 }
 
