@@ -58,6 +58,9 @@ export const hubConfigSchema = z
         joinLeadMs: z.number().int().min(200).default(1500),
         /** An emergency goes on air this long after it is started (time for the boxes to fetch). */
         emergencyLeadMs: z.number().int().min(200).default(1500),
+        /** An announcement (`loa announce`) goes on air this long after its speech is imported: short,
+         *  since the operator waits, and the boxes fetch only a few tens of KB (bench `live`). */
+        announceLeadMs: z.number().int().min(200).default(800),
       })
       .prefault({}),
     /** Cluster alarms (hub/alarms/): when they are raised; each clears itself when its condition goes. */

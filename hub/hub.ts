@@ -154,6 +154,8 @@ export class Hub {
       },
       mediaUrl: (id) => `/api/v1/media/${id}/content`,
       load: () => this.schedules.load(),
+      // Created further down: a `relay:` item due before then is sent once it is (see below).
+      relays: () => this.live ?? null,
     });
     this.schedules.scheduler = this.scheduler;
     this.plans = new PlanPublisher({
@@ -196,6 +198,7 @@ export class Hub {
       mediaRow: (id) => this.store.media.get(id),
       clusterIds: () => this.store.clusters.list().map((c) => c.id),
       play: (r) => this.dispatcher.play(r),
+      leadMs: config.dispatch.announceLeadMs,
       startEmergency: (r) => this.schedules.startEmergency(r),
       clock,
       logger: logger.child({ module: 'announce' }),
@@ -212,6 +215,8 @@ export class Hub {
       mediaPath: (id) => media.filePath(id),
       allClusterIds: () => this.store.clusters.list().map((c) => c.id),
     });
+    // Schedule `relay:` items under way at start-up can be sent now that the live service is up.
+    this.scheduler.reconcile();
     this.app = buildApp(
       {
         config,

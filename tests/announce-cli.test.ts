@@ -1,6 +1,6 @@
 // `loa announce` as the real child process (node bin/loa.js, from dist/) against a real test hub:
 // --text creates a broadcast, --file uploads with progress, --emergency starts an emergency, and
-// --mic and bad usage give clear errors and exit statuses, in English and Vietnamese.
+// a live announcement with options it cannot have, and bad usage, give clear errors and exit statuses, in English and Vietnamese.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTone } from './helpers/audio.js';
@@ -52,10 +52,11 @@ describe.runIf(requireTool('espeak-ng'))('loa announce', () => {
     await t.api('POST', '/api/v1/emergency/stop', {});
   });
 
-  it('--mic is not supported yet; bad usage exits 2; hub refusals exit 1', async () => {
-    const mic = await runLoa([...base, '--lang', 'en', 'announce', '--mic', '--all'], { cwd: tmp.path });
-    expect(mic.code).toBe(1);
-    expect(mic.stderr).toMatch(/--mic\) is not supported yet/);
+  it('a live announcement with a chime is refused; bad usage exits 2; hub refusals exit 1', async () => {
+    // --mic itself is tested in live-push.test.ts (with a fake capture input: no sound card here).
+    const mic = await runLoa([...base, '--lang', 'en', 'announce', '--mic', '--chime', '--all'], { cwd: tmp.path });
+    expect(mic.code).toBe(2);
+    expect(mic.stderr).toContain('LOA_CLI_ANNOUNCE_LIVE');
     const none = await runLoa([...base, '--lang', 'en', 'announce', '--all'], { cwd: tmp.path });
     expect(none.code).toBe(2);
     const both = await runLoa([...base, '--lang', 'en', 'announce', '--text', 'a', '--file', 'x.wav', '--all'], { cwd: tmp.path });

@@ -23,7 +23,8 @@ describe.runIf(requireTool('espeak-ng'))('an announcement during a scheduled pro
     expect(t.hub.scheduler.wantedAt('na-long-1', clock.now())!.programmeId).toBe('nhac-nen-sang');
 
     const { broadcast, media } = await t.hub.announce.announce({ text: 'Thông báo: chiều nay 17 giờ họp dân tại nhà văn hoá bản.', chime: true, clusters: NA_LONG, by: 'test' });
-    expect(broadcast!.startAt).toBe(local(date, '06:00:03'));
+    // On air dispatch.announceLeadMs after it is ready (the FakeClock stands still while it is made).
+    expect(broadcast!.startAt).toBe(local(date, '06:00:00') + t.hub.config.dispatch.announceLeadMs);
     await clock.runUntil(local(date, '06:10:00'), day.quiet);
 
     const log = t.hub.store.broadcasts.log({ from: local(date, '05:00:00'), to: local(date, '06:10:00') });
@@ -63,7 +64,7 @@ describe.runIf(requireTool('espeak-ng'))('an announcement during a scheduled pro
     expect(entries.map((e) => e.item.kind)).toEqual(['media', 'silence', 'media']);
     expect(entries[0]!.priority).toBe('priority');
     const second = entries[2]!;
-    await clock.runUntil(second.startAt - 4000, day.quiet);
+    await clock.runUntil(second.startAt - 1000 - t.hub.config.dispatch.announceLeadMs, day.quiet);
 
     const { broadcast, media } = await t.hub.announce.announce({ text: 'Mời bà con bản Nà Lóng đến nhà văn hoá.', chime: true, clusters: NA_LONG, by: 'test' });
     expect(broadcast!.startAt).toBe(second.startAt - 1000);

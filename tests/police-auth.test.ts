@@ -65,6 +65,7 @@ const TABLE: Record<string, Access> = {
   'GET /api/v1/alarms/events': OP,
   'GET /api/v1/live': OP,
   'POST /api/v1/live': OP,
+  'POST /api/v1/live/push': OP,
   'DELETE /api/v1/live/:id': OP,
 };
 

@@ -53,7 +53,7 @@ const cases: Case[] = [
   { code: 'SCHEDULE_NO_TARGET', text: prog('  - id: p1', '    slot: sang', '    items: [quoc-ca]'), line: 7, col: 5 },
   { code: 'SCHEDULE_NO_ITEMS', text: prog('  - id: p1', '    slot: sang', '    zones: [xa]', '    items: []'), line: 10, col: 12 },
   { code: 'SCHEDULE_BAD_ITEM', text: prog('  - id: p1', '    slot: sang', '    zones: [xa]', '    items: [{ media: quoc-ca, silence: 5s }]'), line: 10, col: 13 },
-  { code: 'SCHEDULE_NOT_SUPPORTED', text: prog('  - id: p1', '    slot: sang', '    zones: [xa]', '    items: [{ relay: "http://vov.vn/live", duration: 10m }]'), line: 10, col: 15 },
+  { code: 'SCHEDULE_BAD_RELAY_URL', text: prog('  - id: p1', '    slot: sang', '    zones: [xa]', '    items: [{ relay: "ftp://vov.vn/live", duration: 10m }]'), line: 10, col: 22, says: 'only http://' },
   // `tts:` items are made into speech before validation (ctx.speech); a failure is the item's problem.
   { code: 'SCHEDULE_TTS_FAILED', text: prog('  - id: p1', '    slot: sang', '    zones: [xa]', '    items:', '      - tts: "Kính thưa bà con"', '        voice: xx'), line: 11, col: 14, ctx: { speech: () => ({ error: 'espeak-ng has no voice "xx".' }) }, says: 'no voice "xx"' },
   { code: 'SCHEDULE_TTS_FAILED', text: prog('  - id: p1', '    slot: sang', '    zones: [xa]', '    items:', '      - tts: "Kính thưa bà con"'), line: 11, col: 14, says: 'was not made' },

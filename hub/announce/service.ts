@@ -26,7 +26,9 @@ export interface AnnounceDeps {
   /** A library record by id (undefined when unknown). */
   mediaRow: (id: string) => MediaRow | undefined;
   clusterIds: () => string[];
-  play: (req: { mediaId: string; clusterIds: string[]; createdBy: string; priority: 'live' }) => BroadcastRow;
+  play: (req: { mediaId: string; clusterIds: string[]; createdBy: string; priority: 'live'; startAt: number }) => BroadcastRow;
+  /** An announcement starts this long after it is ready (dispatch.announceLeadMs), not dispatch.leadMs. */
+  leadMs: number;
   startEmergency: (req: { zones: string[]; mediaId: string; repeat: boolean; volume: number | null; by: string }) => EmergencyRow;
   clock: Clock;
   logger: Logger;
@@ -90,7 +92,8 @@ export class AnnounceService {
         return { media, emergency };
       }
       // Priority live: it goes over any programme, even an ưu tiên one, and yields only to an emergency.
-      const broadcast = deps.play({ mediaId: media.id, clusterIds: targets, createdBy: req.by, priority: 'live' });
+      // Its own short lead: the boxes fetch a few tens of KB of speech, and the operator is waiting.
+      const broadcast = deps.play({ mediaId: media.id, clusterIds: targets, createdBy: req.by, priority: 'live', startAt: deps.clock.now() + deps.leadMs });
       deps.logger.info({ broadcastId: broadcast.id, mediaId: media.id, clusters: targets.length, by: req.by }, 'announcement on air');
       return { media, broadcast };
     } finally {

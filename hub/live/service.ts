@@ -1,13 +1,14 @@
 // Live broadcasts (docs/live.md): starts a LiveStream for a source, sends the clusters a play of
 // the hub's live URL, follows their acks, stops it all on request or at `until`.
 import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import { errorMessage, LoaError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { Dispatcher } from '../dispatcher/dispatcher.js';
 import type { EventBus } from '../events.js';
 import type { LiveSettings } from './settings.js';
-import { encodeSilence, LiveStream, type LiveGap, type LiveSource, type LiveState } from './stream.js';
+import { encodeSilence, LiveStream, type LiveEndReason, type LiveGap, type LiveSource, type LiveState } from './stream.js';
 import type { Frame } from './frames.js';
 
 export interface LiveServiceDeps {
@@ -39,10 +40,13 @@ export interface LiveClusterStatus {
   detail?: string;
 }
 
+/** What GET /api/v1/live shows as the source; `push` names the operator who pushes the audio. */
+export type LiveSourceInfo = { url: string } | { mediaId: string } | { push: string };
+
 export interface LiveInfo {
   id: string;
   broadcastId: string;
-  source: { url: string } | { mediaId: string };
+  source: LiveSourceInfo;
   format: string;
   bitrateKbps: number;
   state: LiveState;
@@ -62,7 +66,7 @@ export interface LiveInfo {
 interface Entry {
   id: string;
   stream: LiveStream;
-  req: LiveStartRequest;
+  req: Omit<LiveStartRequest, 'source'> & { source: LiveSourceInfo };
   clusters: Map<string, LiveClusterStatus>;
   untilTimer: TimerHandle | null;
 }
@@ -76,6 +80,9 @@ export class LiveService {
   private readonly entries = new Map<string, Entry>();
   private silence: Promise<Frame[]> | null = null;
   private readonly log: Logger;
+  /** Why each stream ended, and who waits to know (whenEnded: a pushed stream's request). */
+  private readonly endWhy = new Map<string, LiveEndReason>();
+  private readonly endWaiters = new Map<string, ((why: LiveEndReason) => void)[]>();
 
   constructor(private readonly deps: LiveServiceDeps) {
     this.log = deps.logger;
@@ -97,8 +104,29 @@ export class LiveService {
   }
 
   async start(req: LiveStartRequest): Promise<LiveInfo> {
+    return this.launch(req, this.resolveSource(req.source));
+  }
+
+  /** A stream whose source is audio pushed by the operator (hub/live/push.ts runs it to its end). */
+  async startPush(req: { input: Readable; clusterIds: string[] | 'all'; createdBy: string }): Promise<LiveInfo> {
+    return this.launch({ source: { push: req.createdBy }, clusterIds: req.clusterIds, createdBy: req.createdBy }, { kind: 'push', input: req.input });
+  }
+
+  /** Why the stream ended, once it has (a stream that is not known resolves as stopped). */
+  whenEnded(id: string): Promise<LiveEndReason> {
+    const why = this.endWhy.get(id) ?? (this.entries.has(id) ? undefined : 'stopped');
+    if (why) return Promise.resolve(why);
+    return new Promise((resolve) => this.endWaiters.set(id, [...(this.endWaiters.get(id) ?? []), resolve]));
+  }
+
+  /** One stream's status, undefined when unknown. */
+  get(id: string): LiveInfo | undefined {
+    const e = this.entries.get(id);
+    return e && this.info(e);
+  }
+
+  private async launch(req: Omit<LiveStartRequest, 'source'> & { source: LiveSourceInfo }, source: LiveSource): Promise<LiveInfo> {
     const { clock, settings } = this.deps;
-    const source = this.resolveSource(req.source);
     const now = clock.now();
     if (req.until !== undefined && req.until <= now) throw new LoaError('LOA_START_IN_PAST', `the end time ${new Date(req.until).toISOString()} has passed; give a time in the future.`);
     const clusterIds = req.clusterIds === 'all' ? this.deps.allClusterIds() : req.clusterIds;
@@ -146,6 +174,25 @@ export class LiveService {
     return this.info(entry);
   }
 
+  /** Starts a station's stream without sending plays: the scheduler sends its own, per cluster, for
+   *  a schedule `relay:` item (docs/schedules.md). The stream ends by itself a moment after `until`. */
+  async openRelay(req: { url: string; until: number; createdBy: string }): Promise<{ id: string; stream: { url: string; format: LiveSettings['format'] } }> {
+    const { clock, settings } = this.deps;
+    const source = this.resolveSource({ url: req.url });
+    this.silence ??= encodeSilence(this.deps.ffmpegPath, settings);
+    const silence = await this.silence;
+    const id = `live-${randomBytes(5).toString('hex')}`;
+    const stream = new LiveStream({ id, source, ffmpegPath: this.deps.ffmpegPath, settings, silence, clock, logger: this.log, onEnd: (why) => void this.ended(id, why) });
+    const entry: Entry = { id, stream, req: { source: { url: req.url }, clusterIds: [], until: req.until, createdBy: req.createdBy }, clusters: new Map(), untilTimer: null };
+    this.entries.set(id, entry);
+    this.prune();
+    stream.start();
+    const end = () => void this.stop(id, { sendStops: false }).catch((e: unknown) => this.log.error({ err: errorMessage(e) }, 'ending a relay at its end time failed'));
+    entry.untilTimer = clock.setTimeout(end, Math.max(0, req.until - clock.now()) + UNTIL_GRACE_MS);
+    this.log.info({ streamId: id, source: req.url, until: req.until, by: req.createdBy }, 'scheduled relay started');
+    return { id, stream: { url: `/api/v1/live/${id}`, format: settings.format } };
+  }
+
   /** Stops a stream: stop commands to its clusters, then its ffmpeg ends and listeners are closed. */
   async stop(id: string, opts: { sendStops?: boolean } = {}): Promise<LiveInfo> {
     const e = this.entries.get(id);
@@ -158,6 +205,14 @@ export class LiveService {
     return this.info(e);
   }
 
+  /** Stop commands for an ended stream's clusters that have not finished it by themselves. */
+  async stopPlays(id: string): Promise<void> {
+    const e = this.entries.get(id);
+    if (!e) return;
+    const playing = [...e.clusters.values()].filter((c) => c.cmdId !== null && ['sent', 'accepted', 'started'].includes(c.status));
+    if (playing.length > 0) await this.deps.dispatcher.stopStream(e.id, playing.map((c) => c.clusterId));
+  }
+
   list(): LiveInfo[] {
     return [...this.entries.values()].map((e) => this.info(e));
   }
@@ -167,7 +222,10 @@ export class LiveService {
     await Promise.all([...this.entries.values()].map((e) => (e.untilTimer?.cancel(), e.stream.stop())));
   }
 
-  private async ended(id: string, why: 'stopped' | 'source-ended'): Promise<void> {
+  private async ended(id: string, why: LiveEndReason): Promise<void> {
+    this.endWhy.set(id, why);
+    for (const w of this.endWaiters.get(id) ?? []) w(why);
+    this.endWaiters.delete(id);
     const e = this.entries.get(id);
     if (!e) return;
     e.untilTimer?.cancel();
@@ -187,7 +245,10 @@ export class LiveService {
 
   private prune(): void {
     const ended = [...this.entries.values()].filter((e) => e.stream.state === 'ended');
-    for (const e of ended.slice(0, Math.max(0, ended.length - KEEP_ENDED))) this.entries.delete(e.id);
+    for (const e of ended.slice(0, Math.max(0, ended.length - KEEP_ENDED))) {
+      this.entries.delete(e.id);
+      this.endWhy.delete(e.id);
+    }
   }
 
   private info(e: Entry): LiveInfo {

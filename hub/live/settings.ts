@@ -23,6 +23,8 @@ export const liveSettingsSchema = z.strictObject({
   /** Frames go to listeners in batches this far apart: each write costs a chunk header and a TCP/IP
    *  packet (~60 bytes), so one per 26 ms frame would add ~70 % on the radio link; 250 ms adds ~8 %. */
   flushMs: z.number().int().min(0).max(2000).default(250),
+  /** A pushed source (POST /api/v1/live/push) that sends no bytes for this long ends its stream. */
+  pushStallMs: z.number().int().min(500).max(300_000).default(10_000),
   /** Plays go out this long before the boxes are to start, time for the command to reach them. */
   leadMs: z.number().int().min(0).max(10_000).default(300),
 });

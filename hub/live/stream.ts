@@ -3,12 +3,17 @@
 // frame (the live point). When the source stalls or ffmpeg dies, listeners keep their connection
 // and get encoded silence while ffmpeg is started again with backoff; the gap is logged.
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import { FrameSplitter, splitFrames, type Frame } from './frames.js';
 import type { LiveSettings } from './settings.js';
 
-export type LiveSource = { kind: 'url'; url: string } | { kind: 'file'; path: string; mediaId?: string };
+/** push: audio sent by the operator (an HTTP request body), fed to ffmpeg's stdin; it cannot be
+ *  read again, so it is never restarted and its end (or ffmpeg's failure) ends the stream. */
+export type LiveSource = { kind: 'url'; url: string } | { kind: 'file'; path: string; mediaId?: string } | { kind: 'push'; input: Readable };
+
+export type LiveEndReason = 'stopped' | 'source-ended' | 'source-failed';
 
 /** A listener's connection: what the stream writes to (an HTTP response in the hub). */
 export interface LiveSink {
@@ -36,7 +41,7 @@ export interface LiveStreamOptions {
   clock: Clock;
   logger: Logger;
   /** Called once when the stream has ended (stopped, or a file source played to its end). */
-  onEnd?: (why: 'stopped' | 'source-ended') => void;
+  onEnd?: (why: LiveEndReason) => void;
 }
 
 const TICK_MS = 100;
@@ -129,7 +134,7 @@ export class LiveStream {
     this.finish('stopped');
   }
 
-  private finish(why: 'stopped' | 'source-ended'): void {
+  private finish(why: LiveEndReason): void {
     if (this.state === 'ended') return;
     this.stopping = true;
     this.ticker?.cancel();
@@ -144,19 +149,25 @@ export class LiveStream {
 
   private spawnEncoder(): void {
     const { source, settings } = this.o;
-    const input = source.kind === 'url' ? source.url : source.path;
+    const input = source.kind === 'url' ? source.url : source.kind === 'file' ? source.path : 'pipe:0';
     // A file is played "as live": -re reads it at its own pace. A URL arrives in real time anyway.
     // A small probe: by default ffmpeg reads ~5 s of a real-time source before its first output.
     const probe = ['-probesize', '32768', '-analyzeduration', '500000'];
     const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', ...probe, ...(source.kind === 'file' ? ['-re'] : []), '-i', input, ...encodeArgs(settings)];
-    const proc = spawn(this.o.ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const push = source.kind === 'push';
+    const proc = spawn(this.o.ffmpegPath, args, { stdio: [push ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     this.proc = proc;
+    if (source.kind === 'push') {
+      // ffmpeg leaving early (bad audio) closes its stdin: that is its close below, not an error.
+      proc.stdin!.on('error', () => {});
+      source.input.pipe(proc.stdin!);
+    }
     // lastBytesAt is not reset here: a restart that brings no audio is still part of the gap.
     this.runStartedAt = this.o.clock.now();
     const splitter = new FrameSplitter(settings.format);
     let stderr = '';
-    proc.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-600)));
-    proc.stdout.on('data', (chunk: Buffer) => {
+    proc.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-600)));
+    proc.stdout!.on('data', (chunk: Buffer) => {
       if (this.proc !== proc) return;
       this.lastBytesAt = this.o.clock.now();
       this.bytesEncoded += chunk.length;
@@ -170,6 +181,11 @@ export class LiveStream {
       const detail = stderr.trim().split('\n').at(-1) ?? '';
       if (source.kind === 'file' && code === 0) {
         this.finish('source-ended');
+        return;
+      }
+      if (source.kind === 'push') {
+        if (code !== 0) this.log.warn({ code, signal, detail }, 'live push: ffmpeg could not read the pushed audio');
+        this.finish(code === 0 ? 'source-ended' : 'source-failed');
         return;
       }
       if (this.o.clock.now() - this.runStartedAt > HEALTHY_RUN_MS && this.state === 'live') this.failures = 0;
@@ -201,7 +217,8 @@ export class LiveStream {
     const { silenceAfterMs, stallMs } = this.o.settings;
     // A run gets stallMs from its own start to bring audio (connecting takes a moment).
     const runQuietMs = now - Math.max(this.lastBytesAt, this.runStartedAt);
-    if (runQuietMs >= stallMs && this.proc) {
+    // A pushed source is watched on its input instead (hub/live/push.ts): nothing to restart.
+    if (runQuietMs >= stallMs && this.proc && this.o.source.kind !== 'push') {
       this.log.warn({ quietMs: runQuietMs }, 'live source stalled; killing its ffmpeg');
       this.proc.kill('SIGKILL');
     }

@@ -36,7 +36,7 @@ export interface Params {
   SCHEDULE_NO_TARGET: { id: S };
   SCHEDULE_NO_ITEMS: { id: S };
   SCHEDULE_BAD_ITEM: { found: S };
-  SCHEDULE_NOT_SUPPORTED: { kind: 'relay' };
+  SCHEDULE_BAD_RELAY_URL: { value: S; why: 'scheme' | 'length' | 'url' };
   SCHEDULE_TTS_FAILED: { detail: S };
   SCHEDULE_UNTIL_WITHOUT_REPEAT: { id: S };
   SCHEDULE_UNTIL_OUTSIDE_SLOT: { id: S; until: S; slot: S; start: S; end: S };
@@ -63,7 +63,7 @@ export const PROBLEM_CODES = Object.keys({
   SCHEDULE_UNKNOWN_ZONE: 1, SCHEDULE_UNKNOWN_CLUSTER: 1, SCHEDULE_UNKNOWN_MEDIA: 1, SCHEDULE_UNKNOWN_SLOT: 1,
   SCHEDULE_UNKNOWN_PRIORITY: 1, SCHEDULE_RESERVED_ZONE: 1, SCHEDULE_EMPTY_ZONE: 1, SCHEDULE_EMPTY_SLOT: 1,
   SCHEDULE_DUPLICATE_ID: 1, SCHEDULE_NO_TIME: 1, SCHEDULE_AT_AND_SLOT: 1, SCHEDULE_NO_TARGET: 1, SCHEDULE_NO_ITEMS: 1,
-  SCHEDULE_BAD_ITEM: 1, SCHEDULE_NOT_SUPPORTED: 1, SCHEDULE_TTS_FAILED: 1, SCHEDULE_UNTIL_WITHOUT_REPEAT: 1, SCHEDULE_UNTIL_OUTSIDE_SLOT: 1,
+  SCHEDULE_BAD_ITEM: 1, SCHEDULE_BAD_RELAY_URL: 1, SCHEDULE_TTS_FAILED: 1, SCHEDULE_UNTIL_WITHOUT_REPEAT: 1, SCHEDULE_UNTIL_OUTSIDE_SLOT: 1,
   SCHEDULE_REPEAT_NO_END: 1, SCHEDULE_TOO_LONG: 1, SCHEDULE_OVERLAP: 1, SCHEDULE_OUTSIDE_SLOTS: 1,
   SCHEDULE_PREEMPTS: 1, SCHEDULE_ALWAYS_PREEMPTED: 1, SCHEDULE_NO_DAYS: 1, SCHEDULE_EVENT_PAST: 1,
   SCHEDULE_REPEAT_SILENCE: 1, SCHEDULE_LOUD: 1, SCHEDULE_SLOTS_OVERLAP: 1,
@@ -116,7 +116,7 @@ const en: Catalogue = {
   SCHEDULE_NO_TARGET: (p) => `"${p.id}" does not say where to play: add \`zones: [...]\` or \`clusters: [...]\` (zones: [all] for every cluster).`,
   SCHEDULE_NO_ITEMS: (p) => `"${p.id}" has no items; list at least one \`media:\` or \`silence:\`.`,
   SCHEDULE_BAD_ITEM: (p) => `an item needs exactly one of media, silence, relay or tts (found: ${p.found || 'none'}).`,
-  SCHEDULE_NOT_SUPPORTED: () => 'relaying a live stream is not supported in schedules yet; record it and import the file with `loa media add`.',
+  SCHEDULE_BAD_RELAY_URL: (p) => `"${p.value}" cannot be relayed: ${p.why === 'scheme' ? 'only http:// and https:// stream addresses are read' : p.why === 'length' ? 'the address is longer than 2048 characters' : 'it is not a valid address'}; give the station's stream URL, e.g. https://stream.example.vn/vov1.mp3.`,
   SCHEDULE_TTS_FAILED: (p) => `this text could not be read out: ${p.detail} Fix the text or the \`voice\`, or check the text-to-speech settings of the hub.`,
   SCHEDULE_UNTIL_WITHOUT_REPEAT: (p) => `"${p.id}" has \`until\` but does not repeat; add \`repeat: true\` or remove \`until\`.`,
   SCHEDULE_UNTIL_OUTSIDE_SLOT: (p) => `"${p.id}": until ${p.until} is outside slot ${p.slot} (${p.start}–${p.end}).`,
@@ -166,7 +166,7 @@ const vi: Catalogue = {
   SCHEDULE_NO_TARGET: (p) => `"${p.id}" chưa nói phát ở đâu: thêm \`zones: [...]\` hoặc \`clusters: [...]\` (zones: [all] cho mọi cụm loa).`,
   SCHEDULE_NO_ITEMS: (p) => `"${p.id}" không có mục phát nào; hãy thêm ít nhất một \`media:\` hoặc \`silence:\`.`,
   SCHEDULE_BAD_ITEM: (p) => `mỗi mục phát cần đúng một trong media, silence, relay hoặc tts (đang có: ${p.found || 'không có'}).`,
-  SCHEDULE_NOT_SUPPORTED: () => 'tiếp sóng trực tiếp chưa được hỗ trợ trong lịch; hãy ghi âm rồi nhập tệp bằng `loa media add`.',
+  SCHEDULE_BAD_RELAY_URL: (p) => `không tiếp sóng được "${p.value}": ${p.why === 'scheme' ? 'chỉ đọc được địa chỉ http:// và https://' : p.why === 'length' ? 'địa chỉ dài quá 2048 ký tự' : 'địa chỉ không hợp lệ'}; hãy ghi địa chỉ luồng phát của đài, ví dụ https://stream.example.vn/vov1.mp3.`,
   SCHEDULE_TTS_FAILED: (p) => `không đọc được văn bản này thành giọng nói: ${p.detail} Hãy sửa văn bản hoặc \`voice\`, hoặc kiểm tra cấu hình chuyển văn bản thành giọng nói của hub.`,
   SCHEDULE_UNTIL_WITHOUT_REPEAT: (p) => `"${p.id}" có \`until\` nhưng không lặp lại; hãy thêm \`repeat: true\` hoặc bỏ \`until\`.`,
   SCHEDULE_UNTIL_OUTSIDE_SLOT: (p) => `"${p.id}": giờ kết thúc ${p.until} nằm ngoài khung giờ ${p.slot} (${p.start}–${p.end}).`,

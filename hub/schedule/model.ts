@@ -28,7 +28,7 @@ export interface SourcePos {
 export type ScheduleItem =
   | { kind: 'media'; media: string; pos: SourcePos }
   | { kind: 'silence'; durationMs: number; pos: SourcePos }
-  /** Reserved for the live-audio issue: relay a station's stream until the item's end. */
+  /** Relay a station's stream through the hub's live service for `durationMs` (docs/live.md). */
   | { kind: 'relay'; url: string; durationMs: number; pos: SourcePos }
   /** Text read out: synthesised into a library media before validation (ScheduleContext.speech),
    *  so it plays like a media item; `voice` null = the hub's default voice. */

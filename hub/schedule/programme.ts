@@ -100,9 +100,41 @@ function readItem(r: Reader, node: Field, ctx: ScheduleContext): { item: Schedul
     }
     return { item: { kind, text, voice, mediaId: made.id, durationMs: made.durationMs, pos }, urgent };
   }
-  // Relay is read, so the format is fixed now, but refused until live streams can be scheduled.
-  r.report('SCHEDULE_NOT_SUPPORTED', r.keyPos(main), { kind });
-  return null;
+  // A relay has no length of its own (a station never ends): the item needs \`duration\`.
+  const url = r.text(main);
+  if (url === null) return null;
+  const why = relayUrlProblem(url);
+  if (why) {
+    r.report('SCHEDULE_BAD_RELAY_URL', main.pos, { value: url.length > 80 ? `${url.slice(0, 77)}...` : url, why });
+    return null;
+  }
+  const durF = fields?.get('duration');
+  if (!durF) {
+    r.report('SCHEDULE_MISSING_KEY', pos, { key: 'duration', where: 'item' });
+    return null;
+  }
+  const raw = isScalar(durF.value) ? durF.value.value : null;
+  const ms = typeof raw === 'string' || typeof raw === 'number' ? parseDuration(raw) : null;
+  if (ms === null) {
+    r.report('SCHEDULE_BAD_DURATION', durF.pos, { value: String(raw) });
+    return null;
+  }
+  return { item: { kind, url, durationMs: ms, pos }, urgent };
+}
+
+/** Longest relay address accepted: station URLs are short; a huge one is a paste gone wrong. */
+export const RELAY_URL_MAX = 2048;
+
+/** Why a relay address cannot be used, or null: the live service reads http(s) only. */
+export function relayUrlProblem(url: string): 'scheme' | 'length' | 'url' | null {
+  if (url.length > RELAY_URL_MAX) return 'length';
+  if (!/^https?:\/\//i.test(url)) return 'scheme';
+  try {
+    const u = new URL(url);
+    return u.hostname ? null : 'url';
+  } catch {
+    return 'url';
+  }
 }
 
 /** What reading one programme needs from the rest of the file. */

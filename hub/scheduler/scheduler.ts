@@ -9,13 +9,15 @@
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import { PRIORITIES, priorityRank, type Priority, type Schedule, type ScheduleContext, type TimelineEntry } from '../schedule/model.js';
+import { streamMediaId } from '../../protocol/index.js';
 import type { HubMqtt } from '../broker/broker.js';
 import type { DeviceListener } from '../devices/listener.js';
 import { CommandSender } from '../dispatcher/commands.js';
 import type { Dispatcher } from '../dispatcher/dispatcher.js';
 import type { EventBus } from '../events.js';
 import type { EmergencyRow, Store } from '../store/index.js';
-import { broadcastRecord, emergencyAt, fromTimeline, pickTop, TimelineCache, type Wanted } from './wanted.js';
+import { RelayPool, type RelayOpener } from './relays.js';
+import { broadcastRecord, emergencyAt, fromTimeline, pickTop, playable, TimelineCache, type Wanted } from './wanted.js';
 
 export interface SchedulerConfig {
   /** Plays go out this long before their start. */
@@ -39,6 +41,8 @@ export interface SchedulerDeps {
   mediaUrl: (mediaId: string) => string;
   /** The schedule in force and the context it was validated with (null: no schedule yet). */
   load: () => { schedule: Schedule | null; ctx: ScheduleContext };
+  /** The live service, for `relay:` items (null until it is up: those items wait for it). */
+  relays?: () => RelayOpener | null;
 }
 
 const LAST_ALIVE = 'scheduler.lastAlive';
@@ -54,12 +58,15 @@ export class Scheduler {
   private readonly sender: CommandSender;
   private readonly log: Logger;
   private emergencies: EmergencyRow[] = [];
+  /** Streams of the `relay:` items on air (public: tests wait for them to open). */
+  readonly relays: RelayPool;
 
   constructor(private readonly deps: SchedulerDeps) {
     const { schedule, ctx } = deps.load();
     this.timelines = new TimelineCache(schedule, ctx);
     this.sender = new CommandSender(deps.mqtt, deps.store.clusters, deps.clock, deps.config.commandTtlMs);
     this.log = deps.logger;
+    this.relays = new RelayPool(deps.relays ?? (() => null), deps.logger);
   }
 
   start(): void {
@@ -152,6 +159,7 @@ export class Scheduler {
       }
     }
     this.finishEnded(now);
+    this.relays.logLosses(now, this.deps.store);
     this.endFinishedEmergencies(now);
     this.deps.store.schedules.setState(LAST_ALIVE, String(now));
     if (!only) this.arm(now);
@@ -165,11 +173,11 @@ export class Scheduler {
     const cur = this.commanded.get(clusterId);
     // After a hub restart the box may be playing the very item already: adopt it, do not restart it.
     const reported = this.deps.devices.reportedState(clusterId)?.playing;
-    if (!cur && soon && reported?.broadcastId === soon.broadcastId) {
+    if (!cur && soon && reported?.broadcastId === soon.broadcastId && this.relayAdoptable(soon, reported.mediaId)) {
       this.commanded.set(clusterId, soon);
       return;
     }
-    const target = soon?.mediaId ? soon : null;
+    const target = soon && playable(soon) ? soon : null;
     // An announcement is the dispatcher's to stop; once it is over the cluster is simply ours again.
     if (cur?.kind === 'adhoc' && cur.key !== soon?.key) {
       this.commanded.delete(clusterId);
@@ -178,7 +186,7 @@ export class Scheduler {
     if (!target) {
       // Nothing (or silence) should be on air: stop a preempting item that outlives its reason.
       if (cur && cur.endAt > now + config.leadMs && !soon) this.stopCluster(clusterId, cur, now, 'emergency-ended');
-      if (soon && !soon.mediaId && cur && cur.endAt > soon.startAt) this.stopCluster(clusterId, cur, now, 'silence');
+      if (soon && !playable(soon) && cur && cur.endAt > soon.startAt) this.stopCluster(clusterId, cur, now, 'silence');
       return;
     }
     if (cur?.key === target.key) return;
@@ -200,6 +208,7 @@ export class Scheduler {
 
   private play(clusterId: string, w: Wanted, startAt: number, offsetMs: number, now: number): void {
     const { store, config } = this.deps;
+    if (w.relayUrl) return this.playRelay(clusterId, w, startAt);
     const media = store.media.get(w.mediaId!);
     if (!media) return;
     store.broadcasts.ensure(broadcastRecord(w, media.id, now));
@@ -222,6 +231,44 @@ export class Scheduler {
     void this.sender.publish(clusterId, JSON.stringify(cmd)).catch((err: unknown) => this.log.error({ err, clusterId }, 'play command not sent'));
     this.deps.dispatcher.armSweep();
     this.deps.bus.emit('broadcastChanged', { broadcastId: w.broadcastId });
+  }
+
+  /** A relay's stream lives in this hub's memory: after a restart the box's stream is gone, so a
+   *  relay is adopted only when the box reports this hub's stream (its stand-in media id). */
+  private relayAdoptable(w: Wanted, reportedMediaId: string | undefined): boolean {
+    if (!w.relayUrl) return true;
+    const stream = this.relays.streamOf(w.key);
+    return stream !== null && reportedMediaId === streamMediaId(stream);
+  }
+
+  /** A `relay:` item: the live point of its stream (no offset: a station cannot be rewound) until its
+   *  end. The stream is opened by the first cluster that needs it, so the play goes out once it is. */
+  private playRelay(clusterId: string, w: Wanted, startAt: number): void {
+    const { store, config, clock } = this.deps;
+    void this.relays.get(w, clock.now()).then((r) => {
+      // Superseded while the stream opened (an emergency, a new schedule): nothing to send.
+      if (!r || !this.running || this.commanded.get(clusterId)?.key !== w.key) {
+        if (!r && this.commanded.get(clusterId)?.key === w.key) this.commanded.delete(clusterId);
+        return;
+      }
+      const now = Math.round(clock.now());
+      const at = Math.max(startAt, now);
+      if (at >= w.endAt) return;
+      const cmd = this.sender.build(
+        clusterId,
+        { type: 'play', broadcastId: w.broadcastId, stream: r.stream, startAt: at, offsetMs: 0, stopAt: w.endAt, volume: w.volume ?? store.clusters.get(clusterId)?.volume ?? 80 },
+        { expiresAt: at + config.commandTtlMs },
+      );
+      // In the broadcast log like a media item (rows made only once a play goes out: a pending
+      // row would be re-sent as media by the dispatcher after a restart).
+      store.broadcasts.ensure(broadcastRecord(w, null, now));
+      store.broadcasts.ensureTarget(w.broadcastId, clusterId, now);
+      store.broadcasts.updateTarget(w.broadcastId, clusterId, { status: 'sent', cmdId: cmd.id, seq: cmd.seq, sentAt: now, deadlineAt: cmd.expiresAt, reason: null, detail: null }, now);
+      void this.sender.publish(clusterId, JSON.stringify(cmd)).catch((err: unknown) => this.log.error({ err, clusterId }, 'relay play not sent'));
+      this.deps.dispatcher.armSweep();
+      this.deps.bus.emit('broadcastChanged', { broadcastId: w.broadcastId });
+      this.log.debug({ clusterId, broadcastId: w.broadcastId, streamId: r.streamId, startAt: at, stopAt: w.endAt }, 'relay play sent');
+    });
   }
 
   /** The lower item was cut by a higher one: its acks from now on are not its own story. */
@@ -315,11 +362,13 @@ export class Scheduler {
     for (const date of new Set([...this.timelines.datesAround(from), ...this.timelines.datesAround(now)])) {
       for (const [clusterId, entries] of this.timelines.day(date)) {
         for (const e of entries) {
-          if ((e.item.kind !== 'media' && e.item.kind !== 'tts') || !e.mediaId || !pick(e)) continue;
+          const relay = e.item.kind === 'relay';
+          if (!relay && ((e.item.kind !== 'media' && e.item.kind !== 'tts') || !e.mediaId)) continue;
+          if (!pick(e)) continue;
           const w = fromTimeline(e);
           if (store.broadcasts.target(w.broadcastId, clusterId)) continue;
           const o = outcome(clusterId);
-          store.broadcasts.ensure(broadcastRecord(w, e.mediaId, now));
+          store.broadcasts.ensure(broadcastRecord(w, relay ? null : e.mediaId, now));
           store.broadcasts.ensureTarget(w.broadcastId, clusterId, now, o.status);
           store.broadcasts.updateTarget(w.broadcastId, clusterId, { reason: o.reason, ...(o.detail ? { detail: o.detail } : {}) }, now);
         }

@@ -17,10 +17,15 @@ export interface Wanted {
   programmeId: string | null;
   programmeName: string | null;
   mediaId: string | null;
+  /** A schedule `relay:` item: the station's address, played as a live stream until `endAt`. */
+  relayUrl?: string;
   startAt: number;
   endAt: number;
   volume: number | null;
 }
+
+/** Something to send a play for (not silence). */
+export const playable = (w: Wanted | null): boolean => !!w && (w.mediaId !== null || !!w.relayUrl);
 
 export function broadcastIdFor(key: string): string {
   return `s-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
@@ -37,6 +42,7 @@ export function fromTimeline(e: TimelineEntry): Wanted {
     programmeId: e.programmeId,
     programmeName: e.programmeName,
     mediaId: e.item.kind === 'media' || e.item.kind === 'tts' ? e.mediaId : null,
+    ...(e.item.kind === 'relay' ? { relayUrl: e.item.url } : {}),
     startAt: e.startAt,
     endAt: e.endAt,
     volume: e.volume,
@@ -44,11 +50,12 @@ export function fromTimeline(e: TimelineEntry): Wanted {
 }
 
 /** The broadcast row an item is logged under (the same for every cluster that plays it). */
-export function broadcastRecord(w: Wanted, mediaId: string, now: number) {
+export function broadcastRecord(w: Wanted, mediaId: string | null, now: number) {
   const kind: 'schedule' | 'emergency' = w.kind === 'emergency' ? 'emergency' : 'schedule';
   return {
     id: w.broadcastId,
     mediaId,
+    streamUrl: w.relayUrl ?? null,
     startAt: w.startAt,
     plannedEnd: w.endAt,
     createdAt: now,

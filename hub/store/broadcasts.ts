@@ -1,5 +1,6 @@
 // Broadcasts (a media item, a set of clusters, a start time) and the per-cluster outcome of each:
-// the source of the broadcast log.
+// the source of the broadcast log. A relay (schedule `relay:` item) is a broadcast of a station's
+// stream instead of a media file: no media id, `streamUrl` set, named "relay URL" in the log.
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 
@@ -30,8 +31,12 @@ export interface TargetRow {
 
 export interface BroadcastRow {
   id: string;
+  /** '' for a relay. */
   mediaId: string;
+  /** For a relay: "relay " and the station's address. */
   mediaName: string;
+  /** The station relayed; null for a media broadcast. */
+  streamUrl: string | null;
   durationMs: number;
   startAt: number;
   createdAt: number;
@@ -78,6 +83,7 @@ export interface LogEntry {
   clusterId: string;
   mediaId: string;
   mediaName: string;
+  streamUrl: string | null;
   kind: string;
   priority: string;
   programmeId: string | null;
@@ -162,6 +168,7 @@ interface RawBroadcast {
   id: string;
   media_id: string;
   media_name: string;
+  stream_url: string | null;
   duration_ms: number;
   start_at: number;
   created_at: number;
@@ -175,9 +182,13 @@ interface RawBroadcast {
   planned_end: number | null;
 }
 
-const BROADCAST_SELECT = `SELECT b.id, b.media_id, m.name AS media_name, m.duration_ms, b.start_at, b.created_at, b.created_by, b.volume, b.stopped_at,
+/** A relay has no media row: its name is "relay URL" and its length the item's. */
+const MEDIA_COLUMNS = `COALESCE(b.media_id, '') AS media_id, COALESCE(m.name, 'relay ' || b.stream_url) AS media_name, b.stream_url,
+  COALESCE(m.duration_ms, b.planned_end - b.start_at, 0) AS duration_ms`;
+
+const BROADCAST_SELECT = `SELECT b.id, ${MEDIA_COLUMNS}, b.start_at, b.created_at, b.created_by, b.volume, b.stopped_at,
   b.kind, b.priority, b.programme_id, b.programme_name, b.planned_end
-  FROM broadcasts b JOIN media m ON m.id = b.media_id`;
+  FROM broadcasts b LEFT JOIN media m ON m.id = b.media_id`;
 
 export function broadcastStatus(b: BroadcastRow, now: number): BroadcastStatus {
   if (b.stoppedAt !== null) return 'stopped';
@@ -206,7 +217,9 @@ export class BroadcastStore {
   /** Creates the broadcast of a scheduled or emergency item once; later calls change nothing. */
   ensure(b: {
     id: string;
-    mediaId: string;
+    /** null for a relay, which names its station in streamUrl instead. */
+    mediaId: string | null;
+    streamUrl?: string | null;
     startAt: number;
     plannedEnd: number;
     createdAt: number;
@@ -219,10 +232,10 @@ export class BroadcastStore {
   }): void {
     this.db
       .prepare(
-        `INSERT INTO broadcasts (id, media_id, start_at, created_at, created_by, volume, kind, priority, programme_id, programme_name, planned_end)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+        `INSERT INTO broadcasts (id, media_id, stream_url, start_at, created_at, created_by, volume, kind, priority, programme_id, programme_name, planned_end)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
       )
-      .run(b.id, b.mediaId, b.startAt, b.createdAt, b.createdBy, b.volume, b.kind, b.priority, b.programmeId, b.programmeName, b.plannedEnd);
+      .run(b.id, b.mediaId, b.mediaId === null ? (b.streamUrl ?? null) : null, b.startAt, b.createdAt, b.createdBy, b.volume, b.kind, b.priority, b.programmeId, b.programmeName, b.plannedEnd);
   }
 
   /** Creates a cluster's target of a broadcast once (status pending); returns it. */
@@ -263,6 +276,7 @@ export class BroadcastStore {
       id: r.id,
       mediaId: r.media_id,
       mediaName: r.media_name,
+      streamUrl: r.stream_url,
       durationMs: r.duration_ms,
       startAt: r.start_at,
       createdAt: r.created_at,
@@ -320,7 +334,7 @@ export class BroadcastStore {
 
   /** The length of a broadcast's media, without loading its targets (called once per ack). */
   durationMs(broadcastId: string): number | undefined {
-    const r = this.db.prepare('SELECT m.duration_ms AS d FROM broadcasts b JOIN media m ON m.id = b.media_id WHERE b.id = ?').get(broadcastId) as
+    const r = this.db.prepare('SELECT COALESCE(m.duration_ms, b.planned_end - b.start_at) AS d FROM broadcasts b LEFT JOIN media m ON m.id = b.media_id WHERE b.id = ?').get(broadcastId) as
       | { d: number }
       | undefined;
     return r?.d;
@@ -387,13 +401,14 @@ export class BroadcastStore {
     }
     const rows = this.db
       .prepare(
-        `SELECT t.*, b.media_id, m.name AS media_name, b.start_at, b.kind, b.priority, b.programme_id, b.programme_name, b.planned_end FROM broadcast_targets t
-         JOIN broadcasts b ON b.id = t.broadcast_id JOIN media m ON m.id = b.media_id
+        `SELECT t.*, ${MEDIA_COLUMNS}, b.start_at, b.kind, b.priority, b.programme_id, b.programme_name, b.planned_end FROM broadcast_targets t
+         JOIN broadcasts b ON b.id = t.broadcast_id LEFT JOIN media m ON m.id = b.media_id
          WHERE ${where} ORDER BY b.start_at, t.cluster_id`,
       )
       .all(...params) as (RawTarget & {
       media_id: string;
       media_name: string;
+      stream_url: string | null;
       start_at: number;
       kind: string;
       priority: string;
@@ -406,6 +421,7 @@ export class BroadcastStore {
       clusterId: r.cluster_id,
       mediaId: r.media_id,
       mediaName: r.media_name,
+      streamUrl: r.stream_url,
       kind: r.kind,
       priority: r.priority,
       programmeId: r.programme_id,

@@ -193,4 +193,61 @@ export const MIGRATIONS: readonly string[] = [
     snapshot_uri    TEXT                      -- the camera's own address; the API shows the hub's proxy
   );
   `,
+  // 6: a broadcast may be a relay (schedule \`relay:\` item) instead of a library media file:
+  // media_id becomes nullable and stream_url names the station. SQLite cannot drop NOT NULL, so both
+  // tables are rebuilt; the targets first point at the new table, and the old ones are dropped
+  // child before parent so no foreign key is ever left dangling (they stay enforced throughout).
+  `
+  CREATE TABLE broadcasts_v6 (
+    id             TEXT PRIMARY KEY,
+    media_id       TEXT REFERENCES media(id),  -- null for a relay
+    stream_url     TEXT,                       -- the station relayed, when media_id is null
+    start_at       INTEGER NOT NULL,
+    created_at     INTEGER NOT NULL,
+    created_by     TEXT NOT NULL DEFAULT '',
+    volume         INTEGER,
+    stopped_at     INTEGER,
+    kind           TEXT NOT NULL DEFAULT 'adhoc',
+    priority       TEXT NOT NULL DEFAULT 'normal',
+    programme_id   TEXT,
+    programme_name TEXT,
+    planned_end    INTEGER,
+    CHECK ((media_id IS NULL) <> (stream_url IS NULL))
+  );
+  INSERT INTO broadcasts_v6 (id, media_id, start_at, created_at, created_by, volume, stopped_at, kind, priority, programme_id, programme_name, planned_end)
+    SELECT id, media_id, start_at, created_at, created_by, volume, stopped_at, kind, priority, programme_id, programme_name, planned_end FROM broadcasts;
+  CREATE TABLE broadcast_targets_v6 (
+    broadcast_id       TEXT NOT NULL REFERENCES broadcasts_v6(id),
+    cluster_id         TEXT NOT NULL,
+    status             TEXT NOT NULL,
+    reason             TEXT,
+    detail             TEXT,
+    cmd_id             TEXT,
+    seq                INTEGER,
+    sent_at            INTEGER,
+    accepted_at        INTEGER,
+    started_at         INTEGER,
+    finished_at        INTEGER,
+    deadline_at        INTEGER,
+    updated_at         INTEGER NOT NULL,
+    played_ms          INTEGER NOT NULL DEFAULT 0,
+    segments           INTEGER NOT NULL DEFAULT 0,
+    segment_started_at INTEGER,
+    first_offset_ms    INTEGER,
+    start_error_ms     REAL,
+    PRIMARY KEY (broadcast_id, cluster_id)
+  );
+  INSERT INTO broadcast_targets_v6 SELECT broadcast_id, cluster_id, status, reason, detail, cmd_id, seq, sent_at, accepted_at, started_at, finished_at,
+    deadline_at, updated_at, played_ms, segments, segment_started_at, first_offset_ms, start_error_ms FROM broadcast_targets;
+  DROP TABLE broadcast_targets;
+  DROP TABLE broadcasts;
+  -- Renaming rewrites broadcast_targets_v6's reference to the new name.
+  ALTER TABLE broadcasts_v6 RENAME TO broadcasts;
+  ALTER TABLE broadcast_targets_v6 RENAME TO broadcast_targets;
+  CREATE INDEX broadcasts_start ON broadcasts(start_at);
+  CREATE INDEX broadcasts_kind ON broadcasts(kind, start_at);
+  CREATE INDEX broadcast_targets_cmd ON broadcast_targets(cmd_id);
+  CREATE INDEX broadcast_targets_cluster ON broadcast_targets(cluster_id, broadcast_id);
+  CREATE INDEX broadcast_targets_deadline ON broadcast_targets(deadline_at) WHERE deadline_at IS NOT NULL;
+  `,
 ];

@@ -1,9 +1,12 @@
 // /api/v1/live: live streams through the hub (docs/live.md). Operators start, list and stop them;
 // boxes pull a stream as an endless chunked response with their own credentials (HTTP Basic
 // cluster id + secret, as for media content), starting at the live point.
+import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { LoaError } from '../../../common/errors.js';
+import type { Logger } from '../../../common/logger.js';
+import { startPushedStream } from '../../live/push.js';
 import type { HttpContext } from '../context.js';
 import { basicCredentials } from '../auth.js';
 import { parseWith } from '../errors.js';
@@ -19,6 +22,10 @@ const startBody = z
   })
   .refine((b) => (b.clusters === undefined) !== (b.all === undefined), { message: 'give exactly one of clusters or all', path: ['clusters'] });
 
+const pushQuery = z
+  .strictObject({ clusters: z.string().min(1).max(100_000).optional(), all: z.enum(['1', 'true']).optional() })
+  .refine((q) => (q.clusters === undefined) !== (q.all === undefined), { message: 'give exactly one of clusters or all', path: ['clusters'] });
+
 const CONTENT_TYPES: Record<string, string> = { mp3: 'audio/mpeg', aac: 'audio/aac' };
 
 export function liveRoutes(app: FastifyInstance, ctx: HttpContext): void {
@@ -33,6 +40,25 @@ export function liveRoutes(app: FastifyInstance, ctx: HttpContext): void {
       createdBy: req.principal?.name ?? '',
     });
     return reply.code(201).send({ stream });
+  });
+
+  // The operator's microphone or a file pushed as live: the request body IS the source. The answer
+  // comes when the stream is over (the body ended, stalled or broke off): { stream, end, durationMs }.
+  // The body is never buffered: the raw stream goes to the stream's ffmpeg (no bodyLimit applies).
+  if (!app.hasContentTypeParser('application/octet-stream')) app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
+  if (!app.hasContentTypeParser('audio/mpeg')) app.addContentTypeParser('audio/mpeg', (_req, payload, done) => done(null, payload));
+  app.post('/api/v1/live/push', { config: operator }, async (req) => {
+    const q = parseWith(pushQuery, req.query, 'query');
+    if (!(req.body && typeof (req.body as Readable).pipe === 'function')) {
+      throw new LoaError('LOA_BAD_REQUEST', 'send the audio as the request body with Content-Type: application/octet-stream or audio/mpeg.');
+    }
+    const clusterIds = q.all ? ('all' as const) : q.clusters!.split(',').map((c) => c.trim()).filter(Boolean);
+    const { done } = await startPushedStream(
+      ctx.live,
+      { input: req.body as Readable, clusterIds, createdBy: req.principal?.name ?? '', stallMs: ctx.config.live.pushStallMs },
+      { clock: ctx.clock, logger: req.log as unknown as Logger },
+    );
+    return done;
   });
 
   app.delete('/api/v1/live/:id', { config: operator }, async (req) => {

@@ -13,11 +13,17 @@ import type { CommandResult } from '../../output.js';
 import { clusterChoice } from '../../parse.js';
 import { createProgress } from '../../progress.js';
 import { broadcastFields } from '../broadcast/view.js';
+import { announceLive } from './live.js';
 
 export interface AnnounceOptions {
   text?: string;
   file?: string;
   mic?: boolean;
+  micDevice?: string;
+  /** With --file: push the file as a live stream (real time) instead of importing it. */
+  live?: boolean;
+  /** Seconds, for --mic and --file --live. */
+  duration?: string;
   voice?: string;
   chime?: boolean;
   emergency?: boolean;
@@ -38,9 +44,14 @@ export async function announce(opts: AnnounceOptions, ctx: CommandContext): Prom
   const { t } = ctx;
   const a = announceTexts(t.lang);
   // Everything typed is checked before the hub is asked anything.
+  if (opts.live && opts.file === undefined) throw usageError('LOA_CLI_ANNOUNCE_LIVE', a.liveNeedsFile);
   const sources = [opts.text !== undefined, opts.file !== undefined, opts.mic === true].filter(Boolean).length;
   if (sources !== 1) throw usageError('LOA_CLI_ANNOUNCE_SOURCE', a.textOrFile);
-  if (opts.mic) throw new CliError('LOA_CLI_NOT_SUPPORTED', a.micNotYet);
+  const live = opts.mic === true || opts.live === true;
+  if (opts.micDevice !== undefined && !opts.mic) throw usageError('LOA_CLI_ANNOUNCE_LIVE', a.micDeviceNeedsMic);
+  if (opts.duration !== undefined && !(live && /^\d+(\.\d+)?$/.test(opts.duration) && Number(opts.duration) > 0)) throw usageError('LOA_CLI_ANNOUNCE_LIVE', a.badDuration);
+  if (live && (opts.chime || opts.emergency || opts.voice !== undefined)) throw usageError('LOA_CLI_ANNOUNCE_LIVE', a.liveOptions);
+  if (live) return announceLive(opts, clusterChoice(opts, t)!, ctx);
   if (opts.text !== undefined && opts.text.trim() === '') throw usageError('LOA_CLI_ANNOUNCE_EMPTY', a.emptyText);
   if (opts.file !== undefined && opts.voice !== undefined) throw usageError('LOA_CLI_ANNOUNCE_VOICE', a.voiceWithFile);
   const choice = clusterChoice(opts, t)!;
