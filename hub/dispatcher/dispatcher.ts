@@ -5,12 +5,13 @@ import { randomBytes } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import { LoaError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
-import type { Ack, StreamRef } from '../../protocol/index.js';
+import type { Ack } from '../../protocol/index.js';
 import type { HubMqtt } from '../broker/broker.js';
 import type { HubConfig } from '../config.js';
 import type { EventBus } from '../events.js';
 import { OPEN_TARGET_STATUSES, type BroadcastRow, type Store, type TargetRow, type TargetStatus } from '../store/index.js';
 import { CommandSender } from './commands.js';
+import { StreamDispatch, type StreamEnd, type StreamPlayRequest } from './streams.js';
 
 export interface DispatcherDeps {
   store: Store;
@@ -40,14 +41,17 @@ const SWEEP_MIN_MS = 200;
 
 export class Dispatcher {
   private readonly sender: CommandSender;
+  private readonly streams: StreamDispatch;
   private readonly timers = new Map<string, TimerHandle>();
   private sweeper: TimerHandle | null = null;
+  private streamStopped: ((broadcastId: string) => void) | null = null;
   private stopped = false;
   private readonly log: Logger;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.sender = new CommandSender(deps.mqtt, deps.store.clusters, deps.clock, deps.config.commandTtlMs);
     this.log = deps.logger;
+    this.streams = new StreamDispatch(deps, this.sender, this.log, () => this.armSweep());
   }
 
   start(): void {
@@ -131,6 +135,8 @@ export class Dispatcher {
         store.broadcasts.markStopped(broadcastId, now);
         this.timers.get(broadcastId)?.cancel();
         this.timers.delete(broadcastId);
+        // A live stream's row stopped everywhere (`loa broadcast stop`): the hub's stream ends too.
+        if (broadcastId.startsWith('live-')) this.streamStopped?.(broadcastId);
       }
       this.deps.bus.emit('broadcastChanged', { broadcastId });
     }
@@ -138,42 +144,24 @@ export class Dispatcher {
     return stopped;
   }
 
-  /** Sends a live stream's play to clusters (docs/live.md). Not a row in the broadcasts table (those
-   *  name a library media file): the live service follows these commands' acks itself. Offline
-   *  clusters are skipped and reported so. */
-  async playStream(req: { broadcastId: string; stream: StreamRef; clusterIds: string[]; startAt: number; stopAt?: number }): Promise<{ clusterId: string; cmdId: string | null; status: 'sent' | 'offline' | 'failed'; detail?: string }[]> {
-    const { store, config } = this.deps;
-    if (req.clusterIds.length === 0) throw new LoaError('LOA_NO_CLUSTERS', 'no clusters to play on; give --clusters or --all (and add clusters first).');
-    const unknown = req.clusterIds.filter((c) => !store.clusters.exists(c));
-    if (unknown.length > 0) {
-      throw new LoaError('LOA_CLUSTER_NOT_FOUND', `unknown cluster(s): ${unknown.join(', ')}; \`loa clusters list\` shows the ids.`, { status: 404 });
-    }
-    return Promise.all(
-      [...new Set(req.clusterIds)].map(async (clusterId) => {
-        const cluster = store.clusters.get(clusterId)!;
-        if (!cluster.online && !this.deps.mqtt.isConnected(clusterId)) return { clusterId, cmdId: null, status: 'offline' as const };
-        try {
-          const cmd = await this.sender.send(
-            clusterId,
-            { type: 'play', broadcastId: req.broadcastId, stream: req.stream, startAt: req.startAt, offsetMs: 0, volume: cluster.volume, ...(req.stopAt === undefined ? {} : { stopAt: req.stopAt }) },
-            { expiresAt: req.startAt + config.commandTtlMs },
-          );
-          return { clusterId, cmdId: cmd.id, status: 'sent' as const };
-        } catch (err) {
-          this.log.child({ clusterId }).error({ err }, 'stream play not sent');
-          return { clusterId, cmdId: null, status: 'failed' as const, detail: String(err) };
-        }
-      }),
-    );
+  /** Sends a live stream's play to clusters, logged as a broadcast row when `log` is given (streams.ts). */
+  playStream(req: StreamPlayRequest): ReturnType<StreamDispatch['play']> {
+    return this.streams.play(req);
   }
 
-  /** Tells clusters to stop a live stream's broadcast (no broadcast row to update: see playStream). */
-  async stopStream(broadcastId: string, clusterIds: string[]): Promise<void> {
-    await Promise.all(
-      clusterIds.map((clusterId) =>
-        this.sender.send(clusterId, { type: 'stop', broadcastId }).catch((err: unknown) => this.log.child({ clusterId }).error({ err }, 'stream stop not sent')),
-      ),
-    );
+  /** Tells clusters to stop a live stream's broadcast; its row is closed by endStream. */
+  stopStream(broadcastId: string, clusterIds: string[]): Promise<void> {
+    return this.streams.stop(broadcastId, clusterIds);
+  }
+
+  /** The live service ends a stream whose row `loa broadcast stop` stopped on every cluster. */
+  onStreamStopped(cb: (broadcastId: string) => void): void {
+    this.streamStopped = cb;
+  }
+
+  /** A live stream is over: closes its broadcast row (streams.ts). */
+  endStream(broadcastId: string, end: StreamEnd): void {
+    this.streams.end(broadcastId, end);
   }
 
   /** Sets a cluster's volume and tells its box when it is online. */
@@ -360,6 +348,7 @@ export class Dispatcher {
   private resumeAfterRestart(): void {
     const { store, clock, config } = this.deps;
     const now = clock.now();
+    this.streams.closeAfterRestart();
     const pendingByBroadcast = new Set(store.broadcasts.openTargets().filter((t) => t.status === 'pending').map((t) => t.broadcastId));
     for (const broadcastId of pendingByBroadcast) {
       const b = store.broadcasts.get(broadcastId)!;

@@ -46,7 +46,7 @@ export async function startPushedStream(live: LiveService, req: PushRequest, dep
     if (bodyEnded || end) return;
     end = 'aborted';
     log.warn('live push: the operator\'s upload broke off; ending the stream');
-    void live.stop(started.id).catch((e: unknown) => log.error({ err: String(e) }, 'stopping a pushed stream failed'));
+    void live.stop(started.id, { reason: 'push-aborted' }).catch((e: unknown) => log.error({ err: String(e) }, 'stopping a pushed stream failed'));
   };
   req.input.on('data', onData).on('end', onEnd).on('close', onClose).on('error', () => {});
   const watch = (): void => {
@@ -57,7 +57,7 @@ export async function startPushedStream(live: LiveService, req: PushRequest, dep
       end = 'stalled';
       log.warn({ quietMs }, `live push stalled: no audio from the operator for ${(quietMs / 1000).toFixed(1)} s; ending the stream`);
       // The boxes are told to stop: the operator is gone and will not end the stream.
-      void live.stop(started.id).catch((e: unknown) => log.error({ err: String(e) }, 'stopping a stalled push failed'));
+      void live.stop(started.id, { reason: 'push-stalled' }).catch((e: unknown) => log.error({ err: String(e) }, 'stopping a stalled push failed'));
       return;
     }
     timer = clock.setTimeout(watch, WATCH_MS);
@@ -72,6 +72,8 @@ export async function startPushedStream(live: LiveService, req: PushRequest, dep
     if (final === 'ended' || final === 'failed') {
       await new Promise<void>((resolve) => clock.setTimeout(resolve, PUSH_DRAIN_MS));
       await live.stopPlays(started.id).catch((e: unknown) => log.error({ err: String(e) }, 'stopping the boxes after a push failed'));
+      // The broadcast row: the boxes that played to the end finished (stopped ones were by stop()).
+      live.closeLog(started.id, final === 'ended' ? { status: 'finished' } : { status: 'stopped', reason: 'source-failed' });
     }
     const stream = live.get(started.id) ?? started;
     const durationMs = (stream.endedAt ?? clock.now()) - stream.startedAt;

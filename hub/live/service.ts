@@ -12,7 +12,7 @@ import { encodeSilence, LiveStream, type LiveEndReason, type LiveGap, type LiveS
 import type { Frame } from './frames.js';
 
 export interface LiveServiceDeps {
-  dispatcher: Pick<Dispatcher, 'playStream' | 'stopStream'>;
+  dispatcher: Pick<Dispatcher, 'playStream' | 'stopStream' | 'endStream' | 'onStreamStopped'>;
   bus: EventBus;
   clock: Clock;
   logger: Logger;
@@ -69,10 +69,17 @@ interface Entry {
   req: Omit<LiveStartRequest, 'source'> & { source: LiveSourceInfo };
   clusters: Map<string, LiveClusterStatus>;
   untilTimer: TimerHandle | null;
+  /** Has a broadcast row (hand-started or pushed; a schedule's relay is the scheduler's to log). */
+  logged: boolean;
+  /** The row was closed (endStream): once only. */
+  logClosed: boolean;
 }
 
 /** Ended streams kept for `GET /api/v1/live`. */
 const KEEP_ENDED = 20;
+/** After a file played as live reaches its end, the boxes get this long to ack finished before the
+ *  row is closed. */
+const SOURCE_END_GRACE_MS = 3000;
 /** After `until`, the stream stays this long so the boxes end at their stopAt, not at its EOF. */
 const UNTIL_GRACE_MS = 1000;
 
@@ -86,6 +93,10 @@ export class LiveService {
 
   constructor(private readonly deps: LiveServiceDeps) {
     this.log = deps.logger;
+    // `loa broadcast stop` on a stream's row: the boxes were told; the stream itself ends here.
+    deps.dispatcher.onStreamStopped((id) => {
+      if (this.stream(id)) void this.stop(id, { sendStops: false, reason: 'stop-command' }).catch((e: unknown) => this.log.error({ err: errorMessage(e) }, 'ending a stopped broadcast\'s stream failed'));
+    });
     deps.bus.on(this, 'ack', ({ clusterId, ack }) => {
       for (const e of this.entries.values()) {
         const c = e.clusters.get(clusterId);
@@ -144,7 +155,7 @@ export class LiveService {
       logger: this.log,
       onEnd: (why) => void this.ended(id, why),
     });
-    const entry: Entry = { id, stream, req: { ...req, clusterIds }, clusters: new Map(), untilTimer: null };
+    const entry: Entry = { id, stream, req: { ...req, clusterIds }, clusters: new Map(), untilTimer: null, logged: true, logClosed: false };
     this.entries.set(id, entry);
     this.prune();
     // The encoder starts first: by the time the boxes connect, audio is flowing.
@@ -157,11 +168,14 @@ export class LiveService {
         clusterIds,
         startAt,
         ...(req.until === undefined ? {} : { stopAt: req.until }),
+        log: { createdBy: req.createdBy, priority: 'live', ...logSource(req.source) },
       });
       for (const s of sent) entry.clusters.set(s.clusterId, { clusterId: s.clusterId, cmdId: s.cmdId, status: s.status, ...(s.detail ? { detail: s.detail } : {}) });
     } catch (err) {
       await stream.stop();
       this.entries.delete(id);
+      entry.logClosed = true;
+      this.deps.dispatcher.endStream(id, { status: 'stopped', reason: 'start-failed' });
       throw err;
     }
     // At `until` the boxes end by themselves (stopAt, acked finished); the stream goes a moment
@@ -183,7 +197,7 @@ export class LiveService {
     const silence = await this.silence;
     const id = `live-${randomBytes(5).toString('hex')}`;
     const stream = new LiveStream({ id, source, ffmpegPath: this.deps.ffmpegPath, settings, silence, clock, logger: this.log, onEnd: (why) => void this.ended(id, why) });
-    const entry: Entry = { id, stream, req: { source: { url: req.url }, clusterIds: [], until: req.until, createdBy: req.createdBy }, clusters: new Map(), untilTimer: null };
+    const entry: Entry = { id, stream, req: { source: { url: req.url }, clusterIds: [], until: req.until, createdBy: req.createdBy }, clusters: new Map(), untilTimer: null, logged: false, logClosed: false };
     this.entries.set(id, entry);
     this.prune();
     stream.start();
@@ -194,7 +208,7 @@ export class LiveService {
   }
 
   /** Stops a stream: stop commands to its clusters, then its ffmpeg ends and listeners are closed. */
-  async stop(id: string, opts: { sendStops?: boolean } = {}): Promise<LiveInfo> {
+  async stop(id: string, opts: { sendStops?: boolean; reason?: string } = {}): Promise<LiveInfo> {
     const e = this.entries.get(id);
     if (!e) throw new LoaError('LOA_LIVE_NOT_FOUND', `live stream ${id} does not exist; \`loa broadcast relay --list\` or GET /api/v1/live shows them.`, { status: 404 });
     e.untilTimer?.cancel();
@@ -202,7 +216,26 @@ export class LiveService {
       if (opts.sendStops !== false) await this.deps.dispatcher.stopStream(e.id, [...e.clusters.values()].filter((c) => c.cmdId !== null).map((c) => c.clusterId));
       await e.stream.stop();
     }
+    // Without stops and a reason (at `until`) the boxes ended at their stopAt: what is open finished.
+    this.closeLog(id, opts.sendStops === false && !opts.reason ? { status: 'finished' } : { status: 'stopped', reason: opts.reason ?? 'stop-command' });
     return this.info(e);
+  }
+
+  /** Closes a stream's broadcast row (once): open targets end as `end` says, and the time the
+   *  source was lost goes into the detail ("relay lost N s", as for a schedule's relay). */
+  closeLog(id: string, end: { status: 'finished' | 'stopped'; reason?: string }): void {
+    const e = this.entries.get(id);
+    if (!e || !e.logged || e.logClosed) return;
+    e.logClosed = true;
+    const s = e.stream;
+    const lostMs = [...s.gaps.filter((g) => g.endAt !== null), ...(s.currentGap ? [s.currentGap] : [])].reduce((sum, g) => sum + g.lengthMs, 0);
+    const note = lostMs >= 500 ? `relay lost ${Math.round(lostMs / 1000)} s` : undefined;
+    try {
+      this.deps.dispatcher.endStream(id, { ...end, ...(note ? { note } : {}) });
+    } catch (err) {
+      this.log.error({ err: errorMessage(err), streamId: id }, 'closing a live stream\'s log row failed');
+    }
+    if (note) this.log.info({ streamId: id, lostMs }, note);
   }
 
   /** Stop commands for an ended stream's clusters that have not finished it by themselves. */
@@ -231,6 +264,11 @@ export class LiveService {
     e.untilTimer?.cancel();
     // A file played as live reached its end: the boxes see the end of the stream and finish.
     if (why === 'source-ended') this.log.info({ streamId: id }, 'live source ended');
+    // A pushed stream's end is logged by hub/live/push.ts after its drain; a stop by stop().
+    if (why !== 'stopped' && !('push' in e.req.source)) {
+      const end = why === 'source-ended' ? ({ status: 'finished' } as const) : ({ status: 'stopped', reason: 'source-failed' } as const);
+      this.deps.clock.setTimeout(() => this.closeLog(id, end), SOURCE_END_GRACE_MS);
+    }
   }
 
   private resolveSource(s: LiveStartRequest['source']): LiveSource {
@@ -273,4 +311,11 @@ export class LiveService {
       clusters: [...e.clusters.values()],
     };
   }
+}
+
+/** What a stream's log row names: a library file, a station's address, or `live:OPERATOR` for a push. */
+function logSource(source: LiveSourceInfo): { mediaId: string } | { streamUrl: string } {
+  if ('mediaId' in source) return { mediaId: source.mediaId };
+  if ('url' in source) return { streamUrl: source.url };
+  return { streamUrl: `live:${source.push || 'operator'}` };
 }

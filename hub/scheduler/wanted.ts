@@ -24,8 +24,9 @@ export interface Wanted {
   volume: number | null;
 }
 
-/** Something to send a play for (not silence). */
-export const playable = (w: Wanted | null): boolean => !!w && (w.mediaId !== null || !!w.relayUrl);
+/** Something to send a play for (not silence). An ad-hoc row is always on air: a live stream's row
+ *  (hub/live) has no media id, yet the schedule must yield to it, not take it for silence. */
+export const playable = (w: Wanted | null): boolean => !!w && (w.mediaId !== null || !!w.relayUrl || w.kind === 'adhoc');
 
 export function broadcastIdFor(key: string): string {
   return `s-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;

@@ -183,7 +183,7 @@ interface RawBroadcast {
 }
 
 /** A relay has no media row: its name is "relay URL" and its length the item's. */
-const MEDIA_COLUMNS = `COALESCE(b.media_id, '') AS media_id, COALESCE(m.name, 'relay ' || b.stream_url) AS media_name, b.stream_url,
+const MEDIA_COLUMNS = `COALESCE(b.media_id, '') AS media_id, COALESCE(m.name, CASE WHEN b.stream_url LIKE 'live:%' THEN 'live ' || substr(b.stream_url, 6) ELSE 'relay ' || b.stream_url END) AS media_name, b.stream_url,
   COALESCE(m.duration_ms, b.planned_end - b.start_at, 0) AS duration_ms`;
 
 const BROADCAST_SELECT = `SELECT b.id, ${MEDIA_COLUMNS}, b.start_at, b.created_at, b.created_by, b.volume, b.stopped_at,
@@ -225,7 +225,7 @@ export class BroadcastStore {
     createdAt: number;
     createdBy: string;
     volume: number | null;
-    kind: 'schedule' | 'emergency';
+    kind: 'adhoc' | 'schedule' | 'emergency';
     priority: string;
     programmeId: string | null;
     programmeName: string | null;

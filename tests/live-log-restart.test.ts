@@ -1,0 +1,45 @@
+// A hand-started relay's broadcast row when the hub goes down mid-relay: streams live in the hub's
+// memory, so the hub that comes back closes the row (stopped, reason hub-restart) instead of
+// leaving it open for a day (an open ad-hoc row would keep the schedule yielding to it).
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../common/logger.js';
+import { createFleet, type Fleet } from '../firmware-sim/index.js';
+import { startTestHub, waitFor, type TestHub } from './helpers/hub.js';
+import { startUpstream, type Upstream } from './helpers/live-upstream.js';
+import { makeTempDir } from './helpers/tmp.js';
+
+describe('live stream rows across a hub restart', () => {
+  const tmp = makeTempDir('loa-live-restart-');
+  let t: TestHub | null = null;
+  let up: Upstream | null = null;
+  let fleet: Fleet | null = null;
+  afterAll(async () => {
+    await fleet?.stop();
+    await t?.stop();
+    await up?.close();
+    tmp.remove();
+  });
+
+  it('closes the rows of streams the hub lost by going down', async () => {
+    up = await startUpstream();
+    const dataDir = join(tmp.path, 'hub');
+    t = await startTestHub({ dataDir });
+    const secret = (await t.addCluster('sim-rs-1')).secret;
+    fleet = createFleet({ mqttUrl: t.addresses.mqttUrl, clusters: [{ id: 'sim-rs-1', secret }], logger: silentLogger(), fetchDelayMs: { min: 5, max: 20 }, healthIntervalMs: 60_000, connectRatePerSec: 100 });
+    await fleet.start();
+    await waitFor(() => t!.hub.store.clusters.get('sim-rs-1')?.online, { what: 'sim online' });
+    const r = await t.api<{ stream: { id: string } }>('POST', '/api/v1/live', { source: { url: up.url }, clusters: ['sim-rs-1'] });
+    const id = r.body.stream.id;
+    await waitFor(() => t!.hub.store.broadcasts.get(id)?.targets[0]?.status === 'started', { what: 'target started' });
+    // The hub goes down first: the box's own stop on shutdown cannot reach it.
+    await t.stop({ keepData: true });
+    await fleet.stop();
+    fleet = null;
+    t = await startTestHub({ dataDir });
+    const b = t.hub.store.broadcasts.get(id)!;
+    expect(b.targets.map((x) => [x.status, x.reason])).toEqual([['stopped', 'hub-restart']]);
+    expect(b.stoppedAt).not.toBeNull();
+    expect(t.hub.store.broadcasts.activeAdhoc('sim-rs-1', Date.now())).toEqual([]);
+  }, 30_000);
+});
