@@ -3,7 +3,7 @@
 // snapshot proxy) decrypts them.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
-import type { CameraDeviceInfo, CameraProfile, CameraStatus } from '../cameras/types.js';
+import type { CameraDeviceInfo, CameraProfile, CameraStatus, CameraView } from '../cameras/types.js';
 import type { Db } from './db.js';
 
 export type CameraSource = 'config' | 'operator';
@@ -21,21 +21,12 @@ export interface CameraRow {
   findings: CameraFindings;
 }
 
-/** What the poller last found out; replaced as a whole after each poll. */
-export interface CameraFindings {
-  status: CameraStatus;
-  reason: string | null;
-  statusSince: number | null;
-  lastSeenAt: number | null;
-  lastCheckedAt: number | null;
-  clockSkewMs: number | null;
-  latencyMs: number | null;
-  device: CameraDeviceInfo | null;
-  profiles: CameraProfile[];
-  streamUri: string | null;
-  /** The camera's own snapshot address; only the proxy uses it. */
-  snapshotUri: string | null;
-}
+/** What the poller last found out, replaced as a whole after each poll: the view's poll fields
+ *  (documented on CameraView) plus the camera's own snapshot address, which only the proxy uses. */
+export type CameraFindings = Pick<
+  CameraView,
+  'status' | 'reason' | 'statusSince' | 'lastSeenAt' | 'lastCheckedAt' | 'clockSkewMs' | 'latencyMs' | 'device' | 'profiles' | 'streamUri'
+> & { snapshotUri: string | null };
 
 export const UNKNOWN_FINDINGS: CameraFindings = {
   status: 'unknown',
