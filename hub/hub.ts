@@ -9,6 +9,7 @@ import { systemClock, type Clock } from '../common/clock.js';
 import { locateFfmpeg, type FfmpegLocation } from '../common/ffmpeg.js';
 import { createLogger, type Logger } from '../common/logger.js';
 import { AlarmService } from './alarms/service.js';
+import { ensureChime } from './announce/audio.js';
 import { AnnounceService } from './announce/service.js';
 import { LiveService } from './live/service.js';
 import { Broker } from './broker/broker.js';
@@ -214,6 +215,7 @@ export class Hub {
       ffmpegPath: this.ffmpeg.path,
       mediaPath: (id) => media.filePath(id),
       allClusterIds: () => this.store.clusters.list().map((c) => c.id),
+      chimePath: () => ensureChime(this.ffmpeg.path, join(this.dataDir, 'announce')),
     });
     // Schedule `relay:` items under way at start-up can be sent now that the live service is up.
     this.scheduler.reconcile();

@@ -52,9 +52,9 @@ describe.runIf(requireTool('espeak-ng'))('loa announce', () => {
     await t.api('POST', '/api/v1/emergency/stop', {});
   });
 
-  it('a live announcement with a chime is refused; bad usage exits 2; hub refusals exit 1', async () => {
+  it('a live announcement with a voice is refused; bad usage exits 2; hub refusals exit 1', async () => {
     // --mic itself is tested in live-push.test.ts (with a fake capture input: no sound card here).
-    const mic = await runLoa([...base, '--lang', 'en', 'announce', '--mic', '--chime', '--all'], { cwd: tmp.path });
+    const mic = await runLoa([...base, '--lang', 'en', 'announce', '--mic', '--voice', 'vi', '--all'], { cwd: tmp.path });
     expect(mic.code).toBe(2);
     expect(mic.stderr).toContain('LOA_CLI_ANNOUNCE_LIVE');
     const none = await runLoa([...base, '--lang', 'en', 'announce', '--all'], { cwd: tmp.path });

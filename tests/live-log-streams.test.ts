@@ -41,6 +41,10 @@ describe('live streams in the broadcast log', () => {
     const r = await t.api<{ stream: { id: string } }>('POST', '/api/v1/live', { source: { url: up.url }, clusters: ids });
     expect(r.status).toBe(201);
     const id = r.body.stream.id;
+    // No end time given: it ends after live.maxOpenHours (24), which the row plans and the boxes get.
+    const info = t.hub.live.get(id)!;
+    expect(info.until! - info.startedAt).toBeGreaterThan(23.9 * 3600_000);
+    expect(t.hub.store.broadcasts.get(id)!.plannedEnd).toBe(info.until);
     // The row's targets follow the boxes' acks, as for a media broadcast.
     await waitFor(async () => (await log(id)).every((e) => e.status === 'started') && (await log(id)).length === 2, { what: 'targets started' });
     const running = await log(id);

@@ -77,6 +77,24 @@ describe('live push from the operator', () => {
     await waitFor(() => t.hub.live.get(id)!.clusters.every((c) => c.status === 'stopped'), { what: 'sims stopped after the push' });
   }, 30_000);
 
+  it('--chime --emergency: the chime goes out before and after the pushed audio, and the broadcast is an emergency', async () => {
+    const cli = spawnLoa(['--hub', t.addresses.httpUrl, '--token', t.token, '--json', 'announce', '--file', tone, '--live', '--duration', '2', '--chime', '--emergency', '--clusters', ids[0]!], { cwd: tmp.path });
+    const live = await waitFor(pushed, { what: 'pushed stream', timeoutMs: 8000 });
+    const ear = await listen(live.id);
+    const r = await cli;
+    expect(r.code, r.stderr).toBe(0);
+    await ear.ended;
+    const out = JSON.parse(r.stdout) as { stream: { id: string; audioMs: number; priority: string; chime: boolean }; durationMs: number };
+    expect(out.stream).toMatchObject({ id: live.id, priority: 'emergency', chime: true });
+    // Two seconds pushed; the stream lasts them plus the chime (1.45 s) twice.
+    expect(out.stream.audioMs).toBeLessThan(2600);
+    expect(out.durationMs).toBeGreaterThan(4500);
+    // What a box heard: well over the pushed audio (it joined a moment after the start).
+    expect(ear.frames() * 26.1).toBeGreaterThan(4000);
+    const row = t.hub.store.broadcasts.get(live.id)!;
+    expect(row.priority).toBe('emergency');
+  }, 30_000);
+
   it('--mic with the fake capture input, ended by SIGINT (Ctrl-C), English text on stdout', async () => {
     const cli = spawnLoa(['--hub', t.addresses.httpUrl, '--token', t.token, '--lang', 'en', 'announce', '--mic', '--clusters', ids[1]!], {
       cwd: tmp.path,
@@ -84,6 +102,9 @@ describe('live push from the operator', () => {
     });
     const live = await waitFor(pushed, { what: 'pushed stream', timeoutMs: 8000 });
     await waitFor(() => t.hub.live.get(live.id)!.audioMs > 1500, { what: 'audio from the fake mic' });
+    // The relay list names who pushes it.
+    const list = await spawnLoa(['--hub', t.addresses.httpUrl, '--token', t.token, '--lang', 'en', 'broadcast', 'relay', '--list'], { cwd: tmp.path });
+    expect(list.stdout, list.stderr).toMatch(new RegExp(`${live.id}.*live from local operator`));
     // spawnLoa gives no handle on the child: find it as the process that holds the push.
     const { execFileSync } = await import('node:child_process');
     const pid = execFileSync('pgrep', ['-f', `announce --mic --clusters ${ids[1]}`]).toString().trim().split('\n')[0]!;
@@ -135,8 +156,9 @@ describe('live push from the operator', () => {
     const noFile = await spawnLoa([...base, '--live', '--all'], { cwd: tmp.path });
     expect(noFile.code).toBe(2);
     expect(noFile.stderr).toContain('--live dùng cùng --file');
-    const chime = await spawnLoa([...base, '--mic', '--chime', '--all'], { cwd: tmp.path });
-    expect(chime.code).toBe(2);
+    const voice = await spawnLoa([...base, '--mic', '--voice', 'vi', '--all'], { cwd: tmp.path });
+    expect(voice.code).toBe(2);
+    expect(voice.stderr).toContain('--voice');
     // The hub refuses while the CLI is already streaming: the CLI says why and exits 1.
     const unknown = await spawnLoa([...base, '--file', tone, '--live', '--clusters', 'ban-zz'], { cwd: tmp.path });
     expect(unknown.code).toBe(1);

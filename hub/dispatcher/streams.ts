@@ -11,7 +11,7 @@ import type { DispatcherDeps } from './dispatcher.js';
  *  as live is a media row; a station or a push names its source in streamUrl). */
 export interface StreamLog {
   createdBy: string;
-  priority?: 'priority' | 'live';
+  priority?: 'priority' | 'live' | 'emergency';
   mediaId?: string;
   streamUrl?: string;
 }

@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
-import type { LiveInfo, LiveService } from './service.js';
+import type { LiveInfo, LiveService, PushOptions } from './service.js';
 
 /** How a pushed stream ended: the body ended, the upload stalled or broke off, the hub stopped it
  *  (DELETE /api/v1/live/{id} or shutdown), or ffmpeg could not read the pushed audio. */
@@ -16,7 +16,7 @@ export interface PushResult {
   durationMs: number;
 }
 
-export interface PushRequest {
+export interface PushRequest extends PushOptions {
   input: Readable;
   clusterIds: string[] | 'all';
   createdBy: string;
@@ -33,7 +33,7 @@ export const PUSH_DRAIN_MS = 1500;
  *  `started` at once and `done` when the stream is over. */
 export async function startPushedStream(live: LiveService, req: PushRequest, deps: { clock: Clock; logger: Logger }): Promise<{ started: LiveInfo; done: Promise<PushResult> }> {
   const { clock } = deps;
-  const started = await live.startPush({ input: req.input, clusterIds: req.clusterIds, createdBy: req.createdBy });
+  const started = await live.startPush({ input: req.input, clusterIds: req.clusterIds, createdBy: req.createdBy, chime: req.chime === true, emergency: req.emergency === true });
   const log = deps.logger.child({ streamId: started.id });
   let lastDataAt = clock.now();
   let bodyEnded = false;

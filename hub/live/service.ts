@@ -8,7 +8,7 @@ import type { Logger } from '../../common/logger.js';
 import type { Dispatcher } from '../dispatcher/dispatcher.js';
 import type { EventBus } from '../events.js';
 import type { LiveSettings } from './settings.js';
-import { encodeSilence, LiveStream, type LiveEndReason, type LiveGap, type LiveSource, type LiveState } from './stream.js';
+import { encodeFileFrames, encodeSilence, LiveStream, type LiveEndReason, type LiveGap, type LiveSource, type LiveState } from './stream.js';
 import type { Frame } from './frames.js';
 
 export interface LiveServiceDeps {
@@ -22,6 +22,8 @@ export interface LiveServiceDeps {
   mediaPath: (mediaId: string) => string | undefined;
   /** Every cluster id, for `all`. */
   allClusterIds: () => string[];
+  /** Path of the announcement chime (hub/announce/audio.ts ensureChime), for a pushed announcement's `chime`. */
+  chimePath?: () => Promise<string>;
 }
 
 export interface LiveStartRequest {
@@ -38,6 +40,13 @@ export interface LiveClusterStatus {
   /** sent, offline, failed, then the box's acks: accepted, started, finished, stopped, refused. */
   status: string;
   detail?: string;
+}
+
+/** A pushed announcement's options: a chime before and after, and emergency priority (over
+ *  everything on its clusters while it lasts, docs/live.md). */
+export interface PushOptions {
+  chime?: boolean;
+  emergency?: boolean;
 }
 
 /** What GET /api/v1/live shows as the source; `push` names the operator who pushes the audio. */
@@ -61,12 +70,17 @@ export interface LiveInfo {
   bytesEncoded: number;
   gaps: LiveGap[];
   clusters: LiveClusterStatus[];
+  /** The broadcast's priority: `live`, or `emergency` for a pushed emergency. */
+  priority: 'live' | 'emergency';
+  chime: boolean;
 }
+
+type LaunchRequest = Omit<LiveStartRequest, 'source'> & { source: LiveSourceInfo; priority?: 'live' | 'emergency'; chime?: boolean };
 
 interface Entry {
   id: string;
   stream: LiveStream;
-  req: Omit<LiveStartRequest, 'source'> & { source: LiveSourceInfo };
+  req: LaunchRequest;
   clusters: Map<string, LiveClusterStatus>;
   untilTimer: TimerHandle | null;
   /** Has a broadcast row (hand-started or pushed; a schedule's relay is the scheduler's to log). */
@@ -86,6 +100,7 @@ const UNTIL_GRACE_MS = 1000;
 export class LiveService {
   private readonly entries = new Map<string, Entry>();
   private silence: Promise<Frame[]> | null = null;
+  private chime: Promise<Frame[]> | null = null;
   private readonly log: Logger;
   /** Why each stream ended, and who waits to know (whenEnded: a pushed stream's request). */
   private readonly endWhy = new Map<string, LiveEndReason>();
@@ -119,8 +134,20 @@ export class LiveService {
   }
 
   /** A stream whose source is audio pushed by the operator (hub/live/push.ts runs it to its end). */
-  async startPush(req: { input: Readable; clusterIds: string[] | 'all'; createdBy: string }): Promise<LiveInfo> {
-    return this.launch({ source: { push: req.createdBy }, clusterIds: req.clusterIds, createdBy: req.createdBy }, { kind: 'push', input: req.input });
+  async startPush(req: { input: Readable; clusterIds: string[] | 'all'; createdBy: string } & PushOptions): Promise<LiveInfo> {
+    return this.launch(
+      { source: { push: req.createdBy }, clusterIds: req.clusterIds, createdBy: req.createdBy, priority: req.emergency ? 'emergency' : 'live', chime: req.chime === true },
+      { kind: 'push', input: req.input },
+    );
+  }
+
+  /** The chime in the delivery format, encoded once per hub (a failed attempt is tried again next time). */
+  private chimeFrames(): Promise<Frame[]> {
+    const { chimePath, ffmpegPath, settings } = this.deps;
+    if (!chimePath) return Promise.reject(new LoaError('LOA_ANNOUNCE_AUDIO_FAILED', 'this hub has no announcement chime configured.', { status: 500 }));
+    this.chime ??= chimePath().then((path) => encodeFileFrames(ffmpegPath, settings, path));
+    this.chime.catch(() => (this.chime = null));
+    return this.chime;
   }
 
   /** Why the stream ended, once it has (a stream that is not known resolves as stopped). */
@@ -136,14 +163,17 @@ export class LiveService {
     return e && this.info(e);
   }
 
-  private async launch(req: Omit<LiveStartRequest, 'source'> & { source: LiveSourceInfo }, source: LiveSource): Promise<LiveInfo> {
+  private async launch(req: LaunchRequest, source: LiveSource): Promise<LiveInfo> {
     const { clock, settings } = this.deps;
     const now = clock.now();
     if (req.until !== undefined && req.until <= now) throw new LoaError('LOA_START_IN_PAST', `the end time ${new Date(req.until).toISOString()} has passed; give a time in the future.`);
+    // Without an end time a station or a push ends after live.maxOpenHours (a file, at its end).
+    if (req.until === undefined && source.kind !== 'file') req = { ...req, until: now + Math.round(settings.maxOpenHours * 3600_000) };
     const clusterIds = req.clusterIds === 'all' ? this.deps.allClusterIds() : req.clusterIds;
     if (clusterIds.length === 0) throw new LoaError('LOA_NO_CLUSTERS', 'no clusters to play on; give --clusters or --all (and add clusters first).');
     this.silence ??= encodeSilence(this.deps.ffmpegPath, settings);
     const silence = await this.silence;
+    const chime = req.chime ? await this.chimeFrames() : undefined;
     const id = `live-${randomBytes(5).toString('hex')}`;
     const stream = new LiveStream({
       id,
@@ -154,6 +184,7 @@ export class LiveService {
       clock,
       logger: this.log,
       onEnd: (why) => void this.ended(id, why),
+      ...(chime ? { intro: chime, outro: chime } : {}),
     });
     const entry: Entry = { id, stream, req: { ...req, clusterIds }, clusters: new Map(), untilTimer: null, logged: true, logClosed: false };
     this.entries.set(id, entry);
@@ -168,7 +199,7 @@ export class LiveService {
         clusterIds,
         startAt,
         ...(req.until === undefined ? {} : { stopAt: req.until }),
-        log: { createdBy: req.createdBy, priority: 'live', ...logSource(req.source) },
+        log: { createdBy: req.createdBy, priority: req.priority ?? 'live', ...logSource(req.source) },
       });
       for (const s of sent) entry.clusters.set(s.clusterId, { clusterId: s.clusterId, cmdId: s.cmdId, status: s.status, ...(s.detail ? { detail: s.detail } : {}) });
     } catch (err) {
@@ -184,7 +215,7 @@ export class LiveService {
       const end = () => void this.stop(id, { sendStops: false }).catch((e: unknown) => this.log.error({ err: errorMessage(e) }, 'ending a relay at its end time failed'));
       entry.untilTimer = clock.setTimeout(end, req.until - now + UNTIL_GRACE_MS);
     }
-    this.log.info({ streamId: id, source: req.source, clusters: clusterIds.length, until: req.until }, 'live stream started');
+    this.log.info({ streamId: id, source: req.source, clusters: clusterIds.length, until: req.until, priority: req.priority ?? 'live', chime: Boolean(chime) }, 'live stream started');
     return this.info(entry);
   }
 
@@ -309,6 +340,8 @@ export class LiveService {
       bytesEncoded: s.bytesEncoded,
       gaps,
       clusters: [...e.clusters.values()],
+      priority: e.req.priority ?? 'live',
+      chime: e.req.chime === true,
     };
   }
 }

@@ -42,6 +42,11 @@ export interface LiveStreamOptions {
   logger: Logger;
   /** Called once when the stream has ended (stopped, or a file source played to its end). */
   onEnd?: (why: LiveEndReason) => void;
+  /** Frames played before the source's first audio and after its end (an announcement's chime,
+   *  encoded in the delivery format). The source's audio waits behind the intro, so it keeps that
+   *  delay to the end; a source that ends by itself ends the stream only after the outro. */
+  intro?: Frame[];
+  outro?: Frame[];
 }
 
 const TICK_MS = 100;
@@ -68,6 +73,11 @@ export class LiveStream {
   private failures = 0;
   private silenceClock = 0;
   private silenceIndex = 0;
+  /** Frames that go out at the real-time pace (intro, the source's audio queued behind it, outro). */
+  private paced: Frame[] = [];
+  private pacedClock = 0;
+  /** A source that ended by itself while frames were still paced: the stream ends once they are out. */
+  private endingWhy: LiveEndReason | null = null;
   /** Frames not yet written to listeners: they go out together every flushMs (fewer packets). */
   private outbox: Buffer[] = [];
   private lastFlushAt = 0;
@@ -83,6 +93,10 @@ export class LiveStream {
   }
 
   start(): void {
+    if (this.o.intro?.length) {
+      this.paced = [...this.o.intro];
+      this.pacedClock = this.o.clock.now();
+    }
     this.spawnEncoder();
     const tick = () => {
       this.tick();
@@ -180,12 +194,12 @@ export class LiveStream {
       if (this.stopping) return;
       const detail = stderr.trim().split('\n').at(-1) ?? '';
       if (source.kind === 'file' && code === 0) {
-        this.finish('source-ended');
+        this.endAfterPaced('source-ended');
         return;
       }
       if (source.kind === 'push') {
         if (code !== 0) this.log.warn({ code, signal, detail }, 'live push: ffmpeg could not read the pushed audio');
-        this.finish(code === 0 ? 'source-ended' : 'source-failed');
+        this.endAfterPaced(code === 0 ? 'source-ended' : 'source-failed');
         return;
       }
       if (this.o.clock.now() - this.runStartedAt > HEALTHY_RUN_MS && this.state === 'live') this.failures = 0;
@@ -206,12 +220,41 @@ export class LiveStream {
     this.closeGap();
     this.state = 'live';
     this.audioMs += f.durationMs;
-    this.broadcast(f);
+    // Behind an intro still playing, the source's audio waits its turn.
+    if (this.paced.length > 0) this.paced.push(f);
+    else this.broadcast(f);
+  }
+
+  /** The source is over: the outro (and whatever waits paced) goes out first, then the stream ends. */
+  private endAfterPaced(why: LiveEndReason): void {
+    if (this.o.outro?.length) {
+      if (this.paced.length === 0) this.pacedClock = this.o.clock.now();
+      this.paced.push(...this.o.outro);
+    }
+    if (this.paced.length === 0) return this.finish(why);
+    this.endingWhy = why;
+  }
+
+  /** Paced frames due by `now` go out; true while some are still waiting. */
+  private sendPaced(now: number): boolean {
+    while (this.paced.length > 0 && this.pacedClock <= now) {
+      const f = this.paced.shift()!;
+      this.broadcast(f);
+      this.pacedClock += f.durationMs;
+    }
+    if (this.paced.length > 0) return true;
+    if (this.endingWhy) {
+      this.flush(now);
+      this.finish(this.endingWhy);
+    }
+    return false;
   }
 
   /** Every TICK_MS: silence while the source is quiet, and the stall watch. */
   private tick(): void {
     const now = this.o.clock.now();
+    const pacing = this.sendPaced(now);
+    if (this.state === 'ended') return;
     if (now - this.lastFlushAt >= this.o.settings.flushMs) this.flush(now);
     const quietMs = now - this.lastBytesAt;
     const { silenceAfterMs, stallMs } = this.o.settings;
@@ -222,8 +265,9 @@ export class LiveStream {
       this.log.warn({ quietMs: runQuietMs }, 'live source stalled; killing its ffmpeg');
       this.proc.kill('SIGKILL');
     }
-    // Silence only once the stream has had audio: before that the boxes are still connecting.
-    if (quietMs >= silenceAfterMs && this.audioMs > 0) {
+    // Silence only once the stream has had audio (before that the boxes are still connecting),
+    // and not while paced frames (a chime, audio queued behind it) are going out.
+    if (quietMs >= silenceAfterMs && this.audioMs > 0 && !pacing && !this.endingWhy) {
       this.openGap();
       if (this.silenceClock === 0) this.silenceClock = now;
       // Silence at the real-time pace, so a box's buffer neither drains nor fills.
@@ -277,9 +321,18 @@ export function encodeArgs(s: LiveSettings): string[] {
   return ['-vn', '-ac', '1', '-ar', String(s.sampleRate), '-b:a', `${s.bitrateKbps}k`, ...codec, '-flush_packets', '1', 'pipe:1'];
 }
 
-/** One second of silence in the delivery format, split into frames; encoded once per stream. */
-export async function encodeSilence(ffmpegPath: string, s: LiveSettings): Promise<Frame[]> {
-  const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `anullsrc=r=${s.sampleRate}:cl=mono`, '-t', '1', ...encodeArgs(s)];
+/** One second of silence in the delivery format, split into frames; encoded once per hub. */
+export function encodeSilence(ffmpegPath: string, s: LiveSettings): Promise<Frame[]> {
+  return encodeClip(ffmpegPath, s, ['-f', 'lavfi', '-i', `anullsrc=r=${s.sampleRate}:cl=mono`, '-t', '1'], 'silence');
+}
+
+/** An audio file (the announcement chime) in the delivery format, split into frames. */
+export function encodeFileFrames(ffmpegPath: string, s: LiveSettings, path: string): Promise<Frame[]> {
+  return encodeClip(ffmpegPath, s, ['-i', path], path);
+}
+
+async function encodeClip(ffmpegPath: string, s: LiveSettings, input: string[], what: string): Promise<Frame[]> {
+  const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', ...input, ...encodeArgs(s)];
   const data = await new Promise<Buffer>((resolve, reject) => {
     const p = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const parts: Buffer[] = [];
@@ -287,9 +340,9 @@ export async function encodeSilence(ffmpegPath: string, s: LiveSettings): Promis
     p.stdout.on('data', (d: Buffer) => parts.push(d));
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
     p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolve(Buffer.concat(parts)) : reject(new Error(`encoding silence failed: ${err.trim()}`))));
+    p.on('close', (code) => (code === 0 ? resolve(Buffer.concat(parts)) : reject(new Error(`encoding ${what} failed: ${err.trim()}`))));
   });
   const frames = splitFrames(s.format, data);
-  if (frames.length === 0) throw new Error('encoding silence gave no frames');
+  if (frames.length === 0) throw new Error(`encoding ${what} gave no frames`);
   return frames;
 }

@@ -22,8 +22,9 @@ const startBody = z
   })
   .refine((b) => (b.clusters === undefined) !== (b.all === undefined), { message: 'give exactly one of clusters or all', path: ['clusters'] });
 
+const flag = z.enum(['0', '1', 'true', 'false']).optional();
 const pushQuery = z
-  .strictObject({ clusters: z.string().min(1).max(100_000).optional(), all: z.enum(['1', 'true']).optional() })
+  .strictObject({ clusters: z.string().min(1).max(100_000).optional(), all: z.enum(['1', 'true']).optional(), chime: flag, emergency: flag })
   .refine((q) => (q.clusters === undefined) !== (q.all === undefined), { message: 'give exactly one of clusters or all', path: ['clusters'] });
 
 const CONTENT_TYPES: Record<string, string> = { mp3: 'audio/mpeg', aac: 'audio/aac' };
@@ -55,7 +56,14 @@ export function liveRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const clusterIds = q.all ? ('all' as const) : q.clusters!.split(',').map((c) => c.trim()).filter(Boolean);
     const { done } = await startPushedStream(
       ctx.live,
-      { input: req.body as Readable, clusterIds, createdBy: req.principal?.name ?? '', stallMs: ctx.config.live.pushStallMs },
+      {
+        input: req.body as Readable,
+        clusterIds,
+        createdBy: req.principal?.name ?? '',
+        stallMs: ctx.config.live.pushStallMs,
+        chime: q.chime === '1' || q.chime === 'true',
+        emergency: q.emergency === '1' || q.emergency === 'true',
+      },
       { clock: ctx.clock, logger: req.log as unknown as Logger },
     );
     return done;

@@ -50,7 +50,7 @@ export async function announce(opts: AnnounceOptions, ctx: CommandContext): Prom
   const live = opts.mic === true || opts.live === true;
   if (opts.micDevice !== undefined && !opts.mic) throw usageError('LOA_CLI_ANNOUNCE_LIVE', a.micDeviceNeedsMic);
   if (opts.duration !== undefined && !(live && /^\d+(\.\d+)?$/.test(opts.duration) && Number(opts.duration) > 0)) throw usageError('LOA_CLI_ANNOUNCE_LIVE', a.badDuration);
-  if (live && (opts.chime || opts.emergency || opts.voice !== undefined)) throw usageError('LOA_CLI_ANNOUNCE_LIVE', a.liveOptions);
+  if (live && opts.voice !== undefined) throw usageError('LOA_CLI_ANNOUNCE_LIVE', a.liveOptions);
   if (live) return announceLive(opts, clusterChoice(opts, t)!, ctx);
   if (opts.text !== undefined && opts.text.trim() === '') throw usageError('LOA_CLI_ANNOUNCE_EMPTY', a.emptyText);
   if (opts.file !== undefined && opts.voice !== undefined) throw usageError('LOA_CLI_ANNOUNCE_VOICE', a.voiceWithFile);

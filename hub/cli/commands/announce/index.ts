@@ -15,7 +15,7 @@ export function registerAnnounce(program: Command, host: CommandHost): void {
     .option('--duration <seconds>', 'with --mic or --live: end after this many seconds')
     .option('--voice <voice>', 'voice of the text-to-speech provider (default: the hub config, vi)')
     .option('--chime', 'a short chime before and after')
-    .option('--emergency', 'start it as an emergency (over everything, until `loa emergency stop`)')
+    .option('--emergency', 'start it as an emergency: over everything (an imported one until `loa emergency stop`; a live one while you speak)')
     .option('--clusters <ids>', 'comma-separated cluster ids')
     .option('--all', 'every cluster')
     .action((o: AnnounceOptions, cmd: Command) => host.run(cmd, (ctx) => announce(o, ctx)));

@@ -16,6 +16,8 @@ export interface LiveAnnounceOptions {
   micDevice?: string;
   file?: string;
   duration?: string;
+  chime?: boolean;
+  emergency?: boolean;
 }
 
 interface PushAnswer {
@@ -62,6 +64,8 @@ export async function announceLive(opts: LiveAnnounceOptions, choice: { clusters
     }
     if (!ctx.json) ctx.io.stderr.write(`${opts.file !== undefined ? a.liveFileStarted : a.micStarted}\n`);
     const query = new URLSearchParams(choice.all ? { all: '1' } : { clusters: (choice.clusters ?? []).join(',') });
+    if (opts.chime) query.set('chime', '1');
+    if (opts.emergency) query.set('emergency', '1');
     const init = {
       method: 'POST',
       // The hub's API client keeps its token to itself; a streaming push needs its own request.

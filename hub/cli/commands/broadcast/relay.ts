@@ -20,7 +20,8 @@ export interface BroadcastRelayOptions {
 interface LiveStream {
   id: string;
   state: string;
-  source: { url: string } | { mediaId: string };
+  source: { url: string } | { mediaId: string } | { push: string };
+  priority?: string;
   listeners: number;
   restarts: number;
   until: number | null;
@@ -35,6 +36,8 @@ const en = {
   none: 'No relays.',
   head: ['Id', 'State', 'Source', 'Listeners', 'Restarts', 'Lost (s)'],
   cluster: ['Cluster', 'Status', 'Detail'],
+  pushedBy: (who: string) => `live from ${who}`,
+  emergency: 'emergency',
 };
 const vi: typeof en = {
   sourceNeeded: 'hãy cho địa chỉ luồng (loa broadcast relay URL …) hoặc --media, hoặc --stop MÃ, hoặc --list.',
@@ -43,6 +46,8 @@ const vi: typeof en = {
   none: 'Không có lượt tiếp sóng nào.',
   head: ['Mã', 'Trạng thái', 'Nguồn', 'Đang nghe', 'Khởi động lại', 'Mất (giây)'],
   cluster: ['Cụm', 'Trạng thái', 'Chi tiết'],
+  pushedBy: (who) => `trực tiếp từ ${who}`,
+  emergency: 'khẩn cấp',
 };
 const texts = (lang: Lang) => (lang === 'vi' ? vi : en);
 const lostS = (s: LiveStream) => (s.gaps.reduce((a, g) => a + g.lengthMs, 0) / 1000).toFixed(1);
@@ -57,7 +62,7 @@ export async function broadcastRelay(url: string | undefined, opts: BroadcastRel
   if (opts.list) {
     const body = await ctx.api.get<{ streams: LiveStream[] }>('/api/v1/live');
     if (body.streams.length === 0) return { json: body, view: [{ kind: 'line', text: x.none }] };
-    const rows = body.streams.map((s) => [s.id, s.state, 'url' in s.source ? s.source.url : s.source.mediaId, String(s.listeners), String(s.restarts), lostS(s)]);
+    const rows = body.streams.map((s) => [s.id, s.state, sourceText(s, x), String(s.listeners), String(s.restarts), lostS(s)]);
     return { json: body, view: [{ kind: 'table', head: x.head, rows }] };
   }
   if ((url === undefined) === (opts.media === undefined)) throw usageError('LOA_CLI_USAGE', x.sourceNeeded);
@@ -77,4 +82,11 @@ export async function broadcastRelay(url: string | undefined, opts: BroadcastRel
       { kind: 'table', head: x.cluster, rows: s.clusters.map((c) => [c.clusterId, c.status, c.detail ?? '']) },
     ],
   };
+}
+
+/** The Source column: a station's address, a library file, or who pushes (`loa announce --mic`). */
+function sourceText(s: LiveStream, x: typeof en): string {
+  if ('url' in s.source) return s.source.url;
+  if ('mediaId' in s.source) return s.source.mediaId;
+  return `${x.pushedBy(s.source.push || '?')}${s.priority === 'emergency' ? ` (${x.emergency})` : ''}`;
 }
