@@ -1,6 +1,8 @@
 // live: from the operator's request to the first audio at 12 clusters, for (a) a relay of a
-// station's MP3 stream (POST /api/v1/live) and (b) a Vietnamese text announcement (POST
-// /api/v1/announcements: espeak-ng, import, dispatch). loa-hub runs as its own process; 9 loa-sim
+// station's MP3 stream (POST /api/v1/live), (b) a Vietnamese text announcement (POST
+// /api/v1/announcements: espeak-ng, import, dispatch) and (c) the operator speaking live: the real
+// `loa announce --mic` CLI started as a child process (its microphone faked with LOA_MIC_INPUT, a
+// real-time lavfi tone), timed from the moment the command starts. loa-hub runs as its own process; 9 loa-sim
 // clusters (they do not fetch a stream or media: their `started` ack, sent at startAt, is timed)
 // and 3 real loa-edge daemons with file sinks (the first audio bytes in their WAV are timed, by
 // inotify plus a 5 ms poll, in this process, which shares the hub's clock). Run with the default
@@ -10,7 +12,8 @@ import { closeSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSy
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { locateFfmpeg } from '../common/ffmpeg.js';
 import { silentLogger } from '../common/logger.js';
 import { startFleet, type AckEvent, type CommandEvent, type Fleet } from '../firmware-sim/index.js';
@@ -104,8 +107,20 @@ function sinkWatch(edges: EdgeProcess[]) {
   };
 }
 
+const LOA_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'loa.js');
+
+/** `loa announce --mic` as the operator runs it, with a fake real-time microphone. */
+function startMic(hub: HubProcess, ids: string[]): { proc: ChildProcess; exited: Promise<void> } {
+  const proc = spawn(process.execPath, [LOA_BIN, '--hub', hub.httpUrl, '--token', hub.token, '--json', 'announce', '--mic', '--duration', '30', '--clusters', ids.join(',')], {
+    env: { ...process.env, LOA_MIC_INPUT: '-re -f lavfi -i sine=f=500:sample_rate=44100' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const exited = new Promise<void>((r) => proc.on('close', () => r()));
+  return { proc, exited };
+}
+
 interface Round {
-  path: 'relay' | 'announce';
+  path: 'relay' | 'announce' | 'mic';
   /** Request sent → answer (the hub's own work: ffmpeg started / speech, import, broadcast created). */
   answerMs: number;
   /** Request sent → startAt of the play commands. */
@@ -151,6 +166,7 @@ async function fleetAndEdges(hub: HubProcess, dir: string): Promise<{ fleet: Fle
 async function measure(o: { hub: HubProcess; fleet: Fleet; sinks: ReturnType<typeof sinkWatch>; ids: string[]; path: Round['path']; stationUrl: string; round: number }): Promise<Round> {
   const { hub, fleet, sinks } = o;
   let broadcastId: string | null = null;
+  let mic: ReturnType<typeof startMic> | null = null;
   const started = new Map<string, number>();
   const commands: { id: string; at: number; startAt: number }[] = [];
   const onAck = (e: AckEvent) => {
@@ -168,6 +184,16 @@ async function measure(o: { hub: HubProcess; fleet: Fleet; sinks: ReturnType<typ
       // boxes start after the lead, and the first bytes follow the encoder's first frames).
       const res = await hub.api<{ stream: { id: string } }>('POST', '/api/v1/live', { source: { url: o.stationUrl }, clusters: o.ids });
       broadcastId = res.stream.id;
+    } else if (o.path === 'mic') {
+      // The stream id is the hub's: found as soon as the push appears in its list of streams.
+      mic = startMic(hub, o.ids);
+      const deadline = Date.now() + 15_000;
+      while (!broadcastId && Date.now() < deadline) {
+        const { streams } = await hub.api<{ streams: { id: string; source: object; state: string }[] }>('GET', '/api/v1/live');
+        broadcastId = streams.find((st) => 'push' in st.source && st.state !== 'ended')?.id ?? null;
+        if (!broadcastId) await sleep(10);
+      }
+      if (!broadcastId) throw new Error('the pushed stream of `loa announce --mic` did not appear');
     } else {
       const res = await hub.api<{ broadcast: { id: string } }>('POST', '/api/v1/announcements', { text: `${TEXT} Lần thứ ${o.round + 1}.`, voice: 'vi', clusters: o.ids });
       broadcastId = res.broadcast.id;
@@ -197,6 +223,11 @@ async function measure(o: { hub: HubProcess; fleet: Fleet; sinks: ReturnType<typ
     fleet.events.off('command', onCommand);
     if (broadcastId && o.path === 'relay') await hub.api('DELETE', `/api/v1/live/${broadcastId}`).catch(() => undefined);
     if (broadcastId && o.path === 'announce') await hub.api('POST', '/api/v1/broadcasts/stop', { broadcastId }).catch(() => undefined);
+    if (mic) {
+      // Ctrl-C, as the operator ends it: the push ends and the hub stops the boxes.
+      mic.proc.kill('SIGINT');
+      await mic.exited;
+    }
     await sleep(1500);
   }
 }
@@ -219,7 +250,7 @@ function summarise(rounds: Round[]) {
       met: all.length === rs.length * (SIMULATED + DAEMONS) && Math.max(...all) < TARGET_MS,
     };
   };
-  return { relay: ofPath('relay'), announce: ofPath('announce') };
+  return { relay: ofPath('relay'), announce: ofPath('announce'), mic: ofPath('mic') };
 }
 
 async function runConfig(o: { label: string; dispatchLeadMs: number; emergencyLeadMs: number; liveLeadMs: number; rounds: number; stationUrl: string }) {
@@ -234,7 +265,7 @@ async function runConfig(o: { label: string; dispatchLeadMs: number; emergencyLe
     log(`${o.label}: 9 simulated + 3 loa-edge online; dispatch.leadMs ${o.dispatchLeadMs}, live.leadMs ${o.liveLeadMs}`);
     const rounds: Round[] = [];
     // Round 0 of each path warms the hub's and the daemons' code paths; it is reported apart.
-    for (const path of ['relay', 'announce'] as const) {
+    for (const path of ['relay', 'announce', 'mic'] as const) {
       for (let k = 0; k <= o.rounds; k++) rounds.push(await measure({ hub, fleet, sinks, ids: f.ids, path, stationUrl: o.stationUrl, round: k }));
     }
     sinks.close();

@@ -4,35 +4,26 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../common/logger.js';
-import { createFleet, type Fleet } from '../firmware-sim/index.js';
 import type { BroadcastRow, LogEntry } from '../hub/store/index.js';
 import { makeTone } from './helpers/audio.js';
-import { startTestHub, waitFor, type TestHub } from './helpers/hub.js';
+import { waitFor, type TestHub } from './helpers/hub.js';
 import { startUpstream, type Upstream } from './helpers/live-upstream.js';
-import { makeTempDir } from './helpers/tmp.js';
+import { startSimRig, type SimRig } from './helpers/sim-rig.js';
 
 describe('live streams in the broadcast log', () => {
-  const tmp = makeTempDir('loa-live-log-');
   const ids = ['sim-log-1', 'sim-log-2'];
+  let rig: SimRig;
   let t: TestHub;
   let up: Upstream;
-  let fleet: Fleet;
 
   beforeAll(async () => {
     up = await startUpstream();
-    t = await startTestHub({ dataDir: join(tmp.path, 'hub') });
-    const clusters = [];
-    for (const id of ids) clusters.push({ id, secret: (await t.addCluster(id)).secret });
-    fleet = createFleet({ mqttUrl: t.addresses.mqttUrl, clusters, logger: silentLogger(), fetchDelayMs: { min: 5, max: 20 }, healthIntervalMs: 60_000, connectRatePerSec: 100 });
-    await fleet.start();
-    await waitFor(() => ids.every((id) => t.hub.store.clusters.get(id)?.online), { what: 'sims online' });
+    rig = await startSimRig({ prefix: 'loa-live-log-', ids });
+    t = rig.t;
   });
   afterAll(async () => {
-    await fleet?.stop();
-    await t?.stop();
+    await rig?.stop();
     await up?.close();
-    tmp.remove();
   });
 
   const log = async (broadcastId: string) => (await t.api<{ entries: LogEntry[] }>('GET', '/api/v1/log?from=0')).body.entries.filter((e) => e.broadcastId === broadcastId);
@@ -93,7 +84,7 @@ describe('live streams in the broadcast log', () => {
   }, 20_000);
 
   it('a pushed announcement: one row named after the operator, finished when the push ends', async () => {
-    const tone = makeTone(join(tmp.path, 'loi-nhan.mp3'), 3);
+    const tone = makeTone(join(rig.tmp.path, 'loi-nhan.mp3'), 3);
     const res = await fetch(`${t.addresses.httpUrl}/api/v1/live/push?clusters=${ids.join(',')}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${t.token}`, 'content-type': 'audio/mpeg' },

@@ -4,31 +4,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Command } from '../protocol/index.js';
 import { startUpstream, type Upstream } from './helpers/live-upstream.js';
-import { local, startRadioDay, type RadioDay } from './helpers/radio-day.js';
+import { NA_LONG, naLongRelaySchedule } from './helpers/schedule-fixtures.js';
+import { local, endRadioDay, startRadioDay, type RadioDay } from './helpers/radio-day.js';
 
 let day: RadioDay | null = null;
 const ups: Upstream[] = [];
 afterEach(async () => {
-  await day?.fleet.stop();
-  await day?.t.stop().catch(() => undefined);
+  await endRadioDay(day);
   for (const u of ups.splice(0)) await u.close();
   day = null;
 });
 
 const date = '2026-12-02';
-const NA_LONG = ['na-long-1', 'na-long-2'];
-const schedule = (url: string) => `site: tu-le
-timezone: Asia/Ho_Chi_Minh
-zones:
-  na-long: [na-long-1, na-long-2]
-programmes:
-  - id: tiep-song-vov
-    at: "20:00"
-    zones: [na-long]
-    items:
-      - relay: "${url}"
-        duration: 120s
-`;
+const schedule = (url: string) => naLongRelaySchedule(url, 120);
 
 describe('a hand-started relay against the schedule', () => {
   it('the programme yields to it and resumes after it is stopped', async () => {

@@ -1,15 +1,12 @@
 // The additive protocol change for live streams (a play carries `stream` instead of `media`), the
 // simulator taking a stream play like a media play of unknown length, and `loa broadcast relay`
 // against a real hub: start, list, stop.
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../common/logger.js';
-import { createFleet, type Fleet } from '../firmware-sim/index.js';
 import { decodePayload, PROTOCOL_VERSION, streamMediaId } from '../protocol/index.js';
 import { runLoa } from './helpers/cli-run.js';
-import { startTestHub, waitFor, type TestHub } from './helpers/hub.js';
+import { waitFor, type TestHub } from './helpers/hub.js';
 import { startUpstream, type Upstream } from './helpers/live-upstream.js';
-import { makeTempDir } from './helpers/tmp.js';
+import { startSimRig, type SimRig } from './helpers/sim-rig.js';
 
 const base = { v: PROTOCOL_VERSION, id: 'c-1', seq: 1, issuedAt: 1_000, expiresAt: 61_000, type: 'play', broadcastId: 'b-1', startAt: 2_000 };
 const media = { id: 'a'.repeat(64), url: '/api/v1/media/x/content', bytes: 10, durationMs: 1000, format: 'ogg/opus' };
@@ -27,26 +24,20 @@ describe('play with a stream', () => {
 });
 
 describe('relay to simulated clusters with the CLI', () => {
-  const tmp = makeTempDir('loa-live-cli-');
   const ids = ['sim-live-1', 'sim-live-2'];
+  let rig: SimRig;
   let t: TestHub;
   let up: Upstream;
-  let fleet: Fleet;
+  let tmp: SimRig['tmp'];
 
   beforeAll(async () => {
     up = await startUpstream();
-    t = await startTestHub({ dataDir: join(tmp.path, 'hub') });
-    const clusters = [];
-    for (const id of ids) clusters.push({ id, secret: (await t.addCluster(id)).secret });
-    fleet = createFleet({ mqttUrl: t.addresses.mqttUrl, clusters, logger: silentLogger(), fetchDelayMs: { min: 5, max: 20 }, healthIntervalMs: 60_000, connectRatePerSec: 100 });
-    await fleet.start();
-    await waitFor(() => ids.every((id) => t.hub.store.clusters.get(id)?.online), { what: 'sims online' });
+    rig = await startSimRig({ prefix: 'loa-live-cli-', ids });
+    ({ t, tmp } = rig);
   });
   afterAll(async () => {
-    await fleet?.stop();
-    await t?.stop();
+    await rig?.stop();
     await up?.close();
-    tmp.remove();
   });
 
   const loa = (...args: string[]) => runLoa(['--hub', t.addresses.httpUrl, '--token', t.token, '--json', ...args], { cwd: tmp.path });

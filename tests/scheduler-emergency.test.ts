@@ -3,14 +3,12 @@
 // programme under way instead of restarting or skipping it.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Hub } from '../hub/hub.js';
-import { local, restartHub, SITE, startRadioDay, type RadioDay } from './helpers/radio-day.js';
+import { local, restartHub, SITE, endRadioDay, startRadioDay, type RadioDay } from './helpers/radio-day.js';
 
 let day: RadioDay | null = null;
 let extraHub: Hub | null = null;
 afterEach(async () => {
-  await day?.fleet.stop();
-  await extraHub?.stop();
-  await day?.t.stop().catch(() => undefined);
+  await endRadioDay(day, extraHub);
   day = null;
   extraHub = null;
 });

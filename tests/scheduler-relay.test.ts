@@ -8,18 +8,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Command } from '../protocol/index.js';
 import { validateSchedule } from '../hub/schedule/validate.js';
 import { startUpstream, type Upstream } from './helpers/live-upstream.js';
-import { smallContext } from './helpers/schedule-fixtures.js';
+import { NA_LONG, naLongRelaySchedule, smallContext } from './helpers/schedule-fixtures.js';
 import { waitFor } from './helpers/hub.js';
 import type { Hub } from '../hub/hub.js';
-import { local, restartHub, SITE, startRadioDay, type RadioDay } from './helpers/radio-day.js';
+import { local, restartHub, SITE, endRadioDay, startRadioDay, type RadioDay } from './helpers/radio-day.js';
 
 let day: RadioDay | null = null;
 let upstream: Upstream | null = null;
 let extraHub: Hub | null = null;
 afterEach(async () => {
-  await day?.fleet.stop();
-  await extraHub?.stop();
-  await day?.t.stop().catch(() => undefined);
+  await endRadioDay(day, extraHub);
   extraHub = null;
   await upstream?.close();
   day = null;
@@ -27,20 +25,7 @@ afterEach(async () => {
 });
 
 const date = '2026-12-02';
-const NA_LONG = ['na-long-1', 'na-long-2'];
-
-const schedule = (url: string) => `site: tu-le
-timezone: Asia/Ho_Chi_Minh
-zones:
-  na-long: [na-long-1, na-long-2]
-programmes:
-  - id: tiep-song-vov
-    at: "20:00"
-    zones: [na-long]
-    items:
-      - relay: "${url}"
-        duration: 90s
-`;
+const schedule = (url: string) => naLongRelaySchedule(url, 90);
 
 describe('schedule relay items', () => {
   it('relays a station on its zone from start to end; an emergency preempts it and it resumes', async () => {

@@ -5,17 +5,14 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EspeakProvider } from '../hub/tts/espeak.js';
 import type { Hub } from '../hub/hub.js';
-import { local, restartHub, SCHEDULE_FILE, SITE, startRadioDay, type RadioDay } from './helpers/radio-day.js';
+import { local, restartHub, SCHEDULE_FILE, SITE, endRadioDay, startRadioDay, type RadioDay } from './helpers/radio-day.js';
 import { requireTool } from './helpers/tools.js';
 
 let day: RadioDay | null = null;
 let extraHub: Hub | null = null;
 afterEach(async () => {
   vi.restoreAllMocks();
-  // The fleet first: the boxes would keep reconnecting to a hub being stopped.
-  await day?.fleet.stop();
-  await extraHub?.stop();
-  await day?.t.stop().catch(() => undefined);
+  await endRadioDay(day, extraHub);
   day = null;
   extraHub = null;
 });

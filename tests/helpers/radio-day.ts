@@ -44,6 +44,14 @@ export interface RadioDay {
   stop(): Promise<void>;
 }
 
+/** A radio-day suite's afterEach: the fleet first (the boxes would keep reconnecting to a hub being
+ *  stopped), then a hub the test started later on the same data, then the day's own hub. */
+export async function endRadioDay(day: RadioDay | null, extraHub: { stop(): Promise<void> } | null = null): Promise<void> {
+  await day?.fleet.stop();
+  await extraHub?.stop();
+  await day?.t.stop().catch(() => undefined);
+}
+
 export async function startRadioDay(startAt: number, opts: { dataDir?: string; backoff?: { minMs: number; maxMs: number } } = {}): Promise<RadioDay> {
   const clock = new FakeClock(startAt);
   const t = await startTestHub({ clock, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), config: { dispatch: { leadMs: 3000, joinLeadMs: 1500, emergencyLeadMs: 1500 } } });

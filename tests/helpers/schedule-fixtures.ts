@@ -44,3 +44,18 @@ export function smallContext(extra: Partial<ScheduleContext> = {}): ScheduleCont
     ...extra,
   };
 }
+
+/** The Nà Lóng zone (two clusters of the Tú Lệ site) and a schedule that relays a station there at 20:00. */
+export const NA_LONG = ['na-long-1', 'na-long-2'];
+export const naLongRelaySchedule = (url: string, durationS: number): string => `site: tu-le
+timezone: Asia/Ho_Chi_Minh
+zones:
+  na-long: [na-long-1, na-long-2]
+programmes:
+  - id: tiep-song-vov
+    at: "20:00"
+    zones: [na-long]
+    items:
+      - relay: "${url}"
+        duration: ${durationS}s
+`;
