@@ -1,14 +1,27 @@
 // Test runner settings: suites start real hubs, brokers and child processes, so they get
 // generous timeouts and run in forked workers (each with its own ports and data dirs).
+// Two projects: `default` runs every suite as ever; `mosquitto` runs the radio-core end-to-end and
+// the security and transport suites again with each hub in external broker mode against its own
+// real Mosquitto (tests/helpers/hub.ts reads LOA_TEST_BROKER). One alone: `--project mosquitto`.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 60_000,
     fileParallelism: true,
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: 'default', include: ['tests/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'mosquitto',
+          include: ['tests/hub-security.test.ts', 'tests/e2e-edge.test.ts', 'tests/hub-transport.test.ts'],
+          env: { LOA_TEST_BROKER: 'mosquitto' },
+        },
+      },
+    ],
   },
 });

@@ -8,6 +8,40 @@ import { ttsConfigSchema } from './tts/config.js';
 
 const port = z.number().int().min(0).max(65535);
 
+/**
+ * `broker:` embedded (aedes inside the hub, settings under `mqtt:`) or external: the hub logs into
+ * an existing broker (Mosquitto 2.x) as a privileged client and, when `mosquitto:` is given, writes
+ * that broker's password and ACL files for the clusters (docs/external-broker.md).
+ */
+const brokerConfigSchema = z
+  .strictObject({
+    mode: z.enum(['embedded', 'external']).default('embedded'),
+    /** mqtt://host:1883 or mqtts://host:8883; required when external. */
+    url: z.string().regex(/^mqtts?:\/\/[^/\s]+\/?$/, 'must be mqtt://host:port or mqtts://host:port').optional(),
+    /** The hub's own user on that broker; it may read and write all of loa/#. */
+    username: z.string().min(1).regex(/^[^:\s]+$/, 'may not contain ":" or spaces').default('loa-hub'),
+    password: z.string().min(1).optional(),
+    /** A file holding the password (first line), instead of `password`. */
+    passwordFile: z.string().min(1).optional(),
+    /** PEM file of the CA that signed the broker's certificate, for mqtts://. */
+    ca: z.string().optional(),
+    /** Mosquitto files the hub writes (password_file, acl_file) and how the broker is told to re-read them. */
+    mosquitto: z
+      .strictObject({
+        passwordFile: z.string().min(1),
+        aclFile: z.string().min(1),
+        reload: z.strictObject({ pidFile: z.string().min(1).optional(), command: z.string().min(1).optional() }).optional(),
+      })
+      .optional(),
+  })
+  .superRefine((b, ctx) => {
+    if (b.mode !== 'external') return;
+    if (!b.url) ctx.addIssue({ code: 'custom', path: ['url'], message: 'broker.mode external needs broker.url (mqtt://host:1883 or mqtts://host:8883)' });
+    if (!b.password && !b.passwordFile) ctx.addIssue({ code: 'custom', path: ['password'], message: 'broker.mode external needs broker.password or broker.passwordFile (the hub\'s own login on the broker)' });
+    if (b.password && b.passwordFile) ctx.addIssue({ code: 'custom', path: ['passwordFile'], message: 'give broker.password or broker.passwordFile, not both' });
+  })
+  .prefault({});
+
 export const hubConfigSchema = z
   .strictObject({
     dataDir: z.string().default('./data'),
@@ -36,6 +70,8 @@ export const hubConfigSchema = z
           .prefault({}),
       })
       .prefault({}),
+    /** Where devices connect: the embedded aedes broker (settings under `mqtt:`) or an existing one (docs/external-broker.md). */
+    broker: brokerConfigSchema,
     http: z
       .strictObject({
         host: z.string().default('0.0.0.0'),

@@ -12,7 +12,9 @@ import { AlarmService } from './alarms/service.js';
 import { ensureChime } from './announce/audio.js';
 import { AnnounceService } from './announce/service.js';
 import { LiveService } from './live/service.js';
-import { Broker } from './broker/broker.js';
+import { Broker, type HubMqtt } from './broker/broker.js';
+import { ExternalBroker, hubBrokerPassword } from './broker/external.js';
+import { MosquittoFiles } from './broker/mosquitto-files.js';
 import { SecretVerifier } from './broker/secrets.js';
 import { loadCamerasFile } from './cameras/file.js';
 import { CameraModule } from './cameras/service.js';
@@ -51,6 +53,9 @@ export interface HubAddresses {
   mqttUrl: string;
 }
 
+/** The broker module: embedded aedes or a client of an external broker (broker.mode). */
+export type HubBroker = HubMqtt & { start(): Promise<void>; stop(): Promise<void>; readonly ports: { mqtt: number; mqtts: number | null } };
+
 export const OPERATOR_TOKEN_FILE = 'operator.token';
 export const HUB_INFO_FILE = 'hub.json';
 
@@ -60,7 +65,9 @@ export class Hub {
   readonly logger: Logger;
   readonly bus = new EventBus();
   store!: Store;
-  broker!: Broker;
+  broker!: HubBroker;
+  /** The Mosquitto files the hub keeps (external mode with broker.mosquitto), else null. */
+  brokerFiles: MosquittoFiles | null = null;
   devices!: DeviceListener;
   dispatcher!: Dispatcher;
   clusters!: ClusterService;
@@ -100,15 +107,34 @@ export class Hub {
     this.ffmpeg = locateFfmpeg({ configPath: config.ffmpeg.path });
     logger.info({ ffmpeg: this.ffmpeg.path, source: this.ffmpeg.source }, `using ffmpeg from ${this.ffmpeg.source}`);
 
+    // External broker: the hub's own password is read now, so a missing file stops the hub before anything opens.
+    const external = config.broker.mode === 'external';
+    const brokerPassword = external ? hubBrokerPassword(config.broker) : '';
     this.store = openStore(this.dataDir, clock);
     const verifier = new SecretVerifier((id) => this.store.clusters.secretHash(id));
-    this.broker = new Broker({
-      config: config.mqtt,
-      verifier,
-      clock,
-      logger: logger.child({ module: 'broker' }),
-      onDeviceConnection: (id, up, reason) => this.devices.onConnection(id, up, reason),
-    });
+    this.broker = external
+      ? new ExternalBroker({
+          config: config.broker,
+          logger: logger.child({ module: 'broker' }),
+          // Mosquitto re-reads its files a moment after the signal: the hub's first login may race it.
+          ...(config.broker.mosquitto?.reload ? { retryForMs: 3000 } : {}),
+        })
+      : new Broker({
+          config: config.mqtt,
+          verifier,
+          clock,
+          logger: logger.child({ module: 'broker' }),
+          onDeviceConnection: (id, up, reason) => this.devices.onConnection(id, up, reason),
+        });
+    if (external && config.broker.mosquitto) {
+      this.brokerFiles = new MosquittoFiles({
+        settings: config.broker.mosquitto,
+        hubUser: config.broker.username,
+        hubPassword: brokerPassword,
+        clusters: () => this.store.clusters.mosquittoHashes(),
+        logger: logger.child({ module: 'broker-files' }),
+      });
+    }
     this.devices = new DeviceListener({ mqtt: this.broker, store: this.store, bus, clock, logger: logger.child({ module: 'devices' }) });
     this.dispatcher = new Dispatcher({
       store: this.store,
@@ -127,6 +153,7 @@ export class Hub {
       clock,
       logger: logger.child({ module: 'clusters' }),
       scryptCost: config.mqtt.auth.scryptCost,
+      ...(this.brokerFiles ? { brokerFiles: this.brokerFiles } : {}),
     });
     const media = createMediaService({
       dataDir: this.dataDir,
@@ -170,7 +197,14 @@ export class Hub {
     });
     this.playlog = new PlayLogMerger({ store: this.store, mqtt: this.broker, bus, clock, logger: logger.child({ module: 'playlog' }) });
 
-    await this.broker.start();
+    // External mode: the broker learns of every cluster (and the hub's own login) before the hub logs in.
+    try {
+      if (this.brokerFiles) await this.brokerFiles.update();
+      await this.broker.start();
+    } catch (err) {
+      this.store.close();
+      throw err;
+    }
     this.time = new TimeService({ mqtt: this.broker, clock, logger: logger.child({ module: 'time' }) });
     await this.time.start();
     await this.devices.start();
@@ -240,18 +274,20 @@ export class Hub {
         live: this.live,
       },
       logger.child({ module: 'http' }),
-      { maxUploadBytes: config.media.maxInputBytes },
+      { maxUploadBytes: config.media.maxInputBytes, brokerFiles: this.brokerFiles },
     );
     await this.app.listen({ port: config.http.port, host: config.http.host });
     const httpPort = (this.app.server.address() as { port: number }).port;
     const local = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
     const mqttHost = config.mqtt.host === '0.0.0.0' || config.mqtt.host === '::' ? '127.0.0.1' : config.mqtt.host;
+    // External mode: devices connect to the broker's own address.
+    const mqttUrl = external ? config.broker.url!.replace(/\/$/, '') : `mqtt://${mqttHost}:${this.broker.ports.mqtt}`;
     this.addresses = {
       mqttPort: this.broker.ports.mqtt,
       mqttsPort: this.broker.ports.mqtts,
       httpPort,
       httpUrl: config.http.publicUrl ?? `http://${local}:${httpPort}`,
-      mqttUrl: `mqtt://${mqttHost}:${this.broker.ports.mqtt}`,
+      mqttUrl,
     };
     this.writeLocalAccess();
     this.started = true;

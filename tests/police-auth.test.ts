@@ -67,6 +67,7 @@ const TABLE: Record<string, Access> = {
   'POST /api/v1/live': OP,
   'POST /api/v1/live/push': OP,
   'DELETE /api/v1/live/:id': OP,
+  'POST /api/v1/broker/files': OP,
 };
 
 let rig: PoliceRig;

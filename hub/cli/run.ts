@@ -6,6 +6,7 @@ import { errorMessage, isLoaError } from '../../common/errors.js';
 import { registerAlarms } from './commands/alarms/index.js';
 import { registerAnnounce } from './commands/announce/index.js';
 import { registerBroadcast } from './commands/broadcast/index.js';
+import { registerBroker } from './commands/broker/index.js';
 import { registerCameras } from './commands/cameras/index.js';
 import { registerClusters } from './commands/clusters/index.js';
 import { registerEmergency } from './commands/emergency/index.js';
@@ -47,6 +48,7 @@ export function buildProgram(io: CliIo, t: Catalogue, clock: Clock): Command {
   registerAlarms(program, host);
   registerCameras(program, host);
   registerTokens(program, host);
+  registerBroker(program, host);
   return program;
 }
 

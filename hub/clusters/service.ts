@@ -5,6 +5,7 @@ import { LoaError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { CLUSTER_ID_PATTERN, clusterTopic } from '../../protocol/index.js';
 import type { HubMqtt } from '../broker/broker.js';
+import { mosquittoHash, type MosquittoFiles } from '../broker/mosquitto-files.js';
 import { generateSecret, hashSecret, type SecretVerifier } from '../broker/secrets.js';
 import type { EventBus } from '../events.js';
 import type { ClusterRow, Store } from '../store/index.js';
@@ -17,6 +18,8 @@ export interface ClusterServiceDeps {
   clock: Clock;
   logger: Logger;
   scryptCost: number;
+  /** External broker mode: Mosquitto's files, rewritten (and the broker reloaded) on every change. */
+  brokerFiles?: MosquittoFiles;
 }
 
 export class ClusterService {
@@ -30,7 +33,9 @@ export class ClusterService {
     if (store.clusters.exists(input.id)) throw new LoaError('LOA_CLUSTER_EXISTS', `cluster ${input.id} already exists; pick another id or \`loa clusters rotate-secret ${input.id}\`.`, { status: 409 });
     const secret = generateSecret();
     const secretHash = await hashSecret(secret, this.deps.scryptCost);
-    const cluster = store.clusters.add({ id: input.id, name: input.name ?? '', village: input.village ?? '', secretHash, createdAt: clock.now() });
+    // Mosquitto cannot check the scrypt hash, so its own is made now, while the secret is known.
+    const cluster = store.clusters.add({ id: input.id, name: input.name ?? '', village: input.village ?? '', secretHash, mosquittoHash: mosquittoHash(secret), createdAt: clock.now() });
+    await this.updateBrokerFiles();
     this.deps.bus.emit('clusterAdded', { clusterId: cluster.id });
     this.deps.logger.info({ clusterId: cluster.id }, 'cluster added');
     return { cluster, secret };
@@ -45,8 +50,10 @@ export class ClusterService {
   async rotateSecret(id: string): Promise<{ cluster: ClusterRow; secret: string }> {
     this.get(id);
     const secret = generateSecret();
-    this.deps.store.clusters.setSecretHash(id, await hashSecret(secret, this.deps.scryptCost));
+    this.deps.store.clusters.setSecretHash(id, await hashSecret(secret, this.deps.scryptCost), mosquittoHash(secret));
     this.deps.verifier.forget(id);
+    // An external broker drops the box when it re-reads its files; then the hub clears its presence.
+    await this.updateBrokerFiles();
     this.deps.mqtt.disconnectDevice(id);
     this.deps.bus.emit('clusterCredentialsChanged', { clusterId: id, removed: false });
     this.deps.logger.info({ clusterId: id }, 'cluster secret rotated; its connection was closed');
@@ -57,11 +64,25 @@ export class ClusterService {
     this.get(id);
     this.deps.store.clusters.remove(id);
     this.deps.verifier.forget(id);
+    await this.updateBrokerFiles();
     this.deps.mqtt.disconnectDevice(id);
     // Clear its retained messages so nothing of it lingers on the broker.
     await this.deps.mqtt.publish(clusterTopic(id, 'presence'), '', { qos: 1, retain: true });
     await this.deps.mqtt.publish(clusterTopic(id, 'state'), '', { qos: 1, retain: true });
     this.deps.bus.emit('clusterCredentialsChanged', { clusterId: id, removed: true });
     this.deps.logger.info({ clusterId: id }, 'cluster removed');
+  }
+
+  /**
+   * Rewrites the external broker's files. A failure is logged, not thrown: the store has changed and
+   * a new secret must still reach the operator; `loa broker files` retries once the cause is fixed.
+   */
+  private async updateBrokerFiles(): Promise<void> {
+    if (!this.deps.brokerFiles) return;
+    try {
+      await this.deps.brokerFiles.update();
+    } catch (err) {
+      this.deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'broker files not updated; run `loa broker files` once fixed');
+    }
   }
 }

@@ -10,6 +10,8 @@ import { monitorRoutes } from './monitor/route.js';
 import { alarmRoutes } from './routes/alarms.js';
 import { announceRoutes } from './routes/announce.js';
 import { broadcastRoutes } from './routes/broadcasts.js';
+import { brokerRoutes } from './routes/broker.js';
+import type { MosquittoFiles } from '../broker/mosquitto-files.js';
 import { cameraRoutes } from './routes/cameras.js';
 import { clusterRoutes } from './routes/clusters.js';
 import { eventRoutes } from './routes/events.js';
@@ -33,7 +35,7 @@ export function registeredRoutes(app: FastifyInstance): RouteEntry[] {
   return [...(routeTables.get(app) ?? [])];
 }
 
-export function buildApp(ctx: HttpContext, logger: Logger, opts: { maxUploadBytes: number }): FastifyInstance {
+export function buildApp(ctx: HttpContext, logger: Logger, opts: { maxUploadBytes: number; brokerFiles?: MosquittoFiles | null }): FastifyInstance {
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as unknown as FastifyBaseLogger,
     // Per-request lines go out at debug level from the onResponse hook below instead.
@@ -73,6 +75,7 @@ export function buildApp(ctx: HttpContext, logger: Logger, opts: { maxUploadByte
   eventRoutes(app, ctx);
   liveRoutes(app, ctx);
   announceRoutes(app, ctx, opts);
+  brokerRoutes(app, ctx, opts.brokerFiles ?? null);
   monitorRoutes(app);
   return app;
 }

@@ -37,12 +37,12 @@ const COLUMNS = 'id, name, village, volume, created_at, online, last_seen_at';
 export class ClusterStore {
   constructor(private readonly db: Db) {}
 
-  add(c: { id: string; name: string; village: string; secretHash: string; createdAt: number }): ClusterRow {
+  add(c: { id: string; name: string; village: string; secretHash: string; mosquittoHash?: string | null; createdAt: number }): ClusterRow {
     // Sequence numbers start at the creation time in ms, so a cluster removed and added again
     // never reuses numbers its box has already seen (the box would refuse them as replays).
     this.db
-      .prepare('INSERT INTO clusters (id, name, village, secret_hash, next_seq, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(c.id, c.name, c.village, c.secretHash, c.createdAt, c.createdAt);
+      .prepare('INSERT INTO clusters (id, name, village, secret_hash, mosquitto_hash, next_seq, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(c.id, c.name, c.village, c.secretHash, c.mosquittoHash ?? null, c.createdAt, c.createdAt);
     return this.get(c.id)!;
   }
 
@@ -64,8 +64,17 @@ export class ClusterStore {
     return r?.secret_hash;
   }
 
-  setSecretHash(id: string, hash: string): void {
-    this.db.prepare('UPDATE clusters SET secret_hash = ? WHERE id = ?').run(hash, id);
+  /** Replaces the secret's hashes; the Mosquitto one is null when it was not computed (it then needs a rotation). */
+  setSecretHash(id: string, hash: string, mosquittoHash: string | null = null): void {
+    this.db.prepare('UPDATE clusters SET secret_hash = ?, mosquitto_hash = ? WHERE id = ?').run(hash, mosquittoHash, id);
+  }
+
+  /** Every cluster's Mosquitto password hash (external broker mode), null where none was ever computed. */
+  mosquittoHashes(): { id: string; mosquittoHash: string | null }[] {
+    return (this.db.prepare('SELECT id, mosquitto_hash FROM clusters ORDER BY id').all() as { id: string; mosquitto_hash: string | null }[]).map((r) => ({
+      id: r.id,
+      mosquittoHash: r.mosquitto_hash,
+    }));
   }
 
   remove(id: string): boolean {

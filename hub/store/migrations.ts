@@ -250,4 +250,9 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX broadcast_targets_cluster ON broadcast_targets(cluster_id, broadcast_id);
   CREATE INDEX broadcast_targets_deadline ON broadcast_targets(deadline_at) WHERE deadline_at IS NOT NULL;
   `,
+  // 7: external broker mode. A cluster's secret also hashed the way Mosquitto 2 checks it (PBKDF2-SHA512,
+  // "$7$…"), computed when the secret is known in clear (add, rotate-secret); null for older clusters.
+  `
+  ALTER TABLE clusters ADD COLUMN mosquitto_hash TEXT;
+  `,
 ];

@@ -1,14 +1,23 @@
 // Starts a real hub for a test: embedded aedes broker and HTTP on 127.0.0.1 with free ports, a
 // real SQLite file in a temp data dir, and a cheap scrypt cost so adding clusters is quick.
+// With LOA_TEST_BROKER=mosquitto (the `mosquitto` vitest project) the hub runs in external broker
+// mode against its own real Mosquitto instead, and addresses.mqtt* point there.
+import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../common/clock.js';
 import { silentLogger } from '../../common/logger.js';
 import type { HubConfigInput } from '../../hub/config.js';
 import { Hub, type HubAddresses } from '../../hub/hub.js';
+import { startMosquitto, type RunningMosquitto } from './mosquitto.js';
 import { makeTempDir } from './tmp.js';
+
+/** True in the `mosquitto` vitest project: hubs use an external Mosquitto (see vitest.config.ts). */
+export const externalBroker = process.env.LOA_TEST_BROKER === 'mosquitto';
 
 export interface TestHub {
   hub: Hub;
   addresses: HubAddresses;
+  /** The hub's own Mosquitto when LOA_TEST_BROKER=mosquitto, else null. */
+  mosquitto: RunningMosquitto | null;
   dataDir: string;
   token: string;
   api<T = unknown>(method: string, path: string, body?: unknown, opts?: { token?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: T; headers: Headers }>;
@@ -30,8 +39,39 @@ export function testHubConfig(dataDir: string, over: Partial<HubConfigInput> = {
 export async function startTestHub(opts: { dataDir?: string; config?: Partial<HubConfigInput>; clock?: Clock; logger?: ReturnType<typeof silentLogger> } = {}): Promise<TestHub> {
   const tmp = opts.dataDir ? null : makeTempDir('loa-hub-');
   const dataDir = opts.dataDir ?? tmp!.path;
-  const hub = new Hub({ config: testHubConfig(dataDir, opts.config), logger: opts.logger ?? silentLogger(), ...(opts.clock ? { clock: opts.clock, cron: false } : {}) });
-  const addresses = await hub.start();
+  let config = testHubConfig(dataDir, opts.config);
+  let mosquitto: RunningMosquitto | null = null;
+  if (externalBroker) {
+    const hubPassword = randomBytes(12).toString('base64url');
+    const tls = config.mqtt?.tls;
+    mosquitto = await startMosquitto({
+      ...(config.mqtt?.port ? { port: config.mqtt.port } : {}),
+      ...(config.mqtt?.maxPacketBytes ? { maxPacketBytes: config.mqtt.maxPacketBytes } : {}),
+      ...(tls ? { tls: { cert: tls.cert, key: tls.key, ca: tls.ca, port: tls.port } } : {}),
+      hubUser: 'loa-hub',
+      hubPassword,
+    });
+    config = {
+      ...config,
+      broker: {
+        mode: 'external',
+        url: mosquitto.url,
+        username: 'loa-hub',
+        password: hubPassword,
+        mosquitto: { passwordFile: mosquitto.passwordFile, aclFile: mosquitto.aclFile, reload: { pidFile: mosquitto.pidFile } },
+        ...config.broker,
+      },
+    };
+  }
+  const hub = new Hub({ config, logger: opts.logger ?? silentLogger(), ...(opts.clock ? { clock: opts.clock, cron: false } : {}) });
+  let addresses: HubAddresses;
+  try {
+    addresses = await hub.start();
+  } catch (err) {
+    await mosquitto?.stop();
+    throw err;
+  }
+  if (mosquitto) addresses = { ...addresses, mqttPort: mosquitto.port, mqttsPort: mosquitto.tlsPort, mqttUrl: mosquitto.url };
   const token = hub.operatorToken();
   const api: TestHub['api'] = async (method, path, body, o = {}) => {
     const headers: Record<string, string> = { ...o.headers };
@@ -58,6 +98,7 @@ export async function startTestHub(opts: { dataDir?: string; config?: Partial<Hu
   return {
     hub,
     addresses,
+    mosquitto,
     dataDir,
     token,
     api,
@@ -68,6 +109,7 @@ export async function startTestHub(opts: { dataDir?: string; config?: Partial<Hu
     },
     async stop(o = {}) {
       await hub.stop();
+      await mosquitto?.stop();
       if (!o.keepData) tmp?.remove();
     },
   };
