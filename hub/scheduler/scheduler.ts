@@ -8,7 +8,7 @@
 // a once-a-minute safety net in the site's time zone.
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
-import { PRIORITIES, priorityRank, type Priority, type Schedule, type ScheduleContext, type TimelineEntry } from '../schedule/model.js';
+import { PRIORITIES, priorityRank, type Priority, type Schedule, type ScheduleContext } from '../schedule/model.js';
 import { streamMediaId } from '../../protocol/index.js';
 import type { HubMqtt } from '../broker/broker.js';
 import type { DeviceListener } from '../devices/listener.js';
@@ -16,6 +16,7 @@ import { CommandSender } from '../dispatcher/commands.js';
 import type { Dispatcher } from '../dispatcher/dispatcher.js';
 import type { EventBus } from '../events.js';
 import type { EmergencyRow, Store } from '../store/index.js';
+import { LAST_ALIVE, ScheduleLog } from './log.js';
 import { RelayPool, type RelayOpener } from './relays.js';
 import { broadcastRecord, emergencyAt, fromTimeline, pickTop, playable, TimelineCache, type Wanted } from './wanted.js';
 
@@ -45,7 +46,6 @@ export interface SchedulerDeps {
   relays?: () => RelayOpener | null;
 }
 
-const LAST_ALIVE = 'scheduler.lastAlive';
 const STATE_GRACE_MS = 1500;
 /** Never sleep longer than this: a new day's timeline is looked at by then anyway. */
 const MAX_SLEEP_MS = 6 * 3600_000;
@@ -60,6 +60,7 @@ export class Scheduler {
   private emergencies: EmergencyRow[] = [];
   /** Streams of the `relay:` items on air (public: tests wait for them to open). */
   readonly relays: RelayPool;
+  private readonly schedLog: ScheduleLog;
 
   constructor(private readonly deps: SchedulerDeps) {
     const { schedule, ctx } = deps.load();
@@ -67,12 +68,13 @@ export class Scheduler {
     this.sender = new CommandSender(deps.mqtt, deps.store.clusters, deps.clock, deps.config.commandTtlMs);
     this.log = deps.logger;
     this.relays = new RelayPool(deps.relays ?? (() => null), deps.logger);
+    this.schedLog = new ScheduleLog(deps.store, () => this.timelines, deps.config.emergencyLeadMs);
   }
 
   start(): void {
     this.running = true;
     this.emergencies = this.deps.store.schedules.activeEmergencies();
-    this.logMissedWhileDown();
+    this.schedLog.missedWhileDown(this.deps.clock.now());
     const again = (clusterId?: string) => this.reconcile(clusterId);
     // A box that comes online says what it is playing right after; give it a moment so the
     // scheduler can adopt an item already under way instead of restarting it.
@@ -123,7 +125,7 @@ export class Scheduler {
     const known = new Set(this.emergencies.map((e) => e.id));
     this.emergencies = list;
     const now = Math.round(this.deps.clock.now());
-    for (const e of list) if (!known.has(e.id)) this.logEmergencyOffline(e, now);
+    for (const e of list) if (!known.has(e.id)) this.schedLog.emergencyOffline(e, now);
     this.reconcile();
   }
 
@@ -158,7 +160,7 @@ export class Scheduler {
         this.log.error({ err, clusterId: id }, 'reconcile failed');
       }
     }
-    this.finishEnded(now);
+    this.schedLog.finishEnded(now);
     this.relays.logLosses(now, this.deps.store);
     this.endFinishedEmergencies(now);
     this.deps.store.schedules.setState(LAST_ALIVE, String(now));
@@ -192,7 +194,7 @@ export class Scheduler {
     if (cur?.key === target.key) return;
     if (target.kind === 'adhoc') {
       // Already on its way to the box (the dispatcher sent it): yield, and log what it cuts.
-      if (cur && cur.endAt > target.startAt && priorityRank(target.priority) > priorityRank(cur.priority)) this.markPreempted(clusterId, cur, Math.max(now, target.startAt), target);
+      if (cur && cur.endAt > target.startAt && priorityRank(target.priority) > priorityRank(cur.priority)) this.schedLog.markPreempted(clusterId, cur, Math.max(now, target.startAt), target);
       this.commanded.set(clusterId, target);
       return;
     }
@@ -202,7 +204,7 @@ export class Scheduler {
     const offsetMs = Math.max(0, startAt - target.startAt);
     if (startAt >= target.endAt) return;
     this.play(clusterId, target, startAt, offsetMs, now);
-    if (cur && cur.endAt > startAt && priorityRank(target.priority) > priorityRank(cur.priority)) this.markPreempted(clusterId, cur, startAt, target);
+    if (cur && cur.endAt > startAt && priorityRank(target.priority) > priorityRank(cur.priority)) this.schedLog.markPreempted(clusterId, cur, startAt, target);
     this.commanded.set(clusterId, target);
   }
 
@@ -271,27 +273,8 @@ export class Scheduler {
     });
   }
 
-  /** The lower item was cut by a higher one: its acks from now on are not its own story. */
-  private markPreempted(clusterId: string, cur: Wanted, at: number, by: Wanted): void {
-    const { store } = this.deps;
-    const t = store.broadcasts.target(cur.broadcastId, clusterId);
-    if (!t || !['sent', 'accepted', 'started'].includes(t.status)) return;
-    const played = t.segmentStartedAt !== null ? Math.max(0, at - t.segmentStartedAt) : 0;
-    store.broadcasts.updateTarget(
-      cur.broadcastId,
-      clusterId,
-      { status: 'preempted', reason: `preempted-by-${by.priority}`, cmdId: null, deadlineAt: null, playedMs: t.playedMs + played, segmentStartedAt: null },
-      at,
-    );
-  }
-
   private stopCluster(clusterId: string, cur: Wanted, now: number, reason: string): void {
-    const { store } = this.deps;
-    const t = store.broadcasts.target(cur.broadcastId, clusterId);
-    if (t && ['sent', 'accepted', 'started'].includes(t.status)) {
-      const played = t.segmentStartedAt !== null ? Math.max(0, now - t.segmentStartedAt) : 0;
-      store.broadcasts.updateTarget(cur.broadcastId, clusterId, { status: 'stopped', reason, cmdId: null, deadlineAt: null, finishedAt: now, playedMs: t.playedMs + played, segmentStartedAt: null }, now);
-    }
+    this.schedLog.markStopped(clusterId, cur, now, reason);
     this.commanded.delete(clusterId);
     void this.sender.send(clusterId, { type: 'stop', broadcastId: cur.broadcastId }).catch((err: unknown) => this.log.error({ err, clusterId }, 'stop command not sent'));
   }
@@ -307,73 +290,6 @@ export class Scheduler {
     for (const e of over) this.deps.store.schedules.stopEmergencies(now, 'ended', e.id);
     this.emergencies = this.deps.store.schedules.activeEmergencies();
     this.log.info({ emergencies: over.map((e) => e.id) }, 'emergency over: its audio has played');
-  }
-
-  /** An emergency's clusters that are offline when it starts are logged at once as missed. */
-  private logEmergencyOffline(e: EmergencyRow, now: number): void {
-    const { store } = this.deps;
-    const media = store.media.get(e.mediaId);
-    if (!media) return;
-    const w = emergencyAt(e, media.durationMs, this.deps.config.emergencyLeadMs, now);
-    if (!w) return;
-    for (const clusterId of e.clusters) {
-      if (store.clusters.get(clusterId)?.online) continue;
-      store.broadcasts.ensure(broadcastRecord(w, media.id, now));
-      const t = store.broadcasts.ensureTarget(w.broadcastId, clusterId, now, 'offline');
-      if (t.status === 'offline') store.broadcasts.updateTarget(w.broadcastId, clusterId, { reason: 'cluster-offline', detail: 'the cluster was offline when the emergency started' }, now);
-    }
-  }
-
-  /** Items that ended with no word to a cluster: logged as missed (offline) so the log is whole. */
-  private finishEnded(now: number): void {
-    const { store } = this.deps;
-    const since = Number(store.schedules.getState('scheduler.finishedUpTo') ?? now);
-    if (since < now) {
-      this.logUnplayed(since, now, (e) => e.endAt > since && e.endAt <= now, (clusterId) =>
-        store.clusters.get(clusterId)?.online ? { status: 'missed', reason: 'not-sent' } : { status: 'offline', reason: 'cluster-offline' },
-      );
-    }
-    store.schedules.setState('scheduler.finishedUpTo', String(now));
-  }
-
-  /** Items that should have started while the hub was down: logged as missed, not played late. */
-  private logMissedWhileDown(): void {
-    const { store, clock } = this.deps;
-    const lastAlive = Number(store.schedules.getState(LAST_ALIVE) ?? NaN);
-    const now = clock.now();
-    if (!Number.isFinite(lastAlive) || lastAlive >= now) return;
-    // Started while down and over by now: missed. Still running: the reconcile joins it.
-    this.logUnplayed(lastAlive, now, (e) => e.startAt >= lastAlive && e.startAt < now && e.endAt <= now, () => ({
-      status: 'missed',
-      reason: 'hub-down',
-      detail: 'the hub was not running when this was due',
-    }));
-    store.schedules.setState('scheduler.finishedUpTo', String(now));
-  }
-
-  /** Logs the media items of [from, now] that `pick` selects and no cluster record exists for yet. */
-  private logUnplayed(
-    from: number,
-    now: number,
-    pick: (e: TimelineEntry) => boolean,
-    outcome: (clusterId: string) => { status: 'missed' | 'offline'; reason: string; detail?: string },
-  ): void {
-    const { store } = this.deps;
-    for (const date of new Set([...this.timelines.datesAround(from), ...this.timelines.datesAround(now)])) {
-      for (const [clusterId, entries] of this.timelines.day(date)) {
-        for (const e of entries) {
-          const relay = e.item.kind === 'relay';
-          if (!relay && ((e.item.kind !== 'media' && e.item.kind !== 'tts') || !e.mediaId)) continue;
-          if (!pick(e)) continue;
-          const w = fromTimeline(e);
-          if (store.broadcasts.target(w.broadcastId, clusterId)) continue;
-          const o = outcome(clusterId);
-          store.broadcasts.ensure(broadcastRecord(w, relay ? null : e.mediaId, now));
-          store.broadcasts.ensureTarget(w.broadcastId, clusterId, now, o.status);
-          store.broadcasts.updateTarget(w.broadcastId, clusterId, { reason: o.reason, ...(o.detail ? { detail: o.detail } : {}) }, now);
-        }
-      }
-    }
   }
 
   /** Sleeps until the next moment something changes: an item's start minus the lead, or an end. */
