@@ -251,6 +251,9 @@ export class Hub {
       allClusterIds: () => this.store.clusters.list().map((c) => c.id),
       chimePath: () => ensureChime(this.ffmpeg.path, join(this.dataDir, 'announce')),
     });
+    // Relays started by hand that the restart ended go on (their clusters join as they reconnect).
+    const lost = this.dispatcher.lostRelays.splice(0);
+    if (lost.length > 0) void this.live.resumeLost(lost);
     // Schedule `relay:` items under way at start-up can be sent now that the live service is up.
     this.scheduler.reconcile();
     this.app = buildApp(

@@ -11,7 +11,7 @@ import type { HubConfig } from '../config.js';
 import type { EventBus } from '../events.js';
 import { OPEN_TARGET_STATUSES, type BroadcastRow, type Store, type TargetRow, type TargetStatus } from '../store/index.js';
 import { CommandSender } from './commands.js';
-import { StreamDispatch, type StreamEnd, type StreamPlayRequest } from './streams.js';
+import { StreamDispatch, type LostRelay, type StreamEnd, type StreamPlayRequest } from './streams.js';
 
 export interface DispatcherDeps {
   store: Store;
@@ -42,6 +42,8 @@ const SWEEP_MIN_MS = 200;
 export class Dispatcher {
   private readonly sender: CommandSender;
   private readonly streams: StreamDispatch;
+  /** Hand-started station relays a restart ended (read once by the hub, which starts them again). */
+  lostRelays: LostRelay[] = [];
   private readonly timers = new Map<string, TimerHandle>();
   private sweeper: TimerHandle | null = null;
   private streamStopped: ((broadcastId: string) => void) | null = null;
@@ -348,7 +350,7 @@ export class Dispatcher {
   private resumeAfterRestart(): void {
     const { store, clock, config } = this.deps;
     const now = clock.now();
-    this.streams.closeAfterRestart();
+    this.lostRelays = this.streams.closeAfterRestart();
     const pendingByBroadcast = new Set(store.broadcasts.openTargets().filter((t) => t.status === 'pending').map((t) => t.broadcastId));
     for (const broadcastId of pendingByBroadcast) {
       const b = store.broadcasts.get(broadcastId)!;

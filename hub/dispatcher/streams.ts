@@ -29,6 +29,16 @@ export interface StreamPlayRequest {
   log?: StreamLog;
 }
 
+/** A station relay started by hand whose stream a hub restart ended: what it takes to start it again. */
+export interface LostRelay {
+  id: string;
+  url: string;
+  clusterIds: string[];
+  /** Its planned end (its `until`). */
+  until: number;
+  createdBy: string;
+}
+
 /** How the open targets of an ended stream end, and a note for every target's detail. */
 export interface StreamEnd {
   status: 'finished' | 'stopped';
@@ -80,7 +90,8 @@ export class StreamDispatch {
           // The target knows its command before the box can answer it.
           if (logged) {
             store.broadcasts.ensureTarget(req.broadcastId, clusterId, now);
-            store.broadcasts.updateTarget(req.broadcastId, clusterId, { status: 'sent', cmdId: cmd.id, seq: cmd.seq, sentAt: now, deadlineAt: cmd.expiresAt }, now);
+            // (A cluster joining late was `offline`: that reason no longer holds.)
+            store.broadcasts.updateTarget(req.broadcastId, clusterId, { status: 'sent', reason: null, detail: null, cmdId: cmd.id, seq: cmd.seq, sentAt: now, deadlineAt: cmd.expiresAt }, now);
           }
           await this.sender.publish(clusterId, JSON.stringify(cmd));
           return { clusterId, cmdId: cmd.id, status: 'sent' as const };
@@ -163,10 +174,20 @@ export class StreamDispatch {
     this.deps.bus.emit('adhocChanged', { clusterIds: b.targets.map((t) => t.clusterId) });
   }
 
-  /** Streams live in the hub's memory: after a restart they are gone, so their rows close. */
-  closeAfterRestart(): void {
+  /** Streams live in the hub's memory: after a restart they are gone, so their rows close. Returns
+   *  the station relays among them (the hub starts those with time left again, docs/live.md). */
+  closeAfterRestart(): LostRelay[] {
     const { store } = this.deps;
     const open = new Set(store.broadcasts.openTargets().filter((t) => t.broadcastId.startsWith('live-')).map((t) => t.broadcastId));
-    for (const id of open) if (store.broadcasts.kindOf(id) === 'adhoc') this.end(id, { status: 'stopped', reason: 'hub-restart' });
+    const lost: LostRelay[] = [];
+    for (const id of open) {
+      if (store.broadcasts.kindOf(id) !== 'adhoc') continue;
+      const b = store.broadcasts.get(id);
+      this.end(id, { status: 'stopped', reason: 'hub-restart' });
+      if (b?.streamUrl && !b.streamUrl.startsWith('live:') && b.plannedEnd !== null) {
+        lost.push({ id, url: b.streamUrl, clusterIds: b.targets.map((t) => t.clusterId), until: b.plannedEnd, createdBy: b.createdBy });
+      }
+    }
+    return lost;
   }
 }

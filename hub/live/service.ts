@@ -112,6 +112,11 @@ export class LiveService {
     deps.dispatcher.onStreamStopped((id) => {
       if (this.stream(id)) void this.stop(id, { sendStops: false, reason: 'stop-command' }).catch((e: unknown) => this.log.error({ err: errorMessage(e) }, 'ending a stopped broadcast\'s stream failed'));
     });
+    // A box that was offline (or could not be sent the play) when the stream started joins it at
+    // the live point as soon as it is back.
+    deps.bus.on(this, 'presenceChanged', ({ clusterId, online }) => {
+      if (online) void this.join(clusterId).catch((e: unknown) => this.log.error({ err: errorMessage(e), clusterId }, 'joining a live stream failed'));
+    });
     deps.bus.on(this, 'ack', ({ clusterId, ack }) => {
       for (const e of this.entries.values()) {
         const c = e.clusters.get(clusterId);
@@ -217,6 +222,45 @@ export class LiveService {
     }
     this.log.info({ streamId: id, source: req.source, clusters: clusterIds.length, until: req.until, priority: req.priority ?? 'live', chime: Boolean(chime) }, 'live stream started');
     return this.info(entry);
+  }
+
+  /** Sends the play of every running logged stream this cluster missed (offline, or the send failed). */
+  private async join(clusterId: string): Promise<void> {
+    const { clock, settings } = this.deps;
+    for (const e of this.entries.values()) {
+      const c = e.clusters.get(clusterId);
+      if (!e.logged || e.logClosed || e.stream.state === 'ended' || !c || (c.status !== 'offline' && c.status !== 'failed')) continue;
+      const now = clock.now();
+      if (e.req.until !== undefined && e.req.until <= now + settings.leadMs) continue;
+      const [sent] = await this.deps.dispatcher.playStream({
+        broadcastId: e.id,
+        stream: { url: `/api/v1/live/${e.id}`, format: settings.format },
+        clusterIds: [clusterId],
+        startAt: now + settings.leadMs,
+        ...(e.req.until === undefined ? {} : { stopAt: e.req.until }),
+        log: { createdBy: e.req.createdBy, priority: e.req.priority ?? 'live', ...logSource(e.req.source) },
+      });
+      if (!sent) continue;
+      e.clusters.set(clusterId, { clusterId, cmdId: sent.cmdId, status: sent.status, ...(sent.detail ? { detail: sent.detail } : {}) });
+      this.log.info({ streamId: e.id, clusterId, status: sent.status }, 'cluster back online: joined the live stream');
+    }
+  }
+
+  /** Starts again, under a new id, the station relays started by hand that a hub restart ended
+   *  (Dispatcher.lostRelays) and whose end time is still ahead. Their clusters join as they come back. */
+  async resumeLost(relays: { id: string; url: string; clusterIds: string[]; until: number; createdBy: string }[]): Promise<LiveInfo[]> {
+    const out: LiveInfo[] = [];
+    for (const r of relays) {
+      if (r.until <= this.deps.clock.now() + 10_000) continue;
+      try {
+        const info = await this.start({ source: { url: r.url }, clusterIds: r.clusterIds, until: r.until, createdBy: r.createdBy });
+        this.log.info({ was: r.id, streamId: info.id, url: r.url, until: r.until }, 'relay started again after a hub restart');
+        out.push(info);
+      } catch (err) {
+        this.log.error({ was: r.id, url: r.url, err: errorMessage(err) }, 'a relay ended by the hub restart could not be started again');
+      }
+    }
+    return out;
   }
 
   /** Starts a station's stream without sending plays: the scheduler sends its own, per cluster, for
