@@ -11,6 +11,7 @@ import type { Logger } from '../../common/logger.js';
 import { clusterTopic, deviceMayPublish, deviceMaySubscribe, isClusterId, parseClusterTopic } from '../../protocol/index.js';
 import type { HubConfig } from '../config.js';
 import { limitFrames } from './frame-limit.js';
+import { indexedMemoryPersistence } from './retained-index.js';
 import { LoginThrottle } from './login-throttle.js';
 import type { SecretVerifier } from './secrets.js';
 
@@ -64,6 +65,7 @@ export class Broker implements HubMqtt {
   async start(): Promise<void> {
     const cfg = this.deps.config;
     this.aedes = await Aedes.createBroker({
+      persistence: indexedMemoryPersistence(),
       keepaliveLimit: cfg.keepaliveLimitSec,
       maxClientsIdLength: 64,
       drainTimeout: 30_000,

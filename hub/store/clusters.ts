@@ -1,6 +1,6 @@
 // Clusters (loudspeaker groups with their edge box): identity, secret hash, command sequence,
 // volume and presence, with every presence change recorded for availability reports.
-import type { Db } from './db.js';
+import { prepared, type Db } from './db.js';
 
 export interface ClusterRow {
   id: string;
@@ -40,49 +40,48 @@ export class ClusterStore {
   add(c: { id: string; name: string; village: string; secretHash: string; mosquittoHash?: string | null; createdAt: number }): ClusterRow {
     // Sequence numbers start at the creation time in ms, so a cluster removed and added again
     // never reuses numbers its box has already seen (the box would refuse them as replays).
-    this.db
-      .prepare('INSERT INTO clusters (id, name, village, secret_hash, mosquitto_hash, next_seq, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    prepared(this.db, 'INSERT INTO clusters (id, name, village, secret_hash, mosquitto_hash, next_seq, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(c.id, c.name, c.village, c.secretHash, c.mosquittoHash ?? null, c.createdAt, c.createdAt);
     return this.get(c.id)!;
   }
 
   exists(id: string): boolean {
-    return this.db.prepare('SELECT 1 FROM clusters WHERE id = ?').get(id) !== undefined;
+    return prepared(this.db, 'SELECT 1 FROM clusters WHERE id = ?').get(id) !== undefined;
   }
 
   get(id: string): ClusterRow | undefined {
-    const r = this.db.prepare(`SELECT ${COLUMNS} FROM clusters WHERE id = ?`).get(id) as RawCluster | undefined;
+    const r = prepared(this.db, `SELECT ${COLUMNS} FROM clusters WHERE id = ?`).get(id) as RawCluster | undefined;
     return r && toRow(r);
   }
 
   list(): ClusterRow[] {
-    return (this.db.prepare(`SELECT ${COLUMNS} FROM clusters ORDER BY id`).all() as RawCluster[]).map(toRow);
+    return (prepared(this.db, `SELECT ${COLUMNS} FROM clusters ORDER BY id`).all() as RawCluster[]).map(toRow);
   }
 
   secretHash(id: string): string | undefined {
-    const r = this.db.prepare('SELECT secret_hash FROM clusters WHERE id = ?').get(id) as { secret_hash: string } | undefined;
+    const r = prepared(this.db, 'SELECT secret_hash FROM clusters WHERE id = ?').get(id) as { secret_hash: string } | undefined;
     return r?.secret_hash;
   }
 
   /** Replaces the secret's hashes; the Mosquitto one is null when it was not computed (it then needs a rotation). */
   setSecretHash(id: string, hash: string, mosquittoHash: string | null = null): void {
-    this.db.prepare('UPDATE clusters SET secret_hash = ?, mosquitto_hash = ? WHERE id = ?').run(hash, mosquittoHash, id);
+    prepared(this.db, 'UPDATE clusters SET secret_hash = ?, mosquitto_hash = ? WHERE id = ?').run(hash, mosquittoHash, id);
   }
 
   /** Every cluster's Mosquitto password hash (external broker mode), null where none was ever computed. */
   mosquittoHashes(): { id: string; mosquittoHash: string | null }[] {
-    return (this.db.prepare('SELECT id, mosquitto_hash FROM clusters ORDER BY id').all() as { id: string; mosquitto_hash: string | null }[]).map((r) => ({
+    return (prepared(this.db, 'SELECT id, mosquitto_hash FROM clusters ORDER BY id').all() as { id: string; mosquitto_hash: string | null }[]).map((r) => ({
       id: r.id,
       mosquittoHash: r.mosquitto_hash,
     }));
   }
 
   remove(id: string): boolean {
-    return this.db.prepare('DELETE FROM clusters WHERE id = ?').run(id).changes > 0;
+    return prepared(this.db, 'DELETE FROM clusters WHERE id = ?').run(id).changes > 0;
   }
 
   setVolume(id: string, volume: number): void {
-    this.db.prepare('UPDATE clusters SET volume = ? WHERE id = ?').run(volume, id);
+    prepared(this.db, 'UPDATE clusters SET volume = ? WHERE id = ?').run(volume, id);
   }
 
   /**
@@ -90,12 +89,12 @@ export class ClusterStore {
    * store was restored from an older backup does not send numbers the box refuses as replays.
    */
   advanceSeqPast(id: string, lastSeq: number): boolean {
-    return this.db.prepare('UPDATE clusters SET next_seq = ? WHERE id = ? AND next_seq <= ?').run(lastSeq + 1, id, lastSeq).changes > 0;
+    return prepared(this.db, 'UPDATE clusters SET next_seq = ? WHERE id = ? AND next_seq <= ?').run(lastSeq + 1, id, lastSeq).changes > 0;
   }
 
   /** Reserves the next command sequence number of a cluster. */
   takeSeq(id: string): number {
-    const r = this.db.prepare('UPDATE clusters SET next_seq = next_seq + 1 WHERE id = ? RETURNING next_seq - 1 AS seq').get(id) as
+    const r = prepared(this.db, 'UPDATE clusters SET next_seq = next_seq + 1 WHERE id = ? RETURNING next_seq - 1 AS seq').get(id) as
       | { seq: number }
       | undefined;
     if (!r) throw new Error(`cluster ${id} does not exist`);
@@ -105,40 +104,40 @@ export class ClusterStore {
   /** Records a presence change; returns false when the cluster was already in that state. */
   setPresence(id: string, online: boolean, at: number, reason: string | null): boolean {
     const tx = this.db.transaction(() => {
-      const cur = this.db.prepare('SELECT online FROM clusters WHERE id = ?').get(id) as { online: number } | undefined;
+      const cur = prepared(this.db, 'SELECT online FROM clusters WHERE id = ?').get(id) as { online: number } | undefined;
       if (!cur) return false;
-      this.db.prepare('UPDATE clusters SET last_seen_at = ? WHERE id = ?').run(at, id);
+      prepared(this.db, 'UPDATE clusters SET last_seen_at = ? WHERE id = ?').run(at, id);
       if ((cur.online === 1) === online) return false;
-      this.db.prepare('UPDATE clusters SET online = ? WHERE id = ?').run(online ? 1 : 0, id);
-      this.db.prepare('INSERT INTO presence_events (cluster_id, online, reason, at) VALUES (?, ?, ?, ?)').run(id, online ? 1 : 0, reason, at);
+      prepared(this.db, 'UPDATE clusters SET online = ? WHERE id = ?').run(online ? 1 : 0, id);
+      prepared(this.db, 'INSERT INTO presence_events (cluster_id, online, reason, at) VALUES (?, ?, ?, ?)').run(id, online ? 1 : 0, reason, at);
       return true;
     });
     return tx();
   }
 
   touch(id: string, at: number): void {
-    this.db.prepare('UPDATE clusters SET last_seen_at = MAX(COALESCE(last_seen_at, 0), ?) WHERE id = ?').run(at, id);
+    prepared(this.db, 'UPDATE clusters SET last_seen_at = MAX(COALESCE(last_seen_at, 0), ?) WHERE id = ?').run(at, id);
   }
 
   /** Records when many clusters were last heard from, in one transaction. */
   touchMany(seen: Iterable<[string, number]>): void {
-    const stmt = this.db.prepare('UPDATE clusters SET last_seen_at = MAX(COALESCE(last_seen_at, 0), ?) WHERE id = ?');
+    const stmt = prepared(this.db, 'UPDATE clusters SET last_seen_at = MAX(COALESCE(last_seen_at, 0), ?) WHERE id = ?');
     this.db.transaction(() => {
       for (const [id, at] of seen) stmt.run(at, id);
     })();
   }
 
   ids(): string[] {
-    return (this.db.prepare('SELECT id FROM clusters').all() as { id: string }[]).map((r) => r.id);
+    return (prepared(this.db, 'SELECT id FROM clusters').all() as { id: string }[]).map((r) => r.id);
   }
 
   /** At hub start nobody is connected yet, whatever the store said when it stopped. */
   markAllOffline(at: number, reason: string): void {
     const tx = this.db.transaction(() => {
-      const online = this.db.prepare('SELECT id FROM clusters WHERE online = 1').all() as { id: string }[];
+      const online = prepared(this.db, 'SELECT id FROM clusters WHERE online = 1').all() as { id: string }[];
       for (const { id } of online) {
-        this.db.prepare('UPDATE clusters SET online = 0 WHERE id = ?').run(id);
-        this.db.prepare('INSERT INTO presence_events (cluster_id, online, reason, at) VALUES (?, 0, ?, ?)').run(id, reason, at);
+        prepared(this.db, 'UPDATE clusters SET online = 0 WHERE id = ?').run(id);
+        prepared(this.db, 'INSERT INTO presence_events (cluster_id, online, reason, at) VALUES (?, 0, ?, ?)').run(id, reason, at);
       }
     });
     tx();
@@ -146,8 +145,8 @@ export class ClusterStore {
 
   /** Milliseconds a cluster was online within [from, to), from its presence changes. */
   onlineMs(id: string, from: number, to: number): number {
-    const before = this.db.prepare('SELECT online FROM presence_events WHERE cluster_id = ? AND at < ? ORDER BY at DESC, id DESC LIMIT 1').get(id, from) as { online: number } | undefined;
-    const events = this.db.prepare('SELECT online, at FROM presence_events WHERE cluster_id = ? AND at >= ? AND at < ? ORDER BY at, id').all(id, from, to) as { online: number; at: number }[];
+    const before = prepared(this.db, 'SELECT online FROM presence_events WHERE cluster_id = ? AND at < ? ORDER BY at DESC, id DESC LIMIT 1').get(id, from) as { online: number } | undefined;
+    const events = prepared(this.db, 'SELECT online, at FROM presence_events WHERE cluster_id = ? AND at >= ? AND at < ? ORDER BY at, id').all(id, from, to) as { online: number; at: number }[];
     let online = before?.online === 1;
     let since = from;
     let total = 0;
@@ -162,7 +161,7 @@ export class ClusterStore {
 
   presenceEvents(id: string, limit = 50): { online: boolean; reason: string | null; at: number }[] {
     return (
-      this.db.prepare('SELECT online, reason, at FROM presence_events WHERE cluster_id = ? ORDER BY at DESC, id DESC LIMIT ?').all(id, limit) as {
+      prepared(this.db, 'SELECT online, reason, at FROM presence_events WHERE cluster_id = ? ORDER BY at DESC, id DESC LIMIT ?').all(id, limit) as {
         online: number;
         reason: string | null;
         at: number;

@@ -8,6 +8,22 @@ import { MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
 
+const statements = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/**
+ * A prepared statement for this SQL, prepared once per database: preparing costs more than running
+ * these small queries, and presence, acks and health call them per cluster (10,000 clusters: bench
+ * ingest and fanout, docs/benchmarks.md). Only for fixed SQL text; none of the stores changes a
+ * statement's mode (pluck/raw), which would leak to the next caller.
+ */
+export function prepared(db: Db, sql: string): Database.Statement {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let stmt = cache.get(sql);
+  if (!stmt) cache.set(sql, (stmt = db.prepare(sql)));
+  return stmt;
+}
+
 export function openDatabase(file: string): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);

@@ -2,7 +2,7 @@
 // queued and written in one transaction per batch; the latest per cluster is kept in memory.
 import type { Health } from '../../protocol/index.js';
 import type { Clock, TimerHandle } from '../../common/clock.js';
-import type { Db } from './db.js';
+import { prepared, type Db } from './db.js';
 
 export interface HealthSample extends Health {
   clusterId: string;
@@ -53,8 +53,7 @@ export class HealthStore {
   latest(clusterId: string): HealthSample | undefined {
     const cached = this.latestByCluster.get(clusterId);
     if (cached) return cached;
-    const r = this.db
-      .prepare('SELECT cluster_id, received_at, body FROM health_samples WHERE cluster_id = ? ORDER BY received_at DESC, id DESC LIMIT 1')
+    const r = prepared(this.db, 'SELECT cluster_id, received_at, body FROM health_samples WHERE cluster_id = ? ORDER BY received_at DESC, id DESC LIMIT 1')
       .get(clusterId) as { cluster_id: string; received_at: number; body: string } | undefined;
     if (!r) return undefined;
     const sample = { ...(JSON.parse(r.body) as Health), clusterId: r.cluster_id, receivedAt: r.received_at };
@@ -64,8 +63,8 @@ export class HealthStore {
 
   count(clusterId?: string): number {
     const r = clusterId
-      ? (this.db.prepare('SELECT COUNT(*) AS n FROM health_samples WHERE cluster_id = ?').get(clusterId) as { n: number })
-      : (this.db.prepare('SELECT COUNT(*) AS n FROM health_samples').get() as { n: number });
+      ? (prepared(this.db, 'SELECT COUNT(*) AS n FROM health_samples WHERE cluster_id = ?').get(clusterId) as { n: number })
+      : (prepared(this.db, 'SELECT COUNT(*) AS n FROM health_samples').get() as { n: number });
     return r.n;
   }
 

@@ -1,6 +1,6 @@
 // Schedule versions (every applied file, with who and when), emergencies, and the little state
 // the scheduler keeps across restarts.
-import type { Db } from './db.js';
+import { prepared, type Db } from './db.js';
 
 export interface ScheduleVersionRow {
   version: number;
@@ -53,21 +53,20 @@ export class ScheduleStore {
   constructor(private readonly db: Db) {}
 
   addVersion(v: Omit<ScheduleVersionRow, 'version'>): ScheduleVersionRow {
-    const r = this.db
-      .prepare('INSERT INTO schedule_versions (file, text, applied_by, applied_at) VALUES (?, ?, ?, ?) RETURNING version')
+    const r = prepared(this.db, 'INSERT INTO schedule_versions (file, text, applied_by, applied_at) VALUES (?, ?, ?, ?) RETURNING version')
       .get(v.file, v.text, v.appliedBy, v.appliedAt) as { version: number };
     return { ...v, version: r.version };
   }
 
   current(): ScheduleVersionRow | undefined {
-    const r = this.db.prepare('SELECT * FROM schedule_versions ORDER BY version DESC LIMIT 1').get() as
+    const r = prepared(this.db, 'SELECT * FROM schedule_versions ORDER BY version DESC LIMIT 1').get() as
       | { version: number; file: string; text: string; applied_by: string; applied_at: number }
       | undefined;
     return r && { version: r.version, file: r.file, text: r.text, appliedBy: r.applied_by, appliedAt: r.applied_at };
   }
 
   versions(): Omit<ScheduleVersionRow, 'text'>[] {
-    return (this.db.prepare('SELECT version, file, applied_by, applied_at FROM schedule_versions ORDER BY version DESC').all() as {
+    return (prepared(this.db, 'SELECT version, file, applied_by, applied_at FROM schedule_versions ORDER BY version DESC').all() as {
       version: number;
       file: string;
       applied_by: string;
@@ -76,33 +75,32 @@ export class ScheduleStore {
   }
 
   startEmergency(e: Omit<EmergencyRow, 'stoppedAt' | 'stoppedBy'>): EmergencyRow {
-    this.db
-      .prepare('INSERT INTO emergencies (id, media_id, clusters, zones, repeat, volume, started_at, started_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    prepared(this.db, 'INSERT INTO emergencies (id, media_id, clusters, zones, repeat, volume, started_at, started_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(e.id, e.mediaId, JSON.stringify(e.clusters), JSON.stringify(e.zones), e.repeat ? 1 : 0, e.volume, e.startedAt, e.startedBy);
     return { ...e, stoppedAt: null, stoppedBy: null };
   }
 
   activeEmergencies(): EmergencyRow[] {
-    return (this.db.prepare('SELECT * FROM emergencies WHERE stopped_at IS NULL ORDER BY started_at').all() as RawEmergency[]).map(toEmergency);
+    return (prepared(this.db, 'SELECT * FROM emergencies WHERE stopped_at IS NULL ORDER BY started_at').all() as RawEmergency[]).map(toEmergency);
   }
 
   /** Ends every active emergency (or one); returns those it ended. */
   stopEmergencies(at: number, by: string, id?: string): EmergencyRow[] {
     const active = this.activeEmergencies().filter((e) => !id || e.id === id);
-    const stmt = this.db.prepare('UPDATE emergencies SET stopped_at = ?, stopped_by = ? WHERE id = ?');
+    const stmt = prepared(this.db, 'UPDATE emergencies SET stopped_at = ?, stopped_by = ? WHERE id = ?');
     this.db.transaction(() => active.forEach((e) => stmt.run(at, by, e.id)))();
     return active.map((e) => ({ ...e, stoppedAt: at, stoppedBy: by }));
   }
 
   emergencies(from: number, to: number): EmergencyRow[] {
-    return (this.db.prepare('SELECT * FROM emergencies WHERE started_at >= ? AND started_at <= ? ORDER BY started_at').all(from, to) as RawEmergency[]).map(toEmergency);
+    return (prepared(this.db, 'SELECT * FROM emergencies WHERE started_at >= ? AND started_at <= ? ORDER BY started_at').all(from, to) as RawEmergency[]).map(toEmergency);
   }
 
   getState(key: string): string | undefined {
-    return (this.db.prepare('SELECT value FROM hub_state WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+    return (prepared(this.db, 'SELECT value FROM hub_state WHERE key = ?').get(key) as { value: string } | undefined)?.value;
   }
 
   setState(key: string, value: string): void {
-    this.db.prepare('INSERT INTO hub_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    prepared(this.db, 'INSERT INTO hub_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 }
