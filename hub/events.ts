@@ -16,7 +16,8 @@ export interface HubEvents {
   broadcastChanged: { broadcastId: string };
   clusterAdded: { clusterId: string };
   /** The schedule in force changed (applied, or its clusters or media changed). */
-  scheduleChanged: Record<string, never>;
+  /** The timeline changed; `clusterIds`: only theirs (a cluster added), else everyone's. */
+  scheduleChanged: { clusterIds?: string[] };
   /** The media library gained or lost an item (the schedule refers to media by name). */
   mediaChanged: { mediaId: string; removed: boolean };
   /** An operator's ad-hoc broadcast went out to, or ended on, these clusters. */

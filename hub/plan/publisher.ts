@@ -34,8 +34,9 @@ export class PlanPublisher {
 
   start(): void {
     this.running = true;
-    this.deps.bus.on(this, 'scheduleChanged', () => void this.publishAll());
-    this.deps.bus.on(this, 'clusterAdded', ({ clusterId }) => void this.publishAll([clusterId]));
+    // A cluster added is announced by the scheduler once its timeline includes it (scheduleChanged
+    // with its id), so its first plan is built from the schedule that names it.
+    this.deps.bus.on(this, 'scheduleChanged', ({ clusterIds }) => void this.publishAll(clusterIds));
     // A box that reconnects gets the retained plan from the broker; after a hub restart the
     // embedded broker has none, so publish them again.
     void this.publishAll();

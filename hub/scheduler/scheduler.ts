@@ -85,7 +85,10 @@ export class Scheduler {
       else this.commanded.delete(clusterId);
     });
     this.deps.bus.on(this, 'state', ({ clusterId }) => again(clusterId));
-    this.deps.bus.on(this, 'clusterAdded', () => this.reload());
+    // A new cluster changes no other cluster's timeline (zones list cluster ids): only its own
+    // items are reconciled and planned, not the whole fleet's (bench ingest: at 10,000 clusters a
+    // full reload per add cost 264–503 ms).
+    this.deps.bus.on(this, 'clusterAdded', ({ clusterId }) => this.reload([clusterId]));
     this.deps.bus.on(this, 'clusterCredentialsChanged', ({ clusterId, removed }) => {
       if (removed) {
         this.commanded.delete(clusterId);
@@ -108,10 +111,17 @@ export class Scheduler {
     this.deps.store.schedules.setState(LAST_ALIVE, String(this.deps.clock.now()));
   }
 
-  /** Re-reads the schedule in force (after `loa schedule apply`, or when clusters or media change). */
-  reload(): void {
+  /** Re-reads the schedule in force (after `loa schedule apply`, or when clusters or media change);
+   *  `only`: the clusters whose timeline can have changed (the rest keep theirs). */
+  reload(only?: string[]): void {
     const { schedule, ctx } = this.deps.load();
     this.timelines = new TimelineCache(schedule, ctx);
+    if (only) {
+      for (const id of only) this.reconcile(id);
+      this.arm(Math.round(this.deps.clock.now()));
+      this.deps.bus.emit('scheduleChanged', { clusterIds: only });
+      return;
+    }
     this.reconcile();
     this.deps.bus.emit('scheduleChanged', {});
   }
