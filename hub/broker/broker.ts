@@ -187,7 +187,10 @@ export class Broker implements HubMqtt {
           } catch (err) {
             this.log.error({ err, topic: packet.topic }, 'message handler failed');
           }
-          cb();
+          // Not cb() here: mqemitter hands over its next queued message from inside cb, so a burst
+          // of thousands (10,000 boxes' presence and acks at once) recursed until the stack
+          // overflowed (bench fanout, docs/benchmarks.md).
+          process.nextTick(cb);
         },
         () => resolve(),
       ),

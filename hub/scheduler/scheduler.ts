@@ -97,7 +97,8 @@ export class Scheduler {
     });
     this.deps.bus.on(this, 'mediaChanged', () => this.reload());
     this.deps.bus.on(this, 'adhocChanged', ({ clusterIds }) => {
-      clusterIds.forEach((id) => again(id));
+      // One pass for all of them (a broadcast to 10,000 clusters is one event).
+      this.reconcile(clusterIds);
       this.arm(Math.round(this.deps.clock.now()));
     });
     this.reconcile();
@@ -117,7 +118,7 @@ export class Scheduler {
     const { schedule, ctx } = this.deps.load();
     this.timelines = new TimelineCache(schedule, ctx);
     if (only) {
-      for (const id of only) this.reconcile(id);
+      this.reconcile(only);
       this.arm(Math.round(this.deps.clock.now()));
       this.deps.bus.emit('scheduleChanged', { clusterIds: only });
       return;
@@ -157,12 +158,13 @@ export class Scheduler {
     return pickTop(candidates);
   }
 
-  /** Brings one cluster, or all, in line with what should be on air; then sleeps until the next change. */
-  reconcile(only?: string): void {
+  /** Brings some clusters, or all, in line with what should be on air; after all of them, sleeps
+   *  until the next change. The log and emergency steps run once per call, not per cluster. */
+  reconcile(only?: string | readonly string[]): void {
     if (!this.running) return;
     // Whole milliseconds: commands carry integer times.
     const now = Math.round(this.deps.clock.now());
-    const ids = only ? [only] : this.deps.store.clusters.list().map((c) => c.id);
+    const ids = only === undefined ? this.deps.store.clusters.list().map((c) => c.id) : typeof only === 'string' ? [only] : only;
     for (const id of ids) {
       try {
         this.reconcileCluster(id, now);
