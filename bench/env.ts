@@ -1,6 +1,8 @@
 // What every benchmark prints and records about where it ran.
 import { cpus, totalmem, platform, release } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { locateFfmpeg } from '../common/ffmpeg.js';
 import { VERSION } from '../common/version.js';
 
 export interface BenchEnvironment {
@@ -12,6 +14,8 @@ export interface BenchEnvironment {
   node: string;
   loa: string;
   deps: Record<string, string>;
+  /** First line of each external tool's version output; 'absent' when it is not installed. */
+  tools: Record<string, string>;
 }
 
 function depVersion(name: string): string {
@@ -19,6 +23,23 @@ function depVersion(name: string): string {
     return (JSON.parse(readFileSync(new URL(`../../node_modules/${name}/package.json`, import.meta.url), 'utf8')) as { version: string }).version;
   } catch {
     return 'unknown';
+  }
+}
+
+/** First non-empty line a tool prints about its version (stdout or stderr), or 'absent'. */
+function toolVersion(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 10_000 });
+  if (r.error) return 'absent';
+  const line = `${r.stdout ?? ''}\n${r.stderr ?? ''}`.split('\n').map((l) => l.trim()).find((l) => l.length > 0);
+  return line ?? 'unknown';
+}
+
+function ffmpegVersion(): string {
+  try {
+    const where = locateFfmpeg();
+    return `${toolVersion(where.path, ['-version']).replace(/ Copyright.*$/, '')} (${where.source})`;
+  } catch {
+    return 'absent';
   }
 }
 
@@ -32,6 +53,12 @@ export function benchEnvironment(): BenchEnvironment {
     node: process.version,
     loa: VERSION,
     deps: Object.fromEntries(['aedes', 'mqtt', 'better-sqlite3', 'fastify', 'onvif'].map((d) => [d, depVersion(d)])),
+    tools: {
+      ffmpeg: ffmpegVersion(),
+      mosquitto: toolVersion('mosquitto', ['-h']),
+      'espeak-ng': toolVersion('espeak-ng', ['--version']),
+      chromium: toolVersion('chromium', ['--version']),
+    },
   };
 }
 

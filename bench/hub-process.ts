@@ -31,7 +31,7 @@ export interface HubProcess {
   stop(opts?: { keepData?: boolean }): Promise<void>;
 }
 
-export async function startHubProcess(config: Record<string, unknown> = {}, opts: { dataDir?: string } = {}): Promise<HubProcess> {
+export async function startHubProcess(config: Record<string, unknown> = {}, opts: { dataDir?: string; hubBin?: string } = {}): Promise<HubProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'loa-bench-'));
   // A restart on the same data: the new hub.json is the sign this process is up.
   rmSync(join(dataDir, 'hub.json'), { force: true });
@@ -41,7 +41,9 @@ export async function startHubProcess(config: Record<string, unknown> = {}, opts
   writeFileSync(file, stringify({ dataDir, log: { level: 'warn' }, ...config, mqtt: { host: '127.0.0.1', port: mqttPort, ...(config.mqtt as object) }, http: { host: '127.0.0.1', port: httpPort } }));
   // LOA_BENCH_HUB_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the hub (docs/benchmarks.md).
   const nodeArgs = (process.env.LOA_BENCH_HUB_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin', 'loa-hub.js'), '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // Another build of loa-hub (e.g. one with a proposed fix, for a before/after): opts.hubBin or LOA_BENCH_HUB_BIN.
+  const hubBin = opts.hubBin ?? process.env.LOA_BENCH_HUB_BIN ?? join(ROOT, 'bin', 'loa-hub.js');
+  const child = spawn(process.execPath, [...nodeArgs, hubBin, '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
   const tokenFile = join(dataDir, 'operator.token');
   const deadline = Date.now() + 20_000;
   while (!existsSync(join(dataDir, 'hub.json')) || !existsSync(tokenFile)) {
@@ -67,8 +69,11 @@ export async function startHubProcess(config: Record<string, unknown> = {}, opts
       return json;
     },
     async stop(o = {}) {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      // A hub that already exited (it crashed under load) has no 'exit' left to wait for.
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
       if (!o.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };

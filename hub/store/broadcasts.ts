@@ -2,7 +2,7 @@
 // the source of the broadcast log. A relay (schedule `relay:` item) is a broadcast of a station's
 // stream instead of a media file: no media id, `streamUrl` set, named "relay URL" in the log.
 import type { Statement } from 'better-sqlite3';
-import type { Db } from './db.js';
+import { prepared, type Db } from './db.js';
 
 export const TARGET_STATUSES = ['pending', 'sent', 'accepted', 'started', 'finished', 'stopped', 'preempted', 'failed', 'refused', 'offline', 'missed', 'expired'] as const;
 export type TargetStatus = (typeof TARGET_STATUSES)[number];
@@ -205,10 +205,9 @@ export class BroadcastStore {
 
   create(b: { id: string; mediaId: string; startAt: number; plannedEnd: number; createdAt: number; createdBy: string; volume: number | null; priority: string; clusterIds: string[] }): void {
     const tx = this.db.transaction(() => {
-      this.db
-        .prepare('INSERT INTO broadcasts (id, media_id, start_at, planned_end, created_at, created_by, volume, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      prepared(this.db, 'INSERT INTO broadcasts (id, media_id, start_at, planned_end, created_at, created_by, volume, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
         .run(b.id, b.mediaId, b.startAt, b.plannedEnd, b.createdAt, b.createdBy, b.volume, b.priority);
-      const ins = this.db.prepare("INSERT INTO broadcast_targets (broadcast_id, cluster_id, status, updated_at) VALUES (?, ?, 'pending', ?)");
+      const ins = prepared(this.db, "INSERT INTO broadcast_targets (broadcast_id, cluster_id, status, updated_at) VALUES (?, ?, 'pending', ?)");
       for (const c of b.clusterIds) ins.run(b.id, c, b.createdAt);
     });
     tx();
@@ -230,48 +229,44 @@ export class BroadcastStore {
     programmeId: string | null;
     programmeName: string | null;
   }): void {
-    this.db
-      .prepare(
-        `INSERT INTO broadcasts (id, media_id, stream_url, start_at, created_at, created_by, volume, kind, priority, programme_id, programme_name, planned_end)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
-      )
-      .run(b.id, b.mediaId, b.mediaId === null ? (b.streamUrl ?? null) : null, b.startAt, b.createdAt, b.createdBy, b.volume, b.kind, b.priority, b.programmeId, b.programmeName, b.plannedEnd);
+    prepared(this.db, 
+      `INSERT INTO broadcasts (id, media_id, stream_url, start_at, created_at, created_by, volume, kind, priority, programme_id, programme_name, planned_end)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+    ).run(b.id, b.mediaId, b.mediaId === null ? (b.streamUrl ?? null) : null, b.startAt, b.createdAt, b.createdBy, b.volume, b.kind, b.priority, b.programmeId, b.programmeName, b.plannedEnd);
   }
 
   /** Creates a cluster's target of a broadcast once (status pending); returns it. */
   ensureTarget(broadcastId: string, clusterId: string, at: number, status: TargetStatus = 'pending'): TargetRow {
-    this.db
-      .prepare('INSERT INTO broadcast_targets (broadcast_id, cluster_id, status, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
+    prepared(this.db, 'INSERT INTO broadcast_targets (broadcast_id, cluster_id, status, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
       .run(broadcastId, clusterId, status, at);
     return this.target(broadcastId, clusterId)!;
   }
 
   exists(id: string): boolean {
-    return this.db.prepare('SELECT 1 FROM broadcasts WHERE id = ?').get(id) !== undefined;
+    return prepared(this.db, 'SELECT 1 FROM broadcasts WHERE id = ?').get(id) !== undefined;
   }
 
   /** The earliest deadline among open targets, for the sweeper's next wake-up. */
   nextDeadline(): number | null {
     const statuses = OPEN_TARGET_STATUSES.map((s) => `'${s}'`).join(',');
-    const r = this.db.prepare(`SELECT MIN(deadline_at) AS d FROM broadcast_targets WHERE deadline_at IS NOT NULL AND status IN (${statuses})`).get() as { d: number | null };
+    const r = prepared(this.db, `SELECT MIN(deadline_at) AS d FROM broadcast_targets WHERE deadline_at IS NOT NULL AND status IN (${statuses})`).get() as { d: number | null };
     return r.d;
   }
 
   get(id: string): BroadcastRow | undefined {
-    const r = this.db.prepare(`${BROADCAST_SELECT} WHERE b.id = ?`).get(id) as RawBroadcast | undefined;
+    const r = prepared(this.db, `${BROADCAST_SELECT} WHERE b.id = ?`).get(id) as RawBroadcast | undefined;
     return r && this.withTargets(r);
   }
 
   /** Broadcasts that reached at least one cluster, newest first (planned-only items are left out). */
   list(limit: number): BroadcastRow[] {
-    const rows = this.db
-      .prepare(`${BROADCAST_SELECT} WHERE EXISTS (SELECT 1 FROM broadcast_targets t WHERE t.broadcast_id = b.id) ORDER BY b.start_at DESC, b.created_at DESC LIMIT ?`)
+    const rows = prepared(this.db, `${BROADCAST_SELECT} WHERE EXISTS (SELECT 1 FROM broadcast_targets t WHERE t.broadcast_id = b.id) ORDER BY b.start_at DESC, b.created_at DESC LIMIT ?`)
       .all(limit) as RawBroadcast[];
     return rows.map((r) => this.withTargets(r));
   }
 
   private withTargets(r: RawBroadcast): BroadcastRow {
-    const targets = (this.db.prepare('SELECT * FROM broadcast_targets WHERE broadcast_id = ? ORDER BY cluster_id').all(r.id) as RawTarget[]).map(toTarget);
+    const targets = (prepared(this.db, 'SELECT * FROM broadcast_targets WHERE broadcast_id = ? ORDER BY cluster_id').all(r.id) as RawTarget[]).map(toTarget);
     return {
       id: r.id,
       mediaId: r.media_id,
@@ -296,12 +291,10 @@ export class BroadcastStore {
   activeAdhoc(clusterId: string, at: number): { id: string; mediaId: string; startAt: number; plannedEnd: number; priority: string }[] {
     const statuses = OPEN_TARGET_STATUSES.map((s) => `'${s}'`).join(',');
     return (
-      this.db
-        .prepare(
-          `SELECT b.id, b.media_id, b.start_at, b.planned_end, b.priority FROM broadcast_targets t JOIN broadcasts b ON b.id = t.broadcast_id
-           WHERE t.cluster_id = ? AND b.kind = 'adhoc' AND b.stopped_at IS NULL AND t.status IN (${statuses}) AND b.start_at <= ? AND b.planned_end > ?`,
-        )
-        .all(clusterId, at, at) as { id: string; media_id: string; start_at: number; planned_end: number; priority: string }[]
+      prepared(this.db, 
+        `SELECT b.id, b.media_id, b.start_at, b.planned_end, b.priority FROM broadcast_targets t JOIN broadcasts b ON b.id = t.broadcast_id
+         WHERE t.cluster_id = ? AND b.kind = 'adhoc' AND b.stopped_at IS NULL AND t.status IN (${statuses}) AND b.start_at <= ? AND b.planned_end > ?`,
+      ).all(clusterId, at, at) as { id: string; media_id: string; start_at: number; planned_end: number; priority: string }[]
     ).map((r) => ({ id: r.id, mediaId: r.media_id, startAt: r.start_at, plannedEnd: r.planned_end, priority: r.priority }));
   }
 
@@ -309,12 +302,10 @@ export class BroadcastStore {
   adhocEnds(after: number): number[] {
     const statuses = OPEN_TARGET_STATUSES.map((s) => `'${s}'`).join(',');
     return (
-      this.db
-        .prepare(
-          `SELECT DISTINCT b.planned_end AS e FROM broadcasts b JOIN broadcast_targets t ON t.broadcast_id = b.id
-           WHERE b.kind = 'adhoc' AND b.stopped_at IS NULL AND t.status IN (${statuses}) AND b.planned_end > ?`,
-        )
-        .all(after) as { e: number }[]
+      prepared(this.db, 
+        `SELECT DISTINCT b.planned_end AS e FROM broadcasts b JOIN broadcast_targets t ON t.broadcast_id = b.id
+         WHERE b.kind = 'adhoc' AND b.stopped_at IS NULL AND t.status IN (${statuses}) AND b.planned_end > ?`,
+      ).all(after) as { e: number }[]
     ).map((r) => r.e);
   }
 
@@ -322,19 +313,18 @@ export class BroadcastStore {
   mediaInUse(mediaId: string): boolean {
     const statuses = OPEN_TARGET_STATUSES.map((s) => `'${s}'`).join(',');
     return (
-      this.db
-        .prepare(`SELECT 1 FROM broadcast_targets t JOIN broadcasts b ON b.id = t.broadcast_id WHERE b.media_id = ? AND t.status IN (${statuses}) LIMIT 1`)
+      prepared(this.db, `SELECT 1 FROM broadcast_targets t JOIN broadcasts b ON b.id = t.broadcast_id WHERE b.media_id = ? AND t.status IN (${statuses}) LIMIT 1`)
         .get(mediaId) !== undefined
     );
   }
 
   kindOf(broadcastId: string): string | undefined {
-    return (this.db.prepare('SELECT kind FROM broadcasts WHERE id = ?').get(broadcastId) as { kind: string } | undefined)?.kind;
+    return (prepared(this.db, 'SELECT kind FROM broadcasts WHERE id = ?').get(broadcastId) as { kind: string } | undefined)?.kind;
   }
 
   /** The length of a broadcast's media, without loading its targets (called once per ack). */
   durationMs(broadcastId: string): number | undefined {
-    const r = this.db.prepare('SELECT COALESCE(m.duration_ms, b.planned_end - b.start_at) AS d FROM broadcasts b LEFT JOIN media m ON m.id = b.media_id WHERE b.id = ?').get(broadcastId) as
+    const r = prepared(this.db, 'SELECT COALESCE(m.duration_ms, b.planned_end - b.start_at) AS d FROM broadcasts b LEFT JOIN media m ON m.id = b.media_id WHERE b.id = ?').get(broadcastId) as
       | { d: number }
       | undefined;
     return r?.d;
@@ -346,14 +336,14 @@ export class BroadcastStore {
   }
 
   target(broadcastId: string, clusterId: string): TargetRow | undefined {
-    const r = this.db.prepare('SELECT * FROM broadcast_targets WHERE broadcast_id = ? AND cluster_id = ?').get(broadcastId, clusterId) as
+    const r = prepared(this.db, 'SELECT * FROM broadcast_targets WHERE broadcast_id = ? AND cluster_id = ?').get(broadcastId, clusterId) as
       | RawTarget
       | undefined;
     return r && toTarget(r);
   }
 
   targetByCommand(cmdId: string): TargetRow | undefined {
-    const r = this.db.prepare('SELECT * FROM broadcast_targets WHERE cmd_id = ?').get(cmdId) as RawTarget | undefined;
+    const r = prepared(this.db, 'SELECT * FROM broadcast_targets WHERE cmd_id = ?').get(cmdId) as RawTarget | undefined;
     return r && toTarget(r);
   }
 
@@ -374,7 +364,7 @@ export class BroadcastStore {
   /** Open targets (not yet in a final state), optionally of some clusters only. */
   openTargets(clusterIds?: readonly string[]): TargetRow[] {
     const statuses = OPEN_TARGET_STATUSES.map((s) => `'${s}'`).join(',');
-    const rows = this.db.prepare(`SELECT * FROM broadcast_targets WHERE status IN (${statuses})`).all() as RawTarget[];
+    const rows = prepared(this.db, `SELECT * FROM broadcast_targets WHERE status IN (${statuses})`).all() as RawTarget[];
     const all = rows.map(toTarget);
     return clusterIds ? all.filter((t) => clusterIds.includes(t.clusterId)) : all;
   }
@@ -383,12 +373,12 @@ export class BroadcastStore {
   overdueTargets(now: number): TargetRow[] {
     const statuses = OPEN_TARGET_STATUSES.map((s) => `'${s}'`).join(',');
     return (
-      this.db.prepare(`SELECT * FROM broadcast_targets WHERE deadline_at IS NOT NULL AND deadline_at < ? AND status IN (${statuses})`).all(now) as RawTarget[]
+      prepared(this.db, `SELECT * FROM broadcast_targets WHERE deadline_at IS NOT NULL AND deadline_at < ? AND status IN (${statuses})`).all(now) as RawTarget[]
     ).map(toTarget);
   }
 
   markStopped(broadcastId: string, at: number): void {
-    this.db.prepare('UPDATE broadcasts SET stopped_at = COALESCE(stopped_at, ?) WHERE id = ?').run(at, broadcastId);
+    prepared(this.db, 'UPDATE broadcasts SET stopped_at = COALESCE(stopped_at, ?) WHERE id = ?').run(at, broadcastId);
   }
 
   /** Per-cluster outcomes of broadcasts planned in [from, to] (both inclusive), oldest first. */
@@ -399,13 +389,11 @@ export class BroadcastStore {
       where += ' AND t.cluster_id = ?';
       params.push(q.clusterId);
     }
-    const rows = this.db
-      .prepare(
-        `SELECT t.*, ${MEDIA_COLUMNS}, b.start_at, b.kind, b.priority, b.programme_id, b.programme_name, b.planned_end FROM broadcast_targets t
-         JOIN broadcasts b ON b.id = t.broadcast_id LEFT JOIN media m ON m.id = b.media_id
-         WHERE ${where} ORDER BY b.start_at, t.cluster_id`,
-      )
-      .all(...params) as (RawTarget & {
+    const rows = prepared(this.db, 
+      `SELECT t.*, ${MEDIA_COLUMNS}, b.start_at, b.kind, b.priority, b.programme_id, b.programme_name, b.planned_end FROM broadcast_targets t
+       JOIN broadcasts b ON b.id = t.broadcast_id LEFT JOIN media m ON m.id = b.media_id
+       WHERE ${where} ORDER BY b.start_at, t.cluster_id`,
+    ).all(...params) as (RawTarget & {
       media_id: string;
       media_name: string;
       stream_url: string | null;
