@@ -122,8 +122,10 @@ describe('loa-sim child process', () => {
     for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   });
 
-  function run(args: string[], asNobody = false): { child: ChildProcess; stderr: () => string; exit: Promise<number | null> } {
-    const [cmd, argv] = asNobody ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args]] : [process.execPath, [BIN, ...args]];
+  function run(args: string[], withoutBindCap = false): { child: ChildProcess; stderr: () => string; exit: Promise<number | null> } {
+    // Still root (it can read a checkout nobody else may), but without the capability to bind low ports.
+    const drop = ['--inh-caps=-net_bind_service', '--bounding-set=-net_bind_service'];
+    const [cmd, argv] = withoutBindCap ? ['setpriv', [...drop, process.execPath, BIN, ...args]] : [process.execPath, [BIN, ...args]];
     const child = spawn(cmd as string, argv as string[], { stdio: ['ignore', 'ignore', 'pipe'], cwd: '/' });
     children.push(child);
     let err = '';
@@ -163,12 +165,13 @@ describe('loa-sim child process', () => {
     expect(sim.stderr()).toContain('--camera-faults names camera 3, but there are only 2');
   });
 
-  // Root binds port 80 anyway, so as root the refusal is shown by running loa-sim as nobody; a user
-  // on a host that lets everyone bind low ports cannot see it at all.
+  // Root binds port 80 anyway, so as root the refusal is shown by running loa-sim without
+  // CAP_NET_BIND_SERVICE (not as nobody: nobody may not be able to read this checkout); a user on a
+  // host that lets everyone bind low ports cannot see it at all.
   const isRoot = process.getuid?.() === 0;
   const everyoneBinds80 = !isRoot && Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8')) <= 80;
   it.skipIf(everyoneBinds80)('says in one line how to get past a refused port 80', async () => {
-    if (isRoot && !requireTool('setpriv')) throw new Error('setpriv (util-linux) is needed to drop root for this test');
+    if (isRoot && !requireTool('setpriv')) throw new Error('setpriv (util-linux) is needed to drop a capability for this test');
     const sim = run(['--cameras', '1', '--log-level', 'silent'], isRoot);
     expect(await sim.exit).toBe(1);
     const lines = sim.stderr().trim().split('\n');

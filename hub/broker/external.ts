@@ -144,6 +144,9 @@ export class ExternalBroker implements HubMqtt {
   }
 
   private deliver(topic: string, payload: Buffer, packet: IPublishPacket): void {
+    // Stopping: what still arrives while the connection closes is not handed on (a handler's
+    // answer would have no connection to go out on).
+    if (!this.client) return;
     const channel = parseClusterTopic(topic)?.channel;
     // Presence arrives through the device listener's subscription (hub/devices/); tracked here too.
     if (channel === 'presence') this.notePresence(topic, payload);
