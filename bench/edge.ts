@@ -15,8 +15,8 @@ import { locateFfmpeg } from '../common/ffmpeg.js';
 import { processUsage } from './env.js';
 import { startHubProcess } from './hub-process.js';
 
-/** As in systemd/loa-edge.service: no V8 helper threads, a 1 MB young generation. */
-const EDGE_NODE_ARGS = '--single-threaded --max-semi-space-size=1';
+/** As in systemd/loa-edge.service: lite mode, no V8 helper threads, a 1 MB young generation. */
+const EDGE_NODE_ARGS = '--lite-mode --single-threaded --max-semi-space-size=1';
 
 export interface EdgeOptions {
   playSeconds: number;

@@ -9,6 +9,7 @@ import { sleep } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import type { MediaRef } from '../protocol/index.js';
 import { Backoff } from './backoff.js';
+import { httpGet, type GetResponse } from './http-get.js';
 import { causeOf, MediaError, RetryableError } from './cache-errors.js';
 
 export interface DownloadOptions {
@@ -122,18 +123,18 @@ async function attempt(o: DownloadOptions, n: number): Promise<Hash> {
   let stall: TimerHandle = clock.setTimeout(() => cut(`no data for ${o.stallMs} ms`), o.stallMs);
   const log = o.logger.child({ attempt: n });
   try {
-    let res: Response;
+    let res: GetResponse;
     try {
-      res = await fetch(o.url, { headers, signal: abort.signal });
+      res = await httpGet(o.url, headers, abort.signal);
     } catch (e) {
       throw abort.signal.aborted ? abort.signal.reason : new RetryableError(`cannot fetch ${o.url.href}: ${causeOf(e)}`);
     }
     if (have > 0 && res.status === 206) {
-      const start = /^bytes (\d+)-/.exec(res.headers.get('content-range') ?? '')?.[1];
+      const start = /^bytes (\d+)-/.exec(res.header('content-range') ?? '')?.[1];
       if (Number(start) !== have) {
-        await res.body?.cancel().catch(() => undefined);
+        res.cancel();
         await unlink(o.part).catch(() => undefined);
-        throw new RetryableError(`asked for bytes from ${have}, got Content-Range "${res.headers.get('content-range')}"; starting again from zero`);
+        throw new RetryableError(`asked for bytes from ${have}, got Content-Range "${res.header('content-range')}"; starting again from zero`);
       }
       log.info({ from: have, bytes: media.bytes }, 'resuming media download');
     } else if (res.status === 200) {
@@ -142,7 +143,7 @@ async function attempt(o: DownloadOptions, n: number): Promise<Hash> {
       have = 0;
       hash = createHash('sha256');
     } else {
-      await res.body?.cancel().catch(() => undefined);
+      res.cancel();
       if (res.status === 416) {
         await unlink(o.part).catch(() => undefined);
         throw new RetryableError(`HTTP 416 for bytes from ${have}; starting again from zero`);
@@ -151,13 +152,12 @@ async function attempt(o: DownloadOptions, n: number): Promise<Hash> {
       if (res.status >= 500 || res.status === 408 || res.status === 429) throw new RetryableError(msg);
       throw new MediaError('media-fetch-failed', msg);
     }
-    if (!res.body) throw new RetryableError(`empty answer from ${o.url.href}`);
     const file = await open(o.part, have > 0 ? 'a' : 'w', 0o644);
     let received = have;
     let loggedAt = clock.now();
     try {
       try {
-        for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+        for await (const chunk of res.body) {
           stall.cancel();
           stall = clock.setTimeout(() => cut(`no data for ${o.stallMs} ms`), o.stallMs);
           // Never store more than announced: a runaway or hostile answer must not fill the SD card.

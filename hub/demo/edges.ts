@@ -42,6 +42,8 @@ export interface EdgeSpec {
   keepaliveSec?: number;
   healthIntervalSec?: number;
   env?: NodeJS.ProcessEnv;
+  /** Options for node itself, e.g. the V8 flags systemd/loa-edge.service runs the daemon with. */
+  nodeArgs?: string[];
 }
 
 export function writeEdgeConfig(spec: EdgeSpec): { configFile: string; sinkDir: string } {
@@ -67,7 +69,7 @@ export function writeEdgeConfig(spec: EdgeSpec): { configFile: string; sinkDir: 
 
 export function spawnEdge(spec: EdgeSpec): EdgeProcess {
   const { configFile, sinkDir } = writeEdgeConfig(spec);
-  const child = spawn(process.execPath, [EDGE_BIN, '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...spec.env } });
+  const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), EDGE_BIN, '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...spec.env } });
   let out = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (out = (out + d).slice(-200_000)));
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (out = (out + d).slice(-200_000)));
