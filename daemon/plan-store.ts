@@ -8,7 +8,7 @@ import type { Clock } from '../common/clock.js';
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { decodePayload, type Plan, type PlanItem } from '../protocol/index.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../common/atomic-file.js';
 
 /** When an item ends (hub time): its stopAt, or where its media runs out from its offset. */
 export function itemEnd(item: PlanItem): number {

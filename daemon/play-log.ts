@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { playLogEntrySchema, PROTOCOL_VERSION, type PlayLog, type PlayLogEntry } from '../protocol/index.js';
-import { appendDurable, writeFileAtomic } from './atomic-file.js';
+import { appendDurable, writeFileAtomic } from '../common/atomic-file.js';
 
 export const PLAYLOG_BATCH = 200;
 

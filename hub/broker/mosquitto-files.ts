@@ -6,8 +6,9 @@
 // drops any whose login is no longer valid (tests/broker-external.test.ts shows it).
 import { execFile } from 'node:child_process';
 import { pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { writeFileAtomic } from '../../common/atomic-file.js';
 import { LoaError, errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { clusterTopic, DEVICE_PUBLISH_CHANNELS, DEVICE_SUBSCRIBE_CHANNELS, TOPIC_ROOT } from '../../protocol/index.js';
@@ -55,19 +56,6 @@ export function renderAclFile(hubUser: string, clusterIds: readonly string[]): s
     out.push('');
   }
   return out.join('\n');
-}
-
-/** Replaces a file in one step: a reader (the broker reloading) sees the old file or the new one. */
-export function writeFileAtomic(file: string, text: string, mode: number): void {
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    writeFileSync(tmp, text, { mode });
-    chmodSync(tmp, mode); // writeFileSync's mode is masked by the umask
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
 }
 
 export interface MosquittoFilesSettings {
@@ -138,8 +126,8 @@ export class MosquittoFiles {
     const passwordFile = resolve(settings.passwordFile);
     const aclFile = resolve(settings.aclFile);
     try {
-      writeFileAtomic(passwordFile, renderPasswordFile(users), 0o600);
-      writeFileAtomic(aclFile, renderAclFile(hubUser, ids), 0o600);
+      await writeFileAtomic(passwordFile, renderPasswordFile(users), 0o600);
+      await writeFileAtomic(aclFile, renderAclFile(hubUser, ids), 0o600);
     } catch (err) {
       throw new LoaError('LOA_BROKER_FILES_FAILED', `could not write the Mosquitto files (${passwordFile}, ${aclFile}): ${errorMessage(err)}; check broker.mosquitto paths and that loa-hub may write there.`, { status: 500 });
     }

@@ -6,6 +6,7 @@ import type { Clock, TimerHandle } from '../../common/clock.js';
 import { errorMessage, LoaError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { Dispatcher } from '../dispatcher/dispatcher.js';
+import type { LostRelay } from '../dispatcher/streams.js';
 import type { EventBus } from '../events.js';
 import type { LiveSettings } from './settings.js';
 import { encodeFileFrames, encodeSilence, LiveStream, type LiveEndReason, type LiveGap, type LiveSource, type LiveState } from './stream.js';
@@ -197,16 +198,7 @@ export class LiveService {
     // The encoder starts first: by the time the boxes connect, audio is flowing.
     stream.start();
     try {
-      const startAt = now + settings.leadMs;
-      const sent = await this.deps.dispatcher.playStream({
-        broadcastId: id,
-        stream: { url: `/api/v1/live/${id}`, format: settings.format },
-        clusterIds,
-        startAt,
-        ...(req.until === undefined ? {} : { stopAt: req.until }),
-        log: { createdBy: req.createdBy, priority: req.priority ?? 'live', ...logSource(req.source) },
-      });
-      for (const s of sent) entry.clusters.set(s.clusterId, { clusterId: s.clusterId, cmdId: s.cmdId, status: s.status, ...(s.detail ? { detail: s.detail } : {}) });
+      await this.sendPlays(entry, clusterIds, now + settings.leadMs);
     } catch (err) {
       await stream.stop();
       this.entries.delete(id);
@@ -224,6 +216,21 @@ export class LiveService {
     return this.info(entry);
   }
 
+  /** Sends a logged stream's play to clusters (the dispatcher logs them in its row) and keeps their status. */
+  private async sendPlays(e: Entry, clusterIds: string[], startAt: number): ReturnType<LiveServiceDeps['dispatcher']['playStream']> {
+    const { settings } = this.deps;
+    const sent = await this.deps.dispatcher.playStream({
+      broadcastId: e.id,
+      stream: { url: `/api/v1/live/${e.id}`, format: settings.format },
+      clusterIds,
+      startAt,
+      ...(e.req.until === undefined ? {} : { stopAt: e.req.until }),
+      log: { createdBy: e.req.createdBy, priority: e.req.priority ?? 'live', ...logSource(e.req.source) },
+    });
+    for (const s of sent) e.clusters.set(s.clusterId, { clusterId: s.clusterId, cmdId: s.cmdId, status: s.status, ...(s.detail ? { detail: s.detail } : {}) });
+    return sent;
+  }
+
   /** Sends the play of every running logged stream this cluster missed (offline, or the send failed). */
   private async join(clusterId: string): Promise<void> {
     const { clock, settings } = this.deps;
@@ -232,23 +239,14 @@ export class LiveService {
       if (!e.logged || e.logClosed || e.stream.state === 'ended' || !c || (c.status !== 'offline' && c.status !== 'failed')) continue;
       const now = clock.now();
       if (e.req.until !== undefined && e.req.until <= now + settings.leadMs) continue;
-      const [sent] = await this.deps.dispatcher.playStream({
-        broadcastId: e.id,
-        stream: { url: `/api/v1/live/${e.id}`, format: settings.format },
-        clusterIds: [clusterId],
-        startAt: now + settings.leadMs,
-        ...(e.req.until === undefined ? {} : { stopAt: e.req.until }),
-        log: { createdBy: e.req.createdBy, priority: e.req.priority ?? 'live', ...logSource(e.req.source) },
-      });
-      if (!sent) continue;
-      e.clusters.set(clusterId, { clusterId, cmdId: sent.cmdId, status: sent.status, ...(sent.detail ? { detail: sent.detail } : {}) });
-      this.log.info({ streamId: e.id, clusterId, status: sent.status }, 'cluster back online: joined the live stream');
+      const [sent] = await this.sendPlays(e, [clusterId], now + settings.leadMs);
+      if (sent) this.log.info({ streamId: e.id, clusterId, status: sent.status }, 'cluster back online: joined the live stream');
     }
   }
 
   /** Starts again, under a new id, the station relays started by hand that a hub restart ended
    *  (Dispatcher.lostRelays) and whose end time is still ahead. Their clusters join as they come back. */
-  async resumeLost(relays: { id: string; url: string; clusterIds: string[]; until: number; createdBy: string }[]): Promise<LiveInfo[]> {
+  async resumeLost(relays: readonly LostRelay[]): Promise<LiveInfo[]> {
     const out: LiveInfo[] = [];
     for (const r of relays) {
       if (r.until <= this.deps.clock.now() + 10_000) continue;

@@ -19,24 +19,20 @@ export class ScheduleLog {
 
   /** The lower item was cut by a higher one: its acks from now on are not its own story. */
   markPreempted(clusterId: string, cur: Wanted, at: number, by: Wanted): void {
-    const { store } = this;
-    const t = store.broadcasts.target(cur.broadcastId, clusterId);
-    if (!t || !['sent', 'accepted', 'started'].includes(t.status)) return;
-    const played = t.segmentStartedAt !== null ? Math.max(0, at - t.segmentStartedAt) : 0;
-    store.broadcasts.updateTarget(
-      cur.broadcastId,
-      clusterId,
-      { status: 'preempted', reason: `preempted-by-${by.priority}`, cmdId: null, deadlineAt: null, playedMs: t.playedMs + played, segmentStartedAt: null },
-      at,
-    );
+    this.endSegment(clusterId, cur, at, { status: 'preempted', reason: `preempted-by-${by.priority}` });
   }
 
   /** The scheduler stopped a cluster's item (silence due, an emergency over): logged stopped with what it played. */
   markStopped(clusterId: string, cur: Wanted, now: number, reason: string): void {
+    this.endSegment(clusterId, cur, now, { status: 'stopped', reason, finishedAt: now });
+  }
+
+  /** Closes an item still on its way or on air on a cluster, adding the segment it played. */
+  private endSegment(clusterId: string, cur: Wanted, at: number, end: { status: 'preempted' | 'stopped'; reason: string; finishedAt?: number }): void {
     const t = this.store.broadcasts.target(cur.broadcastId, clusterId);
     if (!t || !['sent', 'accepted', 'started'].includes(t.status)) return;
-    const played = t.segmentStartedAt !== null ? Math.max(0, now - t.segmentStartedAt) : 0;
-    this.store.broadcasts.updateTarget(cur.broadcastId, clusterId, { status: 'stopped', reason, cmdId: null, deadlineAt: null, finishedAt: now, playedMs: t.playedMs + played, segmentStartedAt: null }, now);
+    const played = t.segmentStartedAt !== null ? Math.max(0, at - t.segmentStartedAt) : 0;
+    this.store.broadcasts.updateTarget(cur.broadcastId, clusterId, { ...end, cmdId: null, deadlineAt: null, playedMs: t.playedMs + played, segmentStartedAt: null }, at);
   }
 
   /** An emergency's clusters that are offline when it starts are logged at once as missed. */

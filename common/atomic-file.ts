@@ -1,6 +1,6 @@
-// Small durable writes for the few files the daemon keeps on the SD card (state.json, plan.json,
-// playlog.jsonl): a whole-file replace that a power cut leaves old or new, never half, and an
-// fsync'd append of one line.
+// Small durable writes: a whole-file replace that a power cut (or a reader, such as Mosquitto
+// reloading the hub's password file) sees old or new, never half, and an fsync'd append of one
+// line. The daemon keeps its files on the SD card this way (state.json, plan.json, playlog.jsonl).
 import { open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
