@@ -4,10 +4,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusterTopic, commandSchema, type Command } from '../protocol/index.js';
+import { clusterTopic } from '../protocol/index.js';
 import { makeTone } from './helpers/audio.js';
 import { startTestHub, waitFor, type TestHub } from './helpers/hub.js';
 import { connectDevice } from './helpers/mqtt.js';
+import { scriptedBox as connectScriptedBox } from './helpers/scripted-box.js';
 import { makeTempDir } from './helpers/tmp.js';
 
 let t: TestHub;
@@ -15,29 +16,11 @@ const tmp = makeTempDir();
 let mediaId: string;
 const clients: MqttClient[] = [];
 
-/** A scripted box: answers every play with accepted, started and (unless told not to) finished. */
+/** A scripted box (tests/helpers/scripted-box.ts), closed after the file. */
 async function scriptedBox(id: string, secret: string, opts: { finish?: boolean } = {}) {
-  const c = await connectDevice(t.addresses.mqttUrl, id, secret);
-  clients.push(c);
-  const received: Command[] = [];
-  c.on('message', (_topic, payload) => {
-    const cmd = commandSchema.parse(JSON.parse(payload.toString()));
-    received.push(cmd);
-    const ack = (status: string, extra: object = {}) =>
-      c.publish(clusterTopic(id, 'ack'), JSON.stringify({ v: 1, cmdId: cmd.id, seq: cmd.seq, status, at: Date.now(), ...extra }), { qos: 1 });
-    if (cmd.type === 'play') {
-      ack('accepted');
-      ack('started', { positionMs: 0 });
-      if (opts.finish !== false) setTimeout(() => ack('finished'), 200);
-    }
-    if (cmd.type === 'stop') {
-      const play = received.filter((r) => r.type === 'play').at(-1);
-      if (play) c.publish(clusterTopic(id, 'ack'), JSON.stringify({ v: 1, cmdId: play.id, seq: play.seq, status: 'stopped', reason: 'stop-command', at: Date.now() }), { qos: 1 });
-    }
-  });
-  await c.subscribeAsync(clusterTopic(id, 'cmd'), { qos: 1 });
-  await c.publishAsync(clusterTopic(id, 'presence'), JSON.stringify({ v: 1, status: 'online', at: Date.now() }), { qos: 1, retain: true });
-  return { client: c, received };
+  const box = await connectScriptedBox(t.addresses.mqttUrl, id, secret, opts);
+  clients.push(box.client);
+  return box;
 }
 
 beforeAll(async () => {

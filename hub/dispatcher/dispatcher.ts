@@ -36,6 +36,15 @@ export interface PlayRequest {
 }
 
 const FINAL: readonly TargetStatus[] = ['finished', 'stopped', 'failed', 'refused', 'offline', 'expired'];
+/** A box that comes back with less than this left of a broadcast is not sent it. */
+const REJOIN_MIN_LEFT_MS = 1000;
+
+/** A target that was never told about its broadcast: it may join when its cluster comes back. */
+function missedIt(t: TargetRow): boolean {
+  return (t.status === 'offline' && t.reason === 'cluster-offline') || (t.status === 'failed' && t.reason === 'send-failed');
+}
+
+type MediaRef = { id: string; url: string; bytes: number; durationMs: number; format: string };
 /** Shortest wait between sweeps, so a burst of deadlines is handled in one go. */
 const SWEEP_MIN_MS = 200;
 
@@ -45,6 +54,10 @@ export class Dispatcher {
   /** Hand-started station relays a restart ended (read once by the hub, which starts them again). */
   lostRelays: LostRelay[] = [];
   private readonly timers = new Map<string, TimerHandle>();
+  /** Ad-hoc media broadcasts sent and not yet over, by id → planned end: a cluster offline when
+   *  one went out is sent it when it comes back (rejoin). A handful at a time, so a reconnect
+   *  storm costs one lookup per broadcast and box, not a search of the log. */
+  private readonly unfinished = new Map<string, number>();
   private sweeper: TimerHandle | null = null;
   private streamStopped: ((broadcastId: string) => void) | null = null;
   private stopped = false;
@@ -58,6 +71,9 @@ export class Dispatcher {
 
   start(): void {
     this.deps.bus.on(this, 'ack', ({ clusterId, ack, receivedAt }) => this.onAck(clusterId, ack, receivedAt));
+    this.deps.bus.on(this, 'presenceChanged', ({ clusterId, online }) => {
+      if (online) void this.rejoin(clusterId).catch((err: unknown) => this.log.child({ clusterId }).error({ err }, 'sending a missed broadcast failed'));
+    });
     this.resumeAfterRestart();
     this.armSweep();
   }
@@ -115,6 +131,18 @@ export class Dispatcher {
       open = open.filter((t) => t.broadcastId === q.broadcastId);
     }
     const stopped: { broadcastId: string; clusterId: string }[] = [];
+    // A cluster that missed a running broadcast would join it on its return: stopping covers it too.
+    for (const broadcastId of this.unfinished.keys()) {
+      if (q.broadcastId && q.broadcastId !== broadcastId) continue;
+      const missed = q.clusterIds
+        ? q.clusterIds.map((c) => store.broadcasts.target(broadcastId, c)).filter((t): t is TargetRow => t !== undefined && missedIt(t))
+        : (store.broadcasts.get(broadcastId)?.targets.filter(missedIt) ?? []);
+      for (const t of missed) {
+        const detail = `stopped while the cluster was away (${t.status}: ${t.reason}); it never played`;
+        store.broadcasts.updateTarget(broadcastId, t.clusterId, { status: 'stopped', reason: 'stop-command', detail, deadlineAt: null }, now);
+        stopped.push({ broadcastId, clusterId: t.clusterId });
+      }
+    }
     for (const t of open) {
       stopped.push({ broadcastId: t.broadcastId, clusterId: t.clusterId });
       if (t.status === 'pending') {
@@ -135,6 +163,7 @@ export class Dispatcher {
       const stillOpen = b.targets.some((t) => OPEN_TARGET_STATUSES.includes(t.status) && !stopped.some((s) => s.broadcastId === broadcastId && s.clusterId === t.clusterId));
       if (!stillOpen) {
         store.broadcasts.markStopped(broadcastId, now);
+        this.unfinished.delete(broadcastId);
         this.timers.get(broadcastId)?.cancel();
         this.timers.delete(broadcastId);
         // A live stream's row stopped everywhere (`loa broadcast stop`): the hub's stream ends too.
@@ -190,8 +219,7 @@ export class Dispatcher {
     const { store, clock, mqtt, config } = this.deps;
     const b = store.broadcasts.get(broadcastId);
     if (!b || this.stopped) return;
-    const media = store.media.get(b.mediaId)!;
-    const mediaRef = { id: media.id, url: this.deps.mediaUrl(media.id), bytes: media.bytes, durationMs: media.durationMs, format: media.format };
+    const mediaRef = this.mediaRef(b.mediaId)!;
     // Reserve sequence numbers and record every command as sent in one transaction, then publish
     // them all: a thousand clusters cost one commit, not a thousand.
     const now = clock.now();
@@ -208,19 +236,11 @@ export class Dispatcher {
           store.broadcasts.updateTarget(b.id, t.clusterId, { status: 'offline', reason: 'cluster-offline', detail: 'the cluster was offline when the broadcast was due' }, now);
           continue;
         }
-        const cmd = this.sender.build(t.clusterId, {
-          type: 'play',
-          broadcastId: b.id,
-          media: mediaRef,
-          startAt: b.startAt,
-          offsetMs: 0,
-          volume: b.volume ?? cluster.volume,
-        }, { expiresAt: Math.max(now, b.startAt) + config.commandTtlMs });
-        store.broadcasts.updateTarget(b.id, t.clusterId, { status: 'sent', cmdId: cmd.id, seq: cmd.seq, sentAt: now, deadlineAt: cmd.expiresAt }, now);
-        list.push({ clusterId: t.clusterId, payload: JSON.stringify(cmd) });
+        list.push({ clusterId: t.clusterId, payload: this.recordPlay(b, mediaRef, t.clusterId, cluster.volume, now) });
       }
       return list;
     });
+    if (b.kind === 'adhoc' && b.plannedEnd !== null) this.unfinished.set(b.id, b.plannedEnd);
     await Promise.all(
       outgoing.map(async ({ clusterId, payload }) => {
         try {
@@ -234,6 +254,58 @@ export class Dispatcher {
     this.armSweep();
     this.deps.bus.emit('broadcastChanged', { broadcastId });
     this.deps.bus.emit('adhocChanged', { clusterIds: outgoing.map((o) => o.clusterId) });
+  }
+
+  /** What a play command says of its media; null when the library no longer has it (or, with
+   *  `present`, when it was removed since: a box that comes back late is not sent removed media). */
+  private mediaRef(mediaId: string, opts: { present?: boolean } = {}): MediaRef | null {
+    const media = this.deps.store.media.get(mediaId);
+    if (!media || (opts.present && media.removedAt)) return null;
+    return { id: media.id, url: this.deps.mediaUrl(media.id), bytes: media.bytes, durationMs: media.durationMs, format: media.format };
+  }
+
+  /** Builds a cluster's play command of a broadcast and records the target as sent; returns the payload. */
+  private recordPlay(b: Pick<BroadcastRow, 'id' | 'startAt' | 'volume'>, media: MediaRef, clusterId: string, clusterVolume: number, now: number): string {
+    const cmd = this.sender.build(
+      clusterId,
+      { type: 'play', broadcastId: b.id, media, startAt: b.startAt, offsetMs: 0, volume: b.volume ?? clusterVolume },
+      // A late command (a box that came back) joins where the others are; the box seeks itself.
+      { expiresAt: Math.max(now, b.startAt) + this.deps.config.commandTtlMs },
+    );
+    this.deps.store.broadcasts.updateTarget(b.id, clusterId, { status: 'sent', reason: null, detail: null, cmdId: cmd.id, seq: cmd.seq, sentAt: now, deadlineAt: cmd.expiresAt }, now);
+    return JSON.stringify(cmd);
+  }
+
+  /**
+   * A cluster is back online: every ad-hoc broadcast it missed (offline when the commands went
+   * out, or the send failed) that has more than a second left is sent to it now. The box joins at
+   * the point the others have reached (it seeks by the start time), as a box that rejoins a live
+   * stream does (LiveService.join). Scheduled items are the scheduler's (it reconciles on return).
+   */
+  private async rejoin(clusterId: string): Promise<void> {
+    const { store, clock } = this.deps;
+    const now = clock.now();
+    for (const [broadcastId, plannedEnd] of this.unfinished) {
+      if (plannedEnd <= now) this.unfinished.delete(broadcastId);
+      if (plannedEnd - REJOIN_MIN_LEFT_MS <= now || this.stopped) continue;
+      const t = store.broadcasts.target(broadcastId, clusterId);
+      const cluster = store.clusters.get(clusterId);
+      if (!t || !missedIt(t) || !cluster?.online) continue;
+      const b = store.broadcasts.header(broadcastId);
+      const media = b && b.stoppedAt === null ? this.mediaRef(b.mediaId, { present: true }) : null;
+      if (!b || !media) continue;
+      const payload = this.recordPlay(b, media, clusterId, cluster.volume, now);
+      this.log.child({ clusterId }).info({ broadcastId, lateMs: Math.max(0, now - b.startAt) }, 'cluster back online: sent the broadcast it missed');
+      try {
+        await this.sender.publish(clusterId, payload);
+      } catch (err) {
+        this.log.child({ clusterId }).error({ err }, 'play command not sent');
+        store.broadcasts.updateTarget(broadcastId, clusterId, { status: 'failed', reason: 'send-failed', detail: String(err), deadlineAt: null }, clock.now());
+      }
+      this.armSweep();
+      this.deps.bus.emit('broadcastChanged', { broadcastId });
+      this.deps.bus.emit('adhocChanged', { clusterIds: [clusterId] });
+    }
   }
 
   private onAck(clusterId: string, ack: Ack, receivedAt: number): void {
@@ -351,6 +423,7 @@ export class Dispatcher {
     const { store, clock, config } = this.deps;
     const now = clock.now();
     this.lostRelays = this.streams.closeAfterRestart();
+    for (const b of store.broadcasts.unfinishedAdhoc(now)) this.unfinished.set(b.id, b.plannedEnd);
     const pendingByBroadcast = new Set(store.broadcasts.openTargets().filter((t) => t.status === 'pending').map((t) => t.broadcastId));
     for (const broadcastId of pendingByBroadcast) {
       const b = store.broadcasts.get(broadcastId)!;

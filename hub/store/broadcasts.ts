@@ -265,8 +265,19 @@ export class BroadcastStore {
     return rows.map((r) => this.withTargets(r));
   }
 
+  /** A broadcast without its targets (`targets` is empty): for a caller that needs one cluster's,
+   *  which `target()` gives, when the broadcast has thousands. */
+  header(id: string): BroadcastRow | undefined {
+    const r = prepared(this.db, `${BROADCAST_SELECT} WHERE b.id = ?`).get(id) as RawBroadcast | undefined;
+    return r && this.toRow(r, []);
+  }
+
   private withTargets(r: RawBroadcast): BroadcastRow {
     const targets = (prepared(this.db, 'SELECT * FROM broadcast_targets WHERE broadcast_id = ? ORDER BY cluster_id').all(r.id) as RawTarget[]).map(toTarget);
+    return this.toRow(r, targets);
+  }
+
+  private toRow(r: RawBroadcast, targets: TargetRow[]): BroadcastRow {
     return {
       id: r.id,
       mediaId: r.media_id,
@@ -296,6 +307,17 @@ export class BroadcastStore {
          WHERE t.cluster_id = ? AND b.kind = 'adhoc' AND b.stopped_at IS NULL AND t.status IN (${statuses}) AND b.start_at <= ? AND b.planned_end > ?`,
       ).all(clusterId, at, at) as { id: string; media_id: string; start_at: number; planned_end: number; priority: string }[]
     ).map((r) => ({ id: r.id, mediaId: r.media_id, startAt: r.start_at, plannedEnd: r.planned_end, priority: r.priority }));
+  }
+
+  /** Ad-hoc media broadcasts not stopped whose planned end is after `at` (the dispatcher's
+   *  list of broadcasts a returning cluster may still join; read once at start). */
+  unfinishedAdhoc(at: number): { id: string; plannedEnd: number }[] {
+    return (
+      prepared(this.db, "SELECT id, planned_end FROM broadcasts WHERE kind = 'adhoc' AND media_id IS NOT NULL AND stopped_at IS NULL AND planned_end > ?").all(at) as {
+        id: string;
+        planned_end: number;
+      }[]
+    ).map((r) => ({ id: r.id, plannedEnd: r.planned_end }));
   }
 
   /** When the open ad-hoc broadcasts end (the scheduler wakes then to take the clusters back). */

@@ -1,0 +1,140 @@
+// A cluster that was away when an ad-hoc broadcast went out joins it when it comes back, where
+// the others are; one stopped while away, or back after the end, is sent nothing; the hub
+// remembers the broadcasts still running across a restart. Real hub, real SQLite, real MQTT
+// clients answering as a box (tests/helpers/scripted-box.ts).
+import { join } from 'node:path';
+import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTone } from './helpers/audio.js';
+import { startTestHub, waitFor, type TestHub } from './helpers/hub.js';
+import { scriptedBox } from './helpers/scripted-box.js';
+import { makeTempDir } from './helpers/tmp.js';
+
+const CONFIG = { dispatch: { leadMs: 300, commandTtlMs: 2000, finishGraceMs: 500 } };
+let t: TestHub;
+const tmp = makeTempDir();
+const data = makeTempDir('loa-hub-');
+const clients: MqttClient[] = [];
+let longId: string; // 8 s
+let shortId: string; // 1.5 s
+
+async function box(id: string, secret: string, hub = t) {
+  const b = await scriptedBox(hub.addresses.mqttUrl, id, secret, { finish: false });
+  clients.push(b.client);
+  await waitFor(() => hub.hub.store.clusters.get(id)?.online, { what: `${id} online` });
+  return b;
+}
+
+async function upload(seconds: number, name: string): Promise<string> {
+  const file = makeTone(join(tmp.path, `${name}.wav`), seconds);
+  const { readFileSync } = await import('node:fs');
+  const r = await t.api<{ media: { id: string } }>('POST', `/api/v1/media?name=${name}`, new Uint8Array(readFileSync(file)));
+  expect(r.status).toBe(201);
+  return r.body.media.id;
+}
+
+async function play(mediaId: string, clusters: string[]) {
+  const r = await t.api<{ broadcast: { id: string; startAt: number } }>('POST', '/api/v1/broadcasts', { mediaId, clusters });
+  expect(r.status).toBe(201);
+  return r.body.broadcast;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  t = await startTestHub({ dataDir: data.path, config: CONFIG });
+  longId = await upload(8, 'long');
+  shortId = await upload(1.5, 'short');
+});
+
+afterAll(async () => {
+  for (const c of clients) c.end(true);
+  await t.stop();
+  tmp.remove();
+  data.remove();
+});
+
+describe('a cluster back online during an ad-hoc broadcast', () => {
+  it('is sent the play it missed, with the same start time, and joins where the others are', async () => {
+    const here = await t.addCluster('rj-here');
+    const away = await t.addCluster('rj-away');
+    const onAir = await box(here.id, here.secret);
+    const b = await play(longId, ['rj-here', 'rj-away']);
+    const missed = await waitFor(() => {
+      const x = t.hub.store.broadcasts.target(b.id, 'rj-away');
+      return x?.status === 'offline' ? x : null;
+    }, { what: 'rj-away logged offline' });
+    expect(missed.reason).toBe('cluster-offline');
+    await waitFor(() => t.hub.store.broadcasts.target(b.id, 'rj-here')?.status === 'started', { what: 'rj-here started' });
+    await sleep(Math.max(0, b.startAt + 1000 - Date.now()));
+
+    const back = await box(away.id, away.secret);
+    const cmd = await waitFor(() => back.received.find((c) => c.type === 'play'), { what: 'the missed play' });
+    expect(cmd.type === 'play' && cmd.broadcastId).toBe(b.id);
+    expect(cmd.type === 'play' && cmd.startAt).toBe(b.startAt);
+    expect(cmd.expiresAt).toBeGreaterThan(back.receivedAt[0]!);
+    const joined = await waitFor(() => {
+      const x = t.hub.store.broadcasts.target(b.id, 'rj-away');
+      return x?.status === 'started' ? x : null;
+    }, { what: 'rj-away started' });
+    expect(joined.reason).toBeNull();
+    expect(joined.cmdId).toBe(cmd.id);
+    // It joined about a second in, where the others were.
+    expect(joined.firstOffsetMs).toBeGreaterThanOrEqual(900);
+    // The one that was there all along was told once.
+    expect(onAir.received.filter((c) => c.type === 'play')).toHaveLength(1);
+    // The broadcast shows it running again on both.
+    const shown = await t.api<{ broadcast: { status: string } }>('GET', `/api/v1/broadcasts/${b.id}`);
+    expect(shown.body.broadcast.status).toBe('running');
+  });
+
+  it('is sent nothing when the operator stopped it there while it was away (another away one is)', async () => {
+    const here = await t.addCluster('rj-stay');
+    const away = await t.addCluster('rj-gone');
+    const other = await t.addCluster('rj-other');
+    await box(here.id, here.secret);
+    const b = await play(longId, ['rj-stay', 'rj-gone', 'rj-other']);
+    await waitFor(() => t.hub.store.broadcasts.target(b.id, 'rj-gone')?.status === 'offline', { what: 'rj-gone offline' });
+    const stop = await t.api<{ stopped: { broadcastId: string; clusterId: string }[] }>('POST', '/api/v1/broadcasts/stop', { clusters: ['rj-gone'] });
+    expect(stop.status).toBe(200);
+    expect(stop.body.stopped).toEqual([{ broadcastId: b.id, clusterId: 'rj-gone' }]);
+    const x = t.hub.store.broadcasts.target(b.id, 'rj-gone')!;
+    expect(x.status).toBe('stopped');
+    expect(x.reason).toBe('stop-command');
+    expect(x.detail).toMatch(/away/);
+
+    const [back, control] = await Promise.all([box(away.id, away.secret), box(other.id, other.secret)]);
+    await waitFor(() => control.received.find((c) => c.type === 'play'), { what: 'the play to rj-other' });
+    await sleep(500);
+    expect(back.received).toEqual([]);
+    expect(t.hub.store.broadcasts.target(b.id, 'rj-gone')?.status).toBe('stopped');
+    expect(t.hub.store.broadcasts.target(b.id, 'rj-stay')?.status).toBe('started');
+  });
+
+  it('is sent nothing when the broadcast is over (or has less than a second left); a longer one it joins', async () => {
+    const away = await t.addCluster('rj-late');
+    const short = await play(shortId, ['rj-late']);
+    const long = await play(longId, ['rj-late']);
+    await waitFor(() => t.hub.store.broadcasts.target(short.id, 'rj-late')?.status === 'offline', { what: 'rj-late offline' });
+    await waitFor(() => t.hub.store.broadcasts.target(long.id, 'rj-late')?.status === 'offline', { what: 'rj-late offline (long)' });
+    // The short one (1.5 s) has under a second left.
+    await sleep(Math.max(0, short.startAt + 700 - Date.now()));
+    const back = await box(away.id, away.secret);
+    await waitFor(() => back.received.find((c) => c.type === 'play'), { what: 'the long play' });
+    await sleep(500);
+    expect(back.received.map((c) => c.type === 'play' && c.broadcastId)).toEqual([long.id]);
+    expect(t.hub.store.broadcasts.target(short.id, 'rj-late')?.status).toBe('offline');
+  });
+
+  it('still joins after a hub restart: the running broadcasts are read back from the store', async () => {
+    const away = await t.addCluster('rj-restart');
+    const b = await play(longId, ['rj-restart']);
+    await waitFor(() => t.hub.store.broadcasts.target(b.id, 'rj-restart')?.status === 'offline', { what: 'rj-restart offline' });
+    await t.stop({ keepData: true });
+    t = await startTestHub({ dataDir: data.path, config: CONFIG });
+    const back = await box(away.id, away.secret);
+    const cmd = await waitFor(() => back.received.find((c) => c.type === 'play'), { what: 'the missed play after the restart' });
+    expect(cmd.type === 'play' && cmd.broadcastId).toBe(b.id);
+    await waitFor(() => t.hub.store.broadcasts.target(b.id, 'rj-restart')?.status === 'started', { what: 'rj-restart started' });
+  });
+});

@@ -1,0 +1,40 @@
+// A scripted box for hub tests: a real MQTT.js client that answers like loa-edge would (accepted,
+// started and, unless told not to, finished), without playing anything. The simulator and
+// loa-edge have their own suites; this is for the hub's side of the protocol.
+import type { MqttClient } from 'mqtt';
+import { clusterTopic, commandSchema, type Command } from '../../protocol/index.js';
+import { connectDevice } from './mqtt.js';
+
+export interface ScriptedBox {
+  client: MqttClient;
+  /** Every command received, parsed, with the time it arrived. */
+  received: Command[];
+  receivedAt: number[];
+}
+
+/** Connects as cluster `id`, says it is online, and answers plays (and stops) like a box. */
+export async function scriptedBox(mqttUrl: string, id: string, secret: string, opts: { finish?: boolean } = {}): Promise<ScriptedBox> {
+  const c = await connectDevice(mqttUrl, id, secret);
+  const received: Command[] = [];
+  const receivedAt: number[] = [];
+  c.on('message', (_topic, payload) => {
+    const cmd = commandSchema.parse(JSON.parse(payload.toString()));
+    received.push(cmd);
+    receivedAt.push(Date.now());
+    const ack = (status: string, extra: object = {}) =>
+      c.publish(clusterTopic(id, 'ack'), JSON.stringify({ v: 1, cmdId: cmd.id, seq: cmd.seq, status, at: Date.now(), ...extra }), { qos: 1 });
+    if (cmd.type === 'play') {
+      ack('accepted');
+      // A late command joins where the others are, as loa-edge does (daemon/playback.ts).
+      ack('started', { positionMs: Math.max(0, Date.now() - cmd.startAt) });
+      if (opts.finish !== false) setTimeout(() => ack('finished'), 200);
+    }
+    if (cmd.type === 'stop') {
+      const play = received.filter((r) => r.type === 'play').at(-1);
+      if (play) c.publish(clusterTopic(id, 'ack'), JSON.stringify({ v: 1, cmdId: play.id, seq: play.seq, status: 'stopped', reason: 'stop-command', at: Date.now() }), { qos: 1 });
+    }
+  });
+  await c.subscribeAsync(clusterTopic(id, 'cmd'), { qos: 1 });
+  await c.publishAsync(clusterTopic(id, 'presence'), JSON.stringify({ v: 1, status: 'online', at: Date.now() }), { qos: 1, retain: true });
+  return { client: c, received, receivedAt };
+}
