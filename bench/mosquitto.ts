@@ -1,29 +1,53 @@
-// Debian's Mosquitto for the fanout benchmark's external-broker runs: started from a generated
-// config on a free 127.0.0.1 port, no anonymous access, the password and ACL files that the hub
-// (broker.mode external) writes and reloads with SIGHUP through the pid file, no persistence, and
-// enough file descriptors and queue room for 10,000 devices plus the hub. Tests use
-// tests/helpers/mosquitto.ts instead.
+// Debian's Mosquitto 2 started from a generated config, the one launcher for the fanout benchmark's
+// external-broker runs and for the tests (tests/helpers/mosquitto.ts adds only its test defaults).
+// The config is the one docs/external-broker.md recommends: auth settings global
+// (per_listener_settings false), no anonymous logins, the password and ACL files that the hub
+// (broker.mode external) rewrites and reloads with SIGHUP through the pid file, no persistence, the
+// hub's packet and keep-alive limits, queue room for the hub's one subscription, and on each device
+// listener the client id forced to the user name. Beyond the doc: free 127.0.0.1 ports, an optional
+// TLS listener, an optional inspection listener (keeps the client id, for tests), and a file limit
+// raised to the connections it must hold.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './hub-process.js';
+import { mosquittoHash, renderAclFile, renderPasswordFile } from '../hub/broker/mosquitto-files.js';
+import { freePort, portAccepts } from './ports.js';
 
-export const MOSQUITTO = process.env.LOA_BENCH_MOSQUITTO ?? '/usr/sbin/mosquitto';
-const MOSQUITTO_PASSWD = process.env.LOA_BENCH_MOSQUITTO_PASSWD ?? '/usr/bin/mosquitto_passwd';
+/** LOA_BENCH_MOSQUITTO, else Debian's /usr/sbin/mosquitto, else `mosquitto` on PATH. */
+export const MOSQUITTO = process.env.LOA_BENCH_MOSQUITTO ?? (existsSync('/usr/sbin/mosquitto') ? '/usr/sbin/mosquitto' : 'mosquitto');
+
+/** The hub's own defaults (hub/config.ts mqtt.maxPacketBytes, mqtt.keepaliveLimitSec), as the doc sets them. */
+const HUB_MAX_PACKET_BYTES = 256 * 1024;
+const HUB_KEEPALIVE_LIMIT_SEC = 120;
+const START_TIMEOUT_MS = 10_000;
+const STOP_KILL_AFTER_MS = 3000;
 
 export interface MosquittoOptions {
-  /** Connections it must hold (devices + hub); its soft file limit is raised to fit, up to the hard one. */
-  connections: number;
-  /** The hub's login, seeded into the password file so the hub can connect before it writes its own. */
-  hubUser: string;
-  hubPassword: string;
-  /** Per-client limits on QoS 1 messages in flight and queued (mosquitto.conf); the hub's
-   *  subscription takes a burst of one ack per cluster, so the queue must hold a whole fleet.
-   *  null leaves Mosquitto's own default (20 in flight, 1,000 queued). */
+  /** Fixed port (e.g. to come back on the same one after a restart); else a free one. */
+  port?: number;
+  /** Where the conf and files go (kept by stop(), so a restart there finds the hub's files); else a temp dir. */
+  dir?: string;
+  /** A user written into the first password file and ACL (the hub rewrites both at start anyway). */
+  hubUser?: string;
+  hubPassword?: string;
+  /** Connections it must hold (devices + hub); its soft file limit is raised to fit, up to the hard one. Default 100. */
+  connections?: number;
+  /** Per-client limits on QoS 1 messages in flight and queued: the hub's subscription takes a burst of one
+   *  presence or ack per cluster, so the queue must hold a whole fleet. Defaults 100 and twice the
+   *  connections (at least 1,000); null leaves Mosquitto's own (20 in flight, 1,000 queued). */
   maxInflight?: number | null;
   maxQueued?: number | null;
+  /** max_packet_size (the hub's mqtt.maxPacketBytes, default 262144); null: no limit. */
+  maxPacketBytes?: number | null;
+  /** max_keepalive (the hub's mqtt.keepaliveLimitSec, default 120); null: Mosquitto's 65535. */
+  maxKeepaliveSec?: number | null;
+  /** A second device listener with MQTT over TLS. */
+  tls?: { cert: string; key: string; ca?: string | undefined; port?: number | undefined };
+  /** A listener without use_username_as_clientid (see MosquittoProcess.inspectUrl). */
+  inspect?: boolean;
+  /** Log every connection, refusal and reload (tests read them); else errors and warnings only. */
+  verboseLog?: boolean;
 }
 
 export interface MosquittoProcess {
@@ -31,23 +55,37 @@ export interface MosquittoProcess {
   pid: number;
   url: string;
   port: number;
+  tlsPort: number | null;
+  /**
+   * A listener that keeps the client id a client sends, or null: a test can log in there as the hub's
+   * user (to read retained messages as a fresh subscriber) without taking over the hub's own session.
+   */
+  inspectUrl: string | null;
   dir: string;
+  confFile: string;
   passwordFile: string;
   aclFile: string;
   pidFile: string;
   /** The settings it runs with, recorded in the benchmark's result. */
   settings: Record<string, number | string>;
+  /** Mosquitto's own log so far, and its stderr. */
+  log(): string;
+  /** SIGTERM (SIGKILL after 3 s); removes the directory unless it was given as `dir`. */
   stop(): Promise<void>;
 }
 
+let version: string | null = null;
 export function mosquittoVersion(): string {
+  if (version !== null) return version;
+  let out: string;
   try {
-    return /mosquitto version (\S+)/.exec(execFileSync(MOSQUITTO, ['-h'], { encoding: 'utf8' }))?.[1] ?? 'unknown';
+    out = execFileSync(MOSQUITTO, ['-h'], { encoding: 'utf8' });
   } catch (err) {
     // `mosquitto -h` exits non-zero after printing its help.
-    const out = String((err as { stdout?: unknown }).stdout ?? '');
-    return /mosquitto version (\S+)/.exec(out)?.[1] ?? 'unknown';
+    out = String((err as { stdout?: unknown }).stdout ?? '');
   }
+  version = /mosquitto version (\S+)/.exec(out)?.[1] ?? 'unknown';
+  return version;
 }
 
 function fileLimits(): { soft: number; hard: number } {
@@ -56,83 +94,144 @@ function fileLimits(): { soft: number; hard: number } {
   return { soft: num(line?.[1]), hard: num(line?.[2]) };
 }
 
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
-
-export async function startMosquitto(opts: MosquittoOptions): Promise<MosquittoProcess> {
-  if (!existsSync(MOSQUITTO)) throw new Error(`${MOSQUITTO} not found: apt-get install mosquitto (or set LOA_BENCH_MOSQUITTO)`);
-  const dir = mkdtempSync(join(tmpdir(), 'loa-bench-mosquitto-'));
-  const port = await freePort();
-  const passwordFile = join(dir, 'passwd');
-  const aclFile = join(dir, 'acl');
-  const pidFile = join(dir, 'mosquitto.pid');
-  const maxInflight = opts.maxInflight === undefined ? 100 : opts.maxInflight;
-  const maxQueued = opts.maxQueued === undefined ? Math.max(1000, 2 * opts.connections) : opts.maxQueued;
-  // Until the hub writes its own files: the hub's login and an ACL that lets it read and write all.
-  writeFileSync(passwordFile, '');
-  execFileSync(MOSQUITTO_PASSWD, ['-b', passwordFile, opts.hubUser, opts.hubPassword]);
-  writeFileSync(aclFile, `user ${opts.hubUser}\ntopic readwrite #\n`);
-  const conf = [
-    `listener ${port} 127.0.0.1`,
-    'allow_anonymous false',
-    `password_file ${passwordFile}`,
-    `acl_file ${aclFile}`,
-    `pid_file ${pidFile}`,
-    'persistence false',
-    'max_connections -1',
-    ...(maxInflight === null ? [] : [`max_inflight_messages ${maxInflight}`]),
-    ...(maxQueued === null ? [] : [`max_queued_messages ${maxQueued}`]),
-    'set_tcp_nodelay true',
-    // Running as root, Mosquitto 2 would switch to the `mosquitto` user and lose access to this directory.
-    ...(process.getuid?.() === 0 ? ['user root'] : []),
-    `log_dest file ${join(dir, 'mosquitto.log')}`,
-    'log_type error',
-    'log_type warning',
-    '',
-  ].join('\n');
-  const confFile = join(dir, 'mosquitto.conf');
-  writeFileSync(confFile, conf);
-
-  // Each connection is a file descriptor: raise the soft limit for the child when it is short.
-  const need = opts.connections + 256;
+/** The soft file limit to start Mosquitto with, or null when the current one is enough. */
+function fileLimitFor(connections: number): { limit: number | null; soft: number } {
+  const need = connections + 256;
   const { soft, hard } = fileLimits();
   if (hard < need) throw new Error(`mosquitto needs ${need} file descriptors but the hard limit (ulimit -Hn) is ${hard}`);
-  const limit = soft >= need ? null : Math.min(hard, Math.max(need, 65_536));
+  return { limit: soft >= need ? null : Math.min(hard, Math.max(need, 65_536)), soft };
+}
+
+interface ConfInput {
+  ports: { device: number; tls: number | null; inspect: number | null };
+  files: { password: string; acl: string; pid: string; log: string };
+  limits: { inflight: number | null; queued: number | null; packet: number | null; keepalive: number | null };
+  tls: MosquittoOptions['tls'];
+  verboseLog: boolean;
+}
+
+/** mosquitto.conf as docs/external-broker.md lays it out: global settings, then one block per listener. */
+export function renderMosquittoConf(c: ConfInput): string {
+  const opt = (key: string, v: number | null) => (v === null ? [] : [`${key} ${v}`]);
+  // use_username_as_clientid is a listener setting: every device listener needs its own.
+  const deviceListener = (p: number) => [`listener ${p} 127.0.0.1`, 'use_username_as_clientid true'];
+  return [
+    'per_listener_settings false',
+    'allow_anonymous false',
+    `password_file ${c.files.password}`,
+    `acl_file ${c.files.acl}`,
+    `pid_file ${c.files.pid}`,
+    // Run as root (as in CI containers) Mosquitto would switch to user "mosquitto", who cannot read these files.
+    `user ${userInfo().username}`,
+    'persistence false',
+    'max_connections -1',
+    ...opt('max_packet_size', c.limits.packet),
+    ...opt('max_keepalive', c.limits.keepalive),
+    ...opt('max_inflight_messages', c.limits.inflight),
+    ...opt('max_queued_messages', c.limits.queued),
+    // Small MQTT packets go out at once, as the embedded broker does (a global option in Mosquitto 2.0).
+    'set_tcp_nodelay true',
+    `log_dest file ${c.files.log}`,
+    'log_type error',
+    'log_type warning',
+    ...(c.verboseLog ? ['log_type notice', 'log_type information', 'connection_messages true'] : ['connection_messages false']),
+    '',
+    ...deviceListener(c.ports.device),
+    ...(c.tls && c.ports.tls
+      ? ['', ...deviceListener(c.ports.tls), `certfile ${c.tls.cert}`, `keyfile ${c.tls.key}`, ...(c.tls.ca ? [`cafile ${c.tls.ca}`] : [])]
+      : []),
+    ...(c.ports.inspect ? ['', `listener ${c.ports.inspect} 127.0.0.1`] : []),
+    '',
+  ].join('\n');
+}
+
+export async function startMosquitto(opts: MosquittoOptions = {}): Promise<MosquittoProcess> {
+  const ownDir = opts.dir === undefined;
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'loa-mosquitto-'));
+  const port = opts.port || (await freePort());
+  const tlsPort = opts.tls ? opts.tls.port || (await freePort()) : null;
+  const inspectPort = opts.inspect ? await freePort() : null;
+  const files = { password: join(dir, 'passwd'), acl: join(dir, 'acl'), pid: join(dir, 'mosquitto.pid'), log: join(dir, 'mosquitto.log') };
+  const connections = opts.connections ?? 100;
+  const limits = {
+    inflight: opts.maxInflight === undefined ? 100 : opts.maxInflight,
+    queued: opts.maxQueued === undefined ? Math.max(1000, 2 * connections) : opts.maxQueued,
+    packet: opts.maxPacketBytes === undefined ? HUB_MAX_PACKET_BYTES : opts.maxPacketBytes,
+    keepalive: opts.maxKeepaliveSec === undefined ? HUB_KEEPALIVE_LIMIT_SEC : opts.maxKeepaliveSec,
+  };
+  // Until the hub writes its own files: its login, and its ACL on loa/#. A restart in the same dir keeps the hub's.
+  const users = opts.hubUser && opts.hubPassword ? [{ username: opts.hubUser, hash: mosquittoHash(opts.hubPassword) }] : [];
+  if (!existsSync(files.password)) writeFileSync(files.password, users.length ? renderPasswordFile(users) : '', { mode: 0o600 });
+  if (!existsSync(files.acl)) writeFileSync(files.acl, renderAclFile(opts.hubUser ?? 'loa-hub', []), { mode: 0o600 });
+  const confFile = join(dir, 'mosquitto.conf');
+  writeFileSync(confFile, renderMosquittoConf({ ports: { device: port, tls: tlsPort, inspect: inspectPort }, files, limits, tls: opts.tls, verboseLog: opts.verboseLog ?? false }));
+
+  // Each connection is a file descriptor: raise the soft limit for the child when it is short.
+  const { limit, soft } = fileLimitFor(connections);
+  const stdio: ['ignore', 'ignore', 'pipe'] = ['ignore', 'ignore', 'pipe'];
   const child = limit === null
-    ? spawn(MOSQUITTO, ['-c', confFile], { stdio: ['ignore', 'ignore', 'inherit'] })
-    : spawn('/bin/sh', ['-c', `ulimit -n ${limit} && exec "$0" -c "$1"`, MOSQUITTO, confFile], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const deadline = Date.now() + 10_000;
-  while (!(await portOpen(port))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      const log = existsSync(join(dir, 'mosquitto.log')) ? readFileSync(join(dir, 'mosquitto.log'), 'utf8') : '';
-      throw new Error(`mosquitto did not start on port ${port}: ${log.trim().split('\n').slice(-3).join(' | ')}`);
+    ? spawn(MOSQUITTO, ['-c', confFile], { stdio })
+    : spawn('/bin/sh', ['-c', `ulimit -n ${limit} && exec "$0" -c "$1"`, MOSQUITTO, confFile], { stdio });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-64 * 1024)));
+  let spawnError: Error | null = null;
+  child.once('error', (err) => (spawnError = err));
+  const log = (): string => (existsSync(files.log) ? readFileSync(files.log, 'utf8') : '') + stderr;
+  const cleanup = () => ownDir && rmSync(dir, { recursive: true, force: true });
+
+  const ports = [port, tlsPort, inspectPort].filter((p): p is number => p !== null);
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    if (spawnError) {
+      cleanup();
+      throw new Error(`cannot run ${MOSQUITTO} (${(spawnError as Error).message}): apt-get install mosquitto, or set LOA_BENCH_MOSQUITTO`);
+    }
+    if (child.exitCode !== null) {
+      const why = log().trim();
+      cleanup();
+      throw new Error(`mosquitto exited with ${child.exitCode}:\n${why}`);
+    }
+    if (existsSync(files.pid) && (await Promise.all(ports.map(portAccepts))).every(Boolean)) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      const why = log().trim().split('\n').slice(-20).join('\n');
+      cleanup();
+      throw new Error(`mosquitto did not start listening on ${ports.join(', ')} within ${START_TIMEOUT_MS / 1000} s:\n${why}`);
     }
     await new Promise((r) => setTimeout(r, 25));
   }
+  const fmt = (v: number | null, mosquittoDefault: string) => v ?? `default (${mosquittoDefault})`;
   return {
     child,
     pid: child.pid!,
     url: `mqtt://127.0.0.1:${port}`,
     port,
+    tlsPort,
+    inspectUrl: inspectPort ? `mqtt://127.0.0.1:${inspectPort}` : null,
     dir,
-    passwordFile,
-    aclFile,
-    pidFile,
-    settings: { version: mosquittoVersion(), maxInflight: maxInflight ?? 'default (20)', maxQueued: maxQueued ?? 'default (1000)', fileLimit: limit ?? soft },
+    confFile,
+    passwordFile: files.password,
+    aclFile: files.acl,
+    pidFile: files.pid,
+    settings: {
+      version: mosquittoVersion(),
+      maxInflight: fmt(limits.inflight, '20'),
+      maxQueued: fmt(limits.queued, '1000'),
+      fileLimit: limit ?? soft,
+      maxPacketBytes: fmt(limits.packet, 'none'),
+      maxKeepaliveSec: fmt(limits.keepalive, '65535'),
+      clientId: 'username',
+    },
+    log,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<void>((r) => child.once('exit', () => r()));
         child.kill('SIGTERM');
-        await new Promise((r) => child.once('exit', r));
+        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_KILL_AFTER_MS);
+        await exited;
+        clearTimeout(timer);
       }
-      rmSync(dir, { recursive: true, force: true });
+      cleanup();
     },
   };
 }

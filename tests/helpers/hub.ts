@@ -47,6 +47,7 @@ export async function startTestHub(opts: { dataDir?: string; config?: Partial<Hu
     mosquitto = await startMosquitto({
       ...(config.mqtt?.port ? { port: config.mqtt.port } : {}),
       ...(config.mqtt?.maxPacketBytes ? { maxPacketBytes: config.mqtt.maxPacketBytes } : {}),
+      ...(config.mqtt?.keepaliveLimitSec ? { maxKeepaliveSec: config.mqtt.keepaliveLimitSec } : {}),
       ...(tls ? { tls: { cert: tls.cert, key: tls.key, ca: tls.ca, port: tls.port } } : {}),
       hubUser: 'loa-hub',
       hubPassword,
