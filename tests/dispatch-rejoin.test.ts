@@ -1,13 +1,14 @@
 // A cluster that was away when an ad-hoc broadcast went out joins it when it comes back, where
 // the others are; one stopped while away, or back after the end, is sent nothing; the hub
-// remembers the broadcasts still running across a restart. Real hub, real SQLite, real MQTT
+// remembers the broadcasts still running across a restart. A play lost with a dying connection is
+// sent again when the box, back, reports it has not seen it. Real hub, real SQLite, real MQTT
 // clients answering as a box (tests/helpers/scripted-box.ts).
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTone } from './helpers/audio.js';
 import { startTestHub, waitFor, type TestHub } from './helpers/hub.js';
-import { scriptedBox } from './helpers/scripted-box.js';
+import { scriptedBox, type ScriptedBoxOptions } from './helpers/scripted-box.js';
 import { makeTempDir } from './helpers/tmp.js';
 
 const CONFIG = { dispatch: { leadMs: 300, commandTtlMs: 2000, finishGraceMs: 500 } };
@@ -18,8 +19,8 @@ const clients: MqttClient[] = [];
 let longId: string; // 8 s
 let shortId: string; // 1.5 s
 
-async function box(id: string, secret: string, hub = t) {
-  const b = await scriptedBox(hub.addresses.mqttUrl, id, secret, { finish: false });
+async function box(id: string, secret: string, hub = t, opts: ScriptedBoxOptions = {}) {
+  const b = await scriptedBox(hub.addresses.mqttUrl, id, secret, { finish: false, ...opts });
   clients.push(b.client);
   await waitFor(() => hub.hub.store.clusters.get(id)?.online, { what: `${id} online` });
   return b;
@@ -124,6 +125,32 @@ describe('a cluster back online during an ad-hoc broadcast', () => {
     await sleep(500);
     expect(back.received.map((c) => c.type === 'play' && c.broadcastId)).toEqual([long.id]);
     expect(t.hub.store.broadcasts.target(short.id, 'rj-late')?.status).toBe('offline');
+  });
+
+  it('a play lost with its connection is sent again when the box says it has not seen it; one it has seen is not', async () => {
+    const lost = await t.addCluster('rj-lost');
+    const seen = await t.addCluster('rj-seen');
+    const deaf = await scriptedBox(t.addresses.mqttUrl, lost.id, lost.secret, { subscribe: false });
+    const quiet = await scriptedBox(t.addresses.mqttUrl, seen.id, seen.secret, { answer: false });
+    await waitFor(() => t.hub.store.clusters.get('rj-lost')?.online && t.hub.store.clusters.get('rj-seen')?.online, { what: 'both online' });
+    const b = await play(longId, ['rj-lost', 'rj-seen']);
+    const first = await waitFor(() => quiet.received.find((c) => c.type === 'play'), { what: 'rj-seen got the play' });
+    const sent = t.hub.store.broadcasts.target(b.id, 'rj-lost')!;
+    expect(sent.status).toBe('sent');
+    // Both links die (no DISCONNECT: the broker publishes their last wills).
+    deaf.client.end(true);
+    quiet.client.end(true);
+    await waitFor(() => !t.hub.store.clusters.get('rj-lost')?.online && !t.hub.store.clusters.get('rj-seen')?.online, { what: 'both offline' });
+
+    const back = await box(lost.id, lost.secret, t, { lastSeq: 0 });
+    const again = await box(seen.id, seen.secret, t, { lastSeq: first.seq });
+    const cmd = await waitFor(() => back.received.find((c) => c.type === 'play'), { what: 'the lost play, sent again' });
+    expect(cmd.type === 'play' && cmd.broadcastId).toBe(b.id);
+    expect(cmd.seq).toBeGreaterThan(sent.seq!);
+    await waitFor(() => t.hub.store.broadcasts.target(b.id, 'rj-lost')?.status === 'started', { what: 'rj-lost started' });
+    await sleep(500);
+    expect(again.received).toEqual([]);
+    expect(t.hub.store.broadcasts.target(b.id, 'rj-seen')?.cmdId).toBe(first.id);
   });
 
   it('still joins after a hub restart: the running broadcasts are read back from the store', async () => {

@@ -58,6 +58,9 @@ export class Dispatcher {
    *  one went out is sent it when it comes back (rejoin). A handful at a time, so a reconnect
    *  storm costs one lookup per broadcast and box, not a search of the log. */
   private readonly unfinished = new Map<string, number>();
+  /** Clusters just back online (→ when), until their first reported state says which commands
+   *  they have seen (resendLost). Only while an ad-hoc broadcast is unfinished. */
+  private readonly returning = new Map<string, number>();
   private sweeper: TimerHandle | null = null;
   private streamStopped: ((broadcastId: string) => void) | null = null;
   private stopped = false;
@@ -71,8 +74,16 @@ export class Dispatcher {
 
   start(): void {
     this.deps.bus.on(this, 'ack', ({ clusterId, ack, receivedAt }) => this.onAck(clusterId, ack, receivedAt));
-    this.deps.bus.on(this, 'presenceChanged', ({ clusterId, online }) => {
-      if (online) void this.rejoin(clusterId).catch((err: unknown) => this.log.child({ clusterId }).error({ err }, 'sending a missed broadcast failed'));
+    this.deps.bus.on(this, 'presenceChanged', ({ clusterId, online, at }) => {
+      if (!online) return void this.returning.delete(clusterId);
+      if (this.unfinished.size > 0) this.returning.set(clusterId, at);
+      void this.rejoin(clusterId).catch((err: unknown) => this.log.child({ clusterId }).error({ err }, 'sending a missed broadcast failed'));
+    });
+    this.deps.bus.on(this, 'state', ({ clusterId, state }) => {
+      const onlineAt = this.returning.get(clusterId);
+      if (onlineAt === undefined) return;
+      this.returning.delete(clusterId);
+      void this.resendLost(clusterId, state.lastSeq, onlineAt).catch((err: unknown) => this.log.child({ clusterId }).error({ err }, 'sending a lost play again failed'));
     });
     this.resumeAfterRestart();
     this.armSweep();
@@ -291,21 +302,46 @@ export class Dispatcher {
       const t = store.broadcasts.target(broadcastId, clusterId);
       const cluster = store.clusters.get(clusterId);
       if (!t || !missedIt(t) || !cluster?.online) continue;
-      const b = store.broadcasts.header(broadcastId);
-      const media = b && b.stoppedAt === null ? this.mediaRef(b.mediaId, { present: true }) : null;
-      if (!b || !media) continue;
-      const payload = this.recordPlay(b, media, clusterId, cluster.volume, now);
-      this.log.child({ clusterId }).info({ broadcastId, lateMs: Math.max(0, now - b.startAt) }, 'cluster back online: sent the broadcast it missed');
-      try {
-        await this.sender.publish(clusterId, payload);
-      } catch (err) {
-        this.log.child({ clusterId }).error({ err }, 'play command not sent');
-        store.broadcasts.updateTarget(broadcastId, clusterId, { status: 'failed', reason: 'send-failed', detail: String(err), deadlineAt: null }, clock.now());
-      }
-      this.armSweep();
-      this.deps.bus.emit('broadcastChanged', { broadcastId });
-      this.deps.bus.emit('adhocChanged', { clusterIds: [clusterId] });
+      await this.sendAgain(broadcastId, clusterId, cluster.volume, now, 'cluster back online: sent the broadcast it missed');
     }
+  }
+
+  /**
+   * A cluster back online reported its state: a play sent to it before it came back that it has not
+   * seen (its highest accepted sequence is below the command's) was lost with the old connection
+   * (a clean session keeps nothing for a box that is away), so it is sent again under a new
+   * sequence. One it has seen is left alone: sending it twice would restart the item.
+   */
+  private async resendLost(clusterId: string, lastSeq: number, onlineAt: number): Promise<void> {
+    const { store, clock } = this.deps;
+    const now = clock.now();
+    for (const [broadcastId, plannedEnd] of this.unfinished) {
+      if (plannedEnd - REJOIN_MIN_LEFT_MS <= now || this.stopped) continue;
+      const t = store.broadcasts.target(broadcastId, clusterId);
+      if (t?.status !== 'sent' || t.seq === null || t.seq <= lastSeq || t.sentAt === null || t.sentAt >= onlineAt) continue;
+      const cluster = store.clusters.get(clusterId);
+      if (!cluster?.online) return;
+      await this.sendAgain(broadcastId, clusterId, cluster.volume, now, 'cluster back online without the play sent before: sent it again');
+    }
+  }
+
+  /** Sends a broadcast's play to one cluster again, under a new command (rejoin, resendLost). */
+  private async sendAgain(broadcastId: string, clusterId: string, clusterVolume: number, now: number, why: string): Promise<void> {
+    const { store, clock } = this.deps;
+    const b = store.broadcasts.header(broadcastId);
+    const media = b && b.stoppedAt === null ? this.mediaRef(b.mediaId, { present: true }) : null;
+    if (!b || !media) return;
+    const payload = this.recordPlay(b, media, clusterId, clusterVolume, now);
+    this.log.child({ clusterId }).info({ broadcastId, lateMs: Math.max(0, now - b.startAt) }, why);
+    try {
+      await this.sender.publish(clusterId, payload);
+    } catch (err) {
+      this.log.child({ clusterId }).error({ err }, 'play command not sent');
+      store.broadcasts.updateTarget(broadcastId, clusterId, { status: 'failed', reason: 'send-failed', detail: String(err), deadlineAt: null }, clock.now());
+    }
+    this.armSweep();
+    this.deps.bus.emit('broadcastChanged', { broadcastId });
+    this.deps.bus.emit('adhocChanged', { clusterIds: [clusterId] });
   }
 
   private onAck(clusterId: string, ack: Ack, receivedAt: number): void {

@@ -12,8 +12,19 @@ export interface ScriptedBox {
   receivedAt: number[];
 }
 
+export interface ScriptedBoxOptions {
+  /** Report `finished` 200 ms after starting (default true). */
+  finish?: boolean;
+  /** After presence, report a state whose lastSeq is this (the highest sequence the box has seen), as loa-edge does on connect. */
+  lastSeq?: number;
+  /** Take commands (default true); false: subscribe to nothing, so every command to it is lost. */
+  subscribe?: boolean;
+  /** Answer commands (default true); false: take them in silence. */
+  answer?: boolean;
+}
+
 /** Connects as cluster `id`, says it is online, and answers plays (and stops) like a box. */
-export async function scriptedBox(mqttUrl: string, id: string, secret: string, opts: { finish?: boolean } = {}): Promise<ScriptedBox> {
+export async function scriptedBox(mqttUrl: string, id: string, secret: string, opts: ScriptedBoxOptions = {}): Promise<ScriptedBox> {
   const c = await connectDevice(mqttUrl, id, secret);
   const received: Command[] = [];
   const receivedAt: number[] = [];
@@ -21,6 +32,7 @@ export async function scriptedBox(mqttUrl: string, id: string, secret: string, o
     const cmd = commandSchema.parse(JSON.parse(payload.toString()));
     received.push(cmd);
     receivedAt.push(Date.now());
+    if (opts.answer === false) return;
     const ack = (status: string, extra: object = {}) =>
       c.publish(clusterTopic(id, 'ack'), JSON.stringify({ v: 1, cmdId: cmd.id, seq: cmd.seq, status, at: Date.now(), ...extra }), { qos: 1 });
     if (cmd.type === 'play') {
@@ -34,7 +46,11 @@ export async function scriptedBox(mqttUrl: string, id: string, secret: string, o
       if (play) c.publish(clusterTopic(id, 'ack'), JSON.stringify({ v: 1, cmdId: play.id, seq: play.seq, status: 'stopped', reason: 'stop-command', at: Date.now() }), { qos: 1 });
     }
   });
-  await c.subscribeAsync(clusterTopic(id, 'cmd'), { qos: 1 });
+  if (opts.subscribe !== false) await c.subscribeAsync(clusterTopic(id, 'cmd'), { qos: 1 });
   await c.publishAsync(clusterTopic(id, 'presence'), JSON.stringify({ v: 1, status: 'online', at: Date.now() }), { qos: 1, retain: true });
+  if (opts.lastSeq !== undefined) {
+    const state = { v: 1, at: Date.now(), playing: null, volume: 80, lastSeq: opts.lastSeq };
+    await c.publishAsync(clusterTopic(id, 'state'), JSON.stringify(state), { qos: 1, retain: true });
+  }
   return { client: c, received, receivedAt };
 }
