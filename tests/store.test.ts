@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Clock, TimerHandle } from '../common/clock.js';
-import { openDatabase, schemaVersion } from '../hub/store/db.js';
+import { closeDatabase, commitSoon, openDatabase, schemaVersion } from '../hub/store/db.js';
 import { MIGRATIONS } from '../hub/store/migrations.js';
 import { HealthStore, openStore } from '../hub/store/index.js';
 import { makeTempDir } from './helpers/tmp.js';
@@ -75,5 +75,32 @@ describe('store', () => {
     s.media.upsert({ ...m, name: 'tin moi' });
     expect(s.media.list().map((x) => x.name)).toEqual(['tin moi']);
     s.close();
+  });
+
+  it('group commit: writes of one turn are seen at once here, by another connection after the turn, and kept by a close', async () => {
+    const file = join(tmp.path, 'group.db');
+    const db = openDatabase(file);
+    db.exec('CREATE TABLE t (x INTEGER)');
+    const other = new Database(file, { readonly: true });
+    const count = (d: Database.Database) => (d.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n;
+    const errors: unknown[] = [];
+    commitSoon(db, (e) => errors.push(e));
+    db.prepare('INSERT INTO t VALUES (1)').run();
+    commitSoon(db, (e) => errors.push(e)); // a second call in the same turn joins the first
+    db.transaction(() => db.prepare('INSERT INTO t VALUES (2)').run())(); // a savepoint inside
+    expect(() => db.transaction(() => { db.prepare('INSERT INTO t VALUES (3)').run(); throw new Error('no'); })()).toThrow('no');
+    expect(count(db)).toBe(2);
+    expect(count(other)).toBe(0); // not committed yet
+    await new Promise((r) => setImmediate(r));
+    expect(count(other)).toBe(2);
+    expect(db.inTransaction).toBe(false);
+    // A close before the turn ends commits what is open.
+    commitSoon(db, (e) => errors.push(e));
+    db.prepare('INSERT INTO t VALUES (4)').run();
+    closeDatabase(db);
+    expect(count(other)).toBe(3);
+    await new Promise((r) => setImmediate(r)); // the pending commit finds the database closed and does nothing
+    expect(errors).toEqual([]);
+    other.close();
   });
 });

@@ -6,6 +6,7 @@ import type { Logger } from '../../common/logger.js';
 import { allClustersTopic, decodePayload, parseClusterTopic, type Channel, type ReportedState } from '../../protocol/index.js';
 import type { HubMqtt } from '../broker/broker.js';
 import type { EventBus } from '../events.js';
+import { commitSoon } from '../store/db.js';
 import type { Store } from '../store/index.js';
 
 export interface DeviceListenerDeps {
@@ -96,6 +97,9 @@ export class DeviceListener {
     const { clusterId, channel } = parsed;
     if (payload.length === 0) return; // a cleared retained message
     if (!this.known.has(clusterId)) return; // removed while its retained message lingered
+    // Devices talk in bursts (10,000 presences at a hub start, a broadcast's 10,000 acks): what
+    // their messages write in one turn of the event loop is committed together (db.ts commitSoon).
+    commitSoon(this.deps.store.db, (err) => this.log.error({ err }, 'device messages not stored: the database refused the commit'));
     const now = this.deps.clock.now();
     switch (channel) {
       case 'presence': {

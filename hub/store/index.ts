@@ -5,7 +5,7 @@ import { AlarmStore } from './alarms.js';
 import { BroadcastStore } from './broadcasts.js';
 import { CameraStore } from './cameras.js';
 import { ClusterStore } from './clusters.js';
-import { openDatabase, type Db } from './db.js';
+import { closeDatabase, openDatabase, type Db } from './db.js';
 import { HealthStore } from './health.js';
 import { MediaStore } from './media.js';
 import { ScheduleStore } from './schedules.js';
@@ -49,7 +49,7 @@ export function openStore(dataDir: string, clock: Clock): Store {
     cameras: new CameraStore(db, join(dataDir, 'camera-secrets.key')),
     close() {
       health.flush();
-      db.close();
+      closeDatabase(db);
     },
   };
 }
