@@ -45,6 +45,9 @@ const RATIO_TARGET = 1.5;
 const LEAD_MS = 10_000;
 const SCRYPT_COST = 1024;
 const CONNECT_TIMEOUT_MS = 240_000;
+/** The fleet counts as steady when no box has (re)connected for this long and all are connected. */
+const STEADY_QUIET_MS = 5_000;
+const STEADY_TIMEOUT_MS = 120_000;
 const HUB_USER = 'loa-hub';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -102,6 +105,10 @@ interface RunResult {
   registerMs: number;
   connectAllMs: number;
   onlineInHubMs: number;
+  /** From the start of the storm until no box had (re)connected for 5 s: the broadcast goes out then. */
+  steadyMs: number;
+  /** Connections made beyond one per cluster before the fleet was steady. */
+  reconnectsDuringConnect: number;
   /** Connection attempts the kernel dropped because the broker's accept queue was full (TcpExt
    *  ListenOverflows, machine-wide): each costs that client a SYN retransmission (1 s, 3 s, 7 s …). */
   listenOverflowsDuringConnect: number;
@@ -187,6 +194,28 @@ async function fanoutRun(o: { n: number; broker: BrokerKind; wav: string; worker
       await sleep(200);
     }
     const onlineMs = Date.now() - t0;
+    // In the storm some boxes lose a first connection and make another (connects > n); one that is
+    // between the two when the command goes out gets it only when it is back (the hub resends on
+    // return: docs/protocol.md). The broadcast goes to a steady fleet, so the figure is the
+    // fan-out's, not the storm's tail; the storm's own figures are connectAllMs and reconnects.
+    let steadyFrom = { connects: fleet.totals().connects, at: Date.now() };
+    for (;;) {
+      hubAlive();
+      await sleep(100);
+      const c = fleet.totals().connects;
+      if (c !== steadyFrom.connects || fleet.connected() < n) steadyFrom = { connects: c, at: Date.now() };
+      else if (Date.now() - steadyFrom.at >= STEADY_QUIET_MS) break;
+      if (Date.now() - t0 - onlineMs > STEADY_TIMEOUT_MS) throw new Error(`the fleet kept reconnecting for ${STEADY_TIMEOUT_MS / 1000} s after all were online`);
+    }
+    for (let tries = 0; ; tries++) {
+      const s = await h.api<{ clusters: { online: boolean }[] }>('GET', '/api/v1/clusters');
+      if (s.clusters.filter((c) => c.online).length === n) break;
+      if (tries > 300) throw new Error('clusters went offline in the hub while the fleet was steady');
+      await sleep(200);
+    }
+    const steadyMs = Date.now() - t0;
+    const connectsAtSteady = fleet.totals().connects;
+    log(`steady after ${steadyMs} ms (${fleet.totals().connects - n} reconnections in the storm)`);
     const hubC1 = processUsage(h.child.pid!);
     const mosqC1 = mosq && processUsage(mosq.pid);
     await sleep(1000); // let the hub's batched writes after the connect storm pass
@@ -200,8 +229,9 @@ async function fanoutRun(o: { n: number; broker: BrokerKind; wav: string; worker
     const { broadcast } = await h.api<{ broadcast: { id: string } }>('POST', '/api/v1/broadcasts', { mediaId, all: true, startAt });
     // Wait on the device side first (no load on the hub), then confirm from the hub's log.
     const deadline = Date.now() + 60_000;
-    // A box that was reconnecting when the commands went out is `offline` in the log and never
-    // gets one: stop waiting once every command the fleet received is acknowledged and 1 s passed.
+    // A box that was reconnecting when the commands went out gets its command only when it is back
+    // (rejoin/resend, docs/protocol.md): stop waiting once every command the fleet received is
+    // acknowledged and 1 s passed, or at the deadline.
     let settled = { acks: -1, since: Date.now() };
     while (fleet.acks.size < n && Date.now() < deadline) {
       hubAlive();
@@ -243,6 +273,8 @@ async function fanoutRun(o: { n: number; broker: BrokerKind; wav: string; worker
       registerMs: fixture.registerMs,
       connectAllMs: connectMs,
       onlineInHubMs: onlineMs,
+      steadyMs,
+      reconnectsDuringConnect: connectsAtSteady - n,
       listenOverflowsDuringConnect: overflows,
       acknowledged: acked.length,
       offlineAtSend: targets.filter((t) => t.status === 'offline').length,
