@@ -1,7 +1,7 @@
 // Test runner settings: suites start real hubs, brokers and child processes, so they get
 // generous timeouts and run in forked workers (each with its own ports and data dirs).
-// Two projects: `default` runs every suite as ever; `mosquitto` runs the radio-core end-to-end and
-// the security and transport suites again with each hub in external broker mode against its own
+// Two projects: `default` runs every suite as ever; `mosquitto` runs the radio-core end-to-end,
+// the security and transport suites and the returning-box dispatch again with each hub in external broker mode against its own
 // real Mosquitto (tests/helpers/hub.ts reads LOA_TEST_BROKER). One alone: `--project mosquitto`.
 import { defineConfig } from 'vitest/config';
 
@@ -18,7 +18,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'mosquitto',
-          include: ['tests/hub-security.test.ts', 'tests/e2e-edge.test.ts', 'tests/hub-transport.test.ts'],
+          include: ['tests/hub-security.test.ts', 'tests/e2e-edge.test.ts', 'tests/hub-transport.test.ts', 'tests/dispatch-rejoin.test.ts'],
           env: { LOA_TEST_BROKER: 'mosquitto' },
         },
       },

@@ -8,6 +8,9 @@ import type { CameraStatus } from './cameras/types.js';
 export interface HubEvents {
   /** A cluster came online or went away (by its presence topic or the broker's connection). */
   presenceChanged: { clusterId: string; online: boolean; at: number; reason: string | null };
+  /** A cluster said it is online on its presence topic: after every (re)connection, even one the
+   *  hub never saw end (a broker's session takeover may send no last will). */
+  presenceOnline: { clusterId: string; at: number };
   /** A valid acknowledgement arrived from a cluster. */
   ack: { clusterId: string; ack: Ack; receivedAt: number };
   state: { clusterId: string; state: ReportedState; receivedAt: number };

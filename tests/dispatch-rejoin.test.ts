@@ -153,6 +153,20 @@ describe('a cluster back online during an ad-hoc broadcast', () => {
     expect(t.hub.store.broadcasts.target(b.id, 'rj-seen')?.cmdId).toBe(first.id);
   });
 
+  it('a box that reconnects before its old connection was seen to end (session takeover) gets the lost play too', async () => {
+    const c = await t.addCluster('rj-takeover');
+    const deaf = await scriptedBox(t.addresses.mqttUrl, c.id, c.secret, { subscribe: false });
+    clients.push(deaf.client);
+    await waitFor(() => t.hub.store.clusters.get('rj-takeover')?.online, { what: 'rj-takeover online' });
+    const b = await play(longId, ['rj-takeover']);
+    await waitFor(() => t.hub.store.broadcasts.target(b.id, 'rj-takeover')?.status === 'sent', { what: 'play sent' });
+    // The same box again while the broker still holds the old connection.
+    const back = await scriptedBox(t.addresses.mqttUrl, c.id, c.secret, { finish: false, lastSeq: 0 });
+    clients.push(back.client);
+    const cmd = await waitFor(() => back.received.find((x) => x.type === 'play'), { what: 'the lost play after a takeover' });
+    expect(cmd.type === 'play' && cmd.broadcastId).toBe(b.id);
+  });
+
   it('still joins after a hub restart: the running broadcasts are read back from the store', async () => {
     const away = await t.addCluster('rj-restart');
     const b = await play(longId, ['rj-restart']);

@@ -106,6 +106,7 @@ export class DeviceListener {
         const d = decodePayload('presence', payload);
         if (!d.ok) return this.reject(clusterId, topic, d.reason);
         this.setPresence(clusterId, d.value.status === 'online', d.value.status === 'online' ? 'presence' : (d.value.reason ?? 'offline'));
+        if (d.value.status === 'online') this.deps.bus.emit('presenceOnline', { clusterId, at: now });
         return;
       }
       case 'ack': {

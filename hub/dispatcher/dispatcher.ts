@@ -61,6 +61,9 @@ export class Dispatcher {
   /** Clusters just back online (→ when), until their first reported state says which commands
    *  they have seen (resendLost). Only while an ad-hoc broadcast is unfinished. */
   private readonly returning = new Map<string, number>();
+  /** When this hub started: a retained state read at start may be older than the commands the
+   *  hub sent before a restart, so only this run's commands are resent. */
+  private startedAt = 0;
   private sweeper: TimerHandle | null = null;
   private streamStopped: ((broadcastId: string) => void) | null = null;
   private stopped = false;
@@ -73,11 +76,16 @@ export class Dispatcher {
   }
 
   start(): void {
+    this.startedAt = this.deps.clock.now();
     this.deps.bus.on(this, 'ack', ({ clusterId, ack, receivedAt }) => this.onAck(clusterId, ack, receivedAt));
-    this.deps.bus.on(this, 'presenceChanged', ({ clusterId, online, at }) => {
+    this.deps.bus.on(this, 'presenceChanged', ({ clusterId, online }) => {
       if (!online) return void this.returning.delete(clusterId);
-      if (this.unfinished.size > 0) this.returning.set(clusterId, at);
       void this.rejoin(clusterId).catch((err: unknown) => this.log.child({ clusterId }).error({ err }, 'sending a missed broadcast failed'));
+    });
+    // Every (re)connection, also one whose end the hub never saw: the box's next state says which
+    // commands it has.
+    this.deps.bus.on(this, 'presenceOnline', ({ clusterId, at }) => {
+      if (this.unfinished.size > 0) this.returning.set(clusterId, at);
     });
     this.deps.bus.on(this, 'state', ({ clusterId, state }) => {
       const onlineAt = this.returning.get(clusterId);
@@ -318,7 +326,7 @@ export class Dispatcher {
     for (const [broadcastId, plannedEnd] of this.unfinished) {
       if (plannedEnd - REJOIN_MIN_LEFT_MS <= now || this.stopped) continue;
       const t = store.broadcasts.target(broadcastId, clusterId);
-      if (t?.status !== 'sent' || t.seq === null || t.seq <= lastSeq || t.sentAt === null || t.sentAt >= onlineAt) continue;
+      if (t?.status !== 'sent' || t.seq === null || t.seq <= lastSeq || t.sentAt === null || t.sentAt >= onlineAt || t.sentAt < this.startedAt) continue;
       const cluster = store.clusters.get(clusterId);
       if (!cluster?.online) return;
       await this.sendAgain(broadcastId, clusterId, cluster.volume, now, 'cluster back online without the play sent before: sent it again');
