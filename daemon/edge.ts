@@ -175,10 +175,10 @@ export class EdgeDaemon {
     link.on('subscribed', () => sync.connected());
     link.on('time', (payload) => sync.handleResponse(payload));
     link.on('disconnected', () => sync.disconnected());
-    link.on('connected', () => {
-      this.publishState();
-      void this.health?.report();
-    });
+    // State after presence, as the protocol orders it: the hub takes the first state after a box's
+    // presence says online for what the box has seen (lastSeq), and resends a play it lost.
+    link.on('online', () => this.publishState());
+    link.on('connected', () => void this.health?.report());
     offline.attach(link);
     this.health.start();
     link.start();

@@ -34,6 +34,9 @@ export interface LinkEvents {
   connected: [];
   /** The broker granted the subscriptions; presence "online" goes out next. */
   subscribed: [];
+  /** Presence "online" is published: the box's state goes next (docs/protocol.md, checklist step 2;
+   *  the hub reads the first state after it to see which commands a returning box has). */
+  online: [];
   disconnected: [];
   /** A message on this cluster's command topic, still undecoded (untrusted). */
   command: [payload: Buffer, topic: string];
@@ -205,6 +208,7 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
       this.emit('subscribed');
       const presence = encodePayload('presence', { v: PROTOCOL_VERSION, status: 'online', at: this.opts.clock.now(), agent: this.opts.agent });
       client.publish(clusterTopic(this.opts.clusterId, 'presence'), presence, { qos: 1, retain: true });
+      this.emit('online');
     });
     const waiting = this.outbox.splice(0);
     for (const m of waiting) this.send(m);

@@ -36,6 +36,7 @@ import { createMetrics } from './metrics.js';
 import { createTtsProvider, type TtsProvider } from './tts/index.js';
 import { openStore, type Store } from './store/index.js';
 import { VERSION } from '../common/version.js';
+import { PRIORITIES, priorityRank, type Priority } from './schedule/model.js';
 
 export interface HubOptions {
   config?: HubConfig | HubConfigInput;
@@ -116,6 +117,7 @@ export class Hub {
       ? new ExternalBroker({
           config: config.broker,
           logger: logger.child({ module: 'broker' }),
+          clock,
           // Mosquitto re-reads its files a moment after the signal: the hub's first login may race it.
           ...(config.broker.mosquitto?.reload ? { retryForMs: 3000 } : {}),
         })
@@ -186,6 +188,12 @@ export class Hub {
       relays: () => this.live ?? null,
     });
     this.schedules.scheduler = this.scheduler;
+    // A box back online is not sent an ad-hoc broadcast it missed while an emergency (or anything
+    // else above it) should be on air there.
+    this.dispatcher.setOutranked((clusterId, priority, at) => {
+      const w = this.scheduler.wantedAt(clusterId, at);
+      return w !== null && priorityRank(w.priority) > priorityRank((PRIORITIES as readonly string[]).includes(priority) ? (priority as Priority) : 'priority');
+    });
     this.plans = new PlanPublisher({
       store: this.store,
       mqtt: this.broker,

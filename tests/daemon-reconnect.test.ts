@@ -40,6 +40,19 @@ async function edge(clusterId: string, mqttUrl: string, dataDir: string, httpUrl
 }
 
 describe('loa-edge reconnects', () => {
+  it('says it is online before it reports its state, so the hub reads the state that follows for what the box has seen', async () => {
+    const s = await setup();
+    const w = await Watcher.connect(s.broker.url);
+    cleanups.push(() => w.close());
+    await edge('rc-order', s.broker.url, join(s.tmp.path, 'data'));
+    await w.waitFor('state', () => w.of('rc-order', 'state').length > 0);
+    const mine = w.seen.filter((x) => x.clusterId === 'rc-order' && (x.channel === 'presence' || x.channel === 'state'));
+    const online = mine.findIndex((x) => x.channel === 'presence' && x.payload.status === 'online');
+    expect(online).toBeGreaterThanOrEqual(0);
+    expect(mine.findIndex((x) => x.channel === 'state')).toBeGreaterThan(online);
+    expect(mine.every((x) => !x.retain)).toBe(true); // seen live, in the order published
+  });
+
   it('reconnects to a broker restarted on the same port and announces itself again', async () => {
     const s = await setup();
     const e = await edge('rc-restart', s.broker.url, join(s.tmp.path, 'data'));

@@ -16,7 +16,7 @@ let t: TestHub;
 const tmp = makeTempDir();
 const data = makeTempDir('loa-hub-');
 const clients: MqttClient[] = [];
-let longId: string; // 8 s
+let longId: string; // 20 s: room on a loaded machine
 let shortId: string; // 1.5 s
 
 async function box(id: string, secret: string, hub = t, opts: ScriptedBoxOptions = {}) {
@@ -44,7 +44,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
   t = await startTestHub({ dataDir: data.path, config: CONFIG });
-  longId = await upload(8, 'long');
+  longId = await upload(20, 'long');
   shortId = await upload(1.5, 'short');
 });
 
@@ -165,6 +165,70 @@ describe('a cluster back online during an ad-hoc broadcast', () => {
     clients.push(back.client);
     const cmd = await waitFor(() => back.received.find((x) => x.type === 'play'), { what: 'the lost play after a takeover' });
     expect(cmd.type === 'play' && cmd.broadcastId).toBe(b.id);
+  });
+
+  it('a play given up on while the box was away (expired, no answer) is sent again when the box says it has not seen it', async () => {
+    const c = await t.addCluster('rj-expired');
+    const deaf = await scriptedBox(t.addresses.mqttUrl, c.id, c.secret, { subscribe: false });
+    await waitFor(() => t.hub.store.clusters.get('rj-expired')?.online, { what: 'rj-expired online' });
+    const b = await play(longId, ['rj-expired']);
+    const gaveUp = await waitFor(() => {
+      const x = t.hub.store.broadcasts.target(b.id, 'rj-expired');
+      return x?.status === 'expired' ? x : null;
+    }, { what: 'rj-expired expired', timeoutMs: 8000 });
+    expect(gaveUp.reason).toBe('no-answer');
+    deaf.client.end(true);
+    await waitFor(() => !t.hub.store.clusters.get('rj-expired')?.online, { what: 'rj-expired offline' });
+    const back = await box(c.id, c.secret, t, { lastSeq: 0 });
+    await waitFor(() => back.received.find((x) => x.type === 'play'), { what: 'the play sent again' });
+    await waitFor(() => t.hub.store.broadcasts.target(b.id, 'rj-expired')?.status === 'started', { what: 'rj-expired started' });
+  });
+
+  it('a play the operator stopped while it was in flight is not sent again when the box is back', async () => {
+    const c = await t.addCluster('rj-halt');
+    const other = await t.addCluster('rj-halt-other');
+    const deaf = await scriptedBox(t.addresses.mqttUrl, c.id, c.secret, { subscribe: false });
+    await box(other.id, other.secret); // plays on: the broadcast stays open
+    await waitFor(() => t.hub.store.clusters.get('rj-halt')?.online, { what: 'rj-halt online' });
+    const b = await play(longId, ['rj-halt', 'rj-halt-other']);
+    await waitFor(() => t.hub.store.broadcasts.target(b.id, 'rj-halt')?.status === 'sent', { what: 'play sent' });
+    const stop = await t.api<{ stopped: { clusterId: string }[] }>('POST', '/api/v1/broadcasts/stop', { clusters: ['rj-halt'] });
+    expect(stop.body.stopped.map((x) => x.clusterId)).toEqual(['rj-halt']);
+    deaf.client.end(true);
+    await waitFor(() => !t.hub.store.clusters.get('rj-halt')?.online, { what: 'rj-halt offline' });
+    const back = await box(c.id, c.secret, t, { lastSeq: 0 });
+    await sleep(1000);
+    expect(back.received.filter((x) => x.type === 'play')).toEqual([]);
+    expect(t.hub.store.broadcasts.target(b.id, 'rj-halt-other')?.status).toBe('started');
+  });
+
+  it('a stop after a broadcast is over leaves the cluster that missed it as it was', async () => {
+    await t.addCluster('rj-stale');
+    const b = await play(shortId, ['rj-stale']);
+    await waitFor(() => t.hub.store.broadcasts.target(b.id, 'rj-stale')?.status === 'offline', { what: 'rj-stale offline' });
+    await sleep(Math.max(0, b.startAt + 1700 - Date.now()));
+    const stop = await t.api<{ stopped: { broadcastId: string }[] }>('POST', '/api/v1/broadcasts/stop', { clusters: ['rj-stale'] });
+    expect(stop.body.stopped.map((x) => x.broadcastId)).not.toContain(b.id);
+    expect(t.hub.store.broadcasts.target(b.id, 'rj-stale')?.status).toBe('offline');
+    expect(t.hub.store.broadcasts.get(b.id)?.stoppedAt).toBeNull();
+  });
+
+  it('a box back during an emergency gets the emergency, not the ad-hoc broadcast it missed', async () => {
+    const c = await t.addCluster('rj-emerg');
+    const b = await play(longId, ['rj-emerg']);
+    await waitFor(() => t.hub.store.broadcasts.target(b.id, 'rj-emerg')?.status === 'offline', { what: 'rj-emerg offline' });
+    const e = await t.api<{ emergency: { id: string } }>('POST', '/api/v1/emergency', { all: true, mediaId: longId });
+    expect(e.status).toBe(201);
+    try {
+      const back = await box(c.id, c.secret, t);
+      const first = await waitFor(() => back.received.find((x) => x.type === 'play'), { what: 'the emergency play', timeoutMs: 8000 });
+      expect(first.type === 'play' && first.broadcastId).not.toBe(b.id);
+      await sleep(500);
+      expect(back.received.filter((x) => x.type === 'play' && x.broadcastId === b.id)).toEqual([]);
+      expect(t.hub.store.broadcasts.target(b.id, 'rj-emerg')?.status).toBe('offline');
+    } finally {
+      await t.api('POST', '/api/v1/emergency/stop', { id: e.body.emergency.id });
+    }
   });
 
   it('still joins after a hub restart: the running broadcasts are read back from the store', async () => {

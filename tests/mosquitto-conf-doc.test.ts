@@ -3,7 +3,7 @@
 // setting of the doc is in the launcher's config with the same value, and the doc's file itself
 // (paths and port swapped for temporary ones) starts Debian's real mosquitto.
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,8 @@ import { requireTool } from './helpers/tools.js';
 
 const DOC = join(import.meta.dirname, '..', 'docs', 'external-broker.md');
 const tmp = makeTempDir('loa-mqconf-');
-const haveMosquitto = requireTool('mosquitto');
+// Debian puts it in /usr/sbin, which a non-root PATH may lack.
+const haveMosquitto = existsSync(MOSQUITTO) || requireTool('mosquitto');
 afterAll(() => tmp.remove());
 
 /** The code block after "`/etc/mosquitto/conf.d/loa.conf`:" in the doc. */
@@ -85,11 +86,15 @@ describe('docs/external-broker.md and bench/mosquitto.ts', () => {
     const child = spawn(MOSQUITTO, ['-c', file], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise((r) => child.once('exit', r));
     try {
-      await waitFor(async () => child.exitCode === null && (await portAccepts(port)), { what: `mosquitto listening on ${port} (${err})`, timeoutMs: 10_000 });
+      await waitFor(async () => child.exitCode === null && (await portAccepts(port)), { what: `mosquitto listening on ${port}`, timeoutMs: 10_000 }).catch((e: unknown) => {
+        throw new Error(`${String(e)}; mosquitto said: ${err}`);
+      });
       expect(child.exitCode).toBeNull();
     } finally {
       child.kill('SIGTERM');
+      await exited;
     }
   });
 });

@@ -35,6 +35,8 @@ export interface HubMqtt {
   subscribe(filter: string, handler: MessageHandler): Promise<void>;
   disconnectDevice(clusterId: string): void;
   isConnected(clusterId: string): boolean;
+  /** When the hub's link to the broker last came up (embedded: when it started; it never drops). */
+  linkUpSince(): number;
 }
 
 const RC_BAD_CREDENTIALS = 4; // MQTT 3.1.1 §3.2.2.3: bad user name or password
@@ -53,6 +55,7 @@ export class Broker implements HubMqtt {
   private readonly throttle: LoginThrottle;
   private readonly log: Logger;
   ports = { mqtt: 0, mqtts: 0 as number | null };
+  private startedAt = 0;
 
   constructor(private readonly deps: BrokerDeps) {
     this.log = deps.logger;
@@ -62,8 +65,13 @@ export class Broker implements HubMqtt {
     });
   }
 
+  linkUpSince(): number {
+    return this.startedAt;
+  }
+
   async start(): Promise<void> {
     const cfg = this.deps.config;
+    this.startedAt = this.deps.clock.now();
     this.aedes = await Aedes.createBroker({
       persistence: indexedMemoryPersistence(),
       keepaliveLimit: cfg.keepaliveLimitSec,

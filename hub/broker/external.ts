@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { LoaError, errorMessage } from '../../common/errors.js';
+import { systemClock, type Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import { clusterTopic, decodePayload, DEVICE_PUBLISH_CHANNELS, parseClusterTopic } from '../../protocol/index.js';
 import type { HubConfig } from '../config.js';
@@ -18,6 +19,7 @@ export interface ExternalBrokerDeps {
   connectTimeoutMs?: number;
   /** Keep trying a refused first login this long (the broker may still be re-reading its files). */
   retryForMs?: number;
+  clock?: Clock;
 }
 
 /** The hub's own password on the external broker: `broker.password` or the first line of `broker.passwordFile`. */
@@ -53,9 +55,16 @@ export class ExternalBroker implements HubMqtt {
   /** Clusters whose retained presence says online. */
   private readonly online = new Set<string>();
   ports = { mqtt: 0, mqtts: null as number | null };
+  private upSince = 0;
 
   constructor(private readonly deps: ExternalBrokerDeps) {
     this.log = deps.logger;
+  }
+
+  /** When the hub's connection to the broker last came up: what it published while the link was
+   *  down sat in its own client's queue until then. */
+  linkUpSince(): number {
+    return this.upSince;
   }
 
   get url(): string {
@@ -96,10 +105,13 @@ export class ExternalBroker implements HubMqtt {
       }
     }
     const client = this.client;
+    const clock = this.deps.clock ?? systemClock;
+    this.upSince = clock.now();
     client.on('message', (topic, payload, packet) => this.deliver(topic, payload, packet));
     client.on('error', (err) => this.log.warn({ url, err: err.message }, 'external broker error'));
     client.on('offline', () => this.log.warn({ url }, 'lost the external broker; reconnecting'));
     client.on('connect', () => {
+      this.upSince = clock.now();
       noDelay(client);
       this.log.info({ url }, 'connected to the external broker again');
     });

@@ -64,6 +64,12 @@ export class Dispatcher {
   /** When this hub started: a retained state read at start may be older than the commands the
    *  hub sent before a restart, so only this run's commands are resent. */
   private startedAt = 0;
+  /** Targets an operator stopped while their play may still be in flight (broadcast → clusters):
+   *  never sent again. */
+  private readonly stoppedHere = new Map<string, Set<string>>();
+  /** Asks whether something else should be on a cluster instead of an ad-hoc broadcast of this
+   *  priority (the scheduler's answer; set by the hub). A returning box is then not sent it. */
+  private outranked: (clusterId: string, priority: string, at: number) => boolean = () => false;
   private sweeper: TimerHandle | null = null;
   private streamStopped: ((broadcastId: string) => void) | null = null;
   private stopped = false;
@@ -151,6 +157,7 @@ export class Dispatcher {
     }
     const stopped: { broadcastId: string; clusterId: string }[] = [];
     // A cluster that missed a running broadcast would join it on its return: stopping covers it too.
+    this.pruneUnfinished(now);
     for (const broadcastId of this.unfinished.keys()) {
       if (q.broadcastId && q.broadcastId !== broadcastId) continue;
       const missed = q.clusterIds
@@ -164,6 +171,11 @@ export class Dispatcher {
     }
     for (const t of open) {
       stopped.push({ broadcastId: t.broadcastId, clusterId: t.clusterId });
+      // Its play may have been lost with the box's link: it must not be resent when the box is back.
+      if (this.unfinished.has(t.broadcastId)) {
+        const set = this.stoppedHere.get(t.broadcastId) ?? new Set<string>();
+        this.stoppedHere.set(t.broadcastId, set.add(t.clusterId));
+      }
       if (t.status === 'pending') {
         store.broadcasts.updateTarget(t.broadcastId, t.clusterId, { status: 'stopped', reason: 'stop-command', deadlineAt: null }, now);
         continue;
@@ -183,6 +195,7 @@ export class Dispatcher {
       if (!stillOpen) {
         store.broadcasts.markStopped(broadcastId, now);
         this.unfinished.delete(broadcastId);
+        this.stoppedHere.delete(broadcastId);
         this.timers.get(broadcastId)?.cancel();
         this.timers.delete(broadcastId);
         // A live stream's row stopped everywhere (`loa broadcast stop`): the hub's stream ends too.
@@ -207,6 +220,20 @@ export class Dispatcher {
   /** The live service ends a stream whose row `loa broadcast stop` stopped on every cluster. */
   onStreamStopped(cb: (broadcastId: string) => void): void {
     this.streamStopped = cb;
+  }
+
+  /** The scheduler tells whether an emergency or other higher item holds a cluster (hub.ts). */
+  setOutranked(fn: (clusterId: string, priority: string, at: number) => boolean): void {
+    this.outranked = fn;
+  }
+
+  /** Drops the broadcasts that are over from `unfinished` (and what was remembered of them). */
+  private pruneUnfinished(now: number): void {
+    for (const [broadcastId, plannedEnd] of this.unfinished) {
+      if (plannedEnd > now) continue;
+      this.unfinished.delete(broadcastId);
+      this.stoppedHere.delete(broadcastId);
+    }
   }
 
   /** A live stream is over: closes its broadcast row (streams.ts). */
@@ -304,8 +331,8 @@ export class Dispatcher {
   private async rejoin(clusterId: string): Promise<void> {
     const { store, clock } = this.deps;
     const now = clock.now();
+    this.pruneUnfinished(now);
     for (const [broadcastId, plannedEnd] of this.unfinished) {
-      if (plannedEnd <= now) this.unfinished.delete(broadcastId);
       if (plannedEnd - REJOIN_MIN_LEFT_MS <= now || this.stopped) continue;
       const t = store.broadcasts.target(broadcastId, clusterId);
       const cluster = store.clusters.get(clusterId);
@@ -323,10 +350,17 @@ export class Dispatcher {
   private async resendLost(clusterId: string, lastSeq: number, onlineAt: number): Promise<void> {
     const { store, clock } = this.deps;
     const now = clock.now();
+    this.pruneUnfinished(now);
     for (const [broadcastId, plannedEnd] of this.unfinished) {
-      if (plannedEnd - REJOIN_MIN_LEFT_MS <= now || this.stopped) continue;
+      if (plannedEnd - REJOIN_MIN_LEFT_MS <= now || this.stopped || this.stoppedHere.get(broadcastId)?.has(clusterId)) continue;
       const t = store.broadcasts.target(broadcastId, clusterId);
-      if (t?.status !== 'sent' || t.seq === null || t.seq <= lastSeq || t.sentAt === null || t.sentAt >= onlineAt || t.sentAt < this.startedAt) continue;
+      // Sent and never answered (still open, or given up on at its deadline while the box was away).
+      const unanswered = t?.status === 'sent' || (t?.status === 'expired' && t.reason === 'no-answer');
+      if (!t || !unanswered || t.seq === null || t.seq <= lastSeq || t.sentAt === null || t.sentAt >= onlineAt) continue;
+      // Only what this hub sent over the broker link it has now: a command sent before a restart, or
+      // queued in the hub's own client while its link to an external broker was down, may have
+      // arrived after the state the box reported (retained, read again on the hub's reconnect).
+      if (t.sentAt < Math.max(this.startedAt, this.deps.mqtt.linkUpSince())) continue;
       const cluster = store.clusters.get(clusterId);
       if (!cluster?.online) return;
       await this.sendAgain(broadcastId, clusterId, cluster.volume, now, 'cluster back online without the play sent before: sent it again');
@@ -339,6 +373,11 @@ export class Dispatcher {
     const b = store.broadcasts.header(broadcastId);
     const media = b && b.stoppedAt === null ? this.mediaRef(b.mediaId, { present: true }) : null;
     if (!b || !media) return;
+    // An emergency (or another item above this one) holds the cluster: the box gets that, not this.
+    if (this.outranked(clusterId, b.priority, now)) {
+      this.log.child({ clusterId }).info({ broadcastId }, 'cluster back online, but a higher item holds it: the broadcast it missed is not sent');
+      return;
+    }
     const payload = this.recordPlay(b, media, clusterId, clusterVolume, now);
     this.log.child({ clusterId }).info({ broadcastId, lateMs: Math.max(0, now - b.startAt) }, why);
     try {
@@ -468,6 +507,12 @@ export class Dispatcher {
     const now = clock.now();
     this.lostRelays = this.streams.closeAfterRestart();
     for (const b of store.broadcasts.unfinishedAdhoc(now)) this.unfinished.set(b.id, b.plannedEnd);
+    // Presence read before this started (an external broker's retained messages) raised no event here.
+    const back = new Set<string>();
+    for (const id of this.unfinished.keys()) {
+      for (const t of store.broadcasts.get(id)?.targets ?? []) if (missedIt(t) && store.clusters.get(t.clusterId)?.online) back.add(t.clusterId);
+    }
+    for (const clusterId of back) void this.rejoin(clusterId).catch((err: unknown) => this.log.child({ clusterId }).error({ err }, 'sending a missed broadcast failed'));
     const pendingByBroadcast = new Set(store.broadcasts.openTargets().filter((t) => t.status === 'pending').map((t) => t.broadcastId));
     for (const broadcastId of pendingByBroadcast) {
       const b = store.broadcasts.get(broadcastId)!;
