@@ -36,7 +36,7 @@ import { createMetrics } from './metrics.js';
 import { createTtsProvider, type TtsProvider } from './tts/index.js';
 import { openStore, type Store } from './store/index.js';
 import { VERSION } from '../common/version.js';
-import { PRIORITIES, priorityRank, type Priority } from './schedule/model.js';
+import { asPriority, priorityRank } from './schedule/model.js';
 
 export interface HubOptions {
   config?: HubConfig | HubConfigInput;
@@ -192,7 +192,7 @@ export class Hub {
     // else above it) should be on air there.
     this.dispatcher.setOutranked((clusterId, priority, at) => {
       const w = this.scheduler.wantedAt(clusterId, at);
-      return w !== null && priorityRank(w.priority) > priorityRank((PRIORITIES as readonly string[]).includes(priority) ? (priority as Priority) : 'priority');
+      return w !== null && priorityRank(w.priority) > priorityRank(asPriority(priority));
     });
     this.plans = new PlanPublisher({
       store: this.store,

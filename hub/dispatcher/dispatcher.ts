@@ -86,7 +86,7 @@ export class Dispatcher {
     this.deps.bus.on(this, 'ack', ({ clusterId, ack, receivedAt }) => this.onAck(clusterId, ack, receivedAt));
     this.deps.bus.on(this, 'presenceChanged', ({ clusterId, online }) => {
       if (!online) return void this.returning.delete(clusterId);
-      void this.rejoin(clusterId).catch((err: unknown) => this.log.child({ clusterId }).error({ err }, 'sending a missed broadcast failed'));
+      this.rejoin(clusterId);
     });
     // Every (re)connection, also one whose end the hub never saw: the box's next state says which
     // commands it has.
@@ -97,7 +97,7 @@ export class Dispatcher {
       const onlineAt = this.returning.get(clusterId);
       if (onlineAt === undefined) return;
       this.returning.delete(clusterId);
-      void this.resendLost(clusterId, state.lastSeq, onlineAt).catch((err: unknown) => this.log.child({ clusterId }).error({ err }, 'sending a lost play again failed'));
+      this.resendLost(clusterId, state.lastSeq, onlineAt);
     });
     this.resumeAfterRestart();
     this.armSweep();
@@ -328,17 +328,10 @@ export class Dispatcher {
    * the point the others have reached (it seeks by the start time), as a box that rejoins a live
    * stream does (LiveService.join). Scheduled items are the scheduler's (it reconciles on return).
    */
-  private async rejoin(clusterId: string): Promise<void> {
-    const { store, clock } = this.deps;
-    const now = clock.now();
-    this.pruneUnfinished(now);
-    for (const [broadcastId, plannedEnd] of this.unfinished) {
-      if (plannedEnd - REJOIN_MIN_LEFT_MS <= now || this.stopped) continue;
-      const t = store.broadcasts.target(broadcastId, clusterId);
-      const cluster = store.clusters.get(clusterId);
-      if (!t || !missedIt(t) || !cluster?.online) continue;
-      await this.sendAgain(broadcastId, clusterId, cluster.volume, now, 'cluster back online: sent the broadcast it missed');
-    }
+  private rejoin(clusterId: string): void {
+    void this.sendMissed(clusterId, missedIt, 'cluster back online: sent the broadcast it missed').catch((err: unknown) =>
+      this.log.child({ clusterId }).error({ err }, 'sending a missed broadcast failed'),
+    );
   }
 
   /**
@@ -347,23 +340,33 @@ export class Dispatcher {
    * (a clean session keeps nothing for a box that is away), so it is sent again under a new
    * sequence. One it has seen is left alone: sending it twice would restart the item.
    */
-  private async resendLost(clusterId: string, lastSeq: number, onlineAt: number): Promise<void> {
+  private resendLost(clusterId: string, lastSeq: number, onlineAt: number): void {
+    // Only what this hub sent over the broker link it has now: a command sent before a restart, or
+    // queued in the hub's own client while its link to an external broker was down, may have
+    // arrived after the state the box reported (retained, read again on the hub's reconnect).
+    const since = Math.max(this.startedAt, this.deps.mqtt.linkUpSince());
+    const lost = (t: TargetRow): boolean =>
+      // Sent and never answered (still open, or given up on at its deadline while the box was away).
+      (t.status === 'sent' || (t.status === 'expired' && t.reason === 'no-answer')) &&
+      t.seq !== null && t.seq > lastSeq && t.sentAt !== null && t.sentAt < onlineAt && t.sentAt >= since;
+    void this.sendMissed(clusterId, lost, 'cluster back online without the play sent before: sent it again').catch((err: unknown) =>
+      this.log.child({ clusterId }).error({ err }, 'sending a lost play again failed'),
+    );
+  }
+
+  /** Sends a cluster that is back each unfinished ad-hoc broadcast whose target `missed` picks and
+   *  that has more than a second left (rejoin, resendLost); none an operator stopped there. */
+  private async sendMissed(clusterId: string, missed: (t: TargetRow) => boolean, why: string): Promise<void> {
     const { store, clock } = this.deps;
     const now = clock.now();
     this.pruneUnfinished(now);
     for (const [broadcastId, plannedEnd] of this.unfinished) {
       if (plannedEnd - REJOIN_MIN_LEFT_MS <= now || this.stopped || this.stoppedHere.get(broadcastId)?.has(clusterId)) continue;
       const t = store.broadcasts.target(broadcastId, clusterId);
-      // Sent and never answered (still open, or given up on at its deadline while the box was away).
-      const unanswered = t?.status === 'sent' || (t?.status === 'expired' && t.reason === 'no-answer');
-      if (!t || !unanswered || t.seq === null || t.seq <= lastSeq || t.sentAt === null || t.sentAt >= onlineAt) continue;
-      // Only what this hub sent over the broker link it has now: a command sent before a restart, or
-      // queued in the hub's own client while its link to an external broker was down, may have
-      // arrived after the state the box reported (retained, read again on the hub's reconnect).
-      if (t.sentAt < Math.max(this.startedAt, this.deps.mqtt.linkUpSince())) continue;
+      if (!t || !missed(t)) continue;
       const cluster = store.clusters.get(clusterId);
       if (!cluster?.online) return;
-      await this.sendAgain(broadcastId, clusterId, cluster.volume, now, 'cluster back online without the play sent before: sent it again');
+      await this.sendAgain(broadcastId, clusterId, cluster.volume, now, why);
     }
   }
 
@@ -512,7 +515,7 @@ export class Dispatcher {
     for (const id of this.unfinished.keys()) {
       for (const t of store.broadcasts.get(id)?.targets ?? []) if (missedIt(t) && store.clusters.get(t.clusterId)?.online) back.add(t.clusterId);
     }
-    for (const clusterId of back) void this.rejoin(clusterId).catch((err: unknown) => this.log.child({ clusterId }).error({ err }, 'sending a missed broadcast failed'));
+    for (const clusterId of back) this.rejoin(clusterId);
     const pendingByBroadcast = new Set(store.broadcasts.openTargets().filter((t) => t.status === 'pending').map((t) => t.broadcastId));
     for (const broadcastId of pendingByBroadcast) {
       const b = store.broadcasts.get(broadcastId)!;

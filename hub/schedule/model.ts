@@ -10,6 +10,9 @@
 export const PRIORITIES = ['filler', 'normal', 'priority', 'live', 'emergency'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 export const priorityRank = (p: Priority): number => PRIORITIES.indexOf(p);
+/** A priority as stored (a broadcast row's text): an unknown one counts as ưu tiên (`priority`),
+ *  what a broadcast by hand ranks. */
+export const asPriority = (p: string): Priority => ((PRIORITIES as readonly string[]).includes(p) ? (p as Priority) : 'priority');
 
 /** Wall-clock time of day in the site's time zone, as minutes and seconds past midnight. */
 export interface TimeOfDay {

@@ -8,7 +8,7 @@
 // a once-a-minute safety net in the site's time zone.
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
-import { PRIORITIES, priorityRank, type Priority, type Schedule, type ScheduleContext } from '../schedule/model.js';
+import { asPriority, priorityRank, type Schedule, type ScheduleContext } from '../schedule/model.js';
 import { streamMediaId } from '../../protocol/index.js';
 import type { HubMqtt } from '../broker/broker.js';
 import type { DeviceListener } from '../devices/listener.js';
@@ -151,7 +151,7 @@ export class Scheduler {
     }
     for (const a of this.deps.store.broadcasts.activeAdhoc(clusterId, at)) {
       candidates.push({
-        key: `adhoc:${a.id}`, broadcastId: a.id, kind: 'adhoc', priority: (PRIORITIES as readonly string[]).includes(a.priority) ? (a.priority as Priority) : 'priority',
+        key: `adhoc:${a.id}`, broadcastId: a.id, kind: 'adhoc', priority: asPriority(a.priority),
         programmeId: null, programmeName: null, mediaId: a.mediaId, startAt: a.startAt, endAt: a.plannedEnd, volume: null,
       });
     }
