@@ -16,9 +16,9 @@ let loaVi: (args: string[]) => Promise<LoaRun>;
 const QUOTED = 'Thông báo "họp", số 2';
 let quotedId: string;
 
-/** This month in the hub's zone (the hub's clock is real here). */
+/** This month in the hub's zone (the hub's clock ticks from SCHEDULE_HUB_NOW here). */
 const thisMonth = (): string =>
-  new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit' }).format(new Date()).slice(0, 7);
+  new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit' }).format(new Date(t.hub.clock.now())).slice(0, 7);
 
 beforeAll(async () => {
   t = await startScheduleHub();

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { offsetClock, systemClock } from '../../common/clock.js';
 import { spawnLoa, type LoaRun } from './cli-run.js';
 import { startTestHub, type TestHub } from './hub.js';
 
@@ -19,8 +20,14 @@ export const TU_LE_MEDIA: Record<string, number> = {
   'thong-bao-hop': 60_000,
 };
 
+/**
+ * The hub's "today" for these tests: a Monday before every date the Tú Lệ file names, so the
+ * file stays clean (no SCHEDULE_EVENT_PAST) whatever day the suite runs. The clock still ticks.
+ */
+export const SCHEDULE_HUB_NOW = Date.UTC(2026, 10, 23, 3, 0, 0);
+
 export async function startScheduleHub(): Promise<TestHub> {
-  const t = await startTestHub();
+  const t = await startTestHub({ clock: offsetClock(systemClock, SCHEDULE_HUB_NOW - Date.now()) });
   for (const c of TU_LE_CLUSTERS) await t.hub.clusters.add(c);
   for (const [name, durationMs] of Object.entries(TU_LE_MEDIA)) addMedia(t, name, durationMs);
   return t;
