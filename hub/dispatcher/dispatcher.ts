@@ -402,7 +402,10 @@ export class Dispatcher {
       this.log.child({ clusterId }).warn({ cmdId: ack.cmdId, owner: t.clusterId }, 'ack for another cluster\'s command ignored');
       return;
     }
-    if (FINAL.includes(t.status)) return; // late or duplicate (QoS 1 may deliver twice)
+    if (FINAL.includes(t.status)) {
+      this.onLateEnd(t, ack, receivedAt);
+      return; // otherwise late or duplicate (QoS 1 may deliver twice)
+    }
     const patch = this.patchFor(t, ack, receivedAt, store.broadcasts.durationMs(t.broadcastId) ?? 0);
     if (!patch) return;
     store.broadcasts.updateTarget(t.broadcastId, clusterId, patch, receivedAt);
@@ -452,6 +455,47 @@ export class Dispatcher {
       default:
         return null;
     }
+  }
+
+  /**
+   * The end of an item reported after the hub gave up waiting for it (`expired`): the box's link,
+   * or the hub, was down when it ended, and the box sent its ack when it could (loa-edge keeps
+   * acks in an outbox). It did play, so the log takes the box's word. The times come from the
+   * media position it reached, counted from when the hub saw it start (or from the broadcast's
+   * start, if the hub never heard it start): the ack's own `at` is the box's uncorrected clock.
+   */
+  private onLateEnd(t: TargetRow, ack: Ack, receivedAt: number): void {
+    if (t.status !== 'expired' || (t.reason !== 'no-finish-report' && t.reason !== 'no-answer')) return;
+    if (ack.status !== 'finished' && ack.status !== 'stopped') return;
+    const { store } = this.deps;
+    const durationMs = store.broadcasts.durationMs(t.broadcastId) ?? 0;
+    const heardStart = t.segmentStartedAt !== null;
+    const segmentStart = t.segmentStartedAt ?? store.broadcasts.header(t.broadcastId)?.startAt ?? receivedAt;
+    // Where this segment began in the media; unknown after a resume, then the rest is assumed.
+    const fromMs = heardStart ? (t.segments <= 1 ? (t.firstOffsetMs ?? 0) : null) : 0;
+    const claimedMs = ack.positionMs ?? durationMs;
+    // Untrusted: a position past the media's end, or an end in the hub's future, is cut back.
+    const segmentMs = fromMs === null ? Math.max(0, durationMs - (t.firstOffsetMs ?? 0) - t.playedMs) : Math.max(0, Math.min(claimedMs, durationMs) - fromMs);
+    const finishedAt = Math.min(receivedAt, segmentStart + segmentMs);
+    store.broadcasts.updateTarget(
+      t.broadcastId,
+      t.clusterId,
+      {
+        status: ack.status,
+        reason: ack.status === 'stopped' ? (ack.reason ?? null) : null,
+        detail: `reported late, after the hub had logged it expired (${t.reason})`,
+        startedAt: t.startedAt ?? segmentStart,
+        segments: Math.max(1, t.segments),
+        firstOffsetMs: t.firstOffsetMs ?? 0,
+        finishedAt,
+        playedMs: t.playedMs + Math.max(0, finishedAt - segmentStart),
+        segmentStartedAt: null,
+        deadlineAt: null,
+      },
+      receivedAt,
+    );
+    this.log.child({ clusterId: t.clusterId }).info({ broadcastId: t.broadcastId, status: ack.status, was: t.reason }, 'late end of an item accepted into the log');
+    this.deps.bus.emit('broadcastChanged', { broadcastId: t.broadcastId });
   }
 
   private segmentMs(t: TargetRow, at: number): number {
