@@ -69,10 +69,13 @@ describe('loa against the real hub', () => {
     expect(rows[1]).toContain('finished');
   });
 
-  it('reports a bad request from the hub as one line and exit 1', async () => {
-    const r = await loa(['clusters', 'add', 'Bad_Id']);
+  it('reports a refusal from the hub as one line and exit 1 (a bad id is the command line\'s: exit 2)', async () => {
+    const r = await loa(['clusters', 'add', 'ban-hon']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/LOA_BAD_CLUSTER_ID/);
+    expect(r.stderr).toMatch(/LOA_CLUSTER_EXISTS/);
+    const bad = await loa(['clusters', 'add', 'Bad_Id']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/"bad-id".*\[LOA_CLI_BAD_ID\]/);
   });
 });

@@ -4,6 +4,7 @@
 // i18n-alarms.ts, those of cameras in i18n-cameras.ts; all are spread in here.
 import { alarmsEn, alarmsVi } from './i18n-alarms.js';
 import { camerasEn, camerasVi } from './i18n-cameras.js';
+import { inputEn, inputVi } from './i18n-input.js';
 import { scheduleEn, scheduleVi } from './i18n-schedule.js';
 
 const en = {
@@ -117,6 +118,7 @@ const en = {
   ...scheduleEn,
   ...alarmsEn,
   ...camerasEn,
+  ...inputEn,
 };
 
 const phasesEn: Record<string, string> = {
@@ -237,6 +239,7 @@ const vi: Catalogue = {
   ...scheduleVi,
   ...alarmsVi,
   ...camerasVi,
+  ...inputVi,
 };
 
 const catalogues: Record<Lang, Catalogue> = { en, vi };

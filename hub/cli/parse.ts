@@ -1,6 +1,71 @@
 // Parsers for option values; a bad value is a usage error (exit 2) in the operator's language.
+// Each rule the hub would refuse with a 400 is checked here first, so the exit status says "the
+// command line is wrong" (2) rather than "the hub refused" (1), and nothing is sent.
+import { CLUSTER_ID_PATTERN } from '../../protocol/index.js';
+import { expandRange, MAX_RANGE_ADDRESSES } from '../cameras/discovery.js';
+import { HOST_PATTERN, USER_PATTERN } from '../cameras/views.js';
 import { usageError } from './errors.js';
 import type { Catalogue } from './i18n.js';
+
+/** "Cổng chợ Tà Lùng" → "cong-cho-ta-lung": the id rule is lowercase letters, digits and dashes. */
+export function slug(text: string): string {
+  return text
+    .normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd')
+    .toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+/, '').slice(0, 63).replace(/-+$/, '');
+}
+
+/** A cluster or camera id (the same rule); a bad one is answered with an id made from it. */
+export function idParser(kind: 'cluster' | 'camera', t: Catalogue): (v: string) => string {
+  return (v) => {
+    if (!CLUSTER_ID_PATTERN.test(v)) throw usageError('LOA_CLI_BAD_ID', t.badId(kind, v, slug(v) || (kind === 'cluster' ? 'ban-muong-1' : 'cam-cong-cho')));
+    return v;
+  };
+}
+
+/** Free text the hub stores (names, ids of records): 1 to `max` characters, no control characters. */
+export function textParser(what: string, max: number, t: Catalogue): (v: string) => string {
+  return (v) => {
+    if (v.trim() === '' || v.length > max || /[\u0000-\u001f\u007f]/.test(v)) throw usageError('LOA_CLI_BAD_TEXT', t.badText(what, max));
+    return v;
+  };
+}
+
+/** A station's stream address for `broadcast relay`. */
+export function parseStreamUrl(v: string, t: Catalogue): string {
+  let ok = false;
+  try {
+    ok = ['http:', 'https:'].includes(new URL(v).protocol);
+  } catch {
+    // not a URL at all
+  }
+  if (!ok || v.length > 2000) throw usageError('LOA_CLI_BAD_URL', t.badUrl(v));
+  return v;
+}
+
+/** The camera fields `loa cameras add` sends, by the hub's own patterns (hub/cameras/views.ts). */
+export const cameraParsers = (t: Catalogue) => ({
+  host: (v: string): string => {
+    if (v.length > 253 || !HOST_PATTERN.test(v)) throw usageError('LOA_CLI_BAD_HOST', t.badHost(v));
+    return v;
+  },
+  path: (v: string): string => {
+    if (v.length > 256 || !v.startsWith('/') || /[\s?#]/.test(v)) throw usageError('LOA_CLI_BAD_PATH', t.badPath(v));
+    return v;
+  },
+  user: (v: string): string => {
+    if (v.length > 128 || !USER_PATTERN.test(v) || v.trim() === '') throw usageError('LOA_CLI_BAD_USER', t.badUser(v));
+    return v;
+  },
+  /** Repeatable --range: each one is expanded here as the hub would, to refuse a bad one now. */
+  range: (v: string, all: string[] = []): string[] => {
+    try {
+      expandRange(v);
+    } catch {
+      throw usageError('LOA_CLI_BAD_ADDRESS_RANGE', t.badAddressRange(v, MAX_RANGE_ADDRESSES));
+    }
+    return [...all, v];
+  },
+});
 
 function wholeNumber(text: string, min: number, max: number): number | undefined {
   if (!/^\d+$/.test(text.trim())) return undefined;

@@ -1,6 +1,7 @@
 // `loa announce …`: registers the announcement command (text-to-speech or a file, now, on chosen clusters).
 import type { Command } from 'commander';
 import type { CommandHost } from '../../host.js';
+import { textParser } from '../../parse.js';
 import { announce, type AnnounceOptions } from './announce.js';
 
 export function registerAnnounce(program: Command, host: CommandHost): void {
@@ -13,7 +14,7 @@ export function registerAnnounce(program: Command, host: CommandHost): void {
     .option('--mic-device <device>', 'ALSA capture device for --mic, e.g. hw:1,0 (default: default)')
     .option('--live', 'with --file: play the file as a live stream from this machine, in real time, instead of importing it')
     .option('--duration <seconds>', 'with --mic or --live: end after this many seconds')
-    .option('--voice <voice>', 'voice of the text-to-speech provider (default: the hub config, vi)')
+    .option('--voice <voice>', 'voice of the text-to-speech provider (default: the hub config, vi)', textParser('--voice', 100, host.t))
     .option('--chime', 'a short chime before and after')
     .option('--emergency', 'start it as an emergency: over everything (an imported one until `loa emergency stop`; a live one while you speak)')
     .option('--clusters <ids>', 'comma-separated cluster ids')

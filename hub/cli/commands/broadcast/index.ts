@@ -1,7 +1,7 @@
 // `loa broadcast …`: registers the broadcast commands.
 import type { Command } from 'commander';
 import type { CommandHost } from '../../host.js';
-import { parseLimit, parseVolume } from '../../parse.js';
+import { parseLimit, parseStreamUrl, parseVolume, textParser } from '../../parse.js';
 import { broadcastList } from './list.js';
 import { broadcastPlay, type BroadcastPlayOptions } from './play.js';
 import { broadcastRelay, type BroadcastRelayOptions } from './relay.js';
@@ -10,9 +10,10 @@ import { broadcastStop, type BroadcastStopOptions } from './stop.js';
 
 export function registerBroadcast(program: Command, host: CommandHost): void {
   const g = program.command('broadcast').description('play media on clusters and follow what happened');
+  const t = host.t;
   g.command('play')
     .description('play a media item on some clusters or all of them')
-    .requiredOption('--media <media>', 'media id, unique start of the id, or exact name')
+    .requiredOption('--media <media>', 'media id, unique start of the id, or exact name', textParser('--media', 200, t))
     .option('--clusters <ids>', 'comma-separated cluster ids')
     .option('--all', 'every cluster')
     .option('--at <time>', 'start time: HH:MM (next one), YYYY-MM-DD HH:MM, or ISO; default now')
@@ -20,18 +21,18 @@ export function registerBroadcast(program: Command, host: CommandHost): void {
     .action((o: BroadcastPlayOptions, cmd: Command) => host.run(cmd, (ctx) => broadcastPlay(o, ctx)));
   g.command('stop')
     .description('stop a broadcast, what plays on some clusters, or (with nothing named) everything')
-    .option('--broadcast <id>', 'broadcast id')
+    .option('--broadcast <id>', 'broadcast id', textParser('--broadcast', 200, t))
     .option('--clusters <ids>', 'comma-separated cluster ids')
     .option('--all', 'every cluster')
     .action((o: BroadcastStopOptions, cmd: Command) => host.run(cmd, (ctx) => broadcastStop(o, ctx)));
   g.command('relay')
     .description("relay a station's stream (or a library file, as live) through the hub to clusters; or list or stop relays")
-    .argument('[url]', 'the stream address: Icecast/HTTP MP3 or AAC, or HLS (.m3u8)')
-    .option('--media <media>', 'a library media item played as live instead of a URL')
+    .argument('[url]', 'the stream address: Icecast/HTTP MP3 or AAC, or HLS (.m3u8)', (v: string) => parseStreamUrl(v, t))
+    .option('--media <media>', 'a library media item played as live instead of a URL', textParser('--media', 200, t))
     .option('--clusters <ids>', 'comma-separated cluster ids')
     .option('--all', 'every cluster')
     .option('--until <time>', 'end time: HH:MM (next one), YYYY-MM-DD HH:MM, or ISO; default until stopped')
-    .option('--stop <id>', 'stop this relay')
+    .option('--stop <id>', 'stop this relay', textParser('--stop', 200, t))
     .option('--list', 'the relays with their state, listeners and gaps')
     .action((url: string | undefined, o: BroadcastRelayOptions, cmd: Command) => host.run(cmd, (ctx) => broadcastRelay(url, o, ctx)));
   g.command('list')
@@ -40,6 +41,6 @@ export function registerBroadcast(program: Command, host: CommandHost): void {
     .action((o: { limit?: number }, cmd: Command) => host.run(cmd, (ctx) => broadcastList(o, ctx)));
   g.command('show')
     .description('one broadcast with the outcome on each cluster')
-    .argument('<id>', 'broadcast id')
+    .argument('<id>', 'broadcast id', textParser(t.hId, 200, t))
     .action((id: string, _o: unknown, cmd: Command) => host.run(cmd, (ctx) => broadcastShow({ id }, ctx)));
 }

@@ -6,6 +6,7 @@ import type { Camera, DiscoveredCamera } from '../../api-types.js';
 import type { CommandContext } from '../../context.js';
 import { usageError } from '../../errors.js';
 import { render, type Block, type CommandResult } from '../../output.js';
+import { slug } from '../../parse.js';
 import { ask, choosePassword, type PasswordOptions, type Stdin } from './prompt.js';
 import { address } from './view.js';
 
@@ -32,12 +33,6 @@ interface Failed {
   message: string;
 }
 
-/** "Cổng chợ Tà Lùng" → "cong-cho-ta-lung": the id rule is lowercase letters, digits and dashes. */
-export function slug(text: string): string {
-  return text
-    .normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd')
-    .toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+/, '').slice(0, 63).replace(/-+$/, '');
-}
 
 /** An id not yet taken, from the camera's announced name, else its address. */
 export function idFor(f: DiscoveredCamera, taken: Set<string>): string {

@@ -1,6 +1,7 @@
 // `loa media …`: registers the media library commands.
 import type { Command } from 'commander';
 import type { CommandHost } from '../../host.js';
+import { textParser } from '../../parse.js';
 import { mediaAdd } from './add.js';
 import { mediaList } from './list.js';
 import { mediaRemove } from './remove.js';
@@ -10,13 +11,13 @@ export function registerMedia(program: Command, host: CommandHost): void {
   g.command('add')
     .description('import an audio file (any format ffmpeg reads); shows progress on stderr')
     .argument('<file>', 'local audio file')
-    .option('--name <name>', 'name to show and to play it by (default: from the file name)')
+    .option('--name <name>', 'name to show and to play it by (default: from the file name)', textParser('--name', 200, host.t))
     .action((file: string, o: { name?: string }, cmd: Command) => host.run(cmd, (ctx) => mediaAdd({ file, ...o }, ctx)));
   g.command('list')
     .description('list the media library')
     .action((_o: unknown, cmd: Command) => host.run(cmd, (ctx) => mediaList({}, ctx)));
   g.command('remove')
     .description('remove a media item')
-    .argument('<id>', 'media id, unique start of the id, or exact name')
+    .argument('<id>', 'media id, unique start of the id, or exact name', textParser(host.t.hId, 200, host.t))
     .action((ref: string, _o: unknown, cmd: Command) => host.run(cmd, (ctx) => mediaRemove({ ref }, ctx)));
 }

@@ -1,6 +1,7 @@
 // `loa schedule …`: registers the schedule commands (validate, apply, show, plan).
 import type { Command } from 'commander';
 import type { CommandHost } from '../../host.js';
+import { textParser } from '../../parse.js';
 import { scheduleApply } from './apply.js';
 import { schedulePlan, type SchedulePlanOptions } from './plan.js';
 import { scheduleShow, type ScheduleShowOptions } from './show.js';
@@ -25,6 +26,6 @@ export function registerSchedule(program: Command, host: CommandHost): void {
   g.command('plan')
     .description('one day\'s timeline per cluster, from the schedule in force')
     .option('--date <date>', 'the day, YYYY-MM-DD (default: today in the hub\'s time zone)')
-    .option('--cluster <id>', 'only this cluster')
+    .option('--cluster <id>', 'only this cluster', textParser('--cluster', 200, host.t))
     .action((o: SchedulePlanOptions, cmd: Command) => host.run(cmd, (ctx) => schedulePlan(o, ctx)));
 }

@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import { ROLES } from '../../api-types.js';
 import type { CommandHost } from '../../host.js';
+import { textParser } from '../../parse.js';
 import { tokensAdd, type TokensAddOptions } from './add.js';
 import { tokensList } from './list.js';
 import { tokensRemove } from './remove.js';
@@ -14,10 +15,10 @@ export function registerTokens(program: Command, host: CommandHost): void {
   g.command('add')
     .description('create a token and print it (shown only once)')
     .addOption(new Option('--role <role>', 'what it may do').choices(ROLES).makeOptionMandatory())
-    .requiredOption('--name <name>', 'who or what uses it')
+    .requiredOption('--name <name>', 'who or what uses it', textParser('--name', 100, host.t))
     .action((o: TokensAddOptions, cmd: Command) => host.run(cmd, (ctx) => tokensAdd(o, ctx)));
   g.command('remove')
     .description('revoke a token')
-    .argument('<id>', 'token id')
+    .argument('<id>', 'token id', textParser(host.t.hId, 200, host.t))
     .action((id: string, _o: unknown, cmd: Command) => host.run(cmd, (ctx) => tokensRemove({ id }, ctx)));
 }
