@@ -10,6 +10,7 @@ import type { HubMqtt } from '../broker/broker.js';
 import type { HubConfig } from '../config.js';
 import type { EventBus } from '../events.js';
 import { OPEN_TARGET_STATUSES, type BroadcastRow, type Store, type TargetRow, type TargetStatus } from '../store/index.js';
+import { asPriority, priorityRank } from '../schedule/model.js';
 import { CommandSender } from './commands.js';
 import { StreamDispatch, type LostRelay, type StreamEnd, type StreamPlayRequest } from './streams.js';
 
@@ -33,7 +34,18 @@ export interface PlayRequest {
   /** How it ranks against the schedule (docs/schedules.md): `priority` for `loa broadcast play`
    *  (the default), `live` for an announcement. Emergencies go through the scheduler, not here. */
   priority?: 'priority' | 'live';
+  /** Without a start time: wait for the ad-hoc media broadcasts of the same or a higher rank
+   *  already playing or waiting on these clusters (the default), or replace them at once. */
+  queue?: boolean;
 }
+
+/** A new broadcast with where it stands among those already on its clusters. */
+export type PlayResult = BroadcastRow & {
+  /** Broadcasts it waits for (it starts when the last of them ends). */
+  queuedAfter: string[];
+  /** Broadcasts it cuts off on some of its clusters at its start. */
+  replaces: string[];
+};
 
 const FINAL: readonly TargetStatus[] = ['finished', 'stopped', 'failed', 'refused', 'offline', 'expired'];
 /** A box that comes back with less than this left of a broadcast is not sent it. */
@@ -112,7 +124,7 @@ export class Dispatcher {
   }
 
   /** Creates a broadcast and schedules its commands. */
-  play(req: PlayRequest): BroadcastRow {
+  play(req: PlayRequest): PlayResult {
     const { store, clock, config } = this.deps;
     const media = store.media.get(req.mediaId);
     if (!media || media.removedAt) {
@@ -124,7 +136,7 @@ export class Dispatcher {
       throw new LoaError('LOA_CLUSTER_NOT_FOUND', `unknown cluster(s): ${unknown.join(', ')}; \`loa clusters list\` shows the ids.`, { status: 404 });
     }
     const now = clock.now();
-    const startAt = req.startAt ?? now + config.leadMs;
+    const { startAt, queuedAfter, replaces } = this.placeAmongAdhoc(req, now);
     if (startAt < now - config.commandTtlMs) {
       throw new LoaError('LOA_START_IN_PAST', `the start time ${new Date(startAt).toISOString()} has passed; give a time in the future.`);
     }
@@ -141,9 +153,41 @@ export class Dispatcher {
       volume: req.volume ?? null,
       clusterIds: [...new Set(req.clusterIds)],
     });
-    this.log.info({ broadcastId: id, mediaId: media.id, clusters: req.clusterIds.length, startAt }, 'broadcast created');
+    this.log.info({ broadcastId: id, mediaId: media.id, clusters: req.clusterIds.length, startAt, queuedAfter, replaces }, 'broadcast created');
     this.schedule(id, startAt);
-    return store.broadcasts.get(id)!;
+    // What waited behind the replaced ones would cut this one off at its own start: drop it here.
+    for (const w of replaces.filter((r) => (store.broadcasts.header(r)?.startAt ?? 0) > startAt)) {
+      void this.stopBroadcasts({ broadcastId: w, clusterIds: req.clusterIds }).catch((err: unknown) => this.log.error({ err, broadcastId: w }, 'waiting broadcast not dropped'));
+    }
+    return { ...store.broadcasts.get(id)!, queuedAfter, replaces };
+  }
+
+  /**
+   * When a new ad-hoc broadcast starts among those already on its clusters. A box keeps one item
+   * playing and one waiting, and a newer play drops the waiting one (docs/protocol.md), so three
+   * quick `loa broadcast play` used to leave only the last one heard. Without a start time it
+   * queues behind the media broadcasts of its rank or higher there: it starts when the last ends,
+   * and never less than the lead after the previous one's start, so its command goes out only
+   * once that one has started. With a start time, or `queue: false`, what covers its start is
+   * replaced, and the answer says so. Live streams are never waited for (they may be open-ended).
+   */
+  private placeAmongAdhoc(req: PlayRequest, now: number): { startAt: number; queuedAfter: string[]; replaces: string[] } {
+    const { store, config } = this.deps;
+    const rank = priorityRank(req.priority ?? 'priority');
+    let startAt = req.startAt ?? now + config.leadMs;
+    const ahead = store.broadcasts.adhocAhead(req.clusterIds, now);
+    const queuedAfter: string[] = [];
+    if (req.startAt === undefined && req.queue !== false) {
+      for (const b of ahead) {
+        if (b.stream || priorityRank(asPriority(b.priority)) < rank) continue;
+        queuedAfter.push(b.id);
+        startAt = Math.max(startAt, b.plannedEnd, b.startAt + config.leadMs);
+      }
+    }
+    // Replaced: what plays at its start, and (when it does not queue) what waits to start after it.
+    const dropWaiting = req.startAt === undefined && req.queue === false;
+    const replaces = ahead.filter((b) => !queuedAfter.includes(b.id) && b.plannedEnd > startAt && (b.startAt <= startAt || (dropWaiting && !b.stream))).map((b) => b.id);
+    return { startAt, queuedAfter, replaces };
   }
 
   /** Stops running or scheduled broadcasts on some or all clusters. */

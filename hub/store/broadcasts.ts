@@ -309,6 +309,23 @@ export class BroadcastStore {
     ).map((r) => ({ id: r.id, mediaId: r.media_id, startAt: r.start_at, plannedEnd: r.planned_end, priority: r.priority }));
   }
 
+  /** Ad-hoc broadcasts (media or stream) still open on any of the clusters and not over at `at`:
+   *  playing or waiting to start. A new one queues behind them, or replaces them (dispatcher). */
+  adhocAhead(clusterIds: readonly string[], at: number): { id: string; startAt: number; plannedEnd: number; priority: string; stream: boolean }[] {
+    const statuses = OPEN_TARGET_STATUSES.map((s) => `'${s}'`).join(',');
+    const wanted = new Set(clusterIds);
+    const rows = prepared(
+      this.db,
+      `SELECT b.id, b.start_at, b.planned_end, b.priority, b.media_id, t.cluster_id FROM broadcast_targets t JOIN broadcasts b ON b.id = t.broadcast_id
+       WHERE b.kind = 'adhoc' AND b.stopped_at IS NULL AND t.status IN (${statuses}) AND b.planned_end > ?`,
+    ).all(at) as { id: string; start_at: number; planned_end: number; priority: string; media_id: string | null; cluster_id: string }[];
+    const byId = new Map<string, { id: string; startAt: number; plannedEnd: number; priority: string; stream: boolean }>();
+    for (const r of rows) {
+      if (wanted.has(r.cluster_id)) byId.set(r.id, { id: r.id, startAt: r.start_at, plannedEnd: r.planned_end, priority: r.priority, stream: r.media_id === null });
+    }
+    return [...byId.values()].sort((a, b) => a.startAt - b.startAt);
+  }
+
   /** Ad-hoc media broadcasts not stopped whose planned end is after `at` (the dispatcher's
    *  list of broadcasts a returning cluster may still join; read once at start). */
   unfinishedAdhoc(at: number): { id: string; plannedEnd: number }[] {

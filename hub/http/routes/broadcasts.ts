@@ -14,6 +14,8 @@ const playBody = z.strictObject({
   all: z.boolean().optional(),
   startAt: z.number().int().nonnegative().optional(),
   volume: z.number().int().min(0).max(100).optional(),
+  /** false: replace the ad-hoc broadcasts on these clusters instead of waiting for them. */
+  queue: z.boolean().optional(),
 });
 const stopBody = z.strictObject({ broadcastId: z.string().optional(), clusters: clusterList.optional(), all: z.boolean().optional() });
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50) });
@@ -49,14 +51,15 @@ export function broadcastRoutes(app: FastifyInstance, ctx: HttpContext): void {
       throw new LoaError('LOA_BAD_REQUEST', 'give either "clusters" (a list of ids) or "all": true, not both or neither.');
     }
     const clusterIds = body.all ? ctx.store.clusters.list().map((c) => c.id) : body.clusters!;
-    const b = ctx.dispatcher.play({
+    const { queuedAfter, replaces, ...b } = ctx.dispatcher.play({
       mediaId: body.mediaId,
       clusterIds,
       createdBy: req.principal?.name ?? '',
       ...(body.startAt !== undefined ? { startAt: body.startAt } : {}),
       ...(body.volume !== undefined ? { volume: body.volume } : {}),
+      ...(body.queue !== undefined ? { queue: body.queue } : {}),
     });
-    return reply.code(201).send({ broadcast: view(ctx, b) });
+    return reply.code(201).send({ broadcast: view(ctx, b), queuedAfter, replaces });
   });
 
   app.get('/api/v1/broadcasts', { config: operator }, async (req) => {

@@ -18,6 +18,7 @@ export function registerBroadcast(program: Command, host: CommandHost): void {
     .option('--all', 'every cluster')
     .option('--at <time>', 'start time: HH:MM (next one), YYYY-MM-DD HH:MM, or ISO; default now')
     .option('--volume <level>', 'volume 0–100 for this broadcast', (v: string) => parseVolume(v, host.t))
+    .option('--now', 'replace what plays by hand on these clusters now, instead of waiting for it to end')
     .action((o: BroadcastPlayOptions, cmd: Command) => host.run(cmd, (ctx) => broadcastPlay(o, ctx)));
   g.command('stop')
     .description('stop a broadcast, what plays on some clusters, or (with nothing named) everything')

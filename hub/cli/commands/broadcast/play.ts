@@ -3,6 +3,7 @@ import type { Broadcast } from '../../api-types.js';
 import type { CommandContext } from '../../context.js';
 import { usageError } from '../../errors.js';
 import type { CommandResult } from '../../output.js';
+import { when } from '../../format.js';
 import { clusterChoice } from '../../parse.js';
 import { parseStartTime } from '../../time.js';
 import { resolveMedia } from '../media/resolve.js';
@@ -14,6 +15,8 @@ export interface BroadcastPlayOptions {
   all?: boolean;
   at?: string;
   volume?: number;
+  /** Replace the ad-hoc broadcasts on these clusters instead of waiting for them. */
+  now?: boolean;
 }
 
 export async function broadcastPlay(opts: BroadcastPlayOptions, ctx: CommandContext): Promise<CommandResult> {
@@ -26,15 +29,24 @@ export async function broadcastPlay(opts: BroadcastPlayOptions, ctx: CommandCont
     if (startAt === undefined) throw usageError('LOA_CLI_BAD_TIME', t.badTime(opts.at));
   }
   const media = await resolveMedia(opts.media, ctx.api, t);
-  const body = await ctx.api.post<{ broadcast: Broadcast }>('/api/v1/broadcasts', {
+  if (opts.now && startAt !== undefined) throw usageError('LOA_CLI_NOW_AND_AT', t.nowAndAt);
+  const body = await ctx.api.post<{ broadcast: Broadcast; queuedAfter?: string[]; replaces?: string[] }>('/api/v1/broadcasts', {
     mediaId: media.id,
     ...choice,
     ...(startAt === undefined ? {} : { startAt }),
     ...(opts.volume === undefined ? {} : { volume: opts.volume }),
+    ...(opts.now ? { queue: false } : {}),
   });
   const b = body.broadcast;
+  // Say where it stands among the broadcasts already there: waiting for them, or cutting them off.
+  const queued = body.queuedAfter ?? [];
+  const replaces = body.replaces ?? [];
+  const lines = [
+    ...(queued.length > 0 ? [t.broadcastQueued(queued.join(', '), when(b.startAt, tz, t))] : []),
+    ...(replaces.length > 0 ? [t.broadcastReplaces(replaces.join(', '))] : []),
+  ].map((text) => ({ kind: 'line' as const, text }));
   return {
     json: body,
-    view: [{ kind: 'line', text: t.broadcastCreated(b.id) }, broadcastFields(b, t, tz), targetsTable(b.targets, t, tz)],
+    view: [{ kind: 'line', text: t.broadcastCreated(b.id) }, ...lines, broadcastFields(b, t, tz), targetsTable(b.targets, t, tz)],
   };
 }
