@@ -1,13 +1,17 @@
 // The schedule's side of the broadcast log: what the scheduler writes besides the boxes' acks. An
-// item cut by a higher one is logged preempted; items nobody was told to play (the cluster offline,
-// the hub down when they were due) are logged missed or offline once they are over, so the monthly
-// report is whole; an emergency's clusters offline at its start are logged at once.
-import type { TimelineEntry } from '../schedule/model.js';
+// item cut by a higher one is logged preempted; items nobody was told to play are logged once they
+// are over, so the monthly report is whole: preempted when a higher item held the cluster all
+// along, offline or missed when the cluster was offline or the hub down; an emergency's clusters
+// offline at its start are logged at once.
+import { asPriority, priorityRank, type TimelineEntry } from '../schedule/model.js';
 import type { EmergencyRow, Store } from '../store/index.js';
 import { broadcastRecord, emergencyAt, fromTimeline, type TimelineCache, type Wanted } from './wanted.js';
 
 export const LAST_ALIVE = 'scheduler.lastAlive';
 const FINISHED_UP_TO = 'scheduler.finishedUpTo';
+
+/** How an item nobody played is logged. */
+type Unplayed = { status: 'missed' | 'offline' | 'preempted'; reason: string; detail?: string };
 
 export class ScheduleLog {
   constructor(
@@ -55,11 +59,23 @@ export class ScheduleLog {
     const { store } = this;
     const since = Number(store.schedules.getState(FINISHED_UP_TO) ?? now);
     if (since < now) {
-      this.logUnplayed(since, now, (e) => e.endAt > since && e.endAt <= now, (clusterId) =>
-        store.clusters.get(clusterId)?.online ? { status: 'missed', reason: 'not-sent' } : { status: 'offline', reason: 'cluster-offline' },
-      );
+      this.logUnplayed(since, now, (e) => e.endAt > since && e.endAt <= now, (clusterId, e) => {
+        if (!store.clusters.get(clusterId)?.online) return { status: 'offline', reason: 'cluster-offline' };
+        return this.heldBy(clusterId, e) ?? { status: 'missed', reason: 'not-sent' };
+      });
     }
     store.schedules.setState(FINISHED_UP_TO, String(now));
+  }
+
+  /** An item never sent to an online cluster because something of a higher priority held it
+   *  all along (a relay, an announcement, an emergency): preempted, like an item cut short. */
+  private heldBy(clusterId: string, e: TimelineEntry): Unplayed | null {
+    const rank = (p: string) => priorityRank(asPriority(p));
+    let top: ReturnType<Store['broadcasts']['onAirBetween']>[number] | null = null;
+    for (const b of this.store.broadcasts.onAirBetween(clusterId, e.startAt, e.endAt)) if (rank(b.priority) > rank(top?.priority ?? e.priority)) top = b;
+    if (!top) return null;
+    const what = top.programmeId ? `"${top.programmeId}" (${top.mediaName})` : top.mediaName;
+    return { status: 'preempted', reason: `preempted-by-${top.priority}`, detail: `never on air: ${what} held the cluster` };
   }
 
   /** Items that should have started while the hub was down: logged as missed, not played late. */
@@ -81,7 +97,7 @@ export class ScheduleLog {
     from: number,
     now: number,
     pick: (e: TimelineEntry) => boolean,
-    outcome: (clusterId: string) => { status: 'missed' | 'offline'; reason: string; detail?: string },
+    outcome: (clusterId: string, e: TimelineEntry) => Unplayed,
   ): void {
     const { store } = this;
     const timelines = this.timelines();
@@ -93,7 +109,7 @@ export class ScheduleLog {
           if (!pick(e)) continue;
           const w = fromTimeline(e);
           if (store.broadcasts.target(w.broadcastId, clusterId)) continue;
-          const o = outcome(clusterId);
+          const o = outcome(clusterId, e);
           store.broadcasts.ensure(broadcastRecord(w, relay ? null : e.mediaId, now));
           store.broadcasts.ensureTarget(w.broadcastId, clusterId, now, o.status);
           store.broadcasts.updateTarget(w.broadcastId, clusterId, { reason: o.reason, ...(o.detail ? { detail: o.detail } : {}) }, now);

@@ -56,15 +56,31 @@ export type BroadcastStatus = 'scheduled' | 'running' | 'done' | 'stopped';
 /** What came of one item on one cluster, in the operator's words (the broadcast report's column). */
 export type Outcome = 'played' | 'partial' | 'preempted' | 'missed-offline' | 'missed' | 'failed' | 'stopped' | 'pending';
 
-export function outcomeOf(t: Pick<TargetRow, 'status' | 'segments' | 'firstOffsetMs' | 'playedMs'>): Outcome {
+/** How far from its planned start and end an item may begin and end and still count as whole:
+ *  clocks, the network and a player's start-up move either by a few hundred ms. */
+const WHOLE_TOLERANCE_MS = 1500;
+
+type OutcomeFields = Pick<TargetRow, 'status' | 'segments' | 'firstOffsetMs' | 'playedMs' | 'finishedAt'>;
+
+/** Started on time and never interrupted: joined late (hub restart, box back online) or resumed
+ *  after a preemption is partial. */
+const inOnePiece = (t: OutcomeFields): boolean => t.segments <= 1 && (t.firstOffsetMs ?? 0) <= WHOLE_TOLERANCE_MS;
+
+/**
+ * Derived when read, so rows stored by older hubs get the same answer. `plannedEnd`: where the
+ * item was to end. A box ends an item with stopped/replaced when the next one starts at that very
+ * moment (loa-edge's player runs a few ms past the media's length): stopped at its planned end,
+ * it played whole.
+ */
+export function outcomeOf(t: OutcomeFields, plannedEnd: number | null = null): Outcome {
   switch (t.status) {
     case 'finished':
-      // A late join (hub restart, box back online) or a resume after preemption is partial.
-      return t.segments > 1 || (t.firstOffsetMs ?? 0) > 1500 ? 'partial' : 'played';
+      return inOnePiece(t) ? 'played' : 'partial';
     case 'preempted':
       return 'preempted';
     case 'stopped':
-      return t.playedMs > 0 ? 'partial' : 'stopped';
+      if (t.playedMs <= 0) return 'stopped';
+      return inOnePiece(t) && plannedEnd !== null && t.finishedAt !== null && t.finishedAt >= plannedEnd - WHOLE_TOLERANCE_MS ? 'played' : 'partial';
     case 'offline':
       return 'missed-offline';
     case 'missed':
@@ -213,7 +229,9 @@ export class BroadcastStore {
     tx();
   }
 
-  /** Creates the broadcast of a scheduled or emergency item once; later calls change nothing. */
+  /** Creates the broadcast of a scheduled or emergency item once. Until a cluster has a record of
+   *  it, a later call brings it up to date: the boxes' plans make these rows hours ahead, and a
+   *  schedule applied since may have moved the item (the log would show the old times). */
   ensure(b: {
     id: string;
     /** null for a relay, which names its station in streamUrl instead. */
@@ -231,7 +249,9 @@ export class BroadcastStore {
   }): void {
     prepared(this.db, 
       `INSERT INTO broadcasts (id, media_id, stream_url, start_at, created_at, created_by, volume, kind, priority, programme_id, programme_name, planned_end)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET media_id = excluded.media_id, stream_url = excluded.stream_url,
+         start_at = excluded.start_at, planned_end = excluded.planned_end, volume = excluded.volume, priority = excluded.priority, programme_name = excluded.programme_name
+       WHERE NOT EXISTS (SELECT 1 FROM broadcast_targets t WHERE t.broadcast_id = broadcasts.id)`,
     ).run(b.id, b.mediaId, b.mediaId === null ? (b.streamUrl ?? null) : null, b.startAt, b.createdAt, b.createdBy, b.volume, b.kind, b.priority, b.programmeId, b.programmeName, b.plannedEnd);
   }
 
@@ -348,6 +368,17 @@ export class BroadcastStore {
     ).map((r) => r.e);
   }
 
+  /** Broadcasts that went out to a cluster (a play was sent or it played from its own plan) and overlap
+   *  [from, to): what held the cluster while a schedule item was not sent to it. */
+  onAirBetween(clusterId: string, from: number, to: number): { priority: string; programmeId: string | null; mediaName: string }[] {
+    return (
+      prepared(this.db,
+        `SELECT b.priority, b.programme_id, ${MEDIA_COLUMNS} FROM broadcast_targets t JOIN broadcasts b ON b.id = t.broadcast_id LEFT JOIN media m ON m.id = b.media_id
+         WHERE t.cluster_id = ? AND (t.sent_at IS NOT NULL OR t.started_at IS NOT NULL) AND b.start_at < ? AND COALESCE(b.planned_end, b.start_at) > ?`,
+      ).all(clusterId, to, from) as { priority: string; programme_id: string | null; media_name: string }[]
+    ).map((r) => ({ priority: r.priority, programmeId: r.programme_id, mediaName: r.media_name }));
+  }
+
   /** Is a broadcast of this media still open on some cluster? */
   mediaInUse(mediaId: string): boolean {
     const statuses = OPEN_TARGET_STATUSES.map((s) => `'${s}'`).join(',');
@@ -455,7 +486,7 @@ export class BroadcastStore {
       programmeName: r.programme_name,
       plannedStart: r.start_at,
       plannedEnd: r.planned_end,
-      outcome: outcomeOf(toTarget(r)),
+      outcome: outcomeOf(toTarget(r), r.planned_end),
       status: r.status,
       reason: r.reason,
       detail: r.detail,
