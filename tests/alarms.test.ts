@@ -49,13 +49,15 @@ describe('cluster offline', () => {
     await clock.advance(1 * MIN + 1);
     const [alarm] = openOf('ban-hon', 'cluster-offline');
     expect(alarm).toMatchObject({ severity: 'critical', subjectType: 'cluster', subjectId: 'ban-hon', raisedAt: wentAt + 5 * MIN });
+    // How it went, coded for readers to translate (the broker saw the link drop).
+    expect(alarm!.detailCode).toMatch(/^cluster\.(lost|disconnected)$/);
     await clock.advance(30 * MIN);
     expect(alarmsOf('ban-hon', 'cluster-offline')).toHaveLength(1);
 
     await box('ban-hon');
     const [cleared] = alarmsOf('ban-hon', 'cluster-offline');
     expect(cleared!.clearedAt).toBe(clock.now());
-    expect(cleared!.clearDetail).toBe('online');
+    expect(cleared).toMatchObject({ clearCode: 'alarm.back-online', clearDetail: 'online again' });
     expect(eventsOf('ban-hon', 'cluster-offline')).toEqual(['alarm-raised', 'alarm-cleared']);
   });
 
@@ -75,7 +77,7 @@ describe('health', () => {
     await b.health({ cpuTempC: 74.9 });
     expect(alarmsOf('ta-ghenh', 'temperature')).toHaveLength(0);
     await b.health({ cpuTempC: 80.5 });
-    expect(openOf('ta-ghenh', 'temperature')[0]).toMatchObject({ severity: 'warning', detail: '80.5 °C > 75 °C' });
+    expect(openOf('ta-ghenh', 'temperature')[0]).toMatchObject({ severity: 'warning', detail: '80.5 °C > 75 °C', detailCode: 'cluster.too-hot', detailParams: { celsius: '80.5', limit: 75 } });
     await b.health({ cpuTempC: 83 });
     await b.health({ cpuTempC: 72 }); // under the limit but within the hysteresis: still hot
     await b.health({ cpuTempC: null }); // a reading missing says nothing
@@ -93,7 +95,9 @@ describe('health', () => {
     await b.health({ throttled: { now: true, sinceBoot: true, raw: '0x50005' } });
     await b.health({ throttled: { now: true, sinceBoot: true, raw: '0x50005' } });
     await b.health({});
-    expect(openOf('sang-pao', 'throttled')).toEqual([expect.objectContaining({ detail: 'get_throttled 0x50005' })]);
+    expect(openOf('sang-pao', 'throttled')).toEqual([
+      expect.objectContaining({ detailCode: 'cluster.throttled', detailParams: { raw: '0x50005' }, detail: 'under-voltage or overheating (get_throttled 0x50005)' }),
+    ]);
     // /metrics counts it for Prometheus alerting.
     const metrics = await t.api<string>('GET', '/metrics', undefined, { token: null });
     expect(metrics.body).toMatch(/loa_alarms_open\{kind="throttled",severity="warning"\} 1/);
@@ -127,9 +131,9 @@ describe('play failed', () => {
     expect(alarmsOf('pang-cang', 'play-failed')).toHaveLength(0);
     await b.ack('failed', { reason: 'media-fetch-failed', detail: 'HTTP 404', broadcastId: 'b-1' });
     await b.ack('failed', { reason: 'player-error', broadcastId: 'b-2' });
-    expect(openOf('pang-cang', 'play-failed')).toEqual([expect.objectContaining({ severity: 'critical', detail: 'media-fetch-failed (b-1): HTTP 404' })]);
+    expect(openOf('pang-cang', 'play-failed')).toEqual([expect.objectContaining({ severity: 'critical', detailCode: 'play.media-fetch-failed', detailExtra: 'b-1: HTTP 404', detail: 'could not download the audio (b-1: HTTP 404)' })]);
     await b.ack('started', { broadcastId: 'b-3', positionMs: 0 });
-    expect(alarmsOf('pang-cang', 'play-failed')[0]).toMatchObject({ clearDetail: 'started b-3' });
+    expect(alarmsOf('pang-cang', 'play-failed')[0]).toMatchObject({ clearCode: 'play.started', clearExtra: 'b-3', clearDetail: 'playing again (b-3)' });
     expect(eventsOf('pang-cang', 'play-failed')).toEqual(['alarm-raised', 'alarm-cleared']);
   });
 });
@@ -143,6 +147,6 @@ describe('removal', () => {
     await waitFor(() => openOf('na-hang', 'temperature').length === 0, { what: 'cleared on removal' });
     await clock.advance(10 * MIN);
     expect(alarmsOf('na-hang', 'cluster-offline')).toHaveLength(0);
-    expect(alarmsOf('na-hang', 'temperature')[0]!.clearDetail).toBe('cluster removed');
+    expect(alarmsOf('na-hang', 'temperature')[0]).toMatchObject({ clearCode: 'cluster.removed', clearDetail: 'cluster removed' });
   });
 });

@@ -30,10 +30,12 @@ describe('camera motion through pull-point subscriptions', () => {
     const cam = h.farm.cameras[0]!;
     cam.triggerMotion(400);
     const raised = await waitFor(() => feed().find((e) => e.type === 'alarm-raised' && e.subjectId === 'cam-1'), { what: 'motion raised' });
-    expect(raised).toMatchObject({ severity: 'warning', detail: 'RuleEngine/CellMotionDetector/Motion' });
+    expect(raised).toMatchObject({
+      severity: 'warning', detailCode: 'camera.motion', detailParams: { topic: 'RuleEngine/CellMotionDetector/Motion' }, detail: 'reported by RuleEngine/CellMotionDetector/Motion',
+    });
     expect(h.view('cam-1').openAlarms).toContain('camera-motion');
     const cleared = await waitFor(() => feed(raised.id).find((e) => e.type === 'alarm-cleared' && e.subjectId === 'cam-1'), { what: 'motion cleared' });
-    expect(cleared.detail).toBe('IsMotion false');
+    expect(cleared).toMatchObject({ detailCode: 'camera.motion-over', detail: 'motion over' });
     expect(h.view('cam-1').openAlarms).not.toContain('camera-motion');
     // The other camera saw nothing.
     expect(feed().some((e) => e.subjectId === 'cam-2')).toBe(false);
@@ -57,7 +59,7 @@ describe('camera motion through pull-point subscriptions', () => {
     await waitFor(() => feed(mark).find((e) => e.type === 'alarm-raised' && e.subjectId === 'cam-1'), { what: 'motion raised' });
     h.farm.setFaults(0, { dead: true });
     const cleared = await waitFor(() => feed(mark).find((e) => e.type === 'alarm-cleared' && e.subjectId === 'cam-1'), { what: 'motion cleared by offline' });
-    expect(cleared.detail).toBe('motion unknown: offline');
+    expect(cleared).toMatchObject({ detailCode: 'camera.motion-unknown-offline', detail: 'motion unknown: camera offline' });
     h.farm.setFaults(0, { dead: false });
     await h.waitView('cam-1', (v) => v.status === 'online', 'online again');
   });

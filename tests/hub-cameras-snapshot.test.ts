@@ -97,7 +97,7 @@ describe('camera snapshot proxy', () => {
     const t2 = Date.now();
     const off = await failure(h.hub.hub.cameras.snapshot('cam-2'));
     expect([off.code, off.status]).toEqual(['LOA_CAMERA_UNAVAILABLE', 502]);
-    expect(off.message).toContain('offline: ECONNRESET');
+    expect(off.message).toContain('offline: connection reset (ECONNRESET)');
     expect(Date.now() - t2).toBeLessThan(200);
   });
 });

@@ -52,6 +52,7 @@ describe('hostile camera replies', () => {
     expect(v.reason).toMatch(/^bad reply to GetSystemDateAndTime/);
     v = await pollWith({ GetProfiles: () => reply('<s:Fault><s:Code><s:Value>s:Receiver</s:Value></s:Code><s:Reason><s:Text>boom</s:Text></s:Reason></s:Fault>', 500) });
     expect(v).toMatchObject({ status: 'degraded', reason: 'bad reply to GetProfiles: fault s:Receiver: boom' });
+    expect(v.reasons).toEqual([{ code: 'camera.fault', params: { action: 'GetProfiles', fault: 's:Receiver: boom' } }]);
     // GetServices refused: the older GetCapabilities is used instead, as real clients do.
     v = await pollWith({ GetServices: () => reply('<s:Fault><s:Code><s:Value>s:Receiver</s:Value></s:Code><s:Reason><s:Text>nope</s:Text></s:Reason></s:Fault>', 400) });
     expect(v.status).toBe('online');
@@ -62,7 +63,7 @@ describe('hostile camera replies', () => {
       GetDeviceInformation: () =>
         reply('<s:Fault><s:Code><s:Value>s:Sender</s:Value><s:Subcode><s:Value>ter:NotAuthorized</s:Value></s:Subcode></s:Code><s:Reason><s:Text>Sender not Authorized</s:Text></s:Reason></s:Fault>', 400),
     });
-    expect(v).toMatchObject({ status: 'unauthorised', reason: 'ter:NotAuthorized' });
+    expect(v).toMatchObject({ status: 'unauthorised', reasons: [{ code: 'camera.unauthorised', params: { via: 'ter:NotAuthorized' } }] });
   });
 
   it('a reply over 1 MB is cut off', async () => {

@@ -24,20 +24,24 @@ describe('camera poller with 8 simulated cameras', () => {
 
   it('gives each camera the status and reason of its fault', () => {
     const s = (i: number) => h.view(h.ids[i]!);
-    expect(s(0)).toMatchObject({ status: 'online', reason: null });
+    expect(s(0)).toMatchObject({ status: 'online', reason: null, reasons: [] });
     expect(s(0).device).toMatchObject({ manufacturer: 'Loa Simulator', model: 'SimCam S1' });
     expect(s(0).profiles.map((p) => p.token)).toEqual(['profile_main', 'profile_sub']);
     expect(s(0).streamUri).toMatch(/^rtsp:\/\/127\.0\.5\.1:554\/profile_main$/);
     expect(s(0).snapshotUrl).toBe('/api/v1/cameras/cam-1/snapshot');
     expect(s(0).lastSeenAt).not.toBeNull();
-    expect(s(1)).toMatchObject({ status: 'offline', reason: 'ECONNRESET' });
+    // Each reason coded for readers to translate, with its English text beside.
+    expect(s(1)).toMatchObject({ status: 'offline', reasons: [{ code: 'camera.reset', params: { error: 'ECONNRESET' } }], reason: 'connection reset (ECONNRESET)' });
     expect(s(2).status).toBe('degraded');
-    expect(s(2).reason).toMatch(/^slow \d+ ms$/);
+    expect(s(2).reasons).toEqual([{ code: 'camera.slow', params: { ms: expect.any(Number) } }]);
+    expect(s(2).reason).toMatch(/^slow answer \(\d+ ms\)$/);
     expect(s(3).status).toBe('degraded');
+    expect(s(3).reasons).toEqual([{ code: 'camera.clock-skew', params: { s: expect.any(Number) } }]);
     expect(s(3).reason).toMatch(/^clock skew 9[56] s$/);
     expect(Math.abs(s(3).clockSkewMs! - 95_000)).toBeLessThan(1500);
-    expect(s(4)).toMatchObject({ status: 'unauthorised', reason: 'ter:NotAuthorized' });
-    expect(s(5)).toMatchObject({ status: 'offline', reason: 'timeout 1000 ms' });
+    expect(s(4)).toMatchObject({ status: 'unauthorised', reasons: [{ code: 'camera.unauthorised', params: { via: 'ter:NotAuthorized' } }] });
+    expect(s(4).reason).toBe('user name or password refused (ter:NotAuthorized)');
+    expect(s(5)).toMatchObject({ status: 'offline', reasons: [{ code: 'camera.timeout', params: { ms: 1000 } }], reason: 'no answer within 1000 ms' });
     for (const i of [6, 7]) expect(s(i).status).toBe('online');
     expect(s(4).openAlarms).toEqual(['camera-unauthorised']);
   });

@@ -61,7 +61,7 @@ const TABLE: Record<string, Access> = {
   'POST /api/v1/emergency': OP,
   'POST /api/v1/emergency/stop': OP,
   'GET /api/v1/report': OP,
-  'GET /api/v1/alarms': OP,
+  'GET /api/v1/alarms': PICTURE_READERS,
   'GET /api/v1/alarms/events': OP,
   'GET /api/v1/live': OP,
   'POST /api/v1/live': OP,

@@ -2,13 +2,15 @@
 // cluster alarms (raised once per episode, cleared by itself when the condition goes), stores each
 // change with its event in the feed, and lets readers wait for the next event (long-poll).
 import type { Clock } from '../../common/clock.js';
+import { english, reason } from '../../common/i18n/reasons.js';
 import type { Logger } from '../../common/logger.js';
 import type { Ack, Health } from '../../protocol/index.js';
 import type { EventBus } from '../events.js';
 import type { AlarmChange, Store } from '../store/index.js';
+import { offlineDetail, playFailedDetail } from './details.js';
 import { OfflineWatch } from './offline-watch.js';
 import { healthDecisions, SEVERITY, type AlarmSettings, type Decision } from './rules.js';
-import type { Alarm, AlarmRaise, AlarmSubject, ClusterAlarmKind, FeedEvent } from './types.js';
+import type { Alarm, AlarmDetail, AlarmRaise, AlarmSubject, ClusterAlarmKind, FeedEvent } from './types.js';
 
 export interface AlarmServiceDeps {
   store: Store;
@@ -31,7 +33,7 @@ export class AlarmService {
   private stopped = false;
 
   constructor(private readonly deps: AlarmServiceDeps) {
-    this.watch = new OfflineWatch(deps.clock, deps.config.offlineMinutes * 60_000, (id, since, reason) => this.offlineDue(id, since, reason));
+    this.watch = new OfflineWatch(deps.clock, deps.config.offlineMinutes * 60_000, (id, since, why) => this.offlineDue(id, since, why));
   }
 
   /** Call after the device listener has started (it marks every cluster offline until it speaks). */
@@ -40,7 +42,7 @@ export class AlarmService {
     this.stopped = false;
     for (const a of store.alarms.open()) this.kindsOf(a).add(a.kind);
     this.armOfflineAtStart();
-    bus.on(this, 'presenceChanged', ({ clusterId, online, at, reason }) => this.onPresence(clusterId, online, at, reason));
+    bus.on(this, 'presenceChanged', (e) => this.onPresence(e.clusterId, e.online, e.at, e.reason));
     bus.on(this, 'health', ({ clusterId, health, receivedAt }) => this.onHealth(clusterId, health, receivedAt));
     bus.on(this, 'ack', ({ clusterId, ack }) => this.onAck(clusterId, ack));
     bus.on(this, 'clusterCredentialsChanged', ({ clusterId, removed }) => {
@@ -63,13 +65,14 @@ export class AlarmService {
     const change = this.deps.store.alarms.raise(r, this.deps.clock.now());
     if (!change) return null;
     this.kindsOf(r).add(r.kind);
-    this.deps.logger.warn({ kind: r.kind, [r.subjectType === 'cluster' ? 'clusterId' : 'subjectId']: r.subjectId, severity: r.severity, detail: r.detail }, 'alarm raised');
+    const subject = r.subjectType === 'cluster' ? 'clusterId' : 'subjectId';
+    this.deps.logger.warn({ kind: r.kind, [subject]: r.subjectId, severity: r.severity, detail: change.alarm.detail }, 'alarm raised');
     this.announce(change);
     return change.alarm;
   }
 
   /** Clears the open alarm of that kind on the subject, if any; returns it when cleared. */
-  clear(kind: string, subject: AlarmSubject, detail: string): Alarm | null {
+  clear(kind: string, subject: AlarmSubject, detail: AlarmDetail): Alarm | null {
     // The mirror is exact (every raise and clear goes through here), so a box coming online
     // with nothing open costs no query.
     const kinds = this.openKinds.get(subjectKey(subject));
@@ -77,7 +80,7 @@ export class AlarmService {
     kinds.delete(kind);
     const change = this.deps.store.alarms.clear(kind, subject, this.deps.clock.now(), detail);
     if (!change) return null;
-    this.deps.logger.info({ kind, [subject.subjectType === 'cluster' ? 'clusterId' : 'subjectId']: subject.subjectId, detail }, 'alarm cleared');
+    this.deps.logger.info({ kind, [subject.subjectType === 'cluster' ? 'clusterId' : 'subjectId']: subject.subjectId, detail: english(detail.reason) }, 'alarm cleared');
     this.announce(change);
     return change.alarm;
   }
@@ -119,12 +122,12 @@ export class AlarmService {
   }
 
   private apply(clusterId: string, d: Decision): void {
-    if (d.action === 'raise') this.raise({ kind: d.kind, severity: d.severity, ...cluster(clusterId), detail: d.detail });
+    if (d.action === 'raise') this.raise({ kind: d.kind, severity: d.severity, ...cluster(clusterId), ...d.detail });
     else this.clear(d.kind, cluster(clusterId), d.detail);
   }
 
-  private raiseCluster(kind: ClusterAlarmKind, clusterId: string, detail: string): void {
-    this.raise({ kind, severity: SEVERITY[kind], ...cluster(clusterId), detail });
+  private raiseCluster(kind: ClusterAlarmKind, clusterId: string, detail: AlarmDetail): void {
+    this.raise({ kind, severity: SEVERITY[kind], ...cluster(clusterId), ...detail });
   }
 
   // ---- offline for more than N minutes ----
@@ -145,18 +148,18 @@ export class AlarmService {
     }
   }
 
-  private onPresence(clusterId: string, online: boolean, at: number, reason: string | null): void {
+  private onPresence(clusterId: string, online: boolean, at: number, why: string | null): void {
     if (online) {
       this.watch.disarm(clusterId);
-      this.clear('cluster-offline', cluster(clusterId), 'online');
+      this.clear('cluster-offline', cluster(clusterId), { reason: reason('alarm.back-online') });
     } else {
-      this.watch.arm(clusterId, at, reason);
+      this.watch.arm(clusterId, at, why);
     }
   }
 
-  private offlineDue(clusterId: string, _since: number, reason: string | null): void {
+  private offlineDue(clusterId: string, _since: number, why: string | null): void {
     if (!this.deps.store.clusters.exists(clusterId)) return;
-    this.raiseCluster('cluster-offline', clusterId, reason ?? 'offline');
+    this.raiseCluster('cluster-offline', clusterId, offlineDetail(why));
   }
 
   // ---- health: temperature, throttling, cache ----
@@ -180,18 +183,18 @@ export class AlarmService {
   private onAck(clusterId: string, ack: Ack): void {
     if (ack.status === 'failed') {
       // Only plays fail (stop and volume are refused or done); the reason says why it did not play.
-      // Reason and broadcast first: the box's free text after them is what a narrow table cuts.
-      const what = ack.broadcastId ? `${ack.reason ?? 'failed'} (${ack.broadcastId})` : (ack.reason ?? 'failed');
-      this.raiseCluster('play-failed', clusterId, ack.detail ? `${what}: ${ack.detail}` : what);
+      // The box's own words (often a player's error line with the hub's URL) are for operators.
+      this.raiseCluster('play-failed', clusterId, playFailedDetail(ack));
     } else if (ack.status === 'started' || ack.status === 'finished') {
-      this.clear('play-failed', cluster(clusterId), ack.broadcastId ? `${ack.status} ${ack.broadcastId}` : ack.status);
+      const code = ack.status === 'started' ? 'play.started' : 'play.finished';
+      this.clear('play-failed', cluster(clusterId), { reason: reason(code), extra: ack.broadcastId ?? null });
     }
   }
 
   private onRemoved(clusterId: string): void {
     this.watch.disarm(clusterId);
     this.cacheMissingSince.delete(clusterId);
-    for (const kind of [...this.kindsOf(cluster(clusterId))]) this.clear(kind, cluster(clusterId), 'cluster removed');
+    for (const kind of [...this.kindsOf(cluster(clusterId))]) this.clear(kind, cluster(clusterId), { reason: reason('cluster.removed') });
     this.openKinds.delete(subjectKey(cluster(clusterId)));
   }
 }

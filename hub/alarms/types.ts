@@ -1,6 +1,9 @@
 // What an alarm and an entry of the events feed look like, for the store, the HTTP API and the bus.
 // Kinds are open strings in the store so the cameras (issue 5) can add theirs; the cluster kinds
-// raised by this module are listed here.
+// raised by this module are listed here. Details are coded (common/i18n/reasons.ts): readers
+// translate the code and parameters; `detail` is the English text for clients that do not.
+import type { Params } from '../../common/i18n/catalogue.js';
+import type { Reason } from '../../common/i18n/reasons.js';
 
 export const CLUSTER_ALARM_KINDS = ['cluster-offline', 'temperature', 'throttled', 'play-failed', 'cache-insufficient'] as const;
 export type ClusterAlarmKind = (typeof CLUSTER_ALARM_KINDS)[number];
@@ -20,13 +23,21 @@ export interface Alarm extends AlarmSubject {
   id: number;
   kind: string;
   severity: AlarmSeverity;
-  /** Short, language-neutral facts (a reason code, a reading and its limit), not a sentence. */
+  /** English: the coded sentence, then the operator's extra in brackets, e.g. "the player failed (b-9: …)". */
   detail: string;
+  /** Null on alarms stored before details were coded (their `detail` is all there is). */
+  detailCode: string | null;
+  detailParams: Params;
+  /** Technical words for operators only (the broadcast, what the box said); never sent to the police. */
+  detailExtra: string | null;
   raisedAt: number;
   /** Null while open. */
   clearedAt: number | null;
-  /** What ended it, e.g. "online", "68.0 °C", "cluster removed". */
+  /** What ended it, e.g. "online again", "68.0 °C", "cluster removed"; coded like the detail. */
   clearDetail: string | null;
+  clearCode: string | null;
+  clearParams: Params;
+  clearExtra: string | null;
 }
 
 export type FeedEventType = 'alarm-raised' | 'alarm-cleared';
@@ -40,11 +51,20 @@ export interface FeedEvent extends AlarmSubject {
   kind: string;
   severity: AlarmSeverity;
   detail: string;
+  detailCode: string | null;
+  detailParams: Params;
+  detailExtra: string | null;
+}
+
+/** A detail as a module gives it: the coded sentence, and technical words for operators only. */
+export interface AlarmDetail {
+  reason: Reason;
+  /** E.g. the broadcast and the box's own error line: never shown to the police. */
+  extra?: string | null;
 }
 
 /** What a module asks to raise. */
-export interface AlarmRaise extends AlarmSubject {
+export interface AlarmRaise extends AlarmSubject, AlarmDetail {
   kind: string;
   severity: AlarmSeverity;
-  detail: string;
 }

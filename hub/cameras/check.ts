@@ -2,6 +2,7 @@
 //   cheap: GetSystemDateAndTime (reachable, latency, clock skew) + GetDeviceInformation (credentials)
 //   full:  the same, then services, profiles, and the main profile's stream and snapshot addresses
 import type { Clock } from '../../common/clock.js';
+import { reason, type Reason } from '../../common/i18n/reasons.js';
 import type { CameraConnection } from '../store/cameras.js';
 import { CameraCallError, type OnvifSession } from './onvif-client.js';
 import { mainProfile, parseDeviceInfo, parseProfiles, safeUri } from './replies.js';
@@ -14,7 +15,8 @@ export interface CheckLimits {
 
 export interface CheckResult {
   status: Exclude<CameraStatus, 'unknown'>;
-  reason: string | null;
+  /** Why, coded; empty when online. */
+  reasons: Reason[];
   /** It answered at all (lastSeenAt moves). */
   reachable: boolean;
   latencyMs: number | null;
@@ -25,7 +27,7 @@ export interface CheckResult {
   media?: { profiles: CameraProfile[]; streamUri: string | null; snapshotUri: string | null };
 }
 
-const offline = (e: CameraCallError): CheckResult => ({ status: 'offline', reason: e.reason, reachable: false, latencyMs: null, clockSkewMs: null });
+const offline = (e: CameraCallError): CheckResult => ({ status: 'offline', reasons: [e.reason], reachable: false, latencyMs: null, clockSkewMs: null });
 
 /**
  * A snapshot address naming another host is pointed back at the configured host and port, as the
@@ -44,7 +46,7 @@ export function pinToCamera(uri: string, target: Pick<CameraConnection, 'host' |
 
 export async function checkCamera(session: OnvifSession, full: boolean, clock: Clock, limits: CheckLimits): Promise<CheckResult> {
   const { cam } = session;
-  const issues: string[] = [];
+  const issues: Reason[] = [];
   let reachable = false;
 
   // 1. Date and time: answered without credentials (ONVIF Core 5.9.1), so it measures reachability alone.
@@ -61,11 +63,11 @@ export async function checkCamera(session: OnvifSession, full: boolean, clock: C
     // The camera states whole seconds, so its time is on average half a second later than it says;
     // compare that with the middle of the round trip.
     if (Number.isFinite(t)) clockSkewMs = t + (t % 1000 === 0 ? 500 : 0) - Math.round((sentAt + receivedAt) / 2);
-    else issues.push('bad reply to GetSystemDateAndTime: no date');
+    else issues.push(reason('camera.no-date'));
   } catch (e) {
     const err = e as CameraCallError;
     if (err.kind === 'offline') return offline(err);
-    if (err.kind === 'unauthorised') return { status: 'unauthorised', reason: err.reason, reachable: true, latencyMs: clock.now() - sentAt, clockSkewMs: null };
+    if (err.kind === 'unauthorised') return { status: 'unauthorised', reasons: [err.reason], reachable: true, latencyMs: clock.now() - sentAt, clockSkewMs: null };
     reachable = true;
     latencyMs = clock.now() - sentAt;
     issues.push(err.reason);
@@ -77,11 +79,11 @@ export async function checkCamera(session: OnvifSession, full: boolean, clock: C
     const { xml } = await session.call<unknown>('GetDeviceInformation', (cb) => cam.getDeviceInformation(cb));
     const info = parseDeviceInfo(xml);
     if (info) device = info;
-    else issues.push('bad reply to GetDeviceInformation: no information');
+    else issues.push(reason('camera.no-device-info'));
   } catch (e) {
     const err = e as CameraCallError;
     if (err.kind === 'offline') return offline(err);
-    if (err.kind === 'unauthorised') return { status: 'unauthorised', reason: err.reason, reachable: true, latencyMs, clockSkewMs };
+    if (err.kind === 'unauthorised') return { status: 'unauthorised', reasons: [err.reason], reachable: true, latencyMs, clockSkewMs };
     issues.push(err.reason);
   }
 
@@ -92,17 +94,17 @@ export async function checkCamera(session: OnvifSession, full: boolean, clock: C
     } catch (e) {
       const err = e as CameraCallError;
       if (err.kind === 'offline') return offline(err);
-      if (err.kind === 'unauthorised') return { status: 'unauthorised', reason: err.reason, reachable: true, latencyMs, clockSkewMs, ...(device ? { device } : {}) };
+      if (err.kind === 'unauthorised') return { status: 'unauthorised', reasons: [err.reason], reachable: true, latencyMs, clockSkewMs, ...(device ? { device } : {}) };
       issues.push(err.reason);
       media = { profiles: [], streamUri: null, snapshotUri: null };
     }
   }
 
-  if (clockSkewMs !== null && Math.abs(clockSkewMs) > limits.maxClockSkewMs) issues.unshift(`clock skew ${Math.round(clockSkewMs / 1000)} s`);
-  if (latencyMs !== null && latencyMs > limits.slowMs) issues.unshift(`slow ${latencyMs} ms`);
+  if (clockSkewMs !== null && Math.abs(clockSkewMs) > limits.maxClockSkewMs) issues.unshift(reason('camera.clock-skew', { s: Math.round(clockSkewMs / 1000) }));
+  if (latencyMs !== null && latencyMs > limits.slowMs) issues.unshift(reason('camera.slow', { ms: latencyMs }));
   return {
     status: issues.length > 0 ? 'degraded' : 'online',
-    reason: issues.length > 0 ? issues.join('; ') : null,
+    reasons: issues,
     reachable,
     latencyMs,
     clockSkewMs,
@@ -112,7 +114,7 @@ export async function checkCamera(session: OnvifSession, full: boolean, clock: C
 }
 
 /** Services, profiles, and the main profile's addresses; problems that leave it usable go to `issues`. */
-async function readMedia(session: OnvifSession, issues: string[]): Promise<NonNullable<CheckResult['media']>> {
+async function readMedia(session: OnvifSession, issues: Reason[]): Promise<NonNullable<CheckResult['media']>> {
   const { cam } = session;
   const empty = { profiles: [], streamUri: null, snapshotUri: null };
   try {
@@ -123,14 +125,14 @@ async function readMedia(session: OnvifSession, issues: string[]): Promise<NonNu
     await session.call('GetCapabilities', (cb) => cam.getCapabilities(cb));
   }
   if (!cam.uri?.media && !(cam.media2Support && cam.uri?.media2)) {
-    issues.push('no media service');
+    issues.push(reason('camera.no-media-service'));
     return empty;
   }
   const { data } = await session.call<unknown>('GetProfiles', (cb) => cam.getProfiles(cb));
   const profiles = parseProfiles(data);
   const main = mainProfile(profiles);
   if (!main) {
-    issues.push('no profiles');
+    issues.push(reason('camera.no-profiles'));
     return { ...empty, profiles };
   }
   let streamUri: string | null = null;
@@ -141,7 +143,7 @@ async function readMedia(session: OnvifSession, issues: string[]): Promise<NonNu
   } catch (e) {
     if ((e as CameraCallError).kind !== 'bad-reply') throw e;
   }
-  if (!streamUri) issues.push('no stream address');
+  if (!streamUri) issues.push(reason('camera.no-stream-address'));
   try {
     const r = await session.call<unknown>('GetSnapshotUri', (cb) => cam.getSnapshotUri({ profileToken: main.token }, cb));
     const uri = safeUri(r.data, ['http:', 'https:']);
@@ -149,7 +151,7 @@ async function readMedia(session: OnvifSession, issues: string[]): Promise<NonNu
   } catch (e) {
     if ((e as CameraCallError).kind !== 'bad-reply') throw e;
   }
-  if (!snapshotUri) issues.push('no snapshot address');
+  if (!snapshotUri) issues.push(reason('camera.no-snapshot-address'));
   return { profiles, streamUri, snapshotUri };
 }
 

@@ -134,7 +134,7 @@ class Subscription {
         await this.pull(session, renewEvery);
       } catch (e) {
         if (this.stopped) break;
-        this.log.debug({ reason: (e as CameraCallError).reason ?? String(e), retryInMs: retryMs }, 'motion subscription failed; subscribing again');
+        this.log.debug({ reason: e instanceof Error ? e.message : String(e), retryInMs: retryMs }, 'motion subscription failed; subscribing again');
         session.close();
         await this.sleep(retryMs);
         retryMs = Math.min(retryMs * 2, settings.backoffMaxSec * 1000);
@@ -191,7 +191,7 @@ class Subscription {
         await session.call('GetCapabilities', (cb) => cam.getCapabilities(cb));
       }
     }
-    if (!cam.uri?.events) throw Object.assign(new Error('no events service'), { reason: 'no events service' });
+    if (!cam.uri?.events) throw new Error('no events service');
     const create = session.call<{ currentTime?: unknown; terminationTime?: unknown }>('CreatePullPointSubscription', (cb) => cam.createPullPointSubscription(cb));
     this.creating = create.then(
       () => undefined,

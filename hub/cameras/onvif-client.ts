@@ -6,6 +6,7 @@ import { Agent, type AgentOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import onvif from 'onvif';
 import type { Clock } from '../../common/clock.js';
+import { english, reason, type Reason, type ReasonCode } from '../../common/i18n/reasons.js';
 import type { CameraConnection } from '../store/cameras.js';
 import { ONVIF_MAX_REPLY_BYTES, parseFault } from './replies.js';
 
@@ -14,15 +15,32 @@ export type FailureKind = 'offline' | 'unauthorised' | 'bad-reply';
 export class CameraCallError extends Error {
   constructor(
     readonly kind: FailureKind,
-    /** Short, language-neutral: "timeout 3000 ms", "ECONNREFUSED", "ter:NotAuthorized", "bad reply to GetProfiles: …". */
-    readonly reason: string,
+    /** Coded (common/i18n/reasons.ts): camera.timeout, camera.refused, camera.unauthorised, camera.bad-reply, … */
+    readonly reason: Reason,
   ) {
-    super(reason);
+    super(english(reason));
     this.name = 'CameraCallError';
   }
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL', 'ECONNABORTED']);
+/** Network errors that mean "no answer", and how each reads (ETIMEDOUT is a timeout, below). */
+const NETWORK_CODES: Record<string, ReasonCode> = {
+  ECONNREFUSED: 'camera.refused',
+  ECONNRESET: 'camera.reset',
+  EHOSTUNREACH: 'camera.unreachable',
+  ENETUNREACH: 'camera.unreachable',
+  EHOSTDOWN: 'camera.unreachable',
+  EADDRNOTAVAIL: 'camera.unreachable',
+  ENOTFOUND: 'camera.unknown-host',
+  EAI_AGAIN: 'camera.unknown-host',
+  EPIPE: 'camera.dropped',
+  ECONNABORTED: 'camera.dropped',
+};
+
+export const timeoutReason = (ms: number): Reason => reason('camera.timeout', { ms });
+const offline = (code: ReasonCode, params = {}): CameraCallError => new CameraCallError('offline', reason(code, params));
+const badReply = (action: string, detail: string): CameraCallError => new CameraCallError('bad-reply', reason('camera.bad-reply', { action, detail }));
+const unauthorised = (via: string): CameraCallError => new CameraCallError('unauthorised', reason('camera.unauthorised', { via }));
 const AUTH_TEXT = /notauthori[sz]ed|not authori[sz]ed|unauthori[sz]ed|authentication failed|sender not authorized/i;
 
 /** Cuts camera-supplied text to something a log line and a table can hold. */
@@ -37,18 +55,18 @@ export function classify(e: unknown, action: string, timeoutMs: number, xml?: st
   const err = e as NodeJS.ErrnoException | undefined;
   const code = typeof err?.code === 'string' ? err.code : undefined;
   const message = typeof err?.message === 'string' ? err.message : String(e);
-  if (code && NETWORK_CODES.has(code)) return new CameraCallError('offline', code === 'ETIMEDOUT' ? `timeout ${timeoutMs} ms` : code);
-  if (message === 'Network timeout' || code === 'ESOCKETTIMEDOUT') return new CameraCallError('offline', `timeout ${timeoutMs} ms`);
-  if (message === 'socket hang up') return new CameraCallError('offline', 'ECONNRESET');
-  if (/Digest authentication failed|\b401\b/.test(message)) return new CameraCallError('unauthorised', 'HTTP 401');
+  if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT' || message === 'Network timeout') return new CameraCallError('offline', timeoutReason(timeoutMs));
+  if (code && Object.hasOwn(NETWORK_CODES, code)) return offline(NETWORK_CODES[code]!, { error: code });
+  if (message === 'socket hang up') return offline('camera.reset', { error: 'ECONNRESET' });
+  if (/Digest authentication failed|\b401\b/.test(message)) return unauthorised('HTTP 401');
   // The fault as the camera wrote it, read by us: the package's summary of it is often just "{}".
   const fault = typeof xml === 'string' && xml.length > 0 ? parseFault(xml) : null;
   if (fault) {
-    if (/NotAuthori[sz]ed/i.test(fault.code) || AUTH_TEXT.test(fault.reason)) return new CameraCallError('unauthorised', 'ter:NotAuthorized');
-    return new CameraCallError('bad-reply', clip(`bad reply to ${action}: fault ${[fault.code, fault.reason].filter(Boolean).join(': ')}`, 140));
+    if (/NotAuthori[sz]ed/i.test(fault.code) || AUTH_TEXT.test(fault.reason)) return unauthorised('ter:NotAuthorized');
+    return new CameraCallError('bad-reply', reason('camera.fault', { action, fault: clip([fault.code, fault.reason].filter(Boolean).join(': '), 110) }));
   }
-  if (AUTH_TEXT.test(message)) return new CameraCallError('unauthorised', 'ter:NotAuthorized');
-  return new CameraCallError('bad-reply', `bad reply to ${action}: ${clip(message.replace(/^ONVIF SOAP Fault: /, 'fault '), 100)}`);
+  if (AUTH_TEXT.test(message)) return unauthorised('ter:NotAuthorized');
+  return badReply(action, clip(message.replace(/^ONVIF SOAP Fault: /, 'fault '), 100));
 }
 
 /**
@@ -128,7 +146,7 @@ export class OnvifSession {
    * hub's clock, cutting the request's socket. `timeoutMs` may be longer for a held PullMessages.
    */
   call<T>(action: string, start: (cb: Callback) => void, timeoutMs = this.opts.timeoutMs): Promise<{ data: T; xml: string }> {
-    if (this.closed) return Promise.reject(new CameraCallError('offline', 'stopped'));
+    if (this.closed) return Promise.reject(offline('camera.stopped'));
     return new Promise((resolve, reject) => {
       let done = false;
       this.agent.oversize = false;
@@ -140,7 +158,7 @@ export class OnvifSession {
         reject(e);
       };
       const timer = this.opts.clock.setTimeout(() => {
-        abort(new CameraCallError('offline', `timeout ${timeoutMs} ms`));
+        abort(new CameraCallError('offline', timeoutReason(timeoutMs)));
         this.agent.destroy();
       }, timeoutMs);
       this.pending.add(abort);
@@ -149,8 +167,8 @@ export class OnvifSession {
         done = true;
         timer.cancel();
         this.pending.delete(abort);
-        if (this.closed) reject(new CameraCallError('offline', 'stopped'));
-        else if (this.agent.oversize) reject(new CameraCallError('bad-reply', `bad reply to ${action}: over ${ONVIF_MAX_REPLY_BYTES} bytes`));
+        if (this.closed) reject(offline('camera.stopped'));
+        else if (this.agent.oversize) reject(new CameraCallError('bad-reply', reason('camera.reply-too-large', { action, bytes: ONVIF_MAX_REPLY_BYTES })));
         else if (err) reject(classify(err, action, this.opts.timeoutMs, typeof xml === 'string' ? xml : undefined));
         else resolve({ data: data as T, xml: typeof xml === 'string' ? xml : '' });
       };
@@ -170,7 +188,7 @@ export class OnvifSession {
   /** Ends the session: in-flight calls fail at once with "stopped" and their sockets are destroyed. */
   close(): void {
     this.closed = true;
-    for (const abort of [...this.pending]) abort(new CameraCallError('offline', 'stopped'));
+    for (const abort of [...this.pending]) abort(offline('camera.stopped'));
     this.agent.destroy();
   }
 

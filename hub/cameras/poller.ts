@@ -4,11 +4,13 @@
 // backoffMaxSec. Each result is written to the store and handed to `onResult`.
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import { errorMessage } from '../../common/errors.js';
+import { reason } from '../../common/i18n/reasons.js';
 import type { Logger } from '../../common/logger.js';
 import type { CameraConnection, CameraFindings, Store } from '../store/index.js';
 import { checkCamera, type CheckResult } from './check.js';
 import type { MotionSeed } from './motion.js';
 import { OnvifSession } from './onvif-client.js';
+import { reasonText } from './views.js';
 
 export interface PollerSettings {
   pollIntervalSec: number;
@@ -208,7 +210,7 @@ export class Poller {
     } catch (e) {
       // The stored password cannot be decrypted (key file replaced): only new credentials help.
       logger.warn({ cameraId: t.id, err: errorMessage(e) }, 'camera password unreadable');
-      result = { status: 'unauthorised', reason: 'stored password cannot be decrypted (camera-secrets.key changed?)', reachable: false, latencyMs: null, clockSkewMs: null };
+      result = { status: 'unauthorised', reasons: [reason('camera.secret-unreadable')], reachable: false, latencyMs: null, clockSkewMs: null };
     }
     if (conn) {
       const key = `${conn.host}|${conn.port}|${conn.path}|${conn.user}|${conn.password}`;
@@ -227,7 +229,7 @@ export class Poller {
       result = await checkCamera(session, full, clock, { slowMs: settings.slowMs, maxClockSkewMs: settings.maxClockSkewSec * 1000 });
       session.idle();
     }
-    result ??= { status: 'offline', reason: 'no connection', reachable: false, latencyMs: null, clockSkewMs: null };
+    result ??= { status: 'offline', reasons: [reason('camera.no-connection')], reachable: false, latencyMs: null, clockSkewMs: null };
     // Removed, or given another address or password, while this poll ran: its answer is about a
     // camera that is gone.
     if (this.stopped || this.cameras.get(t.id) !== t || t.generation !== generation) return;
@@ -252,7 +254,7 @@ export class Poller {
     if (before.status !== after.status) {
       // Every camera goes from unknown to online at each start: that is not news.
       const level = before.status === 'unknown' && after.status === 'online' ? 'debug' : 'info';
-      logger[level]({ cameraId: t.id, status: after.status, reason: after.reason }, `camera ${after.status}`);
+      logger[level]({ cameraId: t.id, status: after.status, reason: reasonText(after.reasons) }, `camera ${after.status}`);
     }
     try {
       this.deps.onResult(t.id, before, after);
@@ -269,7 +271,7 @@ export class Poller {
 export function merge(before: CameraFindings, r: CheckResult, now: number): CameraFindings {
   return {
     status: r.status,
-    reason: r.reason,
+    reasons: r.reasons,
     statusSince: before.status === r.status && before.statusSince !== null ? before.statusSince : now,
     lastSeenAt: r.reachable ? now : before.lastSeenAt,
     lastCheckedAt: now,

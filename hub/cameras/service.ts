@@ -65,7 +65,7 @@ export class CameraModule implements CameraService {
   start(): void {
     const { store, bus, clock } = this.deps;
     // What was found before this start is history: every camera is "unknown" until polled again.
-    for (const row of store.cameras.list()) store.cameras.saveFindings(row.id, { ...row.findings, status: 'unknown', reason: null, statusSince: clock.now() });
+    for (const row of store.cameras.list()) store.cameras.saveFindings(row.id, { ...row.findings, status: 'unknown', reasons: [], statusSince: clock.now() });
     this.applyFile();
     bus.on(this, 'alarmChanged', ({ alarm }) => {
       if (alarm.subjectType === 'camera') this.bump();
@@ -124,8 +124,8 @@ export class CameraModule implements CameraService {
     return this.poller.pollAll();
   }
 
-  snapshot(id: string): Promise<Snapshot> {
-    return this.snapshots.get(id);
+  snapshot(id: string, opts: { fallback?: 'last' } = {}): Promise<Snapshot> {
+    return this.snapshots.get(id, opts);
   }
 
   discover(opts: DiscoverOptions = {}): Promise<DiscoveredCamera[]> {

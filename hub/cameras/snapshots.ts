@@ -1,11 +1,14 @@
 // The snapshot proxy: fetches a camera's picture over HTTP Digest with its stored credentials and
 // keeps it for snapshotCacheMs. Requests for the same camera while a fetch is under way share it, so
 // twenty viewers cost the camera one request. Replies are checked: 200, image/jpeg, under 5 MB.
+// The last good picture of each camera is kept, so a camera that went dark can still be shown as it
+// was (the monitor greys it), on request only: `loa cameras snapshot` wants a fresh one or an error.
 import { Agent } from 'node:http';
 import type { Clock } from '../../common/clock.js';
 import { errorMessage, LoaError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { Store } from '../store/index.js';
+import { reasonText } from './views.js';
 import { DigestClient } from './http-digest.js';
 import { clip } from './onvif-client.js';
 import { SNAPSHOT_MAX_BYTES } from './replies.js';
@@ -46,16 +49,27 @@ export class SnapshotProxy {
     this.cache.delete(id);
   }
 
-  get(id: string): Promise<Snapshot> {
+  /** A fresh picture; with `last`, the last one the hub got (stale) when the camera cannot give one. */
+  async get(id: string, opts: { fallback?: 'last' } = {}): Promise<Snapshot> {
+    try {
+      return await this.fresh(id);
+    } catch (e) {
+      const last = opts.fallback === 'last' && e instanceof LoaError && e.code !== 'LOA_CAMERA_NOT_FOUND' ? this.cache.get(id) : undefined;
+      if (!last) throw e;
+      return { jpeg: last.jpeg, takenAt: last.takenAt, cached: true, stale: true };
+    }
+  }
+
+  private fresh(id: string): Promise<Snapshot> {
     const row = this.deps.store.cameras.get(id);
     if (!row) return Promise.reject(new LoaError('LOA_CAMERA_NOT_FOUND', `no camera has the id "${id}"; \`loa cameras list\` shows them.`, { status: 404 }));
     const hit = this.cache.get(id);
-    if (hit && this.deps.clock.now() - hit.takenAt < this.deps.cacheMs) return Promise.resolve({ jpeg: hit.jpeg, takenAt: hit.takenAt, cached: true });
+    if (hit && this.deps.clock.now() - hit.takenAt < this.deps.cacheMs) return Promise.resolve({ jpeg: hit.jpeg, takenAt: hit.takenAt, cached: true, stale: false });
     const running = this.inflight.get(id);
     if (running) return running.then((s) => ({ ...s, cached: true }));
     const f = row.findings;
-    if (f.status === 'offline') return Promise.reject(unavailable(id, `offline: ${f.reason ?? 'no answer'}`));
-    if (f.status === 'unauthorised') return Promise.reject(unavailable(id, `unauthorised: ${f.reason ?? 'credentials refused'}`));
+    if (f.status === 'offline') return Promise.reject(unavailable(id, `offline: ${reasonText(f.reasons) ?? 'no answer'}`));
+    if (f.status === 'unauthorised') return Promise.reject(unavailable(id, `unauthorised: ${reasonText(f.reasons) ?? 'credentials refused'}`));
     if (!f.snapshotUri) return Promise.reject(unavailable(id, f.status === 'unknown' ? 'not checked yet' : 'no snapshot address'));
     const p = this.fetch(id, f.snapshotUri).finally(() => this.inflight.delete(id));
     this.inflight.set(id, p);
@@ -92,7 +106,7 @@ export class SnapshotProxy {
       if (jpeg.length < 4 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8) throw unavailable(id, 'not a JPEG (bad header)');
       const takenAt = clock.now();
       this.cache.set(id, { jpeg, takenAt });
-      return { jpeg, takenAt, cached: false };
+      return { jpeg, takenAt, cached: false, stale: false };
     } catch (e) {
       if (e instanceof LoaError) throw e;
       if (abort.signal.aborted || /timeout/i.test((e as Error).name ?? '') || /timeout/i.test(errorMessage(e))) throw timedOut(id, timeoutMs);

@@ -1,6 +1,7 @@
 // The cameras module's contract: what a camera is, what the poller found out about it, and the
 // service the HTTP routes, the CLI and the monitor page use. Credentials appear only in
 // CameraInput (going in); nothing coming out of this module carries them.
+import type { Reason } from '../../common/i18n/reasons.js';
 import type { AlarmSeverity } from '../alarms/types.js';
 
 export const CAMERA_STATUSES = ['unknown', 'online', 'degraded', 'unauthorised', 'offline'] as const;
@@ -58,7 +59,10 @@ export interface CameraView {
   source: 'config' | 'operator';
   createdAt: number;
   status: CameraStatus;
-  /** Why it has this status: a short language-neutral code and fact, e.g. "timeout 3000 ms", "ter:NotAuthorized", "clock skew 95 s". */
+  /** Why it has this status, coded for readers to translate (common/i18n/reasons.ts), e.g.
+   *  { code: 'camera.clock-skew', params: { s: 95 } }; several for a degraded camera, none when fine. */
+  reasons: Reason[];
+  /** The same in English, joined with "; ", e.g. "clock skew 95 s; slow answer (1800 ms)"; null when none. */
   reason: string | null;
   /** Since when it has had this status. */
   statusSince: number | null;
@@ -78,6 +82,10 @@ export interface CameraView {
   /** Kinds of alarms open on this camera now. */
   openAlarms: string[];
 }
+
+/** What a viewer token (a public screen) gets: which cameras work, nothing about where they are
+ *  on the network or what they film. */
+export type CameraStatusView = Pick<CameraView, 'id' | 'name' | 'village' | 'status' | 'reasons' | 'reason' | 'statusSince' | 'lastSeenAt'>;
 
 export interface DiscoveredCamera {
   /** The device service address it announced (XAddrs), e.g. http://192.168.1.64/onvif/device_service. */
@@ -112,6 +120,8 @@ export interface Snapshot {
   takenAt: number;
   /** True when served from the proxy's cache. */
   cached: boolean;
+  /** True when it is the last picture of a camera that cannot give a new one (asked with fallback 'last'). */
+  stale: boolean;
 }
 
 /** The cameras module as the rest of the hub sees it (HTTP routes, CLI through them, monitor page). */
@@ -129,7 +139,8 @@ export interface CameraService {
   readonly stateVersion: number;
   /** Resolves once every camera has been polled at least once since the call (tests, CLI `--wait`). */
   pollAll(): Promise<void>;
-  /** A fresh picture through the proxy cache; throws LoaError (LOA_CAMERA_NOT_FOUND 404, LOA_CAMERA_UNAVAILABLE 502, LOA_CAMERA_TIMEOUT 504) when it cannot. */
-  snapshot(id: string): Promise<Snapshot>;
+  /** A fresh picture through the proxy cache; throws LoaError (LOA_CAMERA_NOT_FOUND 404, LOA_CAMERA_UNAVAILABLE 502, LOA_CAMERA_TIMEOUT 504) when it cannot.
+   *  With fallback 'last', the last picture the hub got (stale: true) instead of those 502/504s, when it has one. */
+  snapshot(id: string, opts?: { fallback?: 'last' }): Promise<Snapshot>;
   discover(opts?: DiscoverOptions): Promise<DiscoveredCamera[]>;
 }

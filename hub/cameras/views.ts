@@ -1,8 +1,9 @@
 // Turning stored cameras into the views the API shows, and checking what an operator gives.
 import { LoaError } from '../../common/errors.js';
+import { english, type Reason } from '../../common/i18n/reasons.js';
 import { CLUSTER_ID_PATTERN } from '../../protocol/index.js';
 import type { CameraRow, CameraSettingsRow } from '../store/cameras.js';
-import type { CameraInput, CameraView } from './types.js';
+import type { CameraInput, CameraStatusView, CameraView } from './types.js';
 
 /** The cluster id rule: 1–63 lowercase letters, digits and dashes, starting with a letter or digit. */
 export const CAMERA_ID_PATTERN = CLUSTER_ID_PATTERN;
@@ -29,7 +30,8 @@ export function toView(row: CameraRow, openAlarms: string[]): CameraView {
     source: row.source,
     createdAt: row.createdAt,
     status: f.status,
-    reason: f.reason,
+    reasons: f.reasons,
+    reason: reasonText(f.reasons),
     statusSince: f.statusSince,
     lastSeenAt: f.lastSeenAt,
     lastCheckedAt: f.lastCheckedAt,
@@ -40,6 +42,28 @@ export function toView(row: CameraRow, openAlarms: string[]): CameraView {
     streamUri: f.streamUri,
     snapshotUrl: snapshotUrlOf(row.id),
     openAlarms,
+  };
+}
+
+/** Reasons in English as the API's `reason` gives them; null when there are none. */
+export const reasonText = (reasons: readonly Reason[]): string | null => (reasons.length > 0 ? reasons.map(english).join('; ') : null);
+
+/**
+ * The viewer's view: status only. A reason may quote what the camera or the network said, so any
+ * mention of the camera's address in it is blanked out too.
+ */
+export function statusView(v: CameraView): CameraStatusView {
+  const hide = (text: string): string => text.split(v.host).join('…');
+  const reasons = v.reasons.map((r) => ({ code: r.code, params: Object.fromEntries(Object.entries(r.params).map(([k, p]) => [k, typeof p === 'string' ? hide(p) : p])) }));
+  return {
+    id: v.id,
+    name: v.name,
+    village: v.village,
+    status: v.status,
+    reasons,
+    reason: v.reason === null ? null : hide(v.reason),
+    statusSince: v.statusSince,
+    lastSeenAt: v.lastSeenAt,
   };
 }
 

@@ -3,6 +3,7 @@
 // snapshot proxy) decrypts them.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Reason } from '../../common/i18n/reasons.js';
 import type { CameraDeviceInfo, CameraProfile, CameraStatus, CameraView } from '../cameras/types.js';
 import type { Db } from './db.js';
 
@@ -25,12 +26,12 @@ export interface CameraRow {
  *  (documented on CameraView) plus the camera's own snapshot address, which only the proxy uses. */
 export type CameraFindings = Pick<
   CameraView,
-  'status' | 'reason' | 'statusSince' | 'lastSeenAt' | 'lastCheckedAt' | 'clockSkewMs' | 'latencyMs' | 'device' | 'profiles' | 'streamUri'
+  'status' | 'reasons' | 'statusSince' | 'lastSeenAt' | 'lastCheckedAt' | 'clockSkewMs' | 'latencyMs' | 'device' | 'profiles' | 'streamUri'
 > & { snapshotUri: string | null };
 
 export const UNKNOWN_FINDINGS: CameraFindings = {
   status: 'unknown',
-  reason: null,
+  reasons: [],
   statusSince: null,
   lastSeenAt: null,
   lastCheckedAt: null,
@@ -75,6 +76,7 @@ interface RawCamera {
   source: CameraSource;
   created_at: number;
   status: CameraStatus;
+  /** JSON array of coded reasons (common/i18n/reasons.ts); text from before codes reads as none. */
   reason: string | null;
   status_since: number | null;
   last_seen_at: number | null;
@@ -100,6 +102,11 @@ function parseJson<T>(text: string | null, fallback: T): T {
   }
 }
 
+function readReasons(text: string | null): Reason[] {
+  const v = parseJson<unknown>(text, []);
+  return Array.isArray(v) ? v.filter((r): r is Reason => Boolean(r) && typeof (r as Reason).code === 'string') : [];
+}
+
 const toRow = (r: Omit<RawCamera, 'user' | 'password'>): CameraRow => ({
   id: r.id,
   name: r.name,
@@ -111,7 +118,7 @@ const toRow = (r: Omit<RawCamera, 'user' | 'password'>): CameraRow => ({
   createdAt: r.created_at,
   findings: {
     status: r.status,
-    reason: r.reason,
+    reasons: readReasons(r.reason),
     statusSince: r.status_since,
     lastSeenAt: r.last_seen_at,
     lastCheckedAt: r.last_checked_at,
@@ -236,7 +243,7 @@ export class CameraStore {
       )
       .run(
         f.status,
-        f.reason,
+        f.reasons.length > 0 ? JSON.stringify(f.reasons) : null,
         f.statusSince,
         f.lastSeenAt,
         f.lastCheckedAt,

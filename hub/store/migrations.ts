@@ -255,4 +255,18 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE clusters ADD COLUMN mosquitto_hash TEXT;
   `,
+  // 8: alarm details coded (common/i18n/reasons.ts) so readers translate them: code, parameters
+  // (JSON) and an operator-only extra (the box's own words), for the raise and the clear. Older
+  // rows keep their text with a null code.
+  `
+  ALTER TABLE alarms ADD COLUMN detail_code TEXT;
+  ALTER TABLE alarms ADD COLUMN detail_params TEXT;
+  ALTER TABLE alarms ADD COLUMN detail_extra TEXT;
+  ALTER TABLE alarms ADD COLUMN clear_code TEXT;
+  ALTER TABLE alarms ADD COLUMN clear_params TEXT;
+  ALTER TABLE alarms ADD COLUMN clear_extra TEXT;
+  ALTER TABLE events ADD COLUMN detail_code TEXT;
+  ALTER TABLE events ADD COLUMN detail_params TEXT;
+  ALTER TABLE events ADD COLUMN detail_extra TEXT;
+  `,
 ];

@@ -47,6 +47,8 @@ export async function startPoliceRig(opts: {
   villages?: string[];
   discoveryPort?: number | null;
   cameras?: HubConfigInput['cameras'];
+  /** Cluster alarm settings (a short offlineMinutes for tests that need a cluster-offline alarm). */
+  alarms?: HubConfigInput['alarms'];
   /** The hub's logger (default silent); tests that read the log pass one with a destination. */
   logger?: Logger;
 }): Promise<PoliceRig> {
@@ -62,7 +64,7 @@ export async function startPoliceRig(opts: {
   });
   let t: TestHub;
   try {
-    t = await startTestHub({ config: { cameras: { ...FAST_CAMERAS, ...opts.cameras } }, ...(opts.logger ? { logger: opts.logger } : {}) });
+    t = await startTestHub({ config: { cameras: { ...FAST_CAMERAS, ...opts.cameras }, ...(opts.alarms ? { alarms: opts.alarms } : {}) }, ...(opts.logger ? { logger: opts.logger } : {}) });
   } catch (e) {
     await farm.stop();
     throw e;

@@ -1,11 +1,14 @@
-// /api/v1/alarms: the cluster alarms (open ones, or with the cleared), and the events feed of every
-// raise and clear with its cursor (`after=` the last id seen; `wait=` seconds to long-poll).
+// /api/v1/alarms: the alarms (open ones, or with the cleared), with the feed's cursor to follow them,
+// for operators and the police post (whose answers carry no operator-only extra); and the operators'
+// events feed of every raise and clear (`after=` the last id seen; `wait=` seconds to long-poll).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { policeAlarm } from '../../alarms/police.js';
 import type { HttpContext } from '../context.js';
 import { parseWith } from '../errors.js';
 
 const operator = { roles: ['operator'] as const };
+const readers = { roles: ['operator', 'police'] as const };
 const flag = z.enum(['1', '0', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 const limit = z.coerce.number().int().min(1).max(1000);
 
@@ -18,9 +21,14 @@ const eventsQuery = z.object({
 });
 
 export function alarmRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.get('/api/v1/alarms', { config: operator }, async (req) => {
+  app.get('/api/v1/alarms', { config: readers }, async (req, reply) => {
     const q = parseWith(listQuery, req.query, 'query');
-    return { alarms: q.all ? ctx.store.alarms.list(q.limit) : ctx.store.alarms.open().slice(0, q.limit) };
+    // Read together (SQLite is synchronous here): every change after `cursor` is in the feed, so
+    // a reader that follows /api/v1/events from it keeps this list current.
+    const cursor = ctx.store.alarms.lastEventId();
+    const alarms = q.all ? ctx.store.alarms.list(q.limit) : ctx.store.alarms.open().slice(0, q.limit);
+    void reply.header('cache-control', 'no-store');
+    return { alarms: req.principal?.role === 'police' ? alarms.map(policeAlarm) : alarms, cursor };
   });
 
   app.get('/api/v1/alarms/events', { config: operator }, async (req, reply) => {

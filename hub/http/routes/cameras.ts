@@ -1,10 +1,12 @@
 // /api/v1/cameras: the police post reads every camera's state and a fresh picture (roles police
-// and operator; viewer sees the states without pictures); operators add, remove and discover cameras.
+// and operator; a viewer gets the status only: no addresses, no pictures); operators add, remove
+// and discover cameras.
 // Nothing here ever answers with a camera's credentials: CameraView has none (hub/cameras/types.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { LoaError } from '../../../common/errors.js';
-import type { CameraView } from '../../cameras/types.js';
+import type { CameraStatusView, CameraView } from '../../cameras/types.js';
+import { statusView } from '../../cameras/views.js';
 import type { HttpContext } from '../context.js';
 import { parseWith } from '../errors.js';
 
@@ -15,6 +17,8 @@ const statusReaders = { roles: ['operator', 'police', 'viewer'] as const };
 const pictureReaders = { roles: ['operator', 'police'] as const };
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
+/** fallback=last: the last picture the hub got when the camera cannot give a new one (marked stale). */
+const snapshotQuery = z.object({ fallback: z.enum(['last']).optional() });
 const text = (max: number) => z.string().trim().min(1).max(max);
 const addBody = z.strictObject({
   id: text(63),
@@ -63,6 +67,9 @@ function etagMatches(header: string | undefined, etag: string): boolean {
   return header.split(',').some((t) => t.trim().replace(/^W\//, '') === bare);
 }
 
+/** A viewer (a public screen) sees whether each camera works; the others the whole view. */
+const shown = (req: FastifyRequest, v: CameraView): CameraView | CameraStatusView => (req.principal?.role === 'viewer' ? statusView(v) : v);
+
 function getCamera(ctx: HttpContext, req: FastifyRequest): CameraView {
   const { id } = parseWith(idParams, req.params, 'path');
   const camera = ctx.cameras.get(id);
@@ -77,14 +84,15 @@ export function cameraRoutes(app: FastifyInstance, ctx: HttpContext): void {
     // no-cache: a browser keeps the answer but asks each time, and gets a 304 when nothing changed.
     void reply.header('etag', etag).header('cache-control', 'private, no-cache').header('vary', 'authorization');
     if (etagMatches(req.headers['if-none-match'], etag)) return reply.code(304).send();
-    return { cameras: ctx.cameras.list() };
+    return { cameras: ctx.cameras.list().map((v) => shown(req, v)) };
   });
 
-  app.get('/api/v1/cameras/:id', { config: statusReaders }, async (req) => ({ camera: getCamera(ctx, req) }));
+  app.get('/api/v1/cameras/:id', { config: statusReaders }, async (req) => ({ camera: shown(req, getCamera(ctx, req)) }));
 
   app.get('/api/v1/cameras/:id/snapshot', { config: pictureReaders }, async (req, reply) => {
     const camera = getCamera(ctx, req);
-    const snap = await ctx.cameras.snapshot(camera.id);
+    const q = parseWith(snapshotQuery, req.query, 'query');
+    const snap = await ctx.cameras.snapshot(camera.id, q.fallback ? { fallback: q.fallback } : {});
     // no-store: a picture of a public place is not kept in browser or proxy caches; the hub's
     // own short cache already spares the camera.
     return reply
@@ -92,6 +100,7 @@ export function cameraRoutes(app: FastifyInstance, ctx: HttpContext): void {
       .header('cache-control', 'no-store')
       .header('x-snapshot-taken-at', new Date(snap.takenAt).toISOString())
       .header('x-snapshot-cached', snap.cached ? '1' : '0')
+      .header('x-snapshot-stale', snap.stale ? '1' : '0')
       .send(snap.jpeg);
   });
 

@@ -3,6 +3,7 @@
 // stays operator-only for the radio tools; this is the address SPEC.md gives the police.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { policeEvent } from '../../alarms/police.js';
 import type { HttpContext } from '../context.js';
 import { parseWith } from '../errors.js';
 
@@ -25,6 +26,7 @@ export function eventRoutes(app: FastifyInstance, ctx: HttpContext): void {
     reply.raw.once('close', () => gone.abort());
     const events = await ctx.alarms.nextEvents(q.after, q.limit, q.wait * 1000, gone.signal);
     void reply.header('cache-control', 'no-store');
-    return { events, cursor: events.at(-1)?.id ?? q.after };
+    // The police get the coded sentence, not what a box said in its own words (hub/alarms/police.ts).
+    return { events: req.principal?.role === 'police' ? events.map(policeEvent) : events, cursor: events.at(-1)?.id ?? q.after };
   });
 }
