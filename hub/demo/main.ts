@@ -6,9 +6,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import Table from 'cli-table3';
 import { Command } from 'commander';
 import { parse } from 'yaml';
+import { colourWanted } from '../../common/colour.js';
 import { errorMessage } from '../../common/errors.js';
 import { createLogger } from '../../common/logger.js';
 import { startFleet } from '../../firmware-sim/index.js';
@@ -16,6 +16,7 @@ import { startCameras, type CameraFarm } from '../../firmware-sim/cameras/index.
 import { newTokenSecret } from '../http/routes/tokens.js';
 import { Hub } from '../hub.js';
 import { spawnEdge, type EdgeProcess } from './edges.js';
+import { demoTable } from './table.js';
 
 interface SiteFile {
   name: string;
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   const say = (s: string) => process.stdout.write(`${s}\n`);
+  const colour = colourWanted(process.stdout, process.env);
   const logFile = join(dataDir, 'demo.log');
   const logger = createLogger({ name: 'loa-demo', level: 'info', destination: createWriteStream(logFile) });
 
@@ -107,7 +109,7 @@ async function main(): Promise<void> {
     }
     say(`${all.length} clusters online (${site.clusters.length} simulated, ${edgeIds.length} real loa-edge)`);
 
-    if (cams) await showCameras(hub, cams, villages, addr.httpUrl, say);
+    if (cams) await showCameras(hub, cams, villages, addr.httpUrl, say, colour);
 
     const sample = makeSample(dataDir, hub.ffmpeg.path);
     const token = hub.operatorToken();
@@ -131,7 +133,7 @@ async function main(): Promise<void> {
     const village = new Map(hub.store.clusters.list().map((c) => [c.id, c.village]));
     // "start error": the box's own estimate of how far from the common start it began (boxes sync
     // their clocks to the hub); the ack itself may arrive later over a slow link.
-    const table = new Table({ head: ['cluster', 'village', 'kind', 'outcome', 'start ack heard (UTC)', 'finished (UTC)', 'start error'] });
+    const table = demoTable(['cluster', 'village', 'kind', 'outcome', 'start ack heard (UTC)', 'finished (UTC)', 'start error'], colour);
     for (const t of b.targets) {
       table.push([t.clusterId, village.get(t.clusterId) ?? '', edgeIds.includes(t.clusterId) ? 'loa-edge' : 'simulated', t.status, time(t.startedAt), time(t.finishedAt), t.startErrorMs !== null ? `${Math.round(t.startErrorMs)} ms` : '-']);
     }
@@ -154,10 +156,10 @@ async function main(): Promise<void> {
 }
 
 /** Adds the simulated cameras, waits for one poll of each, prints their status and the monitor's address. */
-async function showCameras(hub: Hub, cams: CameraFarm, villages: string[], httpUrl: string, say: (s: string) => void): Promise<void> {
+async function showCameras(hub: Hub, cams: CameraFarm, villages: string[], httpUrl: string, say: (s: string) => void, colour: boolean): Promise<void> {
   cams.cameras.forEach((c, i) => hub.cameras.add({ id: c.name, host: c.host, port: c.port, user: 'admin', password: 'admin', name: `Camera ${c.name.slice(4)}`, village: villages[i] }));
   await hub.cameras.pollAll();
-  const table = new Table({ head: ['camera', 'village', 'address', 'status', 'reason', 'model'] });
+  const table = demoTable(['camera', 'village', 'address', 'status', 'reason', 'model'], colour);
   for (const v of hub.cameras.list()) table.push([v.id, v.village ?? '', `${v.host}:${v.port}`, v.status, v.reason ?? '', v.device ? `${v.device.manufacturer} ${v.device.model}` : '-']);
   say(table.toString());
   const police = newTokenSecret();
