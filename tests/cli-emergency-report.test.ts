@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LOG_CSV_HEAD } from '../hub/cli/commands/log/log.js';
 import { REPORT_CSV_HEAD } from '../hub/cli/commands/report/report.js';
+import { formatDateTime, formatIsoInZone } from '../hub/cli/time.js';
 import { addMedia, loaFor, startScheduleHub, TU_LE_CLUSTERS, TU_LE_SCHEDULE } from './helpers/cli-schedule-hub.js';
 import type { LoaRun } from './helpers/cli-run.js';
 import type { TestHub } from './helpers/hub.js';
@@ -115,11 +116,27 @@ describe('loa report', () => {
     expect(r.stdout).toContain(`Broadcast report for ${month} (Asia/Ho_Chi_Minh)`);
     for (const c of TU_LE_CLUSTERS) expect(r.stdout).toMatch(new RegExp(`│ ${c.id}\\s*│ \\d+\\.\\d{2}\\s*│ \\d+`));
     // The ad-hoc broadcast above reached an offline cluster: one missed on na-long-1 and in total.
-    expect(r.stdout).toMatch(/│ na-long-1\s*│ 0\.00\s*│ 0\s*│ 0\s*│ 0\s*│ [1-9]\d*\s*│ 0\s*│ 0\.0 %/);
+    // Its availability counts from when it was added this month (*), and the note says when.
+    expect(r.stdout).toMatch(/│ na-long-1\s*│ 0\.00\s*│ 0\s*│ 0\s*│ 0\s*│ [1-9]\d*\s*│ 0\s*│ 0\.0 % \*/);
+    const added = formatDateTime(t.hub.store.clusters.get('na-long-1')!.createdAt, 'Asia/Ho_Chi_Minh');
+    expect(r.stdout).toContain(`* counted from when the cluster was added: ${added} (`);
+    expect(r.stdout).toMatch(/\(ban-luot, bo-he, .*trung-tam-2\)/);
     expect(r.stdout).toMatch(/│ Total\s*│ [\d.]+\s*│/);
     const vi = await loaVi(['report', '--month', month]);
     expect(vi.stdout).toMatch(/│ Tổng cộng\s*│/);
     expect(vi.stdout).toContain('Tỷ lệ hoạt động');
+    expect(vi.stdout).toContain(`* tính từ khi cụm loa được thêm vào: ${added} (`);
+  });
+
+  test('a month before the clusters were added: no availability (–), none counted in the total', async () => {
+    const r = await loa(['report', '--month', '2026-10']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/│ na-long-1\s*│ 0\.00\s*│ 0\s*│ 0\s*│ 0\s*│ 0\s*│ 0\s*│ –/);
+    expect(r.stdout).toMatch(/│ Total\s*│ 0\.00\s*│ 0\s*│ 0\s*│ 0\s*│ 0\s*│ 0\s*│ –/);
+    const json = JSON.parse((await loa(['report', '--month', '2026-10', '--json'])).stdout) as { clusters: { availability: number | null; availabilityFrom: number | null }[] };
+    expect(json.clusters.every((c) => c.availability === null && c.availabilityFrom === null)).toBe(true);
+    const csv = (await loa(['report', '--month', '2026-10', '--csv'])).stdout.trim().split('\r\n');
+    expect(csv[1]).toMatch(/^2026-10,ban-luot,0\.00,0,0,0,0,0,,$/);
   });
 
   test('--csv has stable English columns, a row per cluster and a TOTAL row; --json is the API answer', async () => {
@@ -128,7 +145,10 @@ describe('loa report', () => {
     expect(csv.code, csv.stderr).toBe(0);
     const lines = csv.stdout.trim().split('\r\n');
     expect(lines[0]).toBe(REPORT_CSV_HEAD.join(','));
-    expect(lines[0]).toBe('month,cluster_id,hours_on_air,played,partial,preempted,missed,failed,availability_pct');
+    expect(lines[0]).toBe('month,cluster_id,hours_on_air,played,partial,preempted,missed,failed,availability_pct,availability_from');
+    // Counted from when the cluster was added (ISO with the zone's offset), on every row.
+    const added = formatIsoInZone(t.hub.store.clusters.get('ban-luot')!.createdAt, 'Asia/Ho_Chi_Minh');
+    expect(lines[1]).toMatch(new RegExp(`^${month},ban-luot,.*,0\\.0,${added.replace('+', '\\+')}$`));
     expect(lines.slice(1).map((l) => l.split(',')[1])).toEqual([...TU_LE_CLUSTERS.map((c) => c.id).sort(), 'TOTAL']);
     expect(lines.every((l, i) => i === 0 || l.startsWith(`${month},`))).toBe(true);
     const json = JSON.parse((await loa(['report', '--month', month, '--json'])).stdout) as { month: string; clusters: unknown[]; total: { clusterId: string } };

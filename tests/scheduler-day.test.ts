@@ -43,19 +43,23 @@ describe('a broadcast day', () => {
     expect(day.fleet.counters.acks.finished).toBe(log.length);
     expect(day.fleet.counters.refused).toBe(0);
 
-    // The monthly report adds it up: hours on air, items played, availability since the 1st.
-    const r = await t.api<{ clusters: { clusterId: string; hoursOnAir: number; played: number; missed: number; availability: number }[]; total: { played: number } }>('GET', '/api/v1/report?month=2026-12');
+    // The monthly report adds it up: hours on air, items played, availability since the clusters
+    // were added (04:55 on the 2nd, installation day), not since the 1st.
+    const r = await t.api<{
+      clusters: { clusterId: string; hoursOnAir: number; played: number; missed: number; availability: number; availabilityFrom: number }[];
+      total: { played: number; availability: number };
+    }>('GET', '/api/v1/report?month=2026-12');
     expect(r.status).toBe(200);
     for (const row of r.body.clusters) {
       const mine = plan.filter((e) => e.clusterId === row.clusterId);
       expect(row.played).toBe(mine.length);
       expect(row.missed).toBe(0);
       expect(row.hoursOnAir).toBeCloseTo(mine.reduce((s, e) => s + (e.endAt - e.startAt), 0) / 3_600_000, 2);
-      // Online from 04:55 on the 2nd until now (23:59 on the 2nd), out of the month so far.
-      const expected = (local(date, '23:59:00') - local(date, '04:55:00')) / (local(date, '23:59:00') - local('2026-12-01', '00:00:00'));
-      expect(row.availability).toBeCloseTo(expected, 2);
+      // Online from the moment it was added until now (23:59 on the 2nd).
+      expect(row.availabilityFrom).toBe(local(date, '04:55:00'));
+      expect(row.availability).toBe(1);
     }
-    expect(r.body.total.played).toBe(plan.length);
+    expect(r.body.total).toMatchObject({ played: plan.length, availability: 1 });
   });
 
   it('the Tú Lệ schedule file is valid against the site', () => {

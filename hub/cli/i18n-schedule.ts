@@ -71,7 +71,8 @@ export const scheduleEn = {
   emergencyActive: (n: number) => `${plural(n, 'EMERGENCY broadcast', 'EMERGENCY broadcasts')} ON AIR`,
   // report
   reportTitle: (month: string, tz: string) => `Broadcast report for ${month} (${tz})`,
-  reportNote: 'Availability: the share of the month so far that the cluster was online.',
+  reportNote: 'Availability: the share of the time the cluster was online, from the start of the month (or from when the cluster was added) up to now or the end of the month; – : added after that month.',
+  reportAddedNote: (at: string, ids: string) => `* counted from when the cluster was added: ${at} (${ids})`,
 };
 
 export type ScheduleTexts = typeof scheduleEn;
@@ -139,5 +140,6 @@ export const scheduleVi: ScheduleTexts = {
   emergencyNone: 'Không có phát khẩn cấp nào đang diễn ra.',
   emergencyActive: (n) => `${n} lượt PHÁT KHẨN CẤP ĐANG PHÁT`,
   reportTitle: (month, tz) => `Báo cáo phát thanh tháng ${month} (${tz})`,
-  reportNote: 'Tỷ lệ hoạt động: phần thời gian của tháng (tính đến nay) mà cụm loa trực tuyến.',
+  reportNote: 'Tỷ lệ hoạt động: phần thời gian cụm loa trực tuyến, tính từ đầu tháng (hoặc từ khi cụm loa được thêm vào) đến nay hoặc đến cuối tháng; – : cụm loa được thêm vào sau tháng đó.',
+  reportAddedNote: (at, ids) => `* tính từ khi cụm loa được thêm vào: ${at} (${ids})`,
 };

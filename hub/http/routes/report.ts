@@ -1,5 +1,7 @@
 // /api/v1/report?month=YYYY-MM: the monthly broadcast report for the district office, per
 // cluster and in total: hours on air, items played, partial, preempted and missed, availability.
+// Availability counts from the start of the month or from when the cluster was added (a cluster
+// installed mid-month was not "offline" before it existed), up to now or the month's end.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { LoaError } from '../../../common/errors.js';
@@ -19,11 +21,22 @@ export interface ReportRow {
   preempted: number;
   missed: number;
   failed: number;
-  /** Share of the month (up to now) the cluster was online, 0–1. */
-  availability: number;
+  /** Share of the counted time (availabilityFrom up to now or the month's end) the cluster was
+   *  online, 0–1; null when the cluster was added after that period. */
+  availability: number | null;
+  /** Where availability starts counting: the month's start, or when the cluster was added (epoch
+   *  ms); null with availability null. For the total: the earliest of the clusters'. */
+  availabilityFrom: number | null;
 }
 
-function tally(clusterId: string, entries: LogEntry[], availability: number): ReportRow {
+/** Online time and counted time of a cluster, or of all of them together. */
+interface Uptime {
+  onlineMs: number;
+  countedMs: number;
+  from: number | null;
+}
+
+function tally(clusterId: string, entries: LogEntry[], up: Uptime): ReportRow {
   const count = (...o: string[]) => entries.filter((e) => o.includes(e.outcome)).length;
   return {
     clusterId,
@@ -33,7 +46,8 @@ function tally(clusterId: string, entries: LogEntry[], availability: number): Re
     preempted: count('preempted'),
     missed: count('missed', 'missed-offline'),
     failed: count('failed'),
-    availability: Math.round(availability * 1000) / 1000,
+    availability: up.countedMs > 0 ? Math.round((up.onlineMs / up.countedMs) * 1000) / 1000 : null,
+    availabilityFrom: up.countedMs > 0 ? up.from : null,
   };
 }
 
@@ -49,11 +63,16 @@ export function reportRoutes(app: FastifyInstance, ctx: HttpContext): void {
     if (from > now) throw new LoaError('LOA_BAD_REQUEST', `${month} has not begun yet.`);
     const until = Math.min(to, now);
     const entries = ctx.store.broadcasts.log({ from, to: to - 1 });
-    const clusters = ctx.store.clusters.list();
-    const rows = clusters.map((c) =>
-      tally(c.id, entries.filter((e) => e.clusterId === c.id), until > from ? ctx.store.clusters.onlineMs(c.id, from, until) / (until - from) : 0),
-    );
-    const total = tally('(all)', entries, rows.length ? rows.reduce((s, r) => s + r.availability, 0) / rows.length : 0);
-    return { month, timezone: tz, from, to, clusters: rows, total };
+    const ups: Uptime[] = [];
+    const rows = ctx.store.clusters.list().map((c) => {
+      const since = Math.max(from, c.createdAt);
+      const up: Uptime = since < until ? { onlineMs: ctx.store.clusters.onlineMs(c.id, since, until), countedMs: until - since, from: since } : { onlineMs: 0, countedMs: 0, from: null };
+      ups.push(up);
+      return tally(c.id, entries.filter((e) => e.clusterId === c.id), up);
+    });
+    // The total weighs each cluster by the time counted for it.
+    const starts = ups.flatMap((u) => (u.from === null ? [] : [u.from]));
+    const all: Uptime = { onlineMs: ups.reduce((s, u) => s + u.onlineMs, 0), countedMs: ups.reduce((s, u) => s + u.countedMs, 0), from: starts.length ? Math.min(...starts) : null };
+    return { month, timezone: tz, from, to, clusters: rows, total: tally('(all)', entries, all) };
   });
 }
