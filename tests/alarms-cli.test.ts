@@ -37,12 +37,14 @@ describe('loa alarms', () => {
     await box.ack('failed', { reason: 'media-corrupt', broadcastId: 'b-7' });
     const r = await loa(['alarms']);
     expect(r.code, r.stderr).toBe(0);
-    for (const text of ['Subject', 'Alarm', 'Severity', 'Since', 'Detail', 'ban-hon', 'too hot', 'warning', '90.0 °C > 75 °C', 'item failed to play', 'CRITICAL', 'media-corrupt (b-7)', 'Open alarms: 2']) {
+    for (const text of ['Subject', 'Alarm', 'Severity', 'Since', 'Detail', 'ban-hon', 'too hot', 'warning', '90.0 °C > 75 °C', 'item failed to play', 'CRITICAL', 'the audio file is damaged (b-7)', 'Open alarms: 2']) {
       expect(r.stdout).toContain(text);
     }
 
     const vi = await loa(['alarms'], 'vi');
     for (const text of ['Đối tượng', 'Mức độ', 'quá nóng', 'không phát được bài', 'NGHIÊM TRỌNG', 'Cảnh báo đang mở: 2']) expect(vi.stdout).toContain(text);
+    // The details too, translated from the hub's codes (the broadcast is the operator's extra).
+    for (const text of ['90.0 °C, quá ngưỡng 75 °C', 'tệp âm thanh bị hỏng (b-7)']) expect(vi.stdout).toContain(text);
 
     const json = JSON.parse((await loa(['alarms', '--json'])).stdout) as { alarms: { kind: string; subjectId: string; clearedAt: null }[] };
     expect(json.alarms.map((a) => a.kind).sort()).toEqual(['play-failed', 'temperature']);

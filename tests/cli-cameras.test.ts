@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CameraView, DiscoveredCamera } from '../hub/cameras/types.js';
+import { waitFor } from './helpers/hub.js';
 import { spawnLoaInput } from './helpers/police-cli.js';
 import { CAMERA_PASSWORD, CAMERA_USER, startPoliceRig, type PoliceRig } from './helpers/police-rig.js';
 import { makeTempDir } from './helpers/tmp.js';
@@ -63,6 +64,29 @@ describe('loa cameras', () => {
     expect(show.stdout).toMatch(/rtsp:\/\//);
     expect(show.stdout).toContain(`${rig.t.addresses.httpUrl}/api/v1/cameras/cong-cho/snapshot`);
     expect(json<{ camera: CameraView }>((await loa(['cameras', 'show', 'cong-cho', '--json'])).stdout).camera.device?.serialNumber).toBeTruthy();
+  });
+
+  it('says why a camera is offline in the chosen language, from the hub\'s reason codes', async () => {
+    rig.farm.setFaults(0, { dead: true });
+    try {
+      const v = await rig.waitStatus('cong-cho', 'offline');
+      await waitFor(() => rig.t.hub.store.alarms.open().find((a) => a.kind === 'camera-offline'), { what: 'camera-offline raised' });
+      const code = v.reasons[0]!.code;
+      const vi = await loa(['cameras', 'list'], { lang: 'vi' });
+      expect(vi.stdout).toContain('mất kết nối');
+      expect(vi.stdout).toContain(code === 'camera.reset' ? 'kết nối bị ngắt giữa chừng (ECONNRESET)' : 'không trả lời trong');
+      const show = await loa(['cameras', 'show', 'cong-cho'], { lang: 'vi' });
+      expect(show.stdout).toContain(code === 'camera.reset' ? 'kết nối bị ngắt giữa chừng' : 'không trả lời trong');
+      expect(show.stdout).toContain('camera mất kết nối'); // the open alarm's kind
+      const en = await loa(['cameras', 'list']);
+      expect(en.stdout).toContain(code === 'camera.reset' ? 'connection reset (ECONNRESET)' : 'no answer within');
+      const alarms = await loa(['alarms'], { lang: 'vi' });
+      expect(alarms.stdout).toContain('camera mất kết nối');
+      expect(alarms.stdout).toContain(code === 'camera.reset' ? 'kết nối bị ngắt giữa chừng' : 'không trả lời trong');
+    } finally {
+      rig.farm.setFaults(0, { dead: false });
+    }
+    await rig.waitStatus('cong-cho', 'online');
   });
 
   it('saves a snapshot as a JPEG file, to -o or to ID-<time>.jpg', async () => {

@@ -1,6 +1,7 @@
 // Operator-facing text of `loa cameras`, in English and Vietnamese. Spread into the one catalogue of
 // i18n.ts (kept apart only for length); `camerasVi` has the type of `camerasEn`, so a key missing in
-// either language does not compile.
+// either language does not compile. Camera statuses and reasons are worded by the catalogue the
+// monitor page shares, common/i18n/reasons.ts.
 
 export const camerasEn = {
   hAddress: 'Address',
@@ -18,10 +19,6 @@ export const camerasEn = {
   hLocation: 'Location',
   hHardware: 'Model',
   hKnownAs: 'Known as',
-  /** Statuses the hub gives; an unknown one (a newer hub) is shown as the hub names it. */
-  camStatus: {
-    unknown: 'not checked yet', online: 'online', degraded: 'degraded', unauthorised: 'wrong password', offline: 'offline',
-  } as Record<string, string>,
   camSource: { config: 'config file', operator: 'added by operator' } as Record<string, string>,
   newMark: 'new',
   cameraAdded: (id: string) => `Camera ${id} added; the hub checks it now (\`loa cameras show ${id}\`).`,
@@ -65,9 +62,6 @@ export const camerasVi: typeof camerasEn = {
   hLocation: 'Vị trí',
   hHardware: 'Kiểu máy',
   hKnownAs: 'Đã có với mã',
-  camStatus: {
-    unknown: 'chưa kiểm tra', online: 'hoạt động', degraded: 'kém ổn định', unauthorised: 'sai mật khẩu', offline: 'mất kết nối',
-  },
   camSource: { config: 'tệp cấu hình', operator: 'người vận hành thêm' },
   newMark: 'mới',
   cameraAdded: (id) => `Đã thêm camera ${id}; hub đang kiểm tra (\`loa cameras show ${id}\`).`,

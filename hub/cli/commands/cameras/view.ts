@@ -1,5 +1,6 @@
 // How cameras read in tables: the list's rows, the fields of `show`, and the small formatters
 // (status words, clock skew, address) both use.
+import { cameraReasonText, kindWord, statusWord as said } from '../../../../common/i18n/reasons.js';
 import type { Camera } from '../../api-types.js';
 import type { CommandContext } from '../../context.js';
 import { ago, maybe, when } from '../../format.js';
@@ -7,8 +8,9 @@ import type { Block } from '../../output.js';
 
 type View = Pick<CommandContext, 't' | 'tz' | 'clock'>;
 
+/** Status words and reasons come from the catalogue the monitor page uses too (common/i18n). */
 export function statusWord(status: string, ctx: Pick<CommandContext, 't'>): string {
-  return ctx.t.camStatus[status] ?? status;
+  return said(ctx.t.lang, status);
 }
 
 /** Camera clock minus hub clock: "+95 s", "-0.4 s", "0 s". */
@@ -30,7 +32,7 @@ export function camerasTable(cameras: Camera[], ctx: View): Block {
     kind: 'table',
     head: [t.hId, t.hName, t.hVillage, t.hStatus, t.hReason, t.hLastSeen, t.hSkew],
     rows: cameras.map((c) => [
-      c.id, c.name, c.village ?? '', statusWord(c.status, ctx), c.reason ?? '', ago(c.lastSeenAt, now, t), skew(c.clockSkewMs),
+      c.id, c.name, c.village ?? '', statusWord(c.status, ctx), cameraReasonText(t.lang, c), ago(c.lastSeenAt, now, t), skew(c.clockSkewMs),
     ]),
     empty: t.noCameras,
   };
@@ -50,7 +52,7 @@ export function cameraFields(c: Camera, hubUrl: string, ctx: View): Block {
     [t.hAddress, `${address(c)}${c.path}`],
     [t.hSource, t.camSource[c.source] ?? c.source],
     [t.hStatus, statusWord(c.status, ctx)],
-    [t.hReason, c.reason ?? t.none],
+    [t.hReason, cameraReasonText(t.lang, c) || t.none],
     [t.hStatusSince, when(c.statusSince, tz, t)],
     [t.hLastSeen, c.lastSeenAt === null ? t.never : `${when(c.lastSeenAt, tz, t)} (${ago(c.lastSeenAt, now, t)})`],
     [t.hLastChecked, when(c.lastCheckedAt, tz, t)],
@@ -61,7 +63,7 @@ export function cameraFields(c: Camera, hubUrl: string, ctx: View): Block {
     [t.hProfiles, profiles || t.none],
     [t.hStream, c.streamUri ?? t.none],
     [t.hSnapshotUrl, `${hubUrl}${c.snapshotUrl}`],
-    [t.hOpenAlarms, c.openAlarms.length ? c.openAlarms.map((k) => t.alarmKind[k] ?? k).join(', ') : t.none],
+    [t.hOpenAlarms, c.openAlarms.length ? c.openAlarms.map((k) => kindWord(t.lang, k)).join(', ') : t.none],
   ];
   return { kind: 'fields', rows };
 }
