@@ -1,6 +1,7 @@
 // Finds the ffmpeg binary in the order SPEC.md fixes: the config or FFMPEG_PATH, then
-// ffmpeg-static, then @ffmpeg-installer/ffmpeg (binary shipped inside the package), then PATH.
-// ffmpeg-static is optional because its install downloads from outside the npm registry.
+// ffmpeg-static, then `ffmpeg` on PATH (a system ffmpeg gets security updates), then
+// @ffmpeg-installer/ffmpeg (a 2018 build shipped inside the package: the last resort, with a
+// warning). ffmpeg-static is optional because its install downloads from outside the npm registry.
 import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
@@ -11,7 +12,12 @@ export type FfmpegSource = 'config' | 'FFMPEG_PATH' | 'ffmpeg-static' | '@ffmpeg
 export interface FfmpegLocation {
   path: string;
   source: FfmpegSource;
+  /** Set when the one found should be replaced (the last resort): say it in the log. */
+  warning?: string;
 }
+
+const LAST_RESORT_WARNING =
+  'using the ffmpeg build inside @ffmpeg-installer/ffmpeg (from 2018, no security updates): install a system ffmpeg (apt-get install ffmpeg) or set ffmpeg.path';
 
 const require = createRequire(import.meta.url);
 
@@ -50,15 +56,15 @@ export function locateFfmpeg(opts: { configPath?: string | undefined; env?: Node
   }
   const fromStatic = fromPackage('ffmpeg-static', (m) => m);
   if (executable(fromStatic)) return { path: fromStatic, source: 'ffmpeg-static' };
-  const fromInstaller = fromPackage('@ffmpeg-installer/ffmpeg', (m) => (m as { path?: string }).path);
-  if (executable(fromInstaller)) return { path: fromInstaller, source: '@ffmpeg-installer/ffmpeg' };
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (!dir) continue;
     const candidate = join(dir, 'ffmpeg');
     if (executable(candidate)) return { path: candidate, source: 'PATH' };
   }
+  const fromInstaller = fromPackage('@ffmpeg-installer/ffmpeg', (m) => (m as { path?: string }).path);
+  if (executable(fromInstaller)) return { path: fromInstaller, source: '@ffmpeg-installer/ffmpeg', warning: LAST_RESORT_WARNING };
   throw new LoaError(
     'LOA_FFMPEG_NOT_FOUND',
-    'ffmpeg was not found (config ffmpeg.path, FFMPEG_PATH, ffmpeg-static, @ffmpeg-installer/ffmpeg, PATH); install it, e.g. `apt-get install ffmpeg`.',
+    'ffmpeg was not found (config ffmpeg.path, FFMPEG_PATH, ffmpeg-static, PATH, @ffmpeg-installer/ffmpeg); install it, e.g. `apt-get install ffmpeg`.',
   );
 }

@@ -214,6 +214,7 @@ export class EdgeDaemon {
 
   private async ffmpegPlayer(found: ReturnType<typeof locateFfmpeg>): Promise<FfmpegPlayer> {
     this.log.info({ path: found.path, source: found.source }, 'using ffmpeg');
+    if (found.warning) this.log.warn({ path: found.path }, found.warning);
     const player = new FfmpegPlayer({
       ffmpegPath: found.path,
       sink: this.config.sink,

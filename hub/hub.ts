@@ -107,6 +107,7 @@ export class Hub {
     mkdirSync(this.dataDir, { recursive: true });
     this.ffmpeg = locateFfmpeg({ configPath: config.ffmpeg.path });
     logger.info({ ffmpeg: this.ffmpeg.path, source: this.ffmpeg.source }, `using ffmpeg from ${this.ffmpeg.source}`);
+    if (this.ffmpeg.warning) logger.warn({ ffmpeg: this.ffmpeg.path }, this.ffmpeg.warning);
 
     // External broker: the hub's own password is read now, so a missing file stops the hub before anything opens.
     const external = config.broker.mode === 'external';
