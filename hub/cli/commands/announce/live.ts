@@ -26,12 +26,20 @@ interface PushAnswer {
   durationMs: number;
 }
 
+/** ffmpeg input devices that deliver sound as it is captured: they set the pace themselves. */
+const CAPTURE_FORMATS = new Set(['alsa', 'pulse', 'jack', 'oss', 'sndio', 'openal', 'avfoundation', 'dshow']);
+
 /** The capture input: ALSA, or (tests, machines without a sound card) LOA_MIC_INPUT, e.g.
- *  `-f lavfi -i sine=f=440`: that is the fake microphone; the real ALSA path is not tested here. */
-function micInput(device: string | undefined, env: NodeJS.ProcessEnv): string[] {
+ *  `-f lavfi -i sine=f=440`: that is the fake microphone; the real ALSA path is not tested here.
+ *  A generator or a file is read as fast as ffmpeg can (seconds of audio in milliseconds: the
+ *  push would be over before a box joined), so it is read in real time (-re) like `--file --live`. */
+export function micInput(device: string | undefined, env: NodeJS.ProcessEnv): string[] {
   const fake = env.LOA_MIC_INPUT?.trim();
-  if (fake) return fake.split(/\s+/);
-  return ['-f', 'alsa', '-i', device ?? 'default'];
+  if (!fake) return ['-f', 'alsa', '-i', device ?? 'default'];
+  const args = fake.split(/\s+/);
+  const format = args.includes('-f') ? args[args.indexOf('-f') + 1] : undefined;
+  const paced = args.includes('-re') || (format !== undefined && CAPTURE_FORMATS.has(format));
+  return paced ? args : ['-re', ...args];
 }
 
 export async function announceLive(opts: LiveAnnounceOptions, choice: { clusters?: string[]; all?: true }, ctx: CommandContext): Promise<CommandResult> {
@@ -77,7 +85,9 @@ export async function announceLive(opts: LiveAnnounceOptions, choice: { clusters
     const res = await ctx.api['send'](`${ctx.api.baseUrl}/api/v1/live/push?${query.toString()}`, init);
     if (!res.ok) throw await ctx.api['errorOf'](res);
     const body = (await res.json()) as PushAnswer;
-    const seconds = (body.durationMs / 1000).toFixed(1);
+    // The audio that went on air: the hub's durationMs starts only once the stream is set up, a
+    // moment (seconds on a loaded hub) after the capture began, and would undercount the speech.
+    const seconds = (body.stream.audioMs / 1000).toFixed(1);
     return { json: body, view: [{ kind: 'line', text: a.liveEnded(body.stream.id, body.stream.clusters.length, seconds, body.end) }] };
   } finally {
     process.off('SIGINT', onSigint);
