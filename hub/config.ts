@@ -45,6 +45,9 @@ const brokerConfigSchema = z
 export const hubConfigSchema = z
   .strictObject({
     dataDir: z.string().default('./data'),
+    /** The commune this hub serves (e.g. tu-le): schedule files for another site are refused.
+     *  Unset: the site of the schedule in force (the first file applied); set it to move a hub. */
+    site: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a site id like tu-le: lower-case letters without accents, digits, - and _').optional(),
     timezone: z.string().default('Asia/Ho_Chi_Minh'),
     log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
     mqtt: z

@@ -168,7 +168,7 @@ export class Hub {
       isInUse: (id) => this.store.broadcasts.mediaInUse(id),
       onChange: (mediaId, removed) => bus.emit('mediaChanged', { mediaId, removed }),
     });
-    this.schedules = new ScheduleService({ store: this.store, clock, logger: logger.child({ module: 'schedules' }), timezone: config.timezone });
+    this.schedules = new ScheduleService({ store: this.store, clock, logger: logger.child({ module: 'schedules' }), timezone: config.timezone, site: config.site });
     this.scheduler = new Scheduler({
       store: this.store,
       mqtt: this.broker,

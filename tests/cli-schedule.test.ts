@@ -135,6 +135,7 @@ describe('loa schedule apply and show', () => {
   test('show: version, file, who, when, and a row per programme; --versions; --text verbatim', async () => {
     const r = await loa(['schedule', 'show']);
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Site\s*│ tu-le /);
     expect(r.stdout).toMatch(/Version\s*│ 3 /);
     expect(r.stdout).toMatch(/File\s*│ config\/sites\/tu-le\/schedule\.yaml/);
     expect(r.stdout).toMatch(/Applied by\s*│ local operator/);

@@ -149,6 +149,8 @@ export interface ProgrammeSummary {
 
 export interface CurrentSchedule extends ScheduleVersion {
   text: string;
+  /** The hub's site (its config's, else this schedule's): files for another site are refused. */
+  site: string | null;
   timezone: string;
   programmes: ProgrammeSummary[];
 }

@@ -20,6 +20,7 @@ export interface ParsedFile {
 }
 
 const TOP_KEYS = ['site', 'timezone', 'zones', 'slots', 'holidays', 'programmes', 'events'];
+const SITE_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 function readSlots(r: Reader, f: Field | undefined): Slot[] {
   const slots: Slot[] = [];
@@ -82,7 +83,9 @@ export function parseSchedule(text: string, file: string, ctx: ScheduleContext):
 
   const siteF = top.get('site');
   const site = siteF ? (r.text(siteF) ?? '') : '';
-  if (siteF && ctx.site !== undefined && site !== ctx.site) r.report('SCHEDULE_WRONG_SITE', siteF.pos, { site, expected: ctx.site });
+  // The site is an id like a programme's: it is compared with the hub's, and becomes it.
+  if (siteF && r.text(siteF) !== null && !SITE_RE.test(site)) r.report('SCHEDULE_BAD_ID', siteF.pos, { value: site });
+  else if (siteF && ctx.site !== undefined && site !== ctx.site) r.report('SCHEDULE_WRONG_SITE', siteF.pos, { site, expected: ctx.site });
   const tzF = top.get('timezone');
   let timezone = (tzF && r.text(tzF)) || DEFAULT_TIMEZONE;
   if (!isTimeZone(timezone)) {

@@ -36,8 +36,18 @@ export class ScheduleService {
   private speechSource: SpeechSource | null = null;
 
   constructor(
-    private readonly deps: { store: Store; clock: Clock; logger: Logger; timezone: string },
+    /** `site`: the hub config's, if it names one. */
+    private readonly deps: { store: Store; clock: Clock; logger: Logger; timezone: string; site?: string | undefined },
   ) {}
+
+  /** The hub's site: its config's `site`, else the site of the schedule in force (so the first
+   *  file applied sets it); undefined while neither says (any site's file is then taken). */
+  site(): string | undefined {
+    if (this.deps.site) return this.deps.site;
+    const current = this.deps.store.schedules.current();
+    const site: unknown = current ? parseDocument(current.text).get('site') : undefined;
+    return typeof site === 'string' ? site : undefined;
+  }
 
   /** Set once the announce service exists (it is made after the scheduler starts): the schedule in
    *  force is checked again then, since its `tts:` items resolve only through it. */
@@ -124,7 +134,10 @@ export class ScheduleService {
   /** `prepared`: from prepareSpeech (the HTTP routes always pass it); without it `tts:` items
    *  resolve only to speech made before. */
   validate(text: string, file: string, lang?: 'vi' | 'en', prepared?: PreparedSpeech): { problems: ScheduleProblem[]; schedule: Schedule | null } {
-    return validateSchedule(text, file, { ...this.context(prepared ? { prepared } : {}), ...(lang ? { lang } : {}) });
+    // Only a new file is checked against the site: the one in force plays on (load) even when the
+    // config has just moved the hub to another site.
+    const site = this.site();
+    return validateSchedule(text, file, { ...this.context(prepared ? { prepared } : {}), ...(lang ? { lang } : {}), ...(site ? { site } : {}) });
   }
 
   apply(text: string, file: string, by: string, dryRun: boolean, lang?: 'vi' | 'en', prepared?: PreparedSpeech): ApplyResult {
@@ -142,6 +155,7 @@ export class ScheduleService {
     const v = this.deps.store.schedules.addVersion({ file, text, appliedBy: by, appliedAt: this.deps.clock.now() });
     this.deps.logger.info({ version: v.version, file, by, ...Object.fromEntries(Object.entries(changes).map(([k, l]) => [k, l.length])) }, 'schedule applied');
     this.scheduler.reload();
+    if (this.site() === undefined) this.deps.logger.info({ site: schedule.site, file }, 'the first schedule applied sets this hub\'s site');
     return { version: v.version, dryRun, problems, changes };
   }
 
@@ -149,7 +163,7 @@ export class ScheduleService {
     const v = this.deps.store.schedules.current();
     if (!v) throw new LoaError('LOA_NO_SCHEDULE', 'no schedule has been applied yet; `loa schedule apply FILE` puts one in force.', { status: 404 });
     const { schedule } = this.load();
-    return { ...v, timezone: schedule?.timezone ?? this.deps.timezone, programmes: (schedule?.programmes ?? []).map(summary) };
+    return { ...v, site: this.site() ?? null, timezone: schedule?.timezone ?? this.deps.timezone, programmes: (schedule?.programmes ?? []).map(summary) };
   }
 
   versions() {

@@ -51,6 +51,7 @@ export async function scheduleShow(opts: ScheduleShowOptions, ctx: CommandContex
       {
         kind: 'fields',
         rows: [
+          [t.hSite, s.site ?? '–'],
           [t.hVersion, String(s.version)],
           [t.hFile, s.file],
           [t.hAppliedBy, s.appliedBy],
