@@ -37,7 +37,11 @@ const card = (id: string): string => `li.camera[data-camera-id="${id}"]`;
 
 describe('monitor assets', () => {
   it('serves the page, its script and its style with their types, no-cache and 304s, without a token', async () => {
-    const types: Record<string, string> = { '/monitor': 'text/html', '/monitor/monitor.js': 'text/javascript', '/monitor/monitor.css': 'text/css' };
+    const types: Record<string, string> = {
+      '/monitor': 'text/html', '/monitor/monitor.js': 'text/javascript', '/monitor/alarms.js': 'text/javascript', '/monitor/monitor.css': 'text/css',
+      // The words the page shares with the CLI, compiled from common/i18n.
+      '/monitor/i18n/catalogue.js': 'text/javascript', '/monitor/i18n/reasons.js': 'text/javascript',
+    };
     for (const [path, type] of Object.entries(types)) {
       const r = await fetch(`${rig.t.addresses.httpUrl}${path}`);
       expect(r.status, path).toBe(200);
@@ -46,6 +50,11 @@ describe('monitor assets', () => {
       const again = await fetch(`${rig.t.addresses.httpUrl}${path}`, { headers: { 'if-none-match': r.headers.get('etag')! } });
       expect(again.status, path).toBe(304);
     }
+    // The served catalogue is the compiled source, without its source-map line (maps are not served).
+    const reasons = await (await fetch(`${rig.t.addresses.httpUrl}/monitor/i18n/reasons.js`)).text();
+    expect(reasons).toContain("from './catalogue.js'");
+    expect(reasons).toContain("'kind.cluster-offline': 'mất kết nối quá lâu'");
+    expect(reasons).not.toContain('sourceMappingURL');
     const html = await (await fetch(`${rig.t.addresses.httpUrl}/monitor`)).text();
     // Nothing from outside the hub: the post may have no internet.
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
@@ -112,7 +121,7 @@ describe.skipIf(!hasChromium)('monitor page in Chromium', () => {
     await page.click('#lang');
     expect(await page.textContent('h1')).toBe('Camera monitor');
     expect(await page.getAttribute('html', 'lang')).toBe('en');
-    expect(await page.textContent(`${card('cam-1')} .badge`)).toBe('online');
+    expect(await page.textContent(`${card('cam-1')} .badge`)).toBe('Online');
     expect(await page.textContent('#alarms')).toContain('motion detected');
     await page.reload();
     await page.waitForSelector(`${card('cam-1')} .badge[data-status="online"]`);

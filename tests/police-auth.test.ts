@@ -21,6 +21,7 @@ const TABLE: Record<string, Access> = {
   'GET /monitor/': 'public',
   'GET /monitor/monitor.js': 'public',
   'GET /monitor/monitor.css': 'public',
+  'GET /monitor/alarms.js': 'public',
   'GET /api/v1/media/:id/content': 'device',
   'GET /api/v1/live/:id': 'device',
 
@@ -76,6 +77,11 @@ let routes: RouteEntry[];
 beforeAll(async () => {
   rig = await startPoliceRig({ firstHost: '127.0.7.1', count: 1 });
   routes = registeredRoutes(rig.t.hub.app);
+  // The shared text catalogues the monitor page imports (common/i18n/*, compiled): public, one
+  // route each; at least the camera and alarm words.
+  const catalogues = routes.filter((r) => r.method === 'GET' && /^\/monitor\/i18n\/[\w.-]+\.js$/.test(r.url)).map((r) => r.url);
+  expect(catalogues).toContain('/monitor/i18n/reasons.js');
+  for (const url of catalogues) TABLE[`GET ${url}`] = 'public';
   await rig.waitStatus('cam-1', 'online');
 });
 
