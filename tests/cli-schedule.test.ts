@@ -61,6 +61,9 @@ describe('loa schedule validate', () => {
     const numbers = lines.map((l) => Number(l.slice(brokenFile.length + 1).split(':')[0]));
     expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
     expect(r.stdout).toMatch(new RegExp(`^${lines.length} errors, 0 warnings$`, 'm'));
+    // The broken slot is reported once, at its time: not again for each programme in it.
+    expect(lines).toHaveLength(2);
+    expect(r.stdout).not.toContain('SCHEDULE_UNKNOWN_SLOT');
     expect(r.stdout).toContain('nothing of it can be applied');
   });
 

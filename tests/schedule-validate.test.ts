@@ -160,6 +160,32 @@ describe('schedule validation rules', () => {
   });
 });
 
+describe('a broken slot', () => {
+  // Three programmes in slot sang, a fixed time inside its hours and one repeating from there.
+  const file = (sang: string) => ['site: t', 'slots:', `  sang: ${sang}`, '  chieu: { start: "17:00", end: "19:00" }', 'zones:', '  xa: [a1, a2]', 'programmes:',
+    '  - { id: p1, slot: sang, zones: [xa], items: [quoc-ca] }',
+    '  - { id: p2, slot: sang, zones: [xa], items: [tin-xa] }',
+    '  - { id: p3, slot: sang, zones: [xa], priority: filler, repeat: true, items: [nhac] }',
+    '  - { id: p4, at: "06:00", clusters: [b1], items: [quoc-ca] }',
+    '  - { id: p5, at: "06:30", clusters: [b1], repeat: true, items: [nhac] }',
+    '  - { id: p6, slot: sangg, zones: [xa], items: [quoc-ca] }',
+  ].join('\n') + '\n';
+  const problems = (sang: string) => validateSchedule(file(sang), 'lich.yaml', smallContext()).problems.map((p) => `${p.line}:${p.col} ${p.code}`);
+
+  it('is reported once, where it is broken; the programmes naming it are not said to name no slot', () => {
+    // The officer wrote 5h00: one error at the time; a real typo of the name is still one.
+    expect(problems('{ start: "5h00", end: "07:30" }')).toEqual(['3:18 SCHEDULE_BAD_TIME', '13:21 SCHEDULE_UNKNOWN_SLOT']);
+    expect(problems('{ start: "05:00", end: "7h30" }')).toEqual(['3:32 SCHEDULE_BAD_TIME', '13:21 SCHEDULE_UNKNOWN_SLOT']);
+    expect(problems('{ start: "05:00", end: "05:00" }')).toEqual(['3:9 SCHEDULE_EMPTY_SLOT', '13:21 SCHEDULE_UNKNOWN_SLOT']);
+    expect(problems('{ start: "05:00" }')).toEqual(['3:9 SCHEDULE_MISSING_KEY', '13:21 SCHEDULE_UNKNOWN_SLOT']);
+    expect(problems('"05:00-07:30"')).toEqual(['3:9 SCHEDULE_BAD_VALUE', '13:21 SCHEDULE_UNKNOWN_SLOT']);
+  });
+
+  it('once mended, only the misspelt slot name is left', () => {
+    expect(problems('{ start: "05:00", end: "07:30" }')).toEqual(['13:21 SCHEDULE_UNKNOWN_SLOT']);
+  });
+});
+
 describe('the Tú Lệ schedule', () => {
   it('validates clean against the 12 clusters and a plausible library', () => {
     const { schedule, problems } = validateSchedule(readFileSync(TU_LE_SCHEDULE, 'utf8'), TU_LE_SCHEDULE, tuLeContext());

@@ -22,23 +22,25 @@ export interface ParsedFile {
 const TOP_KEYS = ['site', 'timezone', 'zones', 'slots', 'holidays', 'programmes', 'events'];
 const SITE_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
-function readSlots(r: Reader, f: Field | undefined): Slot[] {
+/** The usable slots, and the names of those that are there but broken (reported once, here). */
+function readSlots(r: Reader, f: Field | undefined): { slots: Slot[]; broken: Set<string> } {
   const slots: Slot[] = [];
+  const broken = new Set<string>();
   const at = new Map<string, SourcePos>();
   for (const entry of f ? (r.named(f) ?? []) : []) {
     at.set(entry.key, r.keyPos(entry));
     const fields = r.fields(entry.value, entry.key, 'slot', ['start', 'end'], ['start', 'end']);
     const start = fields?.get('start') ? time(r, fields.get('start')!) : null;
     const end = fields?.get('end') ? time(r, fields.get('end')!) : null;
-    if (!start || !end) continue;
-    if (start.seconds === end.seconds) r.report('SCHEDULE_EMPTY_SLOT', entry.pos, { slot: entry.key });
-    else slots.push({ name: entry.key, start, end });
+    if (start && end && start.seconds === end.seconds) r.report('SCHEDULE_EMPTY_SLOT', entry.pos, { slot: entry.key });
+    if (start && end && start.seconds !== end.seconds) slots.push({ name: entry.key, start, end });
+    else broken.add(entry.key);
   }
   for (const [i, a] of slots.entries()) {
     const other = slots.slice(0, i).find((b) => slotOf([b], a.start.seconds) || slotOf([a], b.start.seconds));
     if (other) r.report('SCHEDULE_SLOTS_OVERLAP', at.get(a.name)!, { slot: a.name, other: other.name });
   }
-  return slots;
+  return { slots, broken };
 }
 
 function readZones(r: Reader, f: Field | undefined, ctx: ScheduleContext): Map<string, string[]> {
@@ -93,9 +95,10 @@ export function parseSchedule(text: string, file: string, ctx: ScheduleContext):
     timezone = DEFAULT_TIMEZONE;
   }
   const zones = readZones(r, top.get('zones'), ctx);
-  const schedule: Schedule = { site, timezone, zones: Object.fromEntries(zones), slots: readSlots(r, top.get('slots')), programmes: [] };
+  const { slots, broken } = readSlots(r, top.get('slots'));
+  const schedule: Schedule = { site, timezone, zones: Object.fromEntries(zones), slots, programmes: [] };
   const holidays = readHolidays(r, top.get('holidays'));
-  const scope: Scope = { r, ctx, schedule, zones, holidays, spots, ids: new Map() };
+  const scope: Scope = { r, ctx, schedule, zones, holidays, spots, ids: new Map(), brokenSlots: broken };
   // Within a slot and a priority, programmes and events take turns in the order of their lines.
   for (const [key, oneOff] of [['programmes', false], ['events', true]] as const) {
     const f = top.get(key);

@@ -147,6 +147,9 @@ export interface Scope {
   spots: Map<string, ProgrammeSpots>;
   /** Ids seen so far, with their line. */
   ids: Map<string, number>;
+  /** Slots named in the file but broken (a bad time, no length): reported where they stand, so a
+   *  programme naming one says nothing more, and the hours of the slots are not known for sure. */
+  brokenSlots: ReadonlySet<string>;
 }
 
 /** The id, or null (reported) when it is missing, malformed or already taken. */
@@ -162,7 +165,7 @@ function readId(r: Reader, f: Field | undefined, ids: Map<string, number>): stri
   return null;
 }
 
-function readWhen(r: Reader, f: Map<string, Field>, slots: Slot[], label: string, at: SourcePos): Programme['when'] | null {
+function readWhen(r: Reader, f: Map<string, Field>, slots: Slot[], broken: ReadonlySet<string>, label: string, at: SourcePos): Programme['when'] | null {
   const [atF, slotF] = [f.get('at'), f.get('slot')];
   if (atF && slotF) r.report('SCHEDULE_AT_AND_SLOT', r.keyPos(slotF), { id: label });
   else if (!atF && !slotF) r.report('SCHEDULE_NO_TIME', at, { id: label });
@@ -172,7 +175,7 @@ function readWhen(r: Reader, f: Map<string, Field>, slots: Slot[], label: string
   } else {
     const name = r.text(slotF!);
     if (name !== null && slots.some((x) => x.name === name)) return { slot: name };
-    if (name !== null) r.report('SCHEDULE_UNKNOWN_SLOT', slotF!.pos, { value: name, hint: closest(name, slots.map((x) => x.name)) });
+    if (name !== null && !broken.has(name)) r.report('SCHEDULE_UNKNOWN_SLOT', slotF!.pos, { value: name, hint: closest(name, [...slots.map((x) => x.name), ...broken]) });
   }
   return null;
 }
@@ -204,7 +207,9 @@ export function readProgramme(sc: Scope, node: Field, oneOff: boolean): Programm
   const idNode = f.get('id')?.value;
   const label = id ?? (isScalar(idNode) ? String(idNode.value) : '?');
   const [atF, slotF] = [f.get('at'), f.get('slot')];
-  const when = readWhen(r, f, s.slots, label, node.pos);
+  const when = readWhen(r, f, s.slots, sc.brokenSlots, label, node.pos);
+  // Whether a fixed time falls in a slot cannot be told while a slot is broken.
+  const slotsKnown = sc.brokenSlots.size === 0;
   const clusters = readTargets(sc, f, label, node.pos);
 
   let priority: Priority = 'normal';
@@ -238,9 +243,9 @@ export function readProgramme(sc: Scope, node: Field, oneOff: boolean): Programm
     const from = slot && 'at' in when ? { ...slot, start: when.at } : slot;
     if (from && until && !endsInSlot(from, until.seconds)) {
       r.report('SCHEDULE_UNTIL_OUTSIDE_SLOT', untilF!.pos, { id: label, until: until.text, slot: from.name, start: from.start.text, end: from.end.text });
-    } else if (!slot && !until && 'at' in when) r.report('SCHEDULE_REPEAT_NO_END', atF!.pos, { id: label, at: when.at.text });
+    } else if (!slot && !until && 'at' in when && slotsKnown) r.report('SCHEDULE_REPEAT_NO_END', atF!.pos, { id: label, at: when.at.text });
   }
-  if (when && 'at' in when && priority !== 'emergency' && !slotOf(s.slots, when.at.seconds)) {
+  if (when && 'at' in when && priority !== 'emergency' && slotsKnown && !slotOf(s.slots, when.at.seconds)) {
     r.report('SCHEDULE_OUTSIDE_SLOTS', atF!.pos, { id: label, at: formatTimeOfDay(when.at.seconds) });
   }
 
