@@ -31,6 +31,7 @@ import { ScheduleService } from './scheduler/service.js';
 import { EventBus } from './events.js';
 import { buildApp } from './http/app.js';
 import { newTokenSecret } from './http/routes/tokens.js';
+import type { MediaService } from './http/context.js';
 import { createMediaService } from './media/service.js';
 import { createMetrics } from './metrics.js';
 import { createTtsProvider, type TtsProvider } from './tts/index.js';
@@ -84,6 +85,7 @@ export class Hub {
   cameras!: CameraModule;
   announce!: AnnounceService;
   live!: LiveService;
+  media!: MediaService;
   private cron: SchedulerCron | null = null;
   private readonly useCron: boolean;
   private started = false;
@@ -165,9 +167,14 @@ export class Hub {
       settings: config.media,
       clock,
       logger: logger.child({ module: 'media' }),
-      isInUse: (id) => this.store.broadcasts.mediaInUse(id),
+      // Made further down; asked only when media is removed.
+      programmesUsing: (m) => this.schedules.programmesUsing(m),
+      stopBroadcasts: async (ids) => (await Promise.all(ids.map((broadcastId) => this.dispatcher.stopBroadcasts({ broadcastId })))).flat(),
       onChange: (mediaId, removed) => bus.emit('mediaChanged', { mediaId, removed }),
     });
+    this.media = media;
+    // A replaced item's file is kept while a broadcast plays it: look again when broadcasts change.
+    bus.on(media, 'broadcastChanged', () => void media.releaseHeld());
     this.schedules = new ScheduleService({ store: this.store, clock, logger: logger.child({ module: 'schedules' }), timezone: config.timezone, site: config.site });
     this.scheduler = new Scheduler({
       store: this.store,
@@ -339,6 +346,7 @@ export class Hub {
     // Before the HTTP app closes: it releases long-polls waiting for the events feed.
     this.alarms.stop();
     this.bus.removeListeners(this);
+    this.bus.removeListeners(this.media);
     // Before the HTTP app closes: live listeners' endless responses end with their streams.
     await this.live.stopAll();
     await this.app.close();

@@ -96,8 +96,8 @@ export class ApiClient {
     if (!res.ok) throw await this.errorOf(res);
     // A hub that ignores Accept and answers plain JSON still gets a proper result.
     if (!(res.headers.get('content-type') ?? '').includes('ndjson')) {
-      const body = (await res.json()) as { media: Media };
-      yield { event: 'done', media: body.media };
+      const body = (await res.json()) as { media: Media; replaced?: Media | null; unchanged?: boolean };
+      yield { event: 'done', ...body };
       return;
     }
     yield* this.lines(res);

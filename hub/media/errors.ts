@@ -1,5 +1,6 @@
-// Every error a media import can end with, defined once with its stable code and HTTP status
-// (the fastify lib/errors.js pattern). Each message names the file and says what to do.
+// Every error of the media library (an import, a name, a removal), defined once with its stable
+// code and HTTP status (the fastify lib/errors.js pattern). Each message names the file or the
+// item and says what to do; names.ts builds the name and removal errors.
 import { LoaError } from '../../common/errors.js';
 
 export const MEDIA_ERROR_CODES = {
@@ -14,6 +15,10 @@ export const MEDIA_ERROR_CODES = {
   LOA_MEDIA_STORE_FAILED: 500,
   LOA_MEDIA_ID_INVALID: 400,
   LOA_FFMPEG_FAILED: 500,
+  LOA_MEDIA_NOT_FOUND: 404,
+  LOA_MEDIA_NAME_TAKEN: 409,
+  LOA_MEDIA_DUPLICATE: 409,
+  LOA_MEDIA_IN_USE: 409,
 } as const;
 
 export type MediaErrorCode = keyof typeof MEDIA_ERROR_CODES;
@@ -60,6 +65,7 @@ export const mediaErrors = {
   cancelled: (file: string) => mediaError('LOA_MEDIA_CANCELLED', `${file}: the import was cancelled before it finished; nothing was stored.`),
   storeFailed: (file: string, dir: string, reason: string, cause?: unknown) =>
     mediaError('LOA_MEDIA_STORE_FAILED', `${file}: the converted audio could not be stored in ${dir} (${reason}); check free disk space and permissions of the data directory.`, { cause }),
+  notFound: (id: string) => mediaError('LOA_MEDIA_NOT_FOUND', `media ${id} is not in the library; \`loa media list\` shows what is.`),
   idInvalid: (id: string) =>
     mediaError('LOA_MEDIA_ID_INVALID', `"${id}" is not a media id; ids are the 64 hex characters \`loa media list\` shows.`),
   ffmpegFailed: (ffmpegPath: string, reason: string, cause?: unknown) =>

@@ -87,8 +87,9 @@ export interface Schedule {
 /** What the validator needs to know about the hub. */
 export interface ScheduleContext {
   clusterIds: string[];
-  /** Media by name (the library's `name`), with their length. */
-  media: Map<string, { id: string; durationMs: number }>;
+  /** Media by name (the library's `name`), with their length; id null: removed since the schedule
+   *  was applied (the item keeps its time and plays nothing). */
+  media: Map<string, { id: string | null; durationMs: number }>;
   /** Today's local date "YYYY-MM-DD" in the schedule's zone: checks start here, and dates before
    *  it count as past (warnings). Absent: checks start at the earliest date the file names. */
   today?: string;

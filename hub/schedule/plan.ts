@@ -5,7 +5,7 @@ import { addDays, weekdayOf, zonedToEpoch } from './calendar.js';
 import { runsOn } from './days.js';
 import { priorityRank, type Programme, type Schedule, type ScheduleItem, type Slot } from './model.js';
 
-export type MediaLengths = ReadonlyMap<string, { id: string; durationMs: number }>;
+export type MediaLengths = ReadonlyMap<string, { id: string | null; durationMs: number }>;
 
 export interface PlacedItem {
   /** Index in programme.items (play order) and the repeat round, 0 for the first pass. */

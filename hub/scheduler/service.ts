@@ -8,7 +8,7 @@ import { LoaError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { epochToZoned } from '../schedule/calendar.js';
 import { expandDay } from '../schedule/expand.js';
-import type { Programme, Schedule, ScheduleContext, ScheduleProblem, SpeechResult, TimelineEntry } from '../schedule/model.js';
+import type { Programme, Schedule, ScheduleContext, ScheduleItem, ScheduleProblem, SpeechResult, TimelineEntry } from '../schedule/model.js';
 import { validateSchedule } from '../schedule/validate.js';
 import type { EmergencyRow, MediaRow, Store } from '../store/index.js';
 import type { Scheduler } from './scheduler.js';
@@ -98,8 +98,11 @@ export class ScheduleService {
    *  speech made for `tts:` items (`prepared` for a new file, else what was made before). */
   context(opts: { includeRemovedMedia?: boolean; prepared?: PreparedSpeech } = {}): ScheduleContext {
     const { store, clock } = this.deps;
-    const media = new Map<string, { id: string; durationMs: number }>();
-    for (const m of opts.includeRemovedMedia ? store.media.all() : store.media.list()) media.set(m.name, { id: m.id, durationMs: m.durationMs });
+    const media = new Map<string, { id: string | null; durationMs: number }>();
+    for (const m of store.media.list()) media.set(m.name, { id: m.id, durationMs: m.durationMs });
+    // A name whose media was removed is known (the schedule in force still validates) but never
+    // resolves: its items keep their time and play nothing.
+    if (opts.includeRemovedMedia) for (const m of store.media.all()) if (m.removedAt && !store.media.byName(m.name)) media.set(m.name, { id: null, durationMs: m.durationMs });
     const speech = (text: string, voice: string | null): SpeechResult | undefined => {
       const made = opts.prepared?.get(speechKey(text, voice));
       if (made) return made;
@@ -110,8 +113,8 @@ export class ScheduleService {
   }
 
   /**
-   * The schedule in force, for the scheduler. Media removed since it was applied still resolves
-   * (the box's fetch then fails and the log says so) rather than silencing the whole schedule.
+   * The schedule in force, for the scheduler. Media removed since it was applied (`loa media
+   * remove --force`) does not silence the whole schedule: its items play nothing, in their place.
    */
   load(): { schedule: Schedule | null; ctx: ScheduleContext } {
     const ctx = this.context({ includeRemovedMedia: true });
@@ -168,6 +171,17 @@ export class ScheduleService {
 
   versions() {
     return this.deps.store.schedules.versions();
+  }
+
+  /** Programmes of the schedule in force that play this media: by name, or as a `tts:` item's
+   *  speech. One-off events already past do not count. */
+  programmesUsing(media: { id: string; name: string }): { id: string; name: string }[] {
+    const { schedule, ctx } = this.load();
+    if (!schedule) return [];
+    const plays = (i: ScheduleItem): boolean => (i.kind === 'media' && i.media === media.name) || (i.kind === 'tts' && i.mediaId === media.id);
+    return schedule.programmes
+      .filter((p) => !(p.oneOff && ctx.today !== undefined && p.days.dates.every((d) => d < ctx.today!)) && p.items.some(plays))
+      .map((p) => ({ id: p.id, name: p.name }));
   }
 
   /** A day's expanded timeline, per cluster, from the schedule in force. */

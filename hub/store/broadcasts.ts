@@ -379,13 +379,16 @@ export class BroadcastStore {
     ).map((r) => ({ priority: r.priority, programmeId: r.programme_id, mediaName: r.media_name }));
   }
 
-  /** Is a broadcast of this media still open on some cluster? */
-  mediaInUse(mediaId: string): boolean {
+  /** Broadcasts of this media still open on some cluster (on air, or still to start): what keeps
+   *  media from being removed, and a replaced item's file on disk. */
+  openOfMedia(mediaId: string): { id: string; kind: string; programmeName: string | null; startAt: number; plannedEnd: number | null }[] {
     const statuses = OPEN_TARGET_STATUSES.map((s) => `'${s}'`).join(',');
-    return (
-      prepared(this.db, `SELECT 1 FROM broadcast_targets t JOIN broadcasts b ON b.id = t.broadcast_id WHERE b.media_id = ? AND t.status IN (${statuses}) LIMIT 1`)
-        .get(mediaId) !== undefined
-    );
+    const rows = prepared(
+      this.db,
+      `SELECT DISTINCT b.id, b.kind, b.programme_name, b.start_at, b.planned_end FROM broadcasts b JOIN broadcast_targets t ON t.broadcast_id = b.id
+       WHERE b.media_id = ? AND t.status IN (${statuses}) ORDER BY b.start_at`,
+    ).all(mediaId) as { id: string; kind: string; programme_name: string | null; start_at: number; planned_end: number | null }[];
+    return rows.map((r) => ({ id: r.id, kind: r.kind, programmeName: r.programme_name, startAt: r.start_at, plannedEnd: r.planned_end }));
   }
 
   kindOf(broadcastId: string): string | undefined {

@@ -1,4 +1,6 @@
 // The media library's records; the files themselves live under <dataDir>/media (hub/media).
+// A name belongs to one item not removed at a time (a partial unique index, migration 9); removed
+// rows keep theirs for the broadcast log.
 import type { Db } from './db.js';
 
 export interface MediaRow {
@@ -58,6 +60,35 @@ export class MediaStore {
   /** Every media row, also removed ones (the schedule in force may still name them). */
   all(): MediaRow[] {
     return (this.db.prepare('SELECT * FROM media ORDER BY created_at').all() as RawMedia[]).map(toRow);
+  }
+
+  /** The item (not removed) of this name, if any. */
+  byName(name: string): MediaRow | undefined {
+    const r = this.db.prepare('SELECT * FROM media WHERE name = ? AND removed_at IS NULL').get(name) as RawMedia | undefined;
+    return r && toRow(r);
+  }
+
+  /**
+   * Records an import under its name in one transaction: `replaces` (the item that had the name)
+   * is marked removed first, so the name passes from one item to the other at once. A removed
+   * row of the same audio comes back under the new name.
+   */
+  put(m: Omit<MediaRow, 'removedAt'>, replaces: string | null, at: number): MediaRow {
+    return this.db.transaction(() => {
+      if (replaces) this.remove(replaces, at);
+      this.db
+        .prepare(
+          `INSERT INTO media (id, name, original_name, duration_ms, bytes, format, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT(id) DO UPDATE SET removed_at = NULL, name = excluded.name, original_name = excluded.original_name`,
+        )
+        .run(m.id, m.name, m.originalName, m.durationMs, m.bytes, m.format, m.createdAt);
+      return this.get(m.id)!;
+    })();
+  }
+
+  /** Ids of removed items (their files are deleted, or kept while a broadcast still plays them). */
+  removedIds(): string[] {
+    return (this.db.prepare('SELECT id FROM media WHERE removed_at IS NOT NULL').all() as { id: string }[]).map((r) => r.id);
   }
 
   list(): MediaRow[] {

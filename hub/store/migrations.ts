@@ -269,4 +269,15 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE events ADD COLUMN detail_params TEXT;
   ALTER TABLE events ADD COLUMN detail_extra TEXT;
   `,
+  // 9: a media name belongs to one item at a time (issue 13). Where older hubs let two items not
+  // removed share a name, the newest keeps it (it is the one schedules played) and each older one
+  // is renamed "<name> (<first 12 characters of its id>)"; no row is lost. Removed rows keep
+  // their names for the log.
+  `
+  UPDATE media SET name = name || ' (' || substr(id, 1, 12) || ')'
+   WHERE removed_at IS NULL AND EXISTS (
+     SELECT 1 FROM media newer WHERE newer.name = media.name AND newer.removed_at IS NULL
+        AND (newer.created_at > media.created_at OR (newer.created_at = media.created_at AND newer.id > media.id)));
+  CREATE UNIQUE INDEX media_name_unique ON media(name) WHERE removed_at IS NULL;
+  `,
 ];

@@ -1,5 +1,7 @@
-// /api/v1/media: the media library for operators (upload with progress, list, remove) and the
-// content route from which boxes fetch delivery files with their own credentials (Range works).
+// /api/v1/media: the media library for operators (upload with progress, replace, list, what uses
+// an item, remove) and the content route from which boxes fetch delivery files with their own
+// credentials (Range works). Names are the hub's to enforce: the CLI and the web console get the
+// same refusals (hub/media/names.ts).
 import send from '@fastify/send';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -13,12 +15,25 @@ import { LoaError } from '../../../common/errors.js';
 import type { HttpContext } from '../context.js';
 import { basicCredentials } from '../auth.js';
 import { parseWith } from '../errors.js';
+import { mediaErrors } from '../../media/errors.js';
+import { MAX_NAME_LENGTH, normaliseName } from '../../media/names.js';
 
 const operator = { roles: ['operator'] as const };
-const uploadQuery = z.object({ name: z.string().min(1).max(200).optional(), filename: z.string().min(1).max(255).optional() });
+const flag = z.enum(['1', 'true', '0', 'false']).transform((v) => v === '1' || v === 'true');
+const mediaName = z.string().max(MAX_NAME_LENGTH * 2).transform((raw, c) => {
+  const name = normaliseName(raw);
+  if (name === null) c.addIssue({ code: 'custom', message: `a media name needs 1 to ${MAX_NAME_LENGTH} characters, not only spaces, and no control characters (line breaks, tabs)` });
+  return name ?? '';
+});
+const uploadQuery = z.object({ name: mediaName.optional(), filename: z.string().min(1).max(255).optional(), replace: flag.optional() });
+const removeQuery = z.object({ force: flag.optional() });
 
-function notFound(id: string): LoaError {
-  return new LoaError('LOA_MEDIA_NOT_FOUND', `media ${id} is not in the library; \`loa media list\` shows what is.`, { status: 404 });
+/** The name an upload is stored under: ?name=, else the file name without its extension. */
+function uploadName(q: z.infer<typeof uploadQuery>, originalName: string): string {
+  if (q.name !== undefined) return q.name;
+  const name = normaliseName(originalName.replace(/\.[^.]+$/, ''));
+  if (name === null) throw new LoaError('LOA_BAD_REQUEST', `invalid query: name: the file name "${originalName}" makes no usable media name; give ?name=.`);
+  return name;
 }
 
 export function mediaRoutes(app: FastifyInstance, ctx: HttpContext, opts: { maxUploadBytes: number }): void {
@@ -30,14 +45,14 @@ export function mediaRoutes(app: FastifyInstance, ctx: HttpContext, opts: { maxU
   app.get('/api/v1/media/:id', { config: operator }, async (req) => {
     const { id } = req.params as { id: string };
     const m = ctx.store.media.get(id);
-    if (!m || m.removedAt) throw notFound(id);
-    return { media: m };
+    if (!m || m.removedAt) throw mediaErrors.notFound(id);
+    return { media: m, usage: ctx.media.usage(id) };
   });
 
   app.delete('/api/v1/media/:id', { config: operator }, async (req) => {
     const { id } = req.params as { id: string };
-    await ctx.media.remove(id);
-    return { removed: id };
+    const { force } = parseWith(removeQuery, req.query, 'query');
+    return ctx.media.remove(id, { force: force ?? false });
   });
 
   app.post('/api/v1/media', { config: operator, bodyLimit: opts.maxUploadBytes }, async (req, reply) => {
@@ -46,14 +61,17 @@ export function mediaRoutes(app: FastifyInstance, ctx: HttpContext, opts: { maxU
       throw new LoaError('LOA_BAD_REQUEST', 'send the audio file as the request body with Content-Type: application/octet-stream.');
     }
     const originalName = q.filename ?? q.name ?? 'upload';
-    const name = q.name ?? originalName.replace(/\.[^.]+$/, '');
+    const name = uploadName(q, originalName);
+    const replace = q.replace ?? false;
+    // A name in use is refused before the upload is read: no waiting for a big file to arrive.
+    ctx.media.checkName(name, replace);
     const uploadPath = join(ctx.media.uploadDir, `upload-${randomBytes(8).toString('hex')}`);
     const streaming = (req.headers.accept ?? '').includes('application/x-ndjson');
     try {
       await pipeline(req.body as Readable, createWriteStream(uploadPath));
       if (!streaming) {
-        const media = await ctx.media.import({ inputPath: uploadPath, name, originalName });
-        return reply.code(201).send({ media });
+        const added = await ctx.media.add({ inputPath: uploadPath, name, originalName, replace });
+        return reply.code(added.unchanged ? 200 : 201).send(added);
       }
       // Progress as NDJSON: the status is sent before the import ends, so the last line says how it went.
       reply.hijack();
@@ -61,10 +79,11 @@ export function mediaRoutes(app: FastifyInstance, ctx: HttpContext, opts: { maxU
       const line = (o: unknown): boolean => reply.raw.write(`${JSON.stringify(o)}\n`);
       let last = -1;
       try {
-        const media = await ctx.media.import({
+        const added = await ctx.media.add({
           inputPath: uploadPath,
           name,
           originalName,
+          replace,
           onProgress: (percent, phase) => {
             const p = Math.floor(percent);
             if (p !== last) {
@@ -73,11 +92,11 @@ export function mediaRoutes(app: FastifyInstance, ctx: HttpContext, opts: { maxU
             }
           },
         });
-        line({ event: 'done', media });
+        line({ event: 'done', ...added });
       } catch (err) {
         const e = err instanceof LoaError ? err : new LoaError('LOA_INTERNAL', 'the import failed; the hub log has the details.');
         if (!(err instanceof LoaError)) req.log.error({ err }, 'media import failed');
-        line({ event: 'error', error: { code: e.code, message: e.message } });
+        line({ event: 'error', error: { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) } });
       }
       reply.raw.end();
       return reply;
@@ -95,7 +114,7 @@ export function mediaRoutes(app: FastifyInstance, ctx: HttpContext, opts: { maxU
       throw new LoaError('LOA_UNAUTHENTICATED', 'media is served to clusters only: use the cluster id and secret with HTTP Basic.', { status: 401 });
     }
     const file = ctx.media.filePath(id);
-    if (!file) throw notFound(id);
+    if (!file) throw mediaErrors.notFound(id);
     const result = await send(req.raw, file, { acceptRanges: true, cacheControl: false, etag: true, lastModified: false });
     if (result.type === 'error') throw new LoaError('LOA_MEDIA_NOT_FOUND', `media ${id} cannot be read: ${result.metadata.error.message}`, { status: 404 });
     void reply.code(result.statusCode).headers(result.headers as Record<string, string>).header('content-type', 'audio/ogg');

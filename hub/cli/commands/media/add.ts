@@ -1,5 +1,6 @@
-// `loa media add FILE`: streams a local audio file to the hub and follows the import (upload,
-// loudness normalisation, encoding) from the hub's NDJSON answer, showing progress on stderr.
+// `loa media add FILE [--replace]`: streams a local audio file to the hub and follows the import
+// (upload, loudness normalisation, encoding) from the hub's NDJSON answer, showing progress on
+// stderr. A name in use is refused unless --replace; the same audio under another name is refused.
 import { createReadStream } from 'node:fs';
 import { access, constants, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
@@ -10,11 +11,21 @@ import { CliError } from '../../errors.js';
 import { bytes } from '../../format.js';
 import type { CommandResult } from '../../output.js';
 import { createProgress } from '../../progress.js';
+import { mediaTexts } from '../../i18n-media.js';
+import { mediaRefusal } from './refusals.js';
 import { mediaFields } from './view.js';
 
 export interface MediaAddOptions {
   file: string;
   name?: string;
+  /** Put the new audio in place of the item that has this name. */
+  replace?: boolean;
+}
+
+interface Added {
+  media: Media;
+  replaced: Media | null;
+  unchanged: boolean;
 }
 
 /** Fails before any request when the file cannot be read. Returns its size. */
@@ -39,13 +50,13 @@ export async function mediaAdd(opts: MediaAddOptions, ctx: CommandContext): Prom
   const path = resolve(ctx.io.cwd, opts.file);
   const size = await checkReadable(path, ctx);
   const progress = createProgress(ctx.io.stderr, () => ctx.clock.now());
-  const query = { filename: basename(path), ...(opts.name === undefined ? {} : { name: opts.name }) };
+  const query = { filename: basename(path), ...(opts.name === undefined ? {} : { name: opts.name }), ...(opts.replace ? { replace: '1' } : {}) };
   const onSent = (sent: number): void => {
     const p = size === 0 ? 100 : (sent / size) * 100;
     progress.update(`upload:${Math.floor(p / 10)}`, t.uploading(pct(p), bytes(sent), bytes(size)));
   };
 
-  let media: Media | undefined;
+  let added: Added | undefined;
   try {
     let uploadReported = false;
     for await (const ev of ctx.api.upload('/api/v1/media', query, createReadStream(path), size, onSent)) {
@@ -56,14 +67,20 @@ export async function mediaAdd(opts: MediaAddOptions, ctx: CommandContext): Prom
       if (ev.event === 'progress') {
         progress.update(`${ev.phase}:${Math.floor(ev.percent / 10)}`, t.phase(ev.phase, pct(ev.percent)));
       } else if (ev.event === 'done') {
-        media = ev.media;
+        // A hub before names were unique sends only the media.
+        added = { media: ev.media, replaced: ev.replaced ?? null, unchanged: ev.unchanged ?? false };
       } else if (ev.event === 'error') {
-        throw new ApiError(ev.error?.code ?? 'LOA_MEDIA_IMPORT_FAILED', ev.error?.message ?? 'the import failed', 422);
+        throw new ApiError(ev.error?.code ?? 'LOA_MEDIA_IMPORT_FAILED', ev.error?.message ?? 'the import failed', 422, ev.error?.details);
       }
     }
+  } catch (e) {
+    throw mediaRefusal(e, t.lang);
   } finally {
     progress.end();
   }
-  if (!media) throw new CliError('LOA_CLI_UPLOAD_UNFINISHED', t.uploadUnfinished);
-  return { json: { media }, view: [{ kind: 'line', text: t.mediaAdded(media.name) }, mediaFields(media, t, ctx.tz)] };
+  if (!added) throw new CliError('LOA_CLI_UPLOAD_UNFINISHED', t.uploadUnfinished);
+  const { media, replaced, unchanged } = added;
+  const m = mediaTexts(t.lang);
+  const headline = unchanged ? m.unchanged(media.name) : replaced ? m.replaced(media.name, replaced.id.slice(0, 12), media.id.slice(0, 12)) : t.mediaAdded(media.name);
+  return { json: added, view: [{ kind: 'line', text: headline }, mediaFields(media, t, ctx.tz)] };
 }

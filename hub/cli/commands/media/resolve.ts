@@ -8,7 +8,9 @@ export async function resolveMedia(ref: string, api: ApiClient, t: Catalogue): P
   const { media } = await api.get<{ media: Media[] }>('/api/v1/media');
   const exact = media.find((m) => m.id === ref);
   if (exact) return exact;
-  const byName = media.filter((m) => m.name === ref);
+  // Names are stored composed (NFC) with single spaces: read what was typed the same way.
+  const name = ref.normalize('NFC').replace(/\s+/gu, ' ').trim();
+  const byName = media.filter((m) => m.name === name);
   const byPrefix = media.filter((m) => m.id.startsWith(ref.toLowerCase()));
   const candidates = byName.length > 0 ? byName : byPrefix;
   if (candidates.length === 1) return candidates[0]!;

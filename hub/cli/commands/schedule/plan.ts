@@ -5,6 +5,7 @@ import type { PlanAnswer, PlanItem, TimelineEntry } from '../../api-types.js';
 import type { CommandContext } from '../../context.js';
 import { usageError } from '../../errors.js';
 import type { Catalogue } from '../../i18n.js';
+import { mediaTexts } from '../../i18n-media.js';
 import type { Block, CommandResult } from '../../output.js';
 import { formatClock, formatDate, parseDateBound } from '../../time.js';
 import { priorityText } from './show.js';
@@ -23,8 +24,9 @@ export function lengthText(ms: number): string {
   return parts.join('');
 }
 
-function itemText(item: PlanItem, t: Catalogue): string {
-  if (item.kind === 'media') return item.media ?? '';
+function itemText(item: PlanItem, t: Catalogue, mediaId: string | null): string {
+  // No id: the media was removed (--force) after the schedule was applied; the item is silent.
+  if (item.kind === 'media') return mediaId === null ? mediaTexts(t.lang).removedInPlan(item.media ?? '') : (item.media ?? '');
   if (item.kind === 'silence') return t.silence(lengthText(item.durationMs ?? 0));
   // A text read out: its first words in quotes (PlanItem in api-types.ts does not name `text`).
   const words = (item as { text?: unknown }).text;
@@ -46,7 +48,7 @@ function clusterBlocks(cluster: string, entries: TimelineEntry[], plan: PlanAnsw
       head: [t.hTime, t.hProgramme, t.hItem, t.hPriority],
       rows: entries.map((e) => [
         `${clockOn(e.startAt, plan.date, plan.timezone)}–${clockOn(e.endAt, plan.date, plan.timezone)}`,
-        e.programmeId, itemText(e.item, t), priorityText(e.priority, t),
+        e.programmeId, itemText(e.item, t, e.mediaId), priorityText(e.priority, t),
       ]),
     },
   ];
