@@ -160,7 +160,7 @@ describe('loa schedule plan', () => {
     const r = await loa(['schedule', 'plan', '--date', '2026-12-02', '--cluster', 'na-long-1']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Plan for 2026-12-02 (times in Asia/Ho_Chi_Minh)');
-    expect(r.stdout).toMatch(/^na-long-1: \d+ items$/m);
+    expect(r.stdout).toMatch(/^na-long-1: 55 items$/m);
     expect(r.stdout).toMatch(/05:00:00–05:01:00\s*│ quoc-ca-sang\s*│ quoc-ca\s*│ normal/);
     expect(r.stdout).toMatch(/05:01:00–05:01:03\s*│ quoc-ca-sang\s*│ silence 3s/);
     expect(r.stdout).not.toContain('na-long-2');
@@ -168,16 +168,41 @@ describe('loa schedule plan', () => {
     expect(vi.stdout).toMatch(/05:01:00–05:01:03\s*│ quoc-ca-sang\s*│ im lặng 3s\s*│ thông thường/);
   });
 
-  test('without --cluster every cluster has its group; --json is the hub\'s answer', async () => {
+  test('grouped: a repeating programme is one row (rounds, length of a round), clusters with the same day one block', async () => {
     const r = await loa(['schedule', 'plan', '--date', '2026-12-02']);
     expect(r.code, r.stderr).toBe(0);
+    const near = 'ban-luot, bo-he, lim-thai-1, lim-thai-2, na-long-1, na-long-2, ta-cho, trung-tam-1, trung-tam-2';
+    const far = 'khau-than, lim-mong, phinh-ho';
+    // Every cluster is named once, in one of two blocks (the far villages get the replay).
+    expect(r.stdout).toContain(`${far}: 56 items each\n`);
+    expect(r.stdout).toContain(`${near}: 55 items each\n`);
+    for (const c of TU_LE_CLUSTERS) expect(r.stdout.split(c.id).length - 1, c.id).toBe(1);
+    // The background music: 13 rounds of 5 min until 06:30, then 19 rounds of 5m10s until 19:00,
+    // the last one cut (the times say where it stops).
+    expect(r.stdout).toMatch(/05:26:03–06:30:00\s*│ nhac-nen-sang\s*│ nhac-nen \(×13, a round every 5m\)\s*│ filler/);
+    expect(r.stdout).toMatch(/17:25:00–19:00:00\s*│ nhac-nen-chieu\s*│ nhac-nen, silence 10s \(×19, a round every 5m10s\)\s*│ filler/);
+    expect(r.stdout).toMatch(/17:10:00–17:25:00\s*│ phat-lai-ban-tin\s*│ ban-tin-sang/);
+    // A handful of rows instead of one per item per cluster.
+    expect(r.stdout.split('\n').filter((l) => /^│ \d\d:\d\d:\d\d–/.test(l))).toHaveLength(7 + 8);
+    const vi = await loaVi(['schedule', 'plan', '--date', '2026-12-02']);
+    expect(vi.stdout).toMatch(/nhac-nen, im lặng 10s \(×19, mỗi lượt 5m10s\)\s*│ nền/);
+    expect(vi.stdout).toContain(`${far}: mỗi cụm 56 mục\n`);
+  });
+
+  test('--full: every item on every cluster; --json is the hub\'s whole answer either way', async () => {
+    const r = await loa(['schedule', 'plan', '--date', '2026-12-02', '--full']);
+    expect(r.code, r.stderr).toBe(0);
     for (const c of TU_LE_CLUSTERS) expect(r.stdout).toMatch(new RegExp(`^${c.id}: \\d+ items$`, 'm'));
-    const json = JSON.parse((await loa(['schedule', 'plan', '--date', '2026-12-02', '--cluster', 'na-long-1', '--json'])).stdout) as {
+    expect(r.stdout).toMatch(/18:58:00–19:00:00\s*│ nhac-nen-chieu\s*│ nhac-nen\s*│ filler/);
+    expect(r.stdout.split('\n').filter((l) => /^│ \d\d:\d\d:\d\d–/.test(l))).toHaveLength(9 * 55 + 3 * 56);
+    const json = JSON.parse((await loa(['schedule', 'plan', '--date', '2026-12-02', '--json'])).stdout) as {
       date: string; entries: Array<{ clusterId: string; programmeId: string; item: { kind: string; media?: string } }>;
     };
     expect(json.date).toBe('2026-12-02');
-    expect(new Set(json.entries.map((e) => e.clusterId))).toEqual(new Set(['na-long-1']));
-    expect(json.entries[0]).toMatchObject({ programmeId: 'quoc-ca-sang', item: { kind: 'media', media: 'quoc-ca' } });
+    expect(json.entries).toHaveLength(9 * 55 + 3 * 56);
+    const one = JSON.parse((await loa(['schedule', 'plan', '--date', '2026-12-02', '--cluster', 'na-long-1', '--json'])).stdout) as typeof json;
+    expect(new Set(one.entries.map((e) => e.clusterId))).toEqual(new Set(['na-long-1']));
+    expect(one.entries[0]).toMatchObject({ programmeId: 'quoc-ca-sang', item: { kind: 'media', media: 'quoc-ca' } });
   });
 
   test('a bad --date is a usage error (exit 2) before any request', async () => {
