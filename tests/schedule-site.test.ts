@@ -77,9 +77,14 @@ describe('the hub\'s site', () => {
   });
 
   it('a site that is not an id is refused, in the schedule file and in the hub\'s config', async () => {
-    t = await hub();
+    t = await hub('tu-le');
     const r = await validate(t, tuLe.replace(/^site: tu-le$/m, 'site: "Tú Lệ"'));
     expect(r.problems).toEqual([expect.objectContaining({ code: 'SCHEDULE_BAD_ID', line: 4, col: 7 })]);
+    // Not text at all: said once, and not compared with the hub's site.
+    for (const v of ['[a, b]', '{ x: 1 }']) {
+      const list = await validate(t, tuLe.replace(/^site: tu-le$/m, `site: ${v}`));
+      expect(list.problems.map((p) => `${p.line}:${p.col} ${p.code}`), v).toEqual(['4:7 SCHEDULE_BAD_VALUE']);
+    }
     const file = join(tmp.path, 'hub.yaml');
     writeFileSync(file, 'site: Tú Lệ\n');
     expect(() => loadHubConfig(file)).toThrow(LoaError);

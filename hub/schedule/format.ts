@@ -84,10 +84,12 @@ export function parseSchedule(text: string, file: string, ctx: ScheduleContext):
   if (!top) return { schedule: null, problems: r.problems, spots };
 
   const siteF = top.get('site');
-  const site = siteF ? (r.text(siteF) ?? '') : '';
-  // The site is an id like a programme's: it is compared with the hub's, and becomes it.
-  if (siteF && r.text(siteF) !== null && !SITE_RE.test(site)) r.report('SCHEDULE_BAD_ID', siteF.pos, { value: site });
-  else if (siteF && ctx.site !== undefined && site !== ctx.site) r.report('SCHEDULE_WRONG_SITE', siteF.pos, { site, expected: ctx.site });
+  const siteText = siteF ? r.text(siteF) : null;
+  const site = siteText ?? '';
+  // The site is an id like a programme's: it is compared with the hub's, and becomes it. A value
+  // that is not text has been reported by r.text already.
+  if (siteText !== null && !SITE_RE.test(site)) r.report('SCHEDULE_BAD_ID', siteF!.pos, { value: site });
+  else if (siteText !== null && ctx.site !== undefined && site !== ctx.site) r.report('SCHEDULE_WRONG_SITE', siteF!.pos, { site, expected: ctx.site });
   const tzF = top.get('timezone');
   let timezone = (tzF && r.text(tzF)) || DEFAULT_TIMEZONE;
   if (!isTimeZone(timezone)) {
