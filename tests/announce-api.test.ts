@@ -83,7 +83,7 @@ describe.runIf(requireTool('espeak-ng'))('POST /api/v1/announcements', () => {
     const empty = await t.api<Answer>('POST', '/api/v1/announcements', { text: '  ', all: true });
     expect([empty.status, empty.body.error?.code]).toEqual([400, 'LOA_TTS_EMPTY']);
     const unknown = await t.api<Answer>('POST', '/api/v1/announcements', { text: 'xin chào', clusters: ['ban-z'] });
-    expect([unknown.status, unknown.body.error?.code]).toEqual([404, 'LOA_CLUSTER_NOT_FOUND']);
+    expect([unknown.status, unknown.body.error?.code]).toEqual([404, 'LOA_UNKNOWN_TARGET']);
     const neither = await t.api<Answer>('POST', '/api/v1/announcements', { text: 'xin chào' });
     expect(neither.status).toBe(400);
     const voice = await t.api<Answer>('POST', '/api/v1/announcements', { text: 'xin chào', all: true, voice: 'zz-none' });

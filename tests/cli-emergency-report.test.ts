@@ -37,16 +37,16 @@ describe('loa emergency', () => {
   test('start needs exactly one of --zones and --all (exit 2, nothing started)', async () => {
     const none = await loa(['emergency', 'start', '--media', 'thong-bao-hop']);
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/--zones Z1,Z2 .* or --all/);
+    expect(none.stderr).toMatch(/--clusters A,B or --all .*--zones is the same/);
     const both = await loa(['emergency', 'start', '--media', 'thong-bao-hop', '--all', '--zones', 'na-long']);
     expect(both.code).toBe(2);
     expect(t.hub.store.schedules.activeEmergencies()).toHaveLength(0);
   });
 
-  test('an unknown zone is the hub\'s LOA_UNKNOWN_ZONE (exit 1)', async () => {
+  test('an unknown zone is the hub\'s LOA_UNKNOWN_TARGET (exit 1)', async () => {
     const r = await loa(['emergency', 'start', '--zones', 'na-longg', '--media', 'thong-bao-hop']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/LOA_UNKNOWN_ZONE/);
+    expect(r.stderr).toMatch(/LOA_UNKNOWN_TARGET/);
   });
 
   test('start --zones na-long --media NAME: on air on both Nà Lóng clusters; status shows it; stop ends it', async () => {

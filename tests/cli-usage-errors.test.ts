@@ -3,27 +3,13 @@
 // know (an id that does not exist) is exit 1. The real `node bin/loa.js` against a real hub.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { addMedia, loaFor, startScheduleHub } from './helpers/cli-schedule-hub.js';
+import { describe, expect, test } from 'vitest';
 import type { LoaRun } from './helpers/cli-run.js';
-import type { TestHub } from './helpers/hub.js';
-import { makeTempDir } from './helpers/tmp.js';
+import { useTuLeCli } from './helpers/cli-tu-le.js';
 
-let t: TestHub;
-let loa: (args: string[]) => Promise<LoaRun>;
-let loaVi: (args: string[]) => Promise<LoaRun>;
-const tmp = makeTempDir('loa-usage-');
-
-beforeAll(async () => {
-  t = await startScheduleHub();
-  addMedia(t, 'thong-bao', 30_000);
-  loa = loaFor(t, tmp.path);
-  loaVi = loaFor(t, tmp.path, 'vi');
-});
-afterAll(async () => {
-  await t.stop();
-  tmp.remove();
-});
+const cli = useTuLeCli({ prefix: 'loa-usage-' });
+const loa = (args: string[]) => cli.loa(args);
+const loaVi = (args: string[]) => cli.loaVi(args);
 
 /** Exit 2, one line on stderr ending with the code, nothing on stdout. */
 function usage(r: LoaRun, code: string): void {
@@ -42,7 +28,7 @@ describe('a bad value on the command line is exit 2, before the hub is asked', (
     const vi = await loaVi(['clusters', 'add', 'Bản Mới']);
     usage(vi, 'LOA_CLI_BAD_ID');
     expect(vi.stderr).toMatch(/^lỗi: "Bản Mới" không phải mã cụm loa hợp lệ/);
-    expect(t.hub.store.clusters.list().map((c) => c.id)).not.toContain('ban-moi');
+    expect(cli.t.hub.store.clusters.list().map((c) => c.id)).not.toContain('ban-moi');
   });
 
   test('the other cluster commands check the id too; a well-formed unknown id stays the hub\'s exit 1', async () => {
@@ -57,7 +43,7 @@ describe('a bad value on the command line is exit 2, before the hub is asked', (
   test('too long a name or village, an empty token name', async () => {
     usage(await loa(['clusters', 'add', 'ban-dai', '--village', 'x'.repeat(101)]), 'LOA_CLI_BAD_TEXT');
     usage(await loa(['tokens', 'add', '--role', 'police', '--name', '']), 'LOA_CLI_BAD_TEXT');
-    expect(t.hub.store.clusters.list().map((c) => c.id)).not.toContain('ban-dai');
+    expect(cli.t.hub.store.clusters.list().map((c) => c.id)).not.toContain('ban-dai');
   });
 
   test('an empty --broadcast or --id does not mean "stop everything"', async () => {
@@ -65,13 +51,13 @@ describe('a bad value on the command line is exit 2, before the hub is asked', (
     expect(at.code, at.stderr).toBe(0);
     const id = (JSON.parse(at.stdout) as { broadcast: { id: string } }).broadcast.id;
     usage(await loa(['broadcast', 'stop', '--broadcast', '']), 'LOA_CLI_BAD_TEXT');
-    expect(t.hub.store.broadcasts.get(id)!.stoppedAt).toBeNull();
-    expect(t.hub.store.broadcasts.get(id)!.targets[0]!.status).toBe('pending');
+    expect(cli.t.hub.store.broadcasts.get(id)!.stoppedAt).toBeNull();
+    expect(cli.t.hub.store.broadcasts.get(id)!.targets[0]!.status).toBe('pending');
 
-    const e = t.hub.schedules.startEmergency({ zones: ['ban-luot'], mediaId: t.hub.store.media.list().find((m) => m.name === 'thong-bao')!.id, repeat: false, volume: null, by: 'test' });
+    const e = cli.t.hub.schedules.startEmergency({ zones: ['ban-luot'], mediaId: cli.t.hub.store.media.list().find((m) => m.name === 'thong-bao')!.id, repeat: false, volume: null, by: 'test' });
     usage(await loa(['emergency', 'stop', '--id', '']), 'LOA_CLI_BAD_TEXT');
-    expect(t.hub.store.schedules.activeEmergencies().map((x) => x.id)).toEqual([e.id]);
-    t.hub.schedules.stopEmergency('test');
+    expect(cli.t.hub.store.schedules.activeEmergencies().map((x) => x.id)).toEqual([e.id]);
+    cli.t.hub.schedules.stopEmergency('test');
     usage(await loa(['broadcast', 'show', ' ']), 'LOA_CLI_BAD_TEXT');
     // An empty --media was a prefix of every id: with one item in the library, it played that.
     usage(await loa(['broadcast', 'play', '--media', '', '--all']), 'LOA_CLI_BAD_TEXT');
@@ -84,7 +70,7 @@ describe('a bad value on the command line is exit 2, before the hub is asked', (
     const r = await loa(['broadcast', 'relay', 'radio-vov1', '--all']);
     usage(r, 'LOA_CLI_BAD_URL');
     expect(r.stderr).toContain('"radio-vov1"');
-    expect(t.hub.live.list()).toHaveLength(0);
+    expect(cli.t.hub.live.list()).toHaveLength(0);
   });
 
   test('cameras add: id, host, path and user are checked here; discover --range too', async () => {
@@ -96,11 +82,11 @@ describe('a bad value on the command line is exit 2, before the hub is asked', (
     usage(await loa(['cameras', 'snapshot', 'Cam 1']), 'LOA_CLI_BAD_ID');
     usage(await loa(['cameras', 'discover', '--range', '192.168.1.x', '--no-multicast']), 'LOA_CLI_BAD_ADDRESS_RANGE');
     usage(await loa(['cameras', 'discover', '--range', '10.0.0.0/8', '--no-multicast']), 'LOA_CLI_BAD_ADDRESS_RANGE');
-    expect(t.hub.cameras.list()).toHaveLength(0);
+    expect(cli.t.hub.cameras.list()).toHaveLength(0);
   });
 
   test('media add --name "" and announce --voice "" are refused before any upload', async () => {
-    const wav = join(tmp.path, 'x.wav');
+    const wav = join(cli.dir, 'x.wav');
     writeFileSync(wav, 'RIFF');
     const media = await loa(['media', 'add', wav, '--name', '']);
     usage(media, 'LOA_CLI_BAD_TEXT');

@@ -69,7 +69,8 @@ function documentedReasons(doc: string, heading: string): Set<string> {
 /** Reasons the hub writes on a broadcast target itself, without a box's ack. */
 function hubReasons(): Set<string> {
   const reasons = new Set<string>();
-  for (const file of tsFiles(join(ROOT, 'hub', 'dispatcher'))) {
+  // The dispatcher answers for plays; the scheduler's log (hub/scheduler/log.ts) for items nobody played.
+  for (const file of [...tsFiles(join(ROOT, 'hub', 'dispatcher')), ...tsFiles(join(ROOT, 'hub', 'scheduler'))]) {
     for (const m of readFileSync(file, 'utf8').matchAll(/\breason:\s*(?:[a-z]+\s*\?\s*)?'([a-z][a-z-]*)'(?:\s*:\s*'([a-z][a-z-]*)')?/g)) {
       reasons.add(m[1]!);
       if (m[2]) reasons.add(m[2]);
@@ -118,6 +119,7 @@ describe('docs/errors.md', () => {
     const inDoc = documentedReasons(DOC, 'Per-cluster broadcast outcomes');
     const fromHub = hubReasons();
     expect(fromHub.has('no-answer')).toBe(true); // the scanner sees the ternary in the sweep
+    expect(fromHub.has('not-sent')).toBe(true); // and the scheduler's log
     const known = new Set<string>([...ACK_REASONS, ...fromHub]);
     expect([...known].filter((r) => !inDoc.has(r))).toEqual([]);
     expect([...inDoc].filter((r) => !known.has(r))).toEqual([]);

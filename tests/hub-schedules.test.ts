@@ -76,7 +76,7 @@ describe('emergency routes', () => {
     const mediaId = createHash('sha256').update('canh-bao').digest('hex');
     const bad = await t.api<{ error: { code: string } }>('POST', '/api/v1/emergency', { mediaId, zones: ['nowhere'] });
     expect(bad.status).toBe(404);
-    expect(bad.body.error.code).toBe('LOA_UNKNOWN_ZONE');
+    expect(bad.body.error.code).toBe('LOA_UNKNOWN_TARGET');
     const r = await t.api<{ emergency: { id: string; clusters: string[] } }>('POST', '/api/v1/emergency', { mediaId, zones: ['na-long', 'bo-he'], repeat: true });
     expect(r.status).toBe(201);
     expect(r.body.emergency.clusters).toEqual(['bo-he', 'na-long-1', 'na-long-2']);

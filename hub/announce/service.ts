@@ -29,7 +29,7 @@ export interface AnnounceDeps {
   play: (req: { mediaId: string; clusterIds: string[]; createdBy: string; priority: 'live'; startAt: number }) => BroadcastRow;
   /** An announcement starts this long after it is ready (dispatch.announceLeadMs), not dispatch.leadMs. */
   leadMs: number;
-  startEmergency: (req: { zones: string[]; mediaId: string; repeat: boolean; volume: number | null; by: string }) => EmergencyRow;
+  startEmergency: (req: { zones: string[]; clusterIds?: string[]; mediaId: string; repeat: boolean; volume: number | null; by: string }) => EmergencyRow;
   clock: Clock;
   logger: Logger;
 }
@@ -88,7 +88,8 @@ export class AnnounceService {
       const name = `announce ${this.stamp()} ${label}`;
       const media = await deps.media.import({ inputPath: input, name, originalName: req.originalName ?? `${name}.wav`, ...(req.onProgress ? { onProgress: req.onProgress } : {}) });
       if (req.emergency) {
-        const emergency = deps.startEmergency({ zones: req.all ? ['all'] : targets, mediaId: media.id, repeat: false, volume: null, by: req.by });
+        // The clusters are resolved already (by the route): their ids are not read as names again.
+        const emergency = deps.startEmergency({ zones: req.all ? ['all'] : targets, clusterIds: targets, mediaId: media.id, repeat: false, volume: null, by: req.by });
         return { media, emergency };
       }
       // Priority live: it goes over any programme, even an ưu tiên one, and yields only to an emergency.

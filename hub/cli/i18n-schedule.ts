@@ -63,9 +63,6 @@ export const scheduleEn = {
   badDay: (v: string) => `"${v}" is not a date; use YYYY-MM-DD, e.g. 2026-12-02`,
   badMonth: (v: string) => `"${v}" is not a month; use YYYY-MM, e.g. 2026-11`,
   // emergency
-  zonesOrAll: 'say where: --zones Z1,Z2 (zones of the schedule or cluster ids) or --all',
-  zonesAndAll: '--zones and --all cannot be used together',
-  emptyZones: '--zones needs at least one zone or cluster id',
   emergencyStarted: (id: string, n: number) =>
     `EMERGENCY BROADCAST ${id} IS ON AIR on ${plural(n, 'cluster', 'clusters')}. It overrides every programme there until \`loa emergency stop\`.`,
   emergencyStopped: (ids: string) => `Emergency ${ids} stopped; the normal schedule resumes.`,
@@ -136,9 +133,6 @@ export const scheduleVi: ScheduleTexts = {
   silence: (len) => `im lặng ${len}`,
   badDay: (v) => `"${v}" không phải ngày hợp lệ; dùng YYYY-MM-DD, ví dụ 2026-12-02`,
   badMonth: (v) => `"${v}" không phải tháng hợp lệ; dùng YYYY-MM, ví dụ 2026-11`,
-  zonesOrAll: 'hãy chọn nơi phát: --zones Z1,Z2 (vùng trong lịch hoặc mã cụm loa) hoặc --all',
-  zonesAndAll: 'không dùng --zones cùng với --all',
-  emptyZones: '--zones cần ít nhất một vùng hoặc mã cụm loa',
   emergencyStarted: (id, n) =>
     `PHÁT KHẨN CẤP ${id} ĐANG PHÁT trên ${n} cụm loa. Mọi chương trình khác ở đó bị ngắt cho tới khi chạy \`loa emergency stop\`.`,
   emergencyStopped: (ids) => `Đã dừng phát khẩn cấp ${ids}; lịch phát thanh bình thường tiếp tục.`,

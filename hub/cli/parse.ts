@@ -92,15 +92,31 @@ export function parseIdList(text: string): string[] {
 
 export type ClusterChoice = { clusters: string[] } | { all: true };
 
-/** --clusters A,B or --all, exactly one of them (or neither when `optional`). */
-export function clusterChoice(opts: { clusters?: string; all?: boolean }, t: Catalogue, optional = false): ClusterChoice | undefined {
-  if (opts.clusters !== undefined && opts.all) throw usageError('LOA_CLI_CLUSTERS_AND_ALL', t.clustersAndAll);
+/** Where, as typed: --clusters and --zones take the same names (cluster ids, zones of the schedule
+ *  in force, villages), which the hub resolves (hub/clusters/targets.ts); or --all. Exactly one
+ *  of names and --all (or neither when `optional`). */
+export interface WhereOptions {
+  clusters?: string;
+  zones?: string;
+  all?: boolean;
+}
+
+export function clusterChoice(opts: WhereOptions, t: Catalogue, optional = false): ClusterChoice | undefined {
+  const named = opts.clusters !== undefined || opts.zones !== undefined;
+  if (named && opts.all) throw usageError('LOA_CLI_CLUSTERS_AND_ALL', t.clustersAndAll);
   if (opts.all) return { all: true };
-  if (opts.clusters !== undefined) {
-    const clusters = parseIdList(opts.clusters);
+  if (named) {
+    const clusters = parseIdList([opts.clusters, opts.zones].filter((v) => v !== undefined).join(','));
     if (clusters.length === 0) throw usageError('LOA_CLI_NO_CLUSTERS', t.emptyClusters);
     return { clusters };
   }
   if (optional) return undefined;
   throw usageError('LOA_CLI_NO_CLUSTERS', t.clustersOrAll);
 }
+
+/** The options that choose clusters, the same on every command that does. */
+export const WHERE_HELP = {
+  clusters: 'comma-separated cluster ids, zones of the schedule in force or villages (e.g. na-long-1,na-long or "Bản Nà Lóng")',
+  zones: 'the same as --clusters: zones, villages or cluster ids',
+  all: 'every cluster',
+};

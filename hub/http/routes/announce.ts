@@ -40,7 +40,7 @@ export function announceRoutes(app: FastifyInstance, ctx: HttpContext, opts: { m
     const body = req.body as Readable | undefined;
     if (!(body && typeof body.pipe === 'function')) {
       const b = parseWith(textBody, req.body, 'announcement');
-      const result = await announcer.announce({ text: b.text, chime: b.chime, emergency: b.emergency, by, ...(b.voice ? { voice: b.voice } : {}), ...targets(b) });
+      const result = await announcer.announce({ text: b.text, chime: b.chime, emergency: b.emergency, by, ...(b.voice ? { voice: b.voice } : {}), ...targets(b, ctx) });
       return reply.code(201).send(answer(result, ctx.clock.now()));
     }
     const q = parseWith(fileQuery, req.query, 'query');
@@ -51,7 +51,7 @@ export function announceRoutes(app: FastifyInstance, ctx: HttpContext, opts: { m
       chime: q.chime,
       emergency: q.emergency,
       by,
-      ...targets({ all: q.all, clusters: q.clusters === undefined ? undefined : q.clusters.split(',').map((s) => s.trim()).filter(Boolean) }),
+      ...targets({ all: q.all, clusters: q.clusters === undefined ? undefined : q.clusters.split(',').map((s) => s.trim()).filter(Boolean) }, ctx),
     };
     try {
       await pipeline(body, createWriteStream(uploadPath));
@@ -84,8 +84,9 @@ export function announceRoutes(app: FastifyInstance, ctx: HttpContext, opts: { m
   });
 }
 
-function targets(b: { clusters?: string[] | undefined; all?: boolean | undefined }): Pick<AnnounceRequest, 'clusters' | 'all'> {
-  return { ...(b.clusters ? { clusters: b.clusters } : {}), ...(b.all ? { all: true } : {}) };
+/** The clusters named (ids, zones, villages: resolved here, as for every route) or all. */
+function targets(b: { clusters?: string[] | undefined; all?: boolean | undefined }, ctx: HttpContext): Pick<AnnounceRequest, 'clusters' | 'all'> {
+  return { ...(b.clusters ? { clusters: ctx.schedules.resolveTargets(b.clusters) } : {}), ...(b.all ? { all: true } : {}) };
 }
 
 function answer(r: AnnounceResult, now: number) {

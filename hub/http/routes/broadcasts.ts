@@ -7,7 +7,8 @@ import type { HttpContext } from '../context.js';
 import { parseWith } from '../errors.js';
 
 const operator = { roles: ['operator'] as const };
-const clusterList = z.array(z.string()).max(100_000);
+/** Names: cluster ids, zones of the schedule in force, villages (ScheduleService.resolveTargets). */
+const clusterList = z.array(z.string().min(1).max(200)).max(100_000);
 const playBody = z.strictObject({
   mediaId: z.string(),
   clusters: clusterList.optional(),
@@ -48,9 +49,9 @@ export function broadcastRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.post('/api/v1/broadcasts', { config: operator }, async (req, reply) => {
     const body = parseWith(playBody, req.body, 'broadcast');
     if (Boolean(body.all) === Boolean(body.clusters)) {
-      throw new LoaError('LOA_BAD_REQUEST', 'give either "clusters" (a list of ids) or "all": true, not both or neither.');
+      throw new LoaError('LOA_BAD_REQUEST', 'give either "clusters" (cluster ids, zones or villages) or "all": true, not both or neither.');
     }
-    const clusterIds = body.all ? ctx.store.clusters.list().map((c) => c.id) : body.clusters!;
+    const clusterIds = body.all ? ctx.store.clusters.list().map((c) => c.id) : ctx.schedules.resolveTargets(body.clusters!);
     const { queuedAfter, replaces, ...b } = ctx.dispatcher.play({
       mediaId: body.mediaId,
       clusterIds,
@@ -79,7 +80,7 @@ export function broadcastRoutes(app: FastifyInstance, ctx: HttpContext): void {
     if (body.clusters && body.all) throw new LoaError('LOA_BAD_REQUEST', 'give "clusters" or "all", not both.');
     const stopped = await ctx.dispatcher.stopBroadcasts({
       ...(body.broadcastId ? { broadcastId: body.broadcastId } : {}),
-      ...(body.clusters ? { clusterIds: body.clusters } : {}),
+      ...(body.clusters ? { clusterIds: ctx.schedules.resolveTargets(body.clusters) } : {}),
     });
     return { stopped };
   });

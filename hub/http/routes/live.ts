@@ -16,7 +16,8 @@ const operator = { roles: ['operator'] as const };
 const startBody = z
   .strictObject({
     source: z.union([z.strictObject({ url: z.string().min(1).max(2000) }), z.strictObject({ mediaId: z.string().min(1).max(128) })]),
-    clusters: z.array(z.string().min(1).max(63)).min(1).max(10_000).optional(),
+    /** Names: cluster ids, zones of the schedule in force, villages (ScheduleService.resolveTargets). */
+    clusters: z.array(z.string().min(1).max(200)).min(1).max(10_000).optional(),
     all: z.literal(true).optional(),
     until: z.number().int().positive().optional(),
   })
@@ -36,7 +37,7 @@ export function liveRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const b = parseWith(startBody, req.body, 'body');
     const stream = await ctx.live.start({
       source: b.source,
-      clusterIds: b.all ? 'all' : b.clusters!,
+      clusterIds: b.all ? 'all' : ctx.schedules.resolveTargets(b.clusters!),
       ...(b.until === undefined ? {} : { until: b.until }),
       createdBy: req.principal?.name ?? '',
     });
@@ -53,7 +54,7 @@ export function liveRoutes(app: FastifyInstance, ctx: HttpContext): void {
     if (!(req.body && typeof (req.body as Readable).pipe === 'function')) {
       throw new LoaError('LOA_BAD_REQUEST', 'send the audio as the request body with Content-Type: application/octet-stream or audio/mpeg.');
     }
-    const clusterIds = q.all ? ('all' as const) : q.clusters!.split(',').map((c) => c.trim()).filter(Boolean);
+    const clusterIds = q.all ? ('all' as const) : ctx.schedules.resolveTargets(q.clusters!.split(',').map((c) => c.trim()).filter(Boolean));
     const { done } = await startPushedStream(
       ctx.live,
       {

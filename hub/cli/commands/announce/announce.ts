@@ -28,6 +28,7 @@ export interface AnnounceOptions {
   chime?: boolean;
   emergency?: boolean;
   clusters?: string;
+  zones?: string;
   all?: boolean;
 }
 

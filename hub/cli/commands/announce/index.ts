@@ -1,7 +1,7 @@
 // `loa announce …`: registers the announcement command (text-to-speech or a file, now, on chosen clusters).
 import type { Command } from 'commander';
 import type { CommandHost } from '../../host.js';
-import { textParser } from '../../parse.js';
+import { textParser, WHERE_HELP } from '../../parse.js';
 import { announce, type AnnounceOptions } from './announce.js';
 
 export function registerAnnounce(program: Command, host: CommandHost): void {
@@ -17,7 +17,8 @@ export function registerAnnounce(program: Command, host: CommandHost): void {
     .option('--voice <voice>', 'voice of the text-to-speech provider (default: the hub config, vi)', textParser('--voice', 100, host.t))
     .option('--chime', 'a short chime before and after')
     .option('--emergency', 'start it as an emergency: over everything (an imported one until `loa emergency stop`; a live one while you speak)')
-    .option('--clusters <ids>', 'comma-separated cluster ids')
-    .option('--all', 'every cluster')
+    .option('--clusters <names>', WHERE_HELP.clusters)
+    .option('--zones <names>', WHERE_HELP.zones)
+    .option('--all', WHERE_HELP.all)
     .action((o: AnnounceOptions, cmd: Command) => host.run(cmd, (ctx) => announce(o, ctx)));
 }

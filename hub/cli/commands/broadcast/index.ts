@@ -1,7 +1,7 @@
 // `loa broadcast …`: registers the broadcast commands.
 import type { Command } from 'commander';
 import type { CommandHost } from '../../host.js';
-import { parseLimit, parseStreamUrl, parseVolume, textParser } from '../../parse.js';
+import { parseLimit, parseStreamUrl, parseVolume, textParser, WHERE_HELP } from '../../parse.js';
 import { broadcastList } from './list.js';
 import { broadcastPlay, type BroadcastPlayOptions } from './play.js';
 import { broadcastRelay, type BroadcastRelayOptions } from './relay.js';
@@ -14,8 +14,9 @@ export function registerBroadcast(program: Command, host: CommandHost): void {
   g.command('play')
     .description('play a media item on some clusters or all of them')
     .requiredOption('--media <media>', 'media id, unique start of the id, or exact name', textParser('--media', 200, t))
-    .option('--clusters <ids>', 'comma-separated cluster ids')
-    .option('--all', 'every cluster')
+    .option('--clusters <names>', WHERE_HELP.clusters)
+    .option('--zones <names>', WHERE_HELP.zones)
+    .option('--all', WHERE_HELP.all)
     .option('--at <time>', 'start time: HH:MM (next one), YYYY-MM-DD HH:MM, or ISO; default now')
     .option('--volume <level>', 'volume 0–100 for this broadcast', (v: string) => parseVolume(v, host.t))
     .option('--now', 'replace what plays by hand on these clusters now, instead of waiting for it to end')
@@ -23,15 +24,17 @@ export function registerBroadcast(program: Command, host: CommandHost): void {
   g.command('stop')
     .description('stop a broadcast, what plays on some clusters, or (with nothing named) everything')
     .option('--broadcast <id>', 'broadcast id', textParser('--broadcast', 200, t))
-    .option('--clusters <ids>', 'comma-separated cluster ids')
-    .option('--all', 'every cluster')
+    .option('--clusters <names>', WHERE_HELP.clusters)
+    .option('--zones <names>', WHERE_HELP.zones)
+    .option('--all', WHERE_HELP.all)
     .action((o: BroadcastStopOptions, cmd: Command) => host.run(cmd, (ctx) => broadcastStop(o, ctx)));
   g.command('relay')
     .description("relay a station's stream (or a library file, as live) through the hub to clusters; or list or stop relays")
     .argument('[url]', 'the stream address: Icecast/HTTP MP3 or AAC, or HLS (.m3u8)', (v: string) => parseStreamUrl(v, t))
     .option('--media <media>', 'a library media item played as live instead of a URL', textParser('--media', 200, t))
-    .option('--clusters <ids>', 'comma-separated cluster ids')
-    .option('--all', 'every cluster')
+    .option('--clusters <names>', WHERE_HELP.clusters)
+    .option('--zones <names>', WHERE_HELP.zones)
+    .option('--all', WHERE_HELP.all)
     .option('--until <time>', 'end time: HH:MM (next one), YYYY-MM-DD HH:MM, or ISO; default until stopped')
     .option('--stop <id>', 'stop this relay', textParser('--stop', 200, t))
     .option('--list', 'the relays with their state, listeners and gaps')

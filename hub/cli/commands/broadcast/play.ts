@@ -12,6 +12,7 @@ import { broadcastFields, targetsTable } from './view.js';
 export interface BroadcastPlayOptions {
   media: string;
   clusters?: string;
+  zones?: string;
   all?: boolean;
   at?: string;
   volume?: number;

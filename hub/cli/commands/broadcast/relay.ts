@@ -10,6 +10,7 @@ import { resolveMedia } from '../media/resolve.js';
 
 export interface BroadcastRelayOptions {
   clusters?: string;
+  zones?: string;
   all?: boolean;
   until?: string;
   media?: string;

@@ -6,6 +6,7 @@ import { clusterChoice } from '../../parse.js';
 export interface BroadcastStopOptions {
   broadcast?: string;
   clusters?: string;
+  zones?: string;
   all?: boolean;
 }
 

@@ -1,7 +1,7 @@
 // `loa emergency …`: registers the emergency commands (start, stop, status).
 import type { Command } from 'commander';
 import type { CommandHost } from '../../host.js';
-import { parseVolume, textParser } from '../../parse.js';
+import { parseVolume, textParser, WHERE_HELP } from '../../parse.js';
 import { emergencyStart, type EmergencyStartOptions } from './start.js';
 import { emergencyStatus } from './status.js';
 import { emergencyStop } from './stop.js';
@@ -11,8 +11,9 @@ export function registerEmergency(program: Command, host: CommandHost): void {
   g.command('start')
     .description('start an emergency broadcast now on some zones or on all clusters')
     .requiredOption('--media <media>', 'media id, unique start of the id, or exact name', textParser('--media', 200, host.t))
-    .option('--zones <zones>', 'comma-separated zones of the schedule in force, or cluster ids')
-    .option('--all', 'every cluster')
+    .option('--zones <names>', 'comma-separated zones of the schedule in force, villages or cluster ids')
+    .option('--clusters <names>', 'the same as --zones')
+    .option('--all', WHERE_HELP.all)
     .option('--repeat', 'loop the media until `loa emergency stop`')
     .option('--volume <level>', 'volume 0–100 for the emergency', (v: string) => parseVolume(v, host.t))
     .action((o: EmergencyStartOptions, cmd: Command) => host.run(cmd, (ctx) => emergencyStart(o, ctx)));

@@ -2,28 +2,24 @@
 // air at once on those zones, over everything else, until `loa emergency stop`.
 import type { Emergency } from '../../api-types.js';
 import type { CommandContext } from '../../context.js';
-import { usageError } from '../../errors.js';
 import type { CommandResult } from '../../output.js';
-import { parseIdList } from '../../parse.js';
+import { clusterChoice } from '../../parse.js';
 import { resolveMedia } from '../media/resolve.js';
 import { emergencyTable } from './view.js';
 
 export interface EmergencyStartOptions {
   media: string;
   zones?: string;
+  clusters?: string;
   all?: boolean;
   repeat?: boolean;
   volume?: number;
 }
 
+/** --zones and --clusters take the same names (zones, villages, cluster ids): the API's `zones`. */
 function where(opts: EmergencyStartOptions, ctx: CommandContext): { zones: string[] } | { all: true } {
-  const { t } = ctx;
-  if (opts.zones !== undefined && opts.all) throw usageError('LOA_CLI_CLUSTERS_AND_ALL', t.zonesAndAll);
-  if (opts.all) return { all: true };
-  if (opts.zones === undefined) throw usageError('LOA_CLI_NO_CLUSTERS', t.zonesOrAll);
-  const zones = parseIdList(opts.zones);
-  if (zones.length === 0) throw usageError('LOA_CLI_NO_CLUSTERS', t.emptyZones);
-  return { zones };
+  const choice = clusterChoice(opts, ctx.t)!;
+  return 'all' in choice ? choice : { zones: choice.clusters };
 }
 
 export async function emergencyStart(opts: EmergencyStartOptions, ctx: CommandContext): Promise<CommandResult> {
