@@ -10,6 +10,7 @@ import { epochToZoned } from '../schedule/calendar.js';
 import { expandDay } from '../schedule/expand.js';
 import type { Programme, Schedule, ScheduleContext, ScheduleItem, ScheduleProblem, SpeechResult, TimelineEntry } from '../schedule/model.js';
 import { validateSchedule } from '../schedule/validate.js';
+import { resolveTargets } from '../clusters/targets.js';
 import type { EmergencyRow, MediaRow, Store } from '../store/index.js';
 import type { Scheduler } from './scheduler.js';
 
@@ -193,25 +194,18 @@ export class ScheduleService {
     return { date: localDate, timezone: schedule.timezone, entries };
   }
 
-  /** Zones of the schedule in force, to turn `--zones` into clusters. */
-  clustersOfZones(zones: string[]): string[] {
-    const { schedule } = this.load();
-    const all = this.deps.store.clusters.list().map((c) => c.id);
-    const out = new Set<string>();
-    for (const z of zones) {
-      if (z === 'all') all.forEach((c) => out.add(c));
-      else if (schedule?.zones[z]) schedule.zones[z].forEach((c) => out.add(c));
-      else if (all.includes(z)) out.add(z);
-      else throw new LoaError('LOA_UNKNOWN_ZONE', `"${z}" is neither a zone of the schedule in force nor a cluster; zones: ${Object.keys(schedule?.zones ?? {}).join(', ') || '(none)'}.`, { status: 404 });
-    }
-    return [...out].sort();
+  /** The clusters that names from an operator mean: cluster ids, zones of the schedule in force,
+   *  villages, `all` (hub/clusters/targets.ts); what every route that chooses clusters calls. */
+  resolveTargets(names: readonly string[]): string[] {
+    return resolveTargets(names, { clusters: this.deps.store.clusters.list(), zones: this.load().schedule?.zones ?? {} });
   }
 
-  startEmergency(req: { zones: string[]; mediaId: string; repeat: boolean; volume: number | null; by: string }): EmergencyRow {
+  /** `zones`: the names the operator gave (kept on the record); `clusterIds` when they are resolved already. */
+  startEmergency(req: { zones: string[]; clusterIds?: string[]; mediaId: string; repeat: boolean; volume: number | null; by: string }): EmergencyRow {
     const { store, clock } = this.deps;
     const media = store.media.get(req.mediaId);
     if (!media || media.removedAt) throw new LoaError('LOA_MEDIA_NOT_FOUND', `media ${req.mediaId} is not in the library; \`loa media list\` shows what is.`, { status: 404 });
-    const clusters = this.clustersOfZones(req.zones);
+    const clusters = [...(req.clusterIds ?? this.resolveTargets(req.zones))].sort();
     if (clusters.length === 0) throw new LoaError('LOA_NO_CLUSTERS', 'those zones hold no clusters.');
     const e = store.schedules.startEmergency({
       id: `e-${randomBytes(5).toString('hex')}`,
