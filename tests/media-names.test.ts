@@ -267,7 +267,11 @@ describe('media on air', () => {
     const api = await t.api<ErrorBody>('DELETE', `/api/v1/media/${old.id}`);
     expect(api.body.error.details).toMatchObject({ programmes: [], broadcasts: [{ id: broadcastId, kind: 'adhoc' }] });
 
-    const next = await add(tone('moi.wav'), 'thong-bao-chay', ['--replace']);
+    const replacing = await loa(['media', 'add', tone('moi.wav'), '--name', 'thong-bao-chay', '--replace']);
+    expect(replacing.code, replacing.stderr).toBe(0);
+    expect(replacing.stdout).toContain(`warning: broadcast(s) ${broadcastId} of the old audio, on air or due, play it to their end`);
+    const next = (await t.api<{ media: MediaJson[] }>('GET', '/api/v1/media')).body.media.find((m) => m.name === 'thong-bao-chay')!;
+    expect(next.id).not.toBe(old.id);
     // A box still fetching the broadcast's audio gets it; the box is not told anything new.
     expect(await contentStatus(old.id)).toBe(200);
     expect(on.received.map((c) => c.type)).toEqual(['play']);

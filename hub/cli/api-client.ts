@@ -96,7 +96,7 @@ export class ApiClient {
     if (!res.ok) throw await this.errorOf(res);
     // A hub that ignores Accept and answers plain JSON still gets a proper result.
     if (!(res.headers.get('content-type') ?? '').includes('ndjson')) {
-      const body = (await res.json()) as { media: Media; replaced?: Media | null; unchanged?: boolean };
+      const body = (await res.json()) as Omit<Extract<UploadEvent, { event: 'done' }>, 'event'>;
       yield { event: 'done', ...body };
       return;
     }

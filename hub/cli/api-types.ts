@@ -93,7 +93,7 @@ export interface HubStatus {
 /** One line of an NDJSON media upload answer. */
 export type UploadEvent =
   | { event: 'progress'; phase: string; percent: number }
-  | { event: 'done'; media: Media; replaced?: Media | null; unchanged?: boolean }
+  | { event: 'done'; media: Media; replaced?: Media | null; unchanged?: boolean; oldOnAir?: { id: string }[] }
   | { event: 'error'; error: { code: string; message: string; details?: unknown } };
 
 export type Priority = 'emergency' | 'live' | 'priority' | 'normal' | 'filler';

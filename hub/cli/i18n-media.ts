@@ -20,6 +20,7 @@ export const mediaEn = {
   forced: (name: string, uses: string) => `"${name}" was used by ${uses}: those schedule items play nothing until the schedule names other media.`,
   stoppedPlays: (n: number) => `stopped ${n} playback(s) of it.`,
   removedInPlan: (name: string) => `${name} (removed: silent)`,
+  oldOnAir: (ids: string) => `broadcast(s) ${ids} of the old audio, on air or due, play it to their end; to hear the new audio there, stop them (\`loa broadcast stop --broadcast ID\`) and play it again.`,
 };
 
 export const mediaVi: typeof mediaEn = {
@@ -39,6 +40,7 @@ export const mediaVi: typeof mediaEn = {
   forced: (name, uses) => `"${name}" đã được dùng bởi ${uses}: các mục đó trong lịch sẽ im lặng cho tới khi lịch phát dùng tệp khác.`,
   stoppedPlays: (n) => `đã dừng ${n} lượt phát của tệp này.`,
   removedInPlan: (name) => `${name} (đã xoá: im lặng)`,
+  oldOnAir: (ids) => `lượt phát ${ids} của âm thanh cũ, đang phát hoặc sắp phát, sẽ phát âm thanh cũ đến hết; muốn phát âm thanh mới thì dừng chúng (\`loa broadcast stop --broadcast MÃ\`) rồi phát lại.`,
 };
 
 export type MediaTexts = typeof mediaEn;

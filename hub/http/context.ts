@@ -23,11 +23,13 @@ export interface ImportInput {
 }
 
 /** An operator's import: the item, the one it replaced (--replace), or unchanged (the same audio
- *  was already there under that name). */
+ *  was already there under that name). `oldOnAir`: broadcasts of the replaced audio on air or due,
+ *  which play it to their end. */
 export interface AddResult {
   media: MediaRow;
   replaced: MediaRow | null;
   unchanged: boolean;
+  oldOnAir: MediaUsage['broadcasts'];
 }
 
 export interface RemoveResult {

@@ -117,7 +117,7 @@ export function createMediaService(deps: MediaServiceDeps): MediaService {
       // Checked again now: the library may have changed during the import.
       const same = store.media.get(r.id);
       if (same && !same.removedAt) {
-        if (same.name === input.name) return { media: same, replaced: null, unchanged: true };
+        if (same.name === input.name) return { media: same, replaced: null, unchanged: true, oldOnAir: [] };
         throw nameErrors.duplicate(input.originalName, input.name, same);
       }
       let replaces: MediaRow | null;
@@ -129,10 +129,12 @@ export function createMediaService(deps: MediaServiceDeps): MediaService {
       }
       const row = record(r, input.name, input.originalName, replaces);
       held.delete(row.id);
+      // Broadcasts already made of the old audio keep it (their boxes have the play): said, not changed.
+      const oldOnAir = replaces ? store.broadcasts.openOfMedia(replaces.id) : [];
       if (replaces) await retire(replaces.id);
       logger.info({ mediaId: row.id, name: row.name, replaced: replaces?.id, durationMs: row.durationMs, bytes: row.bytes, tookMs: clock.now() - started }, replaces ? 'media replaced' : 'media imported');
       deps.onChange?.(row.id, false);
-      return { media: row, replaced: replaces, unchanged: false };
+      return { media: row, replaced: replaces, unchanged: false, oldOnAir };
     },
 
     async import(input) {

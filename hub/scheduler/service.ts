@@ -103,7 +103,7 @@ export class ScheduleService {
     for (const m of store.media.list()) media.set(m.name, { id: m.id, durationMs: m.durationMs });
     // A name whose media was removed is known (the schedule in force still validates) but never
     // resolves: its items keep their time and play nothing.
-    if (opts.includeRemovedMedia) for (const m of store.media.all()) if (m.removedAt && !store.media.byName(m.name)) media.set(m.name, { id: null, durationMs: m.durationMs });
+    if (opts.includeRemovedMedia) for (const m of store.media.all()) if (m.removedAt && !media.get(m.name)?.id) media.set(m.name, { id: null, durationMs: m.durationMs });
     const speech = (text: string, voice: string | null): SpeechResult | undefined => {
       const made = opts.prepared?.get(speechKey(text, voice));
       if (made) return made;

@@ -9,7 +9,7 @@ import type { Media } from '../../api-types.js';
 import type { CommandContext } from '../../context.js';
 import { CliError } from '../../errors.js';
 import { bytes } from '../../format.js';
-import type { CommandResult } from '../../output.js';
+import type { Block, CommandResult } from '../../output.js';
 import { createProgress } from '../../progress.js';
 import { mediaTexts } from '../../i18n-media.js';
 import { mediaRefusal } from './refusals.js';
@@ -26,6 +26,7 @@ interface Added {
   media: Media;
   replaced: Media | null;
   unchanged: boolean;
+  oldOnAir?: { id: string }[];
 }
 
 /** Fails before any request when the file cannot be read. Returns its size. */
@@ -68,7 +69,7 @@ export async function mediaAdd(opts: MediaAddOptions, ctx: CommandContext): Prom
         progress.update(`${ev.phase}:${Math.floor(ev.percent / 10)}`, t.phase(ev.phase, pct(ev.percent)));
       } else if (ev.event === 'done') {
         // A hub before names were unique sends only the media.
-        added = { media: ev.media, replaced: ev.replaced ?? null, unchanged: ev.unchanged ?? false };
+        added = { media: ev.media, replaced: ev.replaced ?? null, unchanged: ev.unchanged ?? false, oldOnAir: ev.oldOnAir ?? [] };
       } else if (ev.event === 'error') {
         throw new ApiError(ev.error?.code ?? 'LOA_MEDIA_IMPORT_FAILED', ev.error?.message ?? 'the import failed', 422, ev.error?.details);
       }
@@ -82,5 +83,7 @@ export async function mediaAdd(opts: MediaAddOptions, ctx: CommandContext): Prom
   const { media, replaced, unchanged } = added;
   const m = mediaTexts(t.lang);
   const headline = unchanged ? m.unchanged(media.name) : replaced ? m.replaced(media.name, replaced.id.slice(0, 12), media.id.slice(0, 12)) : t.mediaAdded(media.name);
-  return { json: added, view: [{ kind: 'line', text: headline }, mediaFields(media, t, ctx.tz)] };
+  const view: Block[] = [{ kind: 'line', text: headline }];
+  if (added.oldOnAir?.length) view.push({ kind: 'warning', text: m.oldOnAir(added.oldOnAir.map((b) => b.id).join(', ')) });
+  return { json: added, view: [...view, mediaFields(media, t, ctx.tz)] };
 }
