@@ -183,8 +183,10 @@ export function detailText(lang: Lang, d: { detail: string; detailCode?: string 
 }
 
 /** The clear detail of an alarm, likewise. */
-export const clearText = (lang: Lang, a: { clearDetail: string | null; clearCode?: string | null; clearParams?: Params | null; clearExtra?: string | null }): string =>
-  a.clearDetail === null ? '' : detailText(lang, { detail: a.clearDetail, detailCode: a.clearCode ?? null, detailParams: a.clearParams ?? null, detailExtra: a.clearExtra ?? null });
+export function clearText(lang: Lang, a: { clearDetail: string | null; clearCode?: string | null; clearParams?: Params | null; clearExtra?: string | null }): string {
+  if (a.clearDetail === null) return '';
+  return detailText(lang, { detail: a.clearDetail, detailCode: a.clearCode ?? null, detailParams: a.clearParams ?? null, detailExtra: a.clearExtra ?? null });
+}
 
 /** A word (status, kind, subject); an unknown one is shown as the hub names it. */
 const word = (prefix: string) => (lang: Lang, name: string): string => say(REASONS, lang, { code: `${prefix}.${name}` }, name);

@@ -53,9 +53,12 @@ export function cacheDecision(h: Health, open: boolean, missingForMs: number | n
   const c = h.cache;
   if (!c) return null;
   if (!open && c.planMissingBytes > 0 && missingForMs !== null && missingForMs >= s.cacheGraceMinutes * 60_000) {
-    return raise('cache-insufficient', { reason: reason('cluster.cache-short', { missing: mb(c.planMissingBytes), used: mb(c.usedBytes), capacity: mb(c.capacityBytes) }) });
+    const params = { missing: mb(c.planMissingBytes), used: mb(c.usedBytes), capacity: mb(c.capacityBytes) };
+    return raise('cache-insufficient', { reason: reason('cluster.cache-short', params) });
   }
-  if (open && c.planMissingBytes === 0) return clear('cache-insufficient', { reason: reason('cluster.cache-ok', { used: mb(c.usedBytes), capacity: mb(c.capacityBytes) }) });
+  if (open && c.planMissingBytes === 0) {
+    return clear('cache-insufficient', { reason: reason('cluster.cache-ok', { used: mb(c.usedBytes), capacity: mb(c.capacityBytes) }) });
+  }
   return null;
 }
 

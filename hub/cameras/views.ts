@@ -54,7 +54,10 @@ export const reasonText = (reasons: readonly Reason[]): string | null => (reason
  */
 export function statusView(v: CameraView): CameraStatusView {
   const hide = (text: string): string => text.split(v.host).join('…');
-  const reasons = v.reasons.map((r) => ({ code: r.code, params: Object.fromEntries(Object.entries(r.params).map(([k, p]) => [k, typeof p === 'string' ? hide(p) : p])) }));
+  const reasons = v.reasons.map((r) => ({
+    code: r.code,
+    params: Object.fromEntries(Object.entries(r.params).map(([k, p]) => [k, typeof p === 'string' ? hide(p) : p])),
+  }));
   return {
     id: v.id,
     name: v.name,

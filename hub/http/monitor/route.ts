@@ -44,7 +44,7 @@ export function monitorDir(): string {
  * module) whose relative imports resolve under /monitor/i18n/ as they do on disk.
  */
 export function i18nDir(): string {
-  const candidates = [fileURLToPath(new URL('../../../common/i18n/', import.meta.url)), fileURLToPath(new URL('../../../dist/common/i18n/', import.meta.url))];
+  const candidates = ['../../../common/i18n/', '../../../dist/common/i18n/'].map((d) => fileURLToPath(new URL(d, import.meta.url)));
   const found = candidates.find((d) => existsSync(join(d, 'catalogue.js')));
   if (!found) throw new Error(`the compiled text catalogues are missing (run \`npm run build\`); looked in ${candidates.join(', ')}`);
   return found;
@@ -71,7 +71,8 @@ export function monitorRoutes(app: FastifyInstance, dir: string = monitorDir(), 
   const files = [...FILES];
   for (const file of readdirSync(catalogues).filter((f) => f.endsWith('.js')).sort()) {
     const stale = staleFrom(catalogues, file);
-    if (stale) app.log.warn({ file: join(catalogues, file), source: stale }, 'the monitor page gets a compiled catalogue older than its source; run `npm run build`');
+    const warning = 'the monitor page gets a compiled catalogue older than its source; run `npm run build`';
+    if (stale) app.log.warn({ file: join(catalogues, file), source: stale }, warning);
     cache.set(`i18n/${file}`, loadModule(catalogues, file));
     files.push([`/monitor/i18n/${file}`, `i18n/${file}`, 'text/javascript; charset=utf-8']);
   }
