@@ -156,10 +156,10 @@ export class ScheduleService {
     const before = this.load().schedule;
     const changes = diffProgrammes(before?.programmes ?? [], schedule.programmes);
     if (dryRun) return { version: null, dryRun, problems, changes };
+    if (this.site() === undefined) this.deps.logger.info({ site: schedule.site, file }, 'the first schedule applied sets this hub\'s site');
     const v = this.deps.store.schedules.addVersion({ file, text, appliedBy: by, appliedAt: this.deps.clock.now() });
     this.deps.logger.info({ version: v.version, file, by, ...Object.fromEntries(Object.entries(changes).map(([k, l]) => [k, l.length])) }, 'schedule applied');
     this.scheduler.reload();
-    if (this.site() === undefined) this.deps.logger.info({ site: schedule.site, file }, 'the first schedule applied sets this hub\'s site');
     return { version: v.version, dryRun, problems, changes };
   }
 
