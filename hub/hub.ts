@@ -242,6 +242,7 @@ export class Hub {
     this.announce = new AnnounceService({
       dataDir: this.dataDir,
       ffmpegPath: this.ffmpeg.path,
+      mediaSettings: config.media,
       media,
       tts: () => (tts ??= createTtsProvider(config.tts)),
       defaultVoice: config.tts.voice,
@@ -349,6 +350,7 @@ export class Hub {
     this.bus.removeListeners(this.media);
     // Before the HTTP app closes: live listeners' endless responses end with their streams.
     await this.live.stopAll();
+    await this.announce.stop();
     await this.app.close();
     await this.broker.stop();
     this.store.close();

@@ -7,17 +7,22 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../../common/clock.js';
-import { LoaError } from '../../common/errors.js';
+import { LoaError, sentenceError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { MediaService } from '../http/context.js';
 import type { BroadcastRow, MediaRow } from '../store/index.js';
 import type { EmergencyRow } from '../store/schedules.js';
+import { encodeLevelled, measureLoudness, type LevelledPart } from '../media/speech.js';
+import type { MediaSettings } from '../media/settings.js';
 import { checkTtsText, type TtsProvider } from '../tts/index.js';
 import { ensureChime, joinAudio } from './audio.js';
+import { SpeechLevels } from './levels.js';
 
 export interface AnnounceDeps {
   dataDir: string;
   ffmpegPath: string;
+  /** The library's loudness target and encoding, for speech encoded in one pass. */
+  mediaSettings: MediaSettings;
   media: MediaService;
   /** Made on first use, so a half-configured HTTP provider only fails the announcements that need it. */
   tts: () => TtsProvider;
@@ -54,12 +59,25 @@ export interface AnnounceResult {
   emergency?: EmergencyRow;
 }
 
+/** The chime's key among the learned levels: a new recipe (CHIME_FILE) is measured again. */
+const CHIME_LEVEL_KEY = 'chime chime-v1';
+
 export class AnnounceService {
   private readonly dir: string;
+  private readonly levels: SpeechLevels;
+  /** Level checks of finished announcements still running (awaited on stop). */
+  private readonly checks = new Set<Promise<void>>();
 
   constructor(private readonly deps: AnnounceDeps) {
     this.dir = join(deps.dataDir, 'announce');
     mkdirSync(this.dir, { recursive: true });
+    this.levels = new SpeechLevels(join(this.dir, 'speech-levels.json'), deps.logger.child({ part: 'levels' }));
+  }
+
+  /** Waits for the background level checks (a stopping hub must not leave ffmpeg behind). */
+  async stop(): Promise<void> {
+    await Promise.allSettled([...this.checks]);
+    await this.levels.flushed();
   }
 
   async announce(req: AnnounceRequest): Promise<AnnounceResult> {
@@ -71,22 +89,25 @@ export class AnnounceService {
     const voice = req.voice ?? deps.defaultVoice;
     const work = await mkdtemp(join(this.dir, 'work-'));
     try {
-      let speech = req.audioPath!;
+      const label = text !== undefined ? firstWords(text) : (req.originalName ?? 'file');
+      const name = `announce ${this.stamp()} ${label}`;
+      let media: MediaRow;
       if (text !== undefined) {
         const t0 = deps.clock.now();
         const tts = deps.tts();
-        speech = (await tts.synthesize(text, work, { voice })).path;
+        const speech = (await tts.synthesize(text, work, { voice })).path;
         deps.logger.info({ provider: tts.name, voice, chars: text.length, tookMs: deps.clock.now() - t0 }, 'announcement synthesised');
+        media = await this.importSpeech(speech, `tts ${tts.name} ${voice}`, req.chime, name, req.originalName ?? `${name}.wav`);
+      } else {
+        // An operator's recording: its level is not known, so it goes through the measured import.
+        let input = req.audioPath!;
+        if (req.chime) {
+          const chime = await ensureChime(deps.ffmpegPath, this.dir);
+          input = join(work, `with-chime-${randomBytes(4).toString('hex')}.wav`);
+          await joinAudio(deps.ffmpegPath, [chime, req.audioPath!, chime], input);
+        }
+        media = await deps.media.import({ inputPath: input, name, originalName: req.originalName ?? `${name}.wav`, ...(req.onProgress ? { onProgress: req.onProgress } : {}) });
       }
-      let input = speech;
-      if (req.chime) {
-        const chime = await ensureChime(deps.ffmpegPath, this.dir);
-        input = join(work, `with-chime-${randomBytes(4).toString('hex')}.wav`);
-        await joinAudio(deps.ffmpegPath, [chime, speech, chime], input);
-      }
-      const label = text !== undefined ? firstWords(text) : (req.originalName ?? 'file');
-      const name = `announce ${this.stamp()} ${label}`;
-      const media = await deps.media.import({ inputPath: input, name, originalName: req.originalName ?? `${name}.wav`, ...(req.onProgress ? { onProgress: req.onProgress } : {}) });
       if (req.emergency) {
         // The clusters are resolved already (by the route): their ids are not read as names again.
         const emergency = deps.startEmergency({ zones: req.all ? ['all'] : targets, clusterIds: targets, mediaId: media.id, repeat: false, volume: null, by: req.by });
@@ -100,6 +121,56 @@ export class AnnounceService {
     } finally {
       await rm(work, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Speech (and the chime around it) into the library in one ffmpeg run, at the gains learned for
+   * this voice and the chime; a source heard for the first time is measured first. Afterwards the
+   * stored file is measured in the background and the voice's gain follows what it shows.
+   */
+  private async importSpeech(speech: string, voiceKey: string, chime: boolean, name: string, originalName: string): Promise<MediaRow> {
+    const { deps } = this;
+    const speechPart = { path: speech, gainDb: await this.gainOf(voiceKey, speech) };
+    const parts: LevelledPart[] = [speechPart];
+    if (chime) {
+      const path = await ensureChime(deps.ffmpegPath, this.dir);
+      const c = { path, gainDb: await this.gainOf(CHIME_LEVEL_KEY, path) };
+      parts.unshift(c);
+      parts.push(c);
+    }
+    const media = await deps.media.import({
+      inputPath: speech,
+      name,
+      originalName,
+      encode: (outputPath) => encodeLevelled({ ffmpegPath: deps.ffmpegPath, parts, outputPath, displayName: originalName, settings: deps.mediaSettings }),
+    });
+    this.checkLevel(voiceKey, media.id);
+    return media;
+  }
+
+  /** The learned gain of a source, measuring `path` when there is none yet. */
+  private async gainOf(key: string, path: string): Promise<number> {
+    const known = this.levels.gain(key);
+    if (known !== undefined) return known;
+    const m = await measureLoudness(this.deps.ffmpegPath, path, this.deps.mediaSettings);
+    // Silence (or nothing measurable) gets no gain: there is nothing to bring up.
+    return m ? this.levels.measured(key, this.deps.mediaSettings.loudness.integratedLufs - m.inputI) : 0;
+  }
+
+  /** Measures a stored announcement off the operator's time and corrects the voice's gain. */
+  private checkLevel(voiceKey: string, mediaId: string): void {
+    const path = this.deps.media.filePath(mediaId);
+    if (!path) return;
+    const target = this.deps.mediaSettings.loudness.integratedLufs;
+    const check = measureLoudness(this.deps.ffmpegPath, path, this.deps.mediaSettings)
+      .then((m) => {
+        if (!m) return;
+        this.levels.correct(voiceKey, target - m.inputI);
+        this.deps.logger.info({ mediaId, lufs: m.inputI, target }, 'announcement loudness checked');
+      })
+      .catch((err: unknown) => this.deps.logger.warn({ err, mediaId }, 'announcement loudness not checked'));
+    this.checks.add(check);
+    void check.finally(() => this.checks.delete(check));
   }
 
   /**
@@ -148,9 +219,9 @@ export class AnnounceService {
     if (Boolean(req.all) === Boolean(req.clusters)) throw new LoaError('LOA_BAD_REQUEST', 'give either "clusters" (a list of ids) or "all": true, not both or neither.');
     const known = this.deps.clusterIds();
     const ids = req.all ? known : [...new Set(req.clusters)];
-    if (ids.length === 0) throw new LoaError('LOA_NO_CLUSTERS', 'no clusters to play on; give --clusters or --all (and add clusters first).');
+    if (ids.length === 0) throw sentenceError('LOA_NO_CLUSTERS', 'clusters.none');
     const unknown = ids.filter((c) => !known.includes(c));
-    if (unknown.length > 0) throw new LoaError('LOA_CLUSTER_NOT_FOUND', `unknown cluster(s): ${unknown.join(', ')}; \`loa clusters list\` shows the ids.`, { status: 404 });
+    if (unknown.length > 0) throw sentenceError('LOA_CLUSTER_NOT_FOUND', 'cluster.unknown', { ids: unknown.join(', ') }, { status: 404 });
     return ids;
   }
 

@@ -5,7 +5,7 @@
 // was (the monitor greys it), on request only: `loa cameras snapshot` wants a fresh one or an error.
 import { Agent } from 'node:http';
 import type { Clock } from '../../common/clock.js';
-import { errorMessage, LoaError } from '../../common/errors.js';
+import { LoaError, errorMessage, sentenceError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { Store } from '../store/index.js';
 import { reasonText } from './views.js';
@@ -62,7 +62,7 @@ export class SnapshotProxy {
 
   private fresh(id: string): Promise<Snapshot> {
     const row = this.deps.store.cameras.get(id);
-    if (!row) return Promise.reject(new LoaError('LOA_CAMERA_NOT_FOUND', `no camera has the id "${id}"; \`loa cameras list\` shows them.`, { status: 404 }));
+    if (!row) return Promise.reject(sentenceError('LOA_CAMERA_NOT_FOUND', 'camera.not-found', { id }, { status: 404 }));
     const hit = this.cache.get(id);
     if (hit && this.deps.clock.now() - hit.takenAt < this.deps.cacheMs) return Promise.resolve({ jpeg: hit.jpeg, takenAt: hit.takenAt, cached: true, stale: false });
     const running = this.inflight.get(id);
@@ -84,7 +84,7 @@ export class SnapshotProxy {
     } catch (e) {
       throw unavailable(id, clip(errorMessage(e)));
     }
-    if (!conn) throw new LoaError('LOA_CAMERA_NOT_FOUND', `no camera has the id "${id}"; \`loa cameras list\` shows them.`, { status: 404 });
+    if (!conn) throw sentenceError('LOA_CAMERA_NOT_FOUND', 'camera.not-found', { id }, { status: 404 });
     const abort = new AbortController();
     this.aborts.add(abort);
     const timer = clock.setTimeout(() => abort.abort(), timeoutMs);

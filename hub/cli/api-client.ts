@@ -5,13 +5,25 @@ import { LoaError } from '../../common/errors.js';
 import type { Media, UploadEvent } from './api-types.js';
 import { CliError } from './errors.js';
 import type { Catalogue } from './i18n.js';
+import type { Coded } from '../../common/i18n/catalogue.js';
 
 /** An error answered by the hub: its stable code, its sentence, the HTTP status and any details. */
 export class ApiError extends LoaError {
-  constructor(code: string, message: string, status: number, details?: unknown) {
-    super(code, message, { status, details });
+  constructor(code: string, message: string, status: number, details?: unknown, sentence?: Coded) {
+    super(code, message, { status, details, ...(sentence ? { sentence } : {}) });
     this.name = 'ApiError';
   }
+}
+
+/** The hub's `error.sentence`, if it is well formed (a code and flat parameters). */
+function sentenceOf(v: unknown): Coded | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const { code, params } = v as { code?: unknown; params?: unknown };
+  if (typeof code !== 'string') return undefined;
+  if (params === undefined) return { code };
+  if (typeof params !== 'object' || params === null) return undefined;
+  const flat = Object.entries(params).filter((e): e is [string, string | number] => typeof e[1] === 'string' || typeof e[1] === 'number');
+  return { code, params: Object.fromEntries(flat) };
 }
 
 export interface ApiClientOptions {
@@ -165,9 +177,9 @@ export class ApiClient {
   private async errorOf(res: Response): Promise<LoaError> {
     const text = await res.text().catch(() => '');
     try {
-      const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; details?: unknown } };
+      const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; details?: unknown; sentence?: unknown } };
       if (body.error && typeof body.error.code === 'string' && typeof body.error.message === 'string') {
-        return new ApiError(body.error.code, body.error.message, res.status, body.error.details);
+        return new ApiError(body.error.code, body.error.message, res.status, body.error.details, sentenceOf(body.error.sentence));
       }
     } catch {
       // not JSON: fall through to a message built from the status

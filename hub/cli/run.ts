@@ -3,6 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { systemClock, type Clock } from '../../common/clock.js';
 import { errorMessage, isLoaError } from '../../common/errors.js';
+import { errorText } from '../../common/i18n/errors.js';
 import { registerAlarms } from './commands/alarms/index.js';
 import { registerAnnounce } from './commands/announce/index.js';
 import { registerBroadcast } from './commands/broadcast/index.js';
@@ -18,6 +19,7 @@ import { registerStatus } from './commands/status/index.js';
 import { registerTokens } from './commands/tokens/index.js';
 import type { CliIo } from './context.js';
 import { CliError, ExitError } from './errors.js';
+import { helpInVietnamese } from './help-vi.js';
 import { createHost } from './host.js';
 import { catalogue, chooseLang, type Catalogue } from './i18n.js';
 
@@ -75,7 +77,9 @@ function report(e: unknown, io: CliIo, t: Catalogue): number {
   // The command has printed its answer (which says what is wrong) already.
   if (e instanceof ExitError) return e.exitCode;
   const code = isLoaError(e) && !e.message.includes(e.code) ? ` [${e.code}]` : '';
-  io.stderr.write(`${t.errorPrefix}: ${oneLine(errorMessage(e))}${code}\n`);
+  // The hub's sentence in the reader's language; its English message when the sentence is unknown.
+  const message = isLoaError(e) && e.sentence ? errorText(t.lang, e.sentence, e.message) : errorMessage(e);
+  io.stderr.write(`${t.errorPrefix}: ${oneLine(message)}${code}\n`);
   if (io.env.LOA_DEBUG && e instanceof Error && e.stack) io.stderr.write(`${e.stack}\n`);
   return e instanceof CliError && e.usage ? 2 : 1;
 }
@@ -84,7 +88,9 @@ function report(e: unknown, io: CliIo, t: Catalogue): number {
 export async function runCli(argv: string[], io: CliIo, clock: Clock = systemClock): Promise<number> {
   const t = catalogue(chooseLang(langFlag(argv), io.env));
   try {
-    await buildProgram(io, t, clock).parseAsync(argv, { from: 'user' });
+    const program = buildProgram(io, t, clock);
+    if (t.lang === 'vi') helpInVietnamese(program);
+    await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (e) {
     return report(e, io, t);

@@ -1,7 +1,7 @@
 // Registering loudspeaker clusters: ids, secrets (shown once, stored as a slow hash), removal
 // and secret rotation, which also end the box's current MQTT session.
 import type { Clock } from '../../common/clock.js';
-import { LoaError } from '../../common/errors.js';
+import { LoaError, sentenceError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { CLUSTER_ID_PATTERN, clusterTopic } from '../../protocol/index.js';
 import type { HubMqtt } from '../broker/broker.js';
@@ -28,9 +28,9 @@ export class ClusterService {
   async add(input: { id: string; name?: string | undefined; village?: string | undefined }): Promise<{ cluster: ClusterRow; secret: string }> {
     const { store, clock } = this.deps;
     if (!CLUSTER_ID_PATTERN.test(input.id)) {
-      throw new LoaError('LOA_BAD_CLUSTER_ID', `"${input.id}" is not a valid cluster id: use 1-63 lowercase letters, digits and dashes, starting with a letter or digit (e.g. ban-muong-1).`);
+      throw sentenceError('LOA_BAD_CLUSTER_ID', 'cluster.bad-id', { id: input.id });
     }
-    if (store.clusters.exists(input.id)) throw new LoaError('LOA_CLUSTER_EXISTS', `cluster ${input.id} already exists; pick another id or \`loa clusters rotate-secret ${input.id}\`.`, { status: 409 });
+    if (store.clusters.exists(input.id)) throw sentenceError('LOA_CLUSTER_EXISTS', 'cluster.exists', { id: input.id }, { status: 409 });
     const secret = generateSecret();
     const secretHash = await hashSecret(secret, this.deps.scryptCost);
     // Mosquitto cannot check the scrypt hash, so its own is made now, while the secret is known.
@@ -43,7 +43,7 @@ export class ClusterService {
 
   get(id: string): ClusterRow {
     const c = this.deps.store.clusters.get(id);
-    if (!c) throw new LoaError('LOA_CLUSTER_NOT_FOUND', `cluster ${id} does not exist; \`loa clusters list\` shows the ids.`, { status: 404 });
+    if (!c) throw sentenceError('LOA_CLUSTER_NOT_FOUND', 'cluster.not-found', { id }, { status: 404 });
     return c;
   }
 

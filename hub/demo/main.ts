@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   const creds = new Map<string, string>();
   for (const c of site.clusters) creds.set(c.id, (await hub.clusters.add(c)).secret);
   const edgeIds = Array.from({ length: o.edges }, (_, i) => `edge-${i + 1}`);
-  for (const id of edgeIds) creds.set(id, (await hub.clusters.add({ id, name: `loa-edge ${id}`, village: 'real daemon' })).secret);
+  for (const id of edgeIds) creds.set(id, (await hub.clusters.add({ id, name: `loa-edge ${id}`, village: 'Thử nghiệm (loa-edge)' })).secret);
 
   const fleet = await startFleet({
     mqttUrl: addr.mqttUrl,

@@ -3,7 +3,7 @@
 // acknowledgement into the per-cluster outcome that the broadcast log shows.
 import { randomBytes } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../common/clock.js';
-import { LoaError } from '../../common/errors.js';
+import { LoaError, sentenceError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { Ack } from '../../protocol/index.js';
 import type { HubMqtt } from '../broker/broker.js';
@@ -128,17 +128,17 @@ export class Dispatcher {
     const { store, clock, config } = this.deps;
     const media = store.media.get(req.mediaId);
     if (!media || media.removedAt) {
-      throw new LoaError('LOA_MEDIA_NOT_FOUND', `media ${req.mediaId} is not in the library; \`loa media list\` shows what is.`, { status: 404 });
+      throw sentenceError('LOA_MEDIA_NOT_FOUND', 'media.not-in-library', { id: req.mediaId }, { status: 404 });
     }
-    if (req.clusterIds.length === 0) throw new LoaError('LOA_NO_CLUSTERS', 'no clusters to play on; give --clusters or --all (and add clusters first).');
+    if (req.clusterIds.length === 0) throw sentenceError('LOA_NO_CLUSTERS', 'clusters.none');
     const unknown = req.clusterIds.filter((c) => !store.clusters.exists(c));
     if (unknown.length > 0) {
-      throw new LoaError('LOA_CLUSTER_NOT_FOUND', `unknown cluster(s): ${unknown.join(', ')}; \`loa clusters list\` shows the ids.`, { status: 404 });
+      throw sentenceError('LOA_CLUSTER_NOT_FOUND', 'cluster.unknown', { ids: unknown.join(', ') }, { status: 404 });
     }
     const now = clock.now();
     const { startAt, queuedAfter, replaces } = this.placeAmongAdhoc(req, now);
     if (startAt < now - config.commandTtlMs) {
-      throw new LoaError('LOA_START_IN_PAST', `the start time ${new Date(startAt).toISOString()} has passed; give a time in the future.`);
+      throw sentenceError('LOA_START_IN_PAST', 'start.past', { at: new Date(startAt).toISOString() });
     }
     const id = `b-${randomBytes(6).toString('hex')}`;
     store.broadcasts.create({
@@ -196,7 +196,7 @@ export class Dispatcher {
     const now = clock.now();
     let open = store.broadcasts.openTargets(q.clusterIds);
     if (q.broadcastId) {
-      if (!store.broadcasts.get(q.broadcastId)) throw new LoaError('LOA_BROADCAST_NOT_FOUND', `broadcast ${q.broadcastId} does not exist; \`loa broadcast list\` shows them.`, { status: 404 });
+      if (!store.broadcasts.get(q.broadcastId)) throw sentenceError('LOA_BROADCAST_NOT_FOUND', 'broadcast.not-found', { id: q.broadcastId }, { status: 404 });
       open = open.filter((t) => t.broadcastId === q.broadcastId);
     }
     const stopped: { broadcastId: string; clusterId: string }[] = [];
@@ -288,7 +288,7 @@ export class Dispatcher {
   /** Sets a cluster's volume and tells its box when it is online. */
   async setVolume(clusterId: string, volume: number): Promise<string | null> {
     const { store, mqtt } = this.deps;
-    if (!store.clusters.exists(clusterId)) throw new LoaError('LOA_CLUSTER_NOT_FOUND', `cluster ${clusterId} does not exist; \`loa clusters list\` shows the ids.`, { status: 404 });
+    if (!store.clusters.exists(clusterId)) throw sentenceError('LOA_CLUSTER_NOT_FOUND', 'cluster.not-found', { id: clusterId }, { status: 404 });
     store.clusters.setVolume(clusterId, volume);
     if (!store.clusters.get(clusterId)!.online && !mqtt.isConnected(clusterId)) return null;
     const cmd = await this.sender.send(clusterId, { type: 'volume', volume });

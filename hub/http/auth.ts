@@ -2,7 +2,7 @@
 // (`config.roles`); a route without roles is public (healthz, metrics) or does its own
 // device authentication (media content).
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { LoaError } from '../../common/errors.js';
+import { LoaError, sentenceError } from '../../common/errors.js';
 import type { Role, TokenRow, TokenStore } from '../store/index.js';
 
 declare module 'fastify' {
@@ -26,11 +26,11 @@ export function makeAuthHook(tokens: TokenStore) {
     const roles = req.routeOptions.config.roles;
     if (!roles) return;
     const token = bearerToken(req);
-    if (!token) throw new LoaError('LOA_UNAUTHENTICATED', 'this needs a bearer token (Authorization: Bearer …); `loa tokens add` makes one.', { status: 401 });
+    if (!token) throw sentenceError('LOA_UNAUTHENTICATED', 'auth.no-token', {}, { status: 401 });
     const principal = tokens.findByToken(token);
-    if (!principal) throw new LoaError('LOA_UNAUTHENTICATED', 'the token is not known to this hub; check --token or LOA_TOKEN.', { status: 401 });
+    if (!principal) throw sentenceError('LOA_UNAUTHENTICATED', 'auth.unknown-token', {}, { status: 401 });
     if (!roles.includes(principal.role)) {
-      throw new LoaError('LOA_FORBIDDEN', `a ${principal.role} token may not do this; it needs one of: ${roles.join(', ')}.`, { status: 403 });
+      throw sentenceError('LOA_FORBIDDEN', 'auth.forbidden', { role: principal.role, roles: roles.join(', ') }, { status: 403 });
     }
     req.principal = principal;
   };

@@ -12,6 +12,7 @@ import type { DeviceListener } from '../devices/listener.js';
 import type { Dispatcher } from '../dispatcher/dispatcher.js';
 import type { LiveService } from '../live/service.js';
 import type { MediaUsage } from '../media/names.js';
+import type { ImportMediaOptions } from '../media/library.js';
 import type { ScheduleService } from '../scheduler/service.js';
 import type { MediaRow, Store } from '../store/index.js';
 
@@ -20,6 +21,8 @@ export interface ImportInput {
   name: string;
   originalName: string;
   onProgress?: (percent: number, phase: string) => void;
+  /** Encode it this way instead of the measured transcode (hub/media/library.ts ImportMediaOptions). */
+  encode?: ImportMediaOptions['encode'];
 }
 
 /** An operator's import: the item, the one it replaced (--replace), or unchanged (the same audio

@@ -2,7 +2,7 @@
 // { error: { code, message } } with a stable code (docs/errors.md).
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { LoaError } from '../../common/errors.js';
+import { LoaError, sentenceError } from '../../common/errors.js';
 
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
   const r = schema.safeParse(value);
@@ -11,13 +11,15 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: 
     .slice(0, 3)
     .map((i) => `${i.path.length ? i.path.join('.') : what}: ${i.message}`)
     .join('; ');
-  throw new LoaError('LOA_BAD_REQUEST', `invalid ${what}: ${first}`, { status: 400 });
+  throw sentenceError('LOA_BAD_REQUEST', 'request.invalid', { what, detail: first }, { status: 400 });
 }
 
 export function errorHandler(err: FastifyError | LoaError | Error, req: FastifyRequest, reply: FastifyReply): void {
   if (err instanceof LoaError) {
     // Details are structured problems (e.g. every error of a schedule file), never secrets.
-    void reply.code(err.status).send({ error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } });
+    void reply.code(err.status).send({
+      error: { code: err.code, message: err.message, ...(err.sentence ? { sentence: err.sentence } : {}), ...(err.details !== undefined ? { details: err.details } : {}) },
+    });
     return;
   }
   const fe = err as FastifyError;
@@ -26,5 +28,6 @@ export function errorHandler(err: FastifyError | LoaError | Error, req: FastifyR
     return;
   }
   req.log.error({ err }, 'request failed');
-  void reply.code(500).send({ error: { code: 'LOA_INTERNAL', message: 'the hub failed to handle this request; its log has the details.' } });
+  const internal = sentenceError('LOA_INTERNAL', 'internal', {}, { status: 500 });
+  void reply.code(500).send({ error: { code: internal.code, message: internal.message, sentence: internal.sentence } });
 }

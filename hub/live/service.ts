@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Clock, TimerHandle } from '../../common/clock.js';
-import { errorMessage, LoaError } from '../../common/errors.js';
+import { LoaError, errorMessage, sentenceError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { Dispatcher } from '../dispatcher/dispatcher.js';
 import type { LostRelay } from '../dispatcher/streams.js';
@@ -172,11 +172,11 @@ export class LiveService {
   private async launch(req: LaunchRequest, source: LiveSource): Promise<LiveInfo> {
     const { clock, settings } = this.deps;
     const now = clock.now();
-    if (req.until !== undefined && req.until <= now) throw new LoaError('LOA_START_IN_PAST', `the end time ${new Date(req.until).toISOString()} has passed; give a time in the future.`);
+    if (req.until !== undefined && req.until <= now) throw sentenceError('LOA_START_IN_PAST', 'end.past', { at: new Date(req.until).toISOString() });
     // Without an end time a station or a push ends after live.maxOpenHours (a file, at its end).
     if (req.until === undefined && source.kind !== 'file') req = { ...req, until: now + Math.round(settings.maxOpenHours * 3600_000) };
     const clusterIds = req.clusterIds === 'all' ? this.deps.allClusterIds() : req.clusterIds;
-    if (clusterIds.length === 0) throw new LoaError('LOA_NO_CLUSTERS', 'no clusters to play on; give --clusters or --all (and add clusters first).');
+    if (clusterIds.length === 0) throw sentenceError('LOA_NO_CLUSTERS', 'clusters.none');
     this.silence ??= encodeSilence(this.deps.ffmpegPath, settings);
     const silence = await this.silence;
     const chime = req.chime ? await this.chimeFrames() : undefined;
@@ -350,7 +350,7 @@ export class LiveService {
       return { kind: 'url', url: s.url };
     }
     const path = this.deps.mediaPath(s.mediaId);
-    if (!path) throw new LoaError('LOA_MEDIA_NOT_FOUND', `media ${s.mediaId} is not in the library; \`loa media list\` shows what is.`, { status: 404 });
+    if (!path) throw sentenceError('LOA_MEDIA_NOT_FOUND', 'media.not-in-library', { id: s.mediaId }, { status: 404 });
     return { kind: 'file', path, mediaId: s.mediaId };
   }
 

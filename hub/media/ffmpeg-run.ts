@@ -19,6 +19,8 @@ export interface InputInfo {
 export interface FfmpegRunOptions {
   ffmpegPath: string;
   input: string;
+  /** More inputs after `input` (#1, #2 …), for a filter graph that joins them. */
+  extraInputs?: readonly string[];
   outputOptions: string[];
   output: string;
   /** Called once when ffmpeg has opened the input. Throwing stops ffmpeg and rejects with that error. */
@@ -89,7 +91,9 @@ export function runFfmpeg(opts: FfmpegRunOptions): Promise<FfmpegRunResult> {
     const cmd = ffmpeg({ source: resolvePath(opts.input), stdoutLines: TAIL_LINES })
       .setFfmpegPath(opts.ffmpegPath)
       // -nostdin: ffmpeg must never wait on or eat a terminal's input.
-      .inputOptions(['-nostdin', '-hide_banner'])
+      .inputOptions(['-nostdin', '-hide_banner']);
+    for (const extra of opts.extraInputs ?? []) cmd.input(resolvePath(extra));
+    cmd
       .outputOptions(opts.outputOptions)
       .output(opts.output);
 

@@ -26,6 +26,9 @@ export interface ImportMediaOptions {
   signal?: AbortSignal;
   /** How the file is named in errors and logs (an upload's original name); defaults to inputPath. */
   displayName?: string;
+  /** Encodes into the delivery format itself instead of the measured transcode (an
+   *  announcement whose level is known: speech.ts encodeLevelled). */
+  encode?: (outputPath: string) => Promise<{ durationMs: number; bytes: number; format: typeof DELIVERY_FORMAT }>;
 }
 
 export interface ImportedMedia {
@@ -145,16 +148,18 @@ export async function importMedia(opts: ImportMediaOptions): Promise<ImportedMed
   }
   try {
     const tmpFile = join(work, 'out.ogg');
-    const result = await transcode({
-      ffmpegPath: opts.ffmpegPath,
-      inputPath,
-      outputPath: tmpFile,
-      displayName: name,
-      settings,
-      logger,
-      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    });
+    const result = opts.encode
+      ? { ...(await opts.encode(tmpFile)), loudness: null }
+      : await transcode({
+          ffmpegPath: opts.ffmpegPath,
+          inputPath,
+          outputPath: tmpFile,
+          displayName: name,
+          settings,
+          logger,
+          ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        });
     if (opts.signal?.aborted) throw mediaErrors.cancelled(name);
     let id: string;
     let stored: { path: string; existed: boolean };
@@ -165,7 +170,7 @@ export async function importMedia(opts: ImportMediaOptions): Promise<ImportedMed
       throw mediaErrors.storeFailed(name, mediaDir, (e as NodeJS.ErrnoException).code ?? String(e), e);
     }
     logger.info(
-      { file: name, mediaId: id, bytes: result.bytes, durationMs: result.durationMs, gainDb: result.loudness.gainDb, limited: result.loudness.limited, existed: stored.existed },
+      { file: name, mediaId: id, bytes: result.bytes, durationMs: result.durationMs, gainDb: result.loudness?.gainDb, limited: result.loudness?.limited, existed: stored.existed },
       stored.existed ? 'media already in the library' : 'media stored',
     );
     return { id, bytes: result.bytes, durationMs: result.durationMs, format: result.format, path: stored.path };

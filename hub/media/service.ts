@@ -78,6 +78,7 @@ export function createMediaService(deps: MediaServiceDeps): MediaService {
       settings: deps.settings,
       logger,
       ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+      ...(input.encode ? { encode: input.encode } : {}),
     });
   }
 

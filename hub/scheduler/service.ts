@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { isScalar, parseDocument, visit } from 'yaml';
 import type { Clock } from '../../common/clock.js';
-import { LoaError } from '../../common/errors.js';
+import { LoaError, sentenceError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { epochToZoned } from '../schedule/calendar.js';
 import { expandDay } from '../schedule/expand.js';
@@ -165,7 +165,7 @@ export class ScheduleService {
 
   current() {
     const v = this.deps.store.schedules.current();
-    if (!v) throw new LoaError('LOA_NO_SCHEDULE', 'no schedule has been applied yet; `loa schedule apply FILE` puts one in force.', { status: 404 });
+    if (!v) throw sentenceError('LOA_NO_SCHEDULE', 'schedule.none', {}, { status: 404 });
     const { schedule } = this.load();
     return { ...v, site: this.site() ?? null, timezone: schedule?.timezone ?? this.deps.timezone, programmes: (schedule?.programmes ?? []).map(summary) };
   }
@@ -204,9 +204,9 @@ export class ScheduleService {
   startEmergency(req: { zones: string[]; clusterIds?: string[]; mediaId: string; repeat: boolean; volume: number | null; by: string }): EmergencyRow {
     const { store, clock } = this.deps;
     const media = store.media.get(req.mediaId);
-    if (!media || media.removedAt) throw new LoaError('LOA_MEDIA_NOT_FOUND', `media ${req.mediaId} is not in the library; \`loa media list\` shows what is.`, { status: 404 });
+    if (!media || media.removedAt) throw sentenceError('LOA_MEDIA_NOT_FOUND', 'media.not-in-library', { id: req.mediaId }, { status: 404 });
     const clusters = [...(req.clusterIds ?? this.resolveTargets(req.zones))].sort();
-    if (clusters.length === 0) throw new LoaError('LOA_NO_CLUSTERS', 'those zones hold no clusters.');
+    if (clusters.length === 0) throw sentenceError('LOA_NO_CLUSTERS', 'zones.empty');
     const e = store.schedules.startEmergency({
       id: `e-${randomBytes(5).toString('hex')}`,
       mediaId: media.id,

@@ -1,7 +1,7 @@
 // /api/v1/broadcasts and /api/v1/log: playing media on clusters and what came of it.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { LoaError } from '../../../common/errors.js';
+import { LoaError, sentenceError } from '../../../common/errors.js';
 import { broadcastStatus, type BroadcastRow } from '../../store/index.js';
 import type { HttpContext } from '../context.js';
 import { parseWith } from '../errors.js';
@@ -71,7 +71,7 @@ export function broadcastRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.get('/api/v1/broadcasts/:id', { config: operator }, async (req) => {
     const { id } = req.params as { id: string };
     const b = ctx.store.broadcasts.get(id);
-    if (!b) throw new LoaError('LOA_BROADCAST_NOT_FOUND', `broadcast ${id} does not exist; \`loa broadcast list\` shows them.`, { status: 404 });
+    if (!b) throw sentenceError('LOA_BROADCAST_NOT_FOUND', 'broadcast.not-found', { id }, { status: 404 });
     return { broadcast: view(ctx, b) };
   });
 

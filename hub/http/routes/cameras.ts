@@ -4,7 +4,7 @@
 // Nothing here ever answers with a camera's credentials: CameraView has none (hub/cameras/types.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { LoaError } from '../../../common/errors.js';
+import { LoaError, sentenceError } from '../../../common/errors.js';
 import type { CameraStatusView, CameraView } from '../../cameras/types.js';
 import { statusView } from '../../cameras/views.js';
 import type { HttpContext } from '../context.js';
@@ -42,7 +42,7 @@ const discoverBody = z.strictObject({
 });
 
 export function cameraNotFound(id: string): LoaError {
-  return new LoaError('LOA_CAMERA_NOT_FOUND', `camera ${id} does not exist; \`loa cameras list\` shows the ids.`, { status: 404 });
+  return sentenceError('LOA_CAMERA_NOT_FOUND', 'camera.not-found', { id }, { status: 404 });
 }
 
 /**

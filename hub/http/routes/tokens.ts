@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { LoaError } from '../../../common/errors.js';
+import { LoaError, sentenceError } from '../../../common/errors.js';
 import { ROLES } from '../../store/index.js';
 import type { HttpContext } from '../context.js';
 import { parseWith } from '../errors.js';
@@ -28,7 +28,7 @@ export function tokenRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.delete('/api/v1/tokens/:id', { config: operator }, async (req) => {
     const { id } = req.params as { id: string };
     if (req.principal?.id === id) throw new LoaError('LOA_TOKEN_IN_USE', 'a token cannot remove itself; use another operator token.', { status: 409 });
-    if (!ctx.store.tokens.remove(id)) throw new LoaError('LOA_TOKEN_NOT_FOUND', `token ${id} does not exist; \`loa tokens list\` shows them.`, { status: 404 });
+    if (!ctx.store.tokens.remove(id)) throw sentenceError('LOA_TOKEN_NOT_FOUND', 'token.not-found', { id }, { status: 404 });
     return { removed: id };
   });
 }

@@ -1,4 +1,5 @@
 // How a broadcast and its per-cluster targets read in tables.
+import { outcomeReason } from '../../../../common/i18n/outcomes.js';
 import type { Broadcast, Target } from '../../api-types.js';
 import { duration, short, when } from '../../format.js';
 import type { Catalogue } from '../../i18n.js';
@@ -17,8 +18,9 @@ function clock(ms: number | null, tz: string, t: Catalogue): string {
   return ms === null || ms === undefined ? t.none : formatClock(ms, tz);
 }
 
-export function reasonText(target: Pick<Target, 'reason' | 'detail'>): string {
-  return short([target.reason, target.detail].filter(Boolean).join(': '), 50);
+/** Why it ended so, in the reader's words (common/i18n/outcomes.ts), then the hub's or box's own detail. */
+export function reasonText(target: Pick<Target, 'reason' | 'detail'>, t: Catalogue): string {
+  return short([outcomeReason(t.lang, target.reason), target.detail].filter(Boolean).join(': '), 50);
 }
 
 export function targetsSummary(b: Broadcast, t: Catalogue): string {
@@ -44,7 +46,7 @@ export function targetsTable(targets: Target[], t: Catalogue, tz: string): Block
     kind: 'table',
     head: [t.hCluster, t.hStatus, t.hAccepted, t.hStarted, t.hFinished, t.hReason],
     rows: targets.map((x) => [
-      x.clusterId, targetStatus(x.status, t), clock(x.acceptedAt, tz, t), clock(x.startedAt, tz, t), clock(x.finishedAt, tz, t), reasonText(x),
+      x.clusterId, targetStatus(x.status, t), clock(x.acceptedAt, tz, t), clock(x.startedAt, tz, t), clock(x.finishedAt, tz, t), reasonText(x, t),
     ]),
   };
 }

@@ -65,7 +65,7 @@ export async function log(opts: LogOptions, ctx: CommandContext): Promise<Comman
         rows: body.entries.map((e) => [
           when(e.plannedStart, tz, t), clock(e.plannedEnd), e.clusterId, e.kind ? (t.kind[e.kind] ?? e.kind) : t.none,
           e.programmeId ?? t.none, e.mediaName, outcomeText(e, t),
-          clock(e.startedAt), clock(e.finishedAt), e.playedMs === null || e.playedMs === undefined ? t.none : duration(e.playedMs), reasonText(e),
+          clock(e.startedAt), clock(e.finishedAt), e.playedMs === null || e.playedMs === undefined ? t.none : duration(e.playedMs), reasonText(e, t),
         ]),
         empty: t.noLogEntries,
       },
