@@ -1,5 +1,5 @@
-// Operator-facing text about values typed on the command line (usage errors, exit 2), in English
-// and Vietnamese; spread into the catalogue of i18n.ts.
+// Operator-facing text about values typed on the command line (usage errors, exit 2) and the
+// broadcast list, in English and Vietnamese; spread into the catalogue of i18n.ts.
 
 type IdKind = 'cluster' | 'camera';
 
@@ -13,6 +13,11 @@ export const inputEn = {
   badUser: (v: string) => `the user name "${v}" may not be empty nor contain : < > & "`,
   badAddressRange: (v: string, max: number) =>
     `"${v}" is not an address range: write 192.168.1.10-192.168.1.60 or 192.168.1.0/24, at most ${max} addresses`,
+  // loa broadcast list
+  badListStatus: (v: string, all: string) => `--status "${v}" is not a broadcast status; use ${all} or all, comma-separated`,
+  badListKind: (v: string) => `--kind "${v}" is not a kind of broadcast; use ad-hoc, schedule or emergency, comma-separated`,
+  broadcastListNote: 'On air first, then the most recent; `--status scheduled` lists those still to come.',
+  noBroadcastsMatch: 'No broadcasts match.',
 };
 
 export const inputVi: typeof inputEn = {
@@ -25,4 +30,8 @@ export const inputVi: typeof inputEn = {
   badUser: (v) => `tên đăng nhập "${v}" không được để trống và không được chứa : < > & "`,
   badAddressRange: (v, max) =>
     `"${v}" không phải dải địa chỉ: hãy viết 192.168.1.10-192.168.1.60 hoặc 192.168.1.0/24, tối đa ${max} địa chỉ`,
+  badListStatus: (v, all) => `--status "${v}" không phải trạng thái lượt phát; dùng ${all} hoặc all, cách nhau bằng dấu phẩy`,
+  badListKind: (v) => `--kind "${v}" không phải loại lượt phát; dùng ad-hoc, schedule hoặc emergency, cách nhau bằng dấu phẩy`,
+  broadcastListNote: 'Đang phát ở trên, rồi tới các lượt gần nhất; `--status scheduled` liệt kê các lượt sắp phát.',
+  noBroadcastsMatch: 'Không có lượt phát nào khớp.',
 };

@@ -2,6 +2,7 @@
 // the source of the broadcast log. A relay (schedule `relay:` item) is a broadcast of a station's
 // stream instead of a media file: no media id, `streamUrl` set, named "relay URL" in the log.
 import type { Statement } from 'better-sqlite3';
+import { listClauses, type BroadcastFilter } from './broadcast-list.js';
 import { prepared, type Db } from './db.js';
 
 export const TARGET_STATUSES = ['pending', 'sent', 'accepted', 'started', 'finished', 'stopped', 'preempted', 'failed', 'refused', 'offline', 'missed', 'expired'] as const;
@@ -278,10 +279,11 @@ export class BroadcastStore {
     return r && this.withTargets(r);
   }
 
-  /** Broadcasts that reached at least one cluster, newest first (planned-only items are left out). */
-  list(limit: number): BroadcastRow[] {
-    const rows = prepared(this.db, `${BROADCAST_SELECT} WHERE EXISTS (SELECT 1 FROM broadcast_targets t WHERE t.broadcast_id = b.id) ORDER BY b.start_at DESC, b.created_at DESC LIMIT ?`)
-      .all(limit) as RawBroadcast[];
+  /** Broadcasts that reached at least one cluster (planned-only items are left out), as a list
+   *  asks for them: on air first, then to come, then newest first (broadcast-list.ts). */
+  list(filter: BroadcastFilter): BroadcastRow[] {
+    const { sql, params } = listClauses(filter, OPEN_TARGET_STATUSES);
+    const rows = prepared(this.db, `${BROADCAST_SELECT} ${sql}`).all(params) as RawBroadcast[];
     return rows.map((r) => this.withTargets(r));
   }
 

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { LoaError, sentenceError } from '../../../common/errors.js';
+import { LIST_KINDS, LIST_STATUSES } from '../../store/broadcast-list.js';
 import { broadcastStatus, type BroadcastRow } from '../../store/index.js';
 import type { HttpContext } from '../context.js';
 import { parseWith } from '../errors.js';
@@ -19,7 +20,18 @@ const playBody = z.strictObject({
   queue: z.boolean().optional(),
 });
 const stopBody = z.strictObject({ broadcastId: z.string().optional(), clusters: clusterList.optional(), all: z.boolean().optional() });
-const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50) });
+/** "running,done" → ["running", "done"], each one of `values`. */
+const oneOrMore = <T extends string>(values: readonly [T, ...T[]]) =>
+  z.string().transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean)).pipe(z.array(z.enum(values)).min(1));
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  /** Default running, done, stopped: what is on air and what happened (broadcast-list.ts). */
+  status: oneOrMore(LIST_STATUSES).optional(),
+  since: z.coerce.number().int().nonnegative().optional(),
+  /** Names, as wherever clusters are chosen: ids, zones, villages (comma-separated). */
+  cluster: z.string().min(1).max(2000).optional(),
+  kind: oneOrMore(LIST_KINDS).optional(),
+});
 const logQuery = z.object({
   from: z.coerce.number().int().nonnegative().default(0),
   to: z.coerce.number().int().nonnegative().optional(),
@@ -64,8 +76,17 @@ export function broadcastRoutes(app: FastifyInstance, ctx: HttpContext): void {
   });
 
   app.get('/api/v1/broadcasts', { config: operator }, async (req) => {
-    const { limit } = parseWith(listQuery, req.query, 'query');
-    return { broadcasts: ctx.store.broadcasts.list(limit).map((b) => view(ctx, b)) };
+    const q = parseWith(listQuery, req.query, 'query');
+    const clusterIds = q.cluster === undefined ? undefined : ctx.schedules.resolveTargets(q.cluster.split(','));
+    const rows = ctx.store.broadcasts.list({
+      now: ctx.clock.now(),
+      limit: q.limit,
+      ...(q.status ? { statuses: q.status } : {}),
+      ...(q.since !== undefined ? { since: q.since } : {}),
+      ...(clusterIds ? { clusterIds } : {}),
+      ...(q.kind ? { kinds: q.kind } : {}),
+    });
+    return { broadcasts: rows.map((b) => view(ctx, b)) };
   });
 
   app.get('/api/v1/broadcasts/:id', { config: operator }, async (req) => {

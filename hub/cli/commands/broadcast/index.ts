@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { CommandHost } from '../../host.js';
 import { parseLimit, parseStreamUrl, parseVolume, textParser, WHERE_HELP } from '../../parse.js';
-import { broadcastList } from './list.js';
+import { broadcastList, parseKinds, parseStatuses, type BroadcastListOptions } from './list.js';
 import { broadcastPlay, type BroadcastPlayOptions } from './play.js';
 import { broadcastRelay, type BroadcastRelayOptions } from './relay.js';
 import { broadcastShow } from './show.js';
@@ -40,9 +40,13 @@ export function registerBroadcast(program: Command, host: CommandHost): void {
     .option('--list', 'the relays with their state, listeners and gaps')
     .action((url: string | undefined, o: BroadcastRelayOptions, cmd: Command) => host.run(cmd, (ctx) => broadcastRelay(url, o, ctx)));
   g.command('list')
-    .description('recent broadcasts, newest first')
-    .option('--limit <n>', 'how many (1–1000)', (v: string) => parseLimit(v, host.t))
-    .action((o: { limit?: number }, cmd: Command) => host.run(cmd, (ctx) => broadcastList(o, ctx)));
+    .description('what is on air, then the most recent broadcasts, newest first (--status scheduled: those to come)')
+    .option('--limit <n>', 'how many (1–1000, default 50)', (v: string) => parseLimit(v, t))
+    .option('--status <list>', 'scheduled, running, done, stopped or all, comma-separated (default running,done,stopped)', (v: string) => parseStatuses(v, t))
+    .option('--since <time>', 'started at or after: a day (YYYY-MM-DD) or a time (2026-11-23T05:00), in the hub\'s time zone')
+    .option('--cluster <names>', 'only broadcasts to these clusters: ids, zones or villages, comma-separated', textParser('--cluster', 200, t))
+    .option('--kind <list>', 'ad-hoc, schedule or emergency, comma-separated', (v: string) => parseKinds(v, t))
+    .action((o: BroadcastListOptions, cmd: Command) => host.run(cmd, (ctx) => broadcastList(o, ctx)));
   g.command('show')
     .description('one broadcast with the outcome on each cluster')
     .argument('<id>', 'broadcast id', textParser(t.hId, 200, t))
