@@ -16,6 +16,8 @@ export const mediaEn = {
   and: ' and ',
   replaced: (name: string, oldId: string, newId: string) =>
     `Media "${name}" replaced (${oldId} → ${newId}): schedules that name it play the new audio from their next item; boxes fetch it by its new id.`,
+  playlist: (file: string, format: string) =>
+    `${file}: this is a playlist (${format}) that names other files; the hub imports only the file uploaded and never opens the files a list names: upload the audio file itself.`,
   unchanged: (name: string) => `Media "${name}" is already in the library with this audio; nothing changed.`,
   forced: (name: string, uses: string) => `"${name}" was used by ${uses}: those schedule items play nothing until the schedule names other media.`,
   stoppedPlays: (n: number) => `stopped ${n} playback(s) of it.`,
@@ -36,6 +38,8 @@ export const mediaVi: typeof mediaEn = {
   and: ' và ',
   replaced: (name, oldId, newId) =>
     `Đã thay tệp âm thanh "${name}" (${oldId} → ${newId}): lịch phát dùng tên này sẽ phát âm thanh mới từ mục kế tiếp; các cụm loa tải về theo mã mới.`,
+  playlist: (file, format) =>
+    `${file}: đây là một danh sách phát (${format}) ghi tên các tệp khác; trạm trung tâm chỉ nhập đúng tệp được tải lên và không bao giờ mở các tệp trong danh sách: hãy tải lên chính tệp âm thanh.`,
   unchanged: (name) => `Tệp âm thanh "${name}" đã có trong thư viện với đúng âm thanh này; không có gì thay đổi.`,
   forced: (name, uses) => `"${name}" đã được dùng bởi ${uses}: các mục đó trong lịch sẽ im lặng cho tới khi lịch phát dùng tệp khác.`,
   stoppedPlays: (n) => `đã dừng ${n} lượt phát của tệp này.`,

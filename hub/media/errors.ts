@@ -8,6 +8,7 @@ export const MEDIA_ERROR_CODES = {
   LOA_MEDIA_EMPTY: 422,
   LOA_MEDIA_TOO_LARGE: 413,
   LOA_MEDIA_NOT_AUDIO: 422,
+  LOA_MEDIA_PLAYLIST: 422,
   LOA_MEDIA_TOO_SHORT: 422,
   LOA_MEDIA_TOO_LONG: 422,
   LOA_MEDIA_ENCODE_FAILED: 422,
@@ -48,6 +49,13 @@ export const mediaErrors = {
     mediaError('LOA_MEDIA_NOT_AUDIO', `${file}: this is not an audio file ffmpeg can play (${found}); choose a sound recording such as MP3, WAV, M4A, OGG or FLAC.`, {
       details: { found },
     }),
+  /** The upload is a list of other files (an HLS playlist, an ffconcat list): never followed. */
+  playlist: (file: string, format: string) =>
+    mediaError(
+      'LOA_MEDIA_PLAYLIST',
+      `${file}: this is a playlist (${format}) that names other files; the hub imports only the file uploaded and never opens the files a list names: upload the audio file itself.`,
+      { details: { file, format } },
+    ),
   tooShort: (file: string, durationMs: number, minMs: number) =>
     mediaError('LOA_MEDIA_TOO_SHORT', `${file}: the audio lasts ${durationMs} ms, less than the ${minMs} ms needed; check that the recording is not blank.`, {
       details: { durationMs, minMs },

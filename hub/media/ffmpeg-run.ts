@@ -5,6 +5,7 @@
 import { accessSync, constants } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import ffmpeg from 'fluent-ffmpeg';
+import { IMPORT_INPUT_OPTIONS } from './demuxers.js';
 
 export interface InputInfo {
   /** Demuxer name, e.g. "wav", "mp3", "image2". */
@@ -88,11 +89,12 @@ export function runFfmpeg(opts: FfmpegRunOptions): Promise<FfmpegRunResult> {
     // never clean up files that a still-running ffmpeg could write again.
     let stopReason: unknown;
     // An absolute path: ffmpeg would read a relative name like "concat:a|b" or "http:x" as a protocol.
+    // Each input is one local file of an audio container (demuxers.ts): never a playlist.
     const cmd = ffmpeg({ source: resolvePath(opts.input), stdoutLines: TAIL_LINES })
       .setFfmpegPath(opts.ffmpegPath)
       // -nostdin: ffmpeg must never wait on or eat a terminal's input.
-      .inputOptions(['-nostdin', '-hide_banner']);
-    for (const extra of opts.extraInputs ?? []) cmd.input(resolvePath(extra));
+      .inputOptions(['-nostdin', '-hide_banner', ...IMPORT_INPUT_OPTIONS]);
+    for (const extra of opts.extraInputs ?? []) cmd.input(resolvePath(extra)).inputOptions(IMPORT_INPUT_OPTIONS);
     cmd
       .outputOptions(opts.outputOptions)
       .output(opts.output);

@@ -5,6 +5,7 @@
 import { rm, stat } from 'node:fs/promises';
 import type { Logger } from '../../common/logger.js';
 import { isLoaError, type LoaError } from '../../common/errors.js';
+import { refusedFormat } from './demuxers.js';
 import { mediaErrors } from './errors.js';
 import { FfmpegAbortedError, FfmpegRunError, runFfmpeg, type InputInfo } from './ffmpeg-run.js';
 import { applyFilter, checkFilter, makeUp, measureFilter, parseMeasurement, planLoudness, type LoudnessMeasurement, type LoudnessPlan } from './loudness.js';
@@ -78,6 +79,9 @@ function classify(e: unknown, name: string, ffmpegPath: string): LoaError {
   if (e instanceof FfmpegRunError) {
     if (e.spawnError) return mediaErrors.ffmpegFailed(ffmpegPath, e.message, e);
     const text = e.stderrLines.join('\n');
+    const refused = refusedFormat(e.stderrLines);
+    if (refused?.list) return mediaErrors.playlist(name, refused.format);
+    if (refused) return mediaErrors.notAudio(name, `ffmpeg sees ${refused.format}, not a sound recording`);
     if (/matches no streams|does not contain any stream|Invalid data found when processing input|Unknown input format/.test(text)) {
       return mediaErrors.notAudio(name, describeInput(e.stderrLines));
     }

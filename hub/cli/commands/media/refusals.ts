@@ -26,7 +26,7 @@ export function usageWords(u: UsageDetails, m: MediaTexts): string {
   return parts.join(m.and);
 }
 
-type Details = { name?: string; file?: string; existing?: Named; media?: Named } & UsageDetails;
+type Details = { name?: string; file?: string; format?: string; existing?: Named; media?: Named } & UsageDetails;
 
 function text(code: string, d: Details, m: MediaTexts): string | null {
   switch (code) {
@@ -36,6 +36,8 @@ function text(code: string, d: Details, m: MediaTexts): string | null {
       return d.name ? m.nothingToReplace(d.name) : null;
     case 'LOA_MEDIA_DUPLICATE':
       return d.file && d.existing ? m.duplicate(d.file, d.existing.name, shortId(d.existing.id)) : null;
+    case 'LOA_MEDIA_PLAYLIST':
+      return d.file && d.format ? m.playlist(d.file, d.format) : null;
     case 'LOA_MEDIA_IN_USE':
       if (!d.media) return null;
       return d.emergencies?.[0] ? m.inEmergency(d.media.name, d.emergencies[0].id) : m.inUse(d.media.name, usageWords(d, m));
