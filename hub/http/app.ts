@@ -5,7 +5,7 @@ import type { Logger } from '../../common/logger.js';
 import { makeAuthHook } from './auth.js';
 import type { HttpContext } from './context.js';
 import type { Role } from '../store/index.js';
-import { errorHandler } from './errors.js';
+import { clientErrorHandler, errorHandler, frameworkErrorHandler, MAX_PARAM_LENGTH } from './errors.js';
 import { monitorRoutes } from './monitor/route.js';
 import { alarmRoutes } from './routes/alarms.js';
 import { announceRoutes } from './routes/announce.js';
@@ -43,6 +43,10 @@ export function buildApp(ctx: HttpContext, logger: Logger, opts: { maxUploadByte
     bodyLimit: 1024 * 1024,
     // Each request gets a child logger with its id (fastify's default), so lines of one request group.
     genReqId: () => Math.random().toString(36).slice(2, 10),
+    // Refusals before any route or hook runs answer in the API's error shape too (issue 14, item 12).
+    maxParamLength: MAX_PARAM_LENGTH,
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   });
   const table: RouteEntry[] = [];
   routeTables.set(app, table);
