@@ -24,6 +24,8 @@ import { startHubProcess, type HubProcess } from './hub-process.js';
 const SIMULATED = 9;
 const DAEMONS = 3;
 const TARGET_MS = 2000;
+/** Issue 13: an announcement's first audio at every cluster, p95 over the measured rounds. */
+const ANNOUNCE_P95_MS = 1500;
 const TEXT = 'Thông báo của Ủy ban nhân dân xã: chiều nay lúc mười bảy giờ, mời bà con đến nhà văn hoá thôn để họp bàn về phòng chống lụt bão.';
 
 const log = (s: string) => process.stderr.write(`[live] ${s}\n`);
@@ -248,6 +250,7 @@ function summarise(rounds: Round[]) {
       daemonAfterStartAtMs: pct(rs.flatMap((r) => r.daemonFirstBytesMs.map((d) => d - r.startAtMs))),
       missing: rs.reduce((n, r) => n + r.missing.length, 0),
       met: all.length === rs.length * (SIMULATED + DAEMONS) && Math.max(...all) < TARGET_MS,
+      ...(p === 'announce' ? { p95TargetMs: ANNOUNCE_P95_MS, p95Met: (pct(all).p95 ?? Infinity) < ANNOUNCE_P95_MS } : {}),
     };
   };
   return { relay: ofPath('relay'), announce: ofPath('announce'), mic: ofPath('mic') };

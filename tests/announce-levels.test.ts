@@ -41,7 +41,7 @@ describe.runIf(requireTool('espeak-ng'))('announcements encoded in one pass at a
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     // Before the answer: making the chime (other), measuring speech and chime, one encode; after
     // it, the check of the stored file.
-    await waitFor(() => runCount().filter((x) => x === 'measure').length === 3, { what: 'the background check' });
+    await waitFor(() => runCount().filter((x) => x === 'measure').length === 3, { what: 'the background check', timeoutMs: 15_000 });
     expect(runCount().filter((x) => x === 'encode')).toHaveLength(1);
     const levels = JSON.parse(readFileSync(join(t.dataDir, 'announce', 'speech-levels.json'), 'utf8')) as Record<string, { gainDb: number; samples: number }>;
     expect(Object.keys(levels).sort()).toEqual(['chime chime-v1', 'tts espeak vi']);
@@ -52,11 +52,11 @@ describe.runIf(requireTool('espeak-ng'))('announcements encoded in one pass at a
   });
 
   it('the next one is one ffmpeg run before the answer, and it is at the target too', async () => {
-    await waitFor(() => runCount().filter((x) => x === 'measure').length === 3, { what: 'first check done' });
+    await waitFor(() => runCount().filter((x) => x === 'measure').length === 3, { what: 'first check done', timeoutMs: 15_000 });
     const before = runCount().length;
     const r = await t.api<Answer>('POST', '/api/v1/announcements', { text: OTHER, clusters: ['ban-a'], chime: true });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
-    await waitFor(() => runCount().length === before + 2, { what: 'encode and check' });
+    await waitFor(() => runCount().length === before + 2, { what: 'encode and check', timeoutMs: 15_000 });
     expect(runCount().slice(before)).toEqual(['encode', 'measure']);
     const m = measureLoudness(t.hub.media.filePath(r.body.media.id)!);
     expect(Math.abs(m.integratedLufs - -16), `integrated ${m.integratedLufs} LUFS`).toBeLessThan(1.5);

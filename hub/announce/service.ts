@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Clock } from '../../common/clock.js';
+import type { Clock, TimerHandle } from '../../common/clock.js';
 import { LoaError, sentenceError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { MediaService } from '../http/context.js';
@@ -59,6 +59,9 @@ export interface AnnounceResult {
   emergency?: EmergencyRow;
 }
 
+/** How long after an announcement's start its loudness is checked. */
+const CHECK_AFTER_START_MS = 3000;
+
 /** The chime's key among the learned levels: a new recipe (CHIME_FILE) is measured again. */
 const CHIME_LEVEL_KEY = 'chime chime-v1';
 
@@ -67,6 +70,8 @@ export class AnnounceService {
   private readonly levels: SpeechLevels;
   /** Level checks of finished announcements still running (awaited on stop). */
   private readonly checks = new Set<Promise<void>>();
+  /** Checks still waiting for their time, with what cancels each. */
+  private readonly waiting = new Map<symbol, () => void>();
 
   constructor(private readonly deps: AnnounceDeps) {
     this.dir = join(deps.dataDir, 'announce');
@@ -76,6 +81,7 @@ export class AnnounceService {
 
   /** Waits for the background level checks (a stopping hub must not leave ffmpeg behind). */
   async stop(): Promise<void> {
+    for (const cancel of this.waiting.values()) cancel();
     await Promise.allSettled([...this.checks]);
     await this.levels.flushed();
   }
@@ -157,12 +163,28 @@ export class AnnounceService {
     return m ? this.levels.measured(key, this.deps.mediaSettings.loudness.integratedLufs - m.inputI) : 0;
   }
 
-  /** Measures a stored announcement off the operator's time and corrects the voice's gain. */
+  /**
+   * Measures a stored announcement off the operator's time and corrects the voice's gain. It waits
+   * until the announcement is on air (its lead and a few seconds): an ffmpeg run then must not take
+   * the CPU from the first seconds of the broadcast (on a box that is also a hub, or in the bench).
+   */
   private checkLevel(voiceKey: string, mediaId: string): void {
     const path = this.deps.media.filePath(mediaId);
     if (!path) return;
     const target = this.deps.mediaSettings.loudness.integratedLufs;
-    const check = measureLoudness(this.deps.ffmpegPath, path, this.deps.mediaSettings)
+    const key = Symbol(mediaId);
+    const due = new Promise<boolean>((resolve) => {
+      const timer: TimerHandle = this.deps.clock.setTimeout(() => resolve(true), this.deps.leadMs + CHECK_AFTER_START_MS);
+      this.waiting.set(key, () => {
+        timer.cancel();
+        resolve(false);
+      });
+    });
+    const check = due
+      .then((go) => {
+        this.waiting.delete(key);
+        return go ? measureLoudness(this.deps.ffmpegPath, path, this.deps.mediaSettings) : null;
+      })
       .then((m) => {
         if (!m) return;
         this.levels.correct(voiceKey, target - m.inputI);
