@@ -7,6 +7,7 @@ import type { Logger } from '../common/logger.js';
 import { decodePayload, type Command, type CommandGate } from '../protocol/index.js';
 import type { DeviceStateFile } from './device-state.js';
 import type { AckFn, Playback } from './playback.js';
+import { hubStreamUrl } from './stream-play.js';
 
 export interface CommandHandlerOptions {
   /** Hub time as the box estimates it (clock sync): expiresAt is a hub time, and a box clock
@@ -19,6 +20,8 @@ export interface CommandHandlerOptions {
   ack: AckFn;
   /** Called after a command changed what the box reports (volume, playing). */
   onChange: () => void;
+  /** hub.httpUrl: a stream elsewhere is refused (the box's credentials go to the hub only). */
+  hubHttpUrl: string;
 }
 
 export class CommandHandler {
@@ -52,6 +55,13 @@ export class CommandHandler {
     }
     const cmd = decoded.value;
     const log = logger.child({ cmdId: cmd.id, seq: cmd.seq, type: cmd.type });
+    // Before the gate, like a schema failure: a forged command must not even use up a sequence.
+    const where = cmd.type === 'play' && cmd.stream ? hubStreamUrl(cmd.stream, this.opts.hubHttpUrl) : null;
+    if (where && !where.ok) {
+      log.warn({ detail: where.why }, 'refused a stream play that is not on the hub');
+      ack({ ...ref(cmd), status: 'refused', reason: 'invalid', detail: where.why });
+      return;
+    }
     const verdict = gate.admit(cmd, clock.now());
     if (!verdict.ok) {
       log.warn({ reason: verdict.reason, detail: verdict.detail }, 'refused a command');

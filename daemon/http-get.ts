@@ -1,7 +1,7 @@
 // A GET over node:http/https for the media cache, instead of the global fetch: fetch's HTTP parser
 // (undici's llhttp) runs in WebAssembly, which V8's lite mode leaves out, and lite mode is what
 // brings an idle box under 60 MB (docs/benchmarks.md, edge). Follows redirects like fetch (at most
-// 5; the Authorization header is not sent to another host) and is cut by an AbortSignal.
+// 5; the Authorization header is not sent to another origin) and is cut by an AbortSignal.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
@@ -27,7 +27,9 @@ export async function httpGet(url: URL, headers: Record<string, string>, signal:
     res.destroy();
     if (hop >= MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects from ${url.href}`);
     const next = new URL(location, target);
-    if (next.host !== target.host) sent = Object.fromEntries(Object.entries(sent).filter(([k]) => k.toLowerCase() !== 'authorization'));
+    // Origin, not host: https://hub → http://hub (same host and port) would send the secret in clear.
+    // Once dropped it stays dropped, so a hop back to the hub through another host carries nothing.
+    if (next.origin !== target.origin) sent = Object.fromEntries(Object.entries(sent).filter(([k]) => k.toLowerCase() !== 'authorization'));
     target = next;
   }
 }
