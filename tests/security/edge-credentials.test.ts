@@ -133,6 +133,18 @@ describe('loa-edge sends its credentials to the hub only (issue 14, item 2)', ()
     expect(stolen()).toEqual([]);
   });
 
+  it('plays no stream with an ffmpeg that cannot refuse redirects (the 2018 fallback build)', async () => {
+    const { createRequire } = await import('node:module');
+    const old = (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path;
+    await startBox(hub.origin(), { FFMPEG_PATH: old });
+    const play = streamPlay('/live/any.mp3');
+    await watcher.send(ID, play);
+    const end = await watcher.waitFor('the play to fail', () => watcher.acks(ID).find((a) => a.cmdId === play.id && a.status === 'failed'), 15_000);
+    expect(end.reason).toBe('media-fetch-failed');
+    expect(end.detail).toMatch(/no -max_redirects option.*set ffmpeg\.path/);
+    expect(hub.seen).toEqual([]);
+  });
+
   it('sends no credentials for media on another host, or redirected there by the hub', async () => {
     // Two different files, so the second play is not answered from the box's cache.
     const direct = makeOpusMedia(tmp.path, 1, 440);
