@@ -2,13 +2,14 @@
 // timeout on the hub's clock, over an http.Agent this session owns (so stopping destroys its
 // sockets, held PullMessages included) and with replies bounded in size. Failures become a
 // CameraCallError whose kind maps to a status (offline, unauthorised, bad reply).
-import { Agent, type AgentOptions } from 'node:http';
+import { Agent, type AgentOptions, type ClientRequest, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import onvif from 'onvif';
 import type { Clock } from '../../common/clock.js';
 import { english, reason, type Reason, type ReasonCode } from '../../common/i18n/reasons.js';
 import type { CameraConnection } from '../store/cameras.js';
 import { ONVIF_MAX_REPLY_BYTES, parseFault } from './replies.js';
+import { ONVIF_XML_LIMITS, XmlShapeScanner } from './xml-shape.js';
 
 export type FailureKind = 'offline' | 'unauthorised' | 'bad-reply';
 
@@ -77,6 +78,8 @@ export function classify(e: unknown, action: string, timeoutMs: number, xml?: st
  */
 class BoundedAgent extends Agent {
   oversize = false;
+  /** A reply's XML passed a shape limit (xml-shape.ts) and was cut off before the package parsed it. */
+  tooComplex = false;
   private readonly received = new WeakMap<Socket, number>();
 
   constructor(
@@ -101,6 +104,23 @@ class BoundedAgent extends Agent {
     };
     // A socket back in the pool has delivered its reply: the next one counts from zero.
     this.on('free', (socket: Socket) => this.received.set(socket, 0));
+    // Every request the package makes goes through here: its reply body (de-chunked) is scanned
+    // as it arrives, and cut off once too deep or too many elements, before the package's xml2js
+    // can spend seconds on it. Destroying the socket with an error fails the call at once.
+    type AddRequest = (req: ClientRequest, o: unknown) => void;
+    const agent = this as unknown as { addRequest: AddRequest };
+    const addRequest = agent.addRequest.bind(this);
+    agent.addRequest = (req, o) => {
+      req.prependOnceListener('response', (res: IncomingMessage) => {
+        const scanner = new XmlShapeScanner(ONVIF_XML_LIMITS);
+        res.prependListener('data', (chunk: Buffer) => {
+          if (scanner.feed(chunk)) return;
+          this.tooComplex = true;
+          res.socket?.destroy(new Error('reply too complex'));
+        });
+      });
+      addRequest(req, o);
+    };
   }
 }
 
@@ -150,6 +170,7 @@ export class OnvifSession {
     return new Promise((resolve, reject) => {
       let done = false;
       this.agent.oversize = false;
+      this.agent.tooComplex = false;
       const abort = (e: CameraCallError): void => {
         if (done) return;
         done = true;
@@ -169,6 +190,10 @@ export class OnvifSession {
         this.pending.delete(abort);
         if (this.closed) reject(offline('camera.stopped'));
         else if (this.agent.oversize) reject(new CameraCallError('bad-reply', reason('camera.reply-too-large', { action, bytes: ONVIF_MAX_REPLY_BYTES })));
+        else if (this.agent.tooComplex) {
+          const { maxDepth: depth, maxElements: elements } = ONVIF_XML_LIMITS;
+          reject(new CameraCallError('bad-reply', reason('camera.reply-too-complex', { action, depth, elements })));
+        }
         else if (err) reject(classify(err, action, this.opts.timeoutMs, typeof xml === 'string' ? xml : undefined));
         else resolve({ data: data as T, xml: typeof xml === 'string' ? xml : '' });
       };

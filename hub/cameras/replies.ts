@@ -2,6 +2,7 @@
 // absurdly long, and none of that may crash the hub or reach a view unchecked.
 import { XMLParser } from 'fast-xml-parser';
 import type { CameraDeviceInfo, CameraProfile } from './types.js';
+import { xmlShapeOk } from './xml-shape.js';
 
 /** Largest SOAP reply accepted from a camera (a real GetProfiles is a few tens of kB). */
 export const ONVIF_MAX_REPLY_BYTES = 1024 * 1024;
@@ -20,7 +21,9 @@ const parser = new XMLParser({
   textNodeName: '#text',
 });
 
+/** The parsed document, or null when it is not XML or its shape passes the limits (xml-shape.ts). */
 export function parseXml(xml: string): Record<string, unknown> | null {
+  if (!xmlShapeOk(xml)) return null;
   try {
     const doc: unknown = parser.parse(xml);
     return doc && typeof doc === 'object' ? (doc as Record<string, unknown>) : null;
