@@ -3,7 +3,7 @@
 // them said outright (`cluster:`, `zone:`, `village:`). One place for every request that chooses
 // clusters (broadcasts and their stop, relays and pushes, announcements, emergencies), so the CLI,
 // the API and the web console mean the same by the same name.
-import { LoaError } from '../../common/errors.js';
+import { LoaError, sentenceError } from '../../common/errors.js';
 import { closest, slug } from '../schedule/yaml-reader.js';
 
 export interface TargetWorld {
@@ -54,7 +54,10 @@ function unknown(name: string, world: TargetWorld, only?: Kind): LoaError {
     ...(only === undefined || only === 'village' ? villages : []),
   ];
   const near = closest(name, candidates);
-  const what = only ? `there is no ${only} "${name}"` : `"${name}" is not a cluster, a zone of the schedule in force or a village`;
+  const lists = { zones: listed(zones) || '(no schedule in force)', villages: listed(villages) || '(none)' };
+  // Said in the reader's language (common/i18n/errors.ts); a name with a kind in front stays English.
+  if (!only) return near ? sentenceError('LOA_UNKNOWN_TARGET', 'target.unknown-near', { name, near, ...lists }, { status: 404 }) : sentenceError('LOA_UNKNOWN_TARGET', 'target.unknown', { name, ...lists }, { status: 404 });
+  const what = `there is no ${only} "${name}"`;
   return new LoaError(
     'LOA_UNKNOWN_TARGET',
     `${what}.${near ? ` Did you mean "${near}"?` : ''} Zones: ${listed(zones) || '(no schedule in force)'}; villages: ${listed(villages) || '(none)'}; \`loa clusters list\` shows the cluster ids.`,
