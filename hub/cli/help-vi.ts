@@ -131,6 +131,12 @@ export const HELP_VI: ReadonlyMap<string, string> = new Map([
   ['token id', 'mã của mã truy cập'],
   ['the external MQTT broker (broker.mode: external)', 'máy chủ MQTT bên ngoài (broker.mode: external)'],
   ['rewrite Mosquitto\'s password and ACL files from the clusters and reload it', 'ghi lại tệp mật khẩu và ACL của Mosquitto từ danh sách cụm loa rồi nạp lại'],
+  ['what is on air, then the most recent broadcasts, newest first (--status scheduled: those to come)', 'những gì đang phát, rồi các lượt phát gần đây nhất, mới nhất trước (--status scheduled: các lượt sắp tới)'],
+  ['how many (1–1000, default 50)', 'bao nhiêu (1–1000, mặc định 50)'],
+  ['scheduled, running, done, stopped or all, comma-separated (default running,done,stopped)', 'scheduled, running, done, stopped hoặc all, cách nhau bằng dấu phẩy (mặc định running,done,stopped)'],
+  ['started at or after: a day (YYYY-MM-DD) or a time (2026-11-23T05:00), in the hub\'s time zone', 'bắt đầu từ: một ngày (YYYY-MM-DD) hoặc một thời điểm (2026-11-23T05:00), theo múi giờ của trạm trung tâm'],
+  ['only broadcasts to these clusters: ids, zones or villages, comma-separated', 'chỉ các lượt phát tới những cụm loa này: mã cụm, vùng hoặc thôn/bản, cách nhau bằng dấu phẩy'],
+  ['ad-hoc, schedule or emergency, comma-separated', 'ad-hoc (thủ công), schedule (theo lịch) hoặc emergency (khẩn cấp), cách nhau bằng dấu phẩy'],
   // commander's own
   ['display help for command', 'hiển thị trợ giúp của lệnh'],
 ]);
