@@ -5,6 +5,7 @@ import { loadYamlConfig } from '../common/config-file.js';
 import { mediaSettingsSchema } from './media/settings.js';
 import { liveSettingsSchema } from './live/settings.js';
 import { ttsConfigSchema } from './tts/config.js';
+import { healthSettingsSchema } from './store/health-settings.js';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -116,6 +117,8 @@ export const hubConfigSchema = z
         cacheGraceMinutes: z.number().min(0).max(24 * 60).default(10),
       })
       .prefault({}),
+    /** Health samples of the boxes: rate limit, thinning and retention (hub/store/health-settings.ts). */
+    health: healthSettingsSchema.prefault({}),
     /** Cameras for the police post (hub/cameras/, docs/cameras.md). */
     cameras: z
       .strictObject({

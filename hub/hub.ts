@@ -114,7 +114,7 @@ export class Hub {
     // External broker: the hub's own password is read now, so a missing file stops the hub before anything opens.
     const external = config.broker.mode === 'external';
     const brokerPassword = external ? hubBrokerPassword(config.broker) : '';
-    this.store = openStore(this.dataDir, clock);
+    this.store = openStore(this.dataDir, clock, { health: config.health });
     const verifier = new SecretVerifier((id) => this.store.clusters.secretHash(id));
     this.broker = external
       ? new ExternalBroker({

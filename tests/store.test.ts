@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Clock, TimerHandle } from '../common/clock.js';
 import { closeDatabase, commitSoon, openDatabase, schemaVersion } from '../hub/store/db.js';
 import { MIGRATIONS } from '../hub/store/migrations.js';
-import { HealthStore, openStore } from '../hub/store/index.js';
+import { defaultHealthSettings, HealthStore, openStore } from '../hub/store/index.js';
 import { makeTempDir } from './helpers/tmp.js';
 
 const tmp = makeTempDir();
@@ -47,7 +47,8 @@ describe('store', () => {
   it('writes health samples in batches: on the timer or when the batch is full', () => {
     const db = openDatabase(join(tmp.path, 'h.db'));
     const clock = manualClock();
-    const h = new HealthStore(db, clock, { flushEveryMs: 1000, maxBatch: 3 });
+    // No rate limit here: these samples all arrive at one instant (tests/security/health-flood.test.ts has it).
+    const h = new HealthStore(db, clock, { flushEveryMs: 1000, maxBatch: 3, settings: { ...defaultHealthSettings(), minIntervalSec: 0 } });
     const sample = (clusterId: string, load1: number) => ({
       v: 1 as const, at: 1, uptimeS: 1, cpuTempC: null, load1, memFreeMb: 1, memTotalMb: 2, diskFreeMb: null,
       player: 'idle' as const, lastError: null, agent: 't', clusterId, receivedAt: 1,

@@ -7,6 +7,7 @@ import { CameraStore } from './cameras.js';
 import { ClusterStore } from './clusters.js';
 import { closeDatabase, openDatabase, type Db } from './db.js';
 import { HealthStore } from './health.js';
+import type { HealthSettings } from './health-settings.js';
 import { MediaStore } from './media.js';
 import { ScheduleStore } from './schedules.js';
 import { TokenStore } from './tokens.js';
@@ -16,6 +17,7 @@ export * from './broadcasts.js';
 export * from './cameras.js';
 export * from './clusters.js';
 export * from './health.js';
+export * from './health-settings.js';
 export * from './media.js';
 export * from './schedules.js';
 export * from './tokens.js';
@@ -33,9 +35,9 @@ export interface Store {
   close(): void;
 }
 
-export function openStore(dataDir: string, clock: Clock): Store {
+export function openStore(dataDir: string, clock: Clock, opts: { health?: HealthSettings } = {}): Store {
   const db = openDatabase(join(dataDir, 'loa.db'));
-  const health = new HealthStore(db, clock);
+  const health = new HealthStore(db, clock, opts.health ? { settings: opts.health } : {});
   return {
     db,
     clusters: new ClusterStore(db),
@@ -49,6 +51,7 @@ export function openStore(dataDir: string, clock: Clock): Store {
     cameras: new CameraStore(db, join(dataDir, 'camera-secrets.key')),
     close() {
       health.flush();
+      health.stop();
       closeDatabase(db);
     },
   };
