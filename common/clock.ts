@@ -33,3 +33,23 @@ export function offsetClock(base: Clock, offsetMs: number): Clock {
 export function sleep(clock: Clock, ms: number): Promise<void> {
   return new Promise((resolve) => clock.setTimeout(resolve, ms));
 }
+
+/**
+ * A clock whose timers cannot stop the process: a callback that throws, or whose promise
+ * rejects, is handed to `onError` (the hub logs it) instead of becoming an uncaught error.
+ * Timers are where device-driven work runs later (a scheduled item, a broadcast's send).
+ */
+export function containedClock(base: Clock, onError: (err: unknown) => void): Clock {
+  return {
+    now: () => base.now(),
+    setTimeout: (fn, ms) =>
+      base.setTimeout(() => {
+        try {
+          const r = (fn as () => unknown)();
+          if (r instanceof Promise) r.catch(onError);
+        } catch (err) {
+          onError(err);
+        }
+      }, ms),
+  };
+}

@@ -1,6 +1,9 @@
 // The hub's typed event bus: modules announce what happened here instead of calling each other.
-// Listeners are registered per owner and removed together when that owner stops.
+// Listeners are registered per owner and removed together when that owner stops. Each listener
+// runs on its own: one that throws is logged and the others still hear the event (a bug in one
+// module, or a device message it chokes on, must not silence the rest or stop the hub).
 import { EventEmitter } from 'node:events';
+import type { Logger } from '../common/logger.js';
 import type { Ack, Health, ReportedState } from '../protocol/index.js';
 import type { Alarm, FeedEvent } from './alarms/types.js';
 import type { CameraStatus } from './cameras/types.js';
@@ -29,6 +32,8 @@ export interface HubEvents {
   clusterCredentialsChanged: { clusterId: string; removed: boolean };
   /** A payload from a device was dropped (bad JSON, schema, size). */
   payloadRejected: { clusterId: string; topic: string; reason: string };
+  /** A warning a cluster's messages caused was left out of the log (devices/log-limit.ts). */
+  deviceLogSuppressed: { clusterId: string };
   /** An alarm was raised or cleared; `event` is its new row in the events feed (for long-polls). */
   alarmChanged: { alarm: Alarm; event: FeedEvent };
   /** A camera was added, updated or removed, or its status changed (not sent for every poll). */
@@ -41,14 +46,21 @@ export class EventBus {
   private readonly emitter = new EventEmitter();
   private readonly byOwner = new Map<object, { event: keyof HubEvents; fn: (...args: unknown[]) => void }[]>();
 
-  constructor() {
+  constructor(private readonly logger: Logger) {
     this.emitter.setMaxListeners(100);
   }
 
   on<K extends keyof HubEvents>(owner: object, event: K, fn: Listener<K>): void {
-    this.emitter.on(event, fn);
+    const contained = (payload: HubEvents[K]): void => {
+      try {
+        fn(payload);
+      } catch (err) {
+        this.logger.error({ err, event, owner: owner.constructor?.name }, 'an event listener failed; the others still ran');
+      }
+    };
+    this.emitter.on(event, contained);
     const list = this.byOwner.get(owner) ?? [];
-    list.push({ event, fn: fn as (...args: unknown[]) => void });
+    list.push({ event, fn: contained as (...args: unknown[]) => void });
     this.byOwner.set(owner, list);
   }
 

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { systemClock, type Clock } from '../common/clock.js';
+import { containedClock, systemClock, type Clock } from '../common/clock.js';
 import { locateFfmpeg, type FfmpegLocation } from '../common/ffmpeg.js';
 import { createLogger, type Logger } from '../common/logger.js';
 import { AlarmService } from './alarms/service.js';
@@ -21,12 +21,14 @@ import { CameraModule } from './cameras/service.js';
 import { ClusterService } from './clusters/service.js';
 import { hubConfigSchema, type HubConfig, type HubConfigInput } from './config.js';
 import { DeviceListener } from './devices/listener.js';
+import { DeviceLogLimit } from './devices/log-limit.js';
 import { Dispatcher } from './dispatcher/dispatcher.js';
 import { TimeService } from './clock/time-service.js';
 import { PlanPublisher } from './plan/publisher.js';
 import { PlayLogMerger } from './plan/playlog.js';
 import { SchedulerCron } from './scheduler/cron.js';
 import { Scheduler } from './scheduler/scheduler.js';
+import { broadcastIdFor } from './scheduler/wanted.js';
 import { ScheduleService } from './scheduler/service.js';
 import { EventBus } from './events.js';
 import { buildApp } from './http/app.js';
@@ -65,7 +67,7 @@ export class Hub {
   readonly config: HubConfig;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly bus = new EventBus();
+  readonly bus: EventBus;
   store!: Store;
   broker!: HubBroker;
   /** The Mosquitto files the hub keeps (external mode with broker.mosquitto), else null. */
@@ -93,8 +95,10 @@ export class Hub {
   constructor(opts: HubOptions = {}) {
     this.useCron = opts.cron ?? true;
     this.config = hubConfigSchema.parse(opts.config ?? {});
-    this.clock = opts.clock ?? systemClock;
     this.logger = opts.logger ?? createLogger({ name: 'loa-hub', level: this.config.log.level });
+    // Nothing a timer or a listener throws may stop the hub (issue 14, item 1): logged instead.
+    this.clock = containedClock(opts.clock ?? systemClock, (err) => this.logger.error({ err }, 'a timer failed; the hub goes on'));
+    this.bus = new EventBus(this.logger.child({ module: 'events' }));
   }
 
   get dataDir(): string {
@@ -114,7 +118,7 @@ export class Hub {
     // External broker: the hub's own password is read now, so a missing file stops the hub before anything opens.
     const external = config.broker.mode === 'external';
     const brokerPassword = external ? hubBrokerPassword(config.broker) : '';
-    this.store = openStore(this.dataDir, clock, { health: config.health });
+    this.store = openStore(this.dataDir, clock);
     const verifier = new SecretVerifier((id) => this.store.clusters.secretHash(id));
     this.broker = external
       ? new ExternalBroker({
@@ -140,13 +144,16 @@ export class Hub {
         logger: logger.child({ module: 'broker-files' }),
       });
     }
-    this.devices = new DeviceListener({ mqtt: this.broker, store: this.store, bus, clock, logger: logger.child({ module: 'devices' }) });
+    // What one box's messages may write to the log, per cluster (issue 14, item 11).
+    const deviceLog = new DeviceLogLimit({ clock, bus });
+    this.devices = new DeviceListener({ mqtt: this.broker, store: this.store, bus, clock, logger: logger.child({ module: 'devices' }), deviceLog });
     this.dispatcher = new Dispatcher({
       store: this.store,
       mqtt: this.broker,
       bus,
       clock,
       logger: logger.child({ module: 'dispatcher' }),
+      deviceLog,
       config: config.dispatch,
       mediaUrl: (id) => `/api/v1/media/${id}/content`,
     });
@@ -211,7 +218,17 @@ export class Hub {
       timeline: () => this.scheduler.timeline,
       mediaUrl: (id) => `/api/v1/media/${id}/content`,
     });
-    this.playlog = new PlayLogMerger({ store: this.store, mqtt: this.broker, bus, clock, logger: logger.child({ module: 'playlog' }) });
+    this.playlog = new PlayLogMerger({
+      store: this.store,
+      mqtt: this.broker,
+      bus,
+      clock,
+      logger: logger.child({ module: 'playlog' }),
+      deviceLog,
+      // A scheduled item is the cluster's when the plan sent to it held it (its timeline).
+      planned: (clusterId, broadcastId, from, until) =>
+        this.scheduler.timeline.between(clusterId, from, until).some((e) => broadcastIdFor(e.key) === broadcastId),
+    });
 
     // External mode: the broker learns of every cluster (and the hub's own login) before the hub logs in.
     try {
@@ -221,7 +238,7 @@ export class Hub {
       this.store.close();
       throw err;
     }
-    this.time = new TimeService({ mqtt: this.broker, clock, logger: logger.child({ module: 'time' }) });
+    this.time = new TimeService({ mqtt: this.broker, clock, logger: logger.child({ module: 'time' }), deviceLog });
     await this.time.start();
     await this.devices.start();
     // After the listener: it has marked every cluster offline, and alarms time offline from there.

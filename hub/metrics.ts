@@ -45,7 +45,10 @@ export function createMetrics(store: Store, bus: EventBus, owner: object): Regis
   const health = new Counter({ name: 'loa_health_samples_total', help: 'Health samples received', registers: [registry] });
   const presence = new Counter({ name: 'loa_presence_changes_total', help: 'Cluster presence changes', labelNames: ['online'], registers: [registry] });
   bus.on(owner, 'ack', ({ ack }) => acks.inc({ status: ack.status }));
+  // A box's warnings beyond its few a minute (hub/devices/log-limit.ts): counted, not logged.
+  const suppressed = new Counter({ name: 'loa_device_log_lines_suppressed_total', help: 'Warning lines caused by devices and left out of the log (rate limit per cluster)', registers: [registry] });
   bus.on(owner, 'payloadRejected', () => rejected.inc());
+  bus.on(owner, 'deviceLogSuppressed', () => suppressed.inc());
   bus.on(owner, 'health', () => health.inc());
   bus.on(owner, 'presenceChanged', ({ online }) => presence.inc({ online: String(online) }));
   return registry;

@@ -5,11 +5,12 @@ import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import { allClustersTopic, clusterTopic, decodePayload, parseClusterTopic, PROTOCOL_VERSION } from '../../protocol/index.js';
 import type { HubMqtt } from '../broker/broker.js';
+import type { DeviceLogLimit } from '../devices/log-limit.js';
 
 export class TimeService {
   answered = 0;
 
-  constructor(private readonly deps: { mqtt: HubMqtt; clock: Clock; logger: Logger }) {}
+  constructor(private readonly deps: { mqtt: HubMqtt; clock: Clock; logger: Logger; deviceLog: DeviceLogLimit }) {}
 
   async start(): Promise<void> {
     await this.deps.mqtt.subscribe(allClustersTopic('timereq'), (topic, payload) => {
@@ -17,10 +18,7 @@ export class TimeService {
       const parsed = parseClusterTopic(topic);
       if (!parsed) return;
       const d = decodePayload('timereq', payload);
-      if (!d.ok) {
-        this.deps.logger.warn({ clusterId: parsed.clusterId, topic, reason: d.reason }, 'payload dropped');
-        return;
-      }
+      if (!d.ok) return this.deps.deviceLog.dropped(this.deps.logger, parsed.clusterId, topic, d.reason);
       const answer = { v: PROTOCOL_VERSION, id: d.value.id, t0: d.value.t0, t1: Math.round(t1), t2: Math.round(this.deps.clock.now()) };
       this.answered += 1;
       // QoS 0: a lost answer is a lost sample; the box asks again.

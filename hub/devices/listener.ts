@@ -8,6 +8,7 @@ import type { HubMqtt } from '../broker/broker.js';
 import type { EventBus } from '../events.js';
 import { commitSoon } from '../store/db.js';
 import type { Store } from '../store/index.js';
+import type { DeviceLogLimit } from './log-limit.js';
 
 export interface DeviceListenerDeps {
   mqtt: HubMqtt;
@@ -15,6 +16,8 @@ export interface DeviceListenerDeps {
   bus: EventBus;
   clock: Clock;
   logger: Logger;
+  /** Warnings a cluster's messages cause, a few a minute per cluster (log-limit.ts). */
+  deviceLog: DeviceLogLimit;
 }
 
 const LISTENED: Channel[] = ['presence', 'ack', 'state', 'health'];
@@ -48,6 +51,7 @@ export class DeviceListener {
         this.seen.delete(clusterId);
         this.states.delete(clusterId);
         this.deps.store.health.forget(clusterId);
+        this.deps.deviceLog.forget(clusterId);
       }
     });
   }
@@ -120,8 +124,10 @@ export class DeviceListener {
         const d = decodePayload('state', payload);
         if (!d.ok) return this.reject(clusterId, topic, d.reason);
         this.states.set(clusterId, d.value);
-        if (this.deps.store.clusters.advanceSeqPast(clusterId, d.value.lastSeq)) {
-          this.log.warn({ clusterId, lastSeq: d.value.lastSeq }, 'the box has seen later commands than this store (restored from a backup?); sequence moved forward');
+        // The hub owns the sequence: a number it never issued is not adopted (2^53-1 once left a
+        // counter no command could carry, and the next command to the box stopped the hub).
+        if (!this.deps.store.clusters.issuedSeq(clusterId, d.value.lastSeq)) {
+          this.deps.deviceLog.warn(this.log, clusterId, { lastSeq: d.value.lastSeq }, 'the box reports a lastSeq this hub never issued (forged, or a store restored from a backup); ignored');
         }
         this.deps.bus.emit('state', { clusterId, state: d.value, receivedAt: now });
         return;
@@ -141,7 +147,6 @@ export class DeviceListener {
 
   private reject(clusterId: string, topic: string, reason: string): void {
     this.rejected += 1;
-    this.log.warn({ clusterId, topic, reason }, 'payload dropped');
-    this.deps.bus.emit('payloadRejected', { clusterId, topic, reason });
+    this.deps.deviceLog.dropped(this.log, clusterId, topic, reason);
   }
 }

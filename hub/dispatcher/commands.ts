@@ -1,5 +1,6 @@
 // Builds and sends commands to one cluster: each gets a fresh id, the cluster's next sequence
-// number, the time it was issued and an expiry (protocol/schemas.ts).
+// number (the hub's own, from its clock: never a box's word), the time it was issued and an expiry
+// (protocol/schemas.ts).
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../common/clock.js';
 import { clusterTopic, commandSchema, PROTOCOL_VERSION, type Command } from '../../protocol/index.js';
@@ -7,6 +8,9 @@ import type { HubMqtt } from '../broker/broker.js';
 import type { ClusterStore } from '../store/index.js';
 
 type CommandBody = Command extends infer C ? (C extends Command ? Omit<C, 'v' | 'id' | 'seq' | 'issuedAt' | 'expiresAt'> : never) : never;
+
+/** The log's detail for a command the hub could not build for a cluster (the error is logged). */
+export const NOT_BUILT = 'the hub could not build the command for this cluster (see the hub log)';
 
 export class CommandSender {
   constructor(
@@ -19,11 +23,12 @@ export class CommandSender {
   /** Builds a command, reserving the cluster's next sequence number. */
   build(clusterId: string, body: CommandBody, opts: { expiresAt?: number } = {}): Command {
     const issuedAt = Math.round(this.clock.now());
-    // Parsing what we send catches a hub bug before a box has to refuse it.
+    // Parsing what we send catches a hub bug before a box has to refuse it. It throws then: the
+    // callers fail that cluster's target only (tests/security/box-sequence.test.ts).
     return commandSchema.parse({
       v: PROTOCOL_VERSION,
       id: randomUUID(),
-      seq: this.clusters.takeSeq(clusterId),
+      seq: this.clusters.takeSeq(clusterId, issuedAt),
       issuedAt,
       expiresAt: opts.expiresAt ?? issuedAt + this.ttlMs,
       ...body,

@@ -8,10 +8,11 @@ import type { Logger } from '../../common/logger.js';
 import type { Ack } from '../../protocol/index.js';
 import type { HubMqtt } from '../broker/broker.js';
 import type { HubConfig } from '../config.js';
+import type { DeviceLogLimit } from '../devices/log-limit.js';
 import type { EventBus } from '../events.js';
 import { OPEN_TARGET_STATUSES, type BroadcastRow, type Store, type TargetRow, type TargetStatus } from '../store/index.js';
 import { asPriority, priorityRank } from '../schedule/model.js';
-import { CommandSender } from './commands.js';
+import { CommandSender, NOT_BUILT } from './commands.js';
 import { StreamDispatch, type LostRelay, type StreamEnd, type StreamPlayRequest } from './streams.js';
 
 export interface DispatcherDeps {
@@ -20,6 +21,8 @@ export interface DispatcherDeps {
   bus: EventBus;
   clock: Clock;
   logger: Logger;
+  /** Warnings a cluster's messages cause (an ack of another's command), a few a minute each. */
+  deviceLog: DeviceLogLimit;
   config: HubConfig['dispatch'];
   /** The URL (relative to the hub's HTTP root) a device fetches a media file from. */
   mediaUrl: (mediaId: string) => string;
@@ -48,6 +51,9 @@ export type PlayResult = BroadcastRow & {
 };
 
 const FINAL: readonly TargetStatus[] = ['finished', 'stopped', 'failed', 'refused', 'offline', 'expired'];
+/** Sequence numbers follow the clock: one more than this ahead of it was never issued here (a year
+ *  leaves room for a hub clock that ran fast and was put right). */
+const SEQ_SLACK_MS = 366 * 24 * 3600_000;
 /** A box that comes back with less than this left of a broadcast is not sent it. */
 const REJOIN_MIN_LEFT_MS = 1000;
 
@@ -95,6 +101,7 @@ export class Dispatcher {
 
   start(): void {
     this.startedAt = this.deps.clock.now();
+    this.repairSequences();
     this.deps.bus.on(this, 'ack', ({ clusterId, ack, receivedAt }) => this.onAck(clusterId, ack, receivedAt));
     this.deps.bus.on(this, 'presenceChanged', ({ clusterId, online }) => {
       if (!online) return void this.returning.delete(clusterId);
@@ -113,6 +120,14 @@ export class Dispatcher {
     });
     this.resumeAfterRestart();
     this.armSweep();
+  }
+
+  /** A store written before the hub owned the sequence may hold a box's claim (2^53 once): such a
+   *  cluster could be sent nothing. Its counter is put back to the clock's (commands.ts). */
+  private repairSequences(): void {
+    for (const { id, was } of this.deps.store.clusters.repairSeqs(this.startedAt, SEQ_SLACK_MS)) {
+      this.log.child({ clusterId: id }).warn({ was }, 'command sequence put back: the store held a number this hub cannot have issued (a box\'s claim)');
+    }
   }
 
   stop(): void {
@@ -299,7 +314,7 @@ export class Dispatcher {
     const delay = startAt - this.deps.config.leadMs - this.deps.clock.now();
     const run = (): void => {
       this.timers.delete(broadcastId);
-      void this.send(broadcastId);
+      void this.send(broadcastId).catch((err: unknown) => this.log.error({ err, broadcastId }, 'broadcast not sent'));
     };
     if (delay <= 0) return run();
     this.timers.set(broadcastId, this.deps.clock.setTimeout(run, delay));
@@ -326,7 +341,9 @@ export class Dispatcher {
           store.broadcasts.updateTarget(b.id, t.clusterId, { status: 'offline', reason: 'cluster-offline', detail: 'the cluster was offline when the broadcast was due' }, now);
           continue;
         }
-        list.push({ clusterId: t.clusterId, payload: this.recordPlay(b, mediaRef, t.clusterId, cluster.volume, now) });
+        // A command that cannot be built for one cluster fails that target only.
+        const payload = this.tryRecordPlay(b, mediaRef, t.clusterId, cluster.volume, now);
+        if (payload !== null) list.push({ clusterId: t.clusterId, payload });
       }
       return list;
     });
@@ -364,6 +381,17 @@ export class Dispatcher {
     );
     this.deps.store.broadcasts.updateTarget(b.id, clusterId, { status: 'sent', reason: null, detail: null, cmdId: cmd.id, seq: cmd.seq, sentAt: now, deadlineAt: cmd.expiresAt }, now);
     return JSON.stringify(cmd);
+  }
+
+  /** recordPlay, or (when the command cannot be built) the target failed and null. */
+  private tryRecordPlay(b: Pick<BroadcastRow, 'id' | 'startAt' | 'volume'>, media: MediaRef, clusterId: string, clusterVolume: number, now: number): string | null {
+    try {
+      return this.recordPlay(b, media, clusterId, clusterVolume, now);
+    } catch (err) {
+      this.log.child({ clusterId }).error({ err, broadcastId: b.id }, 'play command not built');
+      this.deps.store.broadcasts.updateTarget(b.id, clusterId, { status: 'failed', reason: 'send-failed', detail: NOT_BUILT, deadlineAt: null }, now);
+      return null;
+    }
   }
 
   /**
@@ -425,7 +453,8 @@ export class Dispatcher {
       this.log.child({ clusterId }).info({ broadcastId }, 'cluster back online, but a higher item holds it: the broadcast it missed is not sent');
       return;
     }
-    const payload = this.recordPlay(b, media, clusterId, clusterVolume, now);
+    const payload = this.tryRecordPlay(b, media, clusterId, clusterVolume, now);
+    if (payload === null) return;
     this.log.child({ clusterId }).info({ broadcastId, lateMs: Math.max(0, now - b.startAt) }, why);
     try {
       await this.sender.publish(clusterId, payload);
@@ -443,7 +472,7 @@ export class Dispatcher {
     const t = store.broadcasts.targetByCommand(ack.cmdId);
     if (!t) return; // an ack of a stop or volume command, or of a forgotten one
     if (t.clusterId !== clusterId) {
-      this.log.child({ clusterId }).warn({ cmdId: ack.cmdId, owner: t.clusterId }, 'ack for another cluster\'s command ignored');
+      this.deps.deviceLog.warn(this.log, clusterId, { cmdId: ack.cmdId, owner: t.clusterId }, 'ack for another cluster\'s command ignored');
       return;
     }
     if (FINAL.includes(t.status)) {

@@ -9,10 +9,10 @@
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import { asPriority, priorityRank, type Schedule, type ScheduleContext } from '../schedule/model.js';
-import { streamMediaId } from '../../protocol/index.js';
+import { streamMediaId, type Command } from '../../protocol/index.js';
 import type { HubMqtt } from '../broker/broker.js';
 import type { DeviceListener } from '../devices/listener.js';
-import { CommandSender } from '../dispatcher/commands.js';
+import { CommandSender, NOT_BUILT } from '../dispatcher/commands.js';
 import type { Dispatcher } from '../dispatcher/dispatcher.js';
 import type { EventBus } from '../events.js';
 import type { EmergencyRow, Store } from '../store/index.js';
@@ -228,7 +228,7 @@ export class Scheduler {
     store.broadcasts.ensure(broadcastRecord(w, media.id, now));
     store.broadcasts.ensureTarget(w.broadcastId, clusterId, now);
     const naturalEnd = startAt + media.durationMs - offsetMs;
-    const cmd = this.sender.build(
+    const cmd = this.buildOrFail(clusterId, w.broadcastId, now, () => this.sender.build(
       clusterId,
       {
         type: 'play',
@@ -240,11 +240,25 @@ export class Scheduler {
         volume: w.volume ?? store.clusters.get(clusterId)?.volume ?? 80,
       },
       { expiresAt: startAt + config.commandTtlMs },
-    );
+    ));
+    if (!cmd) return;
     store.broadcasts.updateTarget(w.broadcastId, clusterId, { status: 'sent', cmdId: cmd.id, seq: cmd.seq, sentAt: now, deadlineAt: cmd.expiresAt, reason: null, detail: null }, now);
     void this.sender.publish(clusterId, JSON.stringify(cmd)).catch((err: unknown) => this.log.error({ err, clusterId }, 'play command not sent'));
     this.deps.dispatcher.armSweep();
     this.deps.bus.emit('broadcastChanged', { broadcastId: w.broadcastId });
+  }
+
+  /** Builds one cluster's command; when it cannot be built, that cluster's target fails (logged)
+   *  and nothing is sent to it: the other clusters of the item are not held up. */
+  private buildOrFail(clusterId: string, broadcastId: string, now: number, build: () => Command): Command | null {
+    try {
+      return build();
+    } catch (err) {
+      this.log.error({ err, clusterId, broadcastId }, 'play command not built');
+      this.deps.store.broadcasts.updateTarget(broadcastId, clusterId, { status: 'failed', reason: 'send-failed', detail: NOT_BUILT, deadlineAt: null }, now);
+      this.deps.bus.emit('broadcastChanged', { broadcastId });
+      return null;
+    }
   }
 
   /** A relay's stream lives in this hub's memory: after a restart the box's stream is gone, so a
@@ -268,21 +282,22 @@ export class Scheduler {
       const now = Math.round(clock.now());
       const at = Math.max(startAt, now);
       if (at >= w.endAt) return;
-      const cmd = this.sender.build(
+      // In the broadcast log like a media item (rows made only once a play goes out, or fails:
+      // a pending row would be re-sent as media by the dispatcher after a restart).
+      store.broadcasts.ensure(broadcastRecord(w, null, now));
+      store.broadcasts.ensureTarget(w.broadcastId, clusterId, now);
+      const cmd = this.buildOrFail(clusterId, w.broadcastId, now, () => this.sender.build(
         clusterId,
         { type: 'play', broadcastId: w.broadcastId, stream: r.stream, startAt: at, offsetMs: 0, stopAt: w.endAt, volume: w.volume ?? store.clusters.get(clusterId)?.volume ?? 80 },
         { expiresAt: at + config.commandTtlMs },
-      );
-      // In the broadcast log like a media item (rows made only once a play goes out: a pending
-      // row would be re-sent as media by the dispatcher after a restart).
-      store.broadcasts.ensure(broadcastRecord(w, null, now));
-      store.broadcasts.ensureTarget(w.broadcastId, clusterId, now);
+      ));
+      if (!cmd) return;
       store.broadcasts.updateTarget(w.broadcastId, clusterId, { status: 'sent', cmdId: cmd.id, seq: cmd.seq, sentAt: now, deadlineAt: cmd.expiresAt, reason: null, detail: null }, now);
       void this.sender.publish(clusterId, JSON.stringify(cmd)).catch((err: unknown) => this.log.error({ err, clusterId }, 'relay play not sent'));
       this.deps.dispatcher.armSweep();
       this.deps.bus.emit('broadcastChanged', { broadcastId: w.broadcastId });
       this.log.debug({ clusterId, broadcastId: w.broadcastId, streamId: r.streamId, startAt: at, stopAt: w.endAt }, 'relay play sent');
-    });
+    }).catch((err: unknown) => this.log.error({ err, clusterId, broadcastId: w.broadcastId }, 'relay play not sent'));
   }
 
   private stopCluster(clusterId: string, cur: Wanted, now: number, reason: string): void {

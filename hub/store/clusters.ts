@@ -63,6 +63,11 @@ export class ClusterStore {
     return r?.secret_hash;
   }
 
+  /** Re-stores a secret's hash in a new format if it is still `from` (a rotation meanwhile wins). */
+  replaceSecretHash(id: string, from: string, to: string): void {
+    prepared(this.db, 'UPDATE clusters SET secret_hash = ? WHERE id = ? AND secret_hash = ?').run(to, id, from);
+  }
+
   /** Replaces the secret's hashes; the Mosquitto one is null when it was not computed (it then needs a rotation). */
   setSecretHash(id: string, hash: string, mosquittoHash: string | null = null): void {
     prepared(this.db, 'UPDATE clusters SET secret_hash = ?, mosquitto_hash = ? WHERE id = ?').run(hash, mosquittoHash, id);
@@ -85,20 +90,37 @@ export class ClusterStore {
   }
 
   /**
-   * Moves a cluster's sequence forward past what its box reports having accepted, so a hub whose
-   * store was restored from an older backup does not send numbers the box refuses as replays.
+   * Whether this hub has issued a cluster's sequence number (a box's reported `lastSeq`): one it
+   * never issued is a lie or a forgery, and the hub owns the sequence, so it is not adopted.
    */
-  advanceSeqPast(id: string, lastSeq: number): boolean {
-    return prepared(this.db, 'UPDATE clusters SET next_seq = ? WHERE id = ? AND next_seq <= ?').run(lastSeq + 1, id, lastSeq).changes > 0;
+  issuedSeq(id: string, seq: number): boolean {
+    const r = prepared(this.db, 'SELECT next_seq FROM clusters WHERE id = ?').get(id) as { next_seq: number } | undefined;
+    return r !== undefined && seq < r.next_seq;
   }
 
-  /** Reserves the next command sequence number of a cluster. */
-  takeSeq(id: string): number {
-    const r = prepared(this.db, 'UPDATE clusters SET next_seq = next_seq + 1 WHERE id = ? RETURNING next_seq - 1 AS seq').get(id) as
+  /**
+   * Reserves the next command sequence number of a cluster: never below the time in ms, so a hub
+   * whose store was restored from an older backup still sends numbers above those its boxes have
+   * seen (a cluster gets far fewer than one command a millisecond). Without `now`: the next one.
+   */
+  takeSeq(id: string, now = 0): number {
+    const r = prepared(this.db, 'UPDATE clusters SET next_seq = MAX(next_seq, ?) + 1 WHERE id = ? RETURNING next_seq - 1 AS seq').get(Math.floor(now), id) as
       | { seq: number }
       | undefined;
     if (!r) throw new Error(`cluster ${id} does not exist`);
     return r.seq;
+  }
+
+  /**
+   * Puts back counters this hub cannot have reached: a store written before the hub owned the
+   * sequence took a box's word for it, and a box that claimed 2^53-1 left a number no command may
+   * carry. Numbers come from the clock, so anything beyond `now + slackMs` is such a claim.
+   * Returns the clusters repaired, with the number they had.
+   */
+  repairSeqs(now: number, slackMs: number): { id: string; was: number }[] {
+    const bad = prepared(this.db, 'SELECT id, next_seq AS was FROM clusters WHERE next_seq > ?').all(Math.floor(now) + slackMs) as { id: string; was: number }[];
+    for (const b of bad) prepared(this.db, 'UPDATE clusters SET next_seq = ? WHERE id = ?').run(Math.floor(now), b.id);
+    return bad;
   }
 
   /** Records a presence change; returns false when the cluster was already in that state. */
