@@ -1,9 +1,10 @@
 // Issue 14, item 9: an upload that ffmpeg reads as a list of other files (an HLS playlist, an
 // ffconcat list, a concat list) must not make the hub import a file of its own disk. The hostile
 // operator-side upload goes through the real API to a real hub with the real ffmpeg.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runLoa } from '../helpers/cli-run.js';
 import { makeLavfi } from '../helpers/media-audio.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { makeTempDir } from '../helpers/tmp.js';
@@ -63,6 +64,19 @@ describe('media import reads the uploaded file only', () => {
     expect(r.body.error.message).toMatch(/^bulletin\.m3u8: .*playlist \(hls\).*other files/);
     expect(r.body.error.message).toMatch(/upload the audio file itself/);
   }, 20_000);
+
+  it('loa media add says so in English and in Vietnamese, and exits non-zero', async () => {
+    const list = join(local.path, 'tin-sang.m3u8');
+    writeFileSync(list, attacks[0]!.text);
+    const base = ['--hub', h.addresses.httpUrl, '--token', h.token, 'media', 'add', list];
+    const en = await runLoa(base, { cwd: local.path });
+    expect(en.code).not.toBe(0);
+    expect(en.stderr).toMatch(/tin-sang\.m3u8: this is a playlist \(hls\)/);
+    const vi = await runLoa(['--lang', 'vi', ...base], { cwd: local.path });
+    expect(vi.code).not.toBe(0);
+    expect(vi.stderr).toMatch(/tin-sang\.m3u8: đây là một danh sách phát \(hls\)/);
+    expect(await library()).toEqual([]);
+  }, 30_000);
 
   it('still imports the same sound uploaded as a file (the attack would have worked)', async () => {
     const r = await h.api<{ media: { name: string } }>('POST', '/api/v1/media?filename=secret.mp3', new Uint8Array(readFileSync(secret)));
