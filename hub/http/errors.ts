@@ -62,7 +62,7 @@ export function clientErrorHandler(this: { log: { trace: (o: object, m: string) 
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const [status, text, body] =
     err.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'Request Header Fields Too Large', earlyError('LOA_HEADERS_TOO_LARGE', 'the request headers are too large (over 16 KB together); send fewer or shorter headers.')]
+      ? [431, 'Request Header Fields Too Large', earlyError('LOA_HEADERS_TOO_LARGE', 'the request line and headers are too large (over 16 KB together); send a shorter URL and fewer or shorter headers.')]
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? [408, 'Request Timeout', earlyError('LOA_REQUEST_TIMEOUT', 'the request did not arrive in time; send it again.')]
         : [400, 'Bad Request', earlyError('LOA_BAD_REQUEST', 'this is not a valid HTTP request; see docs/api.md.')];
