@@ -65,11 +65,12 @@ export const hubConfigSchema = z
         keepaliveLimitSec: z.number().int().min(5).max(3600).default(120),
         auth: z
           .strictObject({
-            /** scrypt cost N (power of two); 16384 takes ~50 ms per check on a Pi-class CPU. */
+            /** No longer used: secrets are stored as HMACs (docs/security.md); accepted so old files load. */
             scryptCost: z.number().int().min(2).max(1 << 20).default(16384),
-            /** After a failed login from an address or id, its next attempts wait this long, doubling. */
+            /** A refused login is answered this late, doubling per failure of its address or id; a right secret never waits. */
             failureDelayMs: z.number().int().min(0).default(500),
-            failureDelayMaxMs: z.number().int().min(0).default(30_000),
+            /** Under loa-edge's 15 s connect timeout, so a box with a wrong secret is told so and logs why. */
+            failureDelayMaxMs: z.number().int().min(0).default(10_000),
           })
           .prefault({}),
       })

@@ -15,6 +15,8 @@ import { LiveService } from './live/service.js';
 import { Broker, type HubMqtt } from './broker/broker.js';
 import { ExternalBroker, hubBrokerPassword } from './broker/external.js';
 import { MosquittoFiles } from './broker/mosquitto-files.js';
+import { ClusterLogin } from './broker/cluster-login.js';
+import { loadSecretKey } from './broker/secret-key.js';
 import { SecretVerifier } from './broker/secrets.js';
 import { loadCamerasFile } from './cameras/file.js';
 import { CameraModule } from './cameras/service.js';
@@ -119,7 +121,14 @@ export class Hub {
     const external = config.broker.mode === 'external';
     const brokerPassword = external ? hubBrokerPassword(config.broker) : '';
     this.store = openStore(this.dataDir, clock);
-    const verifier = new SecretVerifier((id) => this.store.clusters.secretHash(id));
+    const verifier = new SecretVerifier({
+      key: loadSecretKey(this.dataDir, logger),
+      lookup: (id) => this.store.clusters.secretHash(id),
+      restore: (id, from, to) => this.store.clusters.replaceSecretHash(id, from, to),
+      logger: logger.child({ module: 'secrets' }),
+    });
+    // Shared by the broker and the HTTP Basic routes: one count of failures per address and id.
+    const clusterLogin = new ClusterLogin({ verifier, clock, logger: logger.child({ module: 'login' }), auth: config.mqtt.auth });
     this.broker = external
       ? new ExternalBroker({
           config: config.broker,
@@ -130,7 +139,7 @@ export class Hub {
         })
       : new Broker({
           config: config.mqtt,
-          verifier,
+          login: clusterLogin,
           clock,
           logger: logger.child({ module: 'broker' }),
           onDeviceConnection: (id, up, reason) => this.devices.onConnection(id, up, reason),
@@ -164,7 +173,6 @@ export class Hub {
       bus,
       clock,
       logger: logger.child({ module: 'clusters' }),
-      scryptCost: config.mqtt.auth.scryptCost,
       ...(this.brokerFiles ? { brokerFiles: this.brokerFiles } : {}),
     });
     const media = createMediaService({
@@ -302,7 +310,7 @@ export class Hub {
         schedules: this.schedules,
         alarms: this.alarms,
         cameras: this.cameras,
-        verifier,
+        clusterLogin,
         metrics: createMetrics(this.store, bus, this),
         ffmpeg: this.ffmpeg,
         version: VERSION,

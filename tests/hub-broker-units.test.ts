@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { Clock } from '../common/clock.js';
 import { MqttFrameLimiter } from '../hub/broker/frame-limit.js';
 import { LoginThrottle } from '../hub/broker/login-throttle.js';
-import { generateSecret, hashSecret, SecretVerifier, verifySecret } from '../hub/broker/secrets.js';
+import { silentLogger } from '../common/logger.js';
+import { generateSecret, scryptHash, SecretVerifier } from '../hub/broker/secrets.js';
 
 function manualClock(start = 0): Clock & { advance(ms: number): void } {
   let now = start;
@@ -12,30 +13,25 @@ function manualClock(start = 0): Clock & { advance(ms: number): void } {
 }
 
 describe('LoginThrottle', () => {
-  it('doubles the wait after each failure up to the cap, per key, and forgets after a while', () => {
+  it('holds each refusal twice as long as the last, up to the cap, per key, and forgets after a while', () => {
     const clock = manualClock();
     const th = new LoginThrottle(clock, { baseDelayMs: 100, maxDelayMs: 1000, forgetAfterMs: 60_000 });
     const keys = ['ip:10.0.0.1', 'id:ban-a'];
-    expect(th.delayFor(keys)).toBe(0);
-    const seen: number[] = [];
-    for (let i = 0; i < 6; i++) {
-      th.fail(keys);
-      seen.push(th.delayFor(keys));
-    }
+    const seen = Array.from({ length: 6 }, () => th.fail(keys).delayMs);
     expect(seen).toEqual([100, 200, 400, 800, 1000, 1000]);
-    expect(th.delayFor(['ip:10.0.0.2'])).toBe(0);
-    expect(th.delayFor(['ip:10.0.0.1'])).toBe(1000); // the address alone is still slowed
+    expect(th.fail(['ip:10.0.0.2']).delayMs).toBe(100);
     th.succeed(['id:ban-a']);
-    expect(th.delayFor(['id:ban-a'])).toBe(0);
+    expect(th.fail(['id:ban-a']).failures).toBe(1);
+    expect(th.fail(['ip:10.0.0.1']).failures).toBe(7); // the address keeps its own count
     clock.advance(61_000);
-    expect(th.delayFor(keys)).toBe(0);
+    expect(th.fail(keys)).toEqual({ failures: 1, delayMs: 100 });
   });
 
   it('stays bounded under a flood of random ids', () => {
     const th = new LoginThrottle(manualClock(), { baseDelayMs: 1, maxDelayMs: 10, maxEntries: 100 });
     for (let i = 0; i < 1000; i++) th.fail([`id:x${i}`]);
-    expect(th.delayFor(['id:x0'])).toBe(0);
-    expect(th.delayFor(['id:x999'])).toBe(1);
+    expect(th.fail(['id:x0']).failures).toBe(1); // forgotten to make room
+    expect(th.fail(['id:x999']).failures).toBe(2);
   });
 });
 
@@ -78,25 +74,36 @@ describe('MqttFrameLimiter', () => {
 });
 
 describe('cluster secrets', () => {
-  it('hashes with a salt and verifies only the right secret', async () => {
+  const key = (b: number) => ({ key: Buffer.alloc(32, b), id: `key${b}` });
+  function verifier(rows: Map<string, string>, k = key(1)): SecretVerifier {
+    return new SecretVerifier({ key: k, lookup: (id) => rows.get(id), restore: (id, from, to) => rows.get(id) === from && rows.set(id, to), logger: silentLogger() });
+  }
+
+  it('are stored as an HMAC bound to the cluster id, and only the right secret passes', async () => {
     const s = generateSecret();
-    const h1 = await hashSecret(s, 1024);
-    const h2 = await hashSecret(s, 1024);
-    expect(h1).not.toBe(h2);
-    expect(h1).not.toContain(s);
-    expect(await verifySecret(s, h1)).toBe(true);
-    expect(await verifySecret(`${s}x`, h1)).toBe(false);
-    expect(await verifySecret(s, 'garbage')).toBe(false);
+    const rows = new Map<string, string>();
+    const v = verifier(rows);
+    rows.set('ban-a', v.hash('ban-a', s));
+    expect(rows.get('ban-a')).not.toContain(s);
+    expect(await v.verify('ban-a', s)).toBe('ok');
+    expect(await v.verify('ban-a', `${s}x`)).toBe('wrong');
+    rows.set('ban-b', rows.get('ban-a')!); // a hash copied to another row
+    expect(await v.verify('ban-b', s)).toBe('wrong');
+    rows.set('ban-c', 'garbage');
+    expect(await v.verify('ban-c', s)).toBe('wrong');
+    expect(await v.verify('nobody', s)).toBe('wrong');
+    // Under another key (cluster-secrets.key replaced), nothing stored passes.
+    expect(await verifier(rows, key(2)).verify('ban-a', s)).toBe('wrong');
   });
 
-  it('caches successes but not across a rotated secret', async () => {
-    let stored = await hashSecret('one', 1024);
-    const v = new SecretVerifier(() => stored);
-    expect(await v.verify('ban-a', 'one')).toBe(true);
-    expect(await v.verify('ban-a', 'one')).toBe(true);
-    expect(await v.verify('ban-a', 'two')).toBe(false);
-    stored = await hashSecret('two', 1024);
-    expect(await v.verify('ban-a', 'one')).toBe(false);
-    expect(await v.verify('ban-a', 'two')).toBe(true);
+  it('of the old scrypt kind pass once and are re-stored as HMAC; a rotation meanwhile wins', async () => {
+    const rows = new Map([['ban-a', await scryptHash('one', 1024)]]);
+    const v = verifier(rows);
+    expect(await v.verify('ban-a', 'two')).toBe('wrong');
+    expect(rows.get('ban-a')).toMatch(/^scrypt\$/);
+    expect(await v.verify('ban-a', 'one')).toBe('ok');
+    expect(rows.get('ban-a')).toBe(v.hash('ban-a', 'one'));
+    rows.set('ban-b', 'scrypt$99999999$c2FsdA$aGFzaA'); // a damaged cost is not worked through
+    expect(await v.verify('ban-b', 'x')).toBe('wrong');
   });
 });

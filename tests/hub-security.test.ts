@@ -220,9 +220,10 @@ describe('failed logins', () => {
     const logger = createLogger({ name: 'test', level: 'warn', destination: new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }) });
     const h = await startTestHub({ logger });
     try {
-      for (let i = 0; i < 3; i++) await connectDevice(h.addresses.mqttUrl, 'ban-x', 'bad').catch(() => undefined);
-      const refused = lines.map((l) => JSON.parse(l) as { msg: string; failures?: number; remote?: string }).filter((l) => l.msg === 'MQTT login refused');
-      expect(refused.map((l) => l.failures)).toEqual([1, 2, 3]);
+      for (let i = 0; i < 5; i++) await connectDevice(h.addresses.mqttUrl, 'ban-x', 'bad').catch(() => undefined);
+      const refused = lines.map((l) => JSON.parse(l) as { msg: string; failures?: number; remote?: string }).filter((l) => l.msg === 'cluster login refused');
+      // The 1st, 2nd, 4th … of a run: a flood of guesses is not a flood of lines.
+      expect(refused.map((l) => l.failures)).toEqual([1, 2, 4]);
       expect(refused[0]?.remote).toBe('127.0.0.1');
     } finally {
       await h.stop();

@@ -1,7 +1,8 @@
-// The embedded MQTT broker (aedes 1.x, MQTT 3.1.1): TCP on 1883, TLS on 8883 when configured.
-// Behaviour is given to aedes as hooks, as its design intends: authenticate (cluster id and
-// secret, throttled after failures), authorizePublish and authorizeSubscribe (a device only under
-// its own cluster, see protocol/topics.ts), and a frame limit for oversize packets.
+// The embedded MQTT broker (aedes 1.x, MQTT 3.1.1 only): TCP on 1883, TLS on 8883 when configured.
+// Behaviour is given to aedes as hooks, as its design intends: preConnect (3.1.1 only),
+// authenticate (cluster id and secret, refusals slowed: cluster-login.ts), authorizePublish and
+// authorizeSubscribe (a device only under its own cluster, see protocol/topics.ts), and a frame
+// limit for oversize packets.
 import { Aedes, type Client, type AuthenticateError, type PublishPacket, type Subscription } from 'aedes';
 import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
@@ -12,12 +13,11 @@ import { clusterTopic, deviceMayPublish, deviceMaySubscribe, isClusterId, parseC
 import type { HubConfig } from '../config.js';
 import { limitFrames } from './frame-limit.js';
 import { indexedMemoryPersistence } from './retained-index.js';
-import { LoginThrottle } from './login-throttle.js';
-import type { SecretVerifier } from './secrets.js';
+import type { ClusterLogin } from './cluster-login.js';
 
 export interface BrokerDeps {
   config: HubConfig['mqtt'];
-  verifier: SecretVerifier;
+  login: ClusterLogin;
   clock: Clock;
   logger: Logger;
   /**
@@ -39,6 +39,7 @@ export interface HubMqtt {
   linkUpSince(): number;
 }
 
+const RC_SERVER_UNAVAILABLE = 3;
 const RC_BAD_CREDENTIALS = 4; // MQTT 3.1.1 §3.2.2.3: bad user name or password
 const RC_NOT_AUTHORIZED = 5;
 
@@ -52,17 +53,12 @@ export class Broker implements HubMqtt {
   private aedes!: Aedes;
   private tcp: Server | null = null;
   private tls: TlsServer | null = null;
-  private readonly throttle: LoginThrottle;
   private readonly log: Logger;
   ports = { mqtt: 0, mqtts: 0 as number | null };
   private startedAt = 0;
 
   constructor(private readonly deps: BrokerDeps) {
     this.log = deps.logger;
-    this.throttle = new LoginThrottle(deps.clock, {
-      baseDelayMs: deps.config.auth.failureDelayMs,
-      maxDelayMs: deps.config.auth.failureDelayMaxMs,
-    });
   }
 
   linkUpSince(): number {
@@ -77,6 +73,7 @@ export class Broker implements HubMqtt {
       keepaliveLimit: cfg.keepaliveLimitSec,
       maxClientsIdLength: 64,
       drainTimeout: 30_000,
+      preConnect: (client, packet, done) => done(null, this.preConnect(client, packet)),
       authenticate: (client, username, password, done) => void this.authenticate(client, username, password, done),
       authorizePublish: (client, packet, done) => done(this.authorizePublish(client, packet)),
       authorizeSubscribe: (client, sub, done) => done(null, this.authorizeSubscribe(client, sub)),
@@ -133,14 +130,11 @@ export class Broker implements HubMqtt {
     password: Readonly<Buffer> | undefined,
     done: (err: AuthenticateError | null, ok: boolean | null) => void,
   ): Promise<void> {
-    const address = (client.conn as unknown as { remoteAddress?: string }).remoteAddress ?? 'unknown';
+    const address = remoteOf(client);
     const id = typeof username === 'string' ? username : '';
-    const keys = [`ip:${address}`, `id:${id}`];
-    const wait = this.throttle.delayFor(keys);
-    if (wait > 0) await new Promise((r) => this.deps.clock.setTimeout(() => r(undefined), wait));
-    const refuse = (rc: number, why: string): void => {
-      const failures = this.throttle.fail(keys);
-      this.log.warn({ clusterId: id || undefined, remote: address, failures, why }, 'MQTT login refused');
+    // Every refusal is answered late (cluster-login.ts); a right secret at once.
+    const refuse = async (rc: number, why: string): Promise<void> => {
+      await this.deps.login.refuse(id, address, why, 'mqtt');
       done(authError(rc, why), null);
     };
     if (!isClusterId(id)) return refuse(RC_BAD_CREDENTIALS, 'username is not a cluster id');
@@ -148,10 +142,23 @@ export class Broker implements HubMqtt {
     if (client.id !== id) return refuse(RC_NOT_AUTHORIZED, 'client id differs from the cluster id');
     const will = (client as unknown as { _will?: { topic: string; retain?: boolean } })._will;
     if (will && will.topic !== clusterTopic(id, 'presence')) return refuse(RC_NOT_AUTHORIZED, `last will on ${will.topic} is not allowed`);
-    const ok = password !== undefined && (await this.deps.verifier.verify(id, password.toString('utf8')));
-    if (!ok) return refuse(RC_BAD_CREDENTIALS, 'wrong secret or unknown cluster');
-    this.throttle.succeed([`id:${id}`]);
+    const result = await this.deps.login.check(id, password?.toString('utf8'), address, 'mqtt');
+    if (result === 'busy') return done(authError(RC_SERVER_UNAVAILABLE, 'the hub is busy checking logins; retry'), null);
+    if (result === 'wrong') return done(authError(RC_BAD_CREDENTIALS, 'wrong secret or unknown cluster'), null);
     done(null, true);
+  }
+
+  /**
+   * MQTT 3.1.1 only (docs/protocol.md). aedes also takes 3.1 (level 3), which Loa never tested
+   * and whose 23-character client ids would cut cluster ids. aedes itself answers CONNACK 1
+   * (unacceptable protocol level, [MQTT-3.1.2-2]) to levels outside 3..4, so level 3 is handed
+   * on as one of those: the box is told why, as the spec asks, rather than just dropped.
+   */
+  private preConnect(client: Client, packet: { protocolVersion?: number; clientId?: string }): boolean {
+    if (packet.protocolVersion !== 3) return true;
+    this.log.warn({ clientId: packet.clientId, remote: remoteOf(client) }, 'MQTT 3.1 (level 3) refused: speak MQTT 3.1.1 (level 4)');
+    packet.protocolVersion = 0;
+    return true;
   }
 
   private authorizePublish(client: Client | null, packet: PublishPacket): Error | null {
@@ -238,6 +245,10 @@ export class Broker implements HubMqtt {
   get connectedCount(): number {
     return this.aedes.connectedClients;
   }
+}
+
+function remoteOf(client: Client): string {
+  return (client.conn as unknown as { remoteAddress?: string }).remoteAddress ?? 'unknown';
 }
 
 function listen(server: Server | TlsServer, port: number, host: string): Promise<number> {

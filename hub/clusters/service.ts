@@ -1,4 +1,4 @@
-// Registering loudspeaker clusters: ids, secrets (shown once, stored as a slow hash), removal
+// Registering loudspeaker clusters: ids, secrets (shown once, stored as an HMAC), removal
 // and secret rotation, which also end the box's current MQTT session.
 import type { Clock } from '../../common/clock.js';
 import { LoaError, sentenceError } from '../../common/errors.js';
@@ -6,7 +6,7 @@ import type { Logger } from '../../common/logger.js';
 import { CLUSTER_ID_PATTERN, clusterTopic } from '../../protocol/index.js';
 import type { HubMqtt } from '../broker/broker.js';
 import { mosquittoHash, type MosquittoFiles } from '../broker/mosquitto-files.js';
-import { generateSecret, hashSecret, type SecretVerifier } from '../broker/secrets.js';
+import { generateSecret, type SecretVerifier } from '../broker/secrets.js';
 import type { EventBus } from '../events.js';
 import type { ClusterRow, Store } from '../store/index.js';
 
@@ -17,7 +17,6 @@ export interface ClusterServiceDeps {
   bus: EventBus;
   clock: Clock;
   logger: Logger;
-  scryptCost: number;
   /** External broker mode: Mosquitto's files, rewritten (and the broker reloaded) on every change. */
   brokerFiles?: MosquittoFiles;
 }
@@ -32,8 +31,8 @@ export class ClusterService {
     }
     if (store.clusters.exists(input.id)) throw sentenceError('LOA_CLUSTER_EXISTS', 'cluster.exists', { id: input.id }, { status: 409 });
     const secret = generateSecret();
-    const secretHash = await hashSecret(secret, this.deps.scryptCost);
-    // Mosquitto cannot check the scrypt hash, so its own is made now, while the secret is known.
+    const secretHash = this.deps.verifier.hash(input.id, secret);
+    // Mosquitto cannot check the hub's HMAC, so its own is made now, while the secret is known.
     const cluster = store.clusters.add({ id: input.id, name: input.name ?? '', village: input.village ?? '', secretHash, mosquittoHash: mosquittoHash(secret), createdAt: clock.now() });
     await this.updateBrokerFiles();
     this.deps.bus.emit('clusterAdded', { clusterId: cluster.id });
@@ -50,8 +49,7 @@ export class ClusterService {
   async rotateSecret(id: string): Promise<{ cluster: ClusterRow; secret: string }> {
     this.get(id);
     const secret = generateSecret();
-    this.deps.store.clusters.setSecretHash(id, await hashSecret(secret, this.deps.scryptCost), mosquittoHash(secret));
-    this.deps.verifier.forget(id);
+    this.deps.store.clusters.setSecretHash(id, this.deps.verifier.hash(id, secret), mosquittoHash(secret));
     // An external broker drops the box when it re-reads its files; then the hub clears its presence.
     await this.updateBrokerFiles();
     this.deps.mqtt.disconnectDevice(id);
@@ -63,7 +61,6 @@ export class ClusterService {
   async remove(id: string): Promise<void> {
     this.get(id);
     this.deps.store.clusters.remove(id);
-    this.deps.verifier.forget(id);
     await this.updateBrokerFiles();
     this.deps.mqtt.disconnectDevice(id);
     // Clear its retained messages so nothing of it lingers on the broker.

@@ -3,6 +3,7 @@
 // device authentication (media content).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LoaError, sentenceError } from '../../common/errors.js';
+import type { ClusterLogin } from '../broker/cluster-login.js';
 import type { Role, TokenRow, TokenStore } from '../store/index.js';
 
 declare module 'fastify' {
@@ -34,6 +35,23 @@ export function makeAuthHook(tokens: TokenStore) {
     }
     req.principal = principal;
   };
+}
+
+/**
+ * A box's own login on the routes it fetches from (media content, live): HTTP Basic with its
+ * cluster id and secret, through the broker's gate (a wrong one is answered late). Returns the id.
+ */
+export async function requireCluster(req: FastifyRequest, reply: FastifyReply, login: ClusterLogin, what: 'media' | 'live'): Promise<string> {
+  const creds = basicCredentials(req);
+  const result = creds ? await login.check(creds.user, creds.password, req.ip, 'http') : 'wrong';
+  if (creds && result === 'ok') return creds.user;
+  if (result === 'busy') {
+    void reply.header('retry-after', '2');
+    throw new LoaError('LOA_LOGIN_BUSY', 'the hub is busy checking logins; retry in a few seconds.', { status: 503 });
+  }
+  void reply.header('www-authenticate', `Basic realm="loa ${what}", charset="UTF-8"`);
+  const served = what === 'media' ? 'media is' : 'live streams are';
+  throw new LoaError('LOA_UNAUTHENTICATED', `${served} served to clusters only: use the cluster id and secret with HTTP Basic.`, { status: 401 });
 }
 
 /** Reads HTTP Basic credentials; undefined when absent or malformed. */

@@ -4,7 +4,7 @@ import type { Clock } from '../../common/clock.js';
 import type { FfmpegLocation } from '../../common/ffmpeg.js';
 import type { AlarmService } from '../alarms/service.js';
 import type { AnnounceService } from '../announce/service.js';
-import type { SecretVerifier } from '../broker/secrets.js';
+import type { ClusterLogin } from '../broker/cluster-login.js';
 import type { CameraService } from '../cameras/types.js';
 import type { ClusterService } from '../clusters/service.js';
 import type { HubConfig } from '../config.js';
@@ -77,7 +77,8 @@ export interface HttpContext {
   schedules: ScheduleService;
   alarms: AlarmService;
   cameras: CameraService;
-  verifier: SecretVerifier;
+  /** Boxes' HTTP Basic logins (media, live), throttled with the broker's. */
+  clusterLogin: ClusterLogin;
   metrics: Registry;
   ffmpeg: FfmpegLocation;
   version: string;

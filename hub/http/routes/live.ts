@@ -8,7 +8,7 @@ import { LoaError } from '../../../common/errors.js';
 import type { Logger } from '../../../common/logger.js';
 import { startPushedStream } from '../../live/push.js';
 import type { HttpContext } from '../context.js';
-import { basicCredentials } from '../auth.js';
+import { requireCluster } from '../auth.js';
 import { parseWith } from '../errors.js';
 
 const operator = { roles: ['operator'] as const };
@@ -78,11 +78,7 @@ export function liveRoutes(app: FastifyInstance, ctx: HttpContext): void {
   // Boxes pull the stream with their MQTT credentials; operator tokens are not accepted here.
   app.get('/api/v1/live/:id', async (req, reply) => {
     const { id } = req.params as { id: string };
-    const creds = basicCredentials(req);
-    if (!creds || !(await ctx.verifier.verify(creds.user, creds.password))) {
-      void reply.header('www-authenticate', 'Basic realm="loa live", charset="UTF-8"');
-      throw new LoaError('LOA_UNAUTHENTICATED', 'live streams are served to clusters only: use the cluster id and secret with HTTP Basic.', { status: 401 });
-    }
+    const clusterId = await requireCluster(req, reply, ctx.clusterLogin, 'live');
     const stream = ctx.live.stream(id);
     if (!stream) throw new LoaError('LOA_LIVE_NOT_FOUND', `live stream ${id} does not exist or has ended.`, { status: 404 });
     // Endless: the response is written by the stream, frame by frame, until it ends or the box goes.
@@ -91,10 +87,10 @@ export function liveRoutes(app: FastifyInstance, ctx: HttpContext): void {
     res.writeHead(200, { 'content-type': CONTENT_TYPES[ctx.config.live.format] ?? 'application/octet-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     res.socket?.setNoDelay(true);
     const detach = stream.attach(res);
-    req.log.info({ streamId: id, clusterId: creds.user }, 'live listener joined');
+    req.log.info({ streamId: id, clusterId }, 'live listener joined');
     res.on('close', () => {
       detach();
-      req.log.info({ streamId: id, clusterId: creds.user }, 'live listener left');
+      req.log.info({ streamId: id, clusterId }, 'live listener left');
     });
     return reply;
   });

@@ -13,7 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { LoaError } from '../../../common/errors.js';
 import type { HttpContext } from '../context.js';
-import { basicCredentials } from '../auth.js';
+import { requireCluster } from '../auth.js';
 import { parseWith } from '../errors.js';
 import { mediaErrors } from '../../media/errors.js';
 import { MAX_NAME_LENGTH, normaliseName } from '../../media/names.js';
@@ -108,11 +108,7 @@ export function mediaRoutes(app: FastifyInstance, ctx: HttpContext, opts: { maxU
   // Boxes fetch media with their MQTT credentials; operator tokens are not accepted here.
   app.get('/api/v1/media/:id/content', async (req, reply) => {
     const { id } = req.params as { id: string };
-    const creds = basicCredentials(req);
-    if (!creds || !(await ctx.verifier.verify(creds.user, creds.password))) {
-      void reply.header('www-authenticate', 'Basic realm="loa media", charset="UTF-8"');
-      throw new LoaError('LOA_UNAUTHENTICATED', 'media is served to clusters only: use the cluster id and secret with HTTP Basic.', { status: 401 });
-    }
+    await requireCluster(req, reply, ctx.clusterLogin, 'media');
     const file = ctx.media.filePath(id);
     if (!file) throw mediaErrors.notFound(id);
     const result = await send(req.raw, file, { acceptRanges: true, cacheControl: false, etag: true, lastModified: false });

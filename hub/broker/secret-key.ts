@@ -1,0 +1,57 @@
+// The hub's key for cluster secrets: 32 random bytes in <dataDir>/cluster-secrets.key (mode 0600),
+// made at first start. Stored secrets are HMACs under this key (secrets.ts): it is backed up with
+// loa.db, for without it no stored secret can be checked (docs/security.md, docs/install.md).
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, fsyncSync, linkSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { LoaError } from '../../common/errors.js';
+import type { Logger } from '../../common/logger.js';
+
+export const SECRET_KEY_FILE = 'cluster-secrets.key';
+
+export interface HubSecretKey {
+  key: Buffer;
+  /** A short fingerprint stored beside each hash, so a replaced key is named as the cause. */
+  id: string;
+}
+
+/** Reads the key, making it first if there is none (never overwriting one). */
+export function loadSecretKey(dataDir: string, logger: Logger): HubSecretKey {
+  const path = join(dataDir, SECRET_KEY_FILE);
+  if (createIfMissing(path)) logger.info({ path }, 'made the key for cluster secrets; back it up with loa.db');
+  const mode = statSync(path).mode & 0o777;
+  if (mode & 0o077) {
+    chmodSync(path, 0o600);
+    logger.warn({ path, mode: mode.toString(8) }, 'the key for cluster secrets was readable by others; set to mode 0600');
+  }
+  const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64url');
+  if (key.length !== 32) {
+    throw new LoaError(
+      'LOA_SECRET_KEY_BAD',
+      `${path} does not hold a 32-byte key (base64url text): restore it from the backup; without it every cluster needs a new secret (loa clusters rotate-secret).`,
+      { status: 500 },
+    );
+  }
+  return { key, id: createHash('sha256').update(key).digest('base64url').slice(0, 8) };
+}
+
+/** Written to a temporary file and linked into place: a crash never leaves a half-written key. */
+function createIfMissing(path: string): boolean {
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    writeSync(fd, `${randomBytes(32).toString('base64url')}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(tmp, path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return false;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
