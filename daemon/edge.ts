@@ -19,8 +19,10 @@ import { HealthReporter, systemProbe, type HardwareProbe } from './health.js';
 import { EdgeLink } from './link.js';
 import { MediaCache } from './media-cache.js';
 import { OfflineOperation } from './offline.js';
+import { PlayingFile } from './play-resume.js';
 import { Playback, type AckInput } from './playback.js';
 import { FfmpegPlayer, type Player } from './player.js';
+import { PlayerPids } from './player-leftovers.js';
 import { measureStartupLatency, StartMeter } from './start-error.js';
 import { LinkWatch, type Liveness } from './systemd.js';
 import { EDGE_AGENT } from './version.js';
@@ -94,7 +96,11 @@ export class EdgeDaemon {
     this.sync = sync;
     const hubClock = sync.hubClock;
     const ffmpegPath = this.opts.player ? null : locateFfmpeg({ configPath: config.ffmpeg.path });
-    const player = this.opts.player ?? (await this.ffmpegPlayer(ffmpegPath!));
+    // An ffmpeg a killed daemon left playing goes before anything else plays.
+    const pids = ffmpegPath ? new PlayerPids(config.dataDir, log.child({ module: 'player' })) : undefined;
+    await pids?.killLeftovers();
+    const player = this.opts.player ?? (await this.ffmpegPlayer(ffmpegPath!, pids));
+    const playing = new PlayingFile(config.dataDir, log.child({ module: 'state' }));
     const starts = new StartMeter({ player, hubClock, boxClock: clock, logger: log.child({ module: 'playback' }) });
     const media = new MediaCache({
       dataDir: config.dataDir,
@@ -122,7 +128,7 @@ export class EdgeDaemon {
       lastPlayerState = playerState;
     };
     const mixer = this.opts.mixer !== undefined ? this.opts.mixer : mixerFromConfig(config, log.child({ module: 'mixer' }));
-    this.playback = new Playback({ player: starts.player, media, clock: hubClock, logger: log.child({ module: 'playback' }), ack, volume: () => stateFile.value.volume, onChange, mixer, maxFailures: config.player.maxFailures, stream: { hubHttpUrl: config.hub.httpUrl, clusterId: config.clusterId, secret, ffmpegPath: ffmpegPath?.path } });
+    this.playback = new Playback({ player: starts.player, media, clock: hubClock, logger: log.child({ module: 'playback' }), ack, volume: () => stateFile.value.volume, onChange, mixer, maxFailures: config.player.maxFailures, stream: { hubHttpUrl: config.hub.httpUrl, clusterId: config.clusterId, secret, ffmpegPath: ffmpegPath?.path }, playing });
     await this.playback.init();
     this.commands = new CommandHandler({ clock: hubClock, logger: log.child({ module: 'commands' }), gate: this.gate, stateFile, playback: this.playback, ack, onChange, hubHttpUrl: config.hub.httpUrl });
     const playback = this.playback;
@@ -180,6 +186,9 @@ export class EdgeDaemon {
     link.on('online', () => this.publishState());
     link.on('connected', () => void this.health?.report());
     offline.attach(link);
+    // The hub's item a killed daemon was playing goes on where the broadcast is now.
+    const left = playing.take();
+    if (left) playback.resume(left);
     this.health.start();
     link.start();
     // In the background: it takes half a second, and right at start-up the box is busiest.
@@ -212,7 +221,7 @@ export class EdgeDaemon {
     this.log.info('loa-edge stopped');
   }
 
-  private async ffmpegPlayer(found: ReturnType<typeof locateFfmpeg>): Promise<FfmpegPlayer> {
+  private async ffmpegPlayer(found: ReturnType<typeof locateFfmpeg>, pids: PlayerPids | undefined): Promise<FfmpegPlayer> {
     this.log.info({ path: found.path, source: found.source }, 'using ffmpeg');
     if (found.warning) this.log.warn({ path: found.path }, found.warning);
     const player = new FfmpegPlayer({
@@ -220,6 +229,7 @@ export class EdgeDaemon {
       sink: this.config.sink,
       logger: this.log.child({ module: 'player' }),
       stallMs: this.config.player.stallSec * 1000,
+      ...(pids ? { pids } : {}),
     });
     await player.warmUp();
     return player;

@@ -13,6 +13,7 @@ import type { Mixer } from './hardware/mixer.js';
 import { VolumeControl } from './hardware/volume.js';
 import { MediaError } from './media-cache.js';
 import type { Player, PlayerFailure, PlayerSession } from './player.js';
+import type { PlayingNow } from './play-resume.js';
 import { liveInputOptions, streamInput, type StreamAccess } from './stream-play.js';
 
 /** An ack as the daemon's parts make it; the daemon adds `v` and `at`. */
@@ -40,6 +41,8 @@ export interface PlaybackOptions {
   maxFailures?: number;
   /** How to reach the hub's live streams (URL base and credentials); without it a stream play fails. */
   stream?: StreamAccess;
+  /** Keeps the item playing on disk (play-resume.ts), so a killed daemon joins it again. */
+  playing?: { save(now: PlayingNow): void; clear(cmdId: string): void };
 }
 
 export const DEFAULT_MAX_FAILURES = 3;
@@ -60,6 +63,8 @@ interface Item {
   /** Ends the item at its stopAt, once it plays. */
   stopTimer: TimerHandle | null;
   closed: boolean;
+  /** How many times the daemon was killed during the item and joined it again. */
+  resumes: number;
 }
 
 type EndReason = Extract<AckReason, 'replaced' | 'stop-command' | 'shutdown'>;
@@ -108,10 +113,23 @@ export class Playback {
   /** Takes a new item (the command was accepted already). It replaces the current item at its
    *  startAt, not now; a play that was still waiting to do so is dropped (newest wins). */
   async play(cmd: PlayCommand): Promise<void> {
-    const item: Item = { cmd, abort: new AbortController(), session: null, startedAt: null, seekMs: cmd.offsetMs, failures: 0, stopTimer: null, closed: false };
+    const item: Item = { cmd, abort: new AbortController(), session: null, startedAt: null, seekMs: cmd.offsetMs, failures: 0, stopTimer: null, closed: false, resumes: 0 };
     if (this.next) await this.end(this.next, 'replaced');
     if (this.current) this.next = item;
     else this.current = item;
+    void this.run(item).catch((e: unknown) => this.fail(item, 'player-error', errorMessage(e)));
+  }
+
+  /** At start-up: joins the item a killed daemon was playing (play-resume.ts), where the broadcast
+   *  is now, as an ffmpeg restart would; no second `started`: the hub heard that one. */
+  resume(left: PlayingNow): void {
+    if (this.current) return;
+    const { cmd } = left;
+    const item: Item = { cmd, abort: new AbortController(), session: null, startedAt: left.startedAt, seekMs: left.seekMs, failures: 0, stopTimer: null, closed: false, resumes: left.resumes + 1 };
+    this.current = item;
+    this.opts.logger.warn({ cmdId: cmd.id, broadcastId: cmd.broadcastId, resumes: item.resumes }, 'the daemon stopped during this item; joining it again where the broadcast is now');
+    this.opts.playing?.save({ ...left, resumes: item.resumes });
+    this.opts.onChange();
     void this.run(item).catch((e: unknown) => this.fail(item, 'player-error', errorMessage(e)));
   }
 
@@ -174,10 +192,12 @@ export class Playback {
     const seekMs = cmd.offsetMs + lateMs;
     const overMs = Math.max(seekMs - playDurationMs(cmd), cmd.stopAt === undefined ? -1 : now - cmd.stopAt);
     if (overMs >= 0) {
-      this.fail(item, 'expired', `the item was over ${overMs} ms before it could start`);
+      const when = item.resumes > 0 ? 'when loa-edge started again after it stopped during the item' : 'before it could start';
+      this.fail(item, 'expired', `the item was over ${overMs} ms ${when}`);
       return;
     }
-    item.seekMs = seekMs;
+    // A joined item keeps the timeline it started on (position() counts from it).
+    if (item.startedAt === null) item.seekMs = seekMs;
     log.info({ seekMs, lateMs, volume: cmd.volume ?? this.opts.volume(), mixer: this.volume.hasMixer, stopAt: cmd.stopAt }, 'starting playback');
     // Not awaited: amixer takes a few ms and ffmpeg longer to produce its first sample.
     void this.volume.apply(cmd.volume);
@@ -200,6 +220,7 @@ export class Playback {
       broadcastId: cmd.broadcastId,
       startAt: cmd.startAt,
       restart: item.failures,
+      resumes: item.resumes,
       ...(cmd.stream ? { live: liveInputOptions(this.opts.stream, cmd.stream.format) } : {}),
     });
     item.session = session;
@@ -208,6 +229,7 @@ export class Playback {
       // A restart continues the broadcast the hub already knows as started: no second ack.
       if (!mine() || item.startedAt !== null) return;
       item.startedAt = clock.now();
+      this.opts.playing?.save({ cmd, startedAt: item.startedAt, seekMs, resumes: 0 });
       this.failedLast = false;
       this.ack(item, { status: 'started', positionMs: seekMs });
       this.opts.onChange();
@@ -251,7 +273,12 @@ export class Playback {
   }
 
   private restartNote(item: Item): { detail?: string } {
-    return item.failures === 0 ? {} : { detail: `ffmpeg restarted ${item.failures} time${item.failures === 1 ? '' : 's'} during the item` };
+    const times = (n: number) => `${n} time${n === 1 ? '' : 's'}`;
+    const notes = [
+      ...(item.failures > 0 ? [`ffmpeg restarted ${times(item.failures)} during the item`] : []),
+      ...(item.resumes > 0 ? [`loa-edge stopped ${times(item.resumes)} during the item and joined it again where the broadcast was`] : []),
+    ];
+    return notes.length === 0 ? {} : { detail: notes.join('; ') };
   }
 
   /** Ends an item before the media's end: the player is gone before the ack says so. Reaching
@@ -282,6 +309,7 @@ export class Playback {
   /** Marks an item done (no more acks from its events) and lets a waiting item move up. */
   private close(item: Item): void {
     item.closed = true;
+    this.opts.playing?.clear(item.cmd.id);
     item.stopTimer?.cancel();
     item.abort.abort(new Error('playback ended'));
     if (this.next === item) this.next = null;

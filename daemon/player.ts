@@ -21,6 +21,8 @@ export interface PlayRequest {
   startAt: number;
   /** 0 for an item's first run; n for the n-th restart after ffmpeg died (its own WAV with the file sink). */
   restart?: number;
+  /** n when the daemon itself was killed n times during the item and joined it again (`.sN` WAV). */
+  resumes?: number;
   /** Set for a live stream (`file` is then its URL): extra input options; no seek and no -re,
    *  since the stream arrives in real time by itself. */
   live?: string[];
@@ -57,6 +59,8 @@ export interface FfmpegPlayerOptions {
   stallMs?: number;
   /** For the stall watch only; ffmpeg itself paces by the sound card or -re. */
   clock?: Clock;
+  /** Told of each ffmpeg spawned and gone (player-leftovers.ts: a kill -9 must not leave one). */
+  pids?: { add(pid: number | undefined): void; remove(pid: number | undefined): void };
 }
 
 /** After SIGTERM, how long ffmpeg gets to finish its output before SIGKILL. */
@@ -84,6 +88,7 @@ export class FfmpegPlayer implements Player {
       log,
       clock: this.opts.clock ?? systemClock,
       stallMs: this.opts.stallMs ?? DEFAULT_STALL_MS,
+      pids: this.opts.pids,
     });
   }
 
@@ -106,7 +111,7 @@ export class FfmpegPlayer implements Player {
         break;
       case 'file':
         cmd
-          .output(join(sink.dir, `${req.startAt}-${req.broadcastId}${req.restart ? `.r${req.restart}` : ''}.wav`))
+          .output(join(sink.dir, `${req.startAt}-${req.broadcastId}${req.resumes ? `.s${req.resumes}` : ''}${req.restart ? `.r${req.restart}` : ''}.wav`))
           .audioCodec('pcm_s16le')
           .audioFrequency(48_000)
           .audioChannels(1)
@@ -127,6 +132,7 @@ interface SessionOptions {
   log: Logger;
   clock: Clock;
   stallMs: number;
+  pids: FfmpegPlayerOptions['pids'];
 }
 
 class FfmpegSession extends EventEmitter<PlayerEvents> implements PlayerSession {
@@ -152,6 +158,7 @@ class FfmpegSession extends EventEmitter<PlayerEvents> implements PlayerSession 
       this.running = true;
       // fluent-ffmpeg emits 'start' right after spawn, before any output can be lost.
       this.proc = (cmd as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc ?? null;
+      this.o.pids?.add(this.pid);
       this.o.log.debug({ cmd: line, pid: this.pid }, 'ffmpeg started');
       this.watchProgress();
       // stop() may have come while fluent-ffmpeg was still preparing the process.
@@ -194,6 +201,7 @@ class FfmpegSession extends EventEmitter<PlayerEvents> implements PlayerSession 
   }
 
   private finish(): void {
+    this.o.pids?.remove(this.pid);
     this.running = false;
     this.stallTimer?.cancel();
     this.stallTimer = null;
