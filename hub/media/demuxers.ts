@@ -17,7 +17,7 @@ export const IMPORT_INPUT_OPTIONS = ['-protocol_whitelist', 'file', '-format_whi
 const LIST_FORMATS = new Set(['hls', 'applehttp', 'concat', 'dash', 'imf', 'sdp', 'avisynth', 'vapoursynth']);
 
 export interface RefusedFormat {
-  /** The demuxer ffmpeg picked, as it names it (e.g. "hls" or "hls,applehttp"). */
+  /** The demuxer ffmpeg picked, by its first name (e.g. "hls", "image2"). */
   format: string;
   /** True when the format points at other files or network addresses. */
   list: boolean;
@@ -27,7 +27,10 @@ export interface RefusedFormat {
 export function refusedFormat(stderrLines: readonly string[]): RefusedFormat | null {
   for (const line of stderrLines) {
     const m = /^\[([\w,]+) @ 0x[0-9a-f]+\] Format not on whitelist/.exec(line);
-    if (m) return { format: m[1]!, list: m[1]!.split(',').some((n) => LIST_FORMATS.has(n)) };
+    if (!m) continue;
+    // Older builds name some demuxers twice ("hls,applehttp"): the first name is the one people know.
+    const names = m[1]!.split(',');
+    return { format: names[0]!, list: names.some((n) => LIST_FORMATS.has(n)) };
   }
   return null;
 }
