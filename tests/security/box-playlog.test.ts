@@ -11,6 +11,7 @@ import { clusterTopic } from '../../protocol/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { startTestHub, waitFor, type TestHub } from '../helpers/hub.js';
 import { connectDevice } from '../helpers/mqtt.js';
+import { scriptedBox } from '../helpers/scripted-box.js';
 
 const TZ = 'Asia/Ho_Chi_Minh';
 const date = '2026-12-07';
@@ -18,6 +19,7 @@ const at = (h: number, m: number) => zonedToEpoch(TZ, date, h * 3600 + m * 60);
 const clock = new FakeClock(at(16, 50));
 let t: TestHub;
 let box: MqttClient;
+let other: { id: string; secret: string };
 let mediaId: string;
 const ids = { own: 'pl-own', other: 'pl-other' };
 
@@ -35,12 +37,16 @@ programmes:
     at: "17:10"
     zones: [xa]
     items: [tin-xa]
+  - id: tin-toi
+    at: "17:30"
+    zones: [all]
+    items: [tin-xa]
 `;
 
 beforeAll(async () => {
   t = await startTestHub({ clock, config: { dispatch: { leadMs: 3000 } } });
   const own = await t.addCluster(ids.own);
-  await t.addCluster(ids.other);
+  other = await t.addCluster(ids.other);
   mediaId = createHash('sha256').update('tin-xa').digest('hex');
   t.hub.store.media.upsert({ id: mediaId, name: 'tin-xa', originalName: 'tin-xa.ogg', durationMs: 60_000, bytes: 4000, format: 'ogg/opus', createdAt: clock.now() });
   t.hub.bus.emit('mediaChanged', { mediaId, removed: false });
@@ -53,6 +59,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   box.end(true);
+  otherBox?.end(true);
   await t.stop();
 });
 
@@ -63,6 +70,7 @@ async function claim(broadcastId: string, startedAt: number): Promise<void> {
 }
 
 let mine = '';
+let otherBox: MqttClient | null = null;
 const answers: string[] = [];
 let marks = 0;
 
@@ -110,5 +118,18 @@ describe('an offline play log', () => {
     await waitFor(() => t.hub.store.broadcasts.target(r.body.broadcast.id, ids.own), { what: 'its target' });
     await claim(r.body.broadcast.id, r.body.broadcast.startAt);
     await waitFor(() => t.hub.store.broadcasts.target(r.body.broadcast.id, ids.own)?.reason === 'played-offline', { what: 'the broadcast merged' });
+  });
+
+  it('is merged for a scheduled item of its plan that the hub has not logged for it yet', async () => {
+    // The other cluster is on air at 17:30; this box, away, says it played the item from its plan
+    // before the hub logs the item's end for it.
+    otherBox = (await scriptedBox(t.addresses.mqttUrl, other.id, other.secret, { finish: false })).client;
+    await waitFor(() => t.hub.store.clusters.get(other.id)?.online, { what: 'the other cluster online' });
+    await clock.runUntil(at(17, 30), 20);
+    const evening = broadcastIdFor(t.hub.scheduler.timeline.between(ids.own, at(17, 30), at(17, 31))[0]!.key);
+    await waitFor(() => t.hub.store.broadcasts.target(evening, ids.other), { what: 'the item sent to the other cluster' });
+    expect(t.hub.store.broadcasts.target(evening, ids.own)).toBeUndefined();
+    await claim(evening, at(17, 30));
+    await waitFor(() => t.hub.store.broadcasts.target(evening, ids.own)?.reason === 'played-offline', { what: 'its planned item merged' });
   });
 });
