@@ -1,13 +1,15 @@
 // A cheap pre-scan of a camera's XML, byte by byte, before any parser builds objects from it: a
 // reply under the size cap can still hold 100,000 nested elements, which cost the `onvif`
 // package's parser (xml2js) seconds of CPU and hundreds of MB (issue 14, item 8). The scan counts
-// start tags and nesting depth, streaming (chunks as they arrive), and says when a limit is passed.
+// start tags, attributes and nesting depth, streaming (chunks as they arrive), and says when a
+// limit is passed.
 // It errs on the side of counting too much: '<' inside a comment or CDATA counts as a tag.
 
 export interface XmlShapeLimits {
   /** Deepest nesting of elements (a real ONVIF reply is under 15 levels). */
   maxDepth: number;
-  /** Most start tags in one reply (a GetProfiles of 32 profiles has about 2,000). */
+  /** Most start tags and attributes in one reply, together (a GetProfiles of 32 profiles has
+   *  about 2,000; 60,000 attributes on one element cost xml2js a quarter of a second). */
   maxElements: number;
 }
 
@@ -20,6 +22,7 @@ const BANG = 0x21;
 const QUESTION = 0x3f;
 const DQUOTE = 0x22;
 const SQUOTE = 0x27;
+const EQUALS = 0x3d;
 
 // Where the scan is: between tags, just after '<', inside a start tag (or one of its quoted
 // values), inside an end tag, or in a comment, processing instruction or declaration (skipped to '>').
@@ -54,9 +57,8 @@ export class XmlShapeScanner {
             this.state = State.StartTag;
             this.slash = false;
             this.depth++;
-            this.elements++;
             if (this.depth > this.limits.maxDepth) this.exceeded = 'depth';
-            else if (this.elements > this.limits.maxElements) this.exceeded = 'elements';
+            else if (!this.count()) this.exceeded = 'elements';
             if (this.exceeded) return false;
           }
           break;
@@ -67,6 +69,9 @@ export class XmlShapeScanner {
           } else if (b === DQUOTE || b === SQUOTE) {
             this.state = b === DQUOTE ? State.InDouble : State.InSingle;
             this.slash = false;
+          } else if (b === EQUALS && !this.count()) {
+            this.exceeded = 'elements';
+            return false;
           } else if (b > 0x20) this.slash = b === SLASH;
           break;
         case State.InDouble:
@@ -87,6 +92,11 @@ export class XmlShapeScanner {
       }
     }
     return true;
+  }
+
+  /** One more element or attribute; false past the limit. */
+  private count(): boolean {
+    return ++this.elements <= this.limits.maxElements;
   }
 }
 
