@@ -90,7 +90,7 @@ export class DeviceListener {
   private setPresence(clusterId: string, online: boolean, reason: string | null): void {
     const at = this.deps.clock.now();
     if (this.deps.store.clusters.setPresence(clusterId, online, at, reason)) {
-      this.deps.logger.child({ clusterId }).info({ online, reason }, online ? 'cluster online' : 'cluster offline');
+      this.deps.deviceLog.line(this.log, 'info', clusterId, { online, reason }, online ? 'cluster online' : 'cluster offline');
       this.deps.bus.emit('presenceChanged', { clusterId, online, at, reason });
     }
   }

@@ -1,7 +1,7 @@
-// Limits the warning lines one cluster's messages can cause (issue 14, item 11): a box that sends
-// bad payloads without end gets a few lines a minute in the hub's log, the rest are counted on
-// /metrics (loa_device_log_lines_suppressed_total), and the next line it gets says how many were
-// left out. Other clusters keep their own allowance, so a flood never hides another box's fault.
+// Limits the lines one cluster's messages can cause (issue 14, item 11): a box that sends bad
+// payloads, or flaps its presence, without end gets a few lines a minute in the hub's log; the rest
+// are counted on /metrics (loa_device_log_lines_suppressed_total), and the next line it gets says
+// how many were left out. Each cluster has its own allowance, so a flood never hides another box.
 import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import type { EventBus } from '../events.js';
@@ -25,6 +25,11 @@ export class DeviceLogLimit {
 
   /** Logs a warning caused by what a cluster sent, unless the cluster has had its lines this window. */
   warn(log: Logger, clusterId: string, fields: Record<string, unknown>, msg: string): void {
+    this.line(log, 'warn', clusterId, fields, msg);
+  }
+
+  /** The same for a line at another level (a presence change: a box can flap it at will). */
+  line(log: Logger, level: 'info' | 'warn', clusterId: string, fields: Record<string, unknown>, msg: string): void {
     const now = this.deps.clock.now();
     const windowMs = this.deps.windowMs ?? DEVICE_LOG_WINDOW_MS;
     let w = this.windows.get(clusterId);
@@ -42,7 +47,8 @@ export class DeviceLogLimit {
     }
     w.lines += 1;
     // The count of the lines left out rides on the next line the cluster gets.
-    log.warn({ clusterId, ...fields, ...(suppressed > 0 ? { suppressed } : {}) }, suppressed > 0 ? `${msg} (${suppressed} more such lines from this cluster were left out)` : msg);
+    const text = suppressed > 0 ? `${msg} (${suppressed} more lines about this cluster were left out)` : msg;
+    log[level]({ clusterId, ...fields, ...(suppressed > 0 ? { suppressed } : {}) }, text);
   }
 
   /** A payload from a cluster was dropped (bad JSON, schema): counted on /metrics, logged so. */

@@ -86,4 +86,17 @@ describe('a box sending bad payloads without end', () => {
     const summary = warnings('flood-1').slice(before).find((l) => (l.suppressed ?? 0) > 0);
     expect(summary?.suppressed).toBeGreaterThan(1000);
   });
+
+  it('a box flapping its presence gets a few lines a minute too', async () => {
+    const flap = await box('flood-3');
+    const before = await metric('loa_device_log_lines_suppressed_total');
+    for (let i = 0; i < 400; i++) {
+      const status = i % 2 === 0 ? 'online' : 'offline';
+      flap.publish(clusterTopic('flood-3', 'presence'), JSON.stringify({ v: 1, status, at: Date.now() }), { qos: 0, retain: true });
+    }
+    await flap.publishAsync(clusterTopic('flood-3', 'presence'), JSON.stringify({ v: 1, status: 'online', at: Date.now() }), { qos: 1, retain: true });
+    await waitFor(async () => (await metric('loa_device_log_lines_suppressed_total')) - before >= 390, { what: 'the flapping counted' });
+    const said = lines.map((l) => JSON.parse(l) as Line).filter((l) => l.clusterId === 'flood-3' && /^cluster (online|offline)/.test(l.msg));
+    expect(said.length).toBeLessThanOrEqual(10);
+  });
 });
