@@ -43,6 +43,16 @@ export function createMetrics(store: Store, bus: EventBus, owner: object): Regis
   const acks = new Counter({ name: 'loa_acks_total', help: 'Acknowledgements received from clusters', labelNames: ['status'], registers: [registry] });
   const rejected = new Counter({ name: 'loa_payloads_rejected_total', help: 'Device payloads dropped as invalid', registers: [registry] });
   const health = new Counter({ name: 'loa_health_samples_total', help: 'Health samples received', registers: [registry] });
+  // A box reporting faster than health.minIntervalSec: shown, but not stored (hub/store/health.ts).
+  new Counter({
+    name: 'loa_health_samples_not_stored_total',
+    help: 'Health samples received but not stored: their box had one stored less than health.minIntervalSec before',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(store.health.skipped);
+    },
+  });
   const presence = new Counter({ name: 'loa_presence_changes_total', help: 'Cluster presence changes', labelNames: ['online'], registers: [registry] });
   bus.on(owner, 'ack', ({ ack }) => acks.inc({ status: ack.status }));
   // A box's warnings beyond its few a minute (hub/devices/log-limit.ts): counted, not logged.

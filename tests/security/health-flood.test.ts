@@ -48,6 +48,9 @@ describe('a box flooding health messages', () => {
     expect(stored).toBeGreaterThanOrEqual(1);
     expect(stored).toBeLessThanOrEqual(Math.ceil(seconds / 20) + 1);
     expect(h.hub.store.health.skipped).toBeGreaterThanOrEqual(5001 - stored);
+    // What was not stored is counted where district IT looks.
+    const metrics = await h.api<string>('GET', '/metrics');
+    expect(Number(/^loa_health_samples_not_stored_total (\d+)$/m.exec(metrics.body)?.[1])).toBe(h.hub.store.health.skipped);
     // The operator still sees the box's latest report.
     const r = await h.api<{ cluster: { health: { uptimeS: number } | null } }>('GET', '/api/v1/clusters/ban-flood');
     expect(r.body.cluster.health?.uptimeS).toBe(5001);
