@@ -46,6 +46,8 @@ export interface PlaybackOptions {
 }
 
 export const DEFAULT_MAX_FAILURES = 3;
+/** Times a killed daemon joins the same item again before it gives the item up. */
+const MAX_RESUMES = 3;
 /** A crash this close to the item's end is not worth a restart: the item has been heard. */
 const END_SLACK_MS = 300;
 
@@ -127,6 +129,8 @@ export class Playback {
     const { cmd } = left;
     const item: Item = { cmd, abort: new AbortController(), session: null, startedAt: left.startedAt, seekMs: left.seekMs, failures: 0, stopTimer: null, closed: false, resumes: left.resumes + 1 };
     this.current = item;
+    // An item that itself brings the daemon down must not do so at every start, for ever.
+    if (item.resumes > MAX_RESUMES) return this.fail(item, 'player-error', `loa-edge stopped ${left.resumes} times during the item; not joining it again`);
     this.opts.logger.warn({ cmdId: cmd.id, broadcastId: cmd.broadcastId, resumes: item.resumes }, 'the daemon stopped during this item; joining it again where the broadcast is now');
     this.opts.playing?.save({ ...left, resumes: item.resumes });
     this.opts.onChange();

@@ -1,8 +1,8 @@
 // The player processes this daemon runs, noted in <dataDir>/player.pid, so that after a kill -9
 // (or a crash, or the OOM killer) the next start stops the ffmpeg the dead daemon left playing.
-// A process is ours only if the boot id, its pid and its start time (/proc/<pid>/stat) all match
-// what was noted: a pid reused by another program, an ffmpeg of another program, or anything from
-// an earlier boot is never signalled.
+// A process is ours only if the boot id, its pid, its start time (/proc/<pid>/stat) and its
+// program (argv[0]) all match what was noted: a pid reused by another program, an ffmpeg of another
+// program, anything from an earlier boot, or a process named in a doctored file is never signalled.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../common/logger.js';
@@ -11,6 +11,8 @@ interface Noted {
   pid: number;
   /** Field 22 of /proc/<pid>/stat: clock ticks after boot at which the process started. */
   start: string;
+  /** argv[0], from /proc/<pid>/cmdline. */
+  program: string;
 }
 
 /** After SIGTERM (a file sink's WAV gets its length), how long before SIGKILL. */
@@ -34,9 +36,10 @@ export class PlayerPids {
     const left = this.read();
     let killed = 0;
     for (const p of left) {
-      if (this.startOf(p.pid) !== p.start) continue;
-      this.log.warn({ pid: p.pid }, 'a player of the previous run is still playing; stopping it');
-      if (await stopProcess(p.pid, () => this.startOf(p.pid) === p.start)) killed += 1;
+      const same = () => this.startOf(p.pid) === p.start && this.programOf(p.pid) === p.program;
+      if (!same()) continue;
+      this.log.warn({ pid: p.pid, program: p.program }, 'a player of the previous run is still playing; stopping it');
+      if (await stopProcess(p.pid, same)) killed += 1;
     }
     if (left.length > 0) this.write();
     return killed;
@@ -46,8 +49,9 @@ export class PlayerPids {
   add(pid: number | undefined): void {
     if (pid === undefined) return;
     const start = this.startOf(pid);
-    if (start === null) return;
-    this.noted.set(pid, { pid, start });
+    const program = this.programOf(pid);
+    if (start === null || program === null) return;
+    this.noted.set(pid, { pid, start, program });
     this.write();
   }
 
@@ -61,7 +65,8 @@ export class PlayerPids {
     try {
       const saved = JSON.parse(readFileSync(this.path, 'utf8')) as { boot?: unknown; players?: unknown };
       if (saved.boot !== this.bootId() || !Array.isArray(saved.players)) return [];
-      return saved.players.filter((p): p is Noted => Number.isSafeInteger(p?.pid) && p.pid > 1 && typeof p?.start === 'string');
+      const valid = (p: Noted) => Number.isSafeInteger(p?.pid) && p.pid > 1 && typeof p.start === 'string' && typeof p.program === 'string';
+      return (saved.players as Noted[]).filter(valid);
     } catch {
       return []; // none yet, or not Linux: nothing to clean
     }
@@ -82,6 +87,14 @@ export class PlayerPids {
   private bootId(): string | null {
     try {
       return readFileSync(join(this.proc, 'sys/kernel/random/boot_id'), 'utf8').trim();
+    } catch {
+      return null;
+    }
+  }
+
+  private programOf(pid: number): string | null {
+    try {
+      return readFileSync(join(this.proc, String(pid), 'cmdline'), 'utf8').split('\0')[0] || null;
     } catch {
       return null;
     }

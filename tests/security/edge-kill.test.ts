@@ -4,7 +4,7 @@
 // ffmpeg of another program must live on, and the item must go on where the broadcast is now and
 // end with a final ack (the hub's target would stay `started` otherwise).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ffmpegPath } from '../helpers/audio.js';
@@ -101,5 +101,42 @@ describe('loa-edge killed with SIGKILL mid-item (issue 14, item 13)', () => {
     expect(resumedS).toBeGreaterThan((killedAt - play.startAt) / 1000);
     expect(Math.abs(resumedS + after.length / RATE - chirp.ref.durationMs / 1000)).toBeLessThan(0.3);
     expect(existsSync(join(rig.tmp.path, 'box', 'data', 'playing.json'))).toBe(false);
+  });
+
+  it('signals nothing a stale or doctored player.pid names, and gives up an item that keeps killing it', async () => {
+    const other = spawn(ffmpegPath(), ['-v', 'error', '-re', '-f', 'lavfi', '-i', 'sine=f=200:d=30', '-f', 'null', '-'], { stdio: 'ignore' });
+    strays.push(other.pid!);
+    await sleep(200);
+    const stat = readFileSync(`/proc/${other.pid}/stat`, 'utf8');
+    const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const program = ffmpegPath();
+    const dir = join(rig.tmp.path, 'box2');
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    const pidFile = (b: string, players: object[]) => writeFileSync(join(dir, 'data', 'player.pid'), JSON.stringify({ boot: b, players }));
+    // A play the daemon "was playing" when it was killed for the fourth time in the same item.
+    const play = cmd.play(7, chirp.ref, { broadcastId: 'kill-b7', startInMs: -1000 });
+    writeFileSync(join(dir, 'data', 'playing.json'), JSON.stringify({ cmd: play, startedAt: play.startAt, seekMs: 0, resumes: 3 }));
+    const tries: [string, object[]][] = [
+      ['another boot', [{ pid: other.pid, start, program }]],
+      ['pid reused', [{ pid: other.pid, start: String(Number(start) - 1), program }]],
+      ['another program', [{ pid: other.pid, start, program: '/bin/sh' }]],
+      ['not a list', [{ pid: '1; rm -rf /', start, program }, { pid: 1, start: '0', program: '/sbin/init' }]],
+    ];
+    for (const [what, players] of tries) {
+      pidFile(what === 'another boot' ? '00000000-0000-0000-0000-000000000000' : boot, players);
+      const b = spawnEdge({ dir, clusterId: ID, secret: SECRET, mqttUrl: rig.broker.url, httpUrl: rig.media.url, sinkDir: join(dir, 'out') });
+      boxes.push(b);
+      const online = rig.watcher.of(ID, 'presence').filter((p) => p.status === 'online').length;
+      await rig.watcher.waitFor(`${what}: online`, () => rig.watcher.of(ID, 'presence').filter((p) => p.status === 'online').length > online, 15_000);
+      await b.stop('SIGTERM');
+      expect(alive(other.pid!), what).toBe(true);
+      expect(b.logs.filter((l) => l.msg === 'a player of the previous run is still playing; stopping it'), what).toEqual([]);
+    }
+    // Acked by the first of these runs, from its outbox once online.
+    const gaveUp = await rig.watcher.waitAck(ID, play.id, 'failed');
+    expect(gaveUp).toMatchObject({ reason: 'player-error', detail: 'loa-edge stopped 3 times during the item; not joining it again' });
+    expect(rig.watcher.acks(ID).filter((a) => a.cmdId === play.id)).toHaveLength(1);
+    other.kill('SIGKILL');
   });
 });
