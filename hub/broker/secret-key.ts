@@ -19,20 +19,24 @@ export interface HubSecretKey {
 export function loadSecretKey(dataDir: string, logger: Logger): HubSecretKey {
   const path = join(dataDir, SECRET_KEY_FILE);
   if (createIfMissing(path)) logger.info({ path }, 'made the key for cluster secrets; back it up with loa.db');
-  const mode = statSync(path).mode & 0o777;
+  const stat = statSync(path);
+  if (!stat.isFile()) throw badKey(path, 'is not a file');
+  const mode = stat.mode & 0o777;
   if (mode & 0o077) {
     chmodSync(path, 0o600);
     logger.warn({ path, mode: mode.toString(8) }, 'the key for cluster secrets was readable by others; set to mode 0600');
   }
   const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64url');
-  if (key.length !== 32) {
-    throw new LoaError(
-      'LOA_SECRET_KEY_BAD',
-      `${path} does not hold a 32-byte key (base64url text): restore it from the backup; without it every cluster needs a new secret (loa clusters rotate-secret).`,
-      { status: 500 },
-    );
-  }
+  if (key.length !== 32) throw badKey(path, 'does not hold a 32-byte key (base64url text)');
   return { key, id: createHash('sha256').update(key).digest('base64url').slice(0, 8) };
+}
+
+function badKey(path: string, what: string): LoaError {
+  return new LoaError(
+    'LOA_SECRET_KEY_BAD',
+    `${path} ${what}: restore it from the backup; without it every cluster needs a new secret (loa clusters rotate-secret).`,
+    { status: 500 },
+  );
 }
 
 /** Written to a temporary file and linked into place: a crash never leaves a half-written key. */

@@ -33,6 +33,15 @@ describe.skipIf(externalBroker)('MQTT protocol level', () => {
     expect(lines.some((l) => /MQTT 3\.1 \(level 3\) refused/.test(l) && /"clientId":"old-firmware"/.test(l))).toBe(true);
   });
 
+  it('5 is refused the same way (aedes 1.x speaks 3.1.1)', async () => {
+    const box = await t.addCluster('v5-firmware');
+    const err = await connectDevice(t.addresses.mqttUrl, box.id, box.secret, { protocolVersion: 5 }).then(
+      (c) => (clients.push(c), null),
+      (e: { code?: number; message?: string }) => e,
+    );
+    expect(err?.code).toBe(1);
+  });
+
   it('3.1.1 (level 4) gets in with the same secret', async () => {
     const box = await t.addCluster('new-firmware');
     const c = await connectDevice(t.addresses.mqttUrl, box.id, box.secret);
