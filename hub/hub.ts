@@ -127,6 +127,8 @@ export class Hub {
       restore: (id, from, to) => this.store.clusters.replaceSecretHash(id, from, to),
       logger: logger.child({ module: 'secrets' }),
     });
+    // What one box's messages may write to the log, per cluster (issue 14, item 11).
+    const deviceLog = new DeviceLogLimit({ clock, bus });
     // Shared by the broker and the HTTP Basic routes: one count of failures per address and id.
     const clusterLogin = new ClusterLogin({ verifier, clock, logger: logger.child({ module: 'login' }), auth: config.mqtt.auth });
     this.broker = external
@@ -142,6 +144,7 @@ export class Hub {
           login: clusterLogin,
           clock,
           logger: logger.child({ module: 'broker' }),
+          deviceLog,
           onDeviceConnection: (id, up, reason) => this.devices.onConnection(id, up, reason),
         });
     if (external && config.broker.mosquitto) {
@@ -153,8 +156,6 @@ export class Hub {
         logger: logger.child({ module: 'broker-files' }),
       });
     }
-    // What one box's messages may write to the log, per cluster (issue 14, item 11).
-    const deviceLog = new DeviceLogLimit({ clock, bus });
     this.devices = new DeviceListener({ mqtt: this.broker, store: this.store, bus, clock, logger: logger.child({ module: 'devices' }), deviceLog });
     this.dispatcher = new Dispatcher({
       store: this.store,

@@ -13,6 +13,7 @@ import { clusterTopic, deviceMayPublish, deviceMaySubscribe, isClusterId, parseC
 import type { HubConfig } from '../config.js';
 import { limitFrames } from './frame-limit.js';
 import { indexedMemoryPersistence } from './retained-index.js';
+import type { DeviceLogLimit } from '../devices/log-limit.js';
 import type { ClusterLogin } from './cluster-login.js';
 
 export interface BrokerDeps {
@@ -20,6 +21,8 @@ export interface BrokerDeps {
   login: ClusterLogin;
   clock: Clock;
   logger: Logger;
+  /** The lines a box's refused publishes and subscriptions cause, a few a minute per cluster. */
+  deviceLog: DeviceLogLimit;
   /**
    * Told when a device's connection is established or gone, whatever its presence topic says;
    * reason `lost` when the keep-alive ran out (a link that died silently), else `disconnected`.
@@ -165,7 +168,7 @@ export class Broker implements HubMqtt {
     if (!client) return null; // the hub itself
     const topic = packet.topic;
     if (!deviceMayPublish(client.id, topic)) {
-      this.log.warn({ clusterId: client.id, topic }, 'publish outside its own topics refused; disconnecting');
+      this.deps.deviceLog.warn(this.log, client.id, { topic }, 'publish outside its own topics refused; disconnecting');
       return new Error(`cluster ${client.id} may not publish on ${topic}`);
     }
     // Only presence and state are retained; a retained ack or health message would pile up.
@@ -179,7 +182,7 @@ export class Broker implements HubMqtt {
   private authorizeSubscribe(client: Client | null, sub: Subscription): Subscription | null {
     if (!client) return sub;
     if (deviceMaySubscribe(client.id, sub.topic)) return sub;
-    this.log.warn({ clusterId: client.id, topic: sub.topic }, 'subscription outside its own topics refused');
+    this.deps.deviceLog.warn(this.log, client.id, { topic: sub.topic }, 'subscription outside its own topics refused');
     return null; // SUBACK 0x80 for this filter
   }
 

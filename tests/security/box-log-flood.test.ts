@@ -99,4 +99,17 @@ describe('a box sending bad payloads without end', () => {
     const said = lines.map((l) => JSON.parse(l) as Line).filter((l) => l.clusterId === 'flood-3' && /^cluster (online|offline)/.test(l.msg));
     expect(said.length).toBeLessThanOrEqual(10);
   });
+
+  it('a box asking for others\' topics again and again gets a few lines a minute too', async () => {
+    const nosy = await box('flood-4');
+    const before = await metric('loa_device_log_lines_suppressed_total');
+    // Refused filters are answered SUBACK 0x80 (MQTT.js rejects the promise); the box stays on.
+    for (let i = 0; i < 30; i++) {
+      const filters = Array.from({ length: 10 }, (_, j) => clusterTopic(`other-${i}-${j}`, 'cmd'));
+      await nosy.subscribeAsync(filters, { qos: 0 }).catch(() => undefined);
+    }
+    const said = lines.map((l) => JSON.parse(l) as Line).filter((l) => l.clusterId === 'flood-4' && /subscription/.test(l.msg));
+    expect(said.length).toBeLessThanOrEqual(10);
+    expect((await metric('loa_device_log_lines_suppressed_total')) - before).toBeGreaterThanOrEqual(290);
+  });
 });
