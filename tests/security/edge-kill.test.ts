@@ -52,23 +52,23 @@ async function until<T>(what: string, pick: () => T | undefined | null | false, 
   }
 }
 
-function box(sinkDir: string): EdgeProcess {
-  const b = spawnEdge({ dir: join(rig.tmp.path, 'box'), clusterId: ID, secret: SECRET, mqttUrl: rig.broker.url, httpUrl: rig.media.url, sinkDir });
+function box(): EdgeProcess {
+  const b = spawnEdge({ dir: join(rig.tmp.path, 'box'), clusterId: ID, secret: SECRET, mqttUrl: rig.broker.url, httpUrl: rig.media.url });
   boxes.push(b);
   return b;
 }
 
 describe('loa-edge killed with SIGKILL mid-item (issue 14, item 13)', () => {
   it('stops the ffmpeg it left, spares another program\'s, and joins the item where the broadcast is', async () => {
-    const sinkDir = join(rig.tmp.path, 'out');
     // Another program's ffmpeg on the same machine, playing the whole time.
     bystander = spawn(ffmpegPath(), ['-v', 'error', '-re', '-f', 'lavfi', '-i', 'sine=f=300:d=60', '-f', 'null', '-'], { stdio: 'ignore' });
-    const first = box(sinkDir);
+    const first = box();
+    const { sinkDir } = first;
     await rig.watcher.waitFor('the box online', () => rig.watcher.of(ID, 'presence').some((p) => p.status === 'online'), 15_000);
     const play = cmd.play(1, chirp.ref, { broadcastId: 'kill-b1', startInMs: 300 });
     await rig.watcher.send(ID, play);
     await rig.watcher.waitAck(ID, play.id, 'started');
-    const orphan = (await until('the player pid', () => first.logs.find((l) => l.msg === 'ffmpeg started')?.pid)) as number;
+    const orphan = (await until('the player pid', () => first.logs().find((l) => l.msg === 'ffmpeg started')?.pid)) as number;
     strays.push(orphan);
     await sleep(play.startAt + 1500 - Date.now());
 
@@ -78,11 +78,11 @@ describe('loa-edge killed with SIGKILL mid-item (issue 14, item 13)', () => {
     await sleep(300);
     expect(alive(orphan)).toBe(true);
 
-    const second = box(sinkDir);
+    const second = box();
     // Well before the 10 s item would have ended it by itself.
     await until('the orphan gone', () => !alive(orphan), 5000);
     expect(alive(bystander.pid!)).toBe(true);
-    const joined = await until('the item joined again', () => second.logs.find((l) => l.msg === 'the daemon stopped during this item; joining it again where the broadcast is now'));
+    const joined = await until('the item joined again', () => second.logs().find((l) => l.msg === 'the daemon stopped during this item; joining it again where the broadcast is now'));
     expect(joined).toMatchObject({ cmdId: play.id, broadcastId: play.broadcastId, resumes: 1 });
 
     // The hub hears the item's end on the command it sent; no second `started`.
@@ -125,13 +125,13 @@ describe('loa-edge killed with SIGKILL mid-item (issue 14, item 13)', () => {
     ];
     for (const [what, players] of tries) {
       pidFile(what === 'another boot' ? '00000000-0000-0000-0000-000000000000' : boot, players);
-      const b = spawnEdge({ dir, clusterId: ID, secret: SECRET, mqttUrl: rig.broker.url, httpUrl: rig.media.url, sinkDir: join(dir, 'out') });
+      const b = spawnEdge({ dir, clusterId: ID, secret: SECRET, mqttUrl: rig.broker.url, httpUrl: rig.media.url });
       boxes.push(b);
       const online = rig.watcher.of(ID, 'presence').filter((p) => p.status === 'online').length;
       await rig.watcher.waitFor(`${what}: online`, () => rig.watcher.of(ID, 'presence').filter((p) => p.status === 'online').length > online, 15_000);
       await b.stop('SIGTERM');
       expect(alive(other.pid!), what).toBe(true);
-      expect(b.logs.filter((l) => l.msg === 'a player of the previous run is still playing; stopping it'), what).toEqual([]);
+      expect(b.logs().filter((l) => l.msg === 'a player of the previous run is still playing; stopping it'), what).toEqual([]);
     }
     // Acked by the first of these runs, from its outbox once online.
     const gaveUp = await rig.watcher.waitAck(ID, play.id, 'failed');
