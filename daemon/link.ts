@@ -121,7 +121,10 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
     });
     client.on('error', (err) => {
       const code = (err as { code?: unknown }).code;
-      if (err.message.startsWith('Connection refused')) {
+      if (code === 3) {
+        // CONNACK 3: the hub is checking too many secrets stored by an older hub; not our secret's fault.
+        this.log.info({ code }, 'the hub is busy checking logins; retrying');
+      } else if (err.message.startsWith('Connection refused')) {
         this.log.warn({ code }, `the hub refused the connection (${err.message}); check clusterId and secret`);
       } else {
         this.log.warn({ code, err: err.message }, 'MQTT connection error');
