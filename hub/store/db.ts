@@ -41,9 +41,9 @@ export function commitSoon(db: Db, onError: (err: unknown) => void): void {
       db.exec('COMMIT');
     } catch (err) {
       // A full disk or an I/O error (then every other write fails too): what was written in this
-      // turn is lost, an API change made in it included, and sequence numbers taken in it are
-      // handed out again (a box that refuses one as a replay reports its lastSeq, and the store
-      // moves past it). Said in the log rather than thrown where nobody catches it.
+      // turn is lost, an API change made in it included; sequence numbers taken in it are not
+      // handed out again, as they follow the clock (clusters.ts takeSeq). Said in the log rather
+      // than thrown where nobody catches it.
       try {
         if (db.inTransaction) db.exec('ROLLBACK');
       } catch {
