@@ -145,6 +145,35 @@ describe('a cluster whose stored counter is already broken (a store written befo
   });
 });
 
+describe('a store restored from an older backup', () => {
+  it('still sends the box numbers above those it has seen, without taking the box\'s word', async () => {
+    const data = makeTempDir('loa-hub-');
+    const first = await hub({ dataDir: data.path });
+    const c = await first.t.addCluster('seq-restored');
+    const b = await honestBox(first.t, c);
+    const { copyFileSync } = await import('node:fs');
+    // An online backup, as docs/install.md makes one.
+    await first.t.hub.store.db.backup(`${data.path}/backup.db`);
+    for (const volume of [50, 60, 70]) expect((await first.t.api('POST', `/api/v1/clusters/${c.id}/volume`, { volume })).status).toBe(200);
+    await waitFor(() => b.received.length === 3, { what: 'three volume commands' });
+    const seen = Math.max(...b.received.map((x) => x.seq));
+    b.client.end(true);
+    await first.t.stop({ keepData: true });
+    hubs = [];
+    copyFileSync(`${data.path}/backup.db`, `${data.path}/loa.db`);
+    const { rmSync } = await import('node:fs');
+    rmSync(`${data.path}/loa.db-wal`, { force: true });
+    rmSync(`${data.path}/loa.db-shm`, { force: true });
+
+    const { t } = await hub({ dataDir: data.path });
+    const again = await honestBox(t, c);
+    expect((await t.api('POST', `/api/v1/clusters/${c.id}/volume`, { volume: 40 })).status).toBe(200);
+    const cmd = await waitFor(() => again.received.find((x) => x.type === 'volume'), { what: 'the volume command after the restore' });
+    expect(cmd.seq).toBeGreaterThan(seen);
+    data.remove();
+  });
+});
+
 describe('errors nobody expected', () => {
   it('a listener that throws is logged, and the listeners after it still hear the event', async () => {
     watchUncaught();
