@@ -20,6 +20,9 @@ interface Window {
 
 export class DeviceLogLimit {
   private readonly windows = new Map<string, Window>();
+  /** At most one sweep a window: at a hub start all 10,000 boxes say "online" within seconds, and
+   *  a sweep per new cluster would cost the square of that. */
+  private prunedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly deps: { clock: Clock; bus: EventBus; lines?: number; windowMs?: number }) {}
 
@@ -63,6 +66,8 @@ export class DeviceLogLimit {
   }
 
   private prune(now: number, windowMs: number): void {
+    if (now - this.prunedAt < windowMs) return;
+    this.prunedAt = now;
     // A window with lines left out is kept until its count has been said.
     for (const [id, w] of this.windows) if (now - w.start >= windowMs && w.suppressed === 0) this.windows.delete(id);
   }
