@@ -78,6 +78,8 @@ export class Hub {
   dispatcher!: Dispatcher;
   clusters!: ClusterService;
   app!: FastifyInstance;
+  /** Boxes' logins (MQTT and HTTP Basic); stopped first so held refusals do not delay the stop. */
+  private clusterLogin!: ClusterLogin;
   ffmpeg!: FfmpegLocation;
   addresses!: HubAddresses;
   schedules!: ScheduleService;
@@ -131,6 +133,7 @@ export class Hub {
     const deviceLog = new DeviceLogLimit({ clock, bus });
     // Shared by the broker and the HTTP Basic routes: one count of failures per address and id.
     const clusterLogin = new ClusterLogin({ verifier, clock, logger: logger.child({ module: 'login' }), auth: config.mqtt.auth });
+    this.clusterLogin = clusterLogin;
     this.broker = external
       ? new ExternalBroker({
           config: config.broker,
@@ -377,6 +380,8 @@ export class Hub {
     // Before the HTTP app closes: live listeners' endless responses end with their streams.
     await this.live.stopAll();
     await this.announce.stop();
+    // Refusals held back (up to 10 s each) are answered now: the HTTP app and broker wait on them.
+    this.clusterLogin.stop();
     await this.app.close();
     await this.broker.stop();
     this.store.close();

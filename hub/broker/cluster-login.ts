@@ -1,7 +1,7 @@
 // One gate for every cluster login, MQTT (broker.ts) and HTTP Basic (media, live) alike. A right
 // secret passes at once; every refusal is answered only after the throttle's delay, so guessing is
 // slow while the right box behind the same address is not held up (docs/security.md).
-import type { Clock } from '../../common/clock.js';
+import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import { isClusterId } from '../../protocol/index.js';
 import { LoginThrottle } from './login-throttle.js';
@@ -18,7 +18,9 @@ export interface ClusterLoginDeps {
 
 export class ClusterLogin {
   private readonly throttle: LoginThrottle;
-  private held = 0;
+  /** Refusals being held back: released at once when the hub stops, so it does not wait on them. */
+  private readonly held = new Set<{ timer: TimerHandle; release: () => void }>();
+  private stopped = false;
 
   constructor(private readonly deps: ClusterLoginDeps) {
     this.throttle = new LoginThrottle(deps.clock, { baseDelayMs: deps.auth.failureDelayMs, maxDelayMs: deps.auth.failureDelayMaxMs });
@@ -41,12 +43,25 @@ export class ClusterLogin {
     if ((failures & (failures - 1)) === 0) {
       this.deps.logger.warn({ clusterId: id || undefined, remote, via, failures, delayMs, why }, 'cluster login refused');
     }
-    if (delayMs <= 0 || this.held >= (this.deps.maxHeld ?? 2000)) return;
-    this.held += 1;
-    try {
-      await new Promise<void>((resolve) => this.deps.clock.setTimeout(resolve, delayMs));
-    } finally {
-      this.held -= 1;
+    if (delayMs <= 0 || this.stopped || this.held.size >= (this.deps.maxHeld ?? 2000)) return;
+    await new Promise<void>((resolve) => {
+      const entry = {
+        timer: this.deps.clock.setTimeout(() => entry.release(), delayMs),
+        release: () => {
+          this.held.delete(entry);
+          resolve();
+        },
+      };
+      this.held.add(entry);
+    });
+  }
+
+  /** Answers every held refusal now and holds no more (the hub is stopping). */
+  stop(): void {
+    this.stopped = true;
+    for (const entry of [...this.held]) {
+      entry.timer.cancel();
+      entry.release();
     }
   }
 }

@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await t?.stop();
+  await t?.stop(); // a second stop does nothing
 });
 
 const basic = (id: string, secret: string): string => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
@@ -80,6 +80,21 @@ describe.skipIf(externalBroker)('HTTP Basic logins of boxes (media, live)', () =
     const late = fetchAs('/api/v1/media/m-1/content', basic('both-ways', 'wrong'));
     await waitFor(refusalsLogged('http', 2), { what: 'the HTTP refusal counted as the second' });
     await waitFor(async () => (await clock.advance(10_000), late.status === 401), { what: 'the 401' });
+    expect(await mqttTry).toBe(4);
+  });
+
+  it('do not hold up the hub when it stops: held refusals are answered at once', async () => {
+    await t.addCluster('at-stop');
+    const held = fetchAs('/api/v1/media/m-1/content', basic('at-stop', 'wrong'));
+    const mqttTry = connectDevice(t.addresses.mqttUrl, 'at-stop', 'wrong', { connectTimeout: 60_000 }).catch((e: { code?: number }) => e.code);
+    await waitFor(() => lines.filter((l) => /"clusterId":"at-stop"/.test(l)).length >= 1, { what: 'a refusal counted' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(held.status).toBeNull(); // the clock stands still: it is held
+    const start = Date.now();
+    await t.stop();
+    expect(Date.now() - start).toBeLessThan(3000);
+    await held.done.catch(() => undefined);
+    expect(held.status).toBe(401);
     expect(await mqttTry).toBe(4);
   });
 });
