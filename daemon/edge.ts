@@ -128,9 +128,30 @@ export class EdgeDaemon {
       lastPlayerState = playerState;
     };
     const mixer = this.opts.mixer !== undefined ? this.opts.mixer : mixerFromConfig(config, log.child({ module: 'mixer' }));
-    this.playback = new Playback({ player: starts.player, media, clock: hubClock, logger: log.child({ module: 'playback' }), ack, volume: () => stateFile.value.volume, onChange, mixer, maxFailures: config.player.maxFailures, stream: { hubHttpUrl: config.hub.httpUrl, clusterId: config.clusterId, secret, ffmpegPath: ffmpegPath?.path }, playing });
+    this.playback = new Playback({
+      player: starts.player,
+      media,
+      clock: hubClock,
+      logger: log.child({ module: 'playback' }),
+      ack,
+      volume: () => stateFile.value.volume,
+      onChange,
+      mixer,
+      maxFailures: config.player.maxFailures,
+      stream: { hubHttpUrl: config.hub.httpUrl, clusterId: config.clusterId, secret, ffmpegPath: ffmpegPath?.path },
+      playing,
+    });
     await this.playback.init();
-    this.commands = new CommandHandler({ clock: hubClock, logger: log.child({ module: 'commands' }), gate: this.gate, stateFile, playback: this.playback, ack, onChange, hubHttpUrl: config.hub.httpUrl });
+    this.commands = new CommandHandler({
+      clock: hubClock,
+      logger: log.child({ module: 'commands' }),
+      gate: this.gate,
+      stateFile,
+      playback: this.playback,
+      ack,
+      onChange,
+      hubHttpUrl: config.hub.httpUrl,
+    });
     const playback = this.playback;
     const offline = new OfflineOperation({
       dataDir: config.dataDir,

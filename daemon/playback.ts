@@ -127,11 +127,22 @@ export class Playback {
   resume(left: PlayingNow): void {
     if (this.current) return;
     const { cmd } = left;
-    const item: Item = { cmd, abort: new AbortController(), session: null, startedAt: left.startedAt, seekMs: left.seekMs, failures: 0, stopTimer: null, closed: false, resumes: left.resumes + 1 };
+    const item: Item = {
+      cmd,
+      abort: new AbortController(),
+      session: null,
+      startedAt: left.startedAt,
+      seekMs: left.seekMs,
+      failures: 0,
+      stopTimer: null,
+      closed: false,
+      resumes: left.resumes + 1,
+    };
     this.current = item;
     // An item that itself brings the daemon down must not do so at every start, for ever.
-    if (item.resumes > MAX_RESUMES) return this.fail(item, 'player-error', `loa-edge stopped ${left.resumes} times during the item; not joining it again`);
-    this.opts.logger.warn({ cmdId: cmd.id, broadcastId: cmd.broadcastId, resumes: item.resumes }, 'the daemon stopped during this item; joining it again where the broadcast is now');
+    if (item.resumes > MAX_RESUMES) return this.fail(item, 'player-error', `loa-edge stopped ${item.resumes} times during the item; not joining it again`);
+    const joining = 'the daemon stopped during this item; joining it again where the broadcast is now';
+    this.opts.logger.warn({ cmdId: cmd.id, broadcastId: cmd.broadcastId, resumes: item.resumes }, joining);
     this.opts.playing?.save({ ...left, resumes: item.resumes });
     this.opts.onChange();
     void this.run(item).catch((e: unknown) => this.fail(item, 'player-error', errorMessage(e)));

@@ -135,7 +135,7 @@ describe('loa-edge killed with SIGKILL mid-item (issue 14, item 13)', () => {
     }
     // Acked by the first of these runs, from its outbox once online.
     const gaveUp = await rig.watcher.waitAck(ID, play.id, 'failed');
-    expect(gaveUp).toMatchObject({ reason: 'player-error', detail: 'loa-edge stopped 3 times during the item; not joining it again' });
+    expect(gaveUp).toMatchObject({ reason: 'player-error', detail: 'loa-edge stopped 4 times during the item; not joining it again' });
     expect(rig.watcher.acks(ID).filter((a) => a.cmdId === play.id)).toHaveLength(1);
     other.kill('SIGKILL');
   });
