@@ -3,13 +3,14 @@
 // store from before still holds scrypt hashes: those are checked a few at a time (the rest are told
 // "server unavailable" and retry) and re-stored as HMAC at the box's next good login.
 // Real hub restarted on its own data dir, real SQLite, real MQTT.js clients from 127.0.0.1.
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scryptHash } from '../../hub/broker/secrets.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { capturingLogger } from '../helpers/hub-cameras.js';
 import { externalBroker, startTestHub, waitFor, type TestHub } from '../helpers/hub.js';
 import { connectDevice } from '../helpers/mqtt.js';
 import { makeTempDir } from '../helpers/tmp.js';
@@ -26,7 +27,8 @@ afterAll(async () => {
   tmp.remove();
 });
 
-const start = async (): Promise<TestHub> => (t = await startTestHub({ dataDir: tmp.path, clock }));
+const lines: string[] = [];
+const start = async (): Promise<TestHub> => (t = await startTestHub({ dataDir: tmp.path, clock, logger: capturingLogger(lines) }));
 const db = (): Database.Database => new Database(join(tmp.path, 'loa.db'));
 const row = (id: string): { secret_hash: string; mosquitto_hash: string | null } => {
   const d = db();
@@ -103,5 +105,18 @@ describe.skipIf(externalBroker)('stored cluster secrets', () => {
       headers: { authorization: `Basic ${Buffer.from(`old-box:${secret}`).toString('base64')}` },
     });
     expect(r.status).toBe(404); // in, and there is no such media
+  });
+
+  it('under a replaced key let no box in, and the log says why', async () => {
+    for (const c of clients.splice(0)) c.end(true);
+    await t!.stop({ keepData: true });
+    writeFileSync(join(tmp.path, 'cluster-secrets.key'), `${Buffer.alloc(32, 9).toString('base64url')}\n`);
+    await start();
+    const refused = attempt('old-box', secret);
+    await waitFor(async () => (await clock.advance(10_000), refused.answer !== null), { what: 'the answer' });
+    expect(refused.answer).toBe(4);
+    const why = lines.map((l) => JSON.parse(l) as { level: number; msg: string; clusterId?: string }).find((l) => /stored under another key/.test(l.msg));
+    expect(why).toMatchObject({ level: 50, clusterId: 'old-box' });
+    expect(why?.msg).toMatch(/cluster-secrets\.key was replaced; restore it from the backup, or rotate the secret/);
   });
 });
