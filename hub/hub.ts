@@ -122,7 +122,7 @@ export class Hub {
     // External broker: the hub's own password is read now, so a missing file stops the hub before anything opens.
     const external = config.broker.mode === 'external';
     const brokerPassword = external ? hubBrokerPassword(config.broker) : '';
-    this.store = openStore(this.dataDir, clock);
+    this.store = openStore(this.dataDir, clock, { health: config.health });
     const verifier = new SecretVerifier({
       key: loadSecretKey(this.dataDir, logger),
       lookup: (id) => this.store.clusters.secretHash(id),
