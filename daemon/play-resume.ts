@@ -1,14 +1,13 @@
 // The hub's item the box is playing, kept in <dataDir>/playing.json from its start to its final
-// ack, so a daemon killed mid-item (kill -9, the OOM killer, a crash, a power cut) joins it again
+// ack, so a daemon killed mid-item (kill -9, the OOM killer, a crash) joins it again
 // where the broadcast is when it starts, and the hub hears the item's end (its target would stay
 // `started` otherwise). Items the box plays from its plan while offline are not kept: the offline
 // player joins those by itself.
 import { readFileSync } from 'node:fs';
-import { unlink } from 'node:fs/promises';
+import { rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { errorMessage } from '../common/errors.js';
-import { writeFileAtomic } from '../common/atomic-file.js';
 import type { Logger } from '../common/logger.js';
 import { decodePayload, type PlayCommand } from '../protocol/index.js';
 
@@ -63,7 +62,13 @@ export class PlayingFile {
     if (now.cmd.seq === 0) return; // the offline player's own items (seq 0) are not the hub's
     this.held = now.cmd.id;
     const text = `${JSON.stringify(now)}\n`;
-    this.chain(() => writeFileAtomic(this.path, text));
+    // A temp file and a rename, without fsync: a killed process leaves the page cache intact, and
+    // an fsync at every item's start stalls the file system's journal under ffmpeg's first writes.
+    // After a power cut the file may be missing or damaged: nothing is joined then.
+    this.chain(async () => {
+      await writeFile(`${this.path}.tmp`, text, { mode: 0o600 });
+      await rename(`${this.path}.tmp`, this.path);
+    });
   }
 
   /** An item ended (its final ack went out): forget it, if it is the one kept. */
