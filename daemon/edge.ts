@@ -57,6 +57,7 @@ export class EdgeDaemon {
   private linkWatch: LinkWatch | null = null;
   private media: MediaCache | null = null;
   private offlineOp: OfflineOperation | null = null;
+  private playing: PlayingFile | null = null;
   private stopped: Promise<void> | null = null;
 
   constructor(private readonly opts: EdgeDaemonOptions) {
@@ -101,6 +102,7 @@ export class EdgeDaemon {
     await pids?.killLeftovers();
     const player = this.opts.player ?? (await this.ffmpegPlayer(ffmpegPath!, pids));
     const playing = new PlayingFile(config.dataDir, log.child({ module: 'state' }));
+    this.playing = playing;
     const starts = new StartMeter({ player, hubClock, boxClock: clock, logger: log.child({ module: 'playback' }) });
     const media = new MediaCache({
       dataDir: config.dataDir,
@@ -235,6 +237,8 @@ export class EdgeDaemon {
     this.offlineOp?.stop();
     await this.commands?.close();
     await this.playback?.shutdown();
+    // Stopped on purpose (acked stopped/shutdown): the next start must not join the item again.
+    await this.playing?.flushed();
     // An item played offline and stopped just now is in the play log before the process goes.
     await this.offlineOp?.flushed();
     this.media?.close();

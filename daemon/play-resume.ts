@@ -78,6 +78,12 @@ export class PlayingFile {
     this.chain(() => unlink(this.path));
   }
 
+  /** Resolves once the writes asked for so far are done (the daemon waits for it on stop, so a
+   *  clean stop is never joined again). */
+  flushed(): Promise<void> {
+    return this.writing;
+  }
+
   private chain(write: () => Promise<void>): void {
     this.writing = this.writing.then(write).catch((e: unknown) => {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.log.error({ err: errorMessage(e), file: this.path }, 'cannot write the file of the item playing');

@@ -139,4 +139,25 @@ describe('loa-edge killed with SIGKILL mid-item (issue 14, item 13)', () => {
     expect(rig.watcher.acks(ID).filter((a) => a.cmdId === play.id)).toHaveLength(1);
     other.kill('SIGKILL');
   });
+
+  it('joins nothing after a clean stop (SIGTERM): the item was acked stopped/shutdown', async () => {
+    const dir = join(rig.tmp.path, 'box3');
+    const spawnBox = () => spawnEdge({ dir, clusterId: ID, secret: SECRET, mqttUrl: rig.broker.url, httpUrl: rig.media.url });
+    const first = spawnBox();
+    boxes.push(first);
+    await until('online', () => first.logs().find((l) => l.msg === 'loa-edge started'), 15_000);
+    const play = cmd.play(20, chirp.ref, { broadcastId: 'term-b20', startInMs: 300 });
+    await rig.watcher.waitFor('online', () => rig.watcher.of(ID, 'presence').at(-1)?.status === 'online', 15_000);
+    await rig.watcher.send(ID, play);
+    await rig.watcher.waitAck(ID, play.id, 'started');
+    await sleep(500);
+    await first.stop('SIGTERM');
+    expect(await rig.watcher.waitAck(ID, play.id, 'stopped')).toMatchObject({ reason: 'shutdown' });
+    expect(existsSync(join(dir, 'data', 'playing.json'))).toBe(false);
+    const again = spawnBox();
+    boxes.push(again);
+    await until('started again', () => again.logs().find((l) => l.msg === 'loa-edge started'), 15_000);
+    await sleep(500);
+    expect(again.logs().filter((l) => String(l.msg).startsWith('the daemon stopped during this item'))).toEqual([]);
+  });
 });
