@@ -159,7 +159,8 @@ class FfmpegSession extends EventEmitter<PlayerEvents> implements PlayerSession 
       // fluent-ffmpeg emits 'start' right after spawn, before any output can be lost.
       this.proc = (cmd as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc ?? null;
       this.o.pids?.add(this.pid);
-      this.o.log.debug({ cmd: line, pid: this.pid }, 'ffmpeg started');
+      // A stream's command line carries the cluster's credentials (-headers): not for the log.
+      this.o.log.debug({ cmd: line.replace(/(Authorization: Basic )\S+/gi, '$1<redacted>'), pid: this.pid }, 'ffmpeg started');
       this.watchProgress();
       // stop() may have come while fluent-ffmpeg was still preparing the process.
       if (this.stopping) this.kill();

@@ -65,6 +65,7 @@ let seq = 0;
 
 const redirectTo = (where: () => string): Route => (_req, res) => res.writeHead(302, { location: where() }).end();
 const stolen = () => hostile.seen.filter((s) => s.authorization !== undefined);
+const boxLogs = () => edges.map((e) => e.output()).join('\n');
 
 async function startBox(httpUrl: string, env?: NodeJS.ProcessEnv, dir = `box-${edges.length}`): Promise<EdgeProcess> {
   const before = watcher.of(ID, 'presence').length;
@@ -131,6 +132,11 @@ describe('loa-edge sends its credentials to the hub only (issue 14, item 2)', ()
     const end = await watcher.waitFor('the play to end', () => watcher.acks(ID).find((a) => a.cmdId === play.id && ['failed', 'finished', 'stopped'].includes(a.status)), 20_000);
     expect(end).toMatchObject({ status: 'failed', reason: 'player-error' });
     expect(stolen()).toEqual([]);
+    // Nor does the secret reach the box's own log (ffmpeg's command line is logged at debug).
+    const logged = boxLogs();
+    expect(logged).toContain('Authorization: Basic <redacted>');
+    expect(logged).not.toContain(BASIC.slice('Basic '.length));
+    expect(logged).not.toContain(SECRET);
   });
 
   it('plays no stream with an ffmpeg that cannot refuse redirects (the 2018 fallback build)', async () => {
