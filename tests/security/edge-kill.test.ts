@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ffmpegPath } from '../helpers/audio.js';
 import { cmd, useDaemonRig } from '../helpers/daemon-fixtures.js';
 import { chirpPositionS, firstSound, makeChirpMedia, RATE, wavSamples } from '../helpers/daemon-player-fixtures.js';
@@ -27,6 +27,10 @@ const boxes: EdgeProcess[] = [];
 const strays: number[] = [];
 let bystander: ChildProcess | undefined;
 
+// Each test's daemons go with it: two boxes of one cluster id would take over each other's session.
+afterEach(async () => {
+  for (const b of boxes.splice(0)) await b.stop('SIGKILL');
+});
 afterAll(async () => {
   for (const b of boxes) await b.stop('SIGKILL');
   bystander?.kill('SIGKILL');
