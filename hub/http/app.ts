@@ -44,7 +44,7 @@ export function buildApp(ctx: HttpContext, logger: Logger, opts: { maxUploadByte
     // Each request gets a child logger with its id (fastify's default), so lines of one request group.
     genReqId: () => Math.random().toString(36).slice(2, 10),
     // Refusals before any route or hook runs answer in the API's error shape too (issue 14, item 12).
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
   });
