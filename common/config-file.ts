@@ -48,8 +48,17 @@ export function parseYamlConfig<S extends z.ZodType>(text: string, file: string,
     const pos = lines.linePos(err.pos[0]);
     problems.push({ file, line: pos.line, col: pos.col, path: '', message: err.message.split('\n')[0] ?? err.message });
   }
+  let raw: unknown = {};
   if (problems.length === 0) {
-    const raw: unknown = doc.toJS() ?? {};
+    // Aliases are resolved here: one to no anchor, or too many of them (a "billion laughs" file),
+    // throws; that is a problem of the file like any other, not a crash.
+    try {
+      raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
+    } catch (e) {
+      problems.push({ file, line: 1, col: 1, path: '', message: `cannot read the YAML: ${(e as Error).message.split('\n')[0]}` });
+    }
+  }
+  if (problems.length === 0) {
     const result = schema.safeParse(raw);
     if (result.success) return result.data;
     for (const issue of result.error.issues) {

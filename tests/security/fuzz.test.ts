@@ -93,6 +93,15 @@ describe('schedule files', () => {
 });
 
 describe('the cameras file', () => {
+  it('an alias to nothing and a "billion laughs" of aliases are file problems, not crashes (found by this fuzz)', () => {
+    const file = join(tmp.path, 'aliases.yaml');
+    writeFileSync(file, '*!\n');
+    expect(() => loadCamerasFile(file)).toThrow(/aliases\.yaml:1:1: cannot read the YAML: Unresolved alias/);
+    const level = (name: string, of: string) => `${name}: &${name} [${Array(9).fill(`*${of}`).join(', ')}]`;
+    writeFileSync(file, ['a: &a [x, x, x, x, x, x, x, x, x]', level('b', 'a'), level('c', 'b'), level('d', 'c'), level('e', 'd'), 'cameras: []'].join('\n'));
+    expect(() => loadCamerasFile(file)).toThrow(/cannot read the YAML: Excessive alias count/);
+  });
+
   it('any YAML-ish text loads or is a LoaError naming the file', () => {
     const file = join(tmp.path, 'cameras.yaml');
     const yamlish = fc.oneof(
