@@ -134,7 +134,9 @@ describe('loa-edge player: ffmpeg dying mid-item', () => {
     process.kill(pid, 'SIGKILL');
     await rig.watcher.waitFor('restart log', () => restartLogs(e)[0]);
     const again = await waitForPlayer([pid]);
-    await sleep(300);
+    // Killed once it writes (a Debian ffmpeg takes 150-450 ms to open its output after spawning).
+    await rig.watcher.waitFor('the restarted player\'s WAV', () => (readdirSync(e.sinkDir).length >= 2 ? true : undefined));
+    await sleep(100);
     process.kill(again, 'SIGKILL');
 
     const failed = await rig.watcher.waitAck(e.clusterId, play.id, 'failed');
