@@ -151,7 +151,7 @@ export class Dispatcher {
       throw sentenceError('LOA_CLUSTER_NOT_FOUND', 'cluster.unknown', { ids: unknown.join(', ') }, { status: 404 });
     }
     const now = clock.now();
-    const { startAt, queuedAfter, replaces } = this.placeAmongAdhoc(req, now);
+    const { startAt, queuedAfter, replaces, waiting } = this.placeAmongAdhoc(req, now);
     if (startAt < now - config.commandTtlMs) {
       throw sentenceError('LOA_START_IN_PAST', 'start.past', { at: new Date(startAt).toISOString() });
     }
@@ -171,7 +171,7 @@ export class Dispatcher {
     this.log.info({ broadcastId: id, mediaId: media.id, clusters: req.clusterIds.length, startAt, queuedAfter, replaces }, 'broadcast created');
     this.schedule(id, startAt);
     // What waited behind the replaced ones would cut this one off at its own start: drop it here.
-    for (const w of replaces.filter((r) => (store.broadcasts.header(r)?.startAt ?? 0) > startAt)) {
+    for (const w of waiting) {
       void this.stopBroadcasts({ broadcastId: w, clusterIds: req.clusterIds }).catch((err: unknown) => this.log.error({ err, broadcastId: w }, 'waiting broadcast not dropped'));
     }
     return { ...store.broadcasts.get(id)!, queuedAfter, replaces };
@@ -186,7 +186,7 @@ export class Dispatcher {
    * once that one has started. With a start time, or `queue: false`, what covers its start is
    * replaced, and the answer says so. Live streams are never waited for (they may be open-ended).
    */
-  private placeAmongAdhoc(req: PlayRequest, now: number): { startAt: number; queuedAfter: string[]; replaces: string[] } {
+  private placeAmongAdhoc(req: PlayRequest, now: number): { startAt: number; queuedAfter: string[]; replaces: string[]; waiting: string[] } {
     const { store, config } = this.deps;
     const rank = priorityRank(req.priority ?? 'priority');
     let startAt = req.startAt ?? now + config.leadMs;
@@ -201,8 +201,10 @@ export class Dispatcher {
     }
     // Replaced: what plays at its start, and (when it does not queue) what waits to start after it.
     const dropWaiting = req.startAt === undefined && req.queue === false;
-    const replaces = ahead.filter((b) => !queuedAfter.includes(b.id) && b.plannedEnd > startAt && (b.startAt <= startAt || (dropWaiting && !b.stream))).map((b) => b.id);
-    return { startAt, queuedAfter, replaces };
+    const replaced = ahead.filter((b) => !queuedAfter.includes(b.id) && b.plannedEnd > startAt && (b.startAt <= startAt || (dropWaiting && !b.stream)));
+    // Of those, the ones still to start: they would cut the new one off, so play() drops them.
+    const waiting = replaced.filter((b) => b.startAt > startAt).map((b) => b.id);
+    return { startAt, queuedAfter, replaces: replaced.map((b) => b.id), waiting };
   }
 
   /** Stops running or scheduled broadcasts on some or all clusters. */
