@@ -142,6 +142,7 @@ export class EdgeDaemon {
       maxFailures: config.player.maxFailures,
       stream: { hubHttpUrl: config.hub.httpUrl, clusterId: config.clusterId, secret, ffmpegPath: ffmpegPath?.path },
       playing,
+      startupLeadMs: () => starts.latencyMs,
     });
     await this.playback.init();
     this.commands = new CommandHandler({
@@ -260,7 +261,8 @@ export class EdgeDaemon {
     return player;
   }
 
-  /** Measured once: how long from spawning ffmpeg to its first sample (for startErrorMs). */
+  /** Measured once: how long from spawning ffmpeg to its first sample. Items are started that
+   *  much before their startAt (Playback's startup lead), and start errors count it. */
   private async measureLatency(ffmpegPath: string, starts: StartMeter): Promise<void> {
     try {
       starts.latencyMs = await measureStartupLatency(ffmpegPath);

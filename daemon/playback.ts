@@ -43,6 +43,9 @@ export interface PlaybackOptions {
   stream?: StreamAccess;
   /** Keeps the item playing on disk (play-resume.ts), so a killed daemon joins it again. */
   playing?: { save(now: PlayingNow): void; clear(cmdId: string): void };
+  /** ffmpeg's startup latency on this box (StartMeter.latencyMs): an item from the media cache
+   *  is started this long before its startAt, so that its first sample is heard at startAt. */
+  startupLeadMs?: () => number;
 }
 
 export const DEFAULT_MAX_FAILURES = 3;
@@ -50,6 +53,9 @@ export const DEFAULT_MAX_FAILURES = 3;
 const MAX_RESUMES = 3;
 /** A crash this close to the item's end is not worth a restart: the item has been heard. */
 const END_SLACK_MS = 300;
+/** The most an item is started ahead of its startAt for ffmpeg's start-up; a box slower than
+ *  this starts late by the rest (and says so in its start error). */
+export const MAX_STARTUP_LEAD_MS = 1000;
 
 interface Item {
   cmd: PlayCommand;
@@ -67,6 +73,10 @@ interface Item {
   closed: boolean;
   /** How many times the daemon was killed during the item and joined it again. */
   resumes: number;
+  /** How long before its first sample the item's first ffmpeg run was started (startup lead). */
+  leadMs: number;
+  /** Sends `started` when the first sample is due, an item started with a lead. */
+  onAirTimer?: TimerHandle;
 }
 
 type EndReason = Extract<AckReason, 'replaced' | 'stop-command' | 'shutdown'>;
@@ -115,7 +125,7 @@ export class Playback {
   /** Takes a new item (the command was accepted already). It replaces the current item at its
    *  startAt, not now; a play that was still waiting to do so is dropped (newest wins). */
   async play(cmd: PlayCommand): Promise<void> {
-    const item: Item = { cmd, abort: new AbortController(), session: null, startedAt: null, seekMs: cmd.offsetMs, failures: 0, stopTimer: null, closed: false, resumes: 0 };
+    const item: Item = { cmd, abort: new AbortController(), session: null, startedAt: null, seekMs: cmd.offsetMs, failures: 0, stopTimer: null, closed: false, resumes: 0, leadMs: 0 };
     if (this.next) await this.end(this.next, 'replaced');
     if (this.current) this.next = item;
     else this.current = item;
@@ -137,6 +147,7 @@ export class Playback {
       stopTimer: null,
       closed: false,
       resumes: left.resumes + 1,
+      leadMs: 0,
     };
     this.current = item;
     // An item that itself brings the daemon down must not do so at every start, for ever.
@@ -194,16 +205,29 @@ export class Playback {
         return null;
       },
     );
-    // `clock` is hub time in the daemon (clock sync), so every cluster wakes at the same moment.
-    await sleepUntil(clock, cmd.startAt, item.abort.signal);
+    // `clock` is hub time in the daemon (clock sync), so every cluster wakes at the same moment;
+    // ffmpeg is started its startup latency early, so the first sample is heard at startAt.
+    let leadMs = this.startupLead(item);
+    await sleepUntil(clock, cmd.startAt - leadMs, item.abort.signal);
     if (item.closed) return;
-    // The schedule says the previous item is over now, whether or not this one's media is here.
-    if (this.next === item && this.current) await this.end(this.current, 'replaced');
+    if (this.next === item && this.current) {
+      // An item that ends by itself about now plays to its end: cutting it early would lose its
+      // last words, and a second ffmpeg may not open a sound card the first still holds.
+      if (leadMs > 0 && plannedEndAt(this.current.cmd) <= cmd.startAt + leadMs) {
+        leadMs = 0;
+        await sleepUntil(clock, cmd.startAt, item.abort.signal);
+        if (item.closed) return;
+      }
+      // The schedule says the previous item is over now, whether or not this one's media is here.
+      if (this.current) await this.end(this.current, 'replaced');
+    }
     const file = await fetched;
     if (file === null || item.closed) return;
-    // Late (slow download, late command): join where the others are rather than start behind.
+    // Late (slow download, late command): join where the others are when its first sample is
+    // heard, rather than start behind.
     const now = clock.now();
-    const lateMs = Math.max(0, now - cmd.startAt);
+    item.leadMs = leadMs;
+    const lateMs = Math.max(0, now + leadMs - cmd.startAt);
     const seekMs = cmd.offsetMs + lateMs;
     const overMs = Math.max(seekMs - playDurationMs(cmd), cmd.stopAt === undefined ? -1 : now - cmd.stopAt);
     if (overMs >= 0) {
@@ -213,7 +237,7 @@ export class Playback {
     }
     // A joined item keeps the timeline it started on (position() counts from it).
     if (item.startedAt === null) item.seekMs = seekMs;
-    log.info({ seekMs, lateMs, volume: cmd.volume ?? this.opts.volume(), mixer: this.volume.hasMixer, stopAt: cmd.stopAt }, 'starting playback');
+    log.info({ seekMs, lateMs, leadMs, volume: cmd.volume ?? this.opts.volume(), mixer: this.volume.hasMixer, stopAt: cmd.stopAt }, 'starting playback');
     // Not awaited: amixer takes a few ms and ffmpeg longer to produce its first sample.
     void this.volume.apply(cmd.volume);
     this.launch(item, file, seekMs, log);
@@ -243,11 +267,19 @@ export class Playback {
     session.on('started', () => {
       // A restart continues the broadcast the hub already knows as started: no second ack.
       if (!mine() || item.startedAt !== null) return;
-      item.startedAt = clock.now();
-      this.opts.playing?.save({ cmd, startedAt: item.startedAt, seekMs, resumes: 0 });
-      this.failedLast = false;
-      this.ack(item, { status: 'started', positionMs: seekMs });
-      this.opts.onChange();
+      // When the first sample is heard, so that position() says what is on air; `started` goes
+      // to the hub then too, not when ffmpeg was spawned (its startup lead before).
+      const startedAt = clock.now() + item.leadMs;
+      item.startedAt = startedAt;
+      const onAir = () => {
+        if (item.closed) return;
+        this.opts.playing?.save({ cmd, startedAt, seekMs, resumes: 0 });
+        this.failedLast = false;
+        this.ack(item, { status: 'started', positionMs: seekMs });
+        this.opts.onChange();
+      };
+      if (item.leadMs > 0) item.onAirTimer = clock.setTimeout(onAir, item.leadMs);
+      else onAir();
     });
     session.on('ended', () => {
       if (!mine()) return;
@@ -326,6 +358,7 @@ export class Playback {
     item.closed = true;
     this.opts.playing?.clear(item.cmd.id);
     item.stopTimer?.cancel();
+    item.onAirTimer?.cancel();
     item.abort.abort(new Error('playback ended'));
     if (this.next === item) this.next = null;
     if (this.current === item) {
@@ -334,6 +367,13 @@ export class Playback {
     }
     // Nothing playing now: an item's own volume must not outlive it on the mixer.
     if (this.current?.startedAt == null) void this.volume.apply(undefined);
+  }
+
+  /** The startup lead for an item: items from the media cache only (a live stream's ffmpeg waits
+   *  for the hub's first frames, so starting it early gains nothing). */
+  private startupLead(item: Item): number {
+    if (!item.cmd.media || item.resumes > 0) return 0;
+    return Math.min(MAX_STARTUP_LEAD_MS, Math.max(0, Math.round(this.opts.startupLeadMs?.() ?? 0)));
   }
 
   /** Where in the media the item is; 0 for an item that never started. */
@@ -345,6 +385,11 @@ export class Playback {
   private ack(item: Item, a: Pick<AckInput, 'status' | 'reason' | 'detail' | 'positionMs'>): void {
     this.opts.ack({ cmdId: item.cmd.id, seq: item.cmd.seq, broadcastId: item.cmd.broadcastId, ...a });
   }
+}
+
+/** When an item ends by itself, hub time: its media's end on its timeline, or its stopAt. */
+function plannedEndAt(cmd: PlayCommand): number {
+  return Math.min(cmd.stopAt ?? Infinity, cmd.startAt - cmd.offsetMs + playDurationMs(cmd));
 }
 
 /** Waits until the clock reads `at` (timers may fire a little early), or until aborted. */

@@ -40,7 +40,8 @@ async function edge(opts: { dataDir?: string; clusterId?: string; sink?: 'file' 
 describe('loa-edge playback', () => {
   it('plays a play command to a WAV of the media duration, acking accepted→started→finished', async () => {
     const e = await edge();
-    const play = cmd.play(1, tone.ref, { startInMs: 300 });
+    // Time to fetch the media and start ffmpeg its startup latency early, so it plays from the top.
+    const play = cmd.play(1, tone.ref, { startInMs: 1000 });
     await rig.watcher.send(e.clusterId, play);
     const finished = await rig.watcher.waitAck(e.clusterId, play.id, 'finished');
     const acks = rig.watcher.acks(e.clusterId).filter((a) => a.cmdId === play.id);
@@ -74,8 +75,12 @@ describe('loa-edge playback', () => {
     const late = cmd.play(1, tone.ref, { broadcastId: 'late', startInMs: -700 });
     await rig.watcher.send(e.clusterId, late);
     const started = await rig.watcher.waitAck(e.clusterId, late.id, 'started');
-    expect(started.positionMs).toBeGreaterThanOrEqual(700);
-    expect(started.positionMs).toBeLessThan(1000);
+    // Where the others are when its first sample is heard: the lateness, plus ffmpeg's startup
+    // latency (the lead it would have been started with had it been on time).
+    const leadMs = Number(e.logs.find((l) => l.msg === 'starting playback' && l.broadcastId === 'late')?.leadMs);
+    expect(leadMs).toBeGreaterThan(0);
+    expect(started.positionMs).toBeGreaterThanOrEqual(700 + leadMs);
+    expect(started.positionMs).toBeLessThan(1000 + leadMs);
     await rig.watcher.waitAck(e.clusterId, late.id, 'finished');
     const played = decodedDurationS(join(e.sinkDir, `${late.startAt}-late.wav`));
     expect(played).toBeCloseTo((tone.ref.durationMs - (started.positionMs ?? 0)) / 1000, 1);

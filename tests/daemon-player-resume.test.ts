@@ -113,9 +113,11 @@ describe('loa-edge player: ffmpeg dying mid-item', () => {
     const stall = await rig.watcher.waitFor('stall log', () => e.logs.find((l) => l.msg === 'ffmpeg stalled; killing it'));
     expect(stall.pid).toBe(pid);
     const restarted = await rig.watcher.waitFor('restart log', () => restartLogs(e)[0]);
-    const detectedAfter = Date.now() - stoppedAt;
-    // stallSec after ffmpeg's last progress report, which comes every 0.5 s.
-    expect(detectedAfter).toBeGreaterThan(900);
+    const restartSeenAt = Date.now();
+    const detectedAfter = restartSeenAt - stoppedAt;
+    // stallSec after ffmpeg's last progress report, which comes every 0.5 s (later on a loaded
+    // machine, so the last one may be up to a second old when ffmpeg is stopped).
+    expect(detectedAfter).toBeGreaterThan(500);
     expect(detectedAfter).toBeLessThan(3500);
     expect(String(restarted.detail)).toMatch(/stalled: no output progress for \d/);
     expect(existsSync(`/proc/${pid}`)).toBe(false);
@@ -123,8 +125,10 @@ describe('loa-edge player: ffmpeg dying mid-item', () => {
     await rig.watcher.waitAck(e.clusterId, play.id, 'finished');
     expect(statuses(e.clusterId, play.id)).toEqual(['accepted', 'started', 'finished']);
     const second = wavSamples(join(e.sinkDir, `${play.startAt}-${play.broadcastId}.r1.wav`));
+    // Resumed where the broadcast was at the restart, not where ffmpeg stopped.
     const resumeS = (restarted.resumeMs as number) / 1000;
-    expect(resumeS).toBeGreaterThan(2.2);
+    expect(resumeS).toBeGreaterThan((stoppedAt - play.startAt + 500) / 1000);
+    expect(resumeS).toBeLessThanOrEqual((restartSeenAt - play.startAt) / 1000 + 0.02);
     expect(Math.abs(chirpPositionS(second, firstSound(second) / RATE) - resumeS)).toBeLessThan(0.15);
   });
 

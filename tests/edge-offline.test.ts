@@ -107,17 +107,18 @@ describe('loa-edge with its link to the hub cut', () => {
     const wav = join(edge.sinkDir, `${startAt}-${broadcastId}.wav`);
     expect(existsSync(wav)).toBe(true);
     expect(decodedDurationS(wav)).toBeCloseTo(2, 1);
-    // The daemon's own estimate of its start error (hub time), logged as it started: ffmpeg spawned
-    // within 100 ms of startAt. The estimate adds ffmpeg's startup latency (spawn → first sample),
-    // a property of the ffmpeg build (a few ms for a static one, ~100-200 ms for Debian's, which
-    // loads its shared libraries), so it is taken out here: every box starts late by its own.
+    // The daemon's own estimate of its start error (hub time), logged as it started: its first
+    // sample within 100 ms of startAt. ffmpeg takes a moment from spawn to first sample (a few ms
+    // for a static build, 100-450 ms for Debian's, which loads its shared libraries); the box
+    // measured that at start-up and spawned it that much before startAt.
     const started = edge
       .output()
       .split('\n')
       .filter((l) => l.includes('"playback started"') && l.includes(broadcastId))
       .map((l) => JSON.parse(l) as { startErrorMs: number; startupLatencyMs: number });
     expect(started).toHaveLength(1);
-    expect(Math.abs(started[0]!.startErrorMs - started[0]!.startupLatencyMs)).toBeLessThan(100);
+    expect(started[0]!.startupLatencyMs).toBeGreaterThan(0);
+    expect(Math.abs(started[0]!.startErrorMs)).toBeLessThan(100);
 
     proxy.thaw();
     const target = await waitFor(() => (t.hub.store.broadcasts.target(broadcastId, ID)?.reason === 'played-offline' ? t.hub.store.broadcasts.target(broadcastId, ID) : null), {

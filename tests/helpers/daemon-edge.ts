@@ -51,5 +51,16 @@ export async function startEdge(o: {
   const logger = createLogger({ name: `edge-${o.clusterId}`, level: 'debug', destination: stream });
   const daemon = new EdgeDaemon({ config, logger, hardware: o.hardware ?? fixedProbe });
   await daemon.start();
+  await startupMeasured(o.clusterId, logs);
   return { daemon, config, logs, stop: () => daemon.stop() };
+}
+
+/** Waits for the daemon to measure ffmpeg's startup latency (in the background, at start-up):
+ *  from then on items start that much before their startAt, as on every box in service. */
+export async function startupMeasured(clusterId: string, logs: Record<string, unknown>[]): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!logs.some((l) => l.msg === 'ffmpeg startup latency' || String(l.msg).startsWith('could not measure ffmpeg'))) {
+    if (Date.now() > deadline) throw new Error(`${clusterId}: ffmpeg startup latency not measured within 15 s`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

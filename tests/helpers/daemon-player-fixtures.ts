@@ -13,7 +13,7 @@ import type { Mixer } from '../../daemon/hardware/mixer.js';
 import type { HardwareProbe } from '../../daemon/health.js';
 import type { MediaRef } from '../../protocol/index.js';
 import { decodedDurationS, ffmpegPath } from './audio.js';
-import { fixedProbe, type EdgeUnderTest } from './daemon-edge.js';
+import { fixedProbe, startupMeasured, type EdgeUnderTest } from './daemon-edge.js';
 
 /** The chirp's pitch: 200 Hz at 0 s, rising 200 Hz per second. */
 export const CHIRP_HZ_AT = (s: number) => 200 + 200 * s;
@@ -122,5 +122,6 @@ export async function startPlayerEdge(o: {
   const logger = createLogger({ name: `edge-${o.clusterId}`, level: 'debug', destination: stream });
   const daemon = new EdgeDaemon({ config, logger, hardware: o.hardware ?? fixedProbe, ...(o.mixer !== undefined ? { mixer: o.mixer } : {}) });
   await daemon.start();
+  await startupMeasured(o.clusterId, logs);
   return { daemon, config, logs, stop: () => daemon.stop() };
 }
