@@ -33,7 +33,7 @@ async function edge() {
   const wav = (play: { startAt: number; broadcastId: string }) => join(sinkDir, `${play.startAt}-${play.broadcastId}.wav`);
   /** ffmpeg's startup latency the daemon logged when the item started (0 before it measured it). */
   const latencyS = (broadcastId: string) => Number(e.logs.find((l) => l.msg === 'playback started' && l.broadcastId === broadcastId)?.startupLatencyMs ?? 0) / 1000;
-  return { clusterId, acksOf, wav, latencyS };
+  return { clusterId, acksOf, wav, latencyS, logs: e.logs };
 }
 
 /** The index of an ack in the cluster's ack stream, to check order across commands. */
@@ -90,10 +90,29 @@ describe('loa-edge replacement at startAt and stopAt', () => {
     expect(finished.positionMs).toBeLessThan(1150);
     const startedAt = e.acksOf(play.id)[1]!.positionMs ?? 0;
     const seconds = decodedDurationS(e.wav(play));
-    // ffmpeg is spawned at startAt and its first sample comes its startup latency later (Debian's
-    // ffmpeg: 150-450 ms here), so the file holds that much less than the span played.
-    expect(seconds).toBeGreaterThan((finished.positionMs! - startedAt) / 1000 - 0.25 - e.latencyS('cut'));
+    // ffmpeg was started its startup latency before startAt, so the file holds the span played.
+    expect(e.latencyS('cut')).toBeGreaterThan(0);
+    expect(seconds).toBeGreaterThan((finished.positionMs! - startedAt) / 1000 - 0.25);
     expect(seconds).toBeLessThan((finished.positionMs! - startedAt) / 1000 + 0.15);
+  });
+
+  it('an item ending by itself at the next one’s startAt plays to its end: the next one’s startup lead does not cut it', async () => {
+    const e = await edge();
+    const a = cmd.play(1, next.ref, { broadcastId: 'whole-a', startInMs: 1000 });
+    const b = { ...cmd.play(2, two.ref, { broadcastId: 'whole-b' }), startAt: a.startAt + next.ref.durationMs };
+    await rig.watcher.send(e.clusterId, a);
+    await rig.watcher.waitAck(e.clusterId, a.id, 'started');
+    await rig.watcher.send(e.clusterId, b);
+    const bStarted = await rig.watcher.waitAck(e.clusterId, b.id, 'started');
+    // A ended at its own end (finished, or replaced at B's startAt with nothing left to play),
+    // not its startup lead before: B waited for it and was started at its startAt, without a lead.
+    const aEnd = e.acksOf(a.id).at(-1)!;
+    expect(['finished', 'stopped']).toContain(aEnd.status);
+    expect(aEnd.positionMs).toBeGreaterThanOrEqual(next.ref.durationMs - 100);
+    expect(decodedDurationS(e.wav(a)) * 1000).toBeGreaterThan(next.ref.durationMs - 250);
+    expect(e.logs.find((l) => l.msg === 'starting playback' && l.broadcastId === 'whole-b')).toMatchObject({ leadMs: 0 });
+    expect(bStarted.at).toBeGreaterThanOrEqual(b.startAt);
+    await rig.watcher.waitAck(e.clusterId, b.id, 'finished');
   });
 
   it('drops a waiting play when a newer one comes; the current item plays on until the newest startAt', async () => {
