@@ -2,13 +2,13 @@
 // cameras: the token from the link's fragment, every camera with its badge and a loaded picture, a
 // dead camera turning offline, motion reaching the alarm list, the English switch, a refused token
 // bringing the form back, and the banner when the hub stops answering. Also the assets' headers.
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeToken, startPoliceRig, type PoliceRig } from './helpers/police-rig.js';
+import { closeChromium, launchChromium } from './helpers/chromium.js';
 import { requireTool } from './helpers/tools.js';
 
 const hasChromium = requireTool('chromium');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
 
 let rig: PoliceRig;
 let browser: Browser | undefined;
@@ -16,11 +16,11 @@ let browser: Browser | undefined;
 beforeAll(async () => {
   rig = await startPoliceRig({ firstHost: '127.0.7.21', count: 3, villages: ['Tà Lùng', 'Bản Hon', 'Nà Pồng'] });
   for (const id of rig.ids) await rig.waitStatus(id, 'online');
-  if (hasChromium) browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  if (hasChromium) browser = await launchChromium();
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await closeChromium(browser);
   await rig?.stop();
 });
 

@@ -3,17 +3,17 @@
 // the history, a dark camera's last picture kept across a reload, the motion marker and the camera
 // id on each card, a loudspeaker failure as a short sentence, reasons and details in Vietnamese
 // from the catalogue the CLI uses, and a viewer's status-only page that says "no pictures" once.
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../common/clock.js';
 import { REASONS } from '../common/i18n/reasons.js';
 import { connectAlarmsBox, type AlarmsBox } from './helpers/alarms-box.js';
 import { waitFor } from './helpers/hub.js';
 import { CAMERA_PASSWORD, CAMERA_USER, startPoliceRig, type PoliceRig } from './helpers/police-rig.js';
+import { closeChromium, launchChromium } from './helpers/chromium.js';
 import { requireTool } from './helpers/tools.js';
 
 const hasChromium = requireTool('chromium');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
 const SHOTS = process.env.LOA_MONITOR_SHOTS; // a folder: screenshots of the police and viewer pages
 
 let rig: PoliceRig;
@@ -30,11 +30,11 @@ beforeAll(async () => {
   for (const id of [...rig.ids, 'cam-1b']) await rig.waitStatus(id, 'online');
   const { secret } = await rig.t.addCluster('ban-hon');
   box = await connectAlarmsBox(rig.t.hub, rig.t.addresses.mqttUrl, 'ban-hon', secret, systemClock);
-  if (hasChromium) browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  if (hasChromium) browser = await launchChromium();
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await closeChromium(browser);
   box?.client.end(true);
   await rig?.stop();
 });
