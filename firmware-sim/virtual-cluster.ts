@@ -223,8 +223,10 @@ export class VirtualCluster {
     if (this.stopping || this.reconnectTimer) return;
     const { minMs, maxMs } = this.opts.backoff;
     // docs/protocol.md: random between minMs and min(maxMs, minMs × 2^attempt), so a fleet
-    // does not storm a hub that has just come back.
-    const ceiling = Math.min(maxMs, minMs * 2 ** Math.min(this.attempt, 30));
+    // does not storm a hub that has just come back. attempt counts from 1, as loa-edge's Backoff
+    // does: even the first retry is spread over [minMs, 2·minMs] (from 0, a whole fleet that lost
+    // the hub at once would all retry exactly minMs later).
+    const ceiling = Math.min(maxMs, minMs * 2 ** Math.min(this.attempt + 1, 30));
     const wait = minMs + this.opts.random() * Math.max(0, ceiling - minMs);
     this.attempt++;
     this.reconnectTimer = this.opts.clock.setTimeout(() => {

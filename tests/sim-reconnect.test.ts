@@ -134,8 +134,21 @@ describe('loa-sim connections', () => {
     expect(Date.now() - t).toBeLessThan(1_000);
   });
 
+  it('spreads even the first retry over [minMs, 2·minMs], as loa-edge does: a fleet refused at once does not all retry minMs later', async () => {
+    // Randomness near 1: the first retry comes near 2·minMs (600 ms), not at minMs (300 ms).
+    const { broker, fleet } = await setup(['first-1'], {
+      brokerSecrets: new Map([['first-1', 'not-the-right-one']]),
+      fleet: { random: () => 0.99, backoff: { minMs: 300, maxMs: 10_000 } },
+    });
+    await fleet.start();
+    await new Promise((r) => setTimeout(r, 450));
+    expect(broker.refusals.length).toBe(1);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(broker.refusals.length).toBe(2);
+  });
+
   it('keeps retrying after a refused login and connects once its secret is accepted', async () => {
-    // With randomness fixed at 0.5 the waits are 50, 75, 125, 225, 225 ms: a backoff, not a tight loop.
+    // With randomness fixed at 0.5 the waits are 75, 125, 225, 225 ms: a backoff, not a tight loop.
     const { broker, fleet } = await setup(['late-1'], { brokerSecrets: new Map([['late-1', 'not-the-right-one']]), fleet: { random: () => 0.5 } });
     await fleet.start();
     await new Promise((r) => setTimeout(r, 600));
