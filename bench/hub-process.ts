@@ -19,17 +19,19 @@ export interface HubProcess {
   mqttUrl: string;
   token: string;
   dataDir: string;
+  /** Its ports, to start it again on the same ones (opts.ports) after a stop with keepData. */
+  ports: { mqtt: number; http: number };
   api<T>(method: string, path: string, body?: unknown): Promise<T>;
   /** keepData: leave the data directory for a restart (pass it back as `dataDir`). */
   stop(opts?: { keepData?: boolean }): Promise<void>;
 }
 
-export async function startHubProcess(config: Record<string, unknown> = {}, opts: { dataDir?: string; hubBin?: string } = {}): Promise<HubProcess> {
+export async function startHubProcess(config: Record<string, unknown> = {}, opts: { dataDir?: string; hubBin?: string; ports?: { mqtt: number; http: number } } = {}): Promise<HubProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'loa-bench-'));
   // A restart on the same data: the new hub.json is the sign this process is up.
   rmSync(join(dataDir, 'hub.json'), { force: true });
-  const mqttPort = await freePort();
-  const httpPort = await freePort();
+  const mqttPort = opts.ports?.mqtt ?? (await freePort());
+  const httpPort = opts.ports?.http ?? (await freePort());
   const file = join(dataDir, 'hub.yaml');
   writeFileSync(file, stringify({ dataDir, log: { level: 'warn' }, ...config, mqtt: { host: '127.0.0.1', port: mqttPort, ...(config.mqtt as object) }, http: { host: '127.0.0.1', port: httpPort } }));
   // LOA_BENCH_HUB_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the hub (docs/benchmarks.md).
@@ -51,6 +53,7 @@ export async function startHubProcess(config: Record<string, unknown> = {}, opts
     mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
     token,
     dataDir,
+    ports: { mqtt: mqttPort, http: httpPort },
     async api<T>(method: string, path: string, body?: unknown): Promise<T> {
       const res = await fetch(`${httpUrl}${path}`, {
         method,

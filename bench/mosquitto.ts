@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { mosquittoHash, renderAclFile, renderPasswordFile } from '../hub/broker/mosquitto-files.js';
-import { freePort, portAccepts } from './ports.js';
+import { freePort, portAccepts, portListening } from './ports.js';
 
 /** LOA_BENCH_MOSQUITTO, else Debian's /usr/sbin/mosquitto, else `mosquitto` on PATH. */
 export const MOSQUITTO = process.env.LOA_BENCH_MOSQUITTO ?? (existsSync('/usr/sbin/mosquitto') ? '/usr/sbin/mosquitto' : 'mosquitto');
@@ -191,7 +191,8 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
       cleanup();
       throw new Error(`mosquitto exited with ${child.exitCode}:\n${why}`);
     }
-    if (existsSync(files.pid) && (await Promise.all(ports.map(portAccepts))).every(Boolean)) break;
+    // Listening says so even while reconnecting boxes fill the accept queue and a probe cannot get in.
+    if (existsSync(files.pid) && (ports.every(portListening) || (await Promise.all(ports.map(portAccepts))).every(Boolean))) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       const why = log().trim().split('\n').slice(-20).join('\n');

@@ -1,6 +1,7 @@
 // Local TCP ports for the child processes that benchmarks and tests start (hub, Mosquitto): a free
 // port on 127.0.0.1 and a probe for "something accepts connections there". One copy, shared by
 // bench/ and tests/helpers/ (bench/ must not import from tests/).
+import { readFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
 
 /** A port on 127.0.0.1 that was free a moment ago (the OS picks it; the caller binds it next). */
@@ -25,4 +26,24 @@ export function portAccepts(port: number): Promise<boolean> {
     });
     s.once('error', () => resolve(false));
   });
+}
+
+/** Is a socket listening on this TCP port on this machine (/proc/net/tcp, state 0A)? Unlike a
+ *  probe connection it says so while a fleet fills the listener's accept queue, e.g. right after
+ *  a broker restarts under 10,000 reconnecting boxes. */
+export function portListening(port: number): boolean {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (state === '0A' && local?.endsWith(hex)) return true;
+    }
+  }
+  return false;
 }

@@ -11,6 +11,7 @@ import { BROKERS, fanout, type BrokerKind } from './fanout.js';
 import { ingest } from './ingest.js';
 import { live } from './live.js';
 import { media } from './media.js';
+import { reconnect } from './reconnect.js';
 import { sync } from './sync.js';
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results');
@@ -42,6 +43,8 @@ const benches: Record<string, (o: BenchOptions) => Promise<Record<string, unknow
     ingest({ clusters: program.getOptionValueSource('clusters') === 'default' ? 10_000 : o.clusters[0]!, minutes: o.minutes, processes: o.processes, intervalSec: o.interval }),
   edge: async (o) => edge({ playSeconds: o.playSeconds }),
   media: async (o) => media({ longMinutes: o.longMinutes }),
+  reconnect: async (o) =>
+    reconnect({ clusters: program.getOptionValueSource('clusters') === 'default' ? [10_000] : o.clusters, brokers: o.brokers, workers: o.fleetWorkers, connectRate: o.connectRate }),
 };
 
 function parseCounts(v: string): number[] {
@@ -59,9 +62,9 @@ function parseBrokers(v: string): BrokerKind[] {
 
 const program = new Command('npm run bench --')
   .argument('<name>', `benchmark: ${Object.keys(benches).join(', ')}`)
-  .option('--clusters <list>', 'fleet sizes, comma-separated (fanout)', parseCounts, [1000, 10000])
-  .option('--brokers <list>', `brokers to compare: ${BROKERS.join(',')} (fanout)`, parseBrokers, [...BROKERS])
-  .option('--fleet-workers <n>', 'processes the simulated fleet is spread over (fanout)', (v) => Number.parseInt(v, 10), 4)
+  .option('--clusters <list>', 'fleet sizes, comma-separated (fanout, reconnect)', parseCounts, [1000, 10000])
+  .option('--brokers <list>', `brokers to compare: ${BROKERS.join(',')} (fanout, reconnect)`, parseBrokers, [...BROKERS])
+  .option('--fleet-workers <n>', 'processes the simulated fleet is spread over (fanout, reconnect)', (v) => Number.parseInt(v, 10), 4)
   .option('--connect-rate <n>', 'fleet connections started per second, 0 = all at once (fanout)', (v) => Number.parseInt(v, 10), 0)
   .option('--cameras <n>', 'simulated cameras (cameras)', (v) => Number.parseInt(v, 10), 604)
   .option('--viewers <n>', 'concurrent snapshot viewers (cameras)', (v) => Number.parseInt(v, 10), 20)

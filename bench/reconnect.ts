@@ -1,0 +1,237 @@
+// reconnect: a whole simulated fleet reconnecting after the hub restarts (issue 14): on the
+// embedded broker the hub process is stopped and started again on the same data and ports; with
+// an external Mosquitto the hub machine restarts, so Mosquitto and the hub both do. Production
+// settings: the hub's default config (cluster secrets as the hub stores them, HMAC), the boxes'
+// default keep-alive (20 s) and reconnect backoff (jittered, 1 s to 60 s), one connection per
+// cluster. Measured from the stop: when every box is connected again, when the hub has them all
+// online, and when the fleet is steady (no box has (re)connected for 10 s: the time given is that
+// of the last connection), with the reconnections beyond one per box and the CPU it cost.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Table from 'cli-table3';
+import { processUsage } from './env.js';
+import type { BrokerKind } from './fanout.js';
+import { fanoutFixture } from './fanout-fixture.js';
+import { startFleetProcesses, type FleetProcesses } from './fleet-procs.js';
+import { startHubProcess, type HubProcess } from './hub-process.js';
+import { startMosquitto, type MosquittoProcess } from './mosquitto.js';
+
+const BROKER_LABEL: Record<BrokerKind, string> = { embedded: 'embedded aedes', mosquitto: 'external Mosquitto' };
+/** Issue 14: steady within this after the restart, and the embedded broker within RATIO of Mosquitto. */
+const STEADY_TARGET_MS = 30_000;
+const RATIO_TARGET = 1.5;
+/** The hub's default scrypt cost (hub/config.ts): the fixture is registered as in production. */
+const PRODUCTION_SCRYPT_COST = 16_384;
+/** loa-edge's default keep-alive (daemon/config.ts keepaliveSec). */
+const KEEPALIVE_S = 20;
+const QUIET_MS = 10_000;
+const CONNECT_TIMEOUT_MS = 240_000;
+const HUB_USER = 'loa-hub';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface ReconnectOptions {
+  clusters: number[];
+  brokers: BrokerKind[];
+  workers: number;
+  /** Fleet connections started per second for the first connection (not the reconnection). */
+  connectRate: number;
+}
+
+interface RunResult {
+  clusters: number;
+  broker: string;
+  /** From SIGTERM until the old hub process exited. */
+  stopMs: number;
+  /** From the stop until the broker listens again (the old hub's exit, the new one's start-up). */
+  downMs: number;
+  /** From the stop until every box is connected again. */
+  allConnectedMs: number;
+  /** From the stop until the hub lists every cluster online. */
+  onlineInHubMs: number;
+  /** From the stop until the last (re)connection before 10 s with none. */
+  steadyMs: number;
+  /** Connections beyond one per box from the stop until steady. */
+  reconnectionsBeyondOne: number;
+  hubCpuSeconds: number;
+  mosquittoCpuSeconds?: number;
+  hubRssMb: number;
+  loadAvg1: number;
+  met: boolean;
+}
+
+export async function reconnect(opts: ReconnectOptions): Promise<Record<string, unknown>> {
+  const runs: RunResult[] = [];
+  const failed: { clusters: number; broker: string; error: string }[] = [];
+  for (const n of opts.clusters) {
+    for (const broker of opts.brokers) {
+      try {
+        runs.push(await reconnectRun({ n, broker, workers: opts.workers, connectRate: opts.connectRate }));
+      } catch (err) {
+        const error = err instanceof Error ? err.message : String(err);
+        process.stderr.write(`[reconnect ${n} ${broker}] failed: ${error}\n`);
+        failed.push({ clusters: n, broker: BROKER_LABEL[broker], error });
+      }
+    }
+  }
+  const comparison = opts.clusters.map((n) => {
+    const e = runs.find((r) => r.clusters === n && r.broker === BROKER_LABEL.embedded);
+    const m = runs.find((r) => r.clusters === n && r.broker === BROKER_LABEL.mosquitto);
+    const ratio = e && m && m.steadyMs > 0 ? Number((e.steadyMs / m.steadyMs).toFixed(2)) : null;
+    return { clusters: n, embeddedOverMosquitto: ratio, withinTarget: ratio === null ? null : ratio <= RATIO_TARGET };
+  });
+  process.stderr.write(`${table(runs, failed)}\n`);
+  return {
+    method: {
+      fleetWorkers: opts.workers,
+      firstConnectRatePerSec: opts.connectRate || 'all at once',
+      fleet: `loa-sim Fleet in worker processes, keep-alive ${KEEPALIVE_S} s, reconnect backoff 1-60 s jittered (the boxes' defaults)`,
+      hub: 'default config; secrets stored as HMAC-SHA-256 (fixture registered with the production scrypt cost)',
+      restart: 'embedded: SIGTERM the hub, start it on the same data and ports; mosquitto: SIGTERM the hub and Mosquitto, start both',
+      steady: `no (re)connection for ${QUIET_MS / 1000} s with every box connected and online; the time of the last connection`,
+    },
+    runs,
+    failed,
+    comparison,
+    targets: { steadyMs: STEADY_TARGET_MS, embeddedWithin: `${RATIO_TARGET}× of Mosquitto` },
+  };
+}
+
+async function reconnectRun(o: { n: number; broker: BrokerKind; workers: number; connectRate: number }): Promise<RunResult> {
+  const { n, broker } = o;
+  const log = (s: string) => process.stderr.write(`[reconnect ${n} ${broker}] ${s}\n`);
+  let mosq: MosquittoProcess | null = null;
+  let hub: HubProcess | null = null;
+  let fleet: FleetProcesses | null = null;
+  // Mosquitto's files (the hub's password and ACL files among them) outlive its restart.
+  const mosqDir = mkdtempSync(join(tmpdir(), 'loa-bench-mosquitto-'));
+  try {
+    const fixture = await fanoutFixture(n, PRODUCTION_SCRYPT_COST, log);
+    const config: Record<string, unknown> = {};
+    const mosqOpts = { dir: mosqDir, connections: n + 16, hubUser: HUB_USER, hubPassword: randomBytes(18).toString('base64url') };
+    if (broker === 'mosquitto') {
+      mosq = await startMosquitto(mosqOpts);
+      config.broker = {
+        mode: 'external',
+        url: mosq.url,
+        username: HUB_USER,
+        password: mosqOpts.hubPassword,
+        mosquitto: { passwordFile: mosq.passwordFile, aclFile: mosq.aclFile, reload: { pidFile: mosq.pidFile } },
+      };
+    }
+    hub = await startHubProcess(config, { dataDir: fixture.copy() });
+    if (mosq) {
+      const file = mosq.passwordFile;
+      await until(() => readFileSync(file, 'utf8').split('\n').filter(Boolean).length >= n + 1, 60_000, 'the hub did not write the Mosquitto password file');
+      await sleep(500);
+    }
+    const mqttUrl = mosq?.url ?? hub.mqttUrl;
+    log(`connecting the fleet (${o.workers} worker processes)`);
+    fleet = await startFleetProcesses({ mqttUrl, clusters: fixture.specs, workers: o.workers, connectRatePerSec: o.connectRate, keepaliveS: KEEPALIVE_S });
+    await fleet.waitForConnected(n, CONNECT_TIMEOUT_MS);
+    await steady(fleet, hub, n, Date.now());
+    log('steady; restarting');
+
+    const connects0 = fleet.totals().connects;
+    const t0 = Date.now();
+    const dataDir = hub.dataDir;
+    const ports = hub.ports;
+    await hub.stop({ keepData: true });
+    const stopMs = Date.now() - t0;
+    if (mosq) {
+      const { port } = mosq;
+      await mosq.stop();
+      mosq = await startMosquitto({ ...mosqOpts, port });
+    }
+    hub = await startHubProcess(config, { dataDir, ports });
+    const downMs = Date.now() - t0;
+    log(`broker back after ${downMs} ms (the old hub took ${stopMs} ms to exit)`);
+    const cpu0 = processUsage(hub.child.pid!).cpuS;
+    const mosqCpu0 = mosq ? processUsage(mosq.pid).cpuS : 0;
+    // Every box noticed the loss and connected again (the counts come from the workers' flushes).
+    const f = fleet;
+    await until(() => f.totals().connects >= connects0 + n && f.connected() === n, CONNECT_TIMEOUT_MS, `not every box reconnected within ${CONNECT_TIMEOUT_MS} ms`);
+    const allConnectedMs = Date.now() - t0;
+    const s = await steady(fleet, hub, n, t0);
+    const result: RunResult = {
+      clusters: n,
+      broker: BROKER_LABEL[broker],
+      stopMs,
+      downMs,
+      allConnectedMs,
+      onlineInHubMs: s.onlineMs,
+      steadyMs: s.steadyMs,
+      reconnectionsBeyondOne: s.connects - connects0 - n,
+      hubCpuSeconds: round2(processUsage(hub.child.pid!).cpuS - cpu0),
+      ...(mosq ? { mosquittoCpuSeconds: round2(processUsage(mosq.pid).cpuS - mosqCpu0) } : {}),
+      hubRssMb: Math.round(processUsage(hub.child.pid!).rssMb),
+      loadAvg1: Number(loadavg()[0]!.toFixed(2)),
+      met: s.steadyMs < STEADY_TARGET_MS,
+    };
+    log(`all connected after ${allConnectedMs} ms, online in the hub after ${s.onlineMs} ms, steady after ${s.steadyMs} ms (${result.reconnectionsBeyondOne} reconnections beyond one per box)`);
+    return result;
+  } finally {
+    await hub?.stop();
+    await fleet?.stop();
+    await mosq?.stop();
+    rmSync(mosqDir, { recursive: true, force: true });
+  }
+}
+
+/** Waits until every box is connected and online in the hub and none (re)connected for QUIET_MS;
+ *  times are from `t0`: when the hub first listed all online, and the fleet's last connection. */
+async function steady(fleet: FleetProcesses, hub: HubProcess, n: number, t0: number): Promise<{ onlineMs: number; steadyMs: number; connects: number }> {
+  let last = { connects: fleet.totals().connects, at: Date.now() };
+  let onlineMs: number | null = null;
+  const deadline = Date.now() + CONNECT_TIMEOUT_MS;
+  for (;;) {
+    if (Date.now() > deadline) throw new Error(`the fleet was not steady within ${CONNECT_TIMEOUT_MS} ms`);
+    await sleep(200);
+    const c = fleet.totals().connects;
+    if (c !== last.connects || fleet.connected() < n) {
+      last = { connects: c, at: Date.now() };
+      continue;
+    }
+    if (onlineMs === null) {
+      const { clusters } = await hub.api<{ clusters: { online: boolean }[] }>('GET', '/api/v1/clusters');
+      if (clusters.filter((x) => x.online).length === n) onlineMs = Date.now() - t0;
+    }
+    if (onlineMs !== null && Date.now() - last.at >= QUIET_MS) return { onlineMs, steadyMs: last.at - t0, connects: last.connects };
+  }
+}
+
+async function until(ok: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(what);
+    await sleep(20);
+  }
+}
+
+function round2(x: number): number {
+  return Number(x.toFixed(2));
+}
+
+function table(runs: RunResult[], failed: { clusters: number; broker: string; error: string }[]): string {
+  const t = new Table({ head: ['clusters', 'broker', 'down', 'all connected', 'online in hub', 'steady', 'extra reconnections', 'hub CPU', 'mosquitto CPU', 'met'] });
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  for (const r of runs) {
+    t.push([
+      r.clusters.toLocaleString('en'),
+      r.broker,
+      s(r.downMs),
+      s(r.allConnectedMs),
+      s(r.onlineInHubMs),
+      s(r.steadyMs),
+      String(r.reconnectionsBeyondOne),
+      `${r.hubCpuSeconds} s`,
+      r.mosquittoCpuSeconds === undefined ? '–' : `${r.mosquittoCpuSeconds} s`,
+      r.met ? 'yes' : 'no',
+    ]);
+  }
+  for (const f of failed) t.push([f.clusters.toLocaleString('en'), f.broker, { colSpan: 8, content: `failed: ${f.error}`.slice(0, 100) }]);
+  return t.toString();
+}
+
