@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { systemClock, type Clock } from '../common/clock.js';
 import { LoaError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import { ACK_STATUSES, isClusterId, type Ack, type AckStatus, type Command, type Health } from '../protocol/index.js';
+import { ACK_STATUSES, HubMessageCheck, isClusterId, type Ack, type AckStatus, type Command, type Health } from '../protocol/index.js';
 import { Pacer } from './pacer.js';
 import { DEFAULT_BACKOFF, resolveSettings, type BackoffSettings, type ClusterOverrides, type DelaySpec } from './settings.js';
 import { VirtualCluster, type ClusterObserver } from './virtual-cluster.js';
@@ -19,6 +19,11 @@ export interface FleetClusterSpec {
 export interface FleetOptions {
   mqttUrl: string;
   clusters: FleetClusterSpec[];
+  /** The hub's public keys (`ed25519:…`, as loa clusters add prints them): clusters obey only what
+   *  the hub signed, as loa-edge does, so a benchmark measures production settings. */
+  hubKeys: string[];
+  /** Take commands without checking signatures (a hub too old to sign, or a test of the unsigned path). */
+  insecureAcceptUnsigned?: boolean;
   /** The hub's idea of time; each cluster's own clock is this plus its offset. Default: system clock. */
   clock?: Clock;
   logger: Logger;
@@ -107,6 +112,10 @@ export class Fleet {
     };
     const backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
     const observer = this.observer();
+    if (opts.hubKeys.length === 0 && !opts.insecureAcceptUnsigned) {
+      throw new LoaError('LOA_SIM_NO_HUB_KEY', "give the hub's public key (--hub-key, as loa clusters add prints it); without it the clusters would obey anyone.");
+    }
+    const check = new HubMessageCheck(opts.hubKeys, opts.insecureAcceptUnsigned ?? false);
     this.clusters = opts.clusters.map(
       (spec) =>
         new VirtualCluster({
@@ -121,6 +130,7 @@ export class Fleet {
           random,
           logger: opts.logger.child({ cluster: spec.id }),
           observer,
+          check,
         }),
     );
     this.byId = new Map(this.clusters.map((c) => [c.id, c]));

@@ -33,6 +33,8 @@ export interface EdgeProcess {
 export interface EdgeSpec {
   clusterId: string;
   secret: string;
+  /** The hub's public keys (`hubKeys` in its config): the daemon obeys only what they signed. */
+  hubKeys: string[];
   mqttUrl: string;
   httpUrl: string;
   /** Folder for its config, data and sink. */
@@ -55,6 +57,7 @@ export function writeEdgeConfig(spec: EdgeSpec): { configFile: string; sinkDir: 
     stringify({
       clusterId: spec.clusterId,
       secret: spec.secret,
+      hubKeys: spec.hubKeys,
       hub: { mqttUrl: spec.mqttUrl, httpUrl: spec.httpUrl },
       dataDir: join(spec.dir, 'data'),
       sink: { type: 'file', dir: sinkDir },
