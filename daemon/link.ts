@@ -72,7 +72,8 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
   /** publishConfirmed() calls waiting for their PUBACK; failed when the connection goes. */
   private confirming = new Set<(err: Error) => void>();
   private readonly log: Logger;
-  private readonly forged: RateLimitedLog;
+  /** One allowance of warnings per channel, so a flood of forged plans hides no forged clock answer. */
+  private readonly forged: Record<'time' | 'plan', RateLimitedLog>;
   readonly cmdTopic: string;
   readonly timeTopic: string;
   readonly planTopic: string;
@@ -81,7 +82,7 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
     super();
     this.backoff = new Backoff({ ...opts.reconnect, random: opts.random });
     this.log = opts.logger;
-    this.forged = new RateLimitedLog(opts.clock);
+    this.forged = { time: new RateLimitedLog(opts.clock), plan: new RateLimitedLog(opts.clock) };
     this.cmdTopic = clusterTopic(opts.clusterId, 'cmd');
     this.timeTopic = clusterTopic(opts.clusterId, 'time');
     this.planTopic = clusterTopic(opts.clusterId, 'plan');
@@ -201,7 +202,7 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
     if (payload.length === 0) return;
     const opened = this.opts.check.open(topic, payload);
     if (opened.ok) this.emit(channel, opened.body);
-    else this.forged.warn(this.log, { topic, reason: opened.reason, detail: opened.detail }, `dropped a ${channel} message the hub did not sign`);
+    else this.forged[channel].warn(this.log, { topic, reason: opened.reason, detail: opened.detail }, `dropped a ${channel} message the hub did not sign`);
   }
 
   private onConnect(): void {

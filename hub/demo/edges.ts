@@ -35,6 +35,8 @@ export interface EdgeSpec {
   secret: string;
   /** The hub's public keys (`hubKeys` in its config): the daemon obeys only what they signed. */
   hubKeys: string[];
+  /** Obey unsigned commands (a test of what the box did before commands were signed). */
+  insecureAcceptUnsigned?: boolean;
   mqttUrl: string;
   httpUrl: string;
   /** Folder for its config, data and sink. */
@@ -58,6 +60,7 @@ export function writeEdgeConfig(spec: EdgeSpec): { configFile: string; sinkDir: 
       clusterId: spec.clusterId,
       secret: spec.secret,
       hubKeys: spec.hubKeys,
+      ...(spec.insecureAcceptUnsigned ? { insecureAcceptUnsigned: true } : {}),
       hub: { mqttUrl: spec.mqttUrl, httpUrl: spec.httpUrl },
       dataDir: join(spec.dir, 'data'),
       sink: { type: 'file', dir: sinkDir },
