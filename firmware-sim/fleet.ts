@@ -14,6 +14,9 @@ export interface FleetClusterSpec {
   id: string;
   secret: string;
   overrides?: ClusterOverrides;
+  /** The hub keys a fleet file lists beside the secret (`loa clusters add --json`); loa-sim
+   *  trusts them when no --hub-key is given. The fleet itself goes by FleetOptions.hubKeys. */
+  hubKeys?: string[];
 }
 
 export interface FleetOptions {
