@@ -3,7 +3,7 @@
 // signing-key.next.pem until it is switched in; the one it replaces is kept as signing-key.old.pem
 // (docs/install.md, "Rotating the hub's signing key").
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createFileOnce } from '../../common/create-once.js';
 import { LoaError } from '../../common/errors.js';
@@ -50,7 +50,8 @@ export function switchToNextSigningKey(dataDir: string, logger: Logger): { old: 
   }
   const incoming = readKey(next, logger).publicKey;
   const outgoing = existsSync(current) ? readKey(current, logger).publicKey : null;
-  if (outgoing) renameSync(current, join(dataDir, OLD_SIGNING_KEY_FILE));
+  // Copied aside first, then replaced in one rename: a crash between the two leaves a key in place.
+  if (outgoing) copyFileSync(current, join(dataDir, OLD_SIGNING_KEY_FILE));
   renameSync(next, current);
   return { old: outgoing ?? '', current: incoming };
 }
