@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     return;
   }
   if (opts.newSigningKey || opts.switchSigningKey) {
-    rotateSigningKey(resolve(config.dataDir), opts.switchSigningKey === true);
+    process.stdout.write(rotateSigningKey(resolve(config.dataDir), opts.switchSigningKey === true));
     return;
   }
   const hub = new Hub({ config });

@@ -14,7 +14,14 @@ export class SignedMqtt implements HubMqtt {
   publish(topic: string, payload: string, opts: { qos: 0 | 1; retain: boolean }): Promise<void> {
     const t = parseClusterTopic(topic);
     // An empty payload clears a retained message; there is nothing in it to obey.
-    const signed = t && CHANNELS[t.channel] === 'hub' && payload !== '' ? signPayload(this.key, topic, payload) : payload;
+    if (!t || CHANNELS[t.channel] !== 'hub' || payload === '') return this.mqtt.publish(topic, payload, opts);
+    let signed: string;
+    try {
+      signed = signPayload(this.key, topic, payload);
+    } catch (err) {
+      // A hub bug (not a JSON object): the caller's catch handles it like a failed send.
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
     return this.mqtt.publish(topic, signed, opts);
   }
 
