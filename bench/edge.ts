@@ -93,7 +93,7 @@ export async function edge(o: EdgeOptions): Promise<Record<string, unknown>> {
   const hub = await startHubProcess();
   let stopEdge: (() => Promise<void>) | null = null;
   try {
-    const { secret } = await hub.api<{ secret: string }>('POST', '/api/v1/clusters', { id: CLUSTER });
+    const { secret, hubKeys } = await hub.api<{ secret: string; hubKeys: string[] }>('POST', '/api/v1/clusters', { id: CLUSTER });
     // The item: Vietnamese speech (espeak-ng) looped to --play-seconds, imported as any operator file is.
     const ff = locateFfmpeg().path;
     const phrase = join(tmp, 'phrase.wav');
@@ -112,7 +112,7 @@ export async function edge(o: EdgeOptions): Promise<Record<string, unknown>> {
     const configFile = join(tmp, 'edge.yaml');
     writeFileSync(
       configFile,
-      stringify({ clusterId: CLUSTER, secret, hub: { mqttUrl: hub.mqttUrl, httpUrl: hub.httpUrl }, dataDir, sink: { type: 'null' }, log: { level: 'info' } }),
+      stringify({ clusterId: CLUSTER, secret, hubKeys, hub: { mqttUrl: hub.mqttUrl, httpUrl: hub.httpUrl }, dataDir, sink: { type: 'null' }, log: { level: 'info' } }),
     );
     // The V8 flags systemd/loa-edge.service runs the daemon with; LOA_BENCH_EDGE_NODE_ARGS tries
     // others ("" for none) (docs/benchmarks.md).

@@ -179,7 +179,8 @@ async function fanoutRun(o: { n: number; broker: BrokerKind; wav: string; worker
     const mosqC0 = mosq && processUsage(mosq.pid);
     const t0 = Date.now();
     marks.connect = t0;
-    fleet = await startFleetProcesses({ mqttUrl, clusters: specs, workers: o.workers, connectRatePerSec: o.connectRate });
+    const { hubKeys } = await h.api<{ hubKeys: string[] }>('GET', `/api/v1/clusters/${specs[0]!.id}`);
+    fleet = await startFleetProcesses({ mqttUrl, clusters: specs, hubKeys, workers: o.workers, connectRatePerSec: o.connectRate });
     const hubAlive = () => {
       if (h.child.exitCode !== null || h.child.signalCode !== null) throw new Error(`loa-hub exited (${h.child.exitCode ?? h.child.signalCode}); its stderr is above`);
     };

@@ -24,6 +24,7 @@ export interface FleetProcesses {
 export async function startFleetProcesses(opts: {
   mqttUrl: string;
   clusters: { id: string; secret: string }[];
+  hubKeys: string[];
   workers: number;
   /** Over the whole fleet; 0 starts every cluster at once. */
   connectRatePerSec: number;
@@ -57,6 +58,7 @@ export async function startFleetProcesses(opts: {
     type: 'start',
     mqttUrl: opts.mqttUrl,
     clusters: opts.clusters.filter((_, i) => i % workers === w),
+    hubKeys: opts.hubKeys,
     connectRatePerSec: opts.connectRatePerSec / workers,
     keepaliveS: opts.keepaliveS ?? 60,
   });

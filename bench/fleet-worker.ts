@@ -9,6 +9,8 @@ export interface WorkerStart {
   type: 'start';
   mqttUrl: string;
   clusters: { id: string; secret: string }[];
+  /** The hub's public keys: the clusters check every command's signature, as boxes do. */
+  hubKeys: string[];
   /** Clusters started per second in this worker; 0 starts them all at once. */
   connectRatePerSec: number;
   keepaliveS: number;
@@ -54,6 +56,7 @@ process.on('message', (raw: unknown) => {
       fleet = await startFleet({
         mqttUrl: msg.mqttUrl,
         clusters: msg.clusters,
+        hubKeys: msg.hubKeys,
         logger: silentLogger(),
         clockSync: false,
         connectRatePerSec: msg.connectRatePerSec,

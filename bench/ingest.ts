@@ -27,7 +27,7 @@ export interface IngestOptions {
   intervalSec: number;
 }
 
-type ToChild = { type: 'start'; mqttUrl: string; clusters: FleetClusterSpec[]; healthIntervalMs: number } | { type: 'count' } | { type: 'stop' };
+type ToChild = { type: 'start'; mqttUrl: string; clusters: FleetClusterSpec[]; hubKeys: string[]; healthIntervalMs: number } | { type: 'count' } | { type: 'stop' };
 interface Counts {
   healthSent: number;
   connected: number;
@@ -95,9 +95,10 @@ export async function ingest(o: IngestOptions): Promise<Record<string, unknown>>
       children.push(new FleetChild(child));
     }
     const share = (p: number) => specs.filter((_, i) => i % o.processes === p);
+    const { hubKeys } = await hub.api<{ hubKeys: string[] }>('GET', `/api/v1/clusters/${specs[0]!.id}`);
     let allConnected = false;
     const connecting = Promise.all(
-      children.map((c, p) => c.ask({ type: 'start', mqttUrl: hub.mqttUrl, clusters: share(p), healthIntervalMs: o.intervalSec * 1000 }, 'connected', CONNECT_TIMEOUT_MS)),
+      children.map((c, p) => c.ask({ type: 'start', mqttUrl: hub.mqttUrl, clusters: share(p), hubKeys, healthIntervalMs: o.intervalSec * 1000 }, 'connected', CONNECT_TIMEOUT_MS)),
     ).then(() => (allConnected = true));
     while (!allConnected) {
       await Promise.race([connecting, sleep(15_000)]);
@@ -225,6 +226,7 @@ async function fleetChild(): Promise<void> {
         fleet = await startFleet({
           mqttUrl: m.mqttUrl,
           clusters: m.clusters,
+          hubKeys: m.hubKeys,
           logger: silentLogger(),
           clockSync: false,
           connectRatePerSec: 500,

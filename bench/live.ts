@@ -141,13 +141,14 @@ async function fleetAndEdges(hub: HubProcess, dir: string): Promise<{ fleet: Fle
     const id = `sim-${i}`;
     specs.push({ id, secret: (await hub.api<{ secret: string }>('POST', '/api/v1/clusters', { id })).secret });
   }
-  const fleet = await startFleet({ mqttUrl: hub.mqttUrl, clusters: specs, logger: silentLogger(), clockSync: false, delayMs: 0, fetchDelayMs: 0, healthIntervalMs: 3_600_000, connectRatePerSec: 0 });
+  const { hubKeys } = await hub.api<{ hubKeys: string[] }>('GET', `/api/v1/clusters/${specs[0]!.id}`);
+  const fleet = await startFleet({ mqttUrl: hub.mqttUrl, clusters: specs, hubKeys, logger: silentLogger(), clockSync: false, delayMs: 0, fetchDelayMs: 0, healthIntervalMs: 3_600_000, connectRatePerSec: 0 });
   await fleet.waitForConnected(SIMULATED, 30_000);
   const edges: EdgeProcess[] = [];
   for (let i = 1; i <= DAEMONS; i++) {
     const id = `edge-${i}`;
     const { secret } = await hub.api<{ secret: string }>('POST', '/api/v1/clusters', { id });
-    const e = spawnEdge({ clusterId: id, secret, mqttUrl: hub.mqttUrl, httpUrl: hub.httpUrl, dir: join(dir, id), logLevel: 'info', healthIntervalSec: 3600 });
+    const e = spawnEdge({ clusterId: id, secret, hubKeys, mqttUrl: hub.mqttUrl, httpUrl: hub.httpUrl, dir: join(dir, id), logLevel: 'info', healthIntervalSec: 3600 });
     edges.push(e);
     // One at a time, as in the sync benchmark: each measures its ffmpeg start-up on a quiet machine.
     for (let t = 0; !e.output().includes('ffmpeg startup latency'); t++) {

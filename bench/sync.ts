@@ -41,7 +41,8 @@ async function simulated(hub: HubProcess, mediaId: string): Promise<Record<strin
   }
   const trueOffset = new Map(specs.map((s) => [s.id, s.overrides.clockOffsetMs]));
   const t0 = Date.now();
-  const fleet = await startFleet({ mqttUrl: hub.mqttUrl, clusters: specs, logger: silentLogger(), delayMs: { min: 0, max: 200 }, healthIntervalMs: 3_600_000, connectRatePerSec: 0 });
+  const { hubKeys } = await hub.api<{ hubKeys: string[] }>('GET', `/api/v1/clusters/${specs[0]!.id}`);
+  const fleet = await startFleet({ mqttUrl: hub.mqttUrl, clusters: specs, hubKeys, logger: silentLogger(), delayMs: { min: 0, max: 200 }, healthIntervalMs: 3_600_000, connectRatePerSec: 0 });
   try {
     await fleet.waitForConnected(CLUSTERS, 30_000);
     while (!fleet.clusters.every((c) => c.sync?.state().synced && !c.sync.state().bursting)) {

@@ -1,10 +1,12 @@
-// Turns messages on the cluster's command topic into actions: validate (schema), admit (expiry and
-// sequence, via the shared CommandGate), remember the sequence on disk, acknowledge, act.
+// Turns messages on the cluster's command topic into actions: check the hub's signature, validate
+// (schema), admit (expiry and sequence, via the shared CommandGate), remember the sequence on disk,
+// acknowledge, act.
 // Commands are handled one at a time, in arrival order, so acks and state follow that order.
 import type { Clock } from '../common/clock.js';
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import { decodePayload, type Command, type CommandGate } from '../protocol/index.js';
+import { RateLimitedLog } from '../common/rate-limited-log.js';
+import { decodePayload, readableCommandRef, type Command, type CommandGate, type HubMessageCheck } from '../protocol/index.js';
 import type { DeviceStateFile } from './device-state.js';
 import type { AckFn, Playback } from './playback.js';
 import { hubStreamUrl } from './stream-play.js';
@@ -15,6 +17,8 @@ export interface CommandHandlerOptions {
   clock: Clock;
   logger: Logger;
   gate: CommandGate;
+  /** The hub's signature, checked before anything else (protocol/signature.ts). */
+  check: HubMessageCheck;
   stateFile: DeviceStateFile;
   playback: Playback;
   ack: AckFn;
@@ -27,8 +31,11 @@ export interface CommandHandlerOptions {
 export class CommandHandler {
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
+  private readonly forged: RateLimitedLog;
 
-  constructor(private readonly opts: CommandHandlerOptions) {}
+  constructor(private readonly opts: CommandHandlerOptions) {
+    this.forged = new RateLimitedLog(opts.clock);
+  }
 
   /** Takes a raw (untrusted) payload from the command topic; never throws. */
   handle(payload: Buffer, topic: string): void {
@@ -46,10 +53,19 @@ export class CommandHandler {
 
   private async process(payload: Buffer, topic: string): Promise<void> {
     const { logger, gate, clock, ack } = this.opts;
-    const decoded = decodePayload('cmd', payload);
+    // Before the schema and the gate: a forged command must not even use up a sequence number
+    // (a forged seq of 2^53-1 would otherwise make the box refuse the hub from then on).
+    const opened = this.opts.check.open(topic, payload);
+    if (!opened.ok) {
+      this.forged.warn(logger, { topic, reason: opened.reason, detail: opened.detail }, 'refused a command the hub did not sign');
+      const ref = readableCommandRef(payload);
+      if (ref) ack({ cmdId: ref.id, seq: ref.seq, status: 'refused', reason: opened.reason, detail: opened.detail });
+      return;
+    }
+    const decoded = decodePayload('cmd', opened.body);
     if (!decoded.ok) {
       logger.warn({ topic, reason: decoded.reason, bytes: payload.length }, 'dropped an invalid command');
-      const ref = readableRef(payload);
+      const ref = readableCommandRef(payload);
       if (ref) ack({ cmdId: ref.id, seq: ref.seq, status: 'refused', reason: 'invalid', detail: decoded.reason.slice(0, 300) });
       return;
     }
@@ -94,19 +110,4 @@ export class CommandHandler {
 function ref(cmd: Command): { cmdId: string; seq: number; broadcastId?: string } {
   const broadcastId = cmd.type === 'volume' ? undefined : cmd.broadcastId;
   return { cmdId: cmd.id, seq: cmd.seq, ...(broadcastId === undefined ? {} : { broadcastId }) };
-}
-
-/** The id and sequence of a payload that failed validation, if they can be read, so the hub learns
- *  its command was refused instead of waiting for it to expire. */
-function readableRef(payload: Buffer): { id: string; seq: number } | null {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(payload.toString('utf8'));
-  } catch {
-    return null;
-  }
-  if (typeof raw !== 'object' || raw === null) return null;
-  const { id, seq } = raw as { id?: unknown; seq?: unknown };
-  if (typeof id !== 'string' || !/^[A-Za-z0-9._:-]{1,64}$/.test(id)) return null;
-  return { id, seq: typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0 ? seq : 0 };
 }

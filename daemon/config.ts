@@ -6,7 +6,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { loadYamlConfig } from '../common/config-file.js';
 import { LoaError } from '../common/errors.js';
-import { CLUSTER_ID_PATTERN } from '../protocol/index.js';
+import { CLUSTER_ID_PATTERN, parseHubKey } from '../protocol/index.js';
 
 const nonEmpty = z.string().min(1);
 
@@ -26,6 +26,19 @@ const byteSize = z.preprocess((v) => {
   const unit = UNITS[(m?.[2] ?? '').toLowerCase()];
   return m && unit !== undefined ? Math.round(Number(m[1]) * unit) : v;
 }, z.number({ error: 'must be a number of bytes, or a size like 500MB or 2GiB' }).int().min(1024 ** 2, 'must be at least 1 MiB'));
+
+/** A hub public key as `loa clusters add` prints it. */
+const hubKey = z.string().refine(
+  (k) => {
+    try {
+      parseHubKey(k);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be ed25519: followed by the 44-character base64 key that loa clusters add prints' },
+);
 
 const sinkSchema = z.discriminatedUnion('type', [
   /** A sound card through ALSA: what a real box uses. */
@@ -56,6 +69,11 @@ export const edgeConfigSchema = z
         })
         .prefault({}),
     ),
+    /** The hub's public keys: the box obeys only commands, plans and clock answers signed by one of
+     *  them. Two during a key rotation (docs/install.md). */
+    hubKeys: z.array(hubKey).max(8).default([]),
+    /** Obey messages without checking their signature: only for a hub too old to sign; warned at start. */
+    insecureAcceptUnsigned: z.boolean().default(false),
     dataDir: nonEmpty.default('/var/lib/loa-edge'),
     sink: sinkSchema.default({ type: 'alsa', device: 'default' }),
     healthIntervalSec: z.number().positive().max(86_400).default(30),
@@ -95,6 +113,10 @@ export const edgeConfigSchema = z
   .refine((c) => (c.secret === undefined) !== (c.secretFile === undefined), {
     message: 'give exactly one of secret or secretFile',
     path: ['secret'],
+  })
+  .refine((c) => c.hubKeys.length > 0 || c.insecureAcceptUnsigned, {
+    message: "give the hub's public key (loa clusters add prints it), e.g. hubKeys: [\"ed25519:...\"]; without one the box would obey anyone",
+    path: ['hubKeys'],
   });
 
 export type EdgeConfig = z.infer<typeof edgeConfigSchema>;

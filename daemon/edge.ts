@@ -9,7 +9,7 @@ import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
 import { locateFfmpeg } from '../common/ffmpeg.js';
 import type { Logger } from '../common/logger.js';
-import { ackSchema, CommandGate, PROTOCOL_VERSION, type ReportedState } from '../protocol/index.js';
+import { ackSchema, CommandGate, HubMessageCheck, PROTOCOL_VERSION, type ReportedState } from '../protocol/index.js';
 import { ClockSync } from './clock-sync.js';
 import { CommandHandler } from './commands.js';
 import { readSecret, type EdgeConfig } from './config.js';
@@ -85,6 +85,10 @@ export class EdgeDaemon {
   async start(): Promise<void> {
     const { config, clock, log } = this;
     const secret = readSecret(config);
+    const check = new HubMessageCheck(config.hubKeys, config.insecureAcceptUnsigned);
+    if (check.acceptUnsigned) {
+      log.warn('insecureAcceptUnsigned is set: this box obeys commands from anyone who can reach its MQTT topics, not only the hub. Set hubKeys instead (docs/install.md).');
+    }
     const stateFile = new DeviceStateFile(config.dataDir, log.child({ module: 'state' }));
     this.stateFile = stateFile;
     this.gate = new CommandGate(stateFile.value.lastSeq);
@@ -149,6 +153,7 @@ export class EdgeDaemon {
       clock: hubClock,
       logger: log.child({ module: 'commands' }),
       gate: this.gate,
+      check,
       stateFile,
       playback: this.playback,
       ack,
@@ -191,6 +196,7 @@ export class EdgeDaemon {
       logger: log.child({ module: 'link' }),
       random: this.opts.random ?? Math.random,
       agent: this.agent,
+      check,
     });
     this.link = link;
     // Offline for a while is normal; silent for longer than a reconnect attempt can take is not.

@@ -12,7 +12,8 @@ import { readFileSync } from 'node:fs';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Clock, TimerHandle } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
-import { clusterTopic, encodePayload, PROTOCOL_VERSION, type Channel, type PayloadByChannel } from '../protocol/index.js';
+import { RateLimitedLog } from '../common/rate-limited-log.js';
+import { clusterTopic, encodePayload, PROTOCOL_VERSION, type Channel, type HubMessageCheck, type PayloadByChannel } from '../protocol/index.js';
 import { Backoff } from './backoff.js';
 
 export interface LinkOptions {
@@ -27,6 +28,8 @@ export interface LinkOptions {
   random: () => number;
   /** e.g. "loa-edge/0.1.0", announced in presence. */
   agent: string;
+  /** The hub's signature on clock answers and plans; commands are checked by their handler, which acks a refusal. */
+  check: HubMessageCheck;
 }
 
 export interface LinkEvents {
@@ -40,10 +43,10 @@ export interface LinkEvents {
   disconnected: [];
   /** A message on this cluster's command topic, still undecoded (untrusted). */
   command: [payload: Buffer, topic: string];
-  /** An answer on this cluster's `time` topic (clock sync), still undecoded. */
-  time: [payload: Buffer];
-  /** The cluster's plan (retained, so also on every connect), still undecoded. */
-  plan: [payload: Buffer];
+  /** An answer on this cluster's `time` topic (clock sync), signed by the hub, still undecoded. */
+  time: [payload: string];
+  /** The cluster's plan (retained, so also on every connect), signed by the hub, still undecoded. */
+  plan: [payload: string];
 }
 
 interface Outgoing {
@@ -69,6 +72,8 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
   /** publishConfirmed() calls waiting for their PUBACK; failed when the connection goes. */
   private confirming = new Set<(err: Error) => void>();
   private readonly log: Logger;
+  /** One allowance of warnings per channel, so a flood of forged plans hides no forged clock answer. */
+  private readonly forged: Record<'time' | 'plan', RateLimitedLog>;
   readonly cmdTopic: string;
   readonly timeTopic: string;
   readonly planTopic: string;
@@ -77,6 +82,7 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
     super();
     this.backoff = new Backoff({ ...opts.reconnect, random: opts.random });
     this.log = opts.logger;
+    this.forged = { time: new RateLimitedLog(opts.clock), plan: new RateLimitedLog(opts.clock) };
     this.cmdTopic = clusterTopic(opts.clusterId, 'cmd');
     this.timeTopic = clusterTopic(opts.clusterId, 'time');
     this.planTopic = clusterTopic(opts.clusterId, 'plan');
@@ -116,8 +122,8 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
     client.on('connect', () => this.onConnect());
     client.on('message', (topic, payload) => {
       if (topic === this.cmdTopic) this.emit('command', payload, topic);
-      else if (topic === this.timeTopic) this.emit('time', payload);
-      else if (topic === this.planTopic) this.emit('plan', payload);
+      else if (topic === this.timeTopic) this.signed('time', topic, payload);
+      else if (topic === this.planTopic) this.signed('plan', topic, payload);
     });
     client.on('error', (err) => {
       const code = (err as { code?: unknown }).code;
@@ -187,6 +193,16 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
       if (ended) return;
     }
     await client.endAsync(true);
+  }
+
+  /** A forged plan (say, version 2^53-1) would stop the box taking the hub's plans; a forged clock
+   *  answer would shift when it plays and what it counts as expired. Both are dropped. */
+  private signed(channel: 'time' | 'plan', topic: string, payload: Buffer): void {
+    // An empty retained message clears the plan topic; there is nothing in it to obey.
+    if (payload.length === 0) return;
+    const opened = this.opts.check.open(topic, payload);
+    if (opened.ok) this.emit(channel, opened.body);
+    else this.forged[channel].warn(this.log, { topic, reason: opened.reason, detail: opened.detail }, `dropped a ${channel} message the hub did not sign`);
   }
 
   private onConnect(): void {

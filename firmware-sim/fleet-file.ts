@@ -5,7 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseYamlConfig } from '../common/config-file.js';
 import { LoaError } from '../common/errors.js';
-import { CLUSTER_ID_PATTERN } from '../protocol/index.js';
+import { CLUSTER_ID_PATTERN, HUB_KEY_PATTERN } from '../protocol/index.js';
 import type { FleetClusterSpec } from './fleet.js';
 import { parseDelay, type DelaySpec } from './settings.js';
 
@@ -45,6 +45,8 @@ const entrySchema = z.preprocess(
   z.object({
     id: z.string().regex(CLUSTER_ID_PATTERN, 'must be a cluster id: lowercase letters, digits and dashes'),
     secret: z.string().min(1, 'must not be empty'),
+    /** Printed beside the secret by `loa clusters add --json`: the hub's public keys. */
+    hubKeys: z.array(z.string().regex(HUB_KEY_PATTERN, 'must be ed25519: and the base64 key the hub prints')).optional(),
     overrides: overridesSchema.optional(),
   }),
 );
@@ -65,7 +67,7 @@ const objectSchema = z.object({
 type Entry = z.infer<typeof entrySchema>;
 
 function toSpec(e: Entry): FleetClusterSpec {
-  return e.overrides ? { id: e.id, secret: e.secret, overrides: e.overrides } : { id: e.id, secret: e.secret };
+  return { id: e.id, secret: e.secret, ...(e.overrides ? { overrides: e.overrides } : {}), ...(e.hubKeys ? { hubKeys: e.hubKeys } : {}) };
 }
 
 /** Parses fleet file text; errors name the file, line and field. */

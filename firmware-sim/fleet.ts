@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { systemClock, type Clock } from '../common/clock.js';
 import { LoaError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import { ACK_STATUSES, isClusterId, type Ack, type AckStatus, type Command, type Health } from '../protocol/index.js';
+import { ACK_STATUSES, HubMessageCheck, isClusterId, type Ack, type AckStatus, type Command, type Health } from '../protocol/index.js';
 import { Pacer } from './pacer.js';
 import { DEFAULT_BACKOFF, resolveSettings, type BackoffSettings, type ClusterOverrides, type DelaySpec } from './settings.js';
 import { VirtualCluster, type ClusterObserver } from './virtual-cluster.js';
@@ -14,11 +14,19 @@ export interface FleetClusterSpec {
   id: string;
   secret: string;
   overrides?: ClusterOverrides;
+  /** The hub keys a fleet file lists beside the secret (`loa clusters add --json`); loa-sim
+   *  trusts them when no --hub-key is given. The fleet itself goes by FleetOptions.hubKeys. */
+  hubKeys?: string[];
 }
 
 export interface FleetOptions {
   mqttUrl: string;
   clusters: FleetClusterSpec[];
+  /** The hub's public keys (`ed25519:…`, as loa clusters add prints them): clusters obey only what
+   *  the hub signed, as loa-edge does, so a benchmark measures production settings. */
+  hubKeys: string[];
+  /** Take commands without checking signatures (a hub too old to sign, or a test of the unsigned path). */
+  insecureAcceptUnsigned?: boolean;
   /** The hub's idea of time; each cluster's own clock is this plus its offset. Default: system clock. */
   clock?: Clock;
   logger: Logger;
@@ -107,6 +115,10 @@ export class Fleet {
     };
     const backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
     const observer = this.observer();
+    if (opts.hubKeys.length === 0 && !opts.insecureAcceptUnsigned) {
+      throw new LoaError('LOA_SIM_NO_HUB_KEY', "give the hub's public key (--hub-key, as loa clusters add prints it); without it the clusters would obey anyone.");
+    }
+    const check = new HubMessageCheck(opts.hubKeys, opts.insecureAcceptUnsigned ?? false);
     this.clusters = opts.clusters.map(
       (spec) =>
         new VirtualCluster({
@@ -121,6 +133,7 @@ export class Fleet {
           random,
           logger: opts.logger.child({ cluster: spec.id }),
           observer,
+          check,
         }),
     );
     this.byId = new Map(this.clusters.map((c) => [c.id, c]));

@@ -4,6 +4,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { errorMessage } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
+import { parseHubKey } from '../protocol/index.js';
 import {
   DEFAULT_CAMERA_PASSWORD,
   DEFAULT_CAMERA_PORT,
@@ -29,6 +30,8 @@ interface SimCliOptions {
   cameraFaults?: Map<number, Partial<CameraFaults>>;
   controlPort?: number;
   mqtt: string;
+  hubKey: string[];
+  insecureAcceptUnsigned?: boolean;
   delay: DelaySpec;
   fetchDelay: DelaySpec;
   clockOffset: number;
@@ -67,6 +70,15 @@ function faultSpec(text: string): Map<number, Partial<CameraFaults>> {
   }
 }
 
+function hubKeyArg(text: string, keys: string[]): string[] {
+  try {
+    parseHubKey(text);
+  } catch (e) {
+    throw new InvalidArgumentError(errorMessage(e));
+  }
+  return [...keys, text];
+}
+
 const port = (what: string) => number(what, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'an integer from 0 to 65535');
 
 const fmtDelay = (d: DelaySpec) => (typeof d === 'number' ? String(d) : `${d.min}-${d.max}`);
@@ -77,6 +89,8 @@ function buildProgram(): Command {
       .description('Simulated Loa speaker clusters: many virtual boxes in one process, each with its own MQTT connection, speaking protocol v1 (no audio).')
       .option('--fleet <file>', 'YAML, JSON or JSON-lines file listing the clusters as {id, secret} (see docs/simulator.md); required unless --cameras is given')
       .option('--mqtt <url>', 'URL of the hub\'s MQTT broker', 'mqtt://127.0.0.1:1883')
+      .option('--hub-key <key>', 'the hub\'s public key (ed25519:…, as loa clusters add prints it); the clusters obey only commands it signed; repeat it during a key rotation; default: the hubKeys in the fleet file', hubKeyArg, [])
+      .option('--insecure-accept-unsigned', 'obey commands without checking the hub\'s signature (a hub too old to sign)')
       .option('--delay <ms|min-max>', 'simulated network delay per message, fixed or a random range', delay('delay'), DEFAULT_SETTINGS.delayMs)
       .addOption(
         new Option('--fetch-delay <ms|min-max>', 'simulated media download time (first play of a media item)')
@@ -123,9 +137,14 @@ async function run(opts: SimCliOptions): Promise<void> {
   const logger = createLogger({ name: 'loa-sim', level: opts.logLevel });
   let cameras: CameraFarm | null = null;
   let control: ControlServer | null = null;
+  const clusters = opts.fleet ? loadFleetFile(opts.fleet) : [];
+  // Without --hub-key, the keys `loa clusters add --json` put in the fleet file beside each secret.
+  const hubKeys = opts.hubKey.length > 0 ? opts.hubKey : [...new Set(clusters.flatMap((c) => c.hubKeys ?? []))];
   const fleet = !opts.fleet ? null : createFleet({
     mqttUrl: opts.mqtt,
-    clusters: loadFleetFile(opts.fleet),
+    clusters,
+    hubKeys,
+    insecureAcceptUnsigned: opts.insecureAcceptUnsigned === true,
     logger,
     delayMs: opts.delay,
     fetchDelayMs: opts.fetchDelay,

@@ -1,10 +1,11 @@
 // One virtual speaker cluster: its own MQTT connection and credentials, presence with a last
-// will, command checks shared with real firmware (schema + CommandGate), a simulated player,
+// will, command checks shared with real firmware (hub signature + schema + CommandGate), a simulated player,
 // simulated network delay and clock offset, clock sync with the hub (loa-edge's own ClockSync, so
 // a cluster whose clock is off still starts at hub time), and reconnection with jittered backoff.
 import { connect, type MqttClient } from 'mqtt';
 import { offsetClock, type Clock, type TimerHandle } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
+import { RateLimitedLog } from '../common/rate-limited-log.js';
 import { ClockSync } from '../daemon/clock-sync.js';
 import {
   CommandGate,
@@ -13,9 +14,11 @@ import {
   clusterTopic,
   decodePayload,
   encodePayload,
+  readableCommandRef,
   type Ack,
   type Command,
   type Health,
+  type HubMessageCheck,
   type Presence,
 } from '../protocol/index.js';
 import { DelayLine } from './delay-line.js';
@@ -53,6 +56,8 @@ export interface VirtualClusterOptions {
   random: () => number;
   logger: Logger;
   observer: ClusterObserver;
+  /** The hub's signature on commands and clock answers, as loa-edge checks it (one for the fleet). */
+  check: HubMessageCheck;
 }
 
 export class VirtualCluster {
@@ -74,10 +79,12 @@ export class VirtualCluster {
   private started = false;
   private stopping = false;
   private wasConnected = false;
+  private readonly forged: RateLimitedLog;
 
   constructor(private readonly opts: VirtualClusterOptions) {
     this.id = opts.id;
     this.settings = opts.settings;
+    this.forged = new RateLimitedLog(opts.clock);
     this.clock = opts.settings.clockOffsetMs === 0 ? opts.clock : offsetClock(opts.clock, opts.settings.clockOffsetMs);
     this.out = new DelayLine(opts.clock, opts.settings.delayMs, opts.random);
     this.in = new DelayLine(opts.clock, opts.settings.delayMs, opts.random);
@@ -237,7 +244,11 @@ export class VirtualCluster {
 
   private onMessage(topic: string, payload: Buffer): void {
     const sync = this.sync;
-    if (topic === this.topics.time && sync) return this.in.send(() => sync.handleResponse(payload));
+    if (topic === this.topics.time && sync) {
+      const opened = this.opts.check.open(topic, payload);
+      if (!opened.ok) return this.forged.warn(this.opts.logger, { topic, reason: opened.reason }, 'dropped a clock answer the hub did not sign');
+      return this.in.send(() => sync.handleResponse(opened.body));
+    }
     if (topic !== this.topics.cmd) return;
     const receivedAt = this.opts.clock.now();
     this.in.send(() => this.handleCommand(payload, receivedAt));
@@ -245,7 +256,10 @@ export class VirtualCluster {
 
   private handleCommand(payload: Buffer, receivedAt: number): void {
     if (this.stopping) return;
-    const decoded = decodePayload('cmd', payload);
+    // The signature first, as loa-edge does: a forged command must not use up a sequence number.
+    const opened = this.opts.check.open(this.topics.cmd, payload);
+    if (!opened.ok) return this.rejectUnsigned(payload, opened.reason, opened.detail, receivedAt);
+    const decoded = decodePayload('cmd', opened.body);
     if (!decoded.ok) return this.rejectInvalid(payload, decoded.reason, receivedAt);
     const cmd = decoded.value;
     this.opts.observer.command(this, cmd, receivedAt);
@@ -259,6 +273,14 @@ export class VirtualCluster {
     this.player.handle(cmd, receivedAt);
   }
 
+  /** A command the hub did not sign: refused (acked with its reason when it names an id), never acted on. */
+  private rejectUnsigned(payload: Buffer, reason: 'unsigned' | 'bad-signature', detail: string, receivedAt: number): void {
+    this.forged.warn(this.opts.logger, { topic: this.topics.cmd, reason }, 'refused a command the hub did not sign');
+    this.opts.observer.dropped(this, reason, receivedAt);
+    const ref = readableCommandRef(payload);
+    if (ref) this.sendAck({ v: PROTOCOL_VERSION, cmdId: ref.id, seq: ref.seq, status: 'refused', reason, detail, at: Math.round(this.clock.now()) }, receivedAt);
+  }
+
   /**
    * A payload that fails the schema is never acted on. When it still names a usable command id
    * and sequence, the hub is told (refused/invalid) so its log shows why; otherwise it is dropped.
@@ -266,18 +288,10 @@ export class VirtualCluster {
   private rejectInvalid(payload: Buffer, reason: string, receivedAt: number): void {
     this.opts.logger.warn({ topic: this.topics.cmd, reason }, 'invalid command dropped');
     this.opts.observer.dropped(this, reason, receivedAt);
-    let raw: unknown;
-    try {
-      raw = JSON.parse(payload.toString('utf8'));
-    } catch {
-      return;
-    }
-    if (typeof raw !== 'object' || raw === null) return;
-    const { id, seq } = raw as { id?: unknown; seq?: unknown };
-    // Readable means: would be valid in an ack (the protocol's own field rules, checked only on this rare path).
-    if (!ackSchema.shape.cmdId.safeParse(id).success || !ackSchema.shape.seq.safeParse(seq).success) return;
+    const ref = readableCommandRef(payload);
+    if (!ref) return;
     const detail = reason.length > 300 ? `${reason.slice(0, 297)}...` : reason;
-    this.sendAck({ v: PROTOCOL_VERSION, cmdId: id as string, seq: seq as number, status: 'refused', reason: 'invalid', detail, at: Math.round(this.clock.now()) }, receivedAt);
+    this.sendAck({ v: PROTOCOL_VERSION, cmdId: ref.id, seq: ref.seq, status: 'refused', reason: 'invalid', detail, at: Math.round(this.clock.now()) }, receivedAt);
   }
 
   private sendAck(ack: Ack, cmdReceivedAt: number): void {

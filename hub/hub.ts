@@ -18,6 +18,8 @@ import { MosquittoFiles } from './broker/mosquitto-files.js';
 import { ClusterLogin } from './broker/cluster-login.js';
 import { loadSecretKey } from './broker/secret-key.js';
 import { SecretVerifier } from './broker/secrets.js';
+import { loadSigningKey, nextPublicKey, type SigningKey } from './signing/key-file.js';
+import { SignedMqtt } from './signing/signed-mqtt.js';
 import { loadCamerasFile } from './cameras/file.js';
 import { CameraModule } from './cameras/service.js';
 import { ClusterService } from './clusters/service.js';
@@ -72,6 +74,10 @@ export class Hub {
   readonly bus: EventBus;
   store!: Store;
   broker!: HubBroker;
+  /** The broker as the modules publish through it: hub-to-box messages leave signed. */
+  signedMqtt!: HubMqtt;
+  /** The key the hub signs with (its public half is what boxes list in `hubKeys`). */
+  signingKey!: SigningKey;
   /** The Mosquitto files the hub keeps (external mode with broker.mosquitto), else null. */
   brokerFiles: MosquittoFiles | null = null;
   devices!: DeviceListener;
@@ -109,6 +115,17 @@ export class Hub {
     return resolve(this.config.dataDir);
   }
 
+  /** What a box is to list in `hubKeys`: the signing key, and the next one during a rotation. */
+  hubKeys(): string[] {
+    let next: string | null = null;
+    try {
+      next = nextPublicKey(this.dataDir, this.logger);
+    } catch (err) {
+      this.logger.warn({ err }, 'the next signing key cannot be read; showing only the current one');
+    }
+    return [this.signingKey.publicKey, ...(next && next !== this.signingKey.publicKey ? [next] : [])];
+  }
+
   async start(): Promise<HubAddresses> {
     const { config, clock, logger, bus } = this;
     const startedAt = clock.now();
@@ -122,6 +139,8 @@ export class Hub {
     // External broker: the hub's own password is read now, so a missing file stops the hub before anything opens.
     const external = config.broker.mode === 'external';
     const brokerPassword = external ? hubBrokerPassword(config.broker) : '';
+    // Before the store opens: a damaged key stops the hub with nothing to undo.
+    this.signingKey = loadSigningKey(this.dataDir, logger.child({ module: 'signing' }));
     this.store = openStore(this.dataDir, clock, { health: config.health });
     const verifier = new SecretVerifier({
       key: loadSecretKey(this.dataDir, logger),
@@ -159,10 +178,12 @@ export class Hub {
         logger: logger.child({ module: 'broker-files' }),
       });
     }
+    const signed = new SignedMqtt(this.broker, this.signingKey.privateKey);
+    this.signedMqtt = signed;
     this.devices = new DeviceListener({ mqtt: this.broker, store: this.store, bus, clock, logger: logger.child({ module: 'devices' }), deviceLog });
     this.dispatcher = new Dispatcher({
       store: this.store,
-      mqtt: this.broker,
+      mqtt: signed,
       bus,
       clock,
       logger: logger.child({ module: 'dispatcher' }),
@@ -197,7 +218,7 @@ export class Hub {
     this.schedules = new ScheduleService({ store: this.store, clock, logger: logger.child({ module: 'schedules' }), timezone: config.timezone, site: config.site });
     this.scheduler = new Scheduler({
       store: this.store,
-      mqtt: this.broker,
+      mqtt: signed,
       bus,
       clock,
       logger: logger.child({ module: 'scheduler' }),
@@ -223,7 +244,7 @@ export class Hub {
     });
     this.plans = new PlanPublisher({
       store: this.store,
-      mqtt: this.broker,
+      mqtt: signed,
       bus,
       clock,
       logger: logger.child({ module: 'plans' }),
@@ -250,7 +271,7 @@ export class Hub {
       this.store.close();
       throw err;
     }
-    this.time = new TimeService({ mqtt: this.broker, clock, logger: logger.child({ module: 'time' }), deviceLog });
+    this.time = new TimeService({ mqtt: signed, clock, logger: logger.child({ module: 'time' }), deviceLog });
     await this.time.start();
     await this.devices.start();
     // After the listener: it has marked every cluster offline, and alarms time offline from there.
@@ -315,6 +336,7 @@ export class Hub {
         alarms: this.alarms,
         cameras: this.cameras,
         clusterLogin,
+        hubKeys: () => this.hubKeys(),
         metrics: createMetrics(this.store, bus, this),
         ffmpeg: this.ffmpeg,
         version: VERSION,

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { loadCamerasFile } from './cameras/file.js';
 import { loadHubConfig } from './config.js';
 import { Hub } from './hub.js';
+import { rotateSigningKey } from './signing/rotate.js';
 
 const program = new Command('loa-hub')
   .description('Loa hub: embedded MQTT broker, scheduler and HTTP API for the commune radio')
@@ -15,11 +16,13 @@ const program = new Command('loa-hub')
   .option('--mqtt-port <port>', 'override mqtt.port', (v) => Number.parseInt(v, 10))
   .option('--http-port <port>', 'override http.port', (v) => Number.parseInt(v, 10))
   .option('--check', 'validate the config and exit')
+  .option('--new-signing-key', 'make the next signing key in the data dir (a key rotation, docs/install.md), print its public key and exit')
+  .option('--switch-signing-key', 'sign with the next key from the next start on (the current one is kept as signing-key.old.pem), print both and exit')
   .showHelpAfterError();
 
 async function main(): Promise<void> {
   program.parse();
-  const opts = program.opts<{ config?: string; dataDir?: string; mqttPort?: number; httpPort?: number; check?: boolean }>();
+  const opts = program.opts<{ config?: string; dataDir?: string; mqttPort?: number; httpPort?: number; check?: boolean; newSigningKey?: boolean; switchSigningKey?: boolean }>();
   const config = loadHubConfig(opts.config);
   if (opts.dataDir) config.dataDir = opts.dataDir;
   if (opts.mqttPort !== undefined) config.mqtt.port = opts.mqttPort;
@@ -28,6 +31,10 @@ async function main(): Promise<void> {
     // The cameras file is part of the config: a bad line there would stop the hub at start.
     const cameras = config.cameras.file ? loadCamerasFile(resolve(config.cameras.file)) : null;
     process.stdout.write(`${opts.config ?? '(defaults)'}: ok${cameras ? `; ${config.cameras.file}: ${cameras.length} cameras` : ''}\n`);
+    return;
+  }
+  if (opts.newSigningKey || opts.switchSigningKey) {
+    process.stdout.write(rotateSigningKey(resolve(config.dataDir), opts.switchSigningKey === true));
     return;
   }
   const hub = new Hub({ config });

@@ -3,3 +3,5 @@ export * from './topics.js';
 export * from './schemas.js';
 export * from './decode.js';
 export * from './command-gate.js';
+export * from './signature.js';
+export * from './command-ref.js';

@@ -129,6 +129,9 @@ export const ACK_REASONS = [
   'expired',
   'replay',
   'invalid',
+  // refused: not signed by a hub key the box trusts (protocol/signature.ts)
+  'unsigned',
+  'bad-signature',
   // failed: it was acted on but could not be done
   'media-fetch-failed',
   'media-corrupt',

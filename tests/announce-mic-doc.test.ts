@@ -40,7 +40,7 @@ function sh(command: string, env: NodeJS.ProcessEnv): Promise<{ code: number | n
 beforeAll(async () => {
   t = await startTestHub();
   const { secret } = await t.addCluster('mic-box', { village: 'Bản Thử' });
-  edge = spawnEdge({ clusterId: 'mic-box', secret, mqttUrl: t.addresses.mqttUrl, httpUrl: t.addresses.httpUrl, dir: join(tmp.path, 'mic-box'), logLevel: 'warn', healthIntervalSec: 1 });
+  edge = spawnEdge({ hubKeys: t.hub.hubKeys(), clusterId: 'mic-box', secret, mqttUrl: t.addresses.mqttUrl, httpUrl: t.addresses.httpUrl, dir: join(tmp.path, 'mic-box'), logLevel: 'warn', healthIntervalSec: 1 });
   await waitFor(() => t.hub.store.clusters.get('mic-box')?.online, { what: 'loa-edge online', timeoutMs: 20_000 });
 });
 afterAll(async () => {

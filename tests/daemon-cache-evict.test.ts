@@ -11,6 +11,7 @@ import { makeOpusMedia } from './helpers/daemon-fixtures.js';
 import { startCacheServer, type CacheServer } from './helpers/daemon-cache-server.js';
 import { CREDENTIALS, HandClock, openCache } from './helpers/daemon-cache-fixtures.js';
 import { makeTempDir } from './helpers/tmp.js';
+import { TEST_HUB_KEY } from './helpers/signing.js';
 
 const HOUR = 3_600_000;
 const tmp = makeTempDir('loa-daemon-cache-evict-');
@@ -163,7 +164,7 @@ describe('media cache contents', () => {
   });
 
   it('takes its cap from cache.maxBytes in the edge config: 2 GiB by default, sizes with units', () => {
-    const base = { clusterId: 'ban-hon', secret: 's' };
+    const base = { clusterId: 'ban-hon', secret: 's', hubKeys: [TEST_HUB_KEY] };
     expect(parseEdgeConfig(base).cache.maxBytes).toBe(2 * 1024 ** 3);
     expect(parseEdgeConfig({ ...base, cache: { maxBytes: '500MB' } }).cache.maxBytes).toBe(500_000_000);
     expect(parseEdgeConfig({ ...base, cache: { maxBytes: '1.5GiB' } }).cache.maxBytes).toBe(1.5 * 1024 ** 3);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isLoaError } from '../common/errors.js';
 import { loadEdgeConfig, readSecret } from '../daemon/config.js';
+import { TEST_HUB_KEY as KEY } from './helpers/signing.js';
 import { makeTempDir } from './helpers/tmp.js';
 
 const tmp = makeTempDir('loa-daemon-config-');
@@ -16,8 +17,8 @@ function file(name: string, text: string): string {
 }
 
 describe('edge config', () => {
-  it('fills in the defaults around the two required settings', () => {
-    const c = loadEdgeConfig(file('min.yaml', 'clusterId: ban-hon\nsecret: s3cret\n'));
+  it('fills in the defaults around the three required settings', () => {
+    const c = loadEdgeConfig(file('min.yaml', `clusterId: ban-hon\nsecret: s3cret\nhubKeys: ["${KEY}"]\n`));
     expect(c).toMatchObject({
       clusterId: 'ban-hon',
       hub: { mqttUrl: 'mqtt://127.0.0.1:1883', httpUrl: 'http://127.0.0.1:8080' },
@@ -34,7 +35,7 @@ describe('edge config', () => {
   it('reads the secret from secretFile and resolves relative paths against the config file', () => {
     file('cluster.secret', 'from-file\n');
     const c = loadEdgeConfig(
-      file('rel.yaml', 'clusterId: ban-hon\nsecretFile: cluster.secret\ndataDir: data\nsink:\n  type: file\n  dir: out\n'),
+      file('rel.yaml', `clusterId: ban-hon\nsecretFile: cluster.secret\nhubKeys: ["${KEY}"]\ndataDir: data\nsink:\n  type: file\n  dir: out\n`),
     );
     expect(c.dataDir).toBe(join(tmp.path, 'data'));
     expect(c.sink).toEqual({ type: 'file', dir: join(tmp.path, 'out') });
@@ -57,11 +58,19 @@ describe('edge config', () => {
 
   it('accepts the shipped example (with its commented-out sections) as it is', () => {
     const c = loadEdgeConfig('config/edge.example.yaml');
-    expect(c).toMatchObject({ clusterId: 'ban-hon', secretFile: '/etc/loa/edge.secret', ffmpeg: {}, sink: { type: 'alsa' } });
+    expect(c).toMatchObject({ clusterId: 'ban-hon', secretFile: '/etc/loa/edge.secret', ffmpeg: {}, sink: { type: 'alsa' }, insecureAcceptUnsigned: false });
+    expect(c.hubKeys).toHaveLength(1);
   });
 
   it('wants exactly one of secret and secretFile', () => {
     expect(() => loadEdgeConfig(file('none.yaml', 'clusterId: ban-hon\n'))).toThrow(/give exactly one of secret or secretFile/);
     expect(() => loadEdgeConfig(file('both.yaml', 'clusterId: ban-hon\nsecret: a\nsecretFile: b\n'))).toThrow(/exactly one/);
+  });
+
+  it("wants the hub's key, well formed, unless unsigned commands are accepted on purpose", () => {
+    expect(() => loadEdgeConfig(file('nokey.yaml', 'clusterId: ban-hon\nsecret: a\n'))).toThrow(/nokey\.yaml.*hubKeys: give the hub's public key/s);
+    expect(() => loadEdgeConfig(file('badkey.yaml', 'clusterId: ban-hon\nsecret: a\nhubKeys: ["ed25519:abc"]\n'))).toThrow(/hubKeys\.0: must be ed25519:/);
+    const open = loadEdgeConfig(file('open.yaml', 'clusterId: ban-hon\nsecret: a\ninsecureAcceptUnsigned: true\n'));
+    expect(open).toMatchObject({ hubKeys: [], insecureAcceptUnsigned: true });
   });
 });

@@ -16,6 +16,7 @@ import { startEdge } from './helpers/daemon-edge.js';
 import { cmd, makeOpusMedia, useDaemonRig } from './helpers/daemon-fixtures.js';
 import { waitFor } from './helpers/hub.js';
 import { LinkProxy } from './helpers/hub-link-proxy.js';
+import { signedAsHub } from './helpers/signing.js';
 
 let tone: { body: Buffer; ref: MediaRef };
 let n = 0;
@@ -60,7 +61,7 @@ async function edge(o: { mqttUrl?: string; before?: (dataDir: string) => Promise
 
 /** The hub's side: the retained plan on the cluster's topic; waits until the box has it cached. */
 async function givePlan(e: Awaited<ReturnType<typeof edge>>, plan: Plan): Promise<void> {
-  await rig.watcher.client.publishAsync(clusterTopic(e.clusterId, 'plan'), JSON.stringify(plan), { qos: 1, retain: true });
+  await rig.watcher.client.publishAsync(clusterTopic(e.clusterId, 'plan'), signedAsHub(clusterTopic(e.clusterId, 'plan'), plan), { qos: 1, retain: true });
   const cached = () => e.daemon.offline?.plans.plan?.version === plan.version && e.daemon.cache?.state().planMissingBytes === 0;
   await waitFor(() => cached() && existsSync(join(e.dataDir, 'plan.json')), { what: 'the plan on disk and its media cached' });
 }

@@ -92,7 +92,7 @@ describe('loa-edge playback', () => {
 
   it('drops garbage and invalid commands without stopping, and still plays the next one', async () => {
     const e = await edge();
-    await rig.watcher.send(e.clusterId, 'not json {');
+    await rig.watcher.send(e.clusterId, '{not json}'); // signed by the hub key: garbage that passes the signature
     await rig.watcher.send(e.clusterId, JSON.stringify({ v: 1, id: 'bad-1', seq: 7, type: 'play' }));
     const refused = await rig.watcher.waitAck(e.clusterId, 'bad-1', 'refused');
     expect(refused).toMatchObject({ reason: 'invalid', seq: 7 });

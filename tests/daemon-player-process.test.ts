@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cmd, startBroker, startMediaServer, Watcher, type MediaServer, type TestBroker } from './helpers/daemon-fixtures.js';
 import { chirpPositionS, firstSound, makeChirpMedia, playerPids, RATE, wavSamples } from './helpers/daemon-player-fixtures.js';
 import { makeTempDir } from './helpers/tmp.js';
+import { TEST_HUB_KEY } from './helpers/signing.js';
 
 const BIN = resolve('bin/loa-edge.js');
 const tmp = makeTempDir('loa-daemon-player-process-');
@@ -38,7 +39,7 @@ describe('loa-edge process: ffmpeg killed mid-item', () => {
     const out = join(tmp.path, 'out');
     writeFileSync(
       config,
-      ['clusterId: proc-player', 'secret: proc-secret', 'hub:', `  mqttUrl: ${broker.url}`, `  httpUrl: ${media.url}`, 'dataDir: data', 'sink:', '  type: file', `  dir: ${out}`, 'player:', '  maxFailures: 2', 'log:', '  level: warn'].join('\n'),
+      ['clusterId: proc-player', 'secret: proc-secret', `hubKeys: ["${TEST_HUB_KEY}"]`, 'hub:', `  mqttUrl: ${broker.url}`, `  httpUrl: ${media.url}`, 'dataDir: data', 'sink:', '  type: file', `  dir: ${out}`, 'player:', '  maxFailures: 2', 'log:', '  level: warn'].join('\n'),
     );
     const child = spawn(process.execPath, [BIN, '--config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
     children.push(child);

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cmd, makeOpusMedia, startBroker, startMediaServer, Watcher, type MediaServer, type TestBroker } from './helpers/daemon-fixtures.js';
 import { makeTempDir } from './helpers/tmp.js';
+import { TEST_HUB_KEY } from './helpers/signing.js';
 
 const BIN = resolve('bin/loa-edge.js');
 const tmp = makeTempDir('loa-daemon-process-');
@@ -51,6 +52,7 @@ describe('loa-edge process', () => {
       [
         'clusterId: proc-edge',
         'secretFile: secret',
+        `hubKeys: ["${TEST_HUB_KEY}"]`,
         'hub:',
         `  mqttUrl: ${broker.url}`,
         `  httpUrl: ${media.url}`,

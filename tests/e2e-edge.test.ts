@@ -52,7 +52,7 @@ beforeAll(async () => {
   for (const id of ids) {
     // edge-c runs with the V8 flags of systemd/loa-edge.service (lite mode: no WebAssembly).
     const nodeArgs = id === 'edge-c' ? EDGE_UNIT_NODE_ARGS : [];
-    edges.push(spawnEdge({ clusterId: id, secret: creds.get(id)!, mqttUrl: t.addresses.mqttUrl, httpUrl: t.addresses.httpUrl, dir: join(tmp.path, id), logLevel: 'warn', healthIntervalSec: 1, nodeArgs }));
+    edges.push(spawnEdge({ hubKeys: t.hub.hubKeys(), clusterId: id, secret: creds.get(id)!, mqttUrl: t.addresses.mqttUrl, httpUrl: t.addresses.httpUrl, dir: join(tmp.path, id), logLevel: 'warn', healthIntervalSec: 1, nodeArgs }));
   }
   await waitFor(() => ids.every((id) => t.hub.store.clusters.get(id)?.online), { what: "three daemons online", timeoutMs: 20_000 }).catch((e) => { throw new Error(`${e.message}\n${edges.map((x) => x.output()).join("\n")}`); });
 });
@@ -109,7 +109,7 @@ describe('hub with three real loa-edge daemons', () => {
     const fresh = { ...base, id: 'fresh-1', seq: t.hub.store.clusters.takeSeq('edge-a'), issuedAt: now, expiresAt: now + 30_000 };
     const expired = { ...base, id: 'old-1', seq: t.hub.store.clusters.takeSeq('edge-a'), issuedAt: now - 120_000, expiresAt: now - 60_000 };
     const replay = { ...fresh, id: 'replay-1' };
-    for (const cmd of [fresh, expired, replay]) await t.hub.broker.publish(clusterTopic('edge-a', 'cmd'), JSON.stringify(cmd), { qos: 1, retain: false });
+    for (const cmd of [fresh, expired, replay]) await t.hub.signedMqtt.publish(clusterTopic('edge-a', 'cmd'), JSON.stringify(cmd), { qos: 1, retain: false });
     await waitFor(() => acks.some((a) => a.cmdId === 'replay-1'), { what: 'ack of the replay' });
     t.hub.bus.removeListeners(acks);
     expect(acks.find((a) => a.cmdId === 'fresh-1')?.status).toBe('accepted');

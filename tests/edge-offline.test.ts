@@ -38,6 +38,7 @@ beforeAll(async () => {
   proxy = new LinkProxy({ host: '127.0.0.1', port: t.addresses.mqttPort });
   await proxy.start();
   edge = spawnEdge({
+    hubKeys: t.hub.hubKeys(),
     clusterId: ID,
     secret,
     mqttUrl: `mqtt://127.0.0.1:${proxy.port}`,

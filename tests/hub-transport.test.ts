@@ -139,6 +139,7 @@ describe('a box whose link silently dies', () => {
     const keepaliveSec = 2;
     const { id, secret } = await t.addCluster('ban-4g');
     const edge = spawnEdge({
+      hubKeys: t.hub.hubKeys(),
       clusterId: id, secret, mqttUrl: `mqtt://127.0.0.1:${proxy.port}`, httpUrl: t.addresses.httpUrl,
       dir: join(tmp.path, id), keepaliveSec, reconnect: { minMs: 200, maxMs: 1000 }, logLevel: 'info',
     });
@@ -189,6 +190,7 @@ describe('secret rotation and removal end the live connection', () => {
 
   async function connectedEdge(id: string, secret: string, dirName = id): Promise<EdgeProcess> {
     const edge = spawnEdge({
+      hubKeys: t.hub.hubKeys(),
       clusterId: id, secret, mqttUrl: t.addresses.mqttUrl, httpUrl: t.addresses.httpUrl,
       dir: join(tmp.path, dirName), reconnect: { minMs: 200, maxMs: 800 }, logLevel: 'info',
     });

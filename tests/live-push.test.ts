@@ -26,7 +26,7 @@ describe('live push from the operator', () => {
     const destination = new Writable({ write: (chunk: Buffer, _e, done) => (logLines.push(...chunk.toString().split('\n').filter(Boolean)), done()) });
     t = await startTestHub({ dataDir: join(tmp.path, 'hub'), config: { live: { pushStallMs: 1500 } } as never, logger: createLogger({ name: 'hub', level: 'info', destination }) });
     for (const id of ids) secrets.set(id, (await t.addCluster(id)).secret);
-    fleet = createFleet({ mqttUrl: t.addresses.mqttUrl, clusters: ids.map((id) => ({ id, secret: secrets.get(id)! })), logger: silentLogger(), fetchDelayMs: { min: 5, max: 20 }, healthIntervalMs: 60_000, connectRatePerSec: 100 });
+    fleet = createFleet({ mqttUrl: t.addresses.mqttUrl, hubKeys: t.hub.hubKeys(), clusters: ids.map((id) => ({ id, secret: secrets.get(id)! })), logger: silentLogger(), fetchDelayMs: { min: 5, max: 20 }, healthIntervalMs: 60_000, connectRatePerSec: 100 });
     await fleet.start();
     await waitFor(() => ids.every((id) => t.hub.store.clusters.get(id)?.online), { what: 'sims online' });
     tone = makeTone(join(tmp.path, 'loi-nhan.mp3'), 8);

@@ -32,7 +32,7 @@ beforeAll(async () => {
   t = await startTestHub({ dataDir: join(tmp.path, 'hub'), config: { live: { silenceAfterMs: 400, stallMs: 2500, backoffMinMs: 200, backoffMaxMs: 400 } } });
   for (const id of ids) creds.set(id, (await t.addCluster(id)).secret);
   for (const id of ids) {
-    edges.push(spawnEdge({ clusterId: id, secret: creds.get(id)!, mqttUrl: t.addresses.mqttUrl, httpUrl: t.addresses.httpUrl, dir: join(tmp.path, id), logLevel: 'warn', healthIntervalSec: 5 }));
+    edges.push(spawnEdge({ hubKeys: t.hub.hubKeys(), clusterId: id, secret: creds.get(id)!, mqttUrl: t.addresses.mqttUrl, httpUrl: t.addresses.httpUrl, dir: join(tmp.path, id), logLevel: 'warn', healthIntervalSec: 5 }));
   }
   await waitFor(() => ids.every((id) => t.hub.store.clusters.get(id)?.online), { what: 'three daemons online', timeoutMs: 20_000 });
 }, 30_000);

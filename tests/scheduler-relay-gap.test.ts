@@ -29,7 +29,7 @@ describe('scheduled relay with a station that dies', () => {
     const ids = ['gap-1', 'gap-2'];
     const clusters = [];
     for (const id of ids) clusters.push({ id, secret: (await t.addCluster(id)).secret });
-    fleet = createFleet({ mqttUrl: t.addresses.mqttUrl, clusters, logger: silentLogger(), fetchDelayMs: { min: 5, max: 20 }, healthIntervalMs: 60_000, connectRatePerSec: 100 });
+    fleet = createFleet({ mqttUrl: t.addresses.mqttUrl, hubKeys: t.hub.hubKeys(), clusters, logger: silentLogger(), fetchDelayMs: { min: 5, max: 20 }, healthIntervalMs: 60_000, connectRatePerSec: 100 });
     await fleet.start();
     await waitFor(() => ids.every((id) => t!.hub.store.clusters.get(id)?.online), { what: 'sims online' });
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBroker } from './helpers/sim-broker.js';
 import { TestHub } from './helpers/sim-hub.js';
+import { TEST_HUB_KEY } from './helpers/signing.js';
 import { makeTempDir } from './helpers/tmp.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'loa-sim.js');
@@ -54,7 +55,7 @@ describe('loa-sim CLI', () => {
     const hub = await TestHub.connect(broker.url);
     cleanups.push(() => hub.close());
 
-    const sim = run(['--fleet', fleetFile, '--mqtt', broker.url, '--connect-rate', '0', '--fetch-delay', '0', '--summary-interval', '1', '--log-level', 'warn']);
+    const sim = run(['--fleet', fleetFile, '--hub-key', TEST_HUB_KEY, '--mqtt', broker.url, '--connect-rate', '0', '--fetch-delay', '0', '--summary-interval', '1', '--log-level', 'warn']);
     await hub.waitUntil(() => clusters.every((id) => hub.of(id, 'presence').at(-1)?.body.status === 'online'), 10_000, 'three clusters online');
 
     const cmd = hub.play('pa-te', { startAt: Date.now() + 100, durationMs: 200 });
@@ -71,7 +72,9 @@ describe('loa-sim CLI', () => {
     const tmp = makeTempDir('loa-sim-cli-');
     cleanups.push(() => tmp.remove());
     const fleetFile = join(tmp.path, 'fleet.jsonl');
-    writeFileSync(fleetFile, '{"id":"khau-pha","secret":"s1"}\n{"cluster":{"id":"lang-cang"},"secret":"s2"}\n');
+    // The hub's key as `loa clusters add --json` prints it beside the secret: no --hub-key needed.
+    const keys = JSON.stringify([TEST_HUB_KEY]);
+    writeFileSync(fleetFile, `{"id":"khau-pha","secret":"s1","hubKeys":${keys}}\n{"cluster":{"id":"lang-cang"},"secret":"s2","hubKeys":${keys}}\n`);
     const broker = await startTestBroker(new Map([['khau-pha', 's1'], ['lang-cang', 's2']]));
     cleanups.push(() => broker.stop());
     const hub = await TestHub.connect(broker.url);
@@ -97,5 +100,14 @@ describe('loa-sim CLI', () => {
     const badFile = run(['--fleet', fleetFile]);
     expect(await badFile.exit).not.toBe(0);
     expect(badFile.stderr()).toMatch(/fleet\.yaml:3:\d+: 1\.id: must be a cluster id/);
+
+    // No hub key anywhere: the clusters would obey anyone, so the simulator does not start.
+    writeFileSync(fleetFile, '- id: ok-one\n  secret: a\n');
+    const noKey = run(['--fleet', fleetFile, '--mqtt', 'mqtt://127.0.0.1:9']);
+    expect(await noKey.exit).not.toBe(0);
+    expect(noKey.stderr()).toMatch(/LOA_SIM_NO_HUB_KEY|give the hub's public key/);
+    const badKey = run(['--fleet', fleetFile, '--hub-key', 'ed25519:nope']);
+    expect(await badKey.exit).not.toBe(0);
+    expect(badKey.stderr()).toMatch(/must be ed25519: followed by/);
   });
 });

@@ -7,6 +7,7 @@ import { createFleet, type AckEvent, type ClusterOverrides, type Fleet, type Fle
 import { ackSchema, healthSchema, presenceSchema, stateSchema } from '../protocol/index.js';
 import { startTestBroker, type TestBroker } from './helpers/sim-broker.js';
 import { retained, TestHub } from './helpers/sim-hub.js';
+import { TEST_HUB_KEY } from './helpers/signing.js';
 
 const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${String(i + 1).padStart(2, '0')}`);
 const secretOf = (id: string) => `secret-of-${id}`;
@@ -31,6 +32,7 @@ afterAll(async () => {
 async function fleetOf(clusterIds: string[], extra: Partial<FleetOptions> = {}, overrides: Record<string, ClusterOverrides> = {}): Promise<Fleet> {
   const fleet = createFleet({
     mqttUrl: broker.url,
+    hubKeys: [TEST_HUB_KEY],
     clusters: clusterIds.map((id) => ({ id, secret: secretOf(id), overrides: overrides[id] })),
     logger: silentLogger(),
     fetchDelayMs: { min: 5, max: 40 },

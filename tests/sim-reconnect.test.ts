@@ -7,6 +7,7 @@ import { createFleet, type FleetOptions } from '../firmware-sim/index.js';
 import { presenceSchema } from '../protocol/index.js';
 import { startTestBroker, type TestBroker } from './helpers/sim-broker.js';
 import { retained, TestHub } from './helpers/sim-hub.js';
+import { TEST_HUB_KEY } from './helpers/signing.js';
 
 const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i + 1}`);
 const secretOf = (id: string) => `s3cret-${id}`;
@@ -24,6 +25,7 @@ async function setup(clusterIds: string[], opts: { brokerSecrets?: Map<string, s
   cleanups.push(() => hub.close());
   const fleet = createFleet({
     mqttUrl: broker.url,
+    hubKeys: [TEST_HUB_KEY],
     clusters: clusterIds.map((id) => ({ id, secret: secretOf(id) })),
     logger: silentLogger(),
     connectRatePerSec: 0,
@@ -122,6 +124,7 @@ describe('loa-sim connections', () => {
 
     const ramping = createFleet({
       mqttUrl: 'mqtt://127.0.0.1:9', // nothing listens there
+      hubKeys: [TEST_HUB_KEY],
       clusters: ids('ramp', 5).map((id) => ({ id, secret: 'x' })),
       logger: silentLogger(),
       connectRatePerSec: 2,

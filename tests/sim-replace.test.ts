@@ -7,6 +7,7 @@ import { createFleet, type Fleet } from '../firmware-sim/index.js';
 import { ackSchema } from '../protocol/index.js';
 import { startTestBroker, type TestBroker } from './helpers/sim-broker.js';
 import { TestHub, type HubMessage } from './helpers/sim-hub.js';
+import { TEST_HUB_KEY } from './helpers/signing.js';
 
 const clusterIds = ['rep-01', 'rep-02', 'rep-03', 'rep-04', 'rep-05', 'rep-06'];
 const secretOf = (id: string) => `secret-of-${id}`;
@@ -32,6 +33,7 @@ async function cluster(): Promise<string> {
   const id = clusterIds[next++]!;
   const fleet = createFleet({
     mqttUrl: broker.url,
+    hubKeys: [TEST_HUB_KEY],
     clusters: [{ id, secret: secretOf(id) }],
     logger: silentLogger(),
     fetchDelayMs: { min: 5, max: 40 },

@@ -2,8 +2,9 @@
 // made at first start. Stored secrets are HMACs under this key (secrets.ts): it is backed up with
 // loa.db, for without it no stored secret can be checked (docs/security.md, docs/install.md).
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, linkSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { createFileOnce } from '../../common/create-once.js';
 import { LoaError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 
@@ -39,23 +40,7 @@ function badKey(path: string, what: string): LoaError {
   );
 }
 
-/** Written to a temporary file and linked into place: a crash never leaves a half-written key. */
+/** 32 random bytes (base64url text) at `path`, unless there is a key there already. */
 function createIfMissing(path: string): boolean {
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  const fd = openSync(tmp, 'wx', 0o600);
-  try {
-    writeSync(fd, `${randomBytes(32).toString('base64url')}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    linkSync(tmp, path);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    return false;
-  } finally {
-    rmSync(tmp, { force: true });
-  }
+  return createFileOnce(path, () => `${randomBytes(32).toString('base64url')}\n`);
 }

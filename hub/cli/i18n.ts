@@ -66,6 +66,7 @@ const en = {
   // summaries and messages
   statusSummary: (online: number, total: number) => `${online} of ${total} clusters online`,
   hubLine: (version: string, since: string) => `Hub ${version}, running since ${since}`,
+  hubKeysLabel: 'Hub keys (hubKeys)',
   targetSummary: (done: number, total: number) => `${done}/${total} finished`,
   logSummary: (n: number, finished: number) => `${n} ${n === 1 ? 'outcome' : 'outcomes'}, ${finished} finished`,
   clusterAdded: (id: string) => `Cluster ${id} added.`,
@@ -192,6 +193,7 @@ const vi: Catalogue = {
   daysAgo: (n) => `${n} ngày trước`,
   statusSummary: (online, total) => `${online}/${total} cụm loa trực tuyến`,
   hubLine: (version, since) => `Hub ${version}, chạy từ ${since}`,
+  hubKeysLabel: 'Khoá của trạm trung tâm (hubKeys)',
   targetSummary: (done, total) => `${done}/${total} đã phát xong`,
   logSummary: (n, finished) => `${n} kết quả, ${finished} đã phát xong`,
   clusterAdded: (id) => `Đã thêm cụm loa ${id}.`,

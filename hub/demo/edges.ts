@@ -33,6 +33,10 @@ export interface EdgeProcess {
 export interface EdgeSpec {
   clusterId: string;
   secret: string;
+  /** The hub's public keys (`hubKeys` in its config): the daemon obeys only what they signed. */
+  hubKeys: string[];
+  /** Obey unsigned commands (a test of what the box did before commands were signed). */
+  insecureAcceptUnsigned?: boolean;
   mqttUrl: string;
   httpUrl: string;
   /** Folder for its config, data and sink. */
@@ -55,6 +59,8 @@ export function writeEdgeConfig(spec: EdgeSpec): { configFile: string; sinkDir: 
     stringify({
       clusterId: spec.clusterId,
       secret: spec.secret,
+      hubKeys: spec.hubKeys,
+      ...(spec.insecureAcceptUnsigned ? { insecureAcceptUnsigned: true } : {}),
       hub: { mqttUrl: spec.mqttUrl, httpUrl: spec.httpUrl },
       dataDir: join(spec.dir, 'data'),
       sink: { type: 'file', dir: sinkDir },

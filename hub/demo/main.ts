@@ -80,12 +80,13 @@ async function main(): Promise<void> {
   const fleet = await startFleet({
     mqttUrl: addr.mqttUrl,
     clusters: site.clusters.map((c) => ({ id: c.id, secret: creds.get(c.id)! })),
+    hubKeys: hub.hubKeys(),
     logger: logger.child({ part: 'sim' }),
     delayMs: { min: 20, max: 150 },
     healthIntervalMs: 10_000,
   });
   const edges: EdgeProcess[] = edgeIds.map((id) =>
-    spawnEdge({ clusterId: id, secret: creds.get(id)!, mqttUrl: addr.mqttUrl, httpUrl: addr.httpUrl, dir: join(dataDir, id), healthIntervalSec: 10 }),
+    spawnEdge({ clusterId: id, secret: creds.get(id)!, hubKeys: hub.hubKeys(), mqttUrl: addr.mqttUrl, httpUrl: addr.httpUrl, dir: join(dataDir, id), healthIntervalSec: 10 }),
   );
   // Free ports (not ONVIF's standard 80, which needs root): the hub is told each camera's port.
   const villages = site.clusters.map((c) => c.village);

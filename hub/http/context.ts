@@ -77,6 +77,9 @@ export interface HttpContext {
   schedules: ScheduleService;
   alarms: AlarmService;
   cameras: CameraService;
+  /** The hub public keys a box is to trust (`hubKeys` in its config): the signing key, and the
+   *  next one while a rotation is under way (docs/install.md). */
+  hubKeys: () => string[];
   /** Boxes' HTTP Basic logins (media, live), throttled with the broker's. */
   clusterLogin: ClusterLogin;
   metrics: Registry;

@@ -4,6 +4,7 @@ import { createLogger } from '../../common/logger.js';
 import { parseEdgeConfig, type EdgeConfig } from '../../daemon/config.js';
 import { EdgeDaemon } from '../../daemon/edge.js';
 import type { HardwareProbe } from '../../daemon/health.js';
+import { TEST_HUB_KEY } from './signing.js';
 
 export interface EdgeUnderTest {
   daemon: EdgeDaemon;
@@ -36,6 +37,7 @@ export async function startEdge(o: {
   const config = parseEdgeConfig({
     clusterId: o.clusterId,
     secret: o.secret ?? 'sesame',
+    hubKeys: [TEST_HUB_KEY],
     hub: { mqttUrl: o.mqttUrl, httpUrl: o.httpUrl },
     dataDir: o.dataDir,
     sink: o.sink ?? { type: 'null' },

@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { clusterTopic, parseClusterTopic, type Ack, type Channel, type MediaRef } from '../../protocol/index.js';
 import { decodedDurationS, ffmpegPath, makeTone } from './audio.js';
 import type { EdgeUnderTest } from './daemon-edge.js';
+import { signedAsHub } from './signing.js';
 import { makeTempDir } from './tmp.js';
 
 export interface TestBroker {
@@ -163,9 +164,10 @@ export class Watcher {
     return this.waitFor(`${clusterId} ack ${cmdId} ${status}`, () => this.acks(clusterId).find((a) => a.cmdId === cmdId && a.status === status), timeoutMs);
   }
 
+  /** Publishes a command signed with the test hub key, as the hub would. */
   async send(clusterId: string, command: object | string): Promise<void> {
-    const body = typeof command === 'string' ? command : JSON.stringify(command);
-    await this.client.publishAsync(clusterTopic(clusterId, 'cmd'), body, { qos: 1 });
+    const topic = clusterTopic(clusterId, 'cmd');
+    await this.client.publishAsync(topic, signedAsHub(topic, command), { qos: 1 });
   }
 
   close(): Promise<void> {

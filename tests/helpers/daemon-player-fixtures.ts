@@ -14,6 +14,7 @@ import type { HardwareProbe } from '../../daemon/health.js';
 import type { MediaRef } from '../../protocol/index.js';
 import { decodedDurationS, ffmpegPath } from './audio.js';
 import { fixedProbe, startupMeasured, type EdgeUnderTest } from './daemon-edge.js';
+import { TEST_HUB_KEY } from './signing.js';
 
 /** The chirp's pitch: 200 Hz at 0 s, rising 200 Hz per second. */
 export const CHIRP_HZ_AT = (s: number) => 200 + 200 * s;
@@ -105,6 +106,7 @@ export async function startPlayerEdge(o: {
   const config = parseEdgeConfig({
     clusterId: o.clusterId,
     secret: 'sesame',
+    hubKeys: [TEST_HUB_KEY],
     hub: { mqttUrl: o.mqttUrl, httpUrl: o.httpUrl },
     dataDir: o.dataDir,
     sink: o.sink,

@@ -1,14 +1,16 @@
 // A real `loa-edge` child process for the attack suites: hub/demo/edges.ts's, at debug level with a
 // quick reconnect, and its pino lines parsed so a test can look for what the daemon said.
 import { spawnEdge as spawnDemoEdge, type EdgeProcess as DemoEdge, type EdgeSpec } from '../../hub/demo/edges.js';
+import { TEST_HUB_KEY } from './signing.js';
 
 export interface EdgeProcess extends DemoEdge {
   /** The daemon's log lines so far (the last 200 KB of its output). */
   logs(): Record<string, unknown>[];
 }
 
-export function spawnEdge(spec: EdgeSpec): EdgeProcess {
-  const e = spawnDemoEdge({ logLevel: 'debug', keepaliveSec: 5, reconnect: { minMs: 100, maxMs: 400 }, ...spec });
+/** hubKeys defaults to the test hub key, which every test hub signs with (helpers/signing.ts). */
+export function spawnEdge(spec: Omit<EdgeSpec, 'hubKeys'> & { hubKeys?: string[] }): EdgeProcess {
+  const e = spawnDemoEdge({ logLevel: 'debug', keepaliveSec: 5, reconnect: { minMs: 100, maxMs: 400 }, hubKeys: [TEST_HUB_KEY], ...spec });
   const logs = () =>
     e.output().split('\n').flatMap((line) => {
       try {

@@ -8,6 +8,7 @@ import { silentLogger } from '../../common/logger.js';
 import type { HubConfigInput } from '../../hub/config.js';
 import { Hub, type HubAddresses } from '../../hub/hub.js';
 import { startMosquitto, type RunningMosquitto } from './mosquitto.js';
+import { installTestHubKey } from './signing.js';
 import { makeTempDir } from './tmp.js';
 
 /** True in the `mosquitto` vitest project: hubs use an external Mosquitto (see vitest.config.ts). */
@@ -40,6 +41,8 @@ export async function startTestHub(opts: { dataDir?: string; config?: Partial<Hu
   const tmp = opts.dataDir ? null : makeTempDir('loa-hub-');
   const dataDir = opts.dataDir ?? tmp!.path;
   let config = testHubConfig(dataDir, opts.config);
+  // The hub signs with the key the test boxes trust (helpers/signing.ts).
+  installTestHubKey(dataDir);
   let mosquitto: RunningMosquitto | null = null;
   if (externalBroker) {
     const hubPassword = randomBytes(12).toString('base64url');

@@ -68,6 +68,7 @@ export async function startRadioDay(startAt: number, opts: { dataDir?: string; b
   const fleet = await startFleet({
     mqttUrl: t.addresses.mqttUrl,
     clusters: SITE.clusters.map((c) => ({ id: c.id, secret: secrets.get(c.id)! })),
+    hubKeys: t.hub.hubKeys(),
     clock,
     logger: silentLogger(),
     delayMs: 0,

@@ -11,6 +11,7 @@ import {
   type PlayCommand,
 } from '../../protocol/index.js';
 import { HUB_PASSWORD, HUB_USER } from './sim-broker.js';
+import { signedAsHub } from './signing.js';
 
 export interface HubMessage {
   clusterId: string;
@@ -107,7 +108,8 @@ export class TestHub {
   }
 
   async send(clusterId: string, cmd: Command | string): Promise<void> {
-    await this.client.publishAsync(clusterTopic(clusterId, 'cmd'), typeof cmd === 'string' ? cmd : JSON.stringify(cmd), { qos: 1 });
+    const topic = clusterTopic(clusterId, 'cmd');
+    await this.client.publishAsync(topic, signedAsHub(topic, cmd), { qos: 1 });
   }
 
   async close(): Promise<void> {

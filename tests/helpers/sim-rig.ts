@@ -24,6 +24,7 @@ export async function startSimRig(o: { prefix: string; ids: string[]; config?: P
   const fleet = createFleet({
     mqttUrl: t.addresses.mqttUrl,
     clusters: o.ids.map((id) => ({ id, secret: secrets.get(id)! })),
+    hubKeys: t.hub.hubKeys(),
     logger: silentLogger(),
     fetchDelayMs: { min: 5, max: 20 },
     healthIntervalMs: 60_000,

@@ -52,12 +52,12 @@ export function clusterRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.post('/api/v1/clusters', { config: operator }, async (req, reply) => {
     const body = parseWith(addBody, req.body, 'cluster');
     const { cluster, secret } = await ctx.clusters.add(body);
-    return reply.code(201).send({ cluster, secret });
+    return reply.code(201).send({ cluster, secret, hubKeys: ctx.hubKeys() });
   });
 
   app.get('/api/v1/clusters/:id', { config: operator }, async (req) => {
     const { id } = parseWith(idParams, req.params, 'path');
-    return { cluster: clusterStatus(ctx, ctx.clusters.get(id)) };
+    return { cluster: clusterStatus(ctx, ctx.clusters.get(id)), hubKeys: ctx.hubKeys() };
   });
 
   app.delete('/api/v1/clusters/:id', { config: operator }, async (req) => {

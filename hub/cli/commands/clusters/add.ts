@@ -10,22 +10,24 @@ export interface ClustersAddOptions {
 }
 
 export async function clustersAdd(opts: ClustersAddOptions, ctx: CommandContext): Promise<CommandResult> {
-  const { cluster, secret } = await ctx.api.post<{ cluster: Cluster; secret: string }>('/api/v1/clusters', {
+  const { cluster, secret, hubKeys } = await ctx.api.post<{ cluster: Cluster; secret: string; hubKeys?: string[] }>('/api/v1/clusters', {
     id: opts.id,
     ...(opts.name === undefined ? {} : { name: opts.name }),
     ...(opts.village === undefined ? {} : { village: opts.village }),
   });
-  return secretResult(ctx.t.clusterAdded(cluster.id), cluster.id, secret, ctx);
+  return secretResult(ctx.t.clusterAdded(cluster.id), cluster.id, secret, ctx, hubKeys);
 }
 
 /** Shared by add and rotate-secret: the secret is printed here and never again. */
-export function secretResult(headline: string, id: string, secret: string, ctx: CommandContext): CommandResult {
+export function secretResult(headline: string, id: string, secret: string, ctx: CommandContext, hubKeys?: string[]): CommandResult {
   const t = ctx.t;
+  // The box checks every command against these (its `hubKeys`); add prints them beside the secret.
+  const keys: Array<[string, string]> = hubKeys ? [[t.hubKeysLabel, hubKeys.join(' ')]] : [];
   return {
-    json: { id, secret },
+    json: { id, secret, ...(hubKeys ? { hubKeys } : {}) },
     view: [
       { kind: 'line', text: headline },
-      { kind: 'fields', rows: [[t.hCluster, id], [t.secretLabel, secret]] },
+      { kind: 'fields', rows: [[t.hCluster, id], [t.secretLabel, secret], ...keys] },
       { kind: 'warning', text: t.secretWarning },
     ],
   };

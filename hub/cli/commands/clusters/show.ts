@@ -5,7 +5,7 @@ import { ago, maybe, when } from '../../format.js';
 import type { CommandResult } from '../../output.js';
 
 export async function clustersShow(opts: { id: string }, ctx: CommandContext): Promise<CommandResult> {
-  const body = await ctx.api.get<{ cluster: ClusterStatus }>(`/api/v1/clusters/${encodeURIComponent(opts.id)}`);
+  const body = await ctx.api.get<{ cluster: ClusterStatus; hubKeys?: string[] }>(`/api/v1/clusters/${encodeURIComponent(opts.id)}`);
   const c = body.cluster;
   const { t, tz } = ctx;
   const now = ctx.clock.now();
@@ -19,6 +19,8 @@ export async function clustersShow(opts: { id: string }, ctx: CommandContext): P
     [t.hVolume, String(c.volume)],
     [t.hPlaying, c.playing ? c.playing.mediaName : t.none],
     [t.hCreated, when(c.createdAt, tz, t)],
+    // What its box lists in `hubKeys` to obey this hub's signed commands.
+    ...(body.hubKeys ? [[t.hubKeysLabel, body.hubKeys.join(' ')] as [string, string]] : []),
   ];
   if (h) {
     rows.push(
