@@ -2,8 +2,8 @@
 // embedded broker the hub process is stopped and started again on the same data and ports; with
 // an external Mosquitto the hub machine restarts, so Mosquitto and the hub both do. Production
 // settings: the hub's default config (cluster secrets as the hub stores them, HMAC), the boxes'
-// default keep-alive (20 s) and reconnect backoff (jittered, 1 s to 60 s), one connection per
-// cluster. Measured from the stop: when every box is connected again, when the hub has them all
+// default keep-alive (20 s) and reconnect backoff (jittered, 1 s to 60 s), signed commands, one
+// connection per cluster. Measured from the stop: when every box is connected again, when the hub has them all
 // online, and when the fleet is steady (no box has (re)connected for 10 s: the time given is that
 // of the last connection), with the reconnections beyond one per box and the CPU it cost.
 import { randomBytes } from 'node:crypto';
@@ -129,7 +129,9 @@ async function reconnectRun(o: { n: number; broker: BrokerKind; workers: number;
     }
     const mqttUrl = mosq?.url ?? hub.mqttUrl;
     log(`connecting the fleet (${o.workers} worker processes)`);
-    fleet = await startFleetProcesses({ mqttUrl, clusters: fixture.specs, workers: o.workers, connectRatePerSec: o.connectRate, keepaliveS: KEEPALIVE_S });
+    // The boxes check the hub's signatures (the key stays with the data across the restart).
+    const { hubKeys } = await hub.api<{ hubKeys: string[] }>('GET', `/api/v1/clusters/${fixture.specs[0]!.id}`);
+    fleet = await startFleetProcesses({ mqttUrl, clusters: fixture.specs, hubKeys, workers: o.workers, connectRatePerSec: o.connectRate, keepaliveS: KEEPALIVE_S });
     await fleet.waitForConnected(n, CONNECT_TIMEOUT_MS);
     await steady(fleet, hub, n, Date.now());
     log('steady; restarting');
