@@ -79,7 +79,8 @@ describe('loa-edge replacement at startAt and stopAt', () => {
 
   it('ends an item at its stopAt with finished and the position reached', async () => {
     const e = await edge();
-    const play = cmd.play(1, two.ref, { broadcastId: 'cut', startInMs: 200, stopInMs: 1200 });
+    // Time to fetch the media and start ffmpeg its startup latency early.
+    const play = cmd.play(1, two.ref, { broadcastId: 'cut', startInMs: 1000, stopInMs: 2000 });
     await rig.watcher.send(e.clusterId, play);
     const finished = await rig.watcher.waitAck(e.clusterId, play.id, 'finished');
     expect(e.acksOf(play.id).map((a) => a.status)).toEqual(['accepted', 'started', 'finished']);
@@ -90,9 +91,10 @@ describe('loa-edge replacement at startAt and stopAt', () => {
     expect(finished.positionMs).toBeLessThan(1150);
     const startedAt = e.acksOf(play.id)[1]!.positionMs ?? 0;
     const seconds = decodedDurationS(e.wav(play));
-    // ffmpeg was started its startup latency before startAt, so the file holds the span played.
+    // ffmpeg was started its startup latency before startAt, so the file holds the span played
+    // (less what a loaded machine adds to the latency measured at start-up).
     expect(e.latencyS('cut')).toBeGreaterThan(0);
-    expect(seconds).toBeGreaterThan((finished.positionMs! - startedAt) / 1000 - 0.25);
+    expect(seconds).toBeGreaterThan((finished.positionMs! - startedAt) / 1000 - 0.3);
     expect(seconds).toBeLessThan((finished.positionMs! - startedAt) / 1000 + 0.15);
   });
 
