@@ -138,6 +138,24 @@ describe('play failed', () => {
   });
 });
 
+describe('a box refusing the hub\'s signature', () => {
+  it('raises a critical alarm on that box once; a command it takes again clears it', async () => {
+    const b = await box('sin-chai');
+    await b.ack('refused', { reason: 'bad-signature', detail: 'signature does not verify against hubKeys' });
+    await b.ack('refused', { reason: 'bad-signature' });
+    expect(openOf('sin-chai', 'hub-key-refused')).toEqual([
+      expect.objectContaining({ severity: 'critical', detailCode: 'cluster.hub-key-refused', detailExtra: 'signature does not verify against hubKeys' }),
+    ]);
+    // Refusals for other reasons (an expired or replayed command) are not about the key.
+    await b.ack('refused', { reason: 'expired' });
+    await b.ack('accepted');
+    expect(alarmsOf('sin-chai', 'hub-key-refused')[0]).toMatchObject({ clearCode: 'cluster.hub-key-ok', clearDetail: 'the box took a signed command again' });
+    expect(eventsOf('sin-chai', 'hub-key-refused')).toEqual(['alarm-raised', 'alarm-cleared']);
+    await b.ack('refused', { reason: 'unsigned' });
+    expect(openOf('sin-chai', 'hub-key-refused')).toEqual([expect.objectContaining({ detailCode: 'cluster.hub-key-unsigned' })]);
+  });
+});
+
 describe('removal', () => {
   it('removing a cluster clears its open alarms and stops its offline timer', async () => {
     const b = await box('na-hang');

@@ -19,6 +19,8 @@ export const SEVERITY: Record<ClusterAlarmKind, AlarmSeverity> = {
   temperature: 'warning',
   throttled: 'warning',
   'cache-insufficient': 'warning',
+  // The box obeys nothing the hub sends until it trusts the hub's key again.
+  'hub-key-refused': 'critical',
 };
 
 const raise = (kind: ClusterAlarmKind, detail: AlarmDetail): Decision => ({ kind, action: 'raise', severity: SEVERITY[kind], detail });

@@ -181,6 +181,14 @@ export class AlarmService {
   // ---- an item that failed to play ----
 
   private onAck(clusterId: string, ack: Ack): void {
+    if (ack.status === 'refused' && (ack.reason === 'unsigned' || ack.reason === 'bad-signature')) {
+      // Typically a box not given the hub's new key after a rotation: it now obeys nothing.
+      const code = ack.reason === 'unsigned' ? 'cluster.hub-key-unsigned' : 'cluster.hub-key-refused';
+      this.raiseCluster('hub-key-refused', clusterId, { reason: reason(code), extra: ack.detail ?? null });
+      return;
+    }
+    // Any command it took was signed with a key it trusts.
+    if (ack.status === 'accepted') this.clear('hub-key-refused', cluster(clusterId), { reason: reason('cluster.hub-key-ok') });
     if (ack.status === 'failed') {
       // Only plays fail (stop and volume are refused or done); the reason says why it did not play.
       // The box's own words (often a player's error line with the hub's URL) are for operators.

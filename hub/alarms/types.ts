@@ -5,7 +5,7 @@
 import type { Params } from '../../common/i18n/catalogue.js';
 import type { Reason } from '../../common/i18n/reasons.js';
 
-export const CLUSTER_ALARM_KINDS = ['cluster-offline', 'temperature', 'throttled', 'play-failed', 'cache-insufficient'] as const;
+export const CLUSTER_ALARM_KINDS = ['cluster-offline', 'temperature', 'throttled', 'play-failed', 'cache-insufficient', 'hub-key-refused'] as const;
 export type ClusterAlarmKind = (typeof CLUSTER_ALARM_KINDS)[number];
 
 export const ALARM_SEVERITIES = ['warning', 'critical'] as const;

@@ -45,7 +45,7 @@ export interface AlarmsBox {
   id: string;
   client: MqttClient;
   health(over?: Partial<Health>): Promise<void>;
-  ack(status: 'accepted' | 'started' | 'finished' | 'failed', extra?: object): Promise<void>;
+  ack(status: 'accepted' | 'started' | 'finished' | 'failed' | 'refused', extra?: object): Promise<void>;
   /** Drops the connection as a lost link would (no goodbye) and waits until the hub sees it. */
   drop(): Promise<void>;
 }

@@ -121,5 +121,9 @@ describe("the hub's signing key", () => {
     const refused = await waitFor(() => oldOnly.logs().find((l) => l.msg === 'refused a command the hub did not sign'), { what: 'the left-behind box refusing', timeoutMs: 10_000 });
     expect(refused).toMatchObject({ reason: 'bad-signature' });
     expect(volumeOf('rot-old')).toBe(before);
+    // The operator is told which box was left behind, by a critical alarm on it alone.
+    const alarm = await waitFor(() => t.hub.store.alarms.open().find((a) => a.subjectId === 'rot-old' && a.kind === 'hub-key-refused'), { what: 'the alarm on the left-behind box', timeoutMs: 10_000 });
+    expect(alarm).toMatchObject({ severity: 'critical', detailCode: 'cluster.hub-key-refused' });
+    expect(t.hub.store.alarms.open().filter((a) => a.kind === 'hub-key-refused').map((a) => a.subjectId)).toEqual(['rot-old']);
   }, 90_000);
 });
