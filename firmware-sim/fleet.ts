@@ -18,6 +18,8 @@ export interface FleetClusterSpec {
 
 export interface FleetOptions {
   mqttUrl: string;
+  /** The hub's CA certificate (PEM) for mqtts://: the only CA the clusters trust, as a box pins it. */
+  ca?: Buffer | undefined;
   clusters: FleetClusterSpec[];
   /** The hub's idea of time; each cluster's own clock is this plus its offset. Default: system clock. */
   clock?: Clock;
@@ -113,6 +115,7 @@ export class Fleet {
           id: spec.id,
           secret: spec.secret,
           mqttUrl: opts.mqttUrl,
+          ca: opts.ca,
           settings: resolveSettings(fleetSettings, spec.overrides),
           backoff,
           keepaliveS: opts.keepaliveS ?? DEFAULT_KEEPALIVE_S,

@@ -1,6 +1,7 @@
 // loa-sim: the simulator's command line. Starts a fleet of virtual speaker clusters from a fleet
 // file and/or simulated ONVIF cameras, prints a status line to stderr every few seconds, and stops
 // cleanly on SIGTERM/SIGINT.
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { errorMessage } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
@@ -29,6 +30,7 @@ interface SimCliOptions {
   cameraFaults?: Map<number, Partial<CameraFaults>>;
   controlPort?: number;
   mqtt: string;
+  ca?: string;
   delay: DelaySpec;
   fetchDelay: DelaySpec;
   clockOffset: number;
@@ -76,7 +78,8 @@ function buildProgram(): Command {
     new Command('loa-sim')
       .description('Simulated Loa speaker clusters: many virtual boxes in one process, each with its own MQTT connection, speaking protocol v1 (no audio).')
       .option('--fleet <file>', 'YAML, JSON or JSON-lines file listing the clusters as {id, secret} (see docs/simulator.md); required unless --cameras is given')
-      .option('--mqtt <url>', 'URL of the hub\'s MQTT broker', 'mqtt://127.0.0.1:1883')
+      .option('--mqtt <url>', 'URL of the hub\'s MQTT broker (mqtt:// is plain text, for a hub with mqtt.plain)', 'mqtts://127.0.0.1:8883')
+      .option('--ca <file>', 'the hub\'s CA certificate (its data dir\'s tls/ca.pem), the only CA trusted for mqtts://; required with mqtts://')
       .option('--delay <ms|min-max>', 'simulated network delay per message, fixed or a random range', delay('delay'), DEFAULT_SETTINGS.delayMs)
       .addOption(
         new Option('--fetch-delay <ms|min-max>', 'simulated media download time (first play of a media item)')
@@ -98,7 +101,7 @@ function buildProgram(): Command {
       .option('--camera-password <password>', 'password the cameras accept', DEFAULT_CAMERA_PASSWORD)
       .option('--camera-faults <spec>', 'faults at start, by camera number from 1: dead, slow=MS, skew=SECONDS, wrong-password (e.g. 2:dead,3:slow=2500,4:skew=90,5:wrong-password)', faultSpec)
       .option('--control-port <port>', 'serve the camera control API (faults, motion, restart; docs/simulator.md) on 127.0.0.1:PORT; 0 picks a free port', port('control port'))
-      .addHelpText('after', '\nExample:\n  loa-sim --fleet fleet.yaml --mqtt mqtt://hub.local:1883 --delay 20-150 --failure-rate 0.05\n\nSIGTERM or Ctrl-C disconnects every cluster cleanly (offline presence) and exits 0.')
+      .addHelpText('after', '\nExample:\n  loa-sim --fleet fleet.yaml --mqtt mqtts://hub.local:8883 --ca /var/lib/loa-hub/tls/ca.pem --delay 20-150 --failure-rate 0.05\n\nSIGTERM or Ctrl-C disconnects every cluster cleanly (offline presence) and exits 0.')
   );
 }
 
@@ -123,8 +126,11 @@ async function run(opts: SimCliOptions): Promise<void> {
   const logger = createLogger({ name: 'loa-sim', level: opts.logLevel });
   let cameras: CameraFarm | null = null;
   let control: ControlServer | null = null;
+  if (opts.fleet && opts.mqtt.startsWith('mqtts:') && !opts.ca) throw new Error('--mqtt is mqtts://: give --ca <file>, the hub\'s CA certificate (e.g. /var/lib/loa-hub/tls/ca.pem).');
+  const ca = opts.ca ? readFileSync(opts.ca) : undefined;
   const fleet = !opts.fleet ? null : createFleet({
     mqttUrl: opts.mqtt,
+    ca,
     clusters: loadFleetFile(opts.fleet),
     logger,
     delayMs: opts.delay,
