@@ -1,5 +1,6 @@
 // The embedded broker's security, checked with MQTT.js and with a client nobody here wrote
 // (mosquitto_sub / mosquitto_pub from Debian's mosquitto-clients).
+import { runPki } from './helpers/hub-tls.js';
 import { spawn } from 'node:child_process';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +19,7 @@ const clients: MqttClient[] = [];
 /** Runs a mosquitto client asynchronously: the hub answers from this same process. */
 function mosq(tool: 'mosquitto_sub' | 'mosquitto_pub', args: string[]): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(tool, ['-h', '127.0.0.1', '-p', String(t.addresses.mqttPort), '-V', 'mqttv311', '-d', ...args]);
+    const child = spawn(tool, ['-h', '127.0.0.1', '-p', String(t.addresses.mqttsPort), '--cafile', runPki().caFile, '-V', 'mqttv311', '-d', ...args]);
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));

@@ -2,13 +2,15 @@
 // cameras: the token from the link's fragment, every camera with its badge and a loaded picture, a
 // dead camera turning offline, motion reaching the alarm list, the English switch, a refused token
 // bringing the form back, and the banner when the hub stops answering. Also the assets' headers.
+import { chromiumTrustArgs } from './helpers/hub-tls.js';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeToken, startPoliceRig, type PoliceRig } from './helpers/police-rig.js';
 import { requireTool } from './helpers/tools.js';
 
 const hasChromium = requireTool('chromium');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
+// The hub serves HTTPS; Chromium trusts its test certificate as a police PC trusts the hub's CA.
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', ...chromiumTrustArgs()];
 
 let rig: PoliceRig;
 let browser: Browser | undefined;

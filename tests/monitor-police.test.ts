@@ -3,6 +3,7 @@
 // the history, a dark camera's last picture kept across a reload, the motion marker and the camera
 // id on each card, a loudspeaker failure as a short sentence, reasons and details in Vietnamese
 // from the catalogue the CLI uses, and a viewer's status-only page that says "no pictures" once.
+import { chromiumTrustArgs } from './helpers/hub-tls.js';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../common/clock.js';
@@ -13,7 +14,8 @@ import { CAMERA_PASSWORD, CAMERA_USER, startPoliceRig, type PoliceRig } from './
 import { requireTool } from './helpers/tools.js';
 
 const hasChromium = requireTool('chromium');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
+// The hub serves HTTPS; Chromium trusts its test certificate as a police PC trusts the hub's CA.
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', ...chromiumTrustArgs()];
 const SHOTS = process.env.LOA_MONITOR_SHOTS; // a folder: screenshots of the police and viewer pages
 
 let rig: PoliceRig;

@@ -2,6 +2,7 @@
 import { PassThrough } from 'node:stream';
 import { createLogger } from '../../common/logger.js';
 import { parseEdgeConfig, type EdgeConfig } from '../../daemon/config.js';
+import { boxHubSection } from './hub-tls.js';
 import { EdgeDaemon } from '../../daemon/edge.js';
 import type { HardwareProbe } from '../../daemon/health.js';
 
@@ -36,7 +37,7 @@ export async function startEdge(o: {
   const config = parseEdgeConfig({
     clusterId: o.clusterId,
     secret: o.secret ?? 'sesame',
-    hub: { mqttUrl: o.mqttUrl, httpUrl: o.httpUrl },
+    hub: boxHubSection(o.mqttUrl, o.httpUrl),
     dataDir: o.dataDir,
     sink: o.sink ?? { type: 'null' },
     healthIntervalSec: o.healthIntervalSec ?? 60,

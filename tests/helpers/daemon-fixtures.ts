@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { join } from 'node:path';
+import { createServer as createTlsServer } from 'node:tls';
 import { connect, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { clusterTopic, parseClusterTopic, type Ack, type Channel, type MediaRef } from '../../protocol/index.js';
@@ -22,14 +23,15 @@ export interface TestBroker {
 
 type Authenticate = (user: string | undefined, password: string | undefined) => boolean;
 
-/** A bare aedes broker on 127.0.0.1 (port 0 unless given, to restart on the same port). */
-export async function startBroker(opts: { port?: number; authenticate?: Authenticate } = {}): Promise<TestBroker> {
+/** A bare aedes broker on 127.0.0.1 (port 0 unless given, to restart on the same port); with `tls`,
+ *  MQTT over TLS with that certificate (a rogue broker of the TLS suites). */
+export async function startBroker(opts: { port?: number; authenticate?: Authenticate; tls?: { cert: Buffer; key: Buffer } } = {}): Promise<TestBroker> {
   const { Aedes } = await import('aedes');
   const auth = opts.authenticate;
   const broker = await Aedes.createBroker(
     auth ? { authenticate: (_c, user, pass, done) => done(null, auth(user, pass?.toString())) } : {},
   );
-  const server: NetServer = createNetServer(broker.handle);
+  const server: NetServer = opts.tls ? createTlsServer(opts.tls, broker.handle) : createNetServer(broker.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
@@ -37,7 +39,7 @@ export async function startBroker(opts: { port?: number; authenticate?: Authenti
   const port = (server.address() as AddressInfo).port;
   return {
     port,
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${opts.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
     close: async () => {
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,5 +1,6 @@
 // A real `loa-edge` child process for the attack suites: hub/demo/edges.ts's, at debug level with a
 // quick reconnect, and its pino lines parsed so a test can look for what the daemon said.
+import { boxHubSection } from './hub-tls.js';
 import { spawnEdge as spawnDemoEdge, type EdgeProcess as DemoEdge, type EdgeSpec } from '../../hub/demo/edges.js';
 
 export interface EdgeProcess extends DemoEdge {
@@ -7,8 +8,15 @@ export interface EdgeProcess extends DemoEdge {
   logs(): Record<string, unknown>[];
 }
 
+/** hub/demo/edges.ts's daemon pinning the run's test CA unless the spec names another; a plain URL
+ *  is allowed (the test chose it). */
+export function spawnEdgeWithCa(spec: EdgeSpec): DemoEdge {
+  const { caFile, allowPlaintext } = boxHubSection(spec.mqttUrl, spec.httpUrl);
+  return spawnDemoEdge({ caFile, ...(allowPlaintext ? { allowPlaintext } : {}), ...spec });
+}
+
 export function spawnEdge(spec: EdgeSpec): EdgeProcess {
-  const e = spawnDemoEdge({ logLevel: 'debug', keepaliveSec: 5, reconnect: { minMs: 100, maxMs: 400 }, ...spec });
+  const e = spawnEdgeWithCa({ logLevel: 'debug', keepaliveSec: 5, reconnect: { minMs: 100, maxMs: 400 }, ...spec });
   const logs = () =>
     e.output().split('\n').flatMap((line) => {
       try {
