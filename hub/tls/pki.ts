@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { isIP } from 'node:net';
 import { promisify } from 'node:util';
 import type { Clock } from '../../common/clock.js';
@@ -55,7 +55,7 @@ export function certificateNames(extra: readonly string[]): string[] {
 export async function loadHubTls(o: { dataDir: string; settings: TlsSettings; clock: Clock; logger: Logger }): Promise<HubTls> {
   const s = o.settings;
   if (s.cert && s.key && s.ca) {
-    return { cert: readPem(s.cert, 'tls.cert'), key: readPem(s.key, 'tls.key'), ca: readPem(s.ca, 'tls.ca'), caFile: s.ca, source: 'operator' };
+    return { cert: readPem(s.cert, 'tls.cert'), key: readPem(s.key, 'tls.key'), ca: readPem(s.ca, 'tls.ca'), caFile: resolve(s.ca), source: 'operator' };
   }
   const dir = join(o.dataDir, TLS_DIR);
   // Readable by all: the CA certificate is public (the CLI of any local user reads it); the keys are 0600.
