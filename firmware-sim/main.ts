@@ -126,12 +126,13 @@ async function run(opts: SimCliOptions): Promise<void> {
   const logger = createLogger({ name: 'loa-sim', level: opts.logLevel });
   let cameras: CameraFarm | null = null;
   let control: ControlServer | null = null;
+  const clusters = opts.fleet ? loadFleetFile(opts.fleet) : [];
   if (opts.fleet && opts.mqtt.startsWith('mqtts:') && !opts.ca) throw new Error('--mqtt is mqtts://: give --ca <file>, the hub\'s CA certificate (e.g. /var/lib/loa-hub/tls/ca.pem).');
   const ca = opts.ca ? readFileSync(opts.ca) : undefined;
   const fleet = !opts.fleet ? null : createFleet({
     mqttUrl: opts.mqtt,
     ca,
-    clusters: loadFleetFile(opts.fleet),
+    clusters,
     logger,
     delayMs: opts.delay,
     fetchDelayMs: opts.fetchDelay,
