@@ -48,7 +48,8 @@ export async function startTestHub(opts: { dataDir?: string; config?: Partial<Hu
   if (externalBroker) {
     const hubPassword = randomBytes(12).toString('base64url');
     // Mosquitto serves the boxes over TLS with the hub's certificate, as docs/external-broker.md sets it up.
-    const tls = config.tls?.cert && config.tls.key ? { cert: config.tls.cert, key: config.tls.key, ca: config.tls.ca } : undefined;
+    // (On the port asked for in mqtt.tls.port, so boxes find it again after a restart.)
+    const tls = config.tls?.cert && config.tls.key ? { cert: config.tls.cert, key: config.tls.key, ca: config.tls.ca, port: config.mqtt?.tls?.port } : undefined;
     mosquitto = await startMosquitto({
       ...(config.mqtt?.port ? { port: config.mqtt.port } : {}),
       ...(config.mqtt?.maxPacketBytes ? { maxPacketBytes: config.mqtt.maxPacketBytes } : {}),
