@@ -42,6 +42,8 @@ import { createTtsProvider, type TtsProvider } from './tts/index.js';
 import { openStore, type Store } from './store/index.js';
 import { loadHubTls, type HubTls } from './tls/pki.js';
 import { provisioningFor } from './tls/provisioning.js';
+import { CertificateRenewal } from './tls/renewal.js';
+import type { Server as TlsServer } from 'node:tls';
 import { VERSION } from '../common/version.js';
 import { asPriority, priorityRank } from './schedule/model.js';
 
@@ -100,6 +102,7 @@ export class Hub {
   media!: MediaService;
   /** The certificate MQTT over TLS and HTTPS serve, and the CA boxes pin (hub/tls/pki.ts). */
   tls!: HubTls;
+  private renewal: CertificateRenewal | null = null;
   private cron: SchedulerCron | null = null;
   private readonly useCron: boolean;
   private started = false;
@@ -353,6 +356,19 @@ export class Hub {
       caFile: this.tls.caFile,
     };
     this.writeLocalAccess();
+    this.renewal = new CertificateRenewal({
+      dataDir: this.dataDir,
+      settings: config.tls,
+      clock,
+      logger: logger.child({ module: 'tls' }),
+      current: () => this.tls,
+      install: (tls) => {
+        this.tls = tls;
+        if (this.broker instanceof Broker) this.broker.useCertificate(tls);
+        if (!config.http.plain) (this.app.server as unknown as TlsServer).setSecureContext({ cert: tls.cert, key: tls.key });
+      },
+    });
+    this.renewal.start();
     this.started = true;
     logger.info({ ...this.addresses, dataDir: this.dataDir }, 'hub started');
     return this.addresses;
@@ -380,6 +396,7 @@ export class Hub {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    this.renewal?.stop();
     await this.cron?.stop();
     this.plans.stop();
     this.scheduler.stop();

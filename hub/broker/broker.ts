@@ -118,6 +118,11 @@ export class Broker implements HubMqtt {
     }
   }
 
+  /** A renewed certificate for new connections (hub/tls/renewal.ts); open ones keep theirs. */
+  useCertificate(tls: { cert: Buffer; key: Buffer }): void {
+    this.tls?.setSecureContext({ cert: tls.cert, key: tls.key });
+  }
+
   async stop(): Promise<void> {
     // Stop accepting first, then close every client (server.close alone would wait for them).
     const closing = Promise.all([closeServer(this.tcp), closeServer(this.tls)]);
