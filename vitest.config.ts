@@ -12,6 +12,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     fileParallelism: true,
     maxWorkers: 2,
+    // A test CA for the run: test hubs serve TLS with it (tests/helpers/hub.ts).
+    globalSetup: ['tests/helpers/global-tls.ts'],
     projects: [
       { extends: true, test: { name: 'default', include: ['tests/**/*.test.ts'] } },
       {

@@ -112,7 +112,7 @@ export async function edge(o: EdgeOptions): Promise<Record<string, unknown>> {
     const configFile = join(tmp, 'edge.yaml');
     writeFileSync(
       configFile,
-      stringify({ clusterId: CLUSTER, secret, hubKeys, hub: { mqttUrl: hub.mqttUrl, httpUrl: hub.httpUrl }, dataDir, sink: { type: 'null' }, log: { level: 'info' } }),
+      stringify({ clusterId: CLUSTER, secret, hubKeys, hub: { mqttUrl: hub.mqttUrl, httpUrl: hub.httpUrl, allowPlaintext: true }, dataDir, sink: { type: 'null' }, log: { level: 'info' } }),
     );
     // The V8 flags systemd/loa-edge.service runs the daemon with; LOA_BENCH_EDGE_NODE_ARGS tries
     // others ("" for none) (docs/benchmarks.md).

@@ -33,7 +33,9 @@ export async function startHubProcess(config: Record<string, unknown> = {}, opts
   const mqttPort = opts.ports?.mqtt ?? (await freePort());
   const httpPort = opts.ports?.http ?? (await freePort());
   const file = join(dataDir, 'hub.yaml');
-  writeFileSync(file, stringify({ dataDir, log: { level: 'warn' }, ...config, mqtt: { host: '127.0.0.1', port: mqttPort, ...(config.mqtt as object) }, http: { host: '127.0.0.1', port: httpPort } }));
+  // Plain listeners (mqtt.plain, http.plain), as before TLS became the default, so results stay
+  // comparable with those recorded earlier (docs/benchmarks.md); the TLS listener is on a free port.
+  writeFileSync(file, stringify({ dataDir, log: { level: 'warn' }, ...config, mqtt: { host: '127.0.0.1', port: mqttPort, plain: true, tls: { port: 0 }, ...(config.mqtt as object) }, http: { host: '127.0.0.1', port: httpPort, plain: true } }));
   // LOA_BENCH_HUB_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the hub (docs/benchmarks.md).
   const nodeArgs = (process.env.LOA_BENCH_HUB_NODE_ARGS ?? '').split(' ').filter(Boolean);
   // Another build of loa-hub (e.g. one with a proposed fix, for a before/after): opts.hubBin or LOA_BENCH_HUB_BIN.

@@ -81,7 +81,7 @@ export async function syncRealDaemons(o: { hub: HubProcess; mediaId: string; dir
       const id = `edge-${i + 1}`;
       const { secret, hubKeys } = await o.hub.api<{ secret: string; hubKeys: string[] }>('POST', '/api/v1/clusters', { id });
       const env = { LOA_EDGE_CLOCK_OFFSET_MS: String(shift), LOA_LOG_LEVEL: 'info' };
-      const e = spawnEdge({ clusterId: id, secret, hubKeys, mqttUrl: o.hub.mqttUrl, httpUrl: o.hub.httpUrl, dir: join(o.dir, id), logLevel: 'info', env, healthIntervalSec: 3600 });
+      const e = spawnEdge({ clusterId: id, secret, hubKeys, mqttUrl: o.hub.mqttUrl, httpUrl: o.hub.httpUrl, allowPlaintext: true, dir: join(o.dir, id), logLevel: 'info', env, healthIntervalSec: 3600 });
       edges.push(e);
       logs.set(e, collectLogs(e));
       // One at a time, so each measures its ffmpeg startup latency on a quiet machine.

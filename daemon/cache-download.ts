@@ -17,6 +17,8 @@ export interface DownloadOptions {
   url: URL;
   /** Authorization for the hub, or nothing for another host. */
   headers: Record<string, string>;
+  /** The hub's CA: the only one trusted for https://. */
+  ca?: Buffer | undefined;
   part: string;
   dest: string;
   clock: Clock;
@@ -125,7 +127,7 @@ async function attempt(o: DownloadOptions, n: number): Promise<Hash> {
   try {
     let res: GetResponse;
     try {
-      res = await httpGet(o.url, headers, abort.signal);
+      res = await httpGet(o.url, headers, abort.signal, o.ca);
     } catch (e) {
       throw abort.signal.aborted ? abort.signal.reason : new RetryableError(`cannot fetch ${o.url.href}: ${causeOf(e)}`);
     }

@@ -1,6 +1,7 @@
 // The loa-edge YAML config: one zod schema with its defaults beside it; the type is derived from it.
 // Relative paths in the file are taken relative to the file itself, so a config travels with its
 // secret file and data directory (e.g. in the demo or a test's temp dir).
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
@@ -61,13 +62,27 @@ export const edgeConfigSchema = z
         .strictObject({
           mqttUrl: z
             .string()
-            .regex(/^mqtts?:\/\/[^/]+/, 'must be mqtt://host[:port] or mqtts://host[:port]')
-            .default('mqtt://127.0.0.1:1883'),
-          httpUrl: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).default('http://127.0.0.1:8080'),
-          /** CA certificate (PEM) to trust for mqtts:// when the hub's certificate is from its own CA. */
+            .regex(/^mqtts?:\/\/[^/]+/, 'must be mqtts://host[:port] (or mqtt://host[:port] with allowPlaintext)')
+            .default('mqtts://127.0.0.1:8883'),
+          httpUrl: z.url({ protocol: /^https?$/, error: 'must be an https:// URL (or http:// with allowPlaintext)' }).default('https://127.0.0.1:8080'),
+          /** The hub's CA certificate (PEM), from `loa clusters add`: the only CA trusted for mqtts:// and https://. */
           caFile: nonEmpty.optional(),
+          /** Allow mqtt:// and http:// (the secret crosses the network readable); a warning is logged at start. */
+          allowPlaintext: z.boolean().default(false),
         })
-        .prefault({}),
+        .prefault({})
+        .superRefine((h, ctx) => {
+          const plain = [['mqttUrl', /^mqtt:/], ['httpUrl', /^http:/]] as const;
+          for (const [key, re] of plain) {
+            if (re.test(h[key]) && !h.allowPlaintext) {
+              ctx.addIssue({ code: 'custom', path: [key], message: `${h[key]} is unencrypted: the cluster secret would cross the network readable; use ${key === 'mqttUrl' ? 'mqtts://' : 'https://'} with hub.caFile, or set hub.allowPlaintext: true` });
+            }
+          }
+          const secure = /^mqtts:/.test(h.mqttUrl) || /^https:/.test(h.httpUrl);
+          if (secure && h.caFile === undefined) {
+            ctx.addIssue({ code: 'custom', path: ['caFile'], message: 'is needed for mqtts:// and https://: the hub\'s CA certificate (ca.pem from `loa clusters add`), the only one the box trusts' });
+          }
+        }),
     ),
     /** The hub's public keys: the box obeys only commands, plans and clock answers signed by one of
      *  them. Two during a key rotation (docs/install.md). */
@@ -162,4 +177,21 @@ export function readSecret(config: EdgeConfig): string {
   const secret = text.split(/\r?\n/)[0]?.trim() ?? '';
   if (!secret) throw new LoaError('LOA_CONFIG_INVALID', `${file}: the secret file is empty; put the cluster secret on its first line.`);
   return secret;
+}
+
+/** The hub's CA certificate (hub.caFile), checked to be one, so a wrong file stops the box at start. */
+export function readCa(file: string): Buffer {
+  let pem: Buffer;
+  try {
+    pem = readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    throw new LoaError('LOA_CONFIG_INVALID', `${file}: cannot read hub.caFile (${code}); put the hub's CA certificate there (ca.pem from \`loa clusters add\`).`);
+  }
+  try {
+    if (!new X509Certificate(pem).ca) throw new Error('it is not a CA certificate');
+  } catch (e) {
+    throw new LoaError('LOA_CONFIG_INVALID', `${file}: hub.caFile is not the hub's CA certificate (${e instanceof Error ? e.message : String(e)}); copy ca.pem from \`loa clusters add\`.`);
+  }
+  return pem;
 }

@@ -12,7 +12,7 @@ import type { Logger } from '../common/logger.js';
 import { ackSchema, CommandGate, HubMessageCheck, PROTOCOL_VERSION, type ReportedState } from '../protocol/index.js';
 import { ClockSync } from './clock-sync.js';
 import { CommandHandler } from './commands.js';
-import { readSecret, type EdgeConfig } from './config.js';
+import { readCa, readSecret, type EdgeConfig } from './config.js';
 import { DeviceStateFile } from './device-state.js';
 import { mixerFromConfig, type Mixer } from './hardware/index.js';
 import { HealthReporter, systemProbe, type HardwareProbe } from './health.js';
@@ -89,6 +89,10 @@ export class EdgeDaemon {
     if (check.acceptUnsigned) {
       log.warn('insecureAcceptUnsigned is set: this box obeys commands from anyone who can reach its MQTT topics, not only the hub. Set hubKeys instead (docs/install.md).');
     }
+    const ca = config.hub.caFile ? readCa(config.hub.caFile) : undefined;
+    if (config.hub.allowPlaintext && (/^mqtt:/.test(config.hub.mqttUrl) || /^http:/.test(config.hub.httpUrl))) {
+      log.warn({ mqttUrl: config.hub.mqttUrl, httpUrl: config.hub.httpUrl }, 'plain text to the hub (hub.allowPlaintext): the cluster secret and commands cross the network readable');
+    }
     const stateFile = new DeviceStateFile(config.dataDir, log.child({ module: 'state' }));
     this.stateFile = stateFile;
     this.gate = new CommandGate(stateFile.value.lastSeq);
@@ -113,6 +117,7 @@ export class EdgeDaemon {
       hubHttpUrl: config.hub.httpUrl,
       clusterId: config.clusterId,
       secret,
+      ca,
       logger: log.child({ module: 'media' }),
       maxBytes: config.cache.maxBytes,
       // Deadlines come from plays and plans, which are in hub time.
@@ -144,7 +149,7 @@ export class EdgeDaemon {
       onChange,
       mixer,
       maxFailures: config.player.maxFailures,
-      stream: { hubHttpUrl: config.hub.httpUrl, clusterId: config.clusterId, secret, ffmpegPath: ffmpegPath?.path },
+      stream: { hubHttpUrl: config.hub.httpUrl, clusterId: config.clusterId, secret, caFile: config.hub.caFile, ffmpegPath: ffmpegPath?.path },
       playing,
       startupLeadMs: () => starts.latencyMs,
     });

@@ -17,11 +17,12 @@ export interface GetResponse {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 
-export async function httpGet(url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<GetResponse> {
+/** `ca`: the only CA trusted for https:// (the hub's, pinned), not the system's. */
+export async function httpGet(url: URL, headers: Record<string, string>, signal: AbortSignal, ca?: Buffer): Promise<GetResponse> {
   let target = url;
   let sent = headers;
   for (let hop = 0; ; hop++) {
-    const res = await once(target, sent, signal);
+    const res = await once(target, sent, signal, ca);
     const location = res.headers.location;
     if (!REDIRECTS.has(res.statusCode ?? 0) || !location) return wrap(res);
     res.destroy();
@@ -34,11 +35,11 @@ export async function httpGet(url: URL, headers: Record<string, string>, signal:
   }
 }
 
-function once(url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<IncomingMessage> {
+function once(url: URL, headers: Record<string, string>, signal: AbortSignal, ca: Buffer | undefined): Promise<IncomingMessage> {
   const request = url.protocol === 'https:' ? httpsRequest : url.protocol === 'http:' ? httpRequest : null;
   if (!request) return Promise.reject(new Error(`${url.protocol} is not http: or https:`));
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'GET', headers, signal }, resolve);
+    const req = request(url, { method: 'GET', headers, signal, ...(ca && url.protocol === 'https:' ? { ca } : {}) }, resolve);
     req.on('error', reject);
     req.end();
   });

@@ -56,6 +56,9 @@ interface Outgoing {
   retain: boolean;
 }
 
+/** Node's codes for a server certificate that the pinned CA does not vouch for. */
+const TLS_REFUSALS = /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)|ERR_TLS/;
+
 /** Acks kept while offline; beyond this the oldest are dropped (the hub's expiry covers them). */
 const OUTBOX_LIMIT = 500;
 /** How long a goodbye may take before the connection is simply dropped. */
@@ -130,6 +133,12 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
       if (code === 3) {
         // CONNACK 3: the hub is checking too many secrets stored by an older hub; not our secret's fault.
         this.log.info({ code }, 'the hub is busy checking logins; retrying');
+      } else if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+        // The right CA, but a name the certificate does not carry: the secret was not sent either.
+        this.log.warn({ code, err: err.message }, `the hub's certificate does not name the host of ${this.opts.mqttUrl}; add that name to tls.names on the hub (docs/install.md, TLS); the secret was not sent`);
+      } else if (typeof code === 'string' && TLS_REFUSALS.test(code)) {
+        // Checked before CONNECT is sent: a server the pinned CA did not sign never sees the secret.
+        this.log.warn({ code, err: err.message }, `the server at ${this.opts.mqttUrl} is not the hub: its certificate is not from the CA in hub.caFile (${err.message}); the secret was not sent`);
       } else if (err.message.startsWith('Connection refused')) {
         this.log.warn({ code }, `the hub refused the connection (${err.message}); check clusterId and secret`);
       } else {

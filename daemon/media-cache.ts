@@ -30,6 +30,8 @@ export interface MediaCacheOptions {
   hubHttpUrl: string;
   clusterId: string;
   secret: string;
+  /** The hub's CA certificate (PEM): the only CA trusted for https:// media (hub.caFile). */
+  ca?: Buffer | undefined;
   logger: Logger;
   /** The cap (config `cache.maxBytes`). */
   maxBytes?: number;
@@ -224,6 +226,7 @@ export class MediaCache {
         url,
         // The cluster's credentials go to the hub only, never to a host named in a command.
         headers: url.origin === this.hubOrigin ? { authorization: this.auth } : {},
+        ca: this.opts.ca,
         part: this.store.partOf(media.id),
         dest: path,
         clock: this.clock,

@@ -11,6 +11,8 @@ export interface StreamAccess {
   hubHttpUrl: string;
   clusterId: string;
   secret: string;
+  /** The hub's CA certificate (PEM file): ffmpeg checks the hub's certificate against it alone. */
+  caFile?: string | undefined;
   /** The ffmpeg that will read streams, checked for `-max_redirects`; none when the player is
    *  not ffmpeg (a test's or the simulator's). */
   ffmpegPath?: string | undefined;
@@ -78,6 +80,10 @@ export function liveInputOptions(access: StreamAccess | undefined, format?: stri
   opts.push('-max_redirects', '0', '-protocol_whitelist', 'http,https,tls,tcp');
   const demuxer = format ? DEMUXERS[format.toLowerCase()] : undefined;
   if (demuxer) opts.push('-probesize', '32', '-analyzeduration', '0', '-f', demuxer);
+  if (access?.caFile) {
+    // ffmpeg's TLS does not check certificates unless told (tls_verify defaults to 0).
+    opts.push('-tls_verify', '1', '-ca_file', access.caFile);
+  }
   if (access) {
     const basic = Buffer.from(`${access.clusterId}:${access.secret}`).toString('base64');
     opts.push('-headers', `Authorization: Basic ${basic}\r\n`);

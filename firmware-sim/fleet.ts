@@ -21,6 +21,8 @@ export interface FleetClusterSpec {
 
 export interface FleetOptions {
   mqttUrl: string;
+  /** The hub's CA certificate (PEM) for mqtts://: the only CA the clusters trust, as a box pins it. */
+  ca?: Buffer | undefined;
   clusters: FleetClusterSpec[];
   /** The hub's public keys (`ed25519:…`, as loa clusters add prints them): clusters obey only what
    *  the hub signed, as loa-edge does, so a benchmark measures production settings. */
@@ -125,6 +127,7 @@ export class Fleet {
           id: spec.id,
           secret: spec.secret,
           mqttUrl: opts.mqttUrl,
+          ca: opts.ca,
           settings: resolveSettings(fleetSettings, spec.overrides),
           backoff,
           keepaliveS: opts.keepaliveS ?? DEFAULT_KEEPALIVE_S,

@@ -1,6 +1,7 @@
 // loa-sim: the simulator's command line. Starts a fleet of virtual speaker clusters from a fleet
 // file and/or simulated ONVIF cameras, prints a status line to stderr every few seconds, and stops
 // cleanly on SIGTERM/SIGINT.
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { errorMessage } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
@@ -32,6 +33,7 @@ interface SimCliOptions {
   mqtt: string;
   hubKey: string[];
   insecureAcceptUnsigned?: boolean;
+  ca?: string;
   delay: DelaySpec;
   fetchDelay: DelaySpec;
   clockOffset: number;
@@ -88,7 +90,8 @@ function buildProgram(): Command {
     new Command('loa-sim')
       .description('Simulated Loa speaker clusters: many virtual boxes in one process, each with its own MQTT connection, speaking protocol v1 (no audio).')
       .option('--fleet <file>', 'YAML, JSON or JSON-lines file listing the clusters as {id, secret} (see docs/simulator.md); required unless --cameras is given')
-      .option('--mqtt <url>', 'URL of the hub\'s MQTT broker', 'mqtt://127.0.0.1:1883')
+      .option('--mqtt <url>', 'URL of the hub\'s MQTT broker (mqtt:// is plain text, for a hub with mqtt.plain)', 'mqtts://127.0.0.1:8883')
+      .option('--ca <file>', 'the hub\'s CA certificate (its data dir\'s tls/ca.pem), the only CA trusted for mqtts://; required with mqtts://')
       .option('--hub-key <key>', 'the hub\'s public key (ed25519:…, as loa clusters add prints it); the clusters obey only commands it signed; repeat it during a key rotation; default: the hubKeys in the fleet file', hubKeyArg, [])
       .option('--insecure-accept-unsigned', 'obey commands without checking the hub\'s signature (a hub too old to sign)')
       .option('--delay <ms|min-max>', 'simulated network delay per message, fixed or a random range', delay('delay'), DEFAULT_SETTINGS.delayMs)
@@ -112,7 +115,7 @@ function buildProgram(): Command {
       .option('--camera-password <password>', 'password the cameras accept', DEFAULT_CAMERA_PASSWORD)
       .option('--camera-faults <spec>', 'faults at start, by camera number from 1: dead, slow=MS, skew=SECONDS, wrong-password (e.g. 2:dead,3:slow=2500,4:skew=90,5:wrong-password)', faultSpec)
       .option('--control-port <port>', 'serve the camera control API (faults, motion, restart; docs/simulator.md) on 127.0.0.1:PORT; 0 picks a free port', port('control port'))
-      .addHelpText('after', '\nExample:\n  loa-sim --fleet fleet.yaml --mqtt mqtt://hub.local:1883 --delay 20-150 --failure-rate 0.05\n\nSIGTERM or Ctrl-C disconnects every cluster cleanly (offline presence) and exits 0.')
+      .addHelpText('after', '\nExample:\n  loa-sim --fleet fleet.yaml --mqtt mqtts://hub.local:8883 --ca /var/lib/loa-hub/tls/ca.pem --delay 20-150 --failure-rate 0.05\n\nSIGTERM or Ctrl-C disconnects every cluster cleanly (offline presence) and exits 0.')
   );
 }
 
@@ -138,10 +141,13 @@ async function run(opts: SimCliOptions): Promise<void> {
   let cameras: CameraFarm | null = null;
   let control: ControlServer | null = null;
   const clusters = opts.fleet ? loadFleetFile(opts.fleet) : [];
+  if (opts.fleet && opts.mqtt.startsWith('mqtts:') && !opts.ca) throw new Error('--mqtt is mqtts://: give --ca <file>, the hub\'s CA certificate (e.g. /var/lib/loa-hub/tls/ca.pem).');
+  const ca = opts.ca ? readFileSync(opts.ca) : undefined;
   // Without --hub-key, the keys `loa clusters add --json` put in the fleet file beside each secret.
   const hubKeys = opts.hubKey.length > 0 ? opts.hubKey : [...new Set(clusters.flatMap((c) => c.hubKeys ?? []))];
   const fleet = !opts.fleet ? null : createFleet({
     mqttUrl: opts.mqtt,
+    ca,
     clusters,
     hubKeys,
     insecureAcceptUnsigned: opts.insecureAcceptUnsigned === true,

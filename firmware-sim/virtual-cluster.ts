@@ -46,6 +46,8 @@ export interface VirtualClusterOptions {
   id: string;
   secret: string;
   mqttUrl: string;
+  /** The hub's CA for mqtts:// (the system's CAs are not trusted, as on a box). */
+  ca?: Buffer | undefined;
   settings: ClusterSettings;
   backoff: BackoffSettings;
   keepaliveS: number;
@@ -126,6 +128,7 @@ export class VirtualCluster {
       resubscribe: false,
       queueQoSZero: false,
       will: { topic: this.topics.presence, payload: Buffer.from(encodePayload('presence', lastWill)), qos: 1, retain: true },
+      ...(opts.ca ? { ca: opts.ca } : {}),
     });
     this.client.on('connect', () => this.onConnect());
     this.client.on('close', () => this.onClose());

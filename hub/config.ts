@@ -26,6 +26,8 @@ const brokerConfigSchema = z
     passwordFile: z.string().min(1).optional(),
     /** PEM file of the CA that signed the broker's certificate, for mqtts://. */
     ca: z.string().optional(),
+    /** The URL boxes connect to (`loa clusters add` gives it them); default mqtts://<first of tls.names>:8883. */
+    boxUrl: z.string().regex(/^mqtts?:\/\/[^/\s]+\/?$/, 'must be mqtts://host:port').optional(),
     /** Mosquitto files the hub writes (password_file, acl_file) and how the broker is told to re-read them. */
     mosquitto: z
       .strictObject({
@@ -54,11 +56,11 @@ export const hubConfigSchema = z
     mqtt: z
       .strictObject({
         host: z.string().default('0.0.0.0'),
+        /** Plain (unencrypted) MQTT, only when `plain` is true: secrets would cross the network readable. */
         port: port.default(1883),
-        /** MQTT over TLS, on when cert and key are given. */
-        tls: z
-          .strictObject({ port: port.default(8883), cert: z.string(), key: z.string(), ca: z.string().optional() })
-          .optional(),
+        plain: z.boolean().default(false),
+        /** MQTT over TLS, always on, with the certificate of `tls:`. */
+        tls: z.strictObject({ port: port.default(8883) }).prefault({}),
         /** Largest MQTT packet accepted from anyone; bigger ones close the connection. */
         maxPacketBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
         /** Longest keep-alive a device may ask for; the broker declares a box gone after 1.5×. */
@@ -81,8 +83,25 @@ export const hubConfigSchema = z
       .strictObject({
         host: z.string().default('0.0.0.0'),
         port: port.default(8080),
-        /** The URL the CLI on this machine should use; defaults to http://127.0.0.1:<port>. */
+        /** Serve plain HTTP on `port` instead of HTTPS: box secrets and tokens would cross the network readable. */
+        plain: z.boolean().default(false),
+        /** The URL the CLI on this machine should use; defaults to https://127.0.0.1:<port>. */
         publicUrl: z.string().url().optional(),
+      })
+      .prefault({}),
+    /** The certificate of MQTT over TLS and HTTPS: the hub's own CA and certificate (made at first
+     *  start under dataDir/tls), or the operator's files (all three of cert, key and ca). */
+    tls: z
+      .strictObject({
+        /** More DNS names and addresses the hub is reached by (e.g. its LAN address), besides
+         *  localhost, 127.0.0.1, ::1 and the machine's hostname. */
+        names: z.array(z.string().min(1).regex(/^[A-Za-z0-9.:-]+$/, 'must be a DNS name or an IP address')).default([]),
+        cert: z.string().min(1).optional(),
+        key: z.string().min(1).optional(),
+        ca: z.string().min(1).optional(),
+      })
+      .refine((t) => [t.cert, t.key, t.ca].every((v) => v === undefined) || [t.cert, t.key, t.ca].every((v) => v !== undefined), {
+        message: 'give all of tls.cert, tls.key and tls.ca (your own certificate, its key and the CA boxes pin), or none (the hub makes its own)',
       })
       .prefault({}),
     ffmpeg: z.strictObject({ path: z.string().optional() }).prefault({}),

@@ -42,6 +42,10 @@ import { createMediaService } from './media/service.js';
 import { createMetrics } from './metrics.js';
 import { createTtsProvider, type TtsProvider } from './tts/index.js';
 import { openStore, type Store } from './store/index.js';
+import { loadHubTls, type HubTls } from './tls/pki.js';
+import { provisioningFor } from './tls/provisioning.js';
+import { CertificateRenewal } from './tls/renewal.js';
+import type { Server as TlsServer } from 'node:tls';
 import { VERSION } from '../common/version.js';
 import { asPriority, priorityRank } from './schedule/model.js';
 
@@ -54,15 +58,19 @@ export interface HubOptions {
 }
 
 export interface HubAddresses {
-  mqttPort: number;
+  /** Plain MQTT, null unless mqtt.plain. */
+  mqttPort: number | null;
   mqttsPort: number | null;
   httpPort: number;
   httpUrl: string;
+  /** Where boxes connect: mqtts:// (or the external broker's URL). */
   mqttUrl: string;
+  /** The CA certificate (PEM file) that boxes pin and the CLI trusts. */
+  caFile: string;
 }
 
 /** The broker module: embedded aedes or a client of an external broker (broker.mode). */
-export type HubBroker = HubMqtt & { start(): Promise<void>; stop(): Promise<void>; readonly ports: { mqtt: number; mqtts: number | null } };
+export type HubBroker = HubMqtt & { start(): Promise<void>; stop(): Promise<void>; readonly ports: { mqtt: number | null; mqtts: number | null } };
 
 export const OPERATOR_TOKEN_FILE = 'operator.token';
 export const HUB_INFO_FILE = 'hub.json';
@@ -98,6 +106,9 @@ export class Hub {
   announce!: AnnounceService;
   live!: LiveService;
   media!: MediaService;
+  /** The certificate MQTT over TLS and HTTPS serve, and the CA boxes pin (hub/tls/pki.ts). */
+  tls!: HubTls;
+  private renewal: CertificateRenewal | null = null;
   private cron: SchedulerCron | null = null;
   private readonly useCron: boolean;
   private started = false;
@@ -141,6 +152,8 @@ export class Hub {
     const brokerPassword = external ? hubBrokerPassword(config.broker) : '';
     // Before the store opens: a damaged key stops the hub with nothing to undo.
     this.signingKey = loadSigningKey(this.dataDir, logger.child({ module: 'signing' }));
+    // Before the store opens: no openssl (or an unreadable tls.cert) stops the hub with nothing to undo.
+    this.tls = await loadHubTls({ dataDir: this.dataDir, settings: config.tls, clock, logger: logger.child({ module: 'tls' }) });
     this.store = openStore(this.dataDir, clock, { health: config.health });
     const verifier = new SecretVerifier({
       key: loadSecretKey(this.dataDir, logger),
@@ -163,6 +176,7 @@ export class Hub {
         })
       : new Broker({
           config: config.mqtt,
+          tls: this.tls,
           login: clusterLogin,
           clock,
           logger: logger.child({ module: 'broker' }),
@@ -343,24 +357,40 @@ export class Hub {
         startedAt,
         announce: this.announce,
         live: this.live,
+        provisioning: () => provisioningFor(config, { mqtts: this.broker.ports.mqtts, http: this.addresses.httpPort }, this.tls.ca.toString('utf8')),
       },
       logger.child({ module: 'http' }),
-      { maxUploadBytes: config.media.maxInputBytes, brokerFiles: this.brokerFiles },
+      { maxUploadBytes: config.media.maxInputBytes, brokerFiles: this.brokerFiles, ...(config.http.plain ? {} : { https: this.tls }) },
     );
+    if (config.http.plain) logger.warn({ port: config.http.port }, 'plain HTTP (http.plain): box secrets, tokens and video cross the network unencrypted');
     await this.app.listen({ port: config.http.port, host: config.http.host });
     const httpPort = (this.app.server.address() as { port: number }).port;
     const local = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
     const mqttHost = config.mqtt.host === '0.0.0.0' || config.mqtt.host === '::' ? '127.0.0.1' : config.mqtt.host;
     // External mode: devices connect to the broker's own address.
-    const mqttUrl = external ? config.broker.url!.replace(/\/$/, '') : `mqtt://${mqttHost}:${this.broker.ports.mqtt}`;
+    const mqttUrl = external ? config.broker.url!.replace(/\/$/, '') : `mqtts://${mqttHost}:${this.broker.ports.mqtts}`;
     this.addresses = {
       mqttPort: this.broker.ports.mqtt,
       mqttsPort: this.broker.ports.mqtts,
       httpPort,
-      httpUrl: config.http.publicUrl ?? `http://${local}:${httpPort}`,
+      httpUrl: config.http.publicUrl ?? `${config.http.plain ? 'http' : 'https'}://${local}:${httpPort}`,
       mqttUrl,
+      caFile: this.tls.caFile,
     };
     this.writeLocalAccess();
+    this.renewal = new CertificateRenewal({
+      dataDir: this.dataDir,
+      settings: config.tls,
+      clock,
+      logger: logger.child({ module: 'tls' }),
+      current: () => this.tls,
+      install: (tls) => {
+        this.tls = tls;
+        if (this.broker instanceof Broker) this.broker.useCertificate(tls);
+        if (!config.http.plain) (this.app.server as unknown as TlsServer).setSecureContext({ cert: tls.cert, key: tls.key });
+      },
+    });
+    this.renewal.start();
     this.started = true;
     logger.info({ ...this.addresses, dataDir: this.dataDir }, 'hub started');
     return this.addresses;
@@ -377,7 +407,7 @@ export class Hub {
       chmodSync(tokenFile, 0o600);
       this.logger.info({ file: tokenFile }, 'created an operator token for the local CLI');
     }
-    writeFileSync(join(this.dataDir, HUB_INFO_FILE), `${JSON.stringify({ httpUrl: this.addresses.httpUrl, mqttUrl: this.addresses.mqttUrl, pid: process.pid }, null, 2)}\n`);
+    writeFileSync(join(this.dataDir, HUB_INFO_FILE), `${JSON.stringify({ httpUrl: this.addresses.httpUrl, mqttUrl: this.addresses.mqttUrl, caFile: this.addresses.caFile, pid: process.pid }, null, 2)}\n`);
   }
 
   /** The operator token the hub wrote for the local CLI. */
@@ -397,6 +427,7 @@ export class Hub {
       took[name] = now - mark;
       mark = now;
     };
+    this.renewal?.stop();
     await step('cron', () => this.cron?.stop());
     this.plans.stop();
     this.scheduler.stop();

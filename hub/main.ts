@@ -13,7 +13,7 @@ const program = new Command('loa-hub')
   .version(VERSION)
   .option('-c, --config <file>', 'YAML config file (defaults apply to anything it leaves out; no file: all defaults)')
   .option('--data-dir <dir>', 'override dataDir from the config')
-  .option('--mqtt-port <port>', 'override mqtt.port', (v) => Number.parseInt(v, 10))
+  .option('--mqtt-port <port>', 'override mqtt.tls.port (MQTT over TLS)', (v) => Number.parseInt(v, 10))
   .option('--http-port <port>', 'override http.port', (v) => Number.parseInt(v, 10))
   .option('--check', 'validate the config and exit')
   .option('--new-signing-key', 'make the next signing key in the data dir (a key rotation, docs/install.md), print its public key and exit')
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const opts = program.opts<{ config?: string; dataDir?: string; mqttPort?: number; httpPort?: number; check?: boolean; newSigningKey?: boolean; switchSigningKey?: boolean }>();
   const config = loadHubConfig(opts.config);
   if (opts.dataDir) config.dataDir = opts.dataDir;
-  if (opts.mqttPort !== undefined) config.mqtt.port = opts.mqttPort;
+  if (opts.mqttPort !== undefined) config.mqtt.tls.port = opts.mqttPort;
   if (opts.httpPort !== undefined) config.http.port = opts.httpPort;
   if (opts.check) {
     // The cameras file is part of the config: a bad line there would stop the hub at start.
@@ -39,7 +39,8 @@ async function main(): Promise<void> {
   }
   const hub = new Hub({ config });
   const addresses = await hub.start();
-  process.stderr.write(`loa-hub ${VERSION}: MQTT ${addresses.mqttUrl}${addresses.mqttsPort ? ` (TLS on ${addresses.mqttsPort})` : ''}, HTTP ${addresses.httpUrl}, data ${hub.dataDir}\n`);
+  const plain = addresses.mqttPort === null ? '' : ` (plain text on ${addresses.mqttPort})`;
+  process.stderr.write(`loa-hub ${VERSION}: MQTT ${addresses.mqttUrl}${plain}, HTTP ${addresses.httpUrl}, CA ${addresses.caFile}, data ${hub.dataDir}\n`);
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;

@@ -6,7 +6,8 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from '
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { micInput } from '../hub/cli/commands/announce/live.js';
-import { spawnEdge, type EdgeProcess } from '../hub/demo/edges.js';
+import type { EdgeProcess } from '../hub/demo/edges.js';
+import { spawnEdgeWithCa as spawnEdge } from './helpers/edge-process.js';
 import { decodedDurationS } from './helpers/audio.js';
 import { LOA_BIN, REPO } from './helpers/cli-run.js';
 import { startTestHub, waitFor, type TestHub } from './helpers/hub.js';

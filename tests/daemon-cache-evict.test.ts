@@ -164,7 +164,7 @@ describe('media cache contents', () => {
   });
 
   it('takes its cap from cache.maxBytes in the edge config: 2 GiB by default, sizes with units', () => {
-    const base = { clusterId: 'ban-hon', secret: 's', hubKeys: [TEST_HUB_KEY] };
+    const base = { clusterId: 'ban-hon', secret: 's', hubKeys: [TEST_HUB_KEY], hub: { caFile: 'hub-ca.pem' } };
     expect(parseEdgeConfig(base).cache.maxBytes).toBe(2 * 1024 ** 3);
     expect(parseEdgeConfig({ ...base, cache: { maxBytes: '500MB' } }).cache.maxBytes).toBe(500_000_000);
     expect(parseEdgeConfig({ ...base, cache: { maxBytes: '1.5GiB' } }).cache.maxBytes).toBe(1.5 * 1024 ** 3);

@@ -18,10 +18,11 @@ function file(name: string, text: string): string {
 
 describe('edge config', () => {
   it('fills in the defaults around the three required settings', () => {
-    const c = loadEdgeConfig(file('min.yaml', `clusterId: ban-hon\nsecret: s3cret\nhubKeys: ["${KEY}"]\n`));
+    const c = loadEdgeConfig(file('min.yaml', `clusterId: ban-hon\nsecret: s3cret\nhubKeys: ["${KEY}"]\nhub:\n  caFile: hub-ca.pem\n`));
     expect(c).toMatchObject({
       clusterId: 'ban-hon',
-      hub: { mqttUrl: 'mqtt://127.0.0.1:1883', httpUrl: 'http://127.0.0.1:8080' },
+      // Encrypted by default, trusting the hub's CA alone (issue 14, item 4).
+      hub: { mqttUrl: 'mqtts://127.0.0.1:8883', httpUrl: 'https://127.0.0.1:8080', caFile: join(tmp.path, 'hub-ca.pem'), allowPlaintext: false },
       dataDir: '/var/lib/loa-edge',
       sink: { type: 'alsa', device: 'default' },
       healthIntervalSec: 30,
@@ -35,7 +36,7 @@ describe('edge config', () => {
   it('reads the secret from secretFile and resolves relative paths against the config file', () => {
     file('cluster.secret', 'from-file\n');
     const c = loadEdgeConfig(
-      file('rel.yaml', `clusterId: ban-hon\nsecretFile: cluster.secret\nhubKeys: ["${KEY}"]\ndataDir: data\nsink:\n  type: file\n  dir: out\n`),
+      file('rel.yaml', `clusterId: ban-hon\nsecretFile: cluster.secret\nhubKeys: ["${KEY}"]\nhub:\n  caFile: hub-ca.pem\ndataDir: data\nsink:\n  type: file\n  dir: out\n`),
     );
     expect(c.dataDir).toBe(join(tmp.path, 'data'));
     expect(c.sink).toEqual({ type: 'file', dir: join(tmp.path, 'out') });
@@ -52,7 +53,7 @@ describe('edge config', () => {
       message = (e as Error).message;
     }
     expect(message).toContain(`${p}:1:12: clusterId: must be lowercase letters`);
-    expect(message).toContain(`${p}:4:12: hub.mqttUrl: must be mqtt://`);
+    expect(message).toContain(`${p}:4:12: hub.mqttUrl: must be mqtts://`);
     expect(message).toMatch(/:6:\d+: reconnect: maxMs must not be smaller than minMs/);
   });
 

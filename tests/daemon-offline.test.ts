@@ -49,7 +49,7 @@ async function edge(o: { mqttUrl?: string; before?: (dataDir: string) => Promise
   const dataDir = join(rig.tmp.path, clusterId);
   await o.before?.(dataDir);
   const sinkDir = join(rig.tmp.path, `${clusterId}-out`);
-  const mqttUrl = o.mqttUrl ?? `mqtt://127.0.0.1:${proxy.port}`;
+  const mqttUrl = o.mqttUrl ?? `mqtts://127.0.0.1:${proxy.port}`;
   const e = await startEdge({ clusterId, mqttUrl, httpUrl: rig.media.url, dataDir, sink: { type: 'file', dir: sinkDir }, keepaliveSec: 1 });
   rig.edges.push(e);
   const logFile = join(dataDir, 'playlog.jsonl');
@@ -148,7 +148,7 @@ describe('loa-edge playing its plan while the hub is unreachable', () => {
     const startAt = Date.now() + 2500;
     const z = item('s-from-disk', startAt, { offsetMs: 1000, stopAt: startAt + 1500 });
     const e = await edge({
-      mqttUrl: `mqtt://127.0.0.1:${port}`,
+      mqttUrl: `mqtts://127.0.0.1:${port}`,
       before: async (dataDir) => {
         const store = new PlanStore(dataDir, silentLogger());
         store.offer(JSON.stringify(planOf([z])));

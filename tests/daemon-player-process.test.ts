@@ -39,7 +39,7 @@ describe('loa-edge process: ffmpeg killed mid-item', () => {
     const out = join(tmp.path, 'out');
     writeFileSync(
       config,
-      ['clusterId: proc-player', 'secret: proc-secret', `hubKeys: ["${TEST_HUB_KEY}"]`, 'hub:', `  mqttUrl: ${broker.url}`, `  httpUrl: ${media.url}`, 'dataDir: data', 'sink:', '  type: file', `  dir: ${out}`, 'player:', '  maxFailures: 2', 'log:', '  level: warn'].join('\n'),
+      ['clusterId: proc-player', 'secret: proc-secret', `hubKeys: ["${TEST_HUB_KEY}"]`, 'hub:', `  mqttUrl: ${broker.url}`, `  httpUrl: ${media.url}`, '  allowPlaintext: true', 'dataDir: data', 'sink:', '  type: file', `  dir: ${out}`, 'player:', '  maxFailures: 2', 'log:', '  level: warn'].join('\n'),
     );
     const child = spawn(process.execPath, [BIN, '--config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
     children.push(child);

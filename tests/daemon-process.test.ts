@@ -56,6 +56,8 @@ describe('loa-edge process', () => {
         'hub:',
         `  mqttUrl: ${broker.url}`,
         `  httpUrl: ${media.url}`,
+        // A bare plain broker and media server: the lifecycle is what this file is about.
+        '  allowPlaintext: true',
         'dataDir: data',
         'sink:',
         '  type: "null"',

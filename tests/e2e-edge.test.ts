@@ -6,7 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterTopic, PROTOCOL_VERSION, type Ack } from '../protocol/index.js';
-import { spawnEdge, type EdgeProcess } from '../hub/demo/edges.js';
+import type { EdgeProcess } from '../hub/demo/edges.js';
+import { spawnEdgeWithCa as spawnEdge } from './helpers/edge-process.js';
 import { decodedDurationS, makeTone } from './helpers/audio.js';
 import { startTestHub, waitFor, type TestHub } from './helpers/hub.js';
 import { makeTempDir } from './helpers/tmp.js';
@@ -119,10 +120,10 @@ describe('hub with three real loa-edge daemons', () => {
 
   it('after a hub restart on the same data directory, clusters, media and log are there and the daemons come back', async () => {
     const before = t.hub.store.broadcasts.log({ from: 0, to: Number.MAX_SAFE_INTEGER });
-    const ports = { mqtt: t.addresses.mqttPort, http: t.addresses.httpPort };
+    const ports = { mqtts: t.addresses.mqttsPort ?? 0, http: t.addresses.httpPort };
     await t.stop({ keepData: true });
     await waitFor(() => edges.every((e) => e.child.exitCode === null), { what: 'daemons still running' });
-    t = await startTestHub({ dataDir: hubDir, config: { mqtt: { port: ports.mqtt }, http: { port: ports.http }, dispatch: { leadMs: 2000 } } });
+    t = await startTestHub({ dataDir: hubDir, config: { mqtt: { tls: { port: ports.mqtts } }, http: { port: ports.http }, dispatch: { leadMs: 2000 } } });
     expect(t.hub.store.clusters.list().map((c) => c.id)).toEqual(expect.arrayContaining(ids));
     expect(t.hub.store.media.get(mediaId)?.name).toBe('bulletin');
     expect(t.hub.store.broadcasts.log({ from: 0, to: Number.MAX_SAFE_INTEGER })).toEqual(before);

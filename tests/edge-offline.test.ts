@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnEdge, type EdgeProcess } from '../hub/demo/edges.js';
+import type { EdgeProcess } from '../hub/demo/edges.js';
+import { spawnEdgeWithCa as spawnEdge } from './helpers/edge-process.js';
 import { epochToZoned, formatTimeOfDay } from '../hub/schedule/calendar.js';
 import { planSchema, playLogEntrySchema, type PlanItem } from '../protocol/index.js';
 import { decodedDurationS, makeTone } from './helpers/audio.js';
@@ -35,13 +36,13 @@ beforeAll(async () => {
   const up = await t.api<{ media: { id: string } }>('POST', '/api/v1/media?name=tin-offline', readFileSync(wav), { headers: { accept: 'application/json' } });
   if (up.status !== 201) throw new Error(`import failed: ${JSON.stringify(up.body)}`);
   mediaId = up.body.media.id;
-  proxy = new LinkProxy({ host: '127.0.0.1', port: t.addresses.mqttPort });
+  proxy = new LinkProxy({ host: '127.0.0.1', port: t.addresses.mqttsPort! });
   await proxy.start();
   edge = spawnEdge({
     hubKeys: t.hub.hubKeys(),
     clusterId: ID,
     secret,
-    mqttUrl: `mqtt://127.0.0.1:${proxy.port}`,
+    mqttUrl: `mqtts://127.0.0.1:${proxy.port}`,
     httpUrl: t.addresses.httpUrl,
     dir: join(tmp.path, ID),
     // A dead link is noticed in about two keep-alives on both sides.

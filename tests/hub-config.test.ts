@@ -32,7 +32,10 @@ describe('hub config', () => {
     expect(c.mqtt.port).toBe(1883);
     expect(c.http.port).toBe(8080);
     expect(c.timezone).toBe('Asia/Ho_Chi_Minh');
-    expect(c.mqtt.tls).toBeUndefined();
+    // TLS on by default (issue 14, item 4); plain listeners only when asked for.
+    expect(c.mqtt.tls.port).toBe(8883);
+    expect(c.mqtt.plain).toBe(false);
+    expect(c.http.plain).toBe(false);
   });
 
   it('reports every problem with file, line, column and the path inside the file', () => {

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnEdge, type EdgeProcess } from '../hub/demo/edges.js';
+import type { EdgeProcess } from '../hub/demo/edges.js';
+import { spawnEdgeWithCa as spawnEdge } from './helpers/edge-process.js';
 import { clusterTopic } from '../protocol/index.js';
 import { externalBroker, startTestHub, waitFor, type TestHub } from './helpers/hub.js';
 import { LinkProxy } from './helpers/hub-link-proxy.js';
@@ -41,7 +42,9 @@ describe.runIf(haveOpenssl)('MQTT over TLS', () => {
 
   beforeAll(async () => {
     pki = await makeTestPki(tmp.path);
-    t = await startTestHub({ config: { mqtt: { tls: { port: 0, cert: pki.certFile, key: pki.keyFile } } } });
+    // A CA of this test's own, which the run does not trust; plain MQTT on too (mqtt.plain) to see
+    // the two listeners apart, and plain HTTP so the helper's fetch needs no CA.
+    t = await startTestHub({ config: { tls: { cert: pki.certFile, key: pki.keyFile, ca: pki.caFile }, mqtt: { plain: true }, http: { plain: true } } });
     a = await t.addCluster('ban-tls');
     tlsUrl = `mqtts://127.0.0.1:${t.addresses.mqttsPort}`;
   });
@@ -90,8 +93,8 @@ describe.runIf(haveOpenssl)('MQTT over TLS', () => {
     expect(t.hub.broker.isConnected(a.id)).toBe(false);
   });
 
-  it('plain TCP still works on the other port', async () => {
-    const c = await connectDevice(t.addresses.mqttUrl, a.id, a.secret);
+  it('plain TCP works on the other port when mqtt.plain is on', async () => {
+    const c = await connectDevice(`mqtt://127.0.0.1:${t.addresses.mqttPort}`, a.id, a.secret);
     clients.push(c);
     expect((c.stream as Partial<TLSSocket>).encrypted).toBeFalsy();
     // (External broker: the hub knows a box by its presence, which this bare client never publishes.)
@@ -126,7 +129,7 @@ describe('a box whose link silently dies', () => {
 
   beforeAll(async () => {
     t = await startTestHub();
-    proxy = new LinkProxy({ host: '127.0.0.1', port: t.addresses.mqttPort });
+    proxy = new LinkProxy({ host: '127.0.0.1', port: t.addresses.mqttsPort! });
     await proxy.start();
   });
 
@@ -140,7 +143,7 @@ describe('a box whose link silently dies', () => {
     const { id, secret } = await t.addCluster('ban-4g');
     const edge = spawnEdge({
       hubKeys: t.hub.hubKeys(),
-      clusterId: id, secret, mqttUrl: `mqtt://127.0.0.1:${proxy.port}`, httpUrl: t.addresses.httpUrl,
+      clusterId: id, secret, mqttUrl: `mqtts://127.0.0.1:${proxy.port}`, httpUrl: t.addresses.httpUrl,
       dir: join(tmp.path, id), keepaliveSec, reconnect: { minMs: 200, maxMs: 1000 }, logLevel: 'info',
     });
     edges.push(edge);

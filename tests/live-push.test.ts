@@ -1,7 +1,8 @@
 // A live stream pushed by the operator: `loa announce --file F --live` and `--mic` (with the fake
 // capture input LOA_MIC_INPUT) as real child processes against a real hub with simulated clusters;
 // a box-like HTTP client hears MP3 frames while it runs; an upload that stalls ends with the reason logged.
-import { request } from 'node:http';
+// The hub serves HTTPS; this worker trusts the run's test CA (tests/helpers/global-tls.ts).
+import { request } from 'node:https';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -5,6 +5,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHub } from './helpers/hub.js';
+import { runPki } from './helpers/hub-tls.js';
 import { startTestBroker } from './helpers/sim-broker.js';
 import { TestHub } from './helpers/sim-hub.js';
 import { TEST_HUB_KEY } from './helpers/signing.js';
@@ -66,6 +68,23 @@ describe('loa-sim CLI', () => {
     sim.child.kill('SIGTERM');
     expect(await sim.exit).toBe(0);
     for (const id of clusters) expect(hub.of(id, 'presence').at(-1)?.body).toMatchObject({ status: 'offline', reason: 'shutdown' });
+  });
+
+  it('connects to a real hub over MQTT over TLS, trusting the --ca it is given; without --ca it refuses mqtts://', async () => {
+    const t = await startTestHub();
+    cleanups.push(() => t.stop());
+    const tmp = makeTempDir('loa-sim-cli-');
+    cleanups.push(() => tmp.remove());
+    const fleetFile = join(tmp.path, 'fleet.jsonl');
+    const clusters = ['tls-a', 'tls-b'];
+    writeFileSync(fleetFile, (await Promise.all(clusters.map((id) => t.addCluster(id)))).map((c) => JSON.stringify(c)).join('\n'));
+    const noCa = run(['--fleet', fleetFile, '--mqtt', t.addresses.mqttUrl]);
+    expect(await noCa.exit).not.toBe(0);
+    expect(noCa.stderr()).toMatch(/--mqtt is mqtts:\/\/: give --ca <file>/);
+    const sim = run(['--fleet', fleetFile, '--mqtt', t.addresses.mqttUrl, '--ca', runPki().caFile, '--summary-interval', '0']);
+    await until(() => clusters.every((id) => t.hub.store.clusters.get(id)?.online === true), 10_000, 'the clusters online over TLS');
+    sim.child.kill('SIGTERM');
+    expect(await sim.exit).toBe(0);
   });
 
   it('reads JSON lines as printed by `loa clusters add --json`', async () => {

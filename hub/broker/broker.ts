@@ -1,10 +1,9 @@
-// The embedded MQTT broker (aedes 1.x, MQTT 3.1.1 only): TCP on 1883, TLS on 8883 when configured.
+// The embedded MQTT broker (aedes 1.x, MQTT 3.1.1 only): TLS on 8883, plain TCP on 1883 only when configured.
 // Behaviour is given to aedes as hooks, as its design intends: preConnect (3.1.1 only),
 // authenticate (cluster id and secret, refusals slowed: cluster-login.ts), authorizePublish and
 // authorizeSubscribe (a device only under its own cluster, see protocol/topics.ts), and a frame
 // limit for oversize packets.
 import { Aedes, type Client, type AuthenticateError, type PublishPacket, type Subscription } from 'aedes';
-import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import type { Clock } from '../../common/clock.js';
@@ -18,6 +17,8 @@ import type { ClusterLogin } from './cluster-login.js';
 
 export interface BrokerDeps {
   config: HubConfig['mqtt'];
+  /** The hub's server certificate (hub/tls/pki.ts). */
+  tls: { cert: Buffer; key: Buffer };
   login: ClusterLogin;
   clock: Clock;
   logger: Logger;
@@ -57,7 +58,7 @@ export class Broker implements HubMqtt {
   private tcp: Server | null = null;
   private tls: TlsServer | null = null;
   private readonly log: Logger;
-  ports = { mqtt: 0, mqtts: 0 as number | null };
+  ports = { mqtt: null as number | null, mqtts: 0 as number | null };
   private startedAt = 0;
   /** Set by stop(): sessions closing then are the hub's own doing, not the boxes'. */
   private stopping = false;
@@ -107,19 +108,21 @@ export class Broker implements HubMqtt {
       );
       this.aedes.handle(stream as unknown as Socket);
     };
-    this.tcp = createServer(handle);
-    this.ports.mqtt = await listen(this.tcp, cfg.port, cfg.host);
-    this.log.info({ port: this.ports.mqtt, host: cfg.host, maxPacketBytes: cfg.maxPacketBytes }, 'MQTT listening');
-    if (cfg.tls) {
-      this.tls = createTlsServer(
-        { cert: readFileSync(cfg.tls.cert), key: readFileSync(cfg.tls.key), ...(cfg.tls.ca ? { ca: readFileSync(cfg.tls.ca) } : {}) },
-        (socket) => handle(socket),
-      );
-      this.ports.mqtts = await listen(this.tls, cfg.tls.port, cfg.host);
-      this.log.info({ port: this.ports.mqtts }, 'MQTT over TLS listening');
+    this.tls = createTlsServer({ cert: this.deps.tls.cert, key: this.deps.tls.key }, (socket) => handle(socket));
+    this.ports.mqtts = await listen(this.tls, cfg.tls.port, cfg.host);
+    this.log.info({ port: this.ports.mqtts, host: cfg.host, maxPacketBytes: cfg.maxPacketBytes }, 'MQTT over TLS listening');
+    if (cfg.plain) {
+      this.tcp = createServer(handle);
+      this.ports.mqtt = await listen(this.tcp, cfg.port, cfg.host);
+      this.log.warn({ port: this.ports.mqtt, host: cfg.host }, 'plain MQTT listening (mqtt.plain): box secrets and commands cross the network unencrypted');
     } else {
-      this.ports.mqtts = null;
+      this.ports.mqtt = null;
     }
+  }
+
+  /** A renewed certificate for new connections (hub/tls/renewal.ts); open ones keep theirs. */
+  useCertificate(tls: { cert: Buffer; key: Buffer }): void {
+    this.tls?.setSecureContext({ cert: tls.cert, key: tls.key });
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,7 @@
 // HTTP client of the hub's API (docs/api.md) for the CLI: Node's fetch, bearer token, JSON in
 // and out; error bodies become ApiError with the hub's code, and network failures say which URL.
 import { Readable, Transform } from 'node:stream';
+import { withDispatcher } from '../../common/ca-dispatcher.js';
 import { LoaError } from '../../common/errors.js';
 import type { Media, UploadEvent } from './api-types.js';
 import { CliError } from './errors.js';
@@ -32,6 +33,8 @@ export interface ApiClientOptions {
   t: Catalogue;
   /** Ordinary requests give up after this long; uploads never do (big files over slow links). */
   timeoutMs?: number;
+  /** fetch's connection pool, one that trusts the hub's CA (hub-ca.ts); else Node's default. */
+  dispatcher?: unknown;
 }
 
 type Query = Record<string, string | number | undefined>;
@@ -41,8 +44,10 @@ export class ApiClient {
   private readonly token: string;
   private readonly t: Catalogue;
   private readonly timeoutMs: number;
+  private readonly dispatcher: unknown;
 
   constructor(opts: ApiClientOptions) {
+    this.dispatcher = opts.dispatcher;
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.token = opts.token;
     this.t = opts.t;
@@ -159,7 +164,7 @@ export class ApiClient {
 
   private async send(url: string, init: RequestInit): Promise<Response> {
     try {
-      return await fetch(url, init);
+      return await fetch(url, withDispatcher(init, this.dispatcher));
     } catch (e) {
       throw this.networkError(e);
     }
@@ -171,6 +176,10 @@ export class ApiClient {
       return new CliError('LOA_CLI_HUB_TIMEOUT', this.t.hubTimeout(this.baseUrl, Math.round(this.timeoutMs / 1000)), { cause: e });
     }
     const why = err.cause?.code ?? err.cause?.message ?? err.message;
+    // A certificate the CLI does not trust is not a hub that is down: say which CA to give.
+    if (/CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)/.test(err.cause?.code ?? '')) {
+      return new CliError('LOA_CLI_HUB_UNTRUSTED', this.t.hubUntrusted(this.baseUrl, why), { cause: e });
+    }
     return new CliError('LOA_CLI_HUB_UNREACHABLE', this.t.cannotReachHub(this.baseUrl, why), { cause: e });
   }
 

@@ -1,5 +1,5 @@
 // Where the CLI finds its hub and token, and the context every command receives. Order: flags,
-// then LOA_HUB / LOA_TOKEN / LOA_DATA_DIR, then the files the hub writes in its data directory.
+// then LOA_HUB / LOA_TOKEN / LOA_HUB_CA / LOA_DATA_DIR, then the files the hub writes in its data directory.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Clock } from '../../common/clock.js';
@@ -7,7 +7,7 @@ import type { ApiClient } from './api-client.js';
 import { CliError, usageError } from './errors.js';
 import type { Catalogue, Lang } from './i18n.js';
 
-export const DEFAULT_HUB_URL = 'http://127.0.0.1:8080';
+export const DEFAULT_HUB_URL = 'https://127.0.0.1:8080';
 export const DEFAULT_DATA_DIR = './data';
 
 /** The process's streams and surroundings, passed in so tests can run the CLI in-process. */
@@ -23,6 +23,8 @@ export interface GlobalOptions {
   hub?: string;
   token?: string;
   dataDir?: string;
+  /** The hub's CA certificate (PEM file), trusted for https:// besides the system's. */
+  ca?: string;
   json?: boolean;
   lang?: Lang;
   tz?: string;
@@ -34,6 +36,8 @@ export interface Connection {
   hubUrl: string;
   token: string;
   dataDir: string;
+  /** The hub's CA: --ca, LOA_HUB_CA, or the caFile the hub wrote in hub.json. */
+  caFile?: string | undefined;
   from: { hub: Source; token: Source };
 }
 
@@ -47,7 +51,7 @@ export interface CommandContext {
   io: CliIo;
 }
 
-function readHubFile(file: string, t: Catalogue): string | undefined {
+function readHubFile(file: string, t: Catalogue): { url: string; caFile?: string } | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -55,14 +59,15 @@ function readHubFile(file: string, t: Catalogue): string | undefined {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new CliError('LOA_CLI_HUB_FILE', t.badHubFile(file, (e as NodeJS.ErrnoException).code ?? String(e)));
   }
-  let url: unknown;
+  let parsed: { httpUrl?: unknown; caFile?: unknown };
   try {
-    url = (JSON.parse(text) as { httpUrl?: unknown }).httpUrl;
+    parsed = JSON.parse(text) as typeof parsed;
   } catch (e) {
     throw new CliError('LOA_CLI_HUB_FILE', t.badHubFile(file, (e as Error).message));
   }
+  const url = parsed.httpUrl;
   if (typeof url !== 'string' || !url) throw new CliError('LOA_CLI_HUB_FILE', t.badHubFile(file, 'no "httpUrl"'));
-  return url;
+  return { url, ...(typeof parsed.caFile === 'string' && parsed.caFile ? { caFile: parsed.caFile } : {}) };
 }
 
 function readTokenFile(file: string, t: Catalogue): string | undefined {
@@ -92,12 +97,12 @@ export function discoverConnection(g: GlobalOptions, io: Pick<CliIo, 'env' | 'cw
 
   let hubUrl: string;
   let hubFrom: Source;
+  // The hub on this machine says where its CA is, even when the address comes from elsewhere.
+  const hubFile = g.hub && (g.ca || env.LOA_HUB_CA) ? undefined : readHubFile(resolve(dataDir, 'hub.json'), t);
   if (g.hub) [hubUrl, hubFrom] = [g.hub, 'flag'];
   else if (env.LOA_HUB) [hubUrl, hubFrom] = [env.LOA_HUB, 'env'];
-  else {
-    const fromFile = readHubFile(resolve(dataDir, 'hub.json'), t);
-    [hubUrl, hubFrom] = fromFile ? [fromFile, 'file'] : [DEFAULT_HUB_URL, 'default'];
-  }
+  else [hubUrl, hubFrom] = hubFile ? [hubFile.url, 'file'] : [DEFAULT_HUB_URL, 'default'];
+  const caFile = g.ca ? resolve(io.cwd, g.ca) : env.LOA_HUB_CA ? resolve(io.cwd, env.LOA_HUB_CA) : hubFile?.caFile;
 
   const tokenFile = resolve(dataDir, 'operator.token');
   let token: string | undefined;
@@ -107,5 +112,5 @@ export function discoverConnection(g: GlobalOptions, io: Pick<CliIo, 'env' | 'cw
   else [token, tokenFrom] = [readTokenFile(tokenFile, t), 'file'];
   if (!token) throw new CliError('LOA_CLI_NO_TOKEN', t.missingToken(`--token, LOA_TOKEN, ${tokenFile}`));
 
-  return { hubUrl: checkUrl(hubUrl, t), token, dataDir, from: { hub: hubFrom, token: tokenFrom } };
+  return { hubUrl: checkUrl(hubUrl, t), token, dataDir, caFile, from: { hub: hubFrom, token: tokenFrom } };
 }

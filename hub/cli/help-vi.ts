@@ -7,7 +7,8 @@ import { Help, type Command } from 'commander';
 /** English help text → Vietnamese. */
 export const HELP_VI: ReadonlyMap<string, string> = new Map([
   ['Loa operator CLI: clusters, media, broadcasts, schedules, emergencies, log, report, status and cameras of a Loa hub', 'Chương trình dòng lệnh cho người vận hành Loa: cụm loa, thư viện âm thanh, lượt phát, lịch phát, phát khẩn cấp, nhật ký, báo cáo, trạng thái và camera của một trạm trung tâm Loa'],
-  ['hub HTTP address (else LOA_HUB, <data dir>/hub.json, http://127.0.0.1:8080)', 'địa chỉ HTTP của trạm trung tâm (nếu không: LOA_HUB, <thư mục dữ liệu>/hub.json, http://127.0.0.1:8080)'],
+  ['hub HTTP address (else LOA_HUB, <data dir>/hub.json, https://127.0.0.1:8080)', 'địa chỉ HTTP của trạm trung tâm (nếu không: LOA_HUB, <thư mục dữ liệu>/hub.json, https://127.0.0.1:8080)'],
+  ['the hub\'s CA certificate, trusted for https:// (else LOA_HUB_CA, the caFile in <data dir>/hub.json)', 'chứng chỉ CA của trạm trung tâm, được tin cậy cho https:// (nếu không: LOA_HUB_CA, caFile trong <thư mục dữ liệu>/hub.json)'],
   ['API token (else LOA_TOKEN, <data dir>/operator.token)', 'mã truy cập API (nếu không: LOA_TOKEN, <thư mục dữ liệu>/operator.token)'],
   ['the hub\'s data directory (else LOA_DATA_DIR, ./data)', 'thư mục dữ liệu của trạm trung tâm (nếu không: LOA_DATA_DIR, ./data)'],
   ['machine-readable output', 'kết quả dạng máy đọc (JSON)'],
@@ -17,6 +18,7 @@ export const HELP_VI: ReadonlyMap<string, string> = new Map([
   ['register a cluster and print its secret (shown only once)', 'đăng ký một cụm loa và in mật khẩu của nó (chỉ hiện một lần)'],
   ['display name', 'tên hiển thị'],
   ['village (thôn/bản) the cluster serves', 'thôn/bản mà cụm loa phục vụ'],
+  ['write the box\'s edge.yaml, edge.secret and hub-ca.pem into this folder instead of printing them', 'ghi edge.yaml, edge.secret và hub-ca.pem của hộp điều khiển vào thư mục này thay vì in ra'],
   ['cluster id, e.g. ban-hon', 'mã cụm loa, ví dụ ban-hon'],
   ['list clusters with their connection state', 'danh sách cụm loa và trạng thái kết nối'],
   ['show one cluster: what it plays, its last health report', 'xem một cụm loa: đang phát gì, báo cáo tình trạng gần nhất'],

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import type { Clock } from '../../common/clock.js';
 import { ApiClient } from './api-client.js';
+import { trustingDispatcher } from './hub-ca.js';
 import { discoverConnection, type CliIo, type CommandContext, type GlobalOptions } from './context.js';
 import { ExitError, usageError } from './errors.js';
 import type { Catalogue } from './i18n.js';
@@ -25,7 +26,8 @@ export function createHost(io: CliIo, t: Catalogue, clock: Clock): CommandHost {
       const tz = g.tz ?? (io.env.LOA_TZ || DEFAULT_TZ);
       if (!isValidTimeZone(tz)) throw usageError('LOA_CLI_BAD_TZ', t.badTimeZone(tz));
       const conn = discoverConnection(g, io, t);
-      const api = new ApiClient({ baseUrl: conn.hubUrl, token: conn.token, t });
+      const dispatcher = conn.caFile && conn.hubUrl.startsWith('https:') ? await trustingDispatcher(conn.caFile, t) : undefined;
+      const api = new ApiClient({ baseUrl: conn.hubUrl, token: conn.token, t, dispatcher });
       const result = await body({ api, t, tz, clock, json: g.json === true, io });
       const format: Format = g.json ? 'json' : g.csv ? 'csv' : 'human';
       print(result, format, io, t);

@@ -5,6 +5,7 @@
 import { alarmsEn, alarmsVi } from './i18n-alarms.js';
 import { camerasEn, camerasVi } from './i18n-cameras.js';
 import { inputEn, inputVi } from './i18n-input.js';
+import { bundleEn, bundleVi } from './i18n-bundle.js';
 import { scheduleEn, scheduleVi } from './i18n-schedule.js';
 
 const en = {
@@ -123,6 +124,7 @@ const en = {
   ...alarmsEn,
   ...camerasEn,
   ...inputEn,
+  ...bundleEn,
 };
 
 const phasesEn: Record<string, string> = {
@@ -248,6 +250,7 @@ const vi: Catalogue = {
   ...alarmsVi,
   ...camerasVi,
   ...inputVi,
+  ...bundleVi,
 };
 
 const catalogues: Record<Lang, Catalogue> = { en, vi };

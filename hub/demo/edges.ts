@@ -39,6 +39,10 @@ export interface EdgeSpec {
   insecureAcceptUnsigned?: boolean;
   mqttUrl: string;
   httpUrl: string;
+  /** The hub's CA certificate (PEM file) the box pins; needed with mqtts:// and https://. */
+  caFile?: string;
+  /** Let the box speak mqtt:// or http:// (it logs a warning); for tests of plain listeners. */
+  allowPlaintext?: boolean;
   /** Folder for its config, data and sink. */
   dir: string;
   logLevel?: string;
@@ -61,7 +65,12 @@ export function writeEdgeConfig(spec: EdgeSpec): { configFile: string; sinkDir: 
       secret: spec.secret,
       hubKeys: spec.hubKeys,
       ...(spec.insecureAcceptUnsigned ? { insecureAcceptUnsigned: true } : {}),
-      hub: { mqttUrl: spec.mqttUrl, httpUrl: spec.httpUrl },
+      hub: {
+        mqttUrl: spec.mqttUrl,
+        httpUrl: spec.httpUrl,
+        ...(spec.caFile ? { caFile: spec.caFile } : {}),
+        ...(spec.allowPlaintext ? { allowPlaintext: true } : {}),
+      },
       dataDir: join(spec.dir, 'data'),
       sink: { type: 'file', dir: sinkDir },
       healthIntervalSec: spec.healthIntervalSec ?? 30,

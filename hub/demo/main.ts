@@ -12,6 +12,7 @@ import { colourWanted } from '../../common/colour.js';
 import { errorMessage } from '../../common/errors.js';
 import { createLogger } from '../../common/logger.js';
 import { startFleet } from '../../firmware-sim/index.js';
+import { caDispatcher, withDispatcher } from '../../common/ca-dispatcher.js';
 import { startCameras, type CameraFarm } from '../../firmware-sim/cameras/index.js';
 import { newTokenSecret } from '../http/routes/tokens.js';
 import { Hub } from '../hub.js';
@@ -26,7 +27,7 @@ interface SiteFile {
 const program = new Command('npm run demo --')
   .description('Loa demo: hub + 12 simulated Tú Lệ clusters + 2 real loa-edge daemons; plays a sample on all 14')
   .option('--data-dir <dir>', 'where the demo keeps its data (wiped at start)', './data/demo')
-  .option('--mqtt-port <port>', 'MQTT port of the hub', (v) => Number.parseInt(v, 10), 1883)
+  .option('--mqtt-port <port>', 'MQTT over TLS port of the hub', (v) => Number.parseInt(v, 10), 8883)
   .option('--http-port <port>', 'HTTP port of the hub', (v) => Number.parseInt(v, 10), 8080)
   .option('--site <file>', 'site file with the clusters', 'config/sites/tu-le/site.yaml')
   .option('--edges <n>', 'how many real loa-edge daemons to start', (v) => Number.parseInt(v, 10), 2)
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
 
   const site = parse(readFileSync(o.site, 'utf8')) as SiteFile;
   const hub = new Hub({
-    config: { dataDir: join(dataDir, 'hub'), mqtt: { port: o.mqttPort }, http: { port: o.httpPort }, dispatch: { leadMs: 3000 }, cameras: { pollIntervalSec: 5, timeoutMs: 2000 } },
+    config: { dataDir: join(dataDir, 'hub'), mqtt: { tls: { port: o.mqttPort } }, http: { port: o.httpPort }, dispatch: { leadMs: 3000 }, cameras: { pollIntervalSec: 5, timeoutMs: 2000 } },
     logger: logger.child({ part: 'hub' }),
   });
   const addr = await hub.start();
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
 
   const fleet = await startFleet({
     mqttUrl: addr.mqttUrl,
+    ca: hub.tls.ca,
     clusters: site.clusters.map((c) => ({ id: c.id, secret: creds.get(c.id)! })),
     hubKeys: hub.hubKeys(),
     logger: logger.child({ part: 'sim' }),
@@ -86,7 +88,7 @@ async function main(): Promise<void> {
     healthIntervalMs: 10_000,
   });
   const edges: EdgeProcess[] = edgeIds.map((id) =>
-    spawnEdge({ clusterId: id, secret: creds.get(id)!, hubKeys: hub.hubKeys(), mqttUrl: addr.mqttUrl, httpUrl: addr.httpUrl, dir: join(dataDir, id), healthIntervalSec: 10 }),
+    spawnEdge({ clusterId: id, secret: creds.get(id)!, hubKeys: hub.hubKeys(), mqttUrl: addr.mqttUrl, httpUrl: addr.httpUrl, caFile: addr.caFile, dir: join(dataDir, id), healthIntervalSec: 10 }),
   );
   // Free ports (not ONVIF's standard 80, which needs root): the hub is told each camera's port.
   const villages = site.clusters.map((c) => c.village);
@@ -114,11 +116,12 @@ async function main(): Promise<void> {
 
     const sample = makeSample(dataDir, hub.ffmpeg.path);
     const token = hub.operatorToken();
-    const up = await fetch(`${addr.httpUrl}/api/v1/media?name=loa-demo&filename=loa-demo.wav`, {
+    // Over HTTPS, trusting the hub's own CA, as the CLI does.
+    const up = await fetch(`${addr.httpUrl}/api/v1/media?name=loa-demo&filename=loa-demo.wav`, withDispatcher({
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream', accept: 'application/json' },
       body: readFileSync(sample),
-    });
+    }, await caDispatcher(hub.tls.ca)));
     const media = ((await up.json()) as { media: { id: string; durationMs: number } }).media;
     say(`imported the sample: ${(media.durationMs / 1000).toFixed(1)} s, loudness-normalised Ogg/Opus, id ${media.id.slice(0, 12)}…`);
 
@@ -165,7 +168,7 @@ async function showCameras(hub: Hub, cams: CameraFarm, villages: string[], httpU
   say(table.toString());
   const police = newTokenSecret();
   hub.store.tokens.add({ id: 't-demo-police', name: 'demo police post', role: 'police', createdAt: Date.now(), token: police });
-  say(`police monitor page: ${httpUrl}/monitor#token=${police}`);
+  say(`police monitor page: ${httpUrl}/monitor#token=${police} (HTTPS by the hub's own CA: install ${hub.tls.caFile} in the browser, docs/install.md)`);
 }
 
 main().catch((err: unknown) => {

@@ -35,8 +35,14 @@ export function registeredRoutes(app: FastifyInstance): RouteEntry[] {
   return [...(routeTables.get(app) ?? [])];
 }
 
-export function buildApp(ctx: HttpContext, logger: Logger, opts: { maxUploadBytes: number; brokerFiles?: MosquittoFiles | null }): FastifyInstance {
-  const app: FastifyInstance = Fastify({
+export function buildApp(
+  ctx: HttpContext,
+  logger: Logger,
+  opts: { maxUploadBytes: number; brokerFiles?: MosquittoFiles | null; https?: { cert: Buffer; key: Buffer } },
+): FastifyInstance {
+  // fastify types an HTTPS app apart from an HTTP one; the routes use neither server's own API.
+  const app = Fastify({
+    ...(opts.https ? { https: opts.https } : {}),
     loggerInstance: logger as unknown as FastifyBaseLogger,
     // Per-request lines go out at debug level from the onResponse hook below instead.
     logController: new LogController({ disableRequestLogging: true }),

@@ -1,4 +1,5 @@
 // What the HTTP routes may use: narrow handles onto the hub's modules, passed as one object.
+import type { Provisioning } from '../tls/provisioning.js';
 import type { Registry } from 'prom-client';
 import type { Clock } from '../../common/clock.js';
 import type { FfmpegLocation } from '../../common/ffmpeg.js';
@@ -88,4 +89,6 @@ export interface HttpContext {
   startedAt: number;
   /** Text-to-speech and file announcements (hub/announce/); absent in apps built without them. */
   announce?: AnnounceService;
+  /** What `loa clusters add` hands a new box besides its secret (hub/tls/provisioning.ts). */
+  provisioning?: () => Provisioning;
 }

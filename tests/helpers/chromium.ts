@@ -1,7 +1,9 @@
 // Debian's headless Chromium for the monitor page tests, launched and closed the same way by each.
 import { chromium, type Browser } from 'playwright-core';
+import { chromiumTrustArgs } from './hub-tls.js';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
+// The hub serves HTTPS; Chromium trusts its test certificate as a police PC trusts the hub's CA.
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', ...chromiumTrustArgs()];
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });

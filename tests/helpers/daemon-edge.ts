@@ -2,6 +2,7 @@
 import { PassThrough } from 'node:stream';
 import { createLogger } from '../../common/logger.js';
 import { parseEdgeConfig, type EdgeConfig } from '../../daemon/config.js';
+import { boxHubSection } from './hub-tls.js';
 import { EdgeDaemon } from '../../daemon/edge.js';
 import type { HardwareProbe } from '../../daemon/health.js';
 import { TEST_HUB_KEY } from './signing.js';
@@ -38,7 +39,7 @@ export async function startEdge(o: {
     clusterId: o.clusterId,
     secret: o.secret ?? 'sesame',
     hubKeys: [TEST_HUB_KEY],
-    hub: { mqttUrl: o.mqttUrl, httpUrl: o.httpUrl },
+    hub: boxHubSection(o.mqttUrl, o.httpUrl),
     dataDir: o.dataDir,
     sink: o.sink ?? { type: 'null' },
     healthIntervalSec: o.healthIntervalSec ?? 60,

@@ -4,15 +4,18 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { join } from 'node:path';
+import { createServer as createTlsServer } from 'node:tls';
 import { connect, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { clusterTopic, parseClusterTopic, type Ack, type Channel, type MediaRef } from '../../protocol/index.js';
 import { decodedDurationS, ffmpegPath, makeTone } from './audio.js';
 import type { EdgeUnderTest } from './daemon-edge.js';
 import { signedAsHub } from './signing.js';
+import { runPki } from './hub-tls.js';
 import { makeTempDir } from './tmp.js';
 
 export interface TestBroker {
@@ -23,14 +26,15 @@ export interface TestBroker {
 
 type Authenticate = (user: string | undefined, password: string | undefined) => boolean;
 
-/** A bare aedes broker on 127.0.0.1 (port 0 unless given, to restart on the same port). */
-export async function startBroker(opts: { port?: number; authenticate?: Authenticate } = {}): Promise<TestBroker> {
+/** A bare aedes broker on 127.0.0.1 (port 0 unless given, to restart on the same port); with `tls`,
+ *  MQTT over TLS with that certificate (a rogue broker of the TLS suites). */
+export async function startBroker(opts: { port?: number; authenticate?: Authenticate; tls?: { cert: Buffer; key: Buffer } } = {}): Promise<TestBroker> {
   const { Aedes } = await import('aedes');
   const auth = opts.authenticate;
   const broker = await Aedes.createBroker(
     auth ? { authenticate: (_c, user, pass, done) => done(null, auth(user, pass?.toString())) } : {},
   );
-  const server: NetServer = createNetServer(broker.handle);
+  const server: NetServer = opts.tls ? createTlsServer(opts.tls, broker.handle) : createNetServer(broker.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
@@ -38,7 +42,7 @@ export async function startBroker(opts: { port?: number; authenticate?: Authenti
   const port = (server.address() as AddressInfo).port;
   return {
     port,
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${opts.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
     close: async () => {
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -56,11 +60,12 @@ export interface MediaServer {
   close(): Promise<void>;
 }
 
-export async function startMediaServer(credentials: { user: string; password: string }): Promise<MediaServer> {
+/** With `tls`, HTTPS with that certificate (the daemon rig's, as a hub serves media). */
+export async function startMediaServer(credentials: { user: string; password: string }, tls?: { cert: Buffer; key: Buffer }): Promise<MediaServer> {
   const routes = new Map<string, Buffer>();
   const requests: { path: string; status: number }[] = [];
   const state = { credentials };
-  const server: HttpServer = createHttpServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const expected = `Basic ${Buffer.from(`${state.credentials.user}:${state.credentials.password}`).toString('base64')}`;
     const body = routes.get(path);
@@ -71,11 +76,12 @@ export async function startMediaServer(credentials: { user: string; password: st
       return;
     }
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length }).end(body);
-  });
+  };
+  const server: HttpServer = tls ? createHttpsServer(tls, handle) : createHttpServer(handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     routes,
     get credentials() {
       return state.credentials;
@@ -231,8 +237,11 @@ export function useDaemonRig(
 ): DaemonRig {
   const rig = { tmp: makeTempDir(tmpPrefix), edges: [] as EdgeUnderTest[] } as DaemonRig;
   beforeAll(async () => {
-    rig.broker = await startBroker();
-    rig.media = await startMediaServer({ user: o.mediaUser ?? 'unused', password: 'sesame' });
+    // TLS, as a hub serves it: the daemons pin the run's test CA (tests/helpers/hub-tls.ts).
+    const pki = runPki();
+    const tls = { cert: readFileSync(pki.certFile), key: readFileSync(pki.keyFile) };
+    rig.broker = await startBroker({ tls });
+    rig.media = await startMediaServer({ user: o.mediaUser ?? 'unused', password: 'sesame' }, tls);
     rig.watcher = await Watcher.connect(rig.broker.url);
     await o.setup?.(rig);
   });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createLogger } from '../../common/logger.js';
 import { parseEdgeConfig, type EdgeConfig } from '../../daemon/config.js';
+import { boxHubSection } from './hub-tls.js';
 import { EdgeDaemon } from '../../daemon/edge.js';
 import type { Mixer } from '../../daemon/hardware/mixer.js';
 import type { HardwareProbe } from '../../daemon/health.js';
@@ -107,7 +108,7 @@ export async function startPlayerEdge(o: {
     clusterId: o.clusterId,
     secret: 'sesame',
     hubKeys: [TEST_HUB_KEY],
-    hub: { mqttUrl: o.mqttUrl, httpUrl: o.httpUrl },
+    hub: boxHubSection(o.mqttUrl, o.httpUrl),
     dataDir: o.dataDir,
     sink: o.sink,
     healthIntervalSec: o.healthIntervalSec ?? 60,

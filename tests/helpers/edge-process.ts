@@ -1,5 +1,6 @@
 // A real `loa-edge` child process for the attack suites: hub/demo/edges.ts's, at debug level with a
 // quick reconnect, and its pino lines parsed so a test can look for what the daemon said.
+import { boxHubSection } from './hub-tls.js';
 import { spawnEdge as spawnDemoEdge, type EdgeProcess as DemoEdge, type EdgeSpec } from '../../hub/demo/edges.js';
 import { TEST_HUB_KEY } from './signing.js';
 
@@ -8,9 +9,16 @@ export interface EdgeProcess extends DemoEdge {
   logs(): Record<string, unknown>[];
 }
 
-/** hubKeys defaults to the test hub key, which every test hub signs with (helpers/signing.ts). */
+/** hub/demo/edges.ts's daemon pinning the run's test CA unless the spec names another; a plain URL
+ *  is allowed (the test chose it). hubKeys defaults to the test hub key, which every test hub signs
+ *  with (helpers/signing.ts). */
+export function spawnEdgeWithCa(spec: Omit<EdgeSpec, 'hubKeys'> & { hubKeys?: string[] }): DemoEdge {
+  const { caFile, allowPlaintext } = boxHubSection(spec.mqttUrl, spec.httpUrl);
+  return spawnDemoEdge({ caFile, ...(allowPlaintext ? { allowPlaintext } : {}), hubKeys: [TEST_HUB_KEY], ...spec });
+}
+
 export function spawnEdge(spec: Omit<EdgeSpec, 'hubKeys'> & { hubKeys?: string[] }): EdgeProcess {
-  const e = spawnDemoEdge({ logLevel: 'debug', keepaliveSec: 5, reconnect: { minMs: 100, maxMs: 400 }, hubKeys: [TEST_HUB_KEY], ...spec });
+  const e = spawnEdgeWithCa({ logLevel: 'debug', keepaliveSec: 5, reconnect: { minMs: 100, maxMs: 400 }, ...spec });
   const logs = () =>
     e.output().split('\n').flatMap((line) => {
       try {

@@ -67,6 +67,8 @@ export async function startRadioDay(startAt: number, opts: { dataDir?: string; b
   t.hub.schedules.apply(readFileSync(SCHEDULE_FILE, 'utf8'), SCHEDULE_FILE, 'test', false);
   const fleet = await startFleet({
     mqttUrl: t.addresses.mqttUrl,
+    // The simulated boxes pin the hub's CA, as loa-edge does.
+    ca: readFileSync(t.addresses.caFile),
     clusters: SITE.clusters.map((c) => ({ id: c.id, secret: secrets.get(c.id)! })),
     hubKeys: t.hub.hubKeys(),
     clock,
@@ -145,7 +147,7 @@ export async function restartHub(day: RadioDay, downUntil: number, stepMs: numbe
   await day.t.hub.stop();
   await day.clock.runUntil(downUntil);
   const hub = new HubClass({
-    config: testHubConfig(dataDir, { mqtt: { port: addresses.mqttPort }, http: { port: addresses.httpPort }, dispatch: { leadMs: 3000, joinLeadMs: 1500, emergencyLeadMs: 1500 } }),
+    config: testHubConfig(dataDir, { mqtt: { tls: { port: addresses.mqttsPort ?? 0 } }, http: { port: addresses.httpPort }, dispatch: { leadMs: 3000, joinLeadMs: 1500, emergencyLeadMs: 1500 } }),
     clock: day.clock,
     logger: silentLogger(),
     cron: false,

@@ -1,5 +1,6 @@
 // A real hub with a few simulated clusters online (loa-sim's Fleet over real MQTT), for the live
 // stream tests: the boxes ack plays like real ones but fetch no audio.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../common/logger.js';
 import { silentLogger } from '../../common/logger.js';
@@ -23,6 +24,8 @@ export async function startSimRig(o: { prefix: string; ids: string[]; config?: P
   for (const id of o.ids) secrets.set(id, (await t.addCluster(id)).secret);
   const fleet = createFleet({
     mqttUrl: t.addresses.mqttUrl,
+    // The simulated boxes pin the hub's CA, as loa-edge does.
+    ca: readFileSync(t.addresses.caFile),
     clusters: o.ids.map((id) => ({ id, secret: secrets.get(id)! })),
     hubKeys: t.hub.hubKeys(),
     logger: silentLogger(),

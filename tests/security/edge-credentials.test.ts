@@ -67,9 +67,9 @@ const redirectTo = (where: () => string): Route => (_req, res) => res.writeHead(
 const stolen = () => hostile.seen.filter((s) => s.authorization !== undefined);
 const boxLogs = () => edges.map((e) => e.output()).join('\n');
 
-async function startBox(httpUrl: string, env?: NodeJS.ProcessEnv, dir = `box-${edges.length}`): Promise<EdgeProcess> {
+async function startBox(httpUrl: string, env?: NodeJS.ProcessEnv, dir = `box-${edges.length}`, caFile?: string): Promise<EdgeProcess> {
   const before = watcher.of(ID, 'presence').length;
-  const edge = spawnEdge({ dir: join(tmp.path, dir), clusterId: ID, secret: SECRET, mqttUrl: broker.url, httpUrl, ...(env ? { env } : {}) });
+  const edge = spawnEdge({ dir: join(tmp.path, dir), clusterId: ID, secret: SECRET, mqttUrl: broker.url, httpUrl, ...(env ? { env } : {}), ...(caFile ? { caFile } : {}) });
   edges.push(edge);
   await watcher.waitFor('the box online', () => watcher.of(ID, 'presence').slice(before).some((p) => p.status === 'online'), 15_000);
   // The box's own highest seq survives in its data folder; commands of this file count on from it.
@@ -180,7 +180,8 @@ describe('loa-edge sends its credentials to the hub only (issue 14, item 2)', ()
     routes.set('/media/x.ogg', (_req, res, s) => res.writeHead(s.tls ? 302 : 404, s.tls ? { location: `${secureHub.origin('http')}/clear.ogg` } : {}).end());
     routes.set('/clear.ogg', (_req, res) => res.writeHead(200, { 'content-length': tone.body.length }).end(tone.body));
     try {
-      await startBox(secureHub.origin('https'), { NODE_EXTRA_CA_CERTS: pki.caFile });
+      // The box pins this "hub"'s CA (hub.caFile), as a provisioned box pins its hub's.
+      await startBox(secureHub.origin('https'), undefined, undefined, pki.caFile);
       const play = cmd.play(++seq, { ...tone.ref, url: '/media/x.ogg' }, { startInMs: 100 });
       await watcher.send(ID, play);
       await watcher.waitFor('the clear-text request', () => secureHub.seen.find((s) => s.path === '/clear.ogg'), 15_000);

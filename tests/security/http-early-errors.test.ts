@@ -1,10 +1,12 @@
 // Issue 14, item 12: requests refused before any route or authentication runs (a URL that does not
 // decode, an id longer than the router takes, headers over Node's limit, a broken request line)
 // answer in the API's documented shape { error: { code: "LOA_…", message } }, like every other
-// error. Sent as raw bytes over node:net to a real hub, since fetch refuses to send most of them.
-import { connect } from 'node:net';
+// error. Sent as raw bytes inside TLS to a real hub, since fetch refuses to send most of them.
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
+import { runPki } from '../helpers/hub-tls.js';
 
 interface RawAnswer {
   status: number;
@@ -15,7 +17,8 @@ interface RawAnswer {
 /** Sends `text` as is and reads the answer until the hub closes the connection (at most 5 s). */
 function raw(port: number, text: string): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
+    // The hub serves HTTPS: the raw bytes go inside TLS, trusting the run's test CA.
+    const socket = connect({ port, host: '127.0.0.1', ca: readFileSync(runPki().caFile) });
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => socket.destroy(new Error('no answer within 5 s')), 5000);
     socket.on('data', (c: Buffer) => chunks.push(c));

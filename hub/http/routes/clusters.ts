@@ -52,7 +52,7 @@ export function clusterRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.post('/api/v1/clusters', { config: operator }, async (req, reply) => {
     const body = parseWith(addBody, req.body, 'cluster');
     const { cluster, secret } = await ctx.clusters.add(body);
-    return reply.code(201).send({ cluster, secret, hubKeys: ctx.hubKeys() });
+    return reply.code(201).send({ cluster, secret, hubKeys: ctx.hubKeys(), ...(ctx.provisioning ? { provisioning: { ...ctx.provisioning(), hubKeys: ctx.hubKeys() } } : {}) });
   });
 
   app.get('/api/v1/clusters/:id', { config: operator }, async (req) => {

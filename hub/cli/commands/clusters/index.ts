@@ -17,6 +17,7 @@ export function registerClusters(program: Command, host: CommandHost): void {
     .argument('<id>', 'cluster id, e.g. ban-hon', id)
     .option('--name <name>', 'display name', textParser('--name', 100, host.t))
     .option('--village <village>', 'village (thôn/bản) the cluster serves', textParser('--village', 100, host.t))
+    .option('--bundle <dir>', 'write the box\'s edge.yaml, edge.secret and hub-ca.pem into this folder instead of printing them')
     .action((id: string, o: Omit<ClustersAddOptions, 'id'>, cmd: Command) => host.run(cmd, (ctx) => clustersAdd({ id, ...o }, ctx)));
   g.command('list')
     .description('list clusters with their connection state')
