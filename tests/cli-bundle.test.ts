@@ -39,16 +39,18 @@ describe('loa clusters add: the provisioning bundle', () => {
     expect(lines[0]).toBe('Cluster ban-print added.');
     expect(r.stdout).toMatch(/Write this secret down now/);
     const yamlText = r.stdout.slice(r.stdout.indexOf('clusterId:'), r.stdout.indexOf('and the hub\'s CA certificate'));
-    const edge = parse(yamlText) as { clusterId: string; secret: string; hub: Record<string, unknown> };
+    const edge = parse(yamlText) as { clusterId: string; secret: string; hubKeys: string[]; hub: Record<string, unknown> };
     expect(edge.clusterId).toBe('ban-print');
+    // The hub's public signing keys: the box obeys only what they verify.
+    expect(edge.hubKeys).toEqual(hub.hubKeys());
     expect(edge.hub).toEqual({ mqttUrl: `mqtts://127.0.0.1:${hub.addresses.mqttsPort}`, httpUrl: `https://127.0.0.1:${hub.addresses.httpPort}`, caFile: '/etc/loa/hub-ca.pem' });
     expect(r.stdout).toContain(caPem.trim());
   });
 
   it('--json carries the same bundle', async () => {
     const r = await loa(['clusters', 'add', 'ban-json', '--json']);
-    const out = JSON.parse(r.stdout) as { id: string; secret: string; provisioning: { mqttUrl: string; httpUrl: string; caPem: string } };
-    expect(out.provisioning).toEqual({ mqttUrl: `mqtts://127.0.0.1:${hub.addresses.mqttsPort}`, httpUrl: `https://127.0.0.1:${hub.addresses.httpPort}`, caPem });
+    const out = JSON.parse(r.stdout) as { id: string; secret: string; provisioning: { mqttUrl: string; httpUrl: string; caPem: string; hubKeys: string[] } };
+    expect(out.provisioning).toEqual({ mqttUrl: `mqtts://127.0.0.1:${hub.addresses.mqttsPort}`, httpUrl: `https://127.0.0.1:${hub.addresses.httpPort}`, caPem, hubKeys: hub.hubKeys() });
   });
 
   it('--bundle DIR writes edge.yaml, edge.secret (0600) and hub-ca.pem, and a box started from them comes online', async () => {
@@ -68,6 +70,11 @@ describe('loa clusters add: the provisioning bundle', () => {
     child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
     try {
       await waitFor(() => hub.store.clusters.get('ban-bundle')?.online, { what: 'the bundled box online', timeoutMs: 20_000 }).catch((e: Error) => {
+        throw new Error(`${e.message}\n${out.slice(-3000)}`);
+      });
+      // And it obeys the hub: the bundle's hubKeys verify the hub's signed commands.
+      expect((await loa(['clusters', 'volume', 'ban-bundle', '37'])).code).toBe(0);
+      await waitFor(() => hub.devices.reportedState('ban-bundle')?.volume === 37, { what: 'the bundled box obeying a volume command', timeoutMs: 10_000 }).catch((e: Error) => {
         throw new Error(`${e.message}\n${out.slice(-3000)}`);
       });
     } finally {

@@ -107,10 +107,10 @@ describe("the hub's signing key", () => {
     await waitFor(() => volumeOf('rot-both') === 41, { what: 'the old key obeyed', timeoutMs: 10_000 });
 
     // Step 3: the hub switches to the new key at its next start.
-    const ports = { mqtt: t.addresses.mqttPort, http: t.addresses.httpPort };
+    const ports = { mqtts: t.addresses.mqttsPort ?? 0, http: t.addresses.httpPort };
     await t.stop({ keepData: true });
     expect(loaHub(dataDir, '--switch-signing-key')).toContain(`signing key: ${next}`);
-    t = await startTestHub({ dataDir, config: { mqtt: { port: ports.mqtt }, http: { port: ports.http } } });
+    t = await startTestHub({ dataDir, config: { mqtt: { tls: { port: ports.mqtts } }, http: { port: ports.http } } });
     expect(t.hub.hubKeys()).toEqual([next]);
     await waitFor(() => t.hub.store.clusters.get('rot-both')?.online && t.hub.store.clusters.get('rot-old')?.online, { what: 'both boxes back', timeoutMs: 20_000 });
     await setVolume('rot-both', 52);
