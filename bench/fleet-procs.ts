@@ -29,6 +29,8 @@ export async function startFleetProcesses(opts: {
   /** Over the whole fleet; 0 starts every cluster at once. */
   connectRatePerSec: number;
   keepaliveS?: number;
+  /** The hub's CA certificate file, for an mqtts:// URL. */
+  caFile?: string;
 }): Promise<FleetProcesses> {
   const workers = Math.max(1, Math.min(opts.workers, opts.clusters.length));
   const counts = new Array<number>(workers).fill(0);
@@ -61,6 +63,7 @@ export async function startFleetProcesses(opts: {
     hubKeys: opts.hubKeys,
     connectRatePerSec: opts.connectRatePerSec / workers,
     keepaliveS: opts.keepaliveS ?? 60,
+    ...(opts.caFile ? { caFile: opts.caFile } : {}),
   });
   // Every worker is up (its module loaded) before any starts connecting, so they start together.
   await Promise.all(

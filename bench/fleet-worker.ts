@@ -2,6 +2,7 @@
 // 10,000 MQTT.js clients on one event loop would make the fleet, not the hub or the broker, the
 // bottleneck being measured. Runs loa-sim's Fleet for the clusters it is given and reports over IPC
 // how many are connected and, in batches, each `accepted` ack with its device-side times.
+import { readFileSync } from 'node:fs';
 import { silentLogger } from '../common/logger.js';
 import { startFleet, type Fleet } from '../firmware-sim/index.js';
 
@@ -14,6 +15,8 @@ export interface WorkerStart {
   /** Clusters started per second in this worker; 0 starts them all at once. */
   connectRatePerSec: number;
   keepaliveS: number;
+  /** The hub's CA certificate file for mqtts://: the clusters trust it alone, as boxes do. */
+  caFile?: string;
 }
 
 /** [clusterId, command received at, ack handed to MQTT at], on this machine's clock. */
@@ -64,6 +67,7 @@ process.on('message', (raw: unknown) => {
         fetchDelayMs: 0,
         healthIntervalMs: 3_600_000,
         keepaliveS: msg.keepaliveS,
+        ...(msg.caFile ? { ca: readFileSync(msg.caFile) } : {}),
       });
       fleet.events.on('ack', (e) => {
         if (e.ack.status === 'accepted') pending.push([e.clusterId, e.cmdReceivedAt, e.sentAt]);

@@ -19,6 +19,8 @@ export interface HubProcess {
   mqttUrl: string;
   token: string;
   dataDir: string;
+  /** The hub's CA certificate, which boxes pin (with opts.tls). */
+  caFile: string;
   /** Its ports, to start it again on the same ones (opts.ports) after a stop with keepData. */
   ports: { mqtt: number; http: number };
   api<T>(method: string, path: string, body?: unknown): Promise<T>;
@@ -26,7 +28,7 @@ export interface HubProcess {
   stop(opts?: { keepData?: boolean }): Promise<void>;
 }
 
-export async function startHubProcess(config: Record<string, unknown> = {}, opts: { dataDir?: string; hubBin?: string; ports?: { mqtt: number; http: number } } = {}): Promise<HubProcess> {
+export async function startHubProcess(config: Record<string, unknown> = {}, opts: { dataDir?: string; hubBin?: string; ports?: { mqtt: number; http: number }; tls?: boolean } = {}): Promise<HubProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'loa-bench-'));
   // A restart on the same data: the new hub.json is the sign this process is up.
   rmSync(join(dataDir, 'hub.json'), { force: true });
@@ -35,7 +37,9 @@ export async function startHubProcess(config: Record<string, unknown> = {}, opts
   const file = join(dataDir, 'hub.yaml');
   // Plain listeners (mqtt.plain, http.plain), as before TLS became the default, so results stay
   // comparable with those recorded earlier (docs/benchmarks.md); the TLS listener is on a free port.
-  writeFileSync(file, stringify({ dataDir, log: { level: 'warn' }, ...config, mqtt: { host: '127.0.0.1', port: mqttPort, plain: true, tls: { port: 0 }, ...(config.mqtt as object) }, http: { host: '127.0.0.1', port: httpPort, plain: true } }));
+  // opts.tls: the boxes' MQTT over TLS only, as in production (the benchmark's own API calls stay plain).
+  const mqtt = opts.tls ? { host: '127.0.0.1', tls: { port: mqttPort } } : { host: '127.0.0.1', port: mqttPort, plain: true, tls: { port: 0 } };
+  writeFileSync(file, stringify({ dataDir, log: { level: 'warn' }, ...config, mqtt: { ...mqtt, ...(config.mqtt as object) }, http: { host: '127.0.0.1', port: httpPort, plain: true } }));
   // LOA_BENCH_HUB_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the hub (docs/benchmarks.md).
   const nodeArgs = (process.env.LOA_BENCH_HUB_NODE_ARGS ?? '').split(' ').filter(Boolean);
   // Another build of loa-hub (e.g. one with a proposed fix, for a before/after): opts.hubBin or LOA_BENCH_HUB_BIN.
@@ -52,7 +56,8 @@ export async function startHubProcess(config: Record<string, unknown> = {}, opts
   return {
     child,
     httpUrl,
-    mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
+    mqttUrl: `${opts.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${mqttPort}`,
+    caFile: join(dataDir, 'tls', 'ca.pem'),
     token,
     dataDir,
     ports: { mqtt: mqttPort, http: httpPort },

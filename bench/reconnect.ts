@@ -1,7 +1,8 @@
 // reconnect: a whole simulated fleet reconnecting after the hub restarts (issue 14): on the
 // embedded broker the hub process is stopped and started again on the same data and ports; with
 // an external Mosquitto the hub machine restarts, so Mosquitto and the hub both do. Production
-// settings: the hub's default config (cluster secrets as the hub stores them, HMAC), the boxes'
+// settings: the hub's default config (MQTT over TLS only, the boxes pinning the hub's CA; cluster
+// secrets as the hub stores them, HMAC), the boxes'
 // default keep-alive (20 s) and reconnect backoff (jittered, 1 s to 60 s), signed commands, one
 // connection per cluster. Measured from the stop: when every box is connected again, when the hub has them all
 // online, and when the fleet is steady (no box has (re)connected for 10 s: the time given is that
@@ -11,6 +12,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Table from 'cli-table3';
+import { systemClock } from '../common/clock.js';
+import { silentLogger } from '../common/logger.js';
+import { loadHubTls } from '../hub/tls/pki.js';
 import { processUsage } from './env.js';
 import type { BrokerKind } from './fanout.js';
 import { fanoutFixture } from './fanout-fixture.js';
@@ -88,7 +92,7 @@ export async function reconnect(opts: ReconnectOptions): Promise<Record<string, 
       fleetWorkers: opts.workers,
       firstConnectRatePerSec: opts.connectRate || 'all at once',
       fleet: `loa-sim Fleet in worker processes, keep-alive ${KEEPALIVE_S} s, reconnect backoff 1-60 s jittered (the boxes' defaults)`,
-      hub: 'default config; secrets stored as HMAC-SHA-256 (fixture registered with the production scrypt cost)',
+      hub: 'default config: MQTT over TLS only (boxes pin the hub CA; Mosquitto serves TLS with the hub certificate), commands signed, secrets stored as HMAC-SHA-256',
       restart: 'embedded: SIGTERM the hub, start it on the same data and ports; mosquitto: SIGTERM the hub and Mosquitto, start both',
       steady: `no (re)connection for ${QUIET_MS / 1000} s with every box connected and online; the time of the last connection`,
     },
@@ -109,45 +113,50 @@ async function reconnectRun(o: { n: number; broker: BrokerKind; workers: number;
   const mosqDir = mkdtempSync(join(tmpdir(), 'loa-bench-mosquitto-'));
   try {
     const fixture = await fanoutFixture(n, PRODUCTION_SCRYPT_COST, log);
+    const dataDir = fixture.copy();
+    // The hub's own CA and certificate, made as at its first start; Mosquitto serves TLS with the
+    // same certificate (docs/external-broker.md), so the boxes pin one CA either way.
+    const pki = await loadHubTls({ dataDir, settings: { names: ['127.0.0.1'] }, clock: systemClock, logger: silentLogger() });
+    const tls = { cert: join(dataDir, 'tls', 'hub.pem'), key: join(dataDir, 'tls', 'hub.key') };
     const config: Record<string, unknown> = {};
     const mosqOpts = { dir: mosqDir, connections: n + 16, hubUser: HUB_USER, hubPassword: randomBytes(18).toString('base64url') };
     if (broker === 'mosquitto') {
-      mosq = await startMosquitto(mosqOpts);
+      mosq = await startMosquitto({ ...mosqOpts, tls });
       config.broker = {
         mode: 'external',
-        url: mosq.url,
+        url: `mqtts://127.0.0.1:${mosq.tlsPort}`,
+        ca: pki.caFile,
         username: HUB_USER,
         password: mosqOpts.hubPassword,
         mosquitto: { passwordFile: mosq.passwordFile, aclFile: mosq.aclFile, reload: { pidFile: mosq.pidFile } },
       };
     }
-    hub = await startHubProcess(config, { dataDir: fixture.copy() });
+    hub = await startHubProcess(config, { dataDir, tls: true });
     if (mosq) {
       const file = mosq.passwordFile;
       await until(() => readFileSync(file, 'utf8').split('\n').filter(Boolean).length >= n + 1, 60_000, 'the hub did not write the Mosquitto password file');
       await sleep(500);
     }
-    const mqttUrl = mosq?.url ?? hub.mqttUrl;
+    const mqttUrl = mosq ? `mqtts://127.0.0.1:${mosq.tlsPort}` : hub.mqttUrl;
     log(`connecting the fleet (${o.workers} worker processes)`);
     // The boxes check the hub's signatures (the key stays with the data across the restart).
     const { hubKeys } = await hub.api<{ hubKeys: string[] }>('GET', `/api/v1/clusters/${fixture.specs[0]!.id}`);
-    fleet = await startFleetProcesses({ mqttUrl, clusters: fixture.specs, hubKeys, workers: o.workers, connectRatePerSec: o.connectRate, keepaliveS: KEEPALIVE_S });
+    fleet = await startFleetProcesses({ mqttUrl, caFile: pki.caFile, clusters: fixture.specs, hubKeys, workers: o.workers, connectRatePerSec: o.connectRate, keepaliveS: KEEPALIVE_S });
     await fleet.waitForConnected(n, CONNECT_TIMEOUT_MS);
     await steady(fleet, hub, n, Date.now());
     log('steady; restarting');
 
     const connects0 = fleet.totals().connects;
     const t0 = Date.now();
-    const dataDir = hub.dataDir;
     const ports = hub.ports;
     await hub.stop({ keepData: true });
     const stopMs = Date.now() - t0;
     if (mosq) {
-      const { port } = mosq;
+      const { port, tlsPort } = mosq;
       await mosq.stop();
-      mosq = await startMosquitto({ ...mosqOpts, port });
+      mosq = await startMosquitto({ ...mosqOpts, port, tls: { ...tls, port: tlsPort ?? 0 } });
     }
-    hub = await startHubProcess(config, { dataDir, ports });
+    hub = await startHubProcess(config, { dataDir, ports, tls: true });
     const downMs = Date.now() - t0;
     log(`broker back after ${downMs} ms (the old hub took ${stopMs} ms to exit)`);
     const cpu0 = processUsage(hub.child.pid!).cpuS;
