@@ -71,7 +71,7 @@ describe('edge config', () => {
   it("wants the hub's key, well formed, unless unsigned commands are accepted on purpose", () => {
     expect(() => loadEdgeConfig(file('nokey.yaml', 'clusterId: ban-hon\nsecret: a\n'))).toThrow(/nokey\.yaml.*hubKeys: give the hub's public key/s);
     expect(() => loadEdgeConfig(file('badkey.yaml', 'clusterId: ban-hon\nsecret: a\nhubKeys: ["ed25519:abc"]\n'))).toThrow(/hubKeys\.0: must be ed25519:/);
-    const open = loadEdgeConfig(file('open.yaml', 'clusterId: ban-hon\nsecret: a\ninsecureAcceptUnsigned: true\n'));
+    const open = loadEdgeConfig(file('open.yaml', 'clusterId: ban-hon\nsecret: a\ninsecureAcceptUnsigned: true\nhub:\n  caFile: hub-ca.pem\n'));
     expect(open).toMatchObject({ hubKeys: [], insecureAcceptUnsigned: true });
   });
 });

@@ -78,10 +78,10 @@ describe('loa-sim CLI', () => {
     const fleetFile = join(tmp.path, 'fleet.jsonl');
     const clusters = ['tls-a', 'tls-b'];
     writeFileSync(fleetFile, (await Promise.all(clusters.map((id) => t.addCluster(id)))).map((c) => JSON.stringify(c)).join('\n'));
-    const noCa = run(['--fleet', fleetFile, '--mqtt', t.addresses.mqttUrl]);
+    const noCa = run(['--fleet', fleetFile, '--hub-key', TEST_HUB_KEY, '--mqtt', t.addresses.mqttUrl]);
     expect(await noCa.exit).not.toBe(0);
     expect(noCa.stderr()).toMatch(/--mqtt is mqtts:\/\/: give --ca <file>/);
-    const sim = run(['--fleet', fleetFile, '--mqtt', t.addresses.mqttUrl, '--ca', runPki().caFile, '--summary-interval', '0']);
+    const sim = run(['--fleet', fleetFile, '--hub-key', TEST_HUB_KEY, '--mqtt', t.addresses.mqttUrl, '--ca', runPki().caFile, '--summary-interval', '0']);
     await until(() => clusters.every((id) => t.hub.store.clusters.get(id)?.online === true), 10_000, 'the clusters online over TLS');
     sim.child.kill('SIGTERM');
     expect(await sim.exit).toBe(0);
@@ -125,7 +125,7 @@ describe('loa-sim CLI', () => {
     const noKey = run(['--fleet', fleetFile, '--mqtt', 'mqtt://127.0.0.1:9']);
     expect(await noKey.exit).not.toBe(0);
     expect(noKey.stderr()).toMatch(/LOA_SIM_NO_HUB_KEY|give the hub's public key/);
-    const badKey = run(['--fleet', fleetFile, '--hub-key', 'ed25519:nope']);
+    const badKey = run(['--fleet', fleetFile, '--hub-key', 'ed25519:nope', '--mqtt', 'mqtt://127.0.0.1:9']);
     expect(await badKey.exit).not.toBe(0);
     expect(badKey.stderr()).toMatch(/must be ed25519: followed by/);
   });
