@@ -41,18 +41,23 @@ describe('scheduled relay with a station that dies', () => {
     const applied = t.hub.schedules.apply(file, 'relay.yaml', 'test', false);
     expect(applied.problems.filter((p) => p.severity === 'error')).toEqual([]);
 
-    // The station goes away 2 s into the item and does not come back.
-    await waitFor(() => Date.now() >= startAt + 2000, { what: 'relay under way', timeoutMs: 10_000 });
+    // The station goes away 2 s into the item (once the hub has had a second of its audio: on a
+    // loaded machine its ffmpeg may take longer to connect) and does not come back.
+    await waitFor(() => Date.now() >= startAt + 2000 && up!.bytes >= 8_000, { what: 'relay under way', timeoutMs: 10_000 });
     expect(up.requests).toBeGreaterThanOrEqual(1);
+    const killedAt = Date.now();
+    expect(killedAt).toBeLessThan(endAt - 1500);
     await up.kill();
     const rows = () => t!.hub.store.broadcasts.log({ from: startAt - 1, to: startAt + 1 });
-    await waitFor(() => rows().length === 2 && rows().every((r) => r.status === 'finished' && r.detail !== null), { what: 'relay logged', timeoutMs: 15_000 });
+    await waitFor(() => rows().length === 2 && rows().every((r) => r.status === 'finished' && r.detail !== null), { what: 'relay logged', timeoutMs: 15_000 }).catch((e: Error) => {
+      throw new Error(`${e.message}: ${JSON.stringify(rows().map((r) => ({ status: r.status, detail: r.detail, outcome: r.outcome })))}`);
+    });
     for (const r of rows()) {
       expect(r).toMatchObject({ mediaName: `relay ${up.url}`, outcome: 'played', plannedEnd: endAt });
       const lost = Number(/^relay lost (\d+) s$/.exec(r.detail!)?.[1]);
-      // About 4 s (from the kill to the end of the item), give or take the engine's timers.
-      expect(lost).toBeGreaterThanOrEqual(2);
-      expect(lost).toBeLessThanOrEqual(6);
+      // From the kill to the end of the item, give or take the engine's timers.
+      expect(lost).toBeGreaterThanOrEqual(1);
+      expect(lost).toBeLessThanOrEqual(Math.ceil((endAt - killedAt) / 1000) + 2);
     }
   }, 30_000);
 });

@@ -11,6 +11,8 @@ export interface Upstream {
   port: number;
   /** Requests served so far. */
   requests: number;
+  /** Bytes of audio sent so far, over all listeners. */
+  bytes: number;
   /** Cuts every connection and stops listening (the station goes away). */
   kill(): Promise<void>;
   /** Listens again on the same port. */
@@ -22,13 +24,14 @@ export async function startUpstream(freqHz = 440): Promise<Upstream> {
   const procs = new Set<ChildProcess>();
   const sockets = new Set<Socket>();
   let server: Server;
-  const state = { requests: 0 };
+  const state = { requests: 0, bytes: 0 };
   const make = (): Server => {
     const s = createServer((req, res) => {
       state.requests += 1;
       res.writeHead(200, { 'content-type': 'audio/mpeg', 'cache-control': 'no-store' });
       const p = spawn(ffmpegPath(), ['-nostdin', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `sine=f=${freqHz}:r=44100`, '-ac', '1', '-c:a', 'libmp3lame', '-b:a', '64k', '-f', 'mp3', 'pipe:1'], { stdio: ['ignore', 'pipe', 'ignore'] });
       procs.add(p);
+      p.stdout.on('data', (d: Buffer) => (state.bytes += d.length));
       p.stdout.pipe(res);
       const done = () => {
         p.kill('SIGKILL');
@@ -58,6 +61,9 @@ export async function startUpstream(freqHz = 440): Promise<Upstream> {
     port,
     get requests() {
       return state.requests;
+    },
+    get bytes() {
+      return state.bytes;
     },
     kill,
     revive: async () => void (await listen(port)),
