@@ -46,7 +46,8 @@ export async function startHubProcess(config: Record<string, unknown> = {}, opts
   const hubBin = opts.hubBin ?? process.env.LOA_BENCH_HUB_BIN ?? join(ROOT, 'bin', 'loa-hub.js');
   const child = spawn(process.execPath, [...nodeArgs, hubBin, '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
   const tokenFile = join(dataDir, 'operator.token');
-  const deadline = Date.now() + 20_000;
+  // A hub with 10,000 clusters starting while they all reconnect (bench reconnect) takes a while.
+  const deadline = Date.now() + 90_000;
   while (!existsSync(join(dataDir, 'hub.json')) || !existsSync(tokenFile)) {
     if (Date.now() > deadline || child.exitCode !== null) throw new Error('loa-hub did not start');
     await new Promise((r) => setTimeout(r, 50));

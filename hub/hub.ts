@@ -70,7 +70,7 @@ export interface HubAddresses {
 }
 
 /** The broker module: embedded aedes or a client of an external broker (broker.mode). */
-export type HubBroker = HubMqtt & { start(): Promise<void>; stop(): Promise<void>; readonly ports: { mqtt: number | null; mqtts: number | null } };
+export type HubBroker = HubMqtt & { start(): Promise<void>; stop(opts?: { exiting?: boolean }): Promise<void>; readonly ports: { mqtt: number | null; mqtts: number | null } };
 
 export const OPERATOR_TOKEN_FILE = 'operator.token';
 export const HUB_INFO_FILE = 'hub.json';
@@ -415,7 +415,9 @@ export class Hub {
     return readFileSync(join(this.dataDir, OPERATOR_TOKEN_FILE), 'utf8').trim();
   }
 
-  async stop(): Promise<void> {
+  /** `exiting`: the process ends right after (loa-hub on a signal): device sessions are left for
+   *  the kernel to close (Broker.stop). */
+  async stop(opts: { exiting?: boolean } = {}): Promise<void> {
     if (!this.started) return;
     this.started = false;
     // How long each part took, in the last line: a slow stop keeps the boxes waiting to reconnect.
@@ -445,7 +447,7 @@ export class Hub {
     // Refusals held back (up to 10 s each) are answered now: the HTTP app and broker wait on them.
     this.clusterLogin.stop();
     await step('http', () => this.app.close());
-    await step('broker', () => this.broker.stop());
+    await step('broker', () => this.broker.stop(opts));
     this.store.close();
     this.logger.info({ tookMs: took }, 'hub stopped');
   }

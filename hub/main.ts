@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     hub.logger.info({ signal }, 'stopping');
-    hub.stop().then(
+    hub.stop({ exiting: true }).then(
       () => process.exit(0),
       (err: unknown) => {
         process.stderr.write(`loa-hub: error while stopping: ${errorMessage(err)}\n`);

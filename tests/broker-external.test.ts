@@ -9,7 +9,8 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hubConfigSchema } from '../hub/config.js';
 import { Hub } from '../hub/hub.js';
-import { topicMatches } from '../hub/broker/external.js';
+import { createServer, connect as tcpConnect, type Socket } from 'node:net';
+import { ExternalBroker, topicMatches } from '../hub/broker/external.js';
 import { mosquittoHash, renderAclFile, verifyMosquittoHash } from '../hub/broker/mosquitto-files.js';
 import { silentLogger } from '../common/logger.js';
 import { clusterTopic, DEVICE_PUBLISH_CHANNELS, DEVICE_SUBSCRIBE_CHANNELS } from '../protocol/index.js';
@@ -316,6 +317,37 @@ describe.runIf(haveMosquitto)('start errors and embedded mode', () => {
       dir.remove();
     }
   });
+
+  it('a broker too busy to answer the first login (boxes storming it after a power cut) is tried again, not given up on', async () => {
+    const m = await startMosquitto({ hubUser: 'loa-hub', hubPassword: HUB_PASSWORD });
+    // In front of Mosquitto: the first two connections are taken and never answered, as a broker
+    // drowning in 10,000 TLS handshakes does; later ones go through.
+    let accepted = 0;
+    const held: Socket[] = [];
+    const front = createServer((s) => {
+      if (++accepted <= 2) return void held.push(s);
+      const back = tcpConnect(m.port, '127.0.0.1');
+      s.pipe(back).pipe(s);
+      s.on('error', () => back.destroy());
+      back.on('error', () => s.destroy());
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', () => r()));
+    const url = `mqtt://127.0.0.1:${(front.address() as { port: number }).port}`;
+    const broker = new ExternalBroker({ config: hubConfigSchema.parse({ broker: { mode: 'external', url, password: HUB_PASSWORD } }).broker, logger: silentLogger(), connectTimeoutMs: 300, busyRetryForMs: 20_000 });
+    try {
+      await broker.start();
+      expect(accepted).toBeGreaterThanOrEqual(3);
+      // A broker that never answers is still given up on, with the reason.
+      accepted = -1_000_000;
+      const silent = new ExternalBroker({ config: hubConfigSchema.parse({ broker: { mode: 'external', url, password: HUB_PASSWORD } }).broker, logger: silentLogger(), connectTimeoutMs: 300, busyRetryForMs: 2_000 });
+      await expect(silent.start()).rejects.toMatchObject({ code: 'LOA_BROKER_UNREACHABLE', message: expect.stringMatching(/connack timeout|no answer/) });
+    } finally {
+      await broker.stop();
+      for (const s of held) s.destroy();
+      front.close();
+      await m.stop();
+    }
+  }, 30_000);
 
   it('an embedded hub answers `loa broker files` with LOA_BROKER_EMBEDDED', async () => {
     const t = await startTestHub({ config: { broker: { mode: 'embedded' } } });

@@ -12,6 +12,9 @@ import { clusterTopic, decodePayload, DEVICE_PUBLISH_CHANNELS, parseClusterTopic
 import type { HubConfig } from '../config.js';
 import type { HubMqtt, MessageHandler } from './broker.js';
 
+/** How long the hub keeps trying a broker too busy to answer its first login. */
+const BUSY_RETRY_MS = 120_000;
+
 export interface ExternalBrokerDeps {
   config: HubConfig['broker'];
   logger: Logger;
@@ -19,6 +22,8 @@ export interface ExternalBrokerDeps {
   connectTimeoutMs?: number;
   /** Keep trying a refused first login this long (the broker may still be re-reading its files). */
   retryForMs?: number;
+  /** Keep trying a first login the broker does not answer in time this long (default 2 min). */
+  busyRetryForMs?: number;
   clock?: Clock;
 }
 
@@ -94,14 +99,19 @@ export class ExternalBroker implements HubMqtt {
       connectTimeout: this.deps.connectTimeoutMs ?? 10_000,
       ...(cfg.ca ? { ca: readFileSync(cfg.ca) } : {}),
     };
-    const deadline = Date.now() + (this.deps.retryForMs ?? 0);
+    const began = Date.now();
+    const deadline = began + (this.deps.retryForMs ?? 0);
     for (;;) {
       try {
         this.client = await this.connectOnce(url, opts);
         break;
       } catch (err) {
-        if (Date.now() >= deadline) throw err;
-        await new Promise((r) => setTimeout(r, 200));
+        // No answer in time is a busy broker, not a wrong setting: after a power cut the boxes
+        // storm it as it comes back (bench reconnect: 10,000 boxes over TLS), so keep trying.
+        const busy = /connack timeout|no answer/.test(errorMessage(err));
+        if (Date.now() >= (busy ? began + (this.deps.busyRetryForMs ?? BUSY_RETRY_MS) : deadline)) throw err;
+        if (busy) this.log.warn({ url, err: errorMessage(err) }, 'the external broker is slow to answer; trying again');
+        await new Promise((r) => setTimeout(r, busy ? 1000 : 200));
       }
     }
     const client = this.client;
