@@ -41,9 +41,13 @@ describe('scheduled relay with a station that dies', () => {
     const applied = t.hub.schedules.apply(file, 'relay.yaml', 'test', false);
     expect(applied.problems.filter((p) => p.severity === 'error')).toEqual([]);
 
-    // The station goes away 2 s into the item (once the hub has had a second of its audio: on a
-    // loaded machine its ffmpeg may take longer to connect) and does not come back.
-    await waitFor(() => Date.now() >= startAt + 2000 && up!.bytes >= 8_000, { what: 'relay under way', timeoutMs: 10_000 });
+    // The station goes away 2 s into the item, once the hub's relay has encoded a second of its
+    // audio (a loss is counted only after the stream had audio; on a loaded machine the hub's
+    // ffmpeg may take longer to connect), and does not come back.
+    const relayAudioMs = () => t!.hub.live.list().find((s) => 'url' in s.source && s.source.url === up!.url)?.audioMs ?? 0;
+    await waitFor(() => Date.now() >= startAt + 2000 && relayAudioMs() >= 1000, { what: 'relay under way', timeoutMs: 10_000 }).catch((e: Error) => {
+      throw new Error(`${e.message}: ${JSON.stringify(t!.hub.live.list().map((s) => ({ source: s.source, audioMs: s.audioMs, state: s.state })))}`);
+    });
     expect(up.requests).toBeGreaterThanOrEqual(1);
     const killedAt = Date.now();
     expect(killedAt).toBeLessThan(endAt - 1500);
