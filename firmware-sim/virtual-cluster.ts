@@ -6,6 +6,7 @@ import { connect, type MqttClient } from 'mqtt';
 import { offsetClock, type Clock, type TimerHandle } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import { RateLimitedLog } from '../common/rate-limited-log.js';
+import { Backoff } from '../daemon/backoff.js';
 import { ClockSync } from '../daemon/clock-sync.js';
 import {
   CommandGate,
@@ -77,7 +78,8 @@ export class VirtualCluster {
   private readonly hw: SimulatedHardware;
   private readonly topics: { presence: string; cmd: string; ack: string; state: string; health: string; timereq: string; time: string };
   private reconnectTimer: TimerHandle | null = null;
-  private attempt = 0;
+  /** loa-edge's own backoff (docs/protocol.md), so a simulated fleet retries as real boxes do. */
+  private readonly backoff: Backoff;
   private started = false;
   private stopping = false;
   private wasConnected = false;
@@ -91,6 +93,7 @@ export class VirtualCluster {
     this.out = new DelayLine(opts.clock, opts.settings.delayMs, opts.random);
     this.in = new DelayLine(opts.clock, opts.settings.delayMs, opts.random);
     this.hw = makeHardware(this.clock.now(), opts.random);
+    this.backoff = new Backoff({ ...opts.backoff, random: opts.random });
     this.topics = {
       presence: clusterTopic(opts.id, 'presence'),
       cmd: clusterTopic(opts.id, 'cmd'),
@@ -135,7 +138,7 @@ export class VirtualCluster {
     this.client.on('message', (topic, payload) => this.onMessage(topic, payload));
     this.client.on('error', (err) => {
       // A refused CONNACK (wrong secret, unknown id) is worth one warning per outage, not one per retry.
-      const level = this.attempt === 0 ? 'warn' : 'debug';
+      const level = this.backoff.attempts === 0 ? 'warn' : 'debug';
       this.opts.logger[level]({ err: err.message }, 'mqtt error');
     });
   }
@@ -193,7 +196,7 @@ export class VirtualCluster {
   }
 
   private onConnect(): void {
-    this.attempt = 0;
+    this.backoff.reset();
     this.wasConnected = true;
     this.opts.logger.debug('connected');
     this.opts.observer.connected(this);
@@ -231,14 +234,9 @@ export class VirtualCluster {
 
   private scheduleReconnect(): void {
     if (this.stopping || this.reconnectTimer) return;
-    const { minMs, maxMs } = this.opts.backoff;
-    // docs/protocol.md: random between minMs and min(maxMs, minMs × 2^attempt), so a fleet
-    // does not storm a hub that has just come back. attempt counts from 1, as loa-edge's Backoff
-    // does: even the first retry is spread over [minMs, 2·minMs] (from 0, a whole fleet that lost
-    // the hub at once would all retry exactly minMs later).
-    const ceiling = Math.min(maxMs, minMs * 2 ** Math.min(this.attempt + 1, 30));
-    const wait = minMs + this.opts.random() * Math.max(0, ceiling - minMs);
-    this.attempt++;
+    // Jittered and growing, so a fleet does not storm a hub that has just come back; even the
+    // first retry is spread over [minMs, 2·minMs].
+    const wait = this.backoff.next();
     this.reconnectTimer = this.opts.clock.setTimeout(() => {
       this.reconnectTimer = null;
       if (!this.stopping) this.client.reconnect();
