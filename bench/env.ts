@@ -77,3 +77,16 @@ export function processUsage(pid: number): { cpuS: number; rssMb: number } {
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return { cpuS: ticks / 100, rssMb: rssKb / 1024 };
 }
+
+/** Waits until `ok()` holds, polling every 20 ms; throws "<what> within <timeoutMs> ms" after. */
+export async function until(ok: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export function round2(x: number): number {
+  return Number(x.toFixed(2));
+}

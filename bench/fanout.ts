@@ -12,7 +12,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Table from 'cli-table3';
 import { locateFfmpeg } from '../common/ffmpeg.js';
-import { percentile, processUsage } from './env.js';
+import { percentile, processUsage, round2, until } from './env.js';
 import { fanoutFixture } from './fanout-fixture.js';
 import { startFleetProcesses } from './fleet-procs.js';
 import { startHubProcess, type HubProcess } from './hub-process.js';
@@ -20,7 +20,7 @@ import { startMosquitto, type MosquittoProcess } from './mosquitto.js';
 
 export const BROKERS = ['embedded', 'mosquitto'] as const;
 export type BrokerKind = (typeof BROKERS)[number];
-const BROKER_LABEL: Record<BrokerKind, string> = { embedded: 'embedded aedes', mosquitto: 'external Mosquitto' };
+export const BROKER_LABEL: Record<BrokerKind, string> = { embedded: 'embedded aedes', mosquitto: 'external Mosquitto' };
 
 export interface FanoutOptions {
   clusters: number[];
@@ -40,7 +40,7 @@ interface Target {
 
 /** Targets on this machine (issue 7): all acked within these, embedded within 1.5× of Mosquitto. */
 const ALL_ACKED_TARGET_MS: Record<number, number> = { 1000: 1000, 10000: 5000 };
-const RATIO_TARGET = 1.5;
+export const RATIO_TARGET = 1.5;
 /** Commands go out this long before the start, so no `started` ack mixes into the measurement. */
 const LEAD_MS = 10_000;
 const SCRYPT_COST = 1024;
@@ -73,12 +73,7 @@ export async function fanout(opts: FanoutOptions): Promise<Record<string, unknow
         }
       }
     }
-    const comparison = opts.clusters.map((n) => {
-      const e = runs.find((r) => r.clusters === n && r.broker === BROKER_LABEL.embedded);
-      const m = runs.find((r) => r.clusters === n && r.broker === BROKER_LABEL.mosquitto);
-      const ratio = e && m && m.allAcknowledgedMs > 0 ? Number((e.allAcknowledgedMs / m.allAcknowledgedMs).toFixed(2)) : null;
-      return { clusters: n, embeddedOverMosquitto: ratio, withinTarget: ratio === null ? null : ratio <= RATIO_TARGET };
-    });
+    const comparison = compareBrokers(opts.clusters, runs, (r) => r.allAcknowledgedMs);
     process.stderr.write(`${table(runs, failed)}\n`);
     return {
       method: {
@@ -96,6 +91,16 @@ export async function fanout(opts: FanoutOptions): Promise<Record<string, unknow
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** Per fleet size, the embedded broker's figure over Mosquitto's, against RATIO_TARGET. */
+export function compareBrokers<R extends { clusters: number; broker: string }>(counts: number[], runs: R[], figure: (r: R) => number) {
+  return counts.map((n) => {
+    const e = runs.find((r) => r.clusters === n && r.broker === BROKER_LABEL.embedded);
+    const m = runs.find((r) => r.clusters === n && r.broker === BROKER_LABEL.mosquitto);
+    const ratio = e && m && figure(m) > 0 ? round2(figure(e) / figure(m)) : null;
+    return { clusters: n, embeddedOverMosquitto: ratio, withinTarget: ratio === null ? null : ratio <= RATIO_TARGET };
+  });
 }
 
 interface RunResult {
@@ -316,18 +321,6 @@ function listenOverflows(): number {
   } catch {
     return Number.NaN;
   }
-}
-
-async function until(ok: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
-
-function round2(x: number): number {
-  return Number(x.toFixed(2));
 }
 
 function table(runs: RunResult[], failed: { clusters: number; broker: string; error: string }[]): string {

@@ -15,17 +15,15 @@ import Table from 'cli-table3';
 import { systemClock } from '../common/clock.js';
 import { silentLogger } from '../common/logger.js';
 import { loadHubTls } from '../hub/tls/pki.js';
-import { processUsage } from './env.js';
-import type { BrokerKind } from './fanout.js';
+import { processUsage, round2, until } from './env.js';
+import { BROKER_LABEL, compareBrokers, RATIO_TARGET, type BrokerKind } from './fanout.js';
 import { fanoutFixture } from './fanout-fixture.js';
 import { startFleetProcesses, type FleetProcesses } from './fleet-procs.js';
 import { startHubProcess, type HubProcess } from './hub-process.js';
 import { startMosquitto, type MosquittoProcess } from './mosquitto.js';
 
-const BROKER_LABEL: Record<BrokerKind, string> = { embedded: 'embedded aedes', mosquitto: 'external Mosquitto' };
 /** Issue 14: steady within this after the restart, and the embedded broker within RATIO of Mosquitto. */
 const STEADY_TARGET_MS = 30_000;
-const RATIO_TARGET = 1.5;
 /** The hub's default scrypt cost (hub/config.ts): the fixture is registered as in production. */
 const PRODUCTION_SCRYPT_COST = 16_384;
 /** loa-edge's default keep-alive (daemon/config.ts keepaliveSec). */
@@ -80,12 +78,7 @@ export async function reconnect(opts: ReconnectOptions): Promise<Record<string, 
       }
     }
   }
-  const comparison = opts.clusters.map((n) => {
-    const e = runs.find((r) => r.clusters === n && r.broker === BROKER_LABEL.embedded);
-    const m = runs.find((r) => r.clusters === n && r.broker === BROKER_LABEL.mosquitto);
-    const ratio = e && m && m.steadyMs > 0 ? Number((e.steadyMs / m.steadyMs).toFixed(2)) : null;
-    return { clusters: n, embeddedOverMosquitto: ratio, withinTarget: ratio === null ? null : ratio <= RATIO_TARGET };
-  });
+  const comparison = compareBrokers(opts.clusters, runs, (r) => r.steadyMs);
   process.stderr.write(`${table(runs, failed)}\n`);
   return {
     method: {
@@ -163,7 +156,7 @@ async function reconnectRun(o: { n: number; broker: BrokerKind; workers: number;
     const mosqCpu0 = mosq ? processUsage(mosq.pid).cpuS : 0;
     // Every box noticed the loss and connected again (the counts come from the workers' flushes).
     const f = fleet;
-    await until(() => f.totals().connects >= connects0 + n && f.connected() === n, CONNECT_TIMEOUT_MS, `not every box reconnected within ${CONNECT_TIMEOUT_MS} ms`);
+    await until(() => f.totals().connects >= connects0 + n && f.connected() === n, CONNECT_TIMEOUT_MS, 'not every box reconnected');
     const allConnectedMs = Date.now() - t0;
     const s = await steady(fleet, hub, n, t0);
     const result: RunResult = {
@@ -211,18 +204,6 @@ async function steady(fleet: FleetProcesses, hub: HubProcess, n: number, t0: num
     }
     if (onlineMs !== null && Date.now() - last.at >= QUIET_MS) return { onlineMs, steadyMs: last.at - t0, connects: last.connects };
   }
-}
-
-async function until(ok: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(what);
-    await sleep(20);
-  }
-}
-
-function round2(x: number): number {
-  return Number(x.toFixed(2));
 }
 
 function table(runs: RunResult[], failed: { clusters: number; broker: string; error: string }[]): string {
