@@ -2,7 +2,8 @@
 // temporary file, fsync'd and linked into place, so a crash never leaves half a key and two
 // starts racing keep the first one.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, openSync, rmSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, linkSync, openSync, rmSync, writeSync, type Stats } from 'node:fs';
+import type { Logger } from './logger.js';
 
 /** Creates `path` with `text` (mode 0600) unless it exists; true when this call made it. */
 export function createFileOnce(path: string, text: () => string): boolean {
@@ -23,4 +24,13 @@ export function createFileOnce(path: string, text: () => string): boolean {
   } finally {
     rmSync(tmp, { force: true });
   }
+}
+
+/** A key file readable by others (copied by hand, restored from a backup) is set back to 0600,
+ *  with a warning naming it (`what`, e.g. "the hub signing key"). */
+export function keepOwnerOnly(path: string, stat: Stats, logger: Logger, what: string): void {
+  const mode = stat.mode & 0o777;
+  if (!(mode & 0o077)) return;
+  chmodSync(path, 0o600);
+  logger.warn({ path, mode: mode.toString(8) }, `${what} was readable by others; set to mode 0600`);
 }

@@ -2,9 +2,9 @@
 // made at first start. Stored secrets are HMACs under this key (secrets.ts): it is backed up with
 // loa.db, for without it no stored secret can be checked (docs/security.md, docs/install.md).
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createFileOnce } from '../../common/create-once.js';
+import { createFileOnce, keepOwnerOnly } from '../../common/create-once.js';
 import { LoaError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 
@@ -22,11 +22,7 @@ export function loadSecretKey(dataDir: string, logger: Logger): HubSecretKey {
   if (createIfMissing(path)) logger.info({ path }, 'made the key for cluster secrets; back it up with loa.db');
   const stat = statSync(path);
   if (!stat.isFile()) throw badKey(path, 'is not a file');
-  const mode = stat.mode & 0o777;
-  if (mode & 0o077) {
-    chmodSync(path, 0o600);
-    logger.warn({ path, mode: mode.toString(8) }, 'the key for cluster secrets was readable by others; set to mode 0600');
-  }
+  keepOwnerOnly(path, stat, logger, 'the key for cluster secrets');
   const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64url');
   if (key.length !== 32) throw badKey(path, 'does not hold a 32-byte key (base64url text)');
   return { key, id: createHash('sha256').update(key).digest('base64url').slice(0, 8) };

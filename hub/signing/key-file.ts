@@ -3,9 +3,9 @@
 // signing-key.next.pem until it is switched in; the one it replaces is kept as signing-key.old.pem
 // (docs/install.md, "Rotating the hub's signing key").
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createFileOnce } from '../../common/create-once.js';
+import { createFileOnce, keepOwnerOnly } from '../../common/create-once.js';
 import { LoaError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { formatHubKey } from '../../protocol/index.js';
@@ -65,10 +65,7 @@ function readKey(path: string, logger: Logger): SigningKey {
   } catch (e) {
     throw badKey(path, `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
-  if (stat.mode & 0o077) {
-    chmodSync(path, 0o600);
-    logger.warn({ path, mode: (stat.mode & 0o777).toString(8) }, 'the hub signing key was readable by others; set to mode 0600');
-  }
+  keepOwnerOnly(path, stat, logger, 'the hub signing key');
   let privateKey: KeyObject;
   try {
     privateKey = createPrivateKey(pem);
