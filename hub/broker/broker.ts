@@ -132,8 +132,8 @@ export class Broker implements HubMqtt {
    * every box waited to reconnect (bench reconnect). Only the listeners close, so no box gets in.
    */
   async stop(opts: { exiting?: boolean } = {}): Promise<void> {
+    this.stopping = true;
     if (opts.exiting) {
-      this.stopping = true;
       for (const server of [this.tcp, this.tls]) server?.close();
       return;
     }
@@ -141,7 +141,6 @@ export class Broker implements HubMqtt {
     // only say "offline" until the next start, which marks every cluster offline anyway until it
     // is back ('hub-start'). With 10,000 boxes those took about 4 s of the stop (bench reconnect),
     // while the boxes waited to reconnect. aedes skips the will of a session marked _disconnected.
-    this.stopping = true;
     for (const client of Object.values(this.clients())) if (client) (client as Client & { _disconnected?: boolean })._disconnected = true;
     // Stop accepting first, then close every client (server.close alone would wait for them).
     const closing = Promise.all([closeServer(this.tcp), closeServer(this.tls)]);

@@ -22,7 +22,7 @@ export const CA_DAYS = 7305;
 /** The server certificate is made again at a start less than RENEW_DAYS before its end. */
 export const SERVER_DAYS = 825;
 export const RENEW_DAYS = 30;
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
 export const TLS_DIR = 'tls';
 export const CA_CERT_FILE = 'ca.pem';

@@ -5,9 +5,7 @@
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
-import { loadHubTls, type HubTls, type TlsSettings } from './pki.js';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS, loadHubTls, type HubTls, type TlsSettings } from './pki.js';
 
 export interface CertificateRenewalDeps {
   dataDir: string;
