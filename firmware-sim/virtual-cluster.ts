@@ -6,7 +6,6 @@ import { connect, type MqttClient } from 'mqtt';
 import { offsetClock, type Clock, type TimerHandle } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import { RateLimitedLog } from '../common/rate-limited-log.js';
-import { Backoff } from '../daemon/backoff.js';
 import { ClockSync } from '../daemon/clock-sync.js';
 import {
   CommandGate,
@@ -78,8 +77,7 @@ export class VirtualCluster {
   private readonly hw: SimulatedHardware;
   private readonly topics: { presence: string; cmd: string; ack: string; state: string; health: string; timereq: string; time: string };
   private reconnectTimer: TimerHandle | null = null;
-  /** loa-edge's own backoff (docs/protocol.md), so a simulated fleet retries as real boxes do. */
-  private readonly backoff: Backoff;
+  private attempt = 0;
   private started = false;
   private stopping = false;
   private wasConnected = false;
@@ -93,7 +91,6 @@ export class VirtualCluster {
     this.out = new DelayLine(opts.clock, opts.settings.delayMs, opts.random);
     this.in = new DelayLine(opts.clock, opts.settings.delayMs, opts.random);
     this.hw = makeHardware(this.clock.now(), opts.random);
-    this.backoff = new Backoff({ ...opts.backoff, random: opts.random });
     this.topics = {
       presence: clusterTopic(opts.id, 'presence'),
       cmd: clusterTopic(opts.id, 'cmd'),
@@ -138,7 +135,7 @@ export class VirtualCluster {
     this.client.on('message', (topic, payload) => this.onMessage(topic, payload));
     this.client.on('error', (err) => {
       // A refused CONNACK (wrong secret, unknown id) is worth one warning per outage, not one per retry.
-      const level = this.backoff.attempts === 0 ? 'warn' : 'debug';
+      const level = this.attempt === 0 ? 'warn' : 'debug';
       this.opts.logger[level]({ err: err.message }, 'mqtt error');
     });
   }
@@ -196,7 +193,7 @@ export class VirtualCluster {
   }
 
   private onConnect(): void {
-    this.backoff.reset();
+    this.attempt = 0;
     this.wasConnected = true;
     this.opts.logger.debug('connected');
     this.opts.observer.connected(this);
@@ -234,9 +231,14 @@ export class VirtualCluster {
 
   private scheduleReconnect(): void {
     if (this.stopping || this.reconnectTimer) return;
-    // Jittered and growing, so a fleet does not storm a hub that has just come back; even the
-    // first retry is spread over [minMs, 2·minMs].
-    const wait = this.backoff.next();
+    const { minMs, maxMs } = this.opts.backoff;
+    // docs/protocol.md: random between minMs and min(maxMs, minMs × 2^attempt), so a fleet
+    // does not storm a hub that has just come back. attempt counts from 1, as loa-edge's Backoff
+    // does: even the first retry is spread over [minMs, 2·minMs] (from 0, a whole fleet that lost
+    // the hub at once would all retry exactly minMs later).
+    const ceiling = Math.min(maxMs, minMs * 2 ** Math.min(this.attempt + 1, 30));
+    const wait = minMs + this.opts.random() * Math.max(0, ceiling - minMs);
+    this.attempt++;
     this.reconnectTimer = this.opts.clock.setTimeout(() => {
       this.reconnectTimer = null;
       if (!this.stopping) this.client.reconnect();
