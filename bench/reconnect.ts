@@ -59,8 +59,12 @@ interface RunResult {
   reconnectionsBeyondOne: number;
   hubCpuSeconds: number;
   mosquittoCpuSeconds?: number;
+  /** CPU the fleet's worker processes (the 10,000 boxes' side) used over the same span. */
+  fleetCpuSeconds: number;
   hubRssMb: number;
   loadAvg1: number;
+  /** Every 5 s from the stop: boxes connected, and CPU seconds used so far by the hub and the fleet. */
+  timeline: { s: number; connected: number; hubCpuS: number; fleetCpuS: number }[];
   met: boolean;
 }
 
@@ -102,6 +106,7 @@ async function reconnectRun(o: { n: number; broker: BrokerKind; workers: number;
   let mosq: MosquittoProcess | null = null;
   let hub: HubProcess | null = null;
   let fleet: FleetProcesses | null = null;
+  let sampler: NodeJS.Timeout | undefined;
   // Mosquitto's files (the hub's password and ACL files among them) outlive its restart.
   const mosqDir = mkdtempSync(join(tmpdir(), 'loa-bench-mosquitto-'));
   try {
@@ -140,7 +145,26 @@ async function reconnectRun(o: { n: number; broker: BrokerKind; workers: number;
     log('steady; restarting');
 
     const connects0 = fleet.totals().connects;
+    const fleetPids = fleet.pids;
+    const fleetCpu = () => fleetPids.reduce((sum, pid) => sum + processUsage(pid).cpuS, 0);
+    const fleetCpu0 = fleetCpu();
     const t0 = Date.now();
+    // Where the time goes: how fast the boxes come back, and whether the hub or the fleet is busy.
+    const timeline: RunResult['timeline'] = [];
+    let hubCpuBase: { pid: number; cpu0: number } | null = null;
+    sampler = setInterval(() => {
+      const f = fleet;
+      if (!f) return;
+      const h = hubCpuBase;
+      const point = {
+        s: Math.round((Date.now() - t0) / 1000),
+        connected: f.connected(),
+        hubCpuS: h ? round2(processUsage(h.pid).cpuS - h.cpu0) : 0,
+        fleetCpuS: round2(fleetCpu() - fleetCpu0),
+      };
+      timeline.push(point);
+      log(`+${point.s} s: ${point.connected} connected; CPU since the stop: hub ${point.hubCpuS} s, fleet ${point.fleetCpuS} s`);
+    }, 5_000);
     const ports = hub.ports;
     await hub.stop({ keepData: true });
     const stopMs = Date.now() - t0;
@@ -153,12 +177,14 @@ async function reconnectRun(o: { n: number; broker: BrokerKind; workers: number;
     const downMs = Date.now() - t0;
     log(`broker back after ${downMs} ms (the old hub took ${stopMs} ms to exit)`);
     const cpu0 = processUsage(hub.child.pid!).cpuS;
+    hubCpuBase = { pid: hub.child.pid!, cpu0 };
     const mosqCpu0 = mosq ? processUsage(mosq.pid).cpuS : 0;
     // Every box noticed the loss and connected again (the counts come from the workers' flushes).
     const f = fleet;
     await until(() => f.totals().connects >= connects0 + n && f.connected() === n, CONNECT_TIMEOUT_MS, 'not every box reconnected');
     const allConnectedMs = Date.now() - t0;
     const s = await steady(fleet, hub, n, t0);
+    clearInterval(sampler);
     const result: RunResult = {
       clusters: n,
       broker: BROKER_LABEL[broker],
@@ -170,13 +196,16 @@ async function reconnectRun(o: { n: number; broker: BrokerKind; workers: number;
       reconnectionsBeyondOne: s.connects - connects0 - n,
       hubCpuSeconds: round2(processUsage(hub.child.pid!).cpuS - cpu0),
       ...(mosq ? { mosquittoCpuSeconds: round2(processUsage(mosq.pid).cpuS - mosqCpu0) } : {}),
+      fleetCpuSeconds: round2(fleetCpu() - fleetCpu0),
       hubRssMb: Math.round(processUsage(hub.child.pid!).rssMb),
+      timeline,
       loadAvg1: Number(loadavg()[0]!.toFixed(2)),
       met: s.steadyMs < STEADY_TARGET_MS,
     };
     log(`all connected after ${allConnectedMs} ms, online in the hub after ${s.onlineMs} ms, steady after ${s.steadyMs} ms (${result.reconnectionsBeyondOne} reconnections beyond one per box)`);
     return result;
   } finally {
+    clearInterval(sampler);
     await hub?.stop();
     await fleet?.stop();
     await mosq?.stop();
@@ -207,7 +236,7 @@ async function steady(fleet: FleetProcesses, hub: HubProcess, n: number, t0: num
 }
 
 function table(runs: RunResult[], failed: { clusters: number; broker: string; error: string }[]): string {
-  const t = new Table({ head: ['clusters', 'broker', 'down', 'all connected', 'online in hub', 'steady', 'extra reconnections', 'hub CPU', 'mosquitto CPU', 'met'] });
+  const t = new Table({ head: ['clusters', 'broker', 'down', 'all connected', 'online in hub', 'steady', 'extra reconnections', 'hub CPU', 'mosquitto CPU', 'fleet CPU', 'met'] });
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   for (const r of runs) {
     t.push([
@@ -220,10 +249,11 @@ function table(runs: RunResult[], failed: { clusters: number; broker: string; er
       String(r.reconnectionsBeyondOne),
       `${r.hubCpuSeconds} s`,
       r.mosquittoCpuSeconds === undefined ? '–' : `${r.mosquittoCpuSeconds} s`,
+      `${r.fleetCpuSeconds} s`,
       r.met ? 'yes' : 'no',
     ]);
   }
-  for (const f of failed) t.push([f.clusters.toLocaleString('en'), f.broker, { colSpan: 8, content: `failed: ${f.error}`.slice(0, 100) }]);
+  for (const f of failed) t.push([f.clusters.toLocaleString('en'), f.broker, { colSpan: 9, content: `failed: ${f.error}`.slice(0, 100) }]);
   return t.toString();
 }
 

@@ -14,6 +14,10 @@ export interface ClockSyncSettings {
   /** ...until at least burstMin have been answered and the uncertainty is within burstToleranceMs,
    *  or burstMax have been sent. A slow, jittery link thus gets more samples than a quiet LAN. */
   burstMin: number;
+  /** ...or only this many, when the estimate kept from before the link dropped is still within
+   *  burstToleranceMs (the box ran on through a short outage or a hub restart): they confirm it,
+   *  and a fleet coming back at once asks the hub a quarter as often. */
+  burstMinRejoin: number;
   burstMax: number;
   burstToleranceMs: number;
   /** Then one request every intervalMs (±10 %, so a fleet does not ask in step). */
@@ -29,6 +33,7 @@ export interface ClockSyncSettings {
 export const DEFAULT_CLOCK_SYNC: ClockSyncSettings = {
   burstIntervalMs: 250,
   burstMin: 8,
+  burstMinRejoin: 2,
   burstMax: 64,
   burstToleranceMs: 5,
   intervalMs: 60_000,
@@ -78,7 +83,7 @@ export class ClockSync {
   /** Whole ms, so hub-time stamps stay integers as the protocol wants. */
   private offset = 0;
   private readonly pending = new Map<string, number>();
-  private burst: { sent: number; answered: number } | null = null;
+  private burst: { sent: number; answered: number; min: number } | null = null;
   private timer: TimerHandle | null = null;
   private online = false;
   private stopped = false;
@@ -135,7 +140,10 @@ export class ClockSync {
   connected(): void {
     if (this.stopped) return;
     this.online = true;
-    this.burst = { sent: 0, answered: 0 };
+    const s = this.settings;
+    const kept = estimateOffset(this.samples, this.opts.clock.now(), s.driftPpm);
+    const rejoin = kept !== null && kept.uncertaintyMs <= s.burstToleranceMs;
+    this.burst = { sent: 0, answered: 0, min: rejoin ? Math.min(s.burstMinRejoin, s.burstMin) : s.burstMin };
     this.timer?.cancel();
     this.tick();
   }
@@ -179,7 +187,9 @@ export class ClockSync {
   private accept(sample: TimeSample): void {
     this.samples.push(sample);
     const est = estimateOffset(this.samples, sample.t3, this.settings.driftPpm)!;
-    // Samples the newest ones contradict are gone for good (a clock was stepped).
+    // Samples the newest ones contradict are gone for good (a clock was stepped); a burst that was
+    // only confirming them then asks for as many as a first sync does.
+    if (est.used < this.samples.length && this.burst) this.burst.min = this.settings.burstMin;
     this.samples = this.samples.slice(-Math.min(est.used, this.settings.window));
     const first = this.estimate === null;
     const before = this.offset;
@@ -200,7 +210,7 @@ export class ClockSync {
     for (const [id, at] of this.pending) if (now - at > s.maxRttMs) this.pending.delete(id);
     const b = this.burst;
     if (b) {
-      const tight = b.answered >= s.burstMin && (this.estimate?.uncertaintyMs ?? Infinity) <= s.burstToleranceMs;
+      const tight = b.answered >= b.min && (this.estimate?.uncertaintyMs ?? Infinity) <= s.burstToleranceMs;
       const unanswered = b.sent >= s.burstMin && b.answered === 0;
       if (tight || unanswered || b.sent >= s.burstMax) {
         this.burst = null;
@@ -217,7 +227,7 @@ export class ClockSync {
     this.timer = this.opts.clock.setTimeout(() => this.tick(), s.intervalMs * (0.9 + 0.2 * this.random()));
   }
 
-  private endOfBurst(b: { sent: number; answered: number }, unanswered: boolean): void {
+  private endOfBurst(b: { sent: number; answered: number; min: number }, unanswered: boolean): void {
     if (unanswered && !this.synced) {
       // Commands and items then go by the box clock, which may be far off: worth a warning, once.
       if (!this.warnedNoAnswer) this.log.warn({ requests: b.sent }, 'the hub does not answer clock-sync requests; using the box clock as hub time');

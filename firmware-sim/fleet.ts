@@ -2,6 +2,7 @@
 // connections up, drives their health reports from shared timers, counts what they do and emits
 // every command and ack with timestamps so tests and benchmarks can observe the fleet.
 import { EventEmitter } from 'node:events';
+import { createSecureContext } from 'node:tls';
 import { systemClock, type Clock } from '../common/clock.js';
 import { LoaError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
@@ -121,13 +122,14 @@ export class Fleet {
       throw new LoaError('LOA_SIM_NO_HUB_KEY', "give the hub's public key (--hub-key, as loa clusters add prints it); without it the clusters would obey anyone.");
     }
     const check = new HubMessageCheck(opts.hubKeys, opts.insecureAcceptUnsigned ?? false);
+    const secureContext = opts.ca ? createSecureContext({ ca: opts.ca }) : undefined;
     this.clusters = opts.clusters.map(
       (spec) =>
         new VirtualCluster({
           id: spec.id,
           secret: spec.secret,
           mqttUrl: opts.mqttUrl,
-          ca: opts.ca,
+          secureContext,
           settings: resolveSettings(fleetSettings, spec.overrides),
           backoff,
           keepaliveS: opts.keepaliveS ?? DEFAULT_KEEPALIVE_S,

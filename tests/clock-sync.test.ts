@@ -175,4 +175,60 @@ describe('ClockSync', () => {
     expect(Math.abs(firedAt! - startAt)).toBeLessThanOrEqual(2);
     r.sync.stop();
   });
+
+  it('after a short outage (a hub restart) confirms the kept estimate with 2 requests, not a full burst', async () => {
+    const r = rig({ boxAhead: 30_000, delays: () => [2, 2] });
+    r.sync.connected();
+    await r.clock.advance(5_000, 0);
+    expect(r.sent).toHaveLength(8);
+    r.sync.disconnected();
+    await r.clock.advance(60_000, 0);
+    r.sync.connected();
+    await r.clock.advance(5_000, 0);
+    expect(r.sent).toHaveLength(10);
+    expect(r.sync.state()).toMatchObject({ synced: true, offsetMs: -30_000, bursting: false });
+    r.sync.stop();
+  });
+
+  it('a full burst again when the kept estimate has aged past the tolerance, or the hub clock was stepped', async () => {
+    // 25 ppm of drift: after 4 hours away the kept bounds are ±360 ms wide.
+    const aged = rig({ boxAhead: 30_000, delays: () => [2, 2] });
+    aged.sync.connected();
+    await aged.clock.advance(5_000, 0);
+    aged.sync.disconnected();
+    await aged.clock.advance(4 * 3_600_000, 0);
+    aged.sync.connected();
+    await aged.clock.advance(5_000, 0);
+    expect(aged.sent).toHaveLength(16);
+    aged.sync.stop();
+    // The hub came back with its clock 10 s later: the 2 confirming answers contradict the kept
+    // samples, which are dropped; the burst goes on to 8 samples of the new offset.
+    let hubStep = 0;
+    const clock = new FakeClock(1_800_000_000_000);
+    const sent: TimeRequest[] = [];
+    const sync: ClockSync = new ClockSync({
+      clock,
+      logger: silentLogger(),
+      random: lcg(5),
+      send: (req) => {
+        sent.push(req);
+        clock.setTimeout(() => {
+          const t1 = clock.now() + hubStep;
+          const answer = JSON.stringify({ v: PROTOCOL_VERSION, id: req.id, t0: req.t0, t1, t2: t1 });
+          clock.setTimeout(() => sync.handleResponse(answer), 2);
+        }, 2);
+      },
+    });
+    sync.connected();
+    await clock.advance(5_000, 0);
+    expect(sent).toHaveLength(8);
+    sync.disconnected();
+    hubStep = 10_000;
+    await clock.advance(60_000, 0);
+    sync.connected();
+    await clock.advance(5_000, 0);
+    expect(sent.length).toBeGreaterThanOrEqual(8 + 8);
+    expect(sync.offsetMs).toBe(10_000);
+    sync.stop();
+  });
 });
