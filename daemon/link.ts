@@ -15,7 +15,7 @@ import type { Clock, TimerHandle } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import { RateLimitedLog } from '../common/rate-limited-log.js';
 import { clusterTopic, encodePayload, PROTOCOL_VERSION, type Channel, type HubMessageCheck, type PayloadByChannel } from '../protocol/index.js';
-import { Backoff, CONNECT_TIMEOUT_MS, type AttemptFailure } from './backoff.js';
+import { Backoff, CONNECT_TIMEOUT_MS } from './backoff.js';
 
 export interface LinkOptions {
   clusterId: string;
@@ -69,8 +69,6 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
   private client: MqttClient | null = null;
   private readonly backoff: Backoff;
   private retryTimer: TimerHandle | null = null;
-  /** How the last attempt failed: a refusal (nothing listening: the hub restarting) is retried sooner. */
-  private failure: AttemptFailure = 'other';
   private stopping = false;
   private readonly outbox: Outgoing[] = [];
   /** QoS 1 messages handed to MQTT.js and not yet acknowledged by the broker. */
@@ -135,11 +133,7 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
     });
     client.on('error', (err) => {
       const code = (err as { code?: unknown }).code;
-      if (code === 'ECONNREFUSED') {
-        // Nothing listens on the hub's port: it is restarting (or stopped). Retried within seconds.
-        this.failure = 'refused';
-        this.log.info({ code }, 'the hub is not listening (restarting?); retrying soon');
-      } else if (code === 3) {
+      if (code === 3) {
         // CONNACK 3: the hub is checking too many secrets stored by an older hub; not our secret's fault.
         this.log.info({ code }, 'the hub is busy checking logins; retrying');
       } else if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
@@ -269,8 +263,7 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
 
   private scheduleReconnect(): void {
     if (this.retryTimer || this.stopping) return;
-    const delay = this.backoff.next(this.failure);
-    this.failure = 'other';
+    const delay = this.backoff.next();
     this.log.info({ delayMs: delay, attempt: this.backoff.attempts }, 'disconnected from the hub; reconnecting later');
     this.retryTimer = this.opts.clock.setTimeout(() => {
       this.retryTimer = null;

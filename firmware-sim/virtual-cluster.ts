@@ -7,7 +7,7 @@ import { connect, type MqttClient } from 'mqtt';
 import { offsetClock, type Clock, type TimerHandle } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import { RateLimitedLog } from '../common/rate-limited-log.js';
-import { Backoff, CONNECT_TIMEOUT_MS, type AttemptFailure } from '../daemon/backoff.js';
+import { Backoff, CONNECT_TIMEOUT_MS } from '../daemon/backoff.js';
 import { ClockSync } from '../daemon/clock-sync.js';
 import {
   CommandGate,
@@ -83,8 +83,6 @@ export class VirtualCluster {
   private reconnectTimer: TimerHandle | null = null;
   /** loa-edge's own backoff (docs/protocol.md), so a simulated fleet retries as real boxes do. */
   private readonly backoff: Backoff;
-  /** How the last attempt failed: a refusal (the hub restarting) is retried sooner, as loa-edge does. */
-  private failure: AttemptFailure = 'other';
   private started = false;
   private stopping = false;
   private wasConnected = false;
@@ -143,7 +141,6 @@ export class VirtualCluster {
     this.client.on('close', () => this.onClose());
     this.client.on('message', (topic, payload) => this.onMessage(topic, payload));
     this.client.on('error', (err) => {
-      if ((err as { code?: unknown }).code === 'ECONNREFUSED') this.failure = 'refused';
       // A refused CONNACK (wrong secret, unknown id) is worth one warning per outage, not one per retry.
       const level = this.backoff.attempts === 0 ? 'warn' : 'debug';
       this.opts.logger[level]({ err: err.message }, 'mqtt error');
@@ -243,8 +240,7 @@ export class VirtualCluster {
     if (this.stopping || this.reconnectTimer) return;
     // Jittered and growing, so a fleet does not storm a hub that has just come back; even the
     // first retry is spread over [minMs, 2·minMs].
-    const wait = this.backoff.next(this.failure);
-    this.failure = 'other';
+    const wait = this.backoff.next();
     this.reconnectTimer = this.opts.clock.setTimeout(() => {
       this.reconnectTimer = null;
       if (!this.stopping) this.client.reconnect();
