@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { offsetClock, systemClock, type Clock } from '../common/clock.js';
 import { errorMessage } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
+import { containUnhandledRejections } from '../common/process-guard.js';
 import { loadEdgeConfig } from './config.js';
 import { EdgeDaemon } from './edge.js';
 import { relayFromConfig } from './hardware/index.js';
@@ -40,6 +41,7 @@ async function run(opts: { config: string }): Promise<void> {
   }
   const { clock, shiftMs } = boxClock();
   const logger = createLogger({ name: 'loa-edge', level: config.log.level });
+  containUnhandledRejections(process, logger);
   if (shiftMs !== 0) logger.warn({ shiftMs }, 'box clock shifted by LOA_EDGE_CLOCK_OFFSET_MS (a test aid)');
   const hardwareLog = logger.child({ module: 'hardware' });
   const hardware = systemProbe(undefined, { logger: hardwareLog, relay: relayFromConfig(config, hardwareLog) });

@@ -1,6 +1,7 @@
 // loa-hub: starts the hub (embedded broker, store, dispatcher, HTTP API) from a YAML config.
 import { Command } from 'commander';
 import { errorMessage, isLoaError } from '../common/errors.js';
+import { containUnhandledRejections } from '../common/process-guard.js';
 import { VERSION } from '../common/version.js';
 import { resolve } from 'node:path';
 import { loadCamerasFile } from './cameras/file.js';
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
     return;
   }
   const hub = new Hub({ config });
+  containUnhandledRejections(process, hub.logger);
   const addresses = await hub.start();
   const plain = addresses.mqttPort === null ? '' : ` (plain text on ${addresses.mqttPort})`;
   process.stderr.write(`loa-hub ${VERSION}: MQTT ${addresses.mqttUrl}${plain}, HTTP ${addresses.httpUrl}, CA ${addresses.caFile}, data ${hub.dataDir}\n`);
