@@ -2,17 +2,16 @@
 // SIGINT, then stops playback, says goodbye to the hub and exits 0. A bad config or a missing
 // ffmpeg exits 1 with a one-line reason on stderr (systemd shows it in `systemctl status`).
 // Under systemd (Type=notify) it says when it is ready and feeds the watchdog while healthy.
-import { Command } from 'commander';
 import { offsetClock, systemClock, type Clock } from '../common/clock.js';
 import { errorMessage } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
 import { containUnhandledRejections } from '../common/process-guard.js';
 import { loadEdgeConfig } from './config.js';
+import { edgeProgram } from './program.js';
 import { EdgeDaemon } from './edge.js';
 import { relayFromConfig } from './hardware/index.js';
 import { systemProbe } from './health.js';
 import { SystemdNotifier } from './systemd.js';
-import { EDGE_VERSION } from './version.js';
 
 function fail(e: unknown): never {
   // One line: a multi-problem config error is joined so the first screen line says it all.
@@ -82,10 +81,4 @@ async function run(opts: { config: string }): Promise<void> {
   process.on('SIGINT', onSignal);
 }
 
-const program = new Command('loa-edge')
-  .description('Loa edge daemon: plays the hub\'s broadcasts on this loudspeaker cluster and reports its health.')
-  .version(EDGE_VERSION)
-  .option('-c, --config <file>', 'YAML config file (see config/edge.example.yaml)', '/etc/loa/edge.yaml')
-  .action(run);
-
-program.parseAsync(process.argv).catch(fail);
+edgeProgram(run).parseAsync(process.argv).catch(fail);

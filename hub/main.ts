@@ -1,5 +1,4 @@
 // loa-hub: starts the hub (embedded broker, store, dispatcher, HTTP API) from a YAML config.
-import { Command } from 'commander';
 import { errorMessage, isLoaError } from '../common/errors.js';
 import { containUnhandledRejections } from '../common/process-guard.js';
 import { VERSION } from '../common/version.js';
@@ -7,23 +6,11 @@ import { resolve } from 'node:path';
 import { loadCamerasFile } from './cameras/file.js';
 import { loadHubConfig } from './config.js';
 import { Hub } from './hub.js';
+import { hubProgram, type HubOptions } from './program.js';
 import { rotateSigningKey } from './signing/rotate.js';
 
-const program = new Command('loa-hub')
-  .description('Loa hub: embedded MQTT broker, scheduler and HTTP API for the commune radio')
-  .version(VERSION)
-  .option('-c, --config <file>', 'YAML config file (defaults apply to anything it leaves out; no file: all defaults)')
-  .option('--data-dir <dir>', 'override dataDir from the config')
-  .option('--mqtt-port <port>', 'override mqtt.tls.port (MQTT over TLS)', (v) => Number.parseInt(v, 10))
-  .option('--http-port <port>', 'override http.port', (v) => Number.parseInt(v, 10))
-  .option('--check', 'validate the config and exit')
-  .option('--new-signing-key', 'make the next signing key in the data dir (a key rotation, docs/install.md), print its public key and exit')
-  .option('--switch-signing-key', 'sign with the next key from the next start on (the current one is kept as signing-key.old.pem), print both and exit')
-  .showHelpAfterError();
-
 async function main(): Promise<void> {
-  program.parse();
-  const opts = program.opts<{ config?: string; dataDir?: string; mqttPort?: number; httpPort?: number; check?: boolean; newSigningKey?: boolean; switchSigningKey?: boolean }>();
+  const opts = hubProgram().parse().opts<HubOptions>();
   const config = loadHubConfig(opts.config);
   if (opts.dataDir) config.dataDir = opts.dataDir;
   if (opts.mqttPort !== undefined) config.mqtt.tls.port = opts.mqttPort;

@@ -6,6 +6,14 @@
 export type Lang = 'en' | 'vi';
 export const LANGS: readonly Lang[] = ['en', 'vi'];
 
+/** A --lang flag, else LOA_LANG, else a LANG that starts with "vi", else English (every program's rule). */
+export function chooseLang(flag: string | undefined, env: NodeJS.ProcessEnv): Lang {
+  for (const v of [flag, env.LOA_LANG]) {
+    if (v === 'vi' || v === 'en') return v;
+  }
+  return env.LANG?.toLowerCase().startsWith('vi') ? 'vi' : 'en';
+}
+
 export type Params = Readonly<Record<string, string | number>>;
 
 /** A sentence as the hub sends it: a code from a catalogue and the values its template names. */

@@ -2,7 +2,10 @@
 // registered (commander prints them); under `--lang vi` this table puts each into Vietnamese, and
 // commander's own words (Usage, Options, …) too. A text missing here stays English: the test
 // (tests/cli-help-vi.test.ts) walks every command so that none is missing.
-import { Help, type Command } from 'commander';
+import type { Command } from 'commander';
+import { translateHelp } from '../../common/i18n/help.js';
+
+export { helpTexts } from '../../common/i18n/help.js';
 
 /** English help text → Vietnamese. */
 export const HELP_VI: ReadonlyMap<string, string> = new Map([
@@ -143,44 +146,7 @@ export const HELP_VI: ReadonlyMap<string, string> = new Map([
   ['display help for command', 'hiển thị trợ giúp của lệnh'],
 ]);
 
-const TITLES: Readonly<Record<string, string>> = {
-  'Usage:': 'Cách dùng:',
-  'Arguments:': 'Tham số:',
-  'Options:': 'Tuỳ chọn:',
-  'Commands:': 'Lệnh:',
-  'Global Options:': 'Tuỳ chọn chung:',
-};
-
-const vi = (text: string): string => HELP_VI.get(text) ?? text;
-
-/** Every help text of the program, its commands' and their options' (the test's list). */
-export function helpTexts(program: Command): string[] {
-  const out: string[] = [];
-  const walk = (c: Command): void => {
-    if (c.description()) out.push(c.description());
-    for (const o of c.options) if (o.description) out.push(o.description);
-    for (const a of c.registeredArguments) if (a.description) out.push(a.description);
-    c.commands.forEach(walk);
-  };
-  walk(program);
-  return out;
-}
-
 /** Puts the whole command tree's help into Vietnamese. */
 export function helpInVietnamese(program: Command): void {
-  const walk = (c: Command): void => {
-    c.description(vi(c.description()));
-    for (const o of c.options) o.description = vi(o.description);
-    for (const a of c.registeredArguments) a.description = vi(a.description);
-    c.helpOption('-h, --help', vi('display help for command'));
-    if (c.commands.length > 0) c.helpCommand('help [command]', vi('display help for command'));
-    c.configureHelp({
-      showGlobalOptions: true,
-      styleTitle: (title: string) => TITLES[title] ?? title,
-      // "(choices: …)", "(default: …)" are commander's too.
-      optionDescription: (option) => Help.prototype.optionDescription.call(new Help(), option).replace('(choices: ', '(chọn: ').replace('(default: ', '(mặc định: '),
-    });
-    c.commands.forEach(walk);
-  };
-  walk(program);
+  translateHelp(program, HELP_VI);
 }

@@ -259,10 +259,4 @@ export function catalogue(lang: Lang): Catalogue {
   return catalogues[lang];
 }
 
-/** --lang, else LOA_LANG, else a LANG that starts with "vi", else English. */
-export function chooseLang(flag: string | undefined, env: NodeJS.ProcessEnv): Lang {
-  for (const v of [flag, env.LOA_LANG]) {
-    if (v === 'vi' || v === 'en') return v;
-  }
-  return env.LANG?.toLowerCase().startsWith('vi') ? 'vi' : 'en';
-}
+export { chooseLang } from '../../common/i18n/catalogue.js';
