@@ -73,6 +73,19 @@ describe('live streams in the broadcast log', () => {
     expect((await log(id))[0]!.detail).toBeNull();
   }, 15_000);
 
+  it('a relay whose station never sent any audio: the whole time is noted as lost, not logged as played clean', async () => {
+    // Nothing listens on this port: the hub's ffmpeg never gets a byte from the station.
+    const gone = await startUpstream();
+    const deadUrl = gone.url;
+    await gone.close();
+    const r = await t.api<{ stream: { id: string } }>('POST', '/api/v1/live', { source: { url: deadUrl }, clusters: ids, until: Date.now() + 2500 });
+    const id = r.body.stream.id;
+    await waitFor(() => t.hub.live.get(id)!.state === 'ended', { what: 'relay ended at until', timeoutMs: 12_000 });
+    expect(t.hub.live.get(id)!.audioMs).toBe(0);
+    await waitFor(async () => (await log(id)).every((e) => e.detail !== null), { what: 'the lost time noted', timeoutMs: 5_000 }).catch(() => undefined);
+    for (const e of await log(id)) expect(e.detail).toMatch(/relay lost \d+ s/);
+  }, 20_000);
+
   it('`loa broadcast stop` on a relay\'s row stops the boxes and ends the hub\'s stream', async () => {
     const r = await t.api<{ stream: { id: string } }>('POST', '/api/v1/live', { source: { url: up.url }, clusters: ids });
     const id = r.body.stream.id;

@@ -155,6 +155,9 @@ export class LiveStream {
     this.closeGap();
     this.state = 'ended';
     this.endedAt = this.o.clock.now();
+    // A source that never gave any audio (a station down from the start) was lost the whole time;
+    // without this the log would show the relay as played clean.
+    if (this.audioMs === 0 && this.gaps.length === 0) this.gaps.push({ startAt: this.startedAt, endAt: this.endedAt, lengthMs: this.endedAt - this.startedAt });
     for (const l of this.listeners) l.end();
     this.listeners.clear();
     this.log.info({ why, audioMs: Math.round(this.audioMs), bytes: this.bytesEncoded, gaps: this.gaps.length }, 'live stream ended');
