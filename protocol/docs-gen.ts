@@ -34,13 +34,19 @@ export function writeDocs(root: string): void {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   // dist/protocol/docs-gen.js → the repository root.
   const root = fileURLToPath(new URL('../../', import.meta.url));
-  if (process.argv.includes('--check')) {
-    const stale = staleDocs(root);
-    if (stale.length > 0) {
-      process.stderr.write(`loa docs:schemas: out of date: ${stale.join(', ')}; run npm run docs:schemas\n`);
-      process.exit(1);
+  try {
+    if (process.argv.includes('--check')) {
+      const stale = staleDocs(root);
+      if (stale.length > 0) {
+        process.stderr.write(`loa docs:schemas: out of date: ${stale.join(', ')}; run npm run docs:schemas\n`);
+        process.exit(1);
+      }
+    } else {
+      writeDocs(root);
     }
-  } else {
-    writeDocs(root);
+  } catch (err) {
+    // A marker naming no payload, an unreadable doc: one line that says what, not a stack.
+    process.stderr.write(`loa docs:schemas: ${(err as Error).message}\n`);
+    process.exit(1);
   }
 }

@@ -95,7 +95,7 @@ const cell = (s: string) => s.replace(/\|/g, '\\|');
 
 export function fieldTable(name: string): string {
   const p = PAYLOADS.find((x) => x.name === name);
-  if (!p) throw new Error(`no payload named ${name}`);
+  if (!p) throw new Error(`docs/protocol.md: <!-- fields:${name} --> names no payload; use one of ${PAYLOADS.map((x) => x.name).join(', ')}`);
   const head = '| field | required | nullable | type | range / format | meaning |\n| --- | --- | --- | --- | --- | --- |';
   const lines = fieldRows(jsonSchemaOf(p)).map(
     (r) => `| \`${r.field}\` | ${r.required ? 'yes' : 'no'} | ${r.nullable ? 'yes' : 'no'} | ${r.type} | ${cell(r.range)} | ${cell(r.meaning)} |`,

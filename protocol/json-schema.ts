@@ -2,6 +2,7 @@
 // payload, made from the zod schemas the hub and loa-edge run, so the published files cannot drift.
 import { z } from 'zod';
 import { playCommandSchema, schemasByChannel, stopCommandSchema, volumeCommandSchema } from './schemas.js';
+import { SIG_BASE64 } from './signature.js';
 
 /** Where the files are published (docs/schemas/<name>.schema.json) and the $id base they carry. */
 export const SCHEMA_DIR = 'docs/schemas';
@@ -44,7 +45,7 @@ export const SIGNATURE_SCHEMA = {
     'The member the hub appends to every cmd, time and plan payload, always last: an Ed25519 signature over the UTF-8 bytes of topic + "\\n" + the JSON text without this member. A hub message on the wire matches both its payload schema and this one.',
   type: 'object',
   properties: {
-    sig: { type: 'string', pattern: '^[A-Za-z0-9+/]{86}==$', description: '64-byte Ed25519 signature, standard base64 (88 characters)' },
+    sig: { type: 'string', pattern: `^${SIG_BASE64}$`, description: '64-byte Ed25519 signature, standard base64 (88 characters)' },
   },
   required: ['sig'],
 } as const;
