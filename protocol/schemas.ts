@@ -241,7 +241,7 @@ export type TimeResponse = z.infer<typeof timeResponseSchema>;
 
 // ---- the plan (retained): what a cluster plays in the next 48 hours, also when offline ----
 export const planItemSchema = z.object({
-  broadcastId: id.describe('unique per item occurrence; the broadcast id the hub logs it under'),
+  broadcastId: id.describe('the broadcast id the hub logs it under; an item cut by a higher one comes again after it, same id, later offsetMs'),
   startAt: epochMs.describe('hub time of the first sample'),
   offsetMs: z.number().int().nonnegative().default(0).describe('position in the media at startAt, ms (an item cut by a higher one resumes inside it)'),
   stopAt: epochMs.optional().describe('hub time at which the item ends even if the media is longer; after startAt'),
