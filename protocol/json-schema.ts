@@ -56,7 +56,14 @@ export function jsonSchemaOf(p: PayloadDoc): Record<string, unknown> {
   const out: Record<string, unknown> = { $schema: js.$schema, $id: `${p.name}.schema.json`, title: p.name };
   if (p.rules) out.$comment = `Also: ${p.rules}.`;
   const { $schema: _drop, ...rest } = js;
+  // The union of commands: each branch gets the extra rules of its own command type.
+  if (Array.isArray(rest.oneOf)) rest.oneOf = (rest.oneOf as Record<string, unknown>[]).map((branch) => ({ ...branch, ...kindOf(branch)?.extra }));
   return { ...out, ...rest, ...p.extra };
+}
+
+function kindOf(branch: Record<string, unknown>): PayloadDoc | undefined {
+  const type = (branch.properties as { type?: { const?: unknown } } | undefined)?.type?.const;
+  return PAYLOADS.find((x) => x.name === `cmd-${String(type)}`);
 }
 
 /** Every file of docs/schemas/, by file name, as the generator writes it. */

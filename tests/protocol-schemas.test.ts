@@ -92,6 +92,11 @@ describe('docs/schemas and the field tables of docs/protocol.md', () => {
       expect(file.$id).toBe(`${p.name}.schema.json`);
     }
     expect(JSON.parse(readFileSync('docs/schemas/signature.schema.json', 'utf8'))).toMatchObject({ required: ['sig'] });
+    // What JSON Schema can say of the play's refinements is there, in the play file and the union.
+    const exactlyOne = [{ required: ['media'] }, { required: ['stream'] }];
+    expect(JSON.parse(readFileSync('docs/schemas/cmd-play.schema.json', 'utf8'))).toMatchObject({ oneOf: exactlyOne, $comment: expect.stringMatching(/stopAt.*after startAt/) });
+    const union = JSON.parse(readFileSync('docs/schemas/cmd.schema.json', 'utf8')) as { oneOf: { properties: { type: { const: string } }; oneOf?: unknown }[] };
+    expect(union.oneOf.map((b) => [b.properties.type.const, b.oneOf])).toEqual([['play', exactlyOne], ['stop', undefined], ['volume', undefined]]);
   });
 
   it('say which health fields must be present as null and which parts may be left out', () => {
