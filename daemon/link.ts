@@ -38,7 +38,7 @@ export interface LinkEvents {
   connected: [];
   /** The broker granted the subscriptions; presence "online" goes out next. */
   subscribed: [];
-  /** Presence "online" is published: the box's state goes next (docs/protocol.md, checklist step 2;
+  /** Presence "online" is published: the box's state goes next (docs/protocol.md, Connecting, step 5;
    *  the hub reads the first state after it to see which commands a returning box has). */
   online: [];
   disconnected: [];

@@ -8,8 +8,11 @@ import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 /** How a hub public key is written in configs and shown to operators: `ed25519:` + base64 of its 32 bytes. */
 export const HUB_KEY_PATTERN = /^ed25519:[A-Za-z0-9+/]{43}=$/;
 
-/** The `sig` member the hub puts last in a signed payload: 64 bytes of Ed25519 signature in base64. */
-const SIG_TAIL = /,"sig":"([A-Za-z0-9+/]{86}==)"\}$/;
+/** A signature as written in `sig`: 64 bytes of Ed25519 signature in standard base64. */
+export const SIG_BASE64 = '[A-Za-z0-9+/]{86}==';
+
+/** The `sig` member the hub puts last in a signed payload. */
+const SIG_TAIL = new RegExp(`,"sig":"(${SIG_BASE64})"\\}$`);
 
 export type SignatureRefusal = 'unsigned' | 'bad-signature';
 
