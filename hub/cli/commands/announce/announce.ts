@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { ApiError } from '../../api-client.js';
-import type { Broadcast, Emergency, Media } from '../../api-types.js';
+import type { Broadcast, Emergency, Media } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import { CliError, usageError } from '../../errors.js';
 import { bytes } from '../../format.js';

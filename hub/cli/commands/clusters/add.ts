@@ -1,6 +1,6 @@
 // `loa clusters add ID`: registers a cluster and shows its MQTT secret, once, with the box's
 // provisioning bundle (bundle.ts): its edge.yaml and the hub's CA, on screen or in --bundle DIR.
-import type { Cluster } from '../../api-types.js';
+import type { Cluster } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import type { CommandResult } from '../../output.js';
 import { bundleView, checkBundleDir, writeBundle, type Provisioning } from './bundle.js';

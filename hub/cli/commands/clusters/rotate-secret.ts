@@ -1,5 +1,5 @@
 // `loa clusters rotate-secret ID`: a new secret for a cluster (its box must be given it).
-import type { Cluster } from '../../api-types.js';
+import type { Cluster } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import type { CommandResult } from '../../output.js';
 import { secretResult } from './add.js';
