@@ -36,6 +36,8 @@ const NAMED: Record<string, z.ZodType> = {
 /** Routes whose answer the doc's tables spell out, with the schema of that answer. */
 const ANSWERS: Record<string, z.ZodType> = {
   'GET /api/v1/status': api.hubStatus,
+  'POST /api/v1/clusters': api.clusterAdded,
+  'POST /api/v1/clusters/{id}/rotate-secret': api.secretRotated,
   'GET /api/v1/broadcasts/{id}': api.broadcastOne,
   'POST /api/v1/broadcasts': api.playAnswer,
   'POST /api/v1/broadcasts/stop': api.stopAnswer,

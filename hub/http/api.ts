@@ -90,6 +90,22 @@ export const feedEvent = z.object({
   detailExtra: textOrNull.optional(),
 });
 
+/** What a new box needs besides its secret: the hub's addresses for boxes, CA and signing keys. */
+export const provisioning = z.object({
+  /** mqtts://host:port the box connects to. */
+  mqttUrl: text,
+  /** https://host:port the box fetches media and streams from. */
+  httpUrl: text,
+  /** The hub's CA certificate (PEM). */
+  caPem: text,
+  /** The hub's command-signing public keys: the box obeys only what they verify. */
+  hubKeys: z.array(text).optional(),
+});
+
+/** `POST /api/v1/clusters` (the secret is shown only here) and, without the rest, rotate-secret. */
+export const clusterAdded = z.object({ cluster, secret: text, hubKeys: z.array(text), provisioning: provisioning.optional() });
+export const secretRotated = z.object({ cluster, secret: text });
+
 export const hubStatus = z.object({
   hub: z.object({
     version: text,
@@ -389,6 +405,9 @@ export type Cluster = z.infer<typeof cluster>;
 export type ClusterHealth = z.infer<typeof clusterHealth>;
 export type ClusterStatus = z.infer<typeof clusterStatus>;
 export type HubStatus = z.infer<typeof hubStatus>;
+export type Provisioning = z.infer<typeof provisioning>;
+export type ClusterAdded = z.infer<typeof clusterAdded>;
+export type SecretRotated = z.infer<typeof secretRotated>;
 export type Alarm = z.infer<typeof alarm>;
 export type FeedEvent = z.infer<typeof feedEvent>;
 export type AlarmList = z.infer<typeof alarmList>;

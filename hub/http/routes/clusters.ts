@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ClusterRow } from '../../store/index.js';
-import type { Cluster, ClusterStatus, HubStatus } from '../api.js';
+import type { Cluster, ClusterAdded, ClusterStatus, HubStatus, SecretRotated } from '../api.js';
 import type { HttpContext } from '../context.js';
 import { parseWith } from '../errors.js';
 
@@ -53,7 +53,7 @@ export function clusterRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.post('/api/v1/clusters', { config: operator }, async (req, reply) => {
     const body = parseWith(addBody, req.body, 'cluster');
     const { cluster, secret } = await ctx.clusters.add(body);
-    return reply.code(201).send({ cluster, secret, hubKeys: ctx.hubKeys(), ...(ctx.provisioning ? { provisioning: { ...ctx.provisioning(), hubKeys: ctx.hubKeys() } } : {}) });
+    return reply.code(201).send({ cluster, secret, hubKeys: ctx.hubKeys(), ...(ctx.provisioning ? { provisioning: { ...ctx.provisioning(), hubKeys: ctx.hubKeys() } } : {}) } satisfies ClusterAdded);
   });
 
   app.get('/api/v1/clusters/:id', { config: operator }, async (req): Promise<{ cluster: ClusterStatus; hubKeys: string[] }> => {
@@ -67,7 +67,7 @@ export function clusterRoutes(app: FastifyInstance, ctx: HttpContext): void {
     return { removed: id };
   });
 
-  app.post('/api/v1/clusters/:id/rotate-secret', { config: operator }, async (req) => {
+  app.post('/api/v1/clusters/:id/rotate-secret', { config: operator }, async (req): Promise<SecretRotated> => {
     const { id } = parseWith(idParams, req.params, 'path');
     return ctx.clusters.rotateSecret(id);
   });
