@@ -29,6 +29,7 @@ const NAMED: Record<string, z.ZodType> = {
   CameraStatus: api.cameraStatusView,
   DiscoveredCamera: api.discoveredCamera,
   device: api.cameraDevice,
+  LiveInfo: api.liveInfo,
   Alarm: api.alarm,
   FeedEvent: api.feedEvent,
 };
@@ -51,6 +52,7 @@ const ANSWERS: Record<string, z.ZodType> = {
   'GET /api/v1/alarms': api.alarmList,
   'GET /api/v1/alarms/events': api.eventList,
   'POST /api/v1/broker/files': api.brokerFiles,
+  'POST /api/v1/live/push': api.pushAnswer,
 };
 
 /** The object inside optional, nullable, array and default wrappers; undefined for anything else. */
@@ -147,7 +149,7 @@ function definitions(): Map<string, DocFields> {
 function answers(): Map<string, string> {
   const rows = new Map<string, string>();
   for (const line of DOC.split('\n')) {
-    const m = /^\| `(GET|POST|DELETE) (\/[^`?\s]*)[^`]*` \|(.*)\|\s*$/.exec(line);
+    const m = /^\| `(GET|POST|DELETE) (\/[^`?\s]*)[^`]*`[^|]*\|(.*)\|\s*$/.exec(line);
     if (!m) continue;
     const key = `${m[1]} ${m[2]}`;
     if (!rows.has(key)) rows.set(key, m[3]!.split(' | ').at(-1)!);

@@ -2,6 +2,7 @@
 // fields the declared API (api.ts) names. A route's return type catches a missing or mistyped
 // field; this catches one added to a row, which a spread (`...row`) would send undeclared.
 import type { CameraView } from '../cameras/types.js';
+import type { LiveInfo } from '../live/service.js';
 import type { Alarm as AlarmRow, FeedEvent as FeedEventRow } from '../alarms/types.js';
 import type { ScheduleProblem as ProblemRow, TimelineEntry as TimelineRow } from '../schedule/model.js';
 import type { BroadcastRow, ClusterRow, EmergencyRow, LogEntry as LogRow, MediaRow, TokenRow } from '../store/index.js';
@@ -22,6 +23,7 @@ export type RowsMatchApi = [
   SameFields<CameraView, api.Camera>,
   SameFields<ProblemRow, api.ScheduleProblem>,
   SameFields<TimelineRow, api.TimelineEntry>,
+  SameFields<LiveInfo, api.LiveInfo>,
 ];
-const matches: RowsMatchApi = [true, true, true, true, true, true, true, true, true, true, true];
+const matches: RowsMatchApi = [true, true, true, true, true, true, true, true, true, true, true, true];
 void matches;

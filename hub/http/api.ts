@@ -237,6 +237,35 @@ export const broadcastOne = z.object({ broadcast });
 export const stopAnswer = z.object({ stopped: z.array(stoppedTarget) });
 export const logList = z.object({ entries: z.array(logEntry) });
 
+// ---- live streams (docs/live.md) ------------------------------------------------------------
+
+export const liveInfo = z.object({
+  id: text,
+  broadcastId: text,
+  /** A station's address, a media item played as live, or who pushed it. */
+  source: z.union([z.object({ url: text }), z.object({ mediaId: text }), z.object({ push: text })]),
+  format: text,
+  bitrateKbps: z.number(),
+  state: z.enum(['connecting', 'live', 'gap', 'ended']),
+  startedAt: ms,
+  endedAt: msOrNull,
+  until: msOrNull,
+  createdBy: text,
+  /** Boxes connected to the stream now. */
+  listeners: z.number(),
+  restarts: z.number(),
+  audioMs: z.number(),
+  bytesEncoded: z.number(),
+  gaps: z.array(z.object({ startAt: ms, endAt: msOrNull, lengthMs: z.number() })),
+  clusters: z.array(z.object({ clusterId: text, cmdId: textOrNull, status: text, detail: text.optional() })),
+  priority: z.enum(['live', 'emergency']),
+  chime: z.boolean(),
+});
+export const liveOne = z.object({ stream: liveInfo });
+export const liveList = z.object({ streams: z.array(liveInfo) });
+/** A pushed stream's answer, when it is over. */
+export const pushAnswer = z.object({ stream: liveInfo, end: z.enum(['ended', 'stalled', 'aborted', 'stopped', 'failed']), durationMs: z.number() });
+
 // ---- tokens ---------------------------------------------------------------------------------
 
 export const ROLES = ['operator', 'police', 'viewer'] as const;
@@ -429,6 +458,10 @@ export type BroadcastList = z.infer<typeof broadcastList>;
 export type BroadcastOne = z.infer<typeof broadcastOne>;
 export type StopAnswer = z.infer<typeof stopAnswer>;
 export type LogList = z.infer<typeof logList>;
+export type LiveInfo = z.infer<typeof liveInfo>;
+export type LiveOne = z.infer<typeof liveOne>;
+export type LiveList = z.infer<typeof liveList>;
+export type PushAnswer = z.infer<typeof pushAnswer>;
 export type Role = (typeof ROLES)[number];
 export type Token = z.infer<typeof token>;
 export type BrokerFiles = z.infer<typeof brokerFiles>;
