@@ -379,6 +379,12 @@ export const reportRow = z.object({
 
 export const reportAnswer = z.object({ month: text, timezone: text, from: ms, to: ms, clusters: z.array(reportRow), total: reportRow });
 
+// ---- announcements (docs/announce.md) ------------------------------------------------------
+
+/** The speech or recording made into a media item, and the broadcast (or emergency) playing it.
+ *  The broadcast's targets are sent as the ledger holds them, with more fields than `target`. */
+export const announceAnswer = z.object({ mediaId: text, media, broadcast: broadcast.optional(), emergency: emergency.optional() });
+
 // ---- cameras --------------------------------------------------------------------------------
 
 export const CAMERA_STATUSES = ['unknown', 'online', 'degraded', 'unauthorised', 'offline'] as const;
@@ -462,6 +468,7 @@ export type LiveInfo = z.infer<typeof liveInfo>;
 export type LiveOne = z.infer<typeof liveOne>;
 export type LiveList = z.infer<typeof liveList>;
 export type PushAnswer = z.infer<typeof pushAnswer>;
+export type AnnounceAnswer = z.infer<typeof announceAnswer>;
 export type Role = (typeof ROLES)[number];
 export type Token = z.infer<typeof token>;
 export type BrokerFiles = z.infer<typeof brokerFiles>;
