@@ -5,8 +5,8 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../common/logger.js';
 import type { Ack, Health, ReportedState } from '../protocol/index.js';
-import type { Alarm, FeedEvent } from './alarms/types.js';
-import type { CameraStatus } from './cameras/types.js';
+import type { Alarm, FeedEvent } from './store/alarm-types.js';
+import type { CameraStatus } from './store/camera-types.js';
 
 export interface HubEvents {
   /** A cluster came online or went away (by its presence topic or the broker's connection). */

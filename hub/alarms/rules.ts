@@ -2,10 +2,10 @@
 // already open on that cluster and the settings, so each rule is easy to read and to test.
 import { reason } from '../../common/i18n/reasons.js';
 import type { Health } from '../../protocol/index.js';
-import type { HubConfig } from '../config.js';
+import type { AlarmSettings } from './settings.js';
 import type { AlarmDetail, AlarmSeverity, ClusterAlarmKind } from './types.js';
 
-export type AlarmSettings = HubConfig['alarms'];
+export type { AlarmSettings };
 
 export type Decision =
   | { kind: ClusterAlarmKind; action: 'raise'; severity: AlarmSeverity; detail: AlarmDetail }

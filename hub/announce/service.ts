@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import { LoaError, sentenceError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
-import type { MediaService } from '../http/context.js';
+import type { MediaService } from '../media/types.js';
 import type { BroadcastRow, MediaRow } from '../store/index.js';
 import type { EmergencyRow } from '../store/schedules.js';
 import { encodeLevelled, measureLoudness, type LevelledPart } from '../media/speech.js';

@@ -9,14 +9,14 @@ import { createServer as createTlsServer, type Server as TlsServer } from 'node:
 import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import { clusterTopic, deviceMayPublish, deviceMaySubscribe, isClusterId, parseClusterTopic } from '../../protocol/index.js';
-import type { HubConfig } from '../config.js';
+import type { MqttSettings } from './settings.js';
 import { limitFrames } from './frame-limit.js';
 import { indexedMemoryPersistence } from './retained-index.js';
-import type { DeviceLogLimit } from '../devices/log-limit.js';
+import type { DeviceLogLimit } from './log-limit.js';
 import type { ClusterLogin } from './cluster-login.js';
 
 export interface BrokerDeps {
-  config: HubConfig['mqtt'];
+  config: MqttSettings;
   /** The hub's server certificate (hub/tls/pki.ts). */
   tls: { cert: Buffer; key: Buffer };
   login: ClusterLogin;

@@ -9,14 +9,14 @@ import { LoaError, errorMessage } from '../../common/errors.js';
 import { systemClock, type Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import { clusterTopic, decodePayload, DEVICE_PUBLISH_CHANNELS, parseClusterTopic } from '../../protocol/index.js';
-import type { HubConfig } from '../config.js';
+import type { BrokerSettings } from './settings.js';
 import type { HubMqtt, MessageHandler } from './broker.js';
 
 /** How long the hub keeps trying a broker too busy to answer its first login. */
 const BUSY_RETRY_MS = 120_000;
 
 export interface ExternalBrokerDeps {
-  config: HubConfig['broker'];
+  config: BrokerSettings;
   logger: Logger;
   /** Wait for the first connection this long before giving up. */
   connectTimeoutMs?: number;
@@ -28,7 +28,7 @@ export interface ExternalBrokerDeps {
 }
 
 /** The hub's own password on the external broker: `broker.password` or the first line of `broker.passwordFile`. */
-export function hubBrokerPassword(config: HubConfig['broker']): string {
+export function hubBrokerPassword(config: BrokerSettings): string {
   if (config.password) return config.password;
   if (!config.passwordFile) throw new LoaError('LOA_CONFIG_INVALID', 'broker.mode external needs broker.password or broker.passwordFile.');
   let text: string;

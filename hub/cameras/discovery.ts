@@ -6,51 +6,20 @@ import { createSocket, type Socket } from 'node:dgram';
 import { isIPv4 } from 'node:net';
 import type { Clock } from '../../common/clock.js';
 import { LoaError } from '../../common/errors.js';
+import { expandRange, ipToInt, MAX_RANGE_ADDRESSES } from '../../common/camera-input.js';
 import type { Logger } from '../../common/logger.js';
 import { list, obj, parseXml, textOf } from './replies.js';
 import type { DiscoveredCamera, DiscoverOptions } from './types.js';
 
+// Where they were first written; the hub and the CLI now share them from common/.
+export { expandRange, MAX_RANGE_ADDRESSES };
+
 export const WSD_MULTICAST = '239.255.255.250';
 export const WSD_PORT = 3702;
-/** Largest range probed by unicast: a /22. */
-export const MAX_RANGE_ADDRESSES = 1024;
 const MAX_TIMEOUT_MS = 30_000;
 const MAX_RESULTS = 4096;
 
 const bad = (message: string) => new LoaError('LOA_BAD_REQUEST', message, { status: 400 });
-
-const toInt = (ip: string): number => ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
-const toIp = (n: number): string => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
-
-/** The addresses of "a.b.c.d-a.b.c.e", "a.b.c.d-e" or "a.b.c.d/nn" (at most a /22); throws LOA_BAD_REQUEST. */
-export function expandRange(range: string): string[] {
-  const r = range.trim();
-  const cidr = /^(\d+\.\d+\.\d+\.\d+)\/(\d{1,2})$/.exec(r);
-  if (cidr) {
-    const [, base, bitsText] = cidr;
-    const bits = Number(bitsText);
-    if (!isIPv4(base!)) throw bad(`"${range}": ${base} is not an IPv4 address.`);
-    if (bits < 22 || bits > 32) throw bad(`"${range}": give a prefix from /22 (1024 addresses) to /32.`);
-    const size = 2 ** (32 - bits);
-    const start = Math.floor(toInt(base!) / size) * size;
-    // The network and broadcast addresses answer nothing on a /30 or larger.
-    const [first, last] = size >= 4 ? [start + 1, start + size - 2] : [start, start + size - 1];
-    return Array.from({ length: last - first + 1 }, (_, i) => toIp(first + i));
-  }
-  const span = /^(\d+\.\d+\.\d+\.\d+)\s*-\s*(\d+(?:\.\d+\.\d+\.\d+)?)$/.exec(r);
-  if (span) {
-    const [, from, toText] = span;
-    const to = toText!.includes('.') ? toText! : from!.replace(/\d+$/, toText!);
-    if (!isIPv4(from!)) throw bad(`"${range}": ${from} is not an IPv4 address.`);
-    if (!isIPv4(to)) throw bad(`"${range}": ${to} is not an IPv4 address.`);
-    const a = toInt(from!);
-    const b = toInt(to);
-    if (b < a) throw bad(`"${range}": the range ends before it starts.`);
-    if (b - a + 1 > MAX_RANGE_ADDRESSES) throw bad(`"${range}" has ${b - a + 1} addresses; probe at most ${MAX_RANGE_ADDRESSES} at a time.`);
-    return Array.from({ length: b - a + 1 }, (_, i) => toIp(a + i));
-  }
-  throw bad(`"${range}" is not an address range: write 192.168.1.10-192.168.1.60 or 192.168.1.0/24.`);
-}
 
 function probeMessage(messageId: string): string {
   return (
@@ -161,5 +130,5 @@ export async function discover(deps: DiscoveryDeps, opts: DiscoverOptions = {}):
   } finally {
     socket.close();
   }
-  return [...found.values()].sort((a, b) => toInt(isIPv4(a.host) ? a.host : '0.0.0.0') - toInt(isIPv4(b.host) ? b.host : '0.0.0.0') || a.xaddr.localeCompare(b.xaddr));
+  return [...found.values()].sort((a, b) => ipToInt(isIPv4(a.host) ? a.host : '0.0.0.0') - ipToInt(isIPv4(b.host) ? b.host : '0.0.0.0') || a.xaddr.localeCompare(b.xaddr));
 }

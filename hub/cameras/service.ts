@@ -4,7 +4,6 @@ import type { Clock } from '../../common/clock.js';
 import { LoaError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { AlarmService } from '../alarms/service.js';
-import type { HubConfig } from '../config.js';
 import type { EventBus } from '../events.js';
 import { UNKNOWN_FINDINGS, type CameraConnection, type CameraFindings, type CameraSource, type Store } from '../store/index.js';
 import { CameraAlarms } from './camera-alarms.js';
@@ -13,10 +12,11 @@ import type { FileCamera } from './file.js';
 import { MotionWatch } from './motion.js';
 import { Poller } from './poller.js';
 import { SnapshotProxy } from './snapshots.js';
+import type { CameraSettings } from './settings.js';
 import type { CameraInput, CameraService, CameraView, DiscoveredCamera, DiscoverOptions, Snapshot } from './types.js';
 import { checkInput, toView, type CheckedInput } from './views.js';
 
-export type CameraSettings = HubConfig['cameras'];
+export type { CameraSettings };
 
 export interface CameraModuleDeps {
   store: Store;

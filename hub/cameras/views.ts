@@ -1,4 +1,5 @@
 // Turning stored cameras into the views the API shows, and checking what an operator gives.
+import { HOST_PATTERN, USER_PATTERN } from '../../common/camera-input.js';
 import { LoaError } from '../../common/errors.js';
 import { english, type Reason } from '../../common/i18n/reasons.js';
 import { CLUSTER_ID_PATTERN } from '../../protocol/index.js';
@@ -10,11 +11,8 @@ export const CAMERA_ID_PATTERN = CLUSTER_ID_PATTERN;
 export const DEFAULT_ONVIF_PORT = 80;
 export const DEFAULT_DEVICE_PATH = '/onvif/device_service';
 
-// A hostname (RFC 1123 labels) or an IPv4/IPv6 literal; nothing that could smuggle a path or user.
-export const HOST_PATTERN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^\[?[0-9A-Fa-f:.]+\]?$/;
-
-/** ":" cannot go through HTTP Digest; the onvif package writes the user into XML without escaping. */
-export const USER_PATTERN = /^[^:<>&"]+$/;
+// Shared with the `loa` CLI, which checks what an operator types before sending it.
+export { HOST_PATTERN, USER_PATTERN };
 
 export const snapshotUrlOf = (id: string): string => `/api/v1/cameras/${id}/snapshot`;
 

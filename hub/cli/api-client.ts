@@ -3,7 +3,7 @@
 import { Readable, Transform } from 'node:stream';
 import { withDispatcher } from '../../common/ca-dispatcher.js';
 import { LoaError } from '../../common/errors.js';
-import type { Media, UploadEvent } from './api-types.js';
+import type { Media, UploadEvent } from '../http/api.js';
 import { CliError } from './errors.js';
 import type { Catalogue } from './i18n.js';
 import type { Coded } from '../../common/i18n/catalogue.js';

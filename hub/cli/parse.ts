@@ -2,8 +2,7 @@
 // Each rule the hub would refuse with a 400 is checked here first, so the exit status says "the
 // command line is wrong" (2) rather than "the hub refused" (1), and nothing is sent.
 import { CLUSTER_ID_PATTERN } from '../../protocol/index.js';
-import { expandRange, MAX_RANGE_ADDRESSES } from '../cameras/discovery.js';
-import { HOST_PATTERN, USER_PATTERN } from '../cameras/views.js';
+import { expandRange, HOST_PATTERN, MAX_RANGE_ADDRESSES, USER_PATTERN } from '../../common/camera-input.js';
 import { usageError } from './errors.js';
 import type { Catalogue } from './i18n.js';
 
@@ -42,7 +41,7 @@ export function parseStreamUrl(v: string, t: Catalogue): string {
   return v;
 }
 
-/** The camera fields `loa cameras add` sends, by the hub's own patterns (hub/cameras/views.ts). */
+/** The camera fields `loa cameras add` sends, by the hub's own patterns (common/camera-input.ts). */
 export const cameraParsers = (t: Catalogue) => ({
   host: (v: string): string => {
     if (v.length > 253 || !HOST_PATTERN.test(v)) throw usageError('LOA_CLI_BAD_HOST', t.badHost(v));

@@ -5,7 +5,7 @@ import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import { allClustersTopic, clusterTopic, decodePayload, parseClusterTopic, PROTOCOL_VERSION } from '../../protocol/index.js';
 import type { HubMqtt } from '../broker/broker.js';
-import type { DeviceLogLimit } from '../devices/log-limit.js';
+import type { DeviceLogLimit } from '../broker/log-limit.js';
 
 export class TimeService {
   answered = 0;

@@ -8,7 +8,7 @@ import type { HubMqtt } from '../broker/broker.js';
 import type { EventBus } from '../events.js';
 import { commitSoon } from '../store/db.js';
 import type { Store } from '../store/index.js';
-import type { DeviceLogLimit } from './log-limit.js';
+import type { DeviceLogLimit } from '../broker/log-limit.js';
 
 export interface DeviceListenerDeps {
   mqtt: HubMqtt;

@@ -7,8 +7,8 @@ import { LoaError, sentenceError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { Ack } from '../../protocol/index.js';
 import type { HubMqtt } from '../broker/broker.js';
-import type { HubConfig } from '../config.js';
-import type { DeviceLogLimit } from '../devices/log-limit.js';
+import type { DispatchSettings } from './settings.js';
+import type { DeviceLogLimit } from '../broker/log-limit.js';
 import type { EventBus } from '../events.js';
 import { OPEN_TARGET_STATUSES, type BroadcastRow, type Store, type TargetRow, type TargetStatus } from '../store/index.js';
 import { asPriority, priorityRank } from '../schedule/model.js';
@@ -23,7 +23,7 @@ export interface DispatcherDeps {
   logger: Logger;
   /** Warnings a cluster's messages cause (an ack of another's command), a few a minute each. */
   deviceLog: DeviceLogLimit;
-  config: HubConfig['dispatch'];
+  config: DispatchSettings;
   /** The URL (relative to the hub's HTTP root) a device fetches a media file from. */
   mediaUrl: (mediaId: string) => string;
 }

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
-import type { AddResult, ImportInput, MediaService, RemoveResult } from '../http/context.js';
+import type { AddResult, ImportInput, MediaService, RemoveResult } from './types.js';
 import type { MediaRow, Store } from '../store/index.js';
 import { mediaErrors } from './errors.js';
 import { importMedia, mediaFilePath, removeMediaFile, sweepMediaTemp, type ImportedMedia } from './library.js';

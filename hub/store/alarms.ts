@@ -3,7 +3,7 @@
 // the feeds (`/api/v1/alarms/events`, the police `/api/v1/events`).
 import type { Params } from '../../common/i18n/catalogue.js';
 import { english } from '../../common/i18n/reasons.js';
-import type { Alarm, AlarmDetail, AlarmRaise, AlarmSeverity, AlarmSubject, FeedEvent, FeedEventType, SubjectType } from '../alarms/types.js';
+import type { Alarm, AlarmDetail, AlarmRaise, AlarmSeverity, AlarmSubject, FeedEvent, FeedEventType, SubjectType } from './alarm-types.js';
 import type { Db } from './db.js';
 
 interface RawAlarm {

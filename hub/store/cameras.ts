@@ -4,7 +4,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Reason } from '../../common/i18n/reasons.js';
-import type { CameraDeviceInfo, CameraProfile, CameraStatus, CameraView } from '../cameras/types.js';
+import type { CameraDeviceInfo, CameraProfile, CameraStatus, CameraView } from './camera-types.js';
 import type { Db } from './db.js';
 
 export type CameraSource = 'config' | 'operator';

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Broadcast, ClusterStatus, LogEntry, Media, Token } from '../../hub/cli/api-types.js';
+import type { Broadcast, ClusterStatus, LogEntry, Media, Token } from '../../hub/http/api.js';
 
 export interface RecordedRequest {
   method: string;

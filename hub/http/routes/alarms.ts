@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { policeAlarm } from '../../alarms/police.js';
+import type { AlarmList, EventList } from '../api.js';
 import type { HttpContext } from '../context.js';
 import { parseWith } from '../errors.js';
 
@@ -21,7 +22,7 @@ const eventsQuery = z.object({
 });
 
 export function alarmRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.get('/api/v1/alarms', { config: readers }, async (req, reply) => {
+  app.get('/api/v1/alarms', { config: readers }, async (req, reply): Promise<AlarmList> => {
     const q = parseWith(listQuery, req.query, 'query');
     // Read together (SQLite is synchronous here): every change after `cursor` is in the feed, so
     // a reader that follows /api/v1/events from it keeps this list current.
@@ -31,7 +32,7 @@ export function alarmRoutes(app: FastifyInstance, ctx: HttpContext): void {
     return { alarms: req.principal?.role === 'police' ? alarms.map(policeAlarm) : alarms, cursor };
   });
 
-  app.get('/api/v1/alarms/events', { config: operator }, async (req, reply) => {
+  app.get('/api/v1/alarms/events', { config: operator }, async (req, reply): Promise<EventList> => {
     const q = parseWith(eventsQuery, req.query, 'query');
     // A client that hangs up ends its wait instead of holding a waiter for the full time (the
     // response's 'close' is also when the connection goes; the request's fires once it is read).

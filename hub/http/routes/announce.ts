@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { LoaError } from '../../../common/errors.js';
 import type { AnnounceRequest, AnnounceResult } from '../../announce/service.js';
 import { broadcastStatus } from '../../store/index.js';
+import type { AnnounceAnswer } from '../api.js';
 import type { HttpContext } from '../context.js';
 import { parseWith } from '../errors.js';
 
@@ -89,6 +90,6 @@ function targets(b: { clusters?: string[] | undefined; all?: boolean | undefined
   return { ...(b.clusters ? { clusters: ctx.schedules.resolveTargets(b.clusters) } : {}), ...(b.all ? { all: true } : {}) };
 }
 
-function answer(r: AnnounceResult, now: number) {
+function answer(r: AnnounceResult, now: number): AnnounceAnswer {
   return { media: r.media, mediaId: r.media.id, ...(r.broadcast ? { broadcast: { ...r.broadcast, status: broadcastStatus(r.broadcast, now) } } : {}), ...(r.emergency ? { emergency: r.emergency } : {}) };
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { LoaError, sentenceError } from '../../../common/errors.js';
 import { LIST_KINDS, LIST_STATUSES } from '../../store/broadcast-list.js';
 import { broadcastStatus, type BroadcastRow } from '../../store/index.js';
+import type { Broadcast, BroadcastList, BroadcastOne, LogList, PlayAnswer, StopAnswer } from '../api.js';
 import type { HttpContext } from '../context.js';
 import { parseWith } from '../errors.js';
 
@@ -38,7 +39,7 @@ const logQuery = z.object({
   cluster: z.string().optional(),
 });
 
-function view(ctx: HttpContext, b: BroadcastRow) {
+function view(ctx: HttpContext, b: BroadcastRow): Broadcast {
   const { targets, ...rest } = b;
   return {
     ...rest,
@@ -72,10 +73,10 @@ export function broadcastRoutes(app: FastifyInstance, ctx: HttpContext): void {
       ...(body.volume !== undefined ? { volume: body.volume } : {}),
       ...(body.queue !== undefined ? { queue: body.queue } : {}),
     });
-    return reply.code(201).send({ broadcast: view(ctx, b), queuedAfter, replaces });
+    return reply.code(201).send({ broadcast: view(ctx, b), queuedAfter, replaces } satisfies PlayAnswer);
   });
 
-  app.get('/api/v1/broadcasts', { config: operator }, async (req) => {
+  app.get('/api/v1/broadcasts', { config: operator }, async (req): Promise<BroadcastList> => {
     const q = parseWith(listQuery, req.query, 'query');
     const clusterIds = q.cluster === undefined ? undefined : ctx.schedules.resolveTargets(q.cluster.split(','));
     const rows = ctx.store.broadcasts.list({
@@ -89,14 +90,14 @@ export function broadcastRoutes(app: FastifyInstance, ctx: HttpContext): void {
     return { broadcasts: rows.map((b) => view(ctx, b)) };
   });
 
-  app.get('/api/v1/broadcasts/:id', { config: operator }, async (req) => {
+  app.get('/api/v1/broadcasts/:id', { config: operator }, async (req): Promise<BroadcastOne> => {
     const { id } = req.params as { id: string };
     const b = ctx.store.broadcasts.get(id);
     if (!b) throw sentenceError('LOA_BROADCAST_NOT_FOUND', 'broadcast.not-found', { id }, { status: 404 });
     return { broadcast: view(ctx, b) };
   });
 
-  app.post('/api/v1/broadcasts/stop', { config: operator }, async (req) => {
+  app.post('/api/v1/broadcasts/stop', { config: operator }, async (req): Promise<StopAnswer> => {
     const body = parseWith(stopBody, req.body ?? {}, 'stop request');
     if (body.clusters && body.all) throw new LoaError('LOA_BAD_REQUEST', 'give "clusters" or "all", not both.');
     const stopped = await ctx.dispatcher.stopBroadcasts({
@@ -106,7 +107,7 @@ export function broadcastRoutes(app: FastifyInstance, ctx: HttpContext): void {
     return { stopped };
   });
 
-  app.get('/api/v1/log', { config: operator }, async (req) => {
+  app.get('/api/v1/log', { config: operator }, async (req): Promise<LogList> => {
     const q = parseWith(logQuery, req.query, 'query');
     return { entries: ctx.store.broadcasts.log({ from: q.from, to: q.to ?? Number.MAX_SAFE_INTEGER, clusterId: q.cluster }) };
   });

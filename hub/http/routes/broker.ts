@@ -3,12 +3,13 @@
 import type { FastifyInstance } from 'fastify';
 import { LoaError } from '../../../common/errors.js';
 import type { MosquittoFiles } from '../../broker/mosquitto-files.js';
+import type { BrokerFiles } from '../api.js';
 import type { HttpContext } from '../context.js';
 
 const operator = { roles: ['operator'] as const };
 
 export function brokerRoutes(app: FastifyInstance, ctx: HttpContext, files: MosquittoFiles | null): void {
-  app.post('/api/v1/broker/files', { config: operator }, async (req) => {
+  app.post('/api/v1/broker/files', { config: operator }, async (req): Promise<BrokerFiles> => {
     if (ctx.config.broker.mode !== 'external') {
       throw new LoaError('LOA_BROKER_EMBEDDED', 'this hub runs its embedded broker, which needs no broker files; set broker.mode: external and broker.mosquitto in the hub config to use Mosquitto (docs/external-broker.md).', { status: 409 });
     }

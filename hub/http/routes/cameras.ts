@@ -5,8 +5,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { LoaError, sentenceError } from '../../../common/errors.js';
-import type { CameraStatusView, CameraView } from '../../cameras/types.js';
+import type { CameraView } from '../../cameras/types.js';
 import { statusView } from '../../cameras/views.js';
+import type { Camera, CameraStatusView, DiscoveredCamera } from '../api.js';
 import type { HttpContext } from '../context.js';
 import { parseWith } from '../errors.js';
 
@@ -68,7 +69,7 @@ function etagMatches(header: string | undefined, etag: string): boolean {
 }
 
 /** A viewer (a public screen) sees whether each camera works; the others the whole view. */
-const shown = (req: FastifyRequest, v: CameraView): CameraView | CameraStatusView => (req.principal?.role === 'viewer' ? statusView(v) : v);
+const shown = (req: FastifyRequest, v: CameraView): Camera | CameraStatusView => (req.principal?.role === 'viewer' ? statusView(v) : v);
 
 function getCamera(ctx: HttpContext, req: FastifyRequest): CameraView {
   const { id } = parseWith(idParams, req.params, 'path');
@@ -78,7 +79,7 @@ function getCamera(ctx: HttpContext, req: FastifyRequest): CameraView {
 }
 
 export function cameraRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.get('/api/v1/cameras', { config: statusReaders }, async (req, reply: FastifyReply) => {
+  app.get('/api/v1/cameras', { config: statusReaders }, async (req, reply: FastifyReply): Promise<{ cameras: (Camera | CameraStatusView)[] } | FastifyReply> => {
     // The tag is read before the list so a change in between makes the next poll fetch again.
     const etag = listEtag(ctx, req.principal?.role ?? 'none');
     // no-cache: a browser keeps the answer but asks each time, and gets a 304 when nothing changed.
@@ -87,7 +88,7 @@ export function cameraRoutes(app: FastifyInstance, ctx: HttpContext): void {
     return { cameras: ctx.cameras.list().map((v) => shown(req, v)) };
   });
 
-  app.get('/api/v1/cameras/:id', { config: statusReaders }, async (req) => ({ camera: shown(req, getCamera(ctx, req)) }));
+  app.get('/api/v1/cameras/:id', { config: statusReaders }, async (req): Promise<{ camera: Camera | CameraStatusView }> => ({ camera: shown(req, getCamera(ctx, req)) }));
 
   app.get('/api/v1/cameras/:id/snapshot', { config: pictureReaders }, async (req, reply) => {
     const camera = getCamera(ctx, req);
@@ -109,7 +110,7 @@ export function cameraRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const camera = ctx.cameras.add(input, { replace: replace === true });
     // Who added what, for the log; never the credentials.
     req.log.info({ cameraId: camera.id, host: camera.host, port: camera.port, replace: replace === true }, 'camera added');
-    return reply.code(201).send({ camera });
+    return reply.code(201).send({ camera } satisfies { camera: Camera });
   });
 
   app.delete('/api/v1/cameras/:id', { config: operator }, async (req) => {
@@ -119,7 +120,7 @@ export function cameraRoutes(app: FastifyInstance, ctx: HttpContext): void {
     return { removed: id };
   });
 
-  app.post('/api/v1/cameras/discover', { config: operator }, async (req) => {
+  app.post('/api/v1/cameras/discover', { config: operator }, async (req): Promise<{ found: DiscoveredCamera[] }> => {
     const opts = parseWith(discoverBody, req.body ?? {}, 'discover');
     return { found: await ctx.cameras.discover(opts) };
   });

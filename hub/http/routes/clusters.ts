@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ClusterRow } from '../../store/index.js';
+import type { Cluster, ClusterAdded, ClusterStatus, HubStatus, SecretRotated } from '../api.js';
 import type { HttpContext } from '../context.js';
 import { parseWith } from '../errors.js';
 
@@ -10,7 +11,7 @@ const addBody = z.strictObject({ id: z.string(), name: z.string().max(100).optio
 const volumeBody = z.strictObject({ volume: z.number().int().min(0).max(100) });
 const idParams = z.object({ id: z.string() });
 
-export function clusterStatus(ctx: HttpContext, c: ClusterRow) {
+export function clusterStatus(ctx: HttpContext, c: ClusterRow): ClusterStatus {
   const state = ctx.devices.reportedState(c.id);
   const h = ctx.store.health.latest(c.id);
   const playing = state?.playing && c.online ? state.playing : null;
@@ -40,22 +41,22 @@ export function clusterStatus(ctx: HttpContext, c: ClusterRow) {
 }
 
 export function clusterRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.get('/api/v1/status', { config: operator }, async () => ({
+  app.get('/api/v1/status', { config: operator }, async (): Promise<HubStatus> => ({
     hub: { version: ctx.version, startedAt: ctx.startedAt, ffmpeg: ctx.ffmpeg },
     clusters: ctx.store.clusters.list().map((c) => clusterStatus(ctx, c)),
     // The open alarms, so `loa status` shows them with one request.
     alarms: ctx.store.alarms.open(),
   }));
 
-  app.get('/api/v1/clusters', { config: operator }, async () => ({ clusters: ctx.store.clusters.list() }));
+  app.get('/api/v1/clusters', { config: operator }, async (): Promise<{ clusters: Cluster[] }> => ({ clusters: ctx.store.clusters.list() }));
 
   app.post('/api/v1/clusters', { config: operator }, async (req, reply) => {
     const body = parseWith(addBody, req.body, 'cluster');
     const { cluster, secret } = await ctx.clusters.add(body);
-    return reply.code(201).send({ cluster, secret, hubKeys: ctx.hubKeys(), ...(ctx.provisioning ? { provisioning: { ...ctx.provisioning(), hubKeys: ctx.hubKeys() } } : {}) });
+    return reply.code(201).send({ cluster, secret, hubKeys: ctx.hubKeys(), ...(ctx.provisioning ? { provisioning: { ...ctx.provisioning(), hubKeys: ctx.hubKeys() } } : {}) } satisfies ClusterAdded);
   });
 
-  app.get('/api/v1/clusters/:id', { config: operator }, async (req) => {
+  app.get('/api/v1/clusters/:id', { config: operator }, async (req): Promise<{ cluster: ClusterStatus; hubKeys: string[] }> => {
     const { id } = parseWith(idParams, req.params, 'path');
     return { cluster: clusterStatus(ctx, ctx.clusters.get(id)), hubKeys: ctx.hubKeys() };
   });
@@ -66,12 +67,12 @@ export function clusterRoutes(app: FastifyInstance, ctx: HttpContext): void {
     return { removed: id };
   });
 
-  app.post('/api/v1/clusters/:id/rotate-secret', { config: operator }, async (req) => {
+  app.post('/api/v1/clusters/:id/rotate-secret', { config: operator }, async (req): Promise<SecretRotated> => {
     const { id } = parseWith(idParams, req.params, 'path');
     return ctx.clusters.rotateSecret(id);
   });
 
-  app.post('/api/v1/clusters/:id/volume', { config: operator }, async (req) => {
+  app.post('/api/v1/clusters/:id/volume', { config: operator }, async (req): Promise<{ cluster: Cluster; commandId: string | null }> => {
     const { id } = parseWith(idParams, req.params, 'path');
     const { volume } = parseWith(volumeBody, req.body, 'volume');
     const commandId = await ctx.dispatcher.setVolume(id, volume);

@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { policeEvent } from '../../alarms/police.js';
+import type { EventList } from '../api.js';
 import type { HttpContext } from '../context.js';
 import { parseWith } from '../errors.js';
 
@@ -18,7 +19,7 @@ const eventsQuery = z.object({
 });
 
 export function eventRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.get('/api/v1/events', { config: readers }, async (req, reply) => {
+  app.get('/api/v1/events', { config: readers }, async (req, reply): Promise<EventList> => {
     const q = parseWith(eventsQuery, req.query, 'query');
     // A client that hangs up (the monitor page closed) ends its wait at once instead of holding a
     // waiter for the full time.

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { LoaError } from '../../../common/errors.js';
 import type { Logger } from '../../../common/logger.js';
 import { startPushedStream } from '../../live/push.js';
+import type { LiveList, LiveOne, PushAnswer } from '../api.js';
 import type { HttpContext } from '../context.js';
 import { requireCluster } from '../auth.js';
 import { parseWith } from '../errors.js';
@@ -31,7 +32,7 @@ const pushQuery = z
 const CONTENT_TYPES: Record<string, string> = { mp3: 'audio/mpeg', aac: 'audio/aac' };
 
 export function liveRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.get('/api/v1/live', { config: operator }, async () => ({ streams: ctx.live.list() }));
+  app.get('/api/v1/live', { config: operator }, async (): Promise<LiveList> => ({ streams: ctx.live.list() }));
 
   app.post('/api/v1/live', { config: operator }, async (req, reply) => {
     const b = parseWith(startBody, req.body, 'body');
@@ -41,7 +42,7 @@ export function liveRoutes(app: FastifyInstance, ctx: HttpContext): void {
       ...(b.until === undefined ? {} : { until: b.until }),
       createdBy: req.principal?.name ?? '',
     });
-    return reply.code(201).send({ stream });
+    return reply.code(201).send({ stream } satisfies LiveOne);
   });
 
   // The operator's microphone or a file pushed as live: the request body IS the source. The answer
@@ -49,7 +50,7 @@ export function liveRoutes(app: FastifyInstance, ctx: HttpContext): void {
   // The body is never buffered: the raw stream goes to the stream's ffmpeg (no bodyLimit applies).
   if (!app.hasContentTypeParser('application/octet-stream')) app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
   if (!app.hasContentTypeParser('audio/mpeg')) app.addContentTypeParser('audio/mpeg', (_req, payload, done) => done(null, payload));
-  app.post('/api/v1/live/push', { config: operator }, async (req) => {
+  app.post('/api/v1/live/push', { config: operator }, async (req): Promise<PushAnswer> => {
     const q = parseWith(pushQuery, req.query, 'query');
     if (!(req.body && typeof (req.body as Readable).pipe === 'function')) {
       throw new LoaError('LOA_BAD_REQUEST', 'send the audio as the request body with Content-Type: application/octet-stream or audio/mpeg.');
@@ -70,7 +71,7 @@ export function liveRoutes(app: FastifyInstance, ctx: HttpContext): void {
     return done;
   });
 
-  app.delete('/api/v1/live/:id', { config: operator }, async (req) => {
+  app.delete('/api/v1/live/:id', { config: operator }, async (req): Promise<LiveOne> => {
     const { id } = req.params as { id: string };
     return { stream: await ctx.live.stop(id) };
   });

@@ -12,6 +12,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { LoaError } from '../../../common/errors.js';
+import type { Media, MediaAdded, MediaOne, MediaRemoved } from '../api.js';
 import type { HttpContext } from '../context.js';
 import { requireCluster } from '../auth.js';
 import { parseWith } from '../errors.js';
@@ -40,16 +41,16 @@ export function mediaRoutes(app: FastifyInstance, ctx: HttpContext, opts: { maxU
   // Uploads arrive as a raw stream; the route writes it to disk itself.
   app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
 
-  app.get('/api/v1/media', { config: operator }, async () => ({ media: ctx.store.media.list() }));
+  app.get('/api/v1/media', { config: operator }, async (): Promise<{ media: Media[] }> => ({ media: ctx.store.media.list() }));
 
-  app.get('/api/v1/media/:id', { config: operator }, async (req) => {
+  app.get('/api/v1/media/:id', { config: operator }, async (req): Promise<MediaOne> => {
     const { id } = req.params as { id: string };
     const m = ctx.store.media.get(id);
     if (!m || m.removedAt) throw mediaErrors.notFound(id);
     return { media: m, usage: ctx.media.usage(id) };
   });
 
-  app.delete('/api/v1/media/:id', { config: operator }, async (req) => {
+  app.delete('/api/v1/media/:id', { config: operator }, async (req): Promise<MediaRemoved> => {
     const { id } = req.params as { id: string };
     const { force } = parseWith(removeQuery, req.query, 'query');
     return ctx.media.remove(id, { force: force ?? false });
@@ -71,7 +72,7 @@ export function mediaRoutes(app: FastifyInstance, ctx: HttpContext, opts: { maxU
       await pipeline(req.body as Readable, createWriteStream(uploadPath));
       if (!streaming) {
         const added = await ctx.media.add({ inputPath: uploadPath, name, originalName, replace });
-        return reply.code(added.unchanged ? 200 : 201).send(added);
+        return reply.code(added.unchanged ? 200 : 201).send(added satisfies MediaAdded);
       }
       // Progress as NDJSON: the status is sent before the import ends, so the last line says how it went.
       reply.hijack();

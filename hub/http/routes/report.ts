@@ -7,27 +7,12 @@ import { z } from 'zod';
 import { LoaError } from '../../../common/errors.js';
 import { zonedToEpoch } from '../../schedule/calendar.js';
 import type { LogEntry } from '../../store/index.js';
+import type { ReportAnswer, ReportRow } from '../api.js';
 import type { HttpContext } from '../context.js';
 import { parseWith } from '../errors.js';
 
 const operator = { roles: ['operator'] as const };
 const query = z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'use YYYY-MM, e.g. 2026-11') });
-
-export interface ReportRow {
-  clusterId: string;
-  hoursOnAir: number;
-  played: number;
-  partial: number;
-  preempted: number;
-  missed: number;
-  failed: number;
-  /** Share of the counted time (availabilityFrom up to now or the month's end) the cluster was
-   *  online, 0–1; null when the cluster was added after that period. */
-  availability: number | null;
-  /** Where availability starts counting: the month's start, or when the cluster was added (epoch
-   *  ms); null with availability null. For the total: the earliest of the clusters'. */
-  availabilityFrom: number | null;
-}
 
 /** Online time and counted time of a cluster, or of all of them together. */
 interface Uptime {
@@ -52,7 +37,7 @@ function tally(clusterId: string, entries: LogEntry[], up: Uptime): ReportRow {
 }
 
 export function reportRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.get('/api/v1/report', { config: operator }, async (req) => {
+  app.get('/api/v1/report', { config: operator }, async (req): Promise<ReportAnswer> => {
     const { month } = parseWith(query, req.query, 'query');
     const tz = ctx.config.timezone;
     const [y, m] = month.split('-').map(Number) as [number, number];

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { LoaError } from '../../../common/errors.js';
+import type { ApplyAnswer, CurrentSchedule, Emergency, PlanAnswer, ScheduleVersion, ValidateAnswer } from '../api.js';
 import type { HttpContext } from '../context.js';
 import { parseWith } from '../errors.js';
 
@@ -24,7 +25,7 @@ const emergencyBody = z.strictObject({
 const stopBody = z.strictObject({ id: z.string().optional() });
 
 export function scheduleRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.post('/api/v1/schedules/validate', { config: operator }, async (req) => {
+  app.post('/api/v1/schedules/validate', { config: operator }, async (req): Promise<ValidateAnswer> => {
     const body = parseWith(fileBody, req.body, 'schedule');
     // Validating makes the speech of `tts:` items too: their length is needed to plan the slots,
     // and it is made once (cached), so the apply that follows costs nothing more.
@@ -38,28 +39,28 @@ export function scheduleRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const { dryRun } = parseWith(applyQuery, req.query, 'query');
     const speech = await ctx.schedules.prepareSpeech(body.text);
     const result = ctx.schedules.apply(body.text, body.file, req.principal?.name ?? '', dryRun === '1' || dryRun === 'true', body.lang, speech);
-    return reply.code(result.dryRun ? 200 : 201).send(result);
+    return reply.code(result.dryRun ? 200 : 201).send(result satisfies ApplyAnswer);
   });
 
-  app.get('/api/v1/schedules/current', { config: operator }, async () => ({ schedule: ctx.schedules.current() }));
-  app.get('/api/v1/schedules', { config: operator }, async () => ({ versions: ctx.schedules.versions() }));
+  app.get('/api/v1/schedules/current', { config: operator }, async (): Promise<{ schedule: CurrentSchedule }> => ({ schedule: ctx.schedules.current() }));
+  app.get('/api/v1/schedules', { config: operator }, async (): Promise<{ versions: ScheduleVersion[] }> => ({ versions: ctx.schedules.versions() }));
 
-  app.get('/api/v1/plan', { config: operator }, async (req) => {
+  app.get('/api/v1/plan', { config: operator }, async (req): Promise<PlanAnswer> => {
     const q = parseWith(planQuery, req.query, 'query');
     return ctx.schedules.plan(q.date, q.cluster);
   });
 
-  app.get('/api/v1/emergency', { config: operator }, async () => ({ active: ctx.store.schedules.activeEmergencies() }));
+  app.get('/api/v1/emergency', { config: operator }, async (): Promise<{ active: Emergency[] }> => ({ active: ctx.store.schedules.activeEmergencies() }));
 
   app.post('/api/v1/emergency', { config: operator }, async (req, reply) => {
     const body = parseWith(emergencyBody, req.body, 'emergency');
     const zones = body.all ? ['all'] : (body.zones ?? []);
     if (zones.length === 0 || (body.all && body.zones)) throw new LoaError('LOA_BAD_REQUEST', 'give either "zones" or "all": true.');
     const emergency = ctx.schedules.startEmergency({ zones, mediaId: body.mediaId, repeat: body.repeat, volume: body.volume ?? null, by: req.principal?.name ?? '' });
-    return reply.code(201).send({ emergency });
+    return reply.code(201).send({ emergency } satisfies { emergency: Emergency });
   });
 
-  app.post('/api/v1/emergency/stop', { config: operator }, async (req) => {
+  app.post('/api/v1/emergency/stop', { config: operator }, async (req): Promise<{ stopped: Emergency[] }> => {
     const body = parseWith(stopBody, req.body ?? {}, 'stop request');
     return { stopped: ctx.schedules.stopEmergency(req.principal?.name ?? '', body.id) };
   });

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { LoaError, sentenceError } from '../../../common/errors.js';
 import { ROLES } from '../../store/index.js';
+import type { Token } from '../api.js';
 import type { HttpContext } from '../context.js';
 import { parseWith } from '../errors.js';
 
@@ -15,14 +16,14 @@ export function newTokenSecret(): string {
 }
 
 export function tokenRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.get('/api/v1/tokens', { config: operator }, async () => ({ tokens: ctx.store.tokens.list() }));
+  app.get('/api/v1/tokens', { config: operator }, async (): Promise<{ tokens: Token[] }> => ({ tokens: ctx.store.tokens.list() }));
 
   app.post('/api/v1/tokens', { config: operator }, async (req, reply) => {
     const body = parseWith(addBody, req.body, 'token');
     const secret = newTokenSecret();
     const token = ctx.store.tokens.add({ id: `t-${randomBytes(5).toString('hex')}`, name: body.name, role: body.role, createdAt: ctx.clock.now(), token: secret });
     req.log.info({ tokenId: token.id, role: token.role }, 'token created');
-    return reply.code(201).send({ token, secret });
+    return reply.code(201).send({ token, secret } satisfies { token: Token; secret: string });
   });
 
   app.delete('/api/v1/tokens/:id', { config: operator }, async (req) => {

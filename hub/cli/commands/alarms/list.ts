@@ -1,7 +1,7 @@
 // `loa alarms`: the open alarms of clusters (and cameras), or with --all the cleared ones too.
 import type { CommandContext } from '../../context.js';
 import type { CommandResult } from '../../output.js';
-import type { ApiAlarm } from './types.js';
+import type { Alarm } from '../../../http/api.js';
 import { alarmsTable } from './view.js';
 
 export interface AlarmsOptions {
@@ -10,7 +10,7 @@ export interface AlarmsOptions {
 }
 
 export async function alarms(opts: AlarmsOptions, ctx: CommandContext): Promise<CommandResult> {
-  const body = await ctx.api.get<{ alarms: ApiAlarm[] }>('/api/v1/alarms', { all: opts.all ? 1 : undefined, limit: opts.limit });
+  const body = await ctx.api.get<{ alarms: Alarm[] }>('/api/v1/alarms', { all: opts.all ? 1 : undefined, limit: opts.limit });
   const { t } = ctx;
   const open = body.alarms.filter((a) => a.clearedAt === null).length;
   const view = [alarmsTable(body.alarms, ctx, { cleared: opts.all === true, empty: opts.all ? t.noAlarms : t.noOpenAlarms })];

@@ -5,9 +5,9 @@ import { detailText, kindWord, subjectWord } from '../../../../common/i18n/reaso
 import type { CommandContext } from '../../context.js';
 import { ago, short, when } from '../../format.js';
 import type { Block } from '../../output.js';
-import type { ApiAlarm } from './types.js';
+import type { Alarm } from '../../../http/api.js';
 
-export function alarmsTable(alarms: ApiAlarm[], ctx: Pick<CommandContext, 't' | 'tz' | 'clock'>, opts: { cleared: boolean; empty: string }): Block {
+export function alarmsTable(alarms: Alarm[], ctx: Pick<CommandContext, 't' | 'tz' | 'clock'>, opts: { cleared: boolean; empty: string }): Block {
   const { t, tz } = ctx;
   const now = ctx.clock.now();
   const head = [t.hAlarmSubject, t.hAlarmKind, t.hAlarmSeverity, t.hAlarmSince, t.hAlarmDetail];

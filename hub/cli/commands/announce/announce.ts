@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { ApiError } from '../../api-client.js';
-import type { Broadcast, Emergency, Media } from '../../api-types.js';
+import type { AnnounceAnswer } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import { CliError, usageError } from '../../errors.js';
 import { bytes } from '../../format.js';
@@ -30,13 +30,6 @@ export interface AnnounceOptions {
   clusters?: string;
   zones?: string;
   all?: boolean;
-}
-
-interface AnnounceAnswer {
-  mediaId: string;
-  media: Media;
-  broadcast?: Broadcast;
-  emergency?: Emergency;
 }
 
 const pct = (x: number): string => String(Math.floor(Math.min(100, Math.max(0, x))));

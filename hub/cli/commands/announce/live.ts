@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { locateFfmpeg } from '../../../../common/ffmpeg.js';
+import type { PushAnswer } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import { CliError } from '../../errors.js';
 import { announceTexts } from '../../i18n-announce.js';
@@ -18,12 +19,6 @@ export interface LiveAnnounceOptions {
   duration?: string;
   chime?: boolean;
   emergency?: boolean;
-}
-
-interface PushAnswer {
-  stream: { id: string; clusters: { clusterId: string; status: string }[]; audioMs: number };
-  end: string;
-  durationMs: number;
 }
 
 /** ffmpeg input devices that deliver sound as it is captured: they set the pace themselves. */

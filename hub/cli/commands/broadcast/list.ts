@@ -1,7 +1,7 @@
 // `loa broadcast list`: what is on air, then the most recent broadcasts, newest first; with
 // --status scheduled what is to come; filtered by start time, cluster (any name) and kind. The
 // hub sorts and filters (GET /api/v1/broadcasts), so --limit counts what was asked for.
-import type { Broadcast } from '../../api-types.js';
+import type { BroadcastList } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import { usageError } from '../../errors.js';
 import { when } from '../../format.js';
@@ -47,7 +47,7 @@ export async function broadcastList(opts: BroadcastListOptions, ctx: CommandCont
     since = parseDateBound(opts.since, tz, 'from');
     if (since === undefined) throw usageError('LOA_CLI_BAD_DATE', t.badDate(opts.since));
   }
-  const body = await ctx.api.get<{ broadcasts: (Broadcast & { kind?: string })[] }>('/api/v1/broadcasts', {
+  const body = await ctx.api.get<BroadcastList>('/api/v1/broadcasts', {
     limit: opts.limit,
     status: opts.status?.join(','),
     since,

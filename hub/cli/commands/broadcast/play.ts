@@ -1,5 +1,5 @@
 // `loa broadcast play`: plays a media item on chosen clusters (or all), now or at a given time.
-import type { Broadcast } from '../../api-types.js';
+import type { PlayAnswer } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import { usageError } from '../../errors.js';
 import type { CommandResult } from '../../output.js';
@@ -31,7 +31,7 @@ export async function broadcastPlay(opts: BroadcastPlayOptions, ctx: CommandCont
   }
   const media = await resolveMedia(opts.media, ctx.api, t);
   if (opts.now && startAt !== undefined) throw usageError('LOA_CLI_NOW_AND_AT', t.nowAndAt);
-  const body = await ctx.api.post<{ broadcast: Broadcast; queuedAfter?: string[]; replaces?: string[] }>('/api/v1/broadcasts', {
+  const body = await ctx.api.post<PlayAnswer>('/api/v1/broadcasts', {
     mediaId: media.id,
     ...choice,
     ...(startAt === undefined ? {} : { startAt }),

@@ -1,5 +1,6 @@
 // `loa broadcast relay`: relays a station's stream (or a library file played as live) through the
 // hub to clusters, lists the relays, or stops one (docs/live.md).
+import type { LiveInfo } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import { usageError } from '../../errors.js';
 import type { Lang } from '../../i18n.js';
@@ -16,18 +17,6 @@ export interface BroadcastRelayOptions {
   media?: string;
   stop?: string;
   list?: boolean;
-}
-
-interface LiveStream {
-  id: string;
-  state: string;
-  source: { url: string } | { mediaId: string } | { push: string };
-  priority?: string;
-  listeners: number;
-  restarts: number;
-  until: number | null;
-  gaps: { startAt: number; endAt: number | null; lengthMs: number }[];
-  clusters: { clusterId: string; status: string; detail?: string }[];
 }
 
 const en = {
@@ -51,17 +40,17 @@ const vi: typeof en = {
   emergency: 'khẩn cấp',
 };
 const texts = (lang: Lang) => (lang === 'vi' ? vi : en);
-const lostS = (s: LiveStream) => (s.gaps.reduce((a, g) => a + g.lengthMs, 0) / 1000).toFixed(1);
+const lostS = (s: LiveInfo) => (s.gaps.reduce((a, g) => a + g.lengthMs, 0) / 1000).toFixed(1);
 
 export async function broadcastRelay(url: string | undefined, opts: BroadcastRelayOptions, ctx: CommandContext): Promise<CommandResult> {
   const { t, tz } = ctx;
   const x = texts(t.lang);
   if (opts.stop !== undefined) {
-    const body = await ctx.api.delete<{ stream: LiveStream }>(`/api/v1/live/${encodeURIComponent(opts.stop)}`);
+    const body = await ctx.api.delete<{ stream: LiveInfo }>(`/api/v1/live/${encodeURIComponent(opts.stop)}`);
     return { json: body, view: [{ kind: 'line', text: x.stopped(body.stream.id, body.stream.gaps.length, lostS(body.stream)) }] };
   }
   if (opts.list) {
-    const body = await ctx.api.get<{ streams: LiveStream[] }>('/api/v1/live');
+    const body = await ctx.api.get<{ streams: LiveInfo[] }>('/api/v1/live');
     if (body.streams.length === 0) return { json: body, view: [{ kind: 'line', text: x.none }] };
     const rows = body.streams.map((s) => [s.id, s.state, sourceText(s, x), String(s.listeners), String(s.restarts), lostS(s)]);
     return { json: body, view: [{ kind: 'table', head: x.head, rows }] };
@@ -74,7 +63,7 @@ export async function broadcastRelay(url: string | undefined, opts: BroadcastRel
     if (until === undefined) throw usageError('LOA_CLI_BAD_TIME', t.badTime(opts.until));
   }
   const source = url !== undefined ? { url } : { mediaId: (await resolveMedia(opts.media!, ctx.api, t)).id };
-  const body = await ctx.api.post<{ stream: LiveStream }>('/api/v1/live', { source, ...choice, ...(until === undefined ? {} : { until }) });
+  const body = await ctx.api.post<{ stream: LiveInfo }>('/api/v1/live', { source, ...choice, ...(until === undefined ? {} : { until }) });
   const s = body.stream;
   return {
     json: body,
@@ -86,7 +75,7 @@ export async function broadcastRelay(url: string | undefined, opts: BroadcastRel
 }
 
 /** The Source column: a station's address, a library file, or who pushes (`loa announce --mic`). */
-function sourceText(s: LiveStream, x: typeof en): string {
+function sourceText(s: LiveInfo, x: typeof en): string {
   if ('url' in s.source) return s.source.url;
   if ('mediaId' in s.source) return s.source.mediaId;
   return `${x.pushedBy(s.source.push || '?')}${s.priority === 'emergency' ? ` (${x.emergency})` : ''}`;

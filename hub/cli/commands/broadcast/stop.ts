@@ -1,4 +1,5 @@
 // `loa broadcast stop`: stops one broadcast, or what plays on some clusters, or everything.
+import type { StopAnswer } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import type { CommandResult } from '../../output.js';
 import { clusterChoice } from '../../parse.js';
@@ -14,7 +15,7 @@ export async function broadcastStop(opts: BroadcastStopOptions, ctx: CommandCont
   const { t } = ctx;
   const choice = clusterChoice(opts, t, true);
   // With nothing named, stop means stop everything: what an operator wants in a hurry.
-  const body = await ctx.api.post<{ stopped: Array<{ broadcastId: string; clusterId: string }> }>('/api/v1/broadcasts/stop', {
+  const body = await ctx.api.post<StopAnswer>('/api/v1/broadcasts/stop', {
     ...(opts.broadcast === undefined ? {} : { broadcastId: opts.broadcast }),
     ...(choice ?? (opts.broadcast === undefined ? { all: true } : {})),
   });

@@ -1,6 +1,6 @@
 // How a broadcast and its per-cluster targets read in tables.
 import { outcomeReason } from '../../../../common/i18n/outcomes.js';
-import type { Broadcast, Target } from '../../api-types.js';
+import type { Broadcast, Target } from '../../../http/api.js';
 import { duration, short, when } from '../../format.js';
 import type { Catalogue } from '../../i18n.js';
 import type { Block } from '../../output.js';

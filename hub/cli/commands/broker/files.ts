@@ -1,12 +1,12 @@
 // `loa broker files`: has the hub rewrite the external broker's password and ACL files from its
 // cluster list and reload the broker; prints what was written and which clusters need a new secret.
-import type { BrokerFilesResult } from '../../../broker/mosquitto-files.js';
+import type { BrokerFiles } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import type { Block, CommandResult } from '../../output.js';
 import { brokerText } from './text.js';
 
 export async function brokerFiles(_opts: Record<string, never>, ctx: CommandContext): Promise<CommandResult> {
-  const body = await ctx.api.post<BrokerFilesResult>('/api/v1/broker/files', {});
+  const body = await ctx.api.post<BrokerFiles>('/api/v1/broker/files', {});
   const b = brokerText(ctx.t);
   const view: Block[] = [
     { kind: 'line', text: b.written(body.clusters) },

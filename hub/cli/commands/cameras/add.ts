@@ -1,6 +1,6 @@
 // `loa cameras add ID --host H --user U --password-stdin`: registers a camera; the hub checks it at
 // once. The password goes to the hub and is never printed or returned.
-import type { Camera } from '../../api-types.js';
+import type { Camera } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import type { CommandResult } from '../../output.js';
 import { choosePassword, type PasswordOptions, type Stdin } from './prompt.js';

@@ -2,7 +2,7 @@
 // probes to --range addresses), lists them marking the known ones, and adds the new ones with --add
 // (or after asking, when a person is at the terminal), with ids made from their names or addresses.
 import { ApiError } from '../../api-client.js';
-import type { Camera, DiscoveredCamera } from '../../api-types.js';
+import type { Camera, DiscoveredCamera } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import { usageError } from '../../errors.js';
 import { render, type Block, type CommandResult } from '../../output.js';

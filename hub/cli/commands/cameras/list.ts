@@ -1,5 +1,5 @@
 // `loa cameras list`: every camera with its status, why, when it last answered and its clock skew.
-import type { Camera } from '../../api-types.js';
+import type { Camera } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import type { CommandResult } from '../../output.js';
 import { camerasTable } from './view.js';

@@ -1,5 +1,5 @@
 // `loa cameras show ID`: one camera: address, status and reason, device, profiles, stream address.
-import type { Camera } from '../../api-types.js';
+import type { Camera } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import type { CommandResult } from '../../output.js';
 import { cameraFields } from './view.js';

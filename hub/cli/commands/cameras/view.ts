@@ -1,7 +1,7 @@
 // How cameras read in tables: the list's rows, the fields of `show`, and the small formatters
 // (status words, clock skew, address) both use.
 import { cameraReasonText, kindWord, statusWord as said } from '../../../../common/i18n/reasons.js';
-import type { Camera } from '../../api-types.js';
+import type { Camera } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import { ago, maybe, when } from '../../format.js';
 import type { Block } from '../../output.js';

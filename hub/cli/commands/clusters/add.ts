@@ -1,9 +1,9 @@
 // `loa clusters add ID`: registers a cluster and shows its MQTT secret, once, with the box's
 // provisioning bundle (bundle.ts): its edge.yaml and the hub's CA, on screen or in --bundle DIR.
-import type { Cluster } from '../../api-types.js';
+import type { ClusterAdded } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import type { CommandResult } from '../../output.js';
-import { bundleView, checkBundleDir, writeBundle, type Provisioning } from './bundle.js';
+import { bundleView, checkBundleDir, writeBundle } from './bundle.js';
 
 export interface ClustersAddOptions {
   id: string;
@@ -15,7 +15,7 @@ export interface ClustersAddOptions {
 
 export async function clustersAdd(opts: ClustersAddOptions, ctx: CommandContext): Promise<CommandResult> {
   const dir = opts.bundle === undefined ? undefined : checkBundleDir(opts.bundle, ctx);
-  const { cluster, secret, hubKeys, provisioning } = await ctx.api.post<{ cluster: Cluster; secret: string; hubKeys?: string[]; provisioning?: Provisioning }>('/api/v1/clusters', {
+  const { cluster, secret, hubKeys, provisioning } = await ctx.api.post<ClusterAdded>('/api/v1/clusters', {
     id: opts.id,
     ...(opts.name === undefined ? {} : { name: opts.name }),
     ...(opts.village === undefined ? {} : { village: opts.village }),

@@ -7,15 +7,7 @@ import { stringify } from 'yaml';
 import type { CommandContext } from '../../context.js';
 import { CliError, usageError } from '../../errors.js';
 import type { Block } from '../../output.js';
-
-/** The hub's answer (hub/tls/provisioning.ts). */
-export interface Provisioning {
-  mqttUrl: string;
-  httpUrl: string;
-  caPem: string;
-  /** The hub's command-signing public keys: the box obeys only what they verify. */
-  hubKeys?: string[];
-}
+import type { Provisioning } from '../../../http/api.js';
 
 export const BUNDLE_FILES = { config: 'edge.yaml', secret: 'edge.secret', ca: 'hub-ca.pem' } as const;
 

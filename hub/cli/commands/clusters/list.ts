@@ -1,5 +1,5 @@
 // `loa clusters list`: every registered cluster with its connection state.
-import type { Cluster } from '../../api-types.js';
+import type { Cluster } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import { ago } from '../../format.js';
 import type { CommandResult } from '../../output.js';

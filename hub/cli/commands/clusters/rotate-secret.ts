@@ -1,11 +1,11 @@
 // `loa clusters rotate-secret ID`: a new secret for a cluster (its box must be given it).
-import type { Cluster } from '../../api-types.js';
+import type { SecretRotated } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import type { CommandResult } from '../../output.js';
 import { secretResult } from './add.js';
 
 export async function clustersRotateSecret(opts: { id: string }, ctx: CommandContext): Promise<CommandResult> {
-  const { cluster, secret } = await ctx.api.post<{ cluster: Cluster; secret: string }>(
+  const { cluster, secret } = await ctx.api.post<SecretRotated>(
     `/api/v1/clusters/${encodeURIComponent(opts.id)}/rotate-secret`,
   );
   return secretResult(ctx.t.secretRotated(cluster.id), cluster.id, secret, ctx);

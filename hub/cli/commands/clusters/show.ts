@@ -1,5 +1,5 @@
 // `loa clusters show ID`: one cluster with what it plays and its last health report.
-import type { ClusterStatus } from '../../api-types.js';
+import type { ClusterStatus } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import { ago, maybe, when } from '../../format.js';
 import type { CommandResult } from '../../output.js';
@@ -17,7 +17,7 @@ export async function clustersShow(opts: { id: string }, ctx: CommandContext): P
     [t.hState, c.online ? t.online : t.offline],
     [t.hLastSeen, ago(c.lastSeenAt, now, t)],
     [t.hVolume, String(c.volume)],
-    [t.hPlaying, c.playing ? c.playing.mediaName : t.none],
+    [t.hPlaying, c.playing ? (c.playing.mediaName ?? c.playing.mediaId) : t.none],
     [t.hCreated, when(c.createdAt, tz, t)],
     // What its box lists in `hubKeys` to obey this hub's signed commands.
     ...(body.hubKeys ? [[t.hubKeysLabel, body.hubKeys.join(' ')] as [string, string]] : []),

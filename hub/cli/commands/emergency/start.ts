@@ -1,6 +1,6 @@
 // `loa emergency start (--all | --zones Z1,Z2) --media M [--repeat] [--volume V]`: khẩn cấp, on
 // air at once on those zones, over everything else, until `loa emergency stop`.
-import type { Emergency } from '../../api-types.js';
+import type { Emergency } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import type { CommandResult } from '../../output.js';
 import { clusterChoice } from '../../parse.js';

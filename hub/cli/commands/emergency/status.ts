@@ -1,5 +1,5 @@
 // `loa emergency status`: the emergencies on air now, if any.
-import type { Emergency } from '../../api-types.js';
+import type { Emergency } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import type { CommandResult } from '../../output.js';
 import { emergencyTable, mediaNames } from './view.js';

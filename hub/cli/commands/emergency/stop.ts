@@ -1,5 +1,5 @@
 // `loa emergency stop [--id ID]`: ends one emergency, or every one on air; the schedule resumes.
-import type { Emergency } from '../../api-types.js';
+import type { Emergency } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import type { CommandResult } from '../../output.js';
 

@@ -1,6 +1,6 @@
 // How emergencies read in tables: what plays (by media name), where, since when, by whom.
 import type { ApiClient } from '../../api-client.js';
-import type { Emergency, Media } from '../../api-types.js';
+import type { Emergency, Media } from '../../../http/api.js';
 import { when } from '../../format.js';
 import type { Catalogue } from '../../i18n.js';
 import type { Block } from '../../output.js';

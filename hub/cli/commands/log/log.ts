@@ -2,7 +2,7 @@
 // monthly report). Dates are read in the hub's time zone; --to includes that whole day. Since the
 // schedules issue an entry also says its kind, programme, planned end and outcome; the CSV adds
 // those as new columns at the end so spreadsheets built on the old columns keep working.
-import type { LogEntry } from '../../api-types.js';
+import type { LogEntry, LogList } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import { usageError } from '../../errors.js';
 import type { Catalogue } from '../../i18n.js';
@@ -52,7 +52,7 @@ export async function log(opts: LogOptions, ctx: CommandContext): Promise<Comman
   const from = bound(opts.from, 'from', ctx);
   const to = bound(opts.to, 'to', ctx);
   if (from !== undefined && to !== undefined && from > to) throw usageError('LOA_CLI_BAD_RANGE', t.badRange);
-  const body = await ctx.api.get<{ entries: LogEntry[] }>('/api/v1/log', { from, to, cluster: opts.cluster });
+  const body = await ctx.api.get<LogList>('/api/v1/log', { from, to, cluster: opts.cluster });
   const clock = (ms: number | null | undefined): string => (ms === null || ms === undefined ? t.none : formatClock(ms, tz));
   const finished = body.entries.filter((e) => e.status === 'finished').length;
   return {

@@ -5,7 +5,7 @@ import { createReadStream } from 'node:fs';
 import { access, constants, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { ApiError } from '../../api-client.js';
-import type { Media } from '../../api-types.js';
+import type { Media } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import { CliError } from '../../errors.js';
 import { bytes } from '../../format.js';

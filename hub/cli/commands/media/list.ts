@@ -1,5 +1,5 @@
 // `loa media list`: the media library (ids shortened in the table; any unique start works).
-import type { Media } from '../../api-types.js';
+import type { Media } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import { bytes, duration, when } from '../../format.js';
 import type { CommandResult } from '../../output.js';

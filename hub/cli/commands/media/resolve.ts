@@ -1,6 +1,6 @@
 // Finds one media item from what an operator typed: its id, a unique start of its id, or its exact name.
 import type { ApiClient } from '../../api-client.js';
-import type { Media } from '../../api-types.js';
+import type { Media } from '../../../http/api.js';
 import { CliError } from '../../errors.js';
 import type { Catalogue } from '../../i18n.js';
 

@@ -1,5 +1,5 @@
 // How one media item reads in a table.
-import type { Media } from '../../api-types.js';
+import type { Media } from '../../../http/api.js';
 import { bytes, duration, when } from '../../format.js';
 import type { Catalogue } from '../../i18n.js';
 import type { Block } from '../../output.js';

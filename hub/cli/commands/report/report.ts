@@ -2,7 +2,7 @@
 // and in total: hours on air, items played, partial, preempted, missed, failed, availability.
 // Availability counted from when a cluster was added (not the 1st) is marked * and the note says
 // when. The CSV has stable English column names, like `loa log --csv`.
-import type { ReportAnswer, ReportRow } from '../../api-types.js';
+import type { ReportAnswer, ReportRow } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import { usageError } from '../../errors.js';
 import type { Catalogue } from '../../i18n.js';

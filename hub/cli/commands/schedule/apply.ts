@@ -1,7 +1,7 @@
 // `loa schedule apply FILE [--dry-run]`: puts a schedule file in force as a new version (or, dry,
 // shows what would change). A file with errors is refused whole: every problem is printed, exit 1.
 import { ApiError } from '../../api-client.js';
-import type { ApplyAnswer, ScheduleProblem, ValidateAnswer } from '../../api-types.js';
+import type { ApplyAnswer, ScheduleProblem, ValidateAnswer } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import type { CommandResult } from '../../output.js';
 import { readScheduleFile, type ScheduleFileBody } from './file.js';

@@ -3,7 +3,7 @@
 // how many rounds begin and how long one lasts: each round starts a round's length after the
 // last, and the span's end is where the last stops), and clusters whose rows are all the same
 // share one block that names every one of them.
-import type { TimelineEntry } from '../../api-types.js';
+import type { TimelineEntry } from '../../../http/api.js';
 
 export interface PlanRow {
   startAt: number;

@@ -3,7 +3,7 @@
 // programme are one row and clusters with the same day one block (plan-groups.ts); --full gives
 // every item on every cluster. Times are the schedule's wall clock (its time zone), so they read
 // like the file; the day defaults to today in the hub's zone.
-import type { PlanAnswer, PlanItem, TimelineEntry } from '../../api-types.js';
+import type { PlanAnswer, PlanItem, TimelineEntry } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import { usageError } from '../../errors.js';
 import type { Catalogue } from '../../i18n.js';
@@ -31,11 +31,10 @@ export function lengthText(ms: number): string {
 
 function itemText(item: PlanItem, t: Catalogue, mediaId: string | null): string {
   // No id: the media was removed (--force) after the schedule was applied; the item is silent.
-  if (item.kind === 'media') return mediaId === null ? mediaTexts(t.lang).removedInPlan(item.media ?? '') : (item.media ?? '');
-  if (item.kind === 'silence') return t.silence(lengthText(item.durationMs ?? 0));
-  // A text read out: its first words in quotes (PlanItem in api-types.ts does not name `text`).
-  const words = (item as { text?: unknown }).text;
-  if (item.kind === 'tts' && typeof words === 'string') return `tts "${words.length > 40 ? `${words.slice(0, 39)}…` : words}"`;
+  if (item.kind === 'media') return mediaId === null ? mediaTexts(t.lang).removedInPlan(item.media) : item.media;
+  if (item.kind === 'silence') return t.silence(lengthText(item.durationMs));
+  // A text read out: its first words in quotes.
+  if (item.kind === 'tts') return `tts "${item.text.length > 40 ? `${item.text.slice(0, 39)}…` : item.text}"`;
   return item.kind;
 }
 

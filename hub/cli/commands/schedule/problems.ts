@@ -1,6 +1,6 @@
 // How schedule problems read: one compiler-style line each, `FILE:LINE:COL: error CODE: message`,
 // sorted by line and column, then a count. Shared by `schedule validate` and `schedule apply`.
-import type { ScheduleChanges, ScheduleProblem } from '../../api-types.js';
+import type { ScheduleChanges, ScheduleProblem } from '../../../http/api.js';
 import type { Catalogue } from '../../i18n.js';
 import type { Block } from '../../output.js';
 

@@ -1,6 +1,6 @@
 // `loa schedule show [--versions | --text]`: the schedule in force (version, who applied it and
 // when, its programmes), every version applied so far, or the stored file word for word.
-import type { CurrentSchedule, ProgrammeSummary, ScheduleVersion } from '../../api-types.js';
+import type { CurrentSchedule, ProgrammeSummary, ScheduleVersion } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import { when } from '../../format.js';
 import type { Catalogue } from '../../i18n.js';

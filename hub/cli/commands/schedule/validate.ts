@@ -1,6 +1,6 @@
 // `loa schedule validate FILE`: the hub checks the file against its clusters and media library
 // and names every problem with file:line:column; exit 1 when any is an error (warnings alone: 0).
-import type { ValidateAnswer } from '../../api-types.js';
+import type { ValidateAnswer } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import type { CommandResult } from '../../output.js';
 import { readScheduleFile } from './file.js';

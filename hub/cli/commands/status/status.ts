@@ -1,21 +1,20 @@
 // `loa status`: which clusters are up, what they play, their last health, as one table, and the
 // open alarms below it.
-import type { HubStatus } from '../../api-types.js';
+import type { Alarm, HubStatus } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import { ago, maybe, short, when } from '../../format.js';
 import type { Block, CommandResult } from '../../output.js';
-import type { ApiAlarm } from '../alarms/types.js';
 import { alarmsTable } from '../alarms/view.js';
 
 /** The open alarms below the table; none from a hub that predates alarms (no `alarms` in its answer). */
-function alarmBlocks(alarms: ApiAlarm[] | undefined, ctx: CommandContext): Block[] {
+function alarmBlocks(alarms: Alarm[] | undefined, ctx: CommandContext): Block[] {
   if (alarms === undefined) return [];
   if (alarms.length === 0) return [{ kind: 'line', text: ctx.t.noOpenAlarms }];
   return [{ kind: 'line', text: ctx.t.openAlarmsTitle(alarms.length) }, alarmsTable(alarms, ctx, { cleared: false, empty: ctx.t.noOpenAlarms })];
 }
 
 export async function status(_opts: Record<string, never>, ctx: CommandContext): Promise<CommandResult> {
-  const body = await ctx.api.get<HubStatus & { alarms?: ApiAlarm[] }>('/api/v1/status');
+  const body = await ctx.api.get<HubStatus>('/api/v1/status');
   const { t, tz } = ctx;
   const now = ctx.clock.now();
   const online = body.clusters.filter((c) => c.online).length;

@@ -1,5 +1,5 @@
 // `loa tokens add --role R --name N`: a new API token, shown once.
-import type { Role, Token } from '../../api-types.js';
+import type { Role, Token } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import type { CommandResult } from '../../output.js';
 

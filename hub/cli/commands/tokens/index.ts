@@ -1,6 +1,6 @@
 // `loa tokens …`: registers the API token commands.
 import { Option, type Command } from 'commander';
-import { ROLES } from '../../api-types.js';
+import { ROLES } from '../../../http/api.js';
 import type { CommandHost } from '../../host.js';
 import { textParser } from '../../parse.js';
 import { tokensAdd, type TokensAddOptions } from './add.js';

@@ -1,5 +1,5 @@
 // `loa tokens list`: API tokens (names and roles; the secrets are never shown again).
-import type { Token } from '../../api-types.js';
+import type { Token } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
 import { when } from '../../format.js';
 import type { CommandResult } from '../../output.js';
