@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv4 } from 'node:net';
 import type { Clock } from '../../common/clock.js';
-import { LoaError } from '../../common/errors.js';
+import { cameraErrors } from './errors.js';
 import type { Logger } from '../../common/logger.js';
 import { list, obj, parseXml, textOf } from './replies.js';
 import type { DiscoveredCamera, DiscoverOptions } from './types.js';
@@ -17,7 +17,7 @@ export const MAX_RANGE_ADDRESSES = 1024;
 const MAX_TIMEOUT_MS = 30_000;
 const MAX_RESULTS = 4096;
 
-const bad = (message: string) => new LoaError('LOA_BAD_REQUEST', message, { status: 400 });
+const bad = cameraErrors.badRequest;
 
 const toInt = (ip: string): number => ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
 const toIp = (n: number): string => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');

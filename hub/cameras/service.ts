@@ -1,7 +1,7 @@
 // The cameras module as the hub composes it: the camera list (config file and operator), the
 // poller, alarms, motion subscriptions, the snapshot proxy and discovery, behind CameraService.
 import type { Clock } from '../../common/clock.js';
-import { LoaError } from '../../common/errors.js';
+import { cameraErrors } from './errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { AlarmService } from '../alarms/service.js';
 import type { HubConfig } from '../config.js';
@@ -107,7 +107,7 @@ export class CameraModule implements CameraService {
   add(input: CameraInput, opts: { replace?: boolean } = {}): CameraView {
     const c = checkInput(input);
     if (this.deps.store.cameras.exists(c.id) && !opts.replace) {
-      throw new LoaError('LOA_CONFLICT', `camera ${c.id} already exists; remove it first, or replace it (\`loa cameras add ${c.id} --replace …\`).`, { status: 409 });
+      throw cameraErrors.exists(c.id);
     }
     this.put(c, 'operator');
     return this.get(c.id)!;
