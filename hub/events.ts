@@ -17,7 +17,8 @@ export interface HubEvents {
   ack: { clusterId: string; ack: Ack; receivedAt: number };
   state: { clusterId: string; state: ReportedState; receivedAt: number };
   health: { clusterId: string; health: Health; receivedAt: number };
-  /** A broadcast or one of its targets changed (for live views and metrics). */
+  /** A broadcast or one of its targets changed (the media library then deletes a replaced item's
+   *  file once nothing plays it). */
   broadcastChanged: { broadcastId: string };
   clusterAdded: { clusterId: string };
   /** The schedule in force changed (applied, or its clusters or media changed). The timeline changed; `clusterIds`: only theirs (a cluster added), else everyone's. */
