@@ -39,6 +39,19 @@ export function wallClockMs(tz: string, ms: number): number {
   return utcMs(year, Number(p.month), Number(p.day), Number(p.hour) % 24, Number(p.minute), Number(p.second));
 }
 
+/** What the clocks of tz show at ms, as "YYYY-MM-DD HH:MM:SS" (cut it for the date or the minute). */
+export function formatWallTime(tz: string, ms: number): string {
+  return new Date(wallClockMs(tz, ms)).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** True when y-m-d is a real calendar day (not 2026-02-30, which Date would roll into March).
+ *  Date.UTC on purpose: years 0–99 come back as 1900–1999 and are refused (no schedule or log
+ *  starts in the first century, and the schedule's day numbers use Date.UTC too). */
+export function isCalendarDate(y: number, m: number, d: number): boolean {
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+}
+
 /** A calendar date and time as UTC epoch ms; setUTCFullYear, not Date.UTC, which maps years 0–99
  *  to 1900–1999. Out-of-range days and hours roll over, as with Date.UTC. */
 export function utcMs(year: number, month: number, day: number, h = 0, mi = 0, s = 0): number {

@@ -1,8 +1,8 @@
 // Time-zone arithmetic exists once (common/zoned-time.ts): the CLI's dates and the schedule's
 // times agree on every instant, also across daylight-saving changes, in any zone.
 import { describe, expect, it } from 'vitest';
-import { isTimeZone, wallClockMs, wallToEpoch, zoneOffsetMs } from '../common/zoned-time.js';
-import { formatIsoInZone, parseDateBound, parseInstant, parseStartTime } from '../hub/cli/time.js';
+import { formatWallTime, isCalendarDate, isTimeZone, wallClockMs, wallToEpoch, zoneOffsetMs } from '../common/zoned-time.js';
+import { formatClock, formatDate, formatDateTime, formatIsoInZone, parseDateBound, parseInstant, parseStartTime } from '../hub/cli/time.js';
 import { epochToZoned, zonedToEpoch } from '../hub/schedule/calendar.js';
 
 const NY = 'America/New_York';
@@ -34,6 +34,15 @@ describe('zoned time', () => {
     const now = Date.parse('2026-01-31T12:00:00Z'); // 19:00 on 31 January in Hà Nội
     expect(parseStartTime('05:00', tz, now)).toBe(Date.parse('2026-01-31T22:00:00Z'));
     expect(parseStartTime('20:00', tz, now)).toBe(Date.parse('2026-01-31T13:00:00Z'));
+  });
+
+  it('the CLI shows the wall clock as the shared formatter does; real calendar days only', () => {
+    const ms = Date.parse('2026-03-08T07:30:05Z');
+    expect(formatWallTime(NY, ms)).toBe('2026-03-08 03:30:05');
+    expect([formatDate(ms, NY), formatDateTime(ms, NY), formatClock(ms, NY)]).toEqual(['2026-03-08', '2026-03-08 03:30', '03:30:05']);
+    expect(formatIsoInZone(ms, NY)).toBe('2026-03-08T03:30:05-04:00');
+    expect([isCalendarDate(2028, 2, 29), isCalendarDate(2026, 2, 29), isCalendarDate(2026, 4, 31)]).toEqual([true, false, false]);
+    expect(parseInstant('2026-02-30 05:00', 'Asia/Ho_Chi_Minh')).toBeUndefined();
   });
 
   it('wall clock and back are inverse where the wall time exists; unknown zones are refused', () => {

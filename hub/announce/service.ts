@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import { badRequest } from '../../common/errors.js';
+import { formatWallTime } from '../../common/zoned-time.js';
 import { clusterErrors } from '../clusters/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { MediaService } from '../http/context.js';
@@ -250,12 +251,7 @@ export class AnnounceService {
 
   /** "2026-11-23 17:05" in the site's time zone: the operator finds the announcement by when it was made. */
   private stamp(): string {
-    const parts = Object.fromEntries(
-      new Intl.DateTimeFormat('en-GB', { timeZone: this.deps.timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
-        .formatToParts(new Date(this.deps.clock.now()))
-        .map((p) => [p.type, p.value]),
-    );
-    return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+    return formatWallTime(this.deps.timezone, this.deps.clock.now()).slice(0, 16);
   }
 }
 

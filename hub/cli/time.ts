@@ -1,7 +1,7 @@
 // Wall-clock times in a named time zone (the hub's, Asia/Ho_Chi_Minh by default): parsing the
 // dates an operator types and showing epoch-ms times the way a clock on the wall would. The zone
 // arithmetic is common/zoned-time.ts, shared with the hub's schedules.
-import { utcMs, wallClockMs, wallToEpoch, zoneOffsetMs } from '../../common/zoned-time.js';
+import { formatWallTime, isCalendarDate, utcMs, wallClockMs, wallToEpoch, zoneOffsetMs } from '../../common/zoned-time.js';
 
 interface Wall {
   y: number;
@@ -25,27 +25,23 @@ export function fromWallTime(w: Wall, tz: string): number {
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 
 export function formatDate(ms: number, tz: string): string {
-  const w = wallTime(ms, tz);
-  return `${w.y}-${pad(w.mo)}-${pad(w.d)}`;
+  return formatWallTime(tz, ms).slice(0, 10);
 }
 
 export function formatDateTime(ms: number, tz: string): string {
-  const w = wallTime(ms, tz);
-  return `${w.y}-${pad(w.mo)}-${pad(w.d)} ${pad(w.h)}:${pad(w.mi)}`;
+  return formatWallTime(tz, ms).slice(0, 16);
 }
 
 export function formatClock(ms: number, tz: string): string {
-  const w = wallTime(ms, tz);
-  return `${pad(w.h)}:${pad(w.mi)}:${pad(w.s)}`;
+  return formatWallTime(tz, ms).slice(11);
 }
 
 /** ISO 8601 with the zone's offset, e.g. 2025-03-01T05:00:00+07:00 (for CSV files). */
 export function formatIsoInZone(ms: number, tz: string): string {
-  const w = wallTime(ms, tz);
   const off = Math.round(zoneOffsetMs(tz, ms) / 60_000);
   const sign = off < 0 ? '-' : '+';
   const a = Math.abs(off);
-  return `${w.y}-${pad(w.mo)}-${pad(w.d)}T${pad(w.h)}:${pad(w.mi)}:${pad(w.s)}${sign}${pad(Math.floor(a / 60))}:${pad(a % 60)}`;
+  return `${formatWallTime(tz, ms).replace(' ', 'T')}${sign}${pad(Math.floor(a / 60))}:${pad(a % 60)}`;
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -54,9 +50,7 @@ const CLOCK = /^(\d{1,2}):(\d{2})$/;
 const ABSOLUTE = /(Z|[+-]\d{2}:?\d{2})$/i;
 
 function checkedWall(y: number, mo: number, d: number, h = 0, mi = 0, s = 0): Wall | undefined {
-  const probe = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
-  if (probe.getUTCFullYear() !== y || probe.getUTCMonth() !== mo - 1 || probe.getUTCDate() !== d) return undefined;
-  if (h > 23 || mi > 59 || s > 59) return undefined;
+  if (!isCalendarDate(y, mo, d) || h > 23 || mi > 59 || s > 59) return undefined;
   return { y, mo, d, h, mi, s };
 }
 

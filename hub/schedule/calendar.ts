@@ -2,7 +2,7 @@
 // that matters: "this wall-clock time on this local date in zone Z" → epoch ms, correct for any
 // IANA zone (daylight-saving gaps and repeats included), whatever the process's own TZ is. The
 // zone arithmetic itself is common/zoned-time.ts, shared with the CLI.
-import { wallClockMs, wallToEpoch } from '../../common/zoned-time.js';
+import { isCalendarDate, wallClockMs, wallToEpoch } from '../../common/zoned-time.js';
 
 /** Days since 1970-01-01 of a "YYYY-MM-DD" that parseDate accepted. */
 export function dayNumber(date: string): number {
@@ -27,10 +27,7 @@ export function weekdayOf(date: string): number {
 export function parseDate(text: string): string | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   if (!m) return null;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const t = new Date(Date.UTC(y, mo - 1, d));
-  // Date.UTC rolls 2026-02-30 over to March: a date that does not survive the round trip is not real.
-  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d ? text : null;
+  return isCalendarDate(Number(m[1]), Number(m[2]), Number(m[3])) ? text : null;
 }
 
 /** "HH:MM" or "HH:MM:SS" (one-digit hours allowed), 00:00–23:59:59 → seconds after midnight. */
