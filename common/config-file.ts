@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { LoaError } from './errors.js';
+import { configErrors } from './config-errors.js';
 
 export interface ConfigProblem {
   file: string;
@@ -73,7 +73,7 @@ export function parseYamlConfig<S extends z.ZodType>(text: string, file: string,
       problems.push({ file, line: pos?.line, col: pos?.col, path: path.join('.'), message: issue.message });
     }
   }
-  throw new LoaError('LOA_CONFIG_INVALID', problems.map(formatProblem).join('\n'), { details: problems });
+  throw configErrors.invalid(problems.map(formatProblem).join('\n'), { details: problems });
 }
 
 /** Reads and validates a YAML config file; a missing or unreadable file is a clear error too. */
@@ -83,7 +83,7 @@ export function loadYamlConfig<S extends z.ZodType>(file: string, schema: S): z.
     text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new LoaError('LOA_CONFIG_UNREADABLE', `${file}: cannot read the config file (${code ?? String(e)}); check the path given to --config.`);
+    throw configErrors.unreadable(`${file}: cannot read the config file (${code ?? String(e)}); check the path given to --config.`);
   }
   return parseYamlConfig(text, file, schema);
 }

@@ -26,6 +26,12 @@ export function sentenceError(code: string, sentence: ErrorSentence, params: Par
   return new LoaError(code, errorEnglish(sentence, params), { ...opts, sentence: { code: sentence, params } });
 }
 
+/** A request that does not hold (LOA_BAD_REQUEST, 400), raised by every module that takes
+ *  requests; `message` names the field or value and says what to give instead. */
+export function badRequest(message: string): LoaError {
+  return new LoaError('LOA_BAD_REQUEST', message, { status: 400 });
+}
+
 export function isLoaError(e: unknown): e is LoaError {
   return e instanceof LoaError;
 }

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { loadYamlConfig } from '../common/config-file.js';
-import { LoaError } from '../common/errors.js';
+import { configErrors } from '../common/config-errors.js';
 import { CLUSTER_ID_PATTERN, parseHubKey } from '../protocol/index.js';
 
 const nonEmpty = z.string().min(1);
@@ -160,7 +160,7 @@ export function parseEdgeConfig(raw: unknown): EdgeConfig {
   const r = edgeConfigSchema.safeParse(raw);
   if (r.success) return r.data;
   const why = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-  throw new LoaError('LOA_CONFIG_INVALID', `edge config: ${why}`);
+  throw configErrors.invalid(`edge config: ${why}`);
 }
 
 /** The cluster secret, from the config or its secret file. */
@@ -172,10 +172,10 @@ export function readSecret(config: EdgeConfig): string {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    throw new LoaError('LOA_CONFIG_INVALID', `${file}: cannot read the secret file (${code}); check secretFile in the config.`);
+    throw configErrors.invalid(`${file}: cannot read the secret file (${code}); check secretFile in the config.`);
   }
   const secret = text.split(/\r?\n/)[0]?.trim() ?? '';
-  if (!secret) throw new LoaError('LOA_CONFIG_INVALID', `${file}: the secret file is empty; put the cluster secret on its first line.`);
+  if (!secret) throw configErrors.invalid(`${file}: the secret file is empty; put the cluster secret on its first line.`);
   return secret;
 }
 
@@ -186,12 +186,12 @@ export function readCa(file: string): Buffer {
     pem = readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    throw new LoaError('LOA_CONFIG_INVALID', `${file}: cannot read hub.caFile (${code}); put the hub's CA certificate there (ca.pem from \`loa clusters add\`).`);
+    throw configErrors.invalid(`${file}: cannot read hub.caFile (${code}); put the hub's CA certificate there (ca.pem from \`loa clusters add\`).`);
   }
   try {
     if (!new X509Certificate(pem).ca) throw new Error('it is not a CA certificate');
   } catch (e) {
-    throw new LoaError('LOA_CONFIG_INVALID', `${file}: hub.caFile is not the hub's CA certificate (${e instanceof Error ? e.message : String(e)}); copy ca.pem from \`loa clusters add\`.`);
+    throw configErrors.invalid(`${file}: hub.caFile is not the hub's CA certificate (${e instanceof Error ? e.message : String(e)}); copy ca.pem from \`loa clusters add\`.`);
   }
   return pem;
 }

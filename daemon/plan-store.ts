@@ -2,13 +2,11 @@
 // can play its programme while it cannot reach the hub, also after a restart. Only a higher
 // `version` replaces the plan held: the broker re-sends the retained plan on every reconnect, and
 // that costs no write. One atomic write (temp, fsync, rename) per new version, nothing more.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import type { Clock } from '../common/clock.js';
-import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { decodePayload, type Plan, type PlanItem } from '../protocol/index.js';
-import { writeFileAtomic } from '../common/atomic-file.js';
+import { JsonStateFile } from './state-file.js';
 
 /** When an item ends (hub time): its stopAt, or where its media runs out from its offset. */
 export function itemEnd(item: PlanItem): number {
@@ -24,8 +22,7 @@ export function itemsAhead(plan: Plan | null, now: number): PlanItem[] {
 export class PlanStore {
   readonly path: string;
   private held: Plan | null;
-  /** Writes chained so two quick versions cannot land out of order. */
-  private writing: Promise<void> = Promise.resolve();
+  private readonly file: JsonStateFile;
 
   constructor(
     dataDir: string,
@@ -33,7 +30,8 @@ export class PlanStore {
     private readonly clock?: Clock,
   ) {
     mkdirSync(dataDir, { recursive: true });
-    this.path = join(dataDir, 'plan.json');
+    this.file = new JsonStateFile({ dataDir, name: 'plan.json', what: 'the plan file', log, ifWriteFails: '; it is kept in memory only' });
+    this.path = this.file.path;
     this.held = this.load();
   }
 
@@ -57,10 +55,7 @@ export class PlanStore {
       return null;
     }
     this.held = plan;
-    const text = JSON.stringify(plan) + '\n';
-    this.writing = this.writing
-      .then(() => writeFileAtomic(this.path, text))
-      .catch((e: unknown) => this.log.error({ err: errorMessage(e), file: this.path }, 'cannot write the plan file; it is kept in memory only'));
+    void this.file.write(plan);
     const now = this.clock?.now();
     this.log.info({ version: plan.version, items: plan.items.length, from: plan.from, until: plan.until, ...(now === undefined ? {} : { ahead: itemsAhead(plan, now).length }) }, 'new plan');
     return plan;
@@ -68,24 +63,17 @@ export class PlanStore {
 
   /** Resolves once the latest plan is on disk (or its write failed and was logged). */
   flushed(): Promise<void> {
-    return this.writing;
+    return this.file.flushed();
   }
 
   private load(): Plan | null {
-    let text: string;
-    try {
-      text = readFileSync(this.path, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.log.error({ err: errorMessage(e), file: this.path }, 'cannot read the plan file; waiting for the hub to send one');
-      return null;
-    }
-    const d = decodePayload('plan', text);
-    if (!d.ok) {
-      // The rename makes a torn file unlikely; a damaged card is not. The hub sends the plan again.
-      this.log.error({ reason: d.reason, file: this.path }, 'the plan file is damaged; waiting for the hub to send one');
-      return null;
-    }
-    this.log.info({ version: d.value.version, items: d.value.items.length, until: d.value.until }, 'plan loaded from disk');
-    return d.value;
+    // The rename makes a torn file unlikely; a damaged card is not. The hub sends the plan again.
+    const plan = this.file.read((text) => {
+      const d = decodePayload('plan', text);
+      if (!d.ok) throw new Error(d.reason);
+      return d.value;
+    }, 'waiting for the hub to send one');
+    if (plan) this.log.info({ version: plan.version, items: plan.items.length, until: plan.until }, 'plan loaded from disk');
+    return plan;
   }
 }

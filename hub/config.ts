@@ -2,6 +2,7 @@
 // derived from it. `loa-hub` with no config at all runs on these defaults.
 import { z } from 'zod';
 import { loadYamlConfig } from '../common/config-file.js';
+import { DEFAULT_TIME_ZONE } from '../common/zoned-time.js';
 import { mediaSettingsSchema } from './media/settings.js';
 import { liveSettingsSchema } from './live/settings.js';
 import { ttsConfigSchema } from './tts/config.js';
@@ -19,7 +20,7 @@ export const hubConfigSchema = z
     /** The commune this hub serves (e.g. tu-le): schedule files for another site are refused.
      *  Unset: the site of the schedule in force (the first file applied); set it to move a hub. */
     site: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a site id like tu-le: lower-case letters without accents, digits, - and _').optional(),
-    timezone: z.string().default('Asia/Ho_Chi_Minh'),
+    timezone: z.string().default(DEFAULT_TIME_ZONE),
     log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
     mqtt: mqttSettingsSchema.prefault({}),
     /** Where devices connect: the embedded aedes broker (settings under `mqtt:`) or an existing one (docs/external-broker.md). */

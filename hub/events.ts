@@ -6,7 +6,6 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from '../common/logger.js';
 import type { Ack, Health, ReportedState } from '../protocol/index.js';
 import type { Alarm, FeedEvent } from './store/alarm-types.js';
-import type { CameraStatus } from './store/camera-types.js';
 
 export interface HubEvents {
   /** A cluster came online or went away (by its presence topic or the broker's connection). */
@@ -18,11 +17,11 @@ export interface HubEvents {
   ack: { clusterId: string; ack: Ack; receivedAt: number };
   state: { clusterId: string; state: ReportedState; receivedAt: number };
   health: { clusterId: string; health: Health; receivedAt: number };
-  /** A broadcast or one of its targets changed (for live views and metrics). */
+  /** A broadcast or one of its targets changed (the media library then deletes a replaced item's
+   *  file once nothing plays it). */
   broadcastChanged: { broadcastId: string };
   clusterAdded: { clusterId: string };
-  /** The schedule in force changed (applied, or its clusters or media changed). */
-  /** The timeline changed; `clusterIds`: only theirs (a cluster added), else everyone's. */
+  /** The schedule in force changed (applied, or its clusters or media changed). The timeline changed; `clusterIds`: only theirs (a cluster added), else everyone's. */
   scheduleChanged: { clusterIds?: string[] };
   /** The media library gained or lost an item (the schedule refers to media by name). */
   mediaChanged: { mediaId: string; removed: boolean };
@@ -36,26 +35,35 @@ export interface HubEvents {
   deviceLogSuppressed: { clusterId: string };
   /** An alarm was raised or cleared; `event` is its new row in the events feed (for long-polls). */
   alarmChanged: { alarm: Alarm; event: FeedEvent };
-  /** A camera was added, updated or removed, or its status changed (not sent for every poll). */
-  cameraChanged: { cameraId: string; status: CameraStatus | null; removed: boolean };
 }
 
 type Listener<K extends keyof HubEvents> = (e: HubEvents[K]) => void;
 
+/** Who listens: a module object (named by its class in the log) or a plain name. Its listeners
+ *  are removed together by `removeListeners(owner)`. */
+export type ListenerOwner = object | string;
+
 export class EventBus {
   private readonly emitter = new EventEmitter();
-  private readonly byOwner = new Map<object, { event: keyof HubEvents; fn: (...args: unknown[]) => void }[]>();
+  private readonly byOwner = new Map<ListenerOwner, { event: keyof HubEvents; fn: (...args: unknown[]) => void }[]>();
 
   constructor(private readonly logger: Logger) {
     this.emitter.setMaxListeners(100);
   }
 
-  on<K extends keyof HubEvents>(owner: object, event: K, fn: Listener<K>): void {
+  on<K extends keyof HubEvents>(owner: ListenerOwner, event: K, fn: Listener<K>): void {
+    const name = ownerName(owner);
+    const failed = (err: unknown): void => {
+      this.logger.error({ err, event, owner: name }, 'an event listener failed; the others still ran');
+    };
     const contained = (payload: HubEvents[K]): void => {
       try {
-        fn(payload);
+        // A listener typed as returning void may still be async: its rejection is caught too,
+        // rather than becoming an unhandled rejection that takes the process down.
+        const result: unknown = fn(payload);
+        if (result instanceof Promise) result.catch(failed);
       } catch (err) {
-        this.logger.error({ err, event, owner: owner.constructor?.name }, 'an event listener failed; the others still ran');
+        failed(err);
       }
     };
     this.emitter.on(event, contained);
@@ -68,8 +76,14 @@ export class EventBus {
     this.emitter.emit(event, payload);
   }
 
-  removeListeners(owner: object): void {
+  removeListeners(owner: ListenerOwner): void {
     for (const { event, fn } of this.byOwner.get(owner) ?? []) this.emitter.off(event, fn);
     this.byOwner.delete(owner);
   }
+}
+
+function ownerName(owner: ListenerOwner): string {
+  if (typeof owner === 'string') return owner;
+  const name = (owner as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === 'string' && name !== '' ? name : 'anonymous';
 }

@@ -7,7 +7,7 @@ import { type Catalogue, type Coded, type Lang, type Params, say } from './catal
 
 const en = {
   'cluster.not-found': 'cluster {id} does not exist; `loa clusters list` shows the ids.',
-  'cluster.unknown': 'unknown cluster(s): {ids}; `loa clusters list` shows the ids.',
+  'cluster.unknown': 'clusters {ids} do not exist; `loa clusters list` shows the ids.',
   'cluster.exists': 'cluster {id} already exists; pick another id or `loa clusters rotate-secret {id}`.',
   'cluster.bad-id': '"{id}" is not a valid cluster id: use 1-63 lowercase letters, digits and dashes, starting with a letter or digit (e.g. ban-muong-1).',
   'clusters.none': 'no clusters to play on; give --clusters or --all (and add clusters first).',
@@ -32,7 +32,7 @@ export type ErrorSentence = keyof typeof en;
 
 const vi: Record<ErrorSentence, string> = {
   'cluster.not-found': 'không có cụm loa {id}; `loa clusters list` cho xem các mã cụm.',
-  'cluster.unknown': 'không có (các) cụm loa: {ids}; `loa clusters list` cho xem các mã cụm.',
+  'cluster.unknown': 'không có các cụm loa {ids}; `loa clusters list` cho xem các mã cụm.',
   'cluster.exists': 'cụm loa {id} đã có; chọn mã khác hoặc dùng `loa clusters rotate-secret {id}`.',
   'cluster.bad-id': '"{id}" không phải mã cụm hợp lệ: dùng 1–63 chữ thường không dấu, chữ số và dấu gạch ngang, bắt đầu bằng chữ hoặc số (ví dụ ban-muong-1).',
   'clusters.none': 'không có cụm loa nào để phát; thêm --clusters hoặc --all (và thêm cụm loa trước).',

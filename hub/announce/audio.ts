@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { LoaError } from '../../common/errors.js';
+import { announceErrors } from './errors.js';
 
 const run = promisify(execFile);
 /** Bump when the chime's recipe changes, so a cached old one is not reused. */
@@ -24,7 +24,7 @@ export async function ensureChime(ffmpegPath: string, dir: string): Promise<stri
     // Rename so a crash mid-write never leaves a half chime that looks cached.
     await rename(tmp, path);
   } catch (e) {
-    throw new LoaError('LOA_ANNOUNCE_AUDIO_FAILED', `could not make the announcement chime with ffmpeg: ${(e as Error).message.slice(0, 200)}`, { status: 500, cause: e });
+    throw announceErrors.chimeFailed(e);
   }
   return path;
 }
@@ -37,6 +37,6 @@ export async function joinAudio(ffmpegPath: string, parts: string[], out: string
   try {
     await run(ffmpegPath, ['-v', 'error', '-y', ...inputs, '-filter_complex', `${norm};${labels}concat=n=${parts.length}:v=0:a=1[out]`, '-map', '[out]', out]);
   } catch (e) {
-    throw new LoaError('LOA_ANNOUNCE_AUDIO_FAILED', `could not join the chime and the announcement: ${(e as Error).message.slice(0, 300)}`, { status: 422, cause: e });
+    throw announceErrors.joinFailed(e);
   }
 }

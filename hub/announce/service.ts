@@ -7,7 +7,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock, TimerHandle } from '../../common/clock.js';
-import { LoaError, sentenceError } from '../../common/errors.js';
+import { badRequest } from '../../common/errors.js';
+import { formatWallTime } from '../../common/zoned-time.js';
+import { clusterErrors } from '../clusters/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { MediaService } from '../media/types.js';
 import type { BroadcastRow, MediaRow } from '../store/index.js';
@@ -89,7 +91,7 @@ export class AnnounceService {
   async announce(req: AnnounceRequest): Promise<AnnounceResult> {
     const { deps } = this;
     // Every cheap check before any speech is made or audio imported.
-    if ((req.text === undefined) === (req.audioPath === undefined)) throw new LoaError('LOA_BAD_REQUEST', 'give either the text to read out or an audio file, not both or neither.');
+    if ((req.text === undefined) === (req.audioPath === undefined)) throw badRequest('give either the text to read out or an audio file, not both or neither.');
     const text = req.text === undefined ? undefined : checkTtsText(req.text);
     const targets = this.targets(req);
     const voice = req.voice ?? deps.defaultVoice;
@@ -238,23 +240,18 @@ export class AnnounceService {
   }
 
   private targets(req: AnnounceRequest): string[] {
-    if (Boolean(req.all) === Boolean(req.clusters)) throw new LoaError('LOA_BAD_REQUEST', 'give either "clusters" (a list of ids) or "all": true, not both or neither.');
+    if (Boolean(req.all) === Boolean(req.clusters)) throw badRequest('give either "clusters" (a list of ids) or "all": true, not both or neither.');
     const known = this.deps.clusterIds();
     const ids = req.all ? known : [...new Set(req.clusters)];
-    if (ids.length === 0) throw sentenceError('LOA_NO_CLUSTERS', 'clusters.none');
+    if (ids.length === 0) throw clusterErrors.none();
     const unknown = ids.filter((c) => !known.includes(c));
-    if (unknown.length > 0) throw sentenceError('LOA_CLUSTER_NOT_FOUND', 'cluster.unknown', { ids: unknown.join(', ') }, { status: 404 });
+    if (unknown.length > 0) throw clusterErrors.notFound(unknown);
     return ids;
   }
 
   /** "2026-11-23 17:05" in the site's time zone: the operator finds the announcement by when it was made. */
   private stamp(): string {
-    const parts = Object.fromEntries(
-      new Intl.DateTimeFormat('en-GB', { timeZone: this.deps.timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
-        .formatToParts(new Date(this.deps.clock.now()))
-        .map((p) => [p.type, p.value]),
-    );
-    return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+    return formatWallTime(this.deps.timezone, this.deps.clock.now()).slice(0, 16);
   }
 }
 

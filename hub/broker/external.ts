@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { LoaError, errorMessage } from '../../common/errors.js';
+import { configErrors } from '../../common/config-errors.js';
 import { systemClock, type Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import { clusterTopic, decodePayload, DEVICE_PUBLISH_CHANNELS, parseClusterTopic } from '../../protocol/index.js';
@@ -30,15 +31,15 @@ export interface ExternalBrokerDeps {
 /** The hub's own password on the external broker: `broker.password` or the first line of `broker.passwordFile`. */
 export function hubBrokerPassword(config: BrokerSettings): string {
   if (config.password) return config.password;
-  if (!config.passwordFile) throw new LoaError('LOA_CONFIG_INVALID', 'broker.mode external needs broker.password or broker.passwordFile.');
+  if (!config.passwordFile) throw configErrors.invalid('broker.mode external needs broker.password or broker.passwordFile.');
   let text: string;
   try {
     text = readFileSync(config.passwordFile, 'utf8');
   } catch (err) {
-    throw new LoaError('LOA_CONFIG_UNREADABLE', `broker.passwordFile ${config.passwordFile} cannot be read: ${errorMessage(err)}.`);
+    throw configErrors.unreadable(`broker.passwordFile ${config.passwordFile} cannot be read: ${errorMessage(err)}.`);
   }
   const first = text.split('\n')[0]?.trim() ?? '';
-  if (!first) throw new LoaError('LOA_CONFIG_INVALID', `broker.passwordFile ${config.passwordFile} is empty.`);
+  if (!first) throw configErrors.invalid(`broker.passwordFile ${config.passwordFile} is empty.`);
   return first;
 }
 

@@ -5,8 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv4 } from 'node:net';
 import type { Clock } from '../../common/clock.js';
-import { LoaError } from '../../common/errors.js';
 import { expandRange, ipToInt, MAX_RANGE_ADDRESSES } from '../../common/camera-input.js';
+import { cameraErrors } from './errors.js';
 import type { Logger } from '../../common/logger.js';
 import { list, obj, parseXml, textOf } from './replies.js';
 import type { DiscoveredCamera, DiscoverOptions } from './types.js';
@@ -19,7 +19,7 @@ export const WSD_PORT = 3702;
 const MAX_TIMEOUT_MS = 30_000;
 const MAX_RESULTS = 4096;
 
-const bad = (message: string) => new LoaError('LOA_BAD_REQUEST', message, { status: 400 });
+const bad = cameraErrors.badRequest;
 
 function probeMessage(messageId: string): string {
   return (

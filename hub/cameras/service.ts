@@ -1,7 +1,7 @@
 // The cameras module as the hub composes it: the camera list (config file and operator), the
 // poller, alarms, motion subscriptions, the snapshot proxy and discovery, behind CameraService.
 import type { Clock } from '../../common/clock.js';
-import { LoaError } from '../../common/errors.js';
+import { cameraErrors } from './errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { AlarmService } from '../alarms/service.js';
 import type { EventBus } from '../events.js';
@@ -107,7 +107,7 @@ export class CameraModule implements CameraService {
   add(input: CameraInput, opts: { replace?: boolean } = {}): CameraView {
     const c = checkInput(input);
     if (this.deps.store.cameras.exists(c.id) && !opts.replace) {
-      throw new LoaError('LOA_CONFLICT', `camera ${c.id} already exists; remove it first, or replace it (\`loa cameras add ${c.id} --replace …\`).`, { status: 409 });
+      throw cameraErrors.exists(c.id);
     }
     this.put(c, 'operator');
     return this.get(c.id)!;
@@ -156,7 +156,6 @@ export class CameraModule implements CameraService {
       }
       if (this.running) this.poller.track(c.id);
     }
-    this.deps.bus.emit('cameraChanged', { cameraId: c.id, status: store.cameras.get(c.id)!.findings.status, removed: false });
     logger.info({ cameraId: c.id, host: c.host, port: c.port, source }, existing ? 'camera updated' : 'camera added');
   }
 
@@ -166,7 +165,6 @@ export class CameraModule implements CameraService {
     this.snapshots.forget(id);
     this.cameraAlarms.removed(id);
     this.bump();
-    this.deps.bus.emit('cameraChanged', { cameraId: id, status: null, removed: true });
   }
 
   /** The file wins at each start: its cameras are added or updated, config cameras no longer in it go. */
@@ -195,7 +193,6 @@ export class CameraModule implements CameraService {
     if (sameState(before, after)) this.changes++;
     else this.bump();
     this.cameraAlarms.onResult(id, after);
-    if (before.status !== after.status) this.deps.bus.emit('cameraChanged', { cameraId: id, status: after.status, removed: false });
     if (!this.deps.config.motion) return;
     if (after.status === 'online' || after.status === 'degraded') {
       const conn = this.deps.store.cameras.connection(id);

@@ -5,7 +5,8 @@
 // was (the monitor greys it), on request only: `loa cameras snapshot` wants a fresh one or an error.
 import { Agent } from 'node:http';
 import type { Clock } from '../../common/clock.js';
-import { LoaError, errorMessage, sentenceError } from '../../common/errors.js';
+import { LoaError, errorMessage } from '../../common/errors.js';
+import { cameraErrors } from './errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { Store } from '../store/index.js';
 import { reasonText } from './views.js';
@@ -22,10 +23,7 @@ export interface SnapshotDeps {
   cacheMs: number;
 }
 
-const unavailable = (id: string, reason: string) =>
-  new LoaError('LOA_CAMERA_UNAVAILABLE', `camera ${id} did not give a picture (${reason}); check its status with \`loa cameras list\`.`, { status: 502, details: { reason } });
-const timedOut = (id: string, ms: number) =>
-  new LoaError('LOA_CAMERA_TIMEOUT', `camera ${id} did not send a picture within ${ms} ms; it may be overloaded or its link slow.`, { status: 504, details: { reason: `timeout ${ms} ms` } });
+const { unavailable, timedOut } = cameraErrors;
 
 export class SnapshotProxy {
   private readonly cache = new Map<string, { jpeg: Buffer; takenAt: number }>();
@@ -62,7 +60,7 @@ export class SnapshotProxy {
 
   private fresh(id: string): Promise<Snapshot> {
     const row = this.deps.store.cameras.get(id);
-    if (!row) return Promise.reject(sentenceError('LOA_CAMERA_NOT_FOUND', 'camera.not-found', { id }, { status: 404 }));
+    if (!row) return Promise.reject(cameraErrors.notFound(id));
     const hit = this.cache.get(id);
     if (hit && this.deps.clock.now() - hit.takenAt < this.deps.cacheMs) return Promise.resolve({ jpeg: hit.jpeg, takenAt: hit.takenAt, cached: true, stale: false });
     const running = this.inflight.get(id);
@@ -84,7 +82,7 @@ export class SnapshotProxy {
     } catch (e) {
       throw unavailable(id, clip(errorMessage(e)));
     }
-    if (!conn) throw sentenceError('LOA_CAMERA_NOT_FOUND', 'camera.not-found', { id }, { status: 404 });
+    if (!conn) throw cameraErrors.notFound(id);
     const abort = new AbortController();
     this.aborts.add(abort);
     const timer = clock.setTimeout(() => abort.abort(), timeoutMs);

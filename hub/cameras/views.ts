@@ -1,6 +1,6 @@
 // Turning stored cameras into the views the API shows, and checking what an operator gives.
 import { HOST_PATTERN, USER_PATTERN } from '../../common/camera-input.js';
-import { LoaError } from '../../common/errors.js';
+import { cameraErrors } from './errors.js';
 import { english, type Reason } from '../../common/i18n/reasons.js';
 import { CLUSTER_ID_PATTERN } from '../../protocol/index.js';
 import type { CameraRow, CameraSettingsRow } from '../store/cameras.js';
@@ -71,7 +71,7 @@ export function statusView(v: CameraView): CameraStatusView {
 /** A camera's settings once checked. */
 export type CheckedInput = CameraSettingsRow;
 
-const bad = (message: string) => new LoaError('LOA_BAD_REQUEST', message, { status: 400 });
+const bad = cameraErrors.badRequest;
 
 function text(v: unknown, what: string, max: number, required: boolean): string {
   if (v === undefined || v === null || v === '') {

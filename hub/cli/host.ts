@@ -8,7 +8,7 @@ import { discoverConnection, type CliIo, type CommandContext, type GlobalOptions
 import { ExitError, usageError } from './errors.js';
 import type { Catalogue } from './i18n.js';
 import { print, type CommandResult, type Format } from './output.js';
-import { DEFAULT_TZ, isValidTimeZone } from './time.js';
+import { DEFAULT_TIME_ZONE, isTimeZone } from '../../common/zoned-time.js';
 
 export type CommandBody = (ctx: CommandContext) => Promise<CommandResult>;
 
@@ -23,8 +23,8 @@ export function createHost(io: CliIo, t: Catalogue, clock: Clock): CommandHost {
     async run(cmd, body) {
       const g = cmd.optsWithGlobals<GlobalOptions & { csv?: boolean }>();
       if (g.json && g.csv) throw usageError('LOA_CLI_JSON_AND_CSV', t.jsonAndCsv);
-      const tz = g.tz ?? (io.env.LOA_TZ || DEFAULT_TZ);
-      if (!isValidTimeZone(tz)) throw usageError('LOA_CLI_BAD_TZ', t.badTimeZone(tz));
+      const tz = g.tz ?? (io.env.LOA_TZ || DEFAULT_TIME_ZONE);
+      if (!isTimeZone(tz)) throw usageError('LOA_CLI_BAD_TZ', t.badTimeZone(tz));
       const conn = discoverConnection(g, io, t);
       const dispatcher = conn.caFile && conn.hubUrl.startsWith('https:') ? await trustingDispatcher(conn.caFile, t) : undefined;
       const api = new ApiClient({ baseUrl: conn.hubUrl, token: conn.token, t, dispatcher });

@@ -1,7 +1,7 @@
 // Wall-clock times in a named time zone (the hub's, Asia/Ho_Chi_Minh by default): parsing the
-// dates an operator types and showing epoch-ms times the way a clock on the wall would.
-
-export const DEFAULT_TZ = 'Asia/Ho_Chi_Minh';
+// dates an operator types and showing epoch-ms times the way a clock on the wall would. The zone
+// arithmetic is common/zoned-time.ts, shared with the hub's schedules.
+import { formatWallTime, isCalendarDate, utcMs, wallClockMs, wallToEpoch, zoneOffsetMs } from '../../common/zoned-time.js';
 
 interface Wall {
   y: number;
@@ -12,77 +12,36 @@ interface Wall {
   s: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(tz: string): Intl.DateTimeFormat {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz, hourCycle: 'h23',
-      year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-    });
-    formatters.set(tz, f);
-  }
-  return f;
-}
-
-/** True when Intl knows the zone name. */
-export function isValidTimeZone(tz: string): boolean {
-  try {
-    formatter(tz);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export function wallTime(ms: number, tz: string): Wall {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(tz).formatToParts(new Date(ms))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  return { y: parts.year!, mo: parts.month!, d: parts.day!, h: parts.hour! % 24, mi: parts.minute!, s: parts.second! };
-}
-
-/** Offset of tz from UTC at instant ms, in ms (Asia/Ho_Chi_Minh: +7 h). */
-function offsetAt(ms: number, tz: string): number {
-  const w = wallTime(ms, tz);
-  return Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi, w.s) - Math.floor(ms / 1000) * 1000;
+  const t = new Date(wallClockMs(tz, ms));
+  return { y: t.getUTCFullYear(), mo: t.getUTCMonth() + 1, d: t.getUTCDate(), h: t.getUTCHours(), mi: t.getUTCMinutes(), s: t.getUTCSeconds() };
 }
 
 /** The instant at which the clocks of tz show this wall time. */
 export function fromWallTime(w: Wall, tz: string): number {
-  const guess = Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi, w.s);
-  // Two passes settle zones with daylight saving; one is enough for Asia/Ho_Chi_Minh.
-  let ms = guess - offsetAt(guess, tz);
-  ms = guess - offsetAt(ms, tz);
-  return ms;
+  return wallToEpoch(tz, utcMs(w.y, w.mo, w.d, w.h, w.mi, w.s));
 }
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 
 export function formatDate(ms: number, tz: string): string {
-  const w = wallTime(ms, tz);
-  return `${w.y}-${pad(w.mo)}-${pad(w.d)}`;
+  return formatWallTime(tz, ms).slice(0, 10);
 }
 
 export function formatDateTime(ms: number, tz: string): string {
-  const w = wallTime(ms, tz);
-  return `${w.y}-${pad(w.mo)}-${pad(w.d)} ${pad(w.h)}:${pad(w.mi)}`;
+  return formatWallTime(tz, ms).slice(0, 16);
 }
 
 export function formatClock(ms: number, tz: string): string {
-  const w = wallTime(ms, tz);
-  return `${pad(w.h)}:${pad(w.mi)}:${pad(w.s)}`;
+  return formatWallTime(tz, ms).slice(11);
 }
 
 /** ISO 8601 with the zone's offset, e.g. 2025-03-01T05:00:00+07:00 (for CSV files). */
 export function formatIsoInZone(ms: number, tz: string): string {
-  const w = wallTime(ms, tz);
-  const off = Math.round(offsetAt(ms, tz) / 60_000);
+  const off = Math.round(zoneOffsetMs(tz, ms) / 60_000);
   const sign = off < 0 ? '-' : '+';
   const a = Math.abs(off);
-  return `${w.y}-${pad(w.mo)}-${pad(w.d)}T${pad(w.h)}:${pad(w.mi)}:${pad(w.s)}${sign}${pad(Math.floor(a / 60))}:${pad(a % 60)}`;
+  return `${formatWallTime(tz, ms).replace(' ', 'T')}${sign}${pad(Math.floor(a / 60))}:${pad(a % 60)}`;
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -91,9 +50,7 @@ const CLOCK = /^(\d{1,2}):(\d{2})$/;
 const ABSOLUTE = /(Z|[+-]\d{2}:?\d{2})$/i;
 
 function checkedWall(y: number, mo: number, d: number, h = 0, mi = 0, s = 0): Wall | undefined {
-  const probe = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
-  if (probe.getUTCFullYear() !== y || probe.getUTCMonth() !== mo - 1 || probe.getUTCDate() !== d) return undefined;
-  if (h > 23 || mi > 59 || s > 59) return undefined;
+  if (!isCalendarDate(y, mo, d) || h > 23 || mi > 59 || s > 59) return undefined;
   return { y, mo, d, h, mi, s };
 }
 
@@ -109,8 +66,8 @@ export function parseDateBound(text: string, tz: string, bound: 'from' | 'to'): 
     const w = checkedWall(Number(date[1]), Number(date[2]), Number(date[3]));
     if (!w) return undefined;
     if (bound === 'from') return fromWallTime(w, tz);
-    const next = new Date(Date.UTC(w.y, w.mo - 1, w.d + 1));
-    return fromWallTime({ y: next.getUTCFullYear(), mo: next.getUTCMonth() + 1, d: next.getUTCDate(), h: 0, mi: 0, s: 0 }, tz) - 1;
+    // The day after's midnight, less 1 ms (fromWallTime rolls the 32nd over into the next month).
+    return fromWallTime({ ...w, d: w.d + 1 }, tz) - 1;
   }
   return parseInstant(t, tz);
 }
@@ -140,9 +97,6 @@ export function parseStartTime(text: string, tz: string, now: number): number | 
   const w = checkedWall(today.y, today.mo, today.d, h, mi, 0);
   if (!w) return undefined;
   let at = fromWallTime(w, tz);
-  if (at <= now) {
-    const next = new Date(Date.UTC(w.y, w.mo - 1, w.d + 1));
-    at = fromWallTime({ ...w, y: next.getUTCFullYear(), mo: next.getUTCMonth() + 1, d: next.getUTCDate() }, tz);
-  }
+  if (at <= now) at = fromWallTime({ ...w, d: w.d + 1 }, tz);
   return at;
 }

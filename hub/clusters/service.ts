@@ -2,6 +2,7 @@
 // and secret rotation, which also end the box's current MQTT session.
 import type { Clock } from '../../common/clock.js';
 import { LoaError, sentenceError } from '../../common/errors.js';
+import { clusterErrors } from './errors.js';
 import type { Logger } from '../../common/logger.js';
 import { CLUSTER_ID_PATTERN, clusterTopic } from '../../protocol/index.js';
 import type { HubMqtt } from '../broker/broker.js';
@@ -42,7 +43,7 @@ export class ClusterService {
 
   get(id: string): ClusterRow {
     const c = this.deps.store.clusters.get(id);
-    if (!c) throw sentenceError('LOA_CLUSTER_NOT_FOUND', 'cluster.not-found', { id }, { status: 404 });
+    if (!c) throw clusterErrors.notFound(id);
     return c;
   }
 

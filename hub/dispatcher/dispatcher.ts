@@ -3,7 +3,10 @@
 // acknowledgement into the per-cluster outcome that the broadcast log shows.
 import { randomBytes } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../common/clock.js';
-import { LoaError, sentenceError } from '../../common/errors.js';
+import { LoaError } from '../../common/errors.js';
+import { clusterErrors } from '../clusters/errors.js';
+import { mediaErrors } from '../media/errors.js';
+import { broadcastErrors } from './errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { Ack } from '../../protocol/index.js';
 import type { HubMqtt } from '../broker/broker.js';
@@ -143,17 +146,17 @@ export class Dispatcher {
     const { store, clock, config } = this.deps;
     const media = store.media.get(req.mediaId);
     if (!media || media.removedAt) {
-      throw sentenceError('LOA_MEDIA_NOT_FOUND', 'media.not-in-library', { id: req.mediaId }, { status: 404 });
+      throw mediaErrors.notFound(req.mediaId);
     }
-    if (req.clusterIds.length === 0) throw sentenceError('LOA_NO_CLUSTERS', 'clusters.none');
+    if (req.clusterIds.length === 0) throw clusterErrors.none();
     const unknown = req.clusterIds.filter((c) => !store.clusters.exists(c));
     if (unknown.length > 0) {
-      throw sentenceError('LOA_CLUSTER_NOT_FOUND', 'cluster.unknown', { ids: unknown.join(', ') }, { status: 404 });
+      throw clusterErrors.notFound(unknown);
     }
     const now = clock.now();
     const { startAt, queuedAfter, replaces, waiting } = this.placeAmongAdhoc(req, now);
     if (startAt < now - config.commandTtlMs) {
-      throw sentenceError('LOA_START_IN_PAST', 'start.past', { at: new Date(startAt).toISOString() });
+      throw broadcastErrors.startPast(startAt);
     }
     const id = `b-${randomBytes(6).toString('hex')}`;
     store.broadcasts.create({
@@ -213,7 +216,7 @@ export class Dispatcher {
     const now = clock.now();
     let open = store.broadcasts.openTargets(q.clusterIds);
     if (q.broadcastId) {
-      if (!store.broadcasts.get(q.broadcastId)) throw sentenceError('LOA_BROADCAST_NOT_FOUND', 'broadcast.not-found', { id: q.broadcastId }, { status: 404 });
+      if (!store.broadcasts.get(q.broadcastId)) throw broadcastErrors.notFound(q.broadcastId);
       open = open.filter((t) => t.broadcastId === q.broadcastId);
     }
     const stopped: { broadcastId: string; clusterId: string }[] = [];
@@ -305,7 +308,7 @@ export class Dispatcher {
   /** Sets a cluster's volume and tells its box when it is online. */
   async setVolume(clusterId: string, volume: number): Promise<string | null> {
     const { store, mqtt } = this.deps;
-    if (!store.clusters.exists(clusterId)) throw sentenceError('LOA_CLUSTER_NOT_FOUND', 'cluster.not-found', { id: clusterId }, { status: 404 });
+    if (!store.clusters.exists(clusterId)) throw clusterErrors.notFound(clusterId);
     store.clusters.setVolume(clusterId, volume);
     if (!store.clusters.get(clusterId)!.online && !mqtt.isConnected(clusterId)) return null;
     const cmd = await this.sender.send(clusterId, { type: 'volume', volume });

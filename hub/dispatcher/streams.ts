@@ -1,7 +1,8 @@
 // Live streams' plays (docs/live.md "In the broadcast log"): the play of the hub's stream to each
 // cluster, and the ad-hoc broadcast row that logs it, closed when the stream is over.
 import type { Logger } from '../../common/logger.js';
-import { LoaError, sentenceError } from '../../common/errors.js';
+import { LoaError } from '../../common/errors.js';
+import { clusterErrors } from '../clusters/errors.js';
 import type { StreamRef } from '../../protocol/index.js';
 import { OPEN_TARGET_STATUSES, type Store, type TargetRow } from '../store/index.js';
 import type { CommandSender } from './commands.js';
@@ -62,10 +63,10 @@ export class StreamDispatch {
    *  Offline clusters are skipped and logged so. */
   async play(req: StreamPlayRequest): Promise<{ clusterId: string; cmdId: string | null; status: 'sent' | 'offline' | 'failed'; detail?: string }[]> {
     const { store, config, clock } = this.deps;
-    if (req.clusterIds.length === 0) throw sentenceError('LOA_NO_CLUSTERS', 'clusters.none');
+    if (req.clusterIds.length === 0) throw clusterErrors.none();
     const unknown = req.clusterIds.filter((c) => !store.clusters.exists(c));
     if (unknown.length > 0) {
-      throw sentenceError('LOA_CLUSTER_NOT_FOUND', 'cluster.unknown', { ids: unknown.join(', ') }, { status: 404 });
+      throw clusterErrors.notFound(unknown);
     }
     const now = clock.now();
     const clusterIds = [...new Set(req.clusterIds)];

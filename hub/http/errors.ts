@@ -15,6 +15,11 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: 
   throw sentenceError('LOA_BAD_REQUEST', 'request.invalid', { what, detail: first }, { status: 400 });
 }
 
+/** The hub failed to do what was asked (a bug, or a part not set up); its log has the details. */
+export function internalError(message: string, status = 500): LoaError {
+  return new LoaError('LOA_INTERNAL', message, { status });
+}
+
 export function errorHandler(err: FastifyError | LoaError | Error, req: FastifyRequest, reply: FastifyReply): void {
   if (err instanceof LoaError) {
     // Details are structured problems (e.g. every error of a schedule file), never secrets.

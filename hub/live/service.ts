@@ -3,7 +3,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Clock, TimerHandle } from '../../common/clock.js';
-import { LoaError, errorMessage, sentenceError } from '../../common/errors.js';
+import { errorMessage } from '../../common/errors.js';
+import { clusterErrors } from '../clusters/errors.js';
+import { broadcastErrors } from '../dispatcher/errors.js';
+import { mediaErrors } from '../media/errors.js';
+import { announceErrors } from '../announce/errors.js';
+import { liveErrors } from './errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { Dispatcher } from '../dispatcher/dispatcher.js';
 import type { LostRelay } from '../dispatcher/streams.js';
@@ -150,7 +155,7 @@ export class LiveService {
   /** The chime in the delivery format, encoded once per hub (a failed attempt is tried again next time). */
   private chimeFrames(): Promise<Frame[]> {
     const { chimePath, ffmpegPath, settings } = this.deps;
-    if (!chimePath) return Promise.reject(new LoaError('LOA_ANNOUNCE_AUDIO_FAILED', 'this hub has no announcement chime configured.', { status: 500 }));
+    if (!chimePath) return Promise.reject(announceErrors.noChime());
     this.chime ??= chimePath().then((path) => encodeFileFrames(ffmpegPath, settings, path));
     this.chime.catch(() => (this.chime = null));
     return this.chime;
@@ -172,11 +177,11 @@ export class LiveService {
   private async launch(req: LaunchRequest, source: LiveSource): Promise<LiveInfo> {
     const { clock, settings } = this.deps;
     const now = clock.now();
-    if (req.until !== undefined && req.until <= now) throw sentenceError('LOA_START_IN_PAST', 'end.past', { at: new Date(req.until).toISOString() });
+    if (req.until !== undefined && req.until <= now) throw broadcastErrors.endPast(req.until);
     // Without an end time a station or a push ends after live.maxOpenHours (a file, at its end).
     if (req.until === undefined && source.kind !== 'file') req = { ...req, until: now + Math.round(settings.maxOpenHours * 3600_000) };
     const clusterIds = req.clusterIds === 'all' ? this.deps.allClusterIds() : req.clusterIds;
-    if (clusterIds.length === 0) throw sentenceError('LOA_NO_CLUSTERS', 'clusters.none');
+    if (clusterIds.length === 0) throw clusterErrors.none();
     this.silence ??= encodeSilence(this.deps.ffmpegPath, settings);
     const silence = await this.silence;
     const chime = req.chime ? await this.chimeFrames() : undefined;
@@ -283,7 +288,7 @@ export class LiveService {
   /** Stops a stream: stop commands to its clusters, then its ffmpeg ends and listeners are closed. */
   async stop(id: string, opts: { sendStops?: boolean; reason?: string } = {}): Promise<LiveInfo> {
     const e = this.entries.get(id);
-    if (!e) throw new LoaError('LOA_LIVE_NOT_FOUND', `live stream ${id} does not exist; \`loa broadcast relay --list\` or GET /api/v1/live shows them.`, { status: 404 });
+    if (!e) throw liveErrors.notFound(id);
     e.untilTimer?.cancel();
     if (e.stream.state !== 'ended') {
       if (opts.sendStops !== false) await this.deps.dispatcher.stopStream(e.id, [...e.clusters.values()].filter((c) => c.cmdId !== null).map((c) => c.clusterId));
@@ -346,11 +351,11 @@ export class LiveService {
 
   private resolveSource(s: LiveStartRequest['source']): LiveSource {
     if ('url' in s) {
-      if (!/^(https?):\/\//i.test(s.url)) throw new LoaError('LOA_LIVE_SOURCE_INVALID', `the source ${s.url} is not an http:// or https:// address; give a station's stream URL.`);
+      if (!/^(https?):\/\//i.test(s.url)) throw liveErrors.sourceInvalid(s.url);
       return { kind: 'url', url: s.url };
     }
     const path = this.deps.mediaPath(s.mediaId);
-    if (!path) throw sentenceError('LOA_MEDIA_NOT_FOUND', 'media.not-in-library', { id: s.mediaId }, { status: 404 });
+    if (!path) throw mediaErrors.notFound(s.mediaId);
     return { kind: 'file', path, mediaId: s.mediaId };
   }
 

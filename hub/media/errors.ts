@@ -1,7 +1,7 @@
 // Every error of the media library (an import, a name, a removal), defined once with its stable
 // code and HTTP status (the fastify lib/errors.js pattern). Each message names the file or the
 // item and says what to do; names.ts builds the name and removal errors.
-import { LoaError } from '../../common/errors.js';
+import { LoaError, sentenceError } from '../../common/errors.js';
 
 export const MEDIA_ERROR_CODES = {
   LOA_MEDIA_UNREADABLE: 400,
@@ -73,7 +73,10 @@ export const mediaErrors = {
   cancelled: (file: string) => mediaError('LOA_MEDIA_CANCELLED', `${file}: the import was cancelled before it finished; nothing was stored.`),
   storeFailed: (file: string, dir: string, reason: string, cause?: unknown) =>
     mediaError('LOA_MEDIA_STORE_FAILED', `${file}: the converted audio could not be stored in ${dir} (${reason}); check free disk space and permissions of the data directory.`, { cause }),
-  notFound: (id: string) => mediaError('LOA_MEDIA_NOT_FOUND', `media ${id} is not in the library; \`loa media list\` shows what is.`),
+  /** A sentence of common/i18n/errors.ts: every module that takes a media id says it so (in the reader's language). */
+  notFound: (id: string) => sentenceError('LOA_MEDIA_NOT_FOUND', 'media.not-in-library', { id }, { status: MEDIA_ERROR_CODES.LOA_MEDIA_NOT_FOUND }),
+  /** The stored file of an item cannot be sent (a box fetching it). */
+  contentUnreadable: (id: string, reason: string) => mediaError('LOA_MEDIA_NOT_FOUND', `media ${id} cannot be read: ${reason}`),
   idInvalid: (id: string) =>
     mediaError('LOA_MEDIA_ID_INVALID', `"${id}" is not a media id; ids are the 64 hex characters \`loa media list\` shows.`),
   ffmpegFailed: (ffmpegPath: string, reason: string, cause?: unknown) =>

@@ -2,7 +2,7 @@
 // shape, value and reference with its line and column. Programmes are read in programme.ts;
 // timing checks live in validate.ts.
 import { LineCounter, parseDocument } from 'yaml';
-import { isTimeZone } from './calendar.js';
+import { DEFAULT_TIME_ZONE, isTimeZone } from '../../common/zoned-time.js';
 import { readHolidays } from './days.js';
 import type { Schedule, ScheduleContext, ScheduleProblem, Slot, SourcePos } from './model.js';
 import { slotOf } from './plan.js';
@@ -10,7 +10,6 @@ import { readProgramme, time, type ProgrammeSpots, type Scope } from './programm
 import { closest, Reader, type Field } from './yaml-reader.js';
 
 export type { ProgrammeSpots } from './programme.js';
-export const DEFAULT_TIMEZONE = 'Asia/Ho_Chi_Minh';
 
 export interface ParsedFile {
   /** Null only when the file is not YAML or not a mapping; otherwise a best effort to check further. */
@@ -91,10 +90,10 @@ export function parseSchedule(text: string, file: string, ctx: ScheduleContext):
   if (siteText !== null && !SITE_RE.test(site)) r.report('SCHEDULE_BAD_ID', siteF!.pos, { value: site });
   else if (siteText !== null && ctx.site !== undefined && site !== ctx.site) r.report('SCHEDULE_WRONG_SITE', siteF!.pos, { site, expected: ctx.site });
   const tzF = top.get('timezone');
-  let timezone = (tzF && r.text(tzF)) || DEFAULT_TIMEZONE;
+  let timezone = (tzF && r.text(tzF)) || DEFAULT_TIME_ZONE;
   if (!isTimeZone(timezone)) {
     r.report('SCHEDULE_BAD_TIMEZONE', tzF!.pos, { zone: timezone });
-    timezone = DEFAULT_TIMEZONE;
+    timezone = DEFAULT_TIME_ZONE;
   }
   const zones = readZones(r, top.get('zones'), ctx);
   const { slots, broken } = readSlots(r, top.get('slots'));

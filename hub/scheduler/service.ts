@@ -4,7 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { isScalar, parseDocument, visit } from 'yaml';
 import type { Clock } from '../../common/clock.js';
-import { LoaError, sentenceError } from '../../common/errors.js';
+import { badRequest, LoaError, sentenceError } from '../../common/errors.js';
+import { clusterErrors } from '../clusters/errors.js';
+import { mediaErrors } from '../media/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { epochToZoned } from '../schedule/calendar.js';
 import { expandDay } from '../schedule/expand.js';
@@ -187,7 +189,7 @@ export class ScheduleService {
 
   /** A day's expanded timeline, per cluster, from the schedule in force. */
   plan(localDate: string, clusterId?: string): { date: string; timezone: string; entries: TimelineEntry[] } {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(localDate)) throw new LoaError('LOA_BAD_REQUEST', `"${localDate}" is not a date; use YYYY-MM-DD.`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(localDate)) throw badRequest(`"${localDate}" is not a date; use YYYY-MM-DD.`);
     const { schedule, ctx } = this.load();
     if (!schedule) return { date: localDate, timezone: this.deps.timezone, entries: [] };
     const entries = expandDay(schedule, ctx, localDate).filter((e) => !clusterId || e.clusterId === clusterId);
@@ -204,9 +206,9 @@ export class ScheduleService {
   startEmergency(req: { zones: string[]; clusterIds?: string[]; mediaId: string; repeat: boolean; volume: number | null; by: string }): EmergencyRow {
     const { store, clock } = this.deps;
     const media = store.media.get(req.mediaId);
-    if (!media || media.removedAt) throw sentenceError('LOA_MEDIA_NOT_FOUND', 'media.not-in-library', { id: req.mediaId }, { status: 404 });
+    if (!media || media.removedAt) throw mediaErrors.notFound(req.mediaId);
     const clusters = [...(req.clusterIds ?? this.resolveTargets(req.zones))].sort();
-    if (clusters.length === 0) throw sentenceError('LOA_NO_CLUSTERS', 'zones.empty');
+    if (clusters.length === 0) throw clusterErrors.zonesEmpty();
     const e = store.schedules.startEmergency({
       id: `e-${randomBytes(5).toString('hex')}`,
       mediaId: media.id,

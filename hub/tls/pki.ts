@@ -13,6 +13,7 @@ import { isIP } from 'node:net';
 import { promisify } from 'node:util';
 import type { Clock } from '../../common/clock.js';
 import { errorMessage, LoaError } from '../../common/errors.js';
+import { configErrors } from '../../common/config-errors.js';
 import type { Logger } from '../../common/logger.js';
 
 const run = promisify(execFile);
@@ -83,7 +84,7 @@ function readPem(file: string, key: string): Buffer {
   try {
     return readFileSync(file);
   } catch (err) {
-    throw new LoaError('LOA_CONFIG_UNREADABLE', `${key} ${file} cannot be read: ${errorMessage(err)}.`);
+    throw configErrors.unreadable(`${key} ${file} cannot be read: ${errorMessage(err)}.`);
   }
 }
 

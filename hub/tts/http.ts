@@ -17,6 +17,9 @@ export interface HttpTtsOptions {
 
 const EXT: Record<string, string> = { 'audio/mpeg': 'mp3', 'audio/mp3': 'mp3', 'audio/wav': 'wav', 'audio/x-wav': 'wav', 'audio/wave': 'wav', 'audio/ogg': 'ogg', 'audio/opus': 'ogg', 'audio/aac': 'aac' };
 
+/** The TTS service failed us (its answer, or reaching it): a bad gateway for the hub's client. */
+const serviceError = (message: string, cause?: unknown): LoaError => new LoaError('LOA_TTS_SERVICE_ERROR', message, { status: 502, cause });
+
 export class HttpTtsProvider implements TtsProvider {
   readonly name = 'http';
   private readonly host: string;
@@ -41,12 +44,12 @@ export class HttpTtsProvider implements TtsProvider {
       });
       if (!res.ok) {
         const detail = (await res.text().catch(() => '')).slice(0, 200).trim();
-        throw new LoaError('LOA_TTS_SERVICE_ERROR', `${who} answered ${res.status}${detail ? `: ${detail}` : ''}; check tts.http in the hub config or the service's status.`, { status: 502 });
+        throw serviceError(`${who} answered ${res.status}${detail ? `: ${detail}` : ''}; check tts.http in the hub config or the service's status.`);
       }
       const type = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
       if (!type.startsWith('audio/')) {
         await res.body?.cancel();
-        throw new LoaError('LOA_TTS_SERVICE_ERROR', `${who} answered ${type || 'no content type'} instead of audio; it must send the audio bytes (e.g. audio/mpeg or audio/wav).`, { status: 502 });
+        throw serviceError(`${who} answered ${type || 'no content type'} instead of audio; it must send the audio bytes (e.g. audio/mpeg or audio/wav).`);
       }
       const declared = Number(res.headers.get('content-length') ?? '0');
       if (declared > this.opts.maxBytes) throw this.tooBig(who);
@@ -60,7 +63,7 @@ export class HttpTtsProvider implements TtsProvider {
         }
         chunks.push(chunk);
       }
-      if (total === 0) throw new LoaError('LOA_TTS_SERVICE_ERROR', `${who} answered with no audio.`, { status: 502 });
+      if (total === 0) throw serviceError(`${who} answered with no audio.`);
       const path = join(workDir, `tts-${randomBytes(6).toString('hex')}.${EXT[type] ?? 'bin'}`);
       await writeFile(path, Buffer.concat(chunks));
       return { path, contentType: type };
@@ -69,11 +72,11 @@ export class HttpTtsProvider implements TtsProvider {
       if (timeout.aborted) {
         throw new LoaError('LOA_TTS_TIMEOUT', `${who} did not answer within ${this.opts.timeoutMs} ms; try again or raise tts.http.timeoutMs.`, { status: 504 });
       }
-      throw new LoaError('LOA_TTS_SERVICE_ERROR', `${who} could not be reached: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}.`, { status: 502, cause: e });
+      throw serviceError(`${who} could not be reached: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}.`, e);
     }
   }
 
   private tooBig(who: string): LoaError {
-    return new LoaError('LOA_TTS_SERVICE_ERROR', `${who} sent more than ${this.opts.maxBytes} bytes of audio; raise tts.http.maxBytes or shorten the text.`, { status: 502 });
+    return serviceError(`${who} sent more than ${this.opts.maxBytes} bytes of audio; raise tts.http.maxBytes or shorten the text.`);
   }
 }

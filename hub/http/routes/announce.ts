@@ -13,7 +13,7 @@ import type { AnnounceRequest, AnnounceResult } from '../../announce/service.js'
 import { broadcastStatus } from '../../store/index.js';
 import type { AnnounceAnswer } from '../api.js';
 import type { HttpContext } from '../context.js';
-import { parseWith } from '../errors.js';
+import { internalError, parseWith } from '../errors.js';
 
 const operator = { roles: ['operator'] as const };
 const flag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
@@ -36,7 +36,7 @@ const fileQuery = z.object({
 export function announceRoutes(app: FastifyInstance, ctx: HttpContext, opts: { maxUploadBytes: number }): void {
   app.post('/api/v1/announcements', { config: operator, bodyLimit: opts.maxUploadBytes }, async (req, reply) => {
     const announcer = ctx.announce;
-    if (!announcer) throw new LoaError('LOA_INTERNAL', 'announcements are not set up in this hub.', { status: 503 });
+    if (!announcer) throw internalError('announcements are not set up in this hub.', 503);
     const by = req.principal?.name ?? '';
     const body = req.body as Readable | undefined;
     if (!(body && typeof body.pipe === 'function')) {
@@ -73,7 +73,7 @@ export function announceRoutes(app: FastifyInstance, ctx: HttpContext, opts: { m
         });
         line({ event: 'done', ...answer(result, ctx.clock.now()) });
       } catch (err) {
-        const e = err instanceof LoaError ? err : new LoaError('LOA_INTERNAL', 'the announcement failed; the hub log has the details.');
+        const e = err instanceof LoaError ? err : internalError('the announcement failed; the hub log has the details.');
         if (!(err instanceof LoaError)) req.log.error({ err }, 'announcement failed');
         line({ event: 'error', error: { code: e.code, message: e.message } });
       }

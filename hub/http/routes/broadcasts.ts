@@ -1,7 +1,8 @@
 // /api/v1/broadcasts and /api/v1/log: playing media on clusters and what came of it.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { LoaError, sentenceError } from '../../../common/errors.js';
+import { badRequest } from '../../../common/errors.js';
+import { broadcastErrors } from '../../dispatcher/errors.js';
 import { LIST_KINDS, LIST_STATUSES } from '../../store/broadcast-list.js';
 import { broadcastStatus, type BroadcastRow } from '../../store/index.js';
 import type { Broadcast, BroadcastList, BroadcastOne, LogList, PlayAnswer, StopAnswer } from '../api.js';
@@ -62,7 +63,7 @@ export function broadcastRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.post('/api/v1/broadcasts', { config: operator }, async (req, reply) => {
     const body = parseWith(playBody, req.body, 'broadcast');
     if (Boolean(body.all) === Boolean(body.clusters)) {
-      throw new LoaError('LOA_BAD_REQUEST', 'give either "clusters" (cluster ids, zones or villages) or "all": true, not both or neither.');
+      throw badRequest('give either "clusters" (cluster ids, zones or villages) or "all": true, not both or neither.');
     }
     const clusterIds = body.all ? ctx.store.clusters.list().map((c) => c.id) : ctx.schedules.resolveTargets(body.clusters!);
     const { queuedAfter, replaces, ...b } = ctx.dispatcher.play({
@@ -93,13 +94,13 @@ export function broadcastRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.get('/api/v1/broadcasts/:id', { config: operator }, async (req): Promise<BroadcastOne> => {
     const { id } = req.params as { id: string };
     const b = ctx.store.broadcasts.get(id);
-    if (!b) throw sentenceError('LOA_BROADCAST_NOT_FOUND', 'broadcast.not-found', { id }, { status: 404 });
+    if (!b) throw broadcastErrors.notFound(id);
     return { broadcast: view(ctx, b) };
   });
 
   app.post('/api/v1/broadcasts/stop', { config: operator }, async (req): Promise<StopAnswer> => {
     const body = parseWith(stopBody, req.body ?? {}, 'stop request');
-    if (body.clusters && body.all) throw new LoaError('LOA_BAD_REQUEST', 'give "clusters" or "all", not both.');
+    if (body.clusters && body.all) throw badRequest('give "clusters" or "all", not both.');
     const stopped = await ctx.dispatcher.stopBroadcasts({
       ...(body.broadcastId ? { broadcastId: body.broadcastId } : {}),
       ...(body.clusters ? { clusterIds: ctx.schedules.resolveTargets(body.clusters) } : {}),

@@ -4,7 +4,7 @@
 // Nothing here ever answers with a camera's credentials: CameraView has none (hub/cameras/types.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { LoaError, sentenceError } from '../../../common/errors.js';
+import { cameraErrors } from '../../cameras/errors.js';
 import type { CameraView } from '../../cameras/types.js';
 import { statusView } from '../../cameras/views.js';
 import type { Camera, CameraStatusView, DiscoveredCamera } from '../api.js';
@@ -42,9 +42,7 @@ const discoverBody = z.strictObject({
   port: z.number().int().min(1).max(65_535).optional(),
 });
 
-export function cameraNotFound(id: string): LoaError {
-  return sentenceError('LOA_CAMERA_NOT_FOUND', 'camera.not-found', { id }, { status: 404 });
-}
+const cameraNotFound = cameraErrors.notFound;
 
 /**
  * A weak ETag for the list (RFC 9110 8.8.1: same tag, semantically equivalent bodies). It changes

@@ -4,13 +4,14 @@
 import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { LoaError } from '../../../common/errors.js';
+import { badRequest } from '../../../common/errors.js';
 import type { Logger } from '../../../common/logger.js';
 import { startPushedStream } from '../../live/push.js';
 import type { LiveList, LiveOne, PushAnswer } from '../api.js';
 import type { HttpContext } from '../context.js';
 import { requireCluster } from '../auth.js';
 import { parseWith } from '../errors.js';
+import { liveErrors } from '../../live/errors.js';
 
 const operator = { roles: ['operator'] as const };
 
@@ -53,7 +54,7 @@ export function liveRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.post('/api/v1/live/push', { config: operator }, async (req): Promise<PushAnswer> => {
     const q = parseWith(pushQuery, req.query, 'query');
     if (!(req.body && typeof (req.body as Readable).pipe === 'function')) {
-      throw new LoaError('LOA_BAD_REQUEST', 'send the audio as the request body with Content-Type: application/octet-stream or audio/mpeg.');
+      throw badRequest('send the audio as the request body with Content-Type: application/octet-stream or audio/mpeg.');
     }
     const clusterIds = q.all ? ('all' as const) : ctx.schedules.resolveTargets(q.clusters!.split(',').map((c) => c.trim()).filter(Boolean));
     const { done } = await startPushedStream(
@@ -81,7 +82,7 @@ export function liveRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const { id } = req.params as { id: string };
     const clusterId = await requireCluster(req, reply, ctx.clusterLogin, 'live');
     const stream = ctx.live.stream(id);
-    if (!stream) throw new LoaError('LOA_LIVE_NOT_FOUND', `live stream ${id} does not exist or has ended.`, { status: 404 });
+    if (!stream) throw liveErrors.notFound(id);
     // Endless: the response is written by the stream, frame by frame, until it ends or the box goes.
     reply.hijack();
     const res = reply.raw;

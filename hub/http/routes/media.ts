@@ -11,11 +11,11 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { LoaError } from '../../../common/errors.js';
+import { badRequest, LoaError } from '../../../common/errors.js';
 import type { Media, MediaAdded, MediaOne, MediaRemoved } from '../api.js';
 import type { HttpContext } from '../context.js';
 import { requireCluster } from '../auth.js';
-import { parseWith } from '../errors.js';
+import { internalError, parseWith } from '../errors.js';
 import { mediaErrors } from '../../media/errors.js';
 import { MAX_NAME_LENGTH, normaliseName } from '../../media/names.js';
 
@@ -33,7 +33,7 @@ const removeQuery = z.object({ force: flag.optional() });
 function uploadName(q: z.infer<typeof uploadQuery>, originalName: string): string {
   if (q.name !== undefined) return q.name;
   const name = normaliseName(originalName.replace(/\.[^.]+$/, ''));
-  if (name === null) throw new LoaError('LOA_BAD_REQUEST', `invalid query: name: the file name "${originalName}" makes no usable media name; give ?name=.`);
+  if (name === null) throw badRequest(`invalid query: name: the file name "${originalName}" makes no usable media name; give ?name=.`);
   return name;
 }
 
@@ -59,7 +59,7 @@ export function mediaRoutes(app: FastifyInstance, ctx: HttpContext, opts: { maxU
   app.post('/api/v1/media', { config: operator, bodyLimit: opts.maxUploadBytes }, async (req, reply) => {
     const q = parseWith(uploadQuery, req.query, 'query');
     if (!(req.body && typeof (req.body as Readable).pipe === 'function')) {
-      throw new LoaError('LOA_BAD_REQUEST', 'send the audio file as the request body with Content-Type: application/octet-stream.');
+      throw badRequest('send the audio file as the request body with Content-Type: application/octet-stream.');
     }
     const originalName = q.filename ?? q.name ?? 'upload';
     const name = uploadName(q, originalName);
@@ -95,7 +95,7 @@ export function mediaRoutes(app: FastifyInstance, ctx: HttpContext, opts: { maxU
         });
         line({ event: 'done', ...added });
       } catch (err) {
-        const e = err instanceof LoaError ? err : new LoaError('LOA_INTERNAL', 'the import failed; the hub log has the details.');
+        const e = err instanceof LoaError ? err : internalError('the import failed; the hub log has the details.');
         if (!(err instanceof LoaError)) req.log.error({ err }, 'media import failed');
         line({ event: 'error', error: { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) } });
       }
@@ -113,7 +113,7 @@ export function mediaRoutes(app: FastifyInstance, ctx: HttpContext, opts: { maxU
     const file = ctx.media.filePath(id);
     if (!file) throw mediaErrors.notFound(id);
     const result = await send(req.raw, file, { acceptRanges: true, cacheControl: false, etag: true, lastModified: false });
-    if (result.type === 'error') throw new LoaError('LOA_MEDIA_NOT_FOUND', `media ${id} cannot be read: ${result.metadata.error.message}`, { status: 404 });
+    if (result.type === 'error') throw mediaErrors.contentUnreadable(id, result.metadata.error.message);
     void reply.code(result.statusCode).headers(result.headers as Record<string, string>).header('content-type', 'audio/ogg');
     return reply.send(result.stream);
   });

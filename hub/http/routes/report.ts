@@ -4,7 +4,7 @@
 // installed mid-month was not "offline" before it existed), up to now or the month's end.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { LoaError } from '../../../common/errors.js';
+import { badRequest } from '../../../common/errors.js';
 import { zonedToEpoch } from '../../schedule/calendar.js';
 import type { LogEntry } from '../../store/index.js';
 import type { ReportAnswer, ReportRow } from '../api.js';
@@ -45,7 +45,7 @@ export function reportRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const from = zonedToEpoch(tz, `${month}-01`, 0);
     const to = zonedToEpoch(tz, next, 0);
     const now = ctx.clock.now();
-    if (from > now) throw new LoaError('LOA_BAD_REQUEST', `${month} has not begun yet.`);
+    if (from > now) throw badRequest(`${month} has not begun yet.`);
     const until = Math.min(to, now);
     const entries = ctx.store.broadcasts.log({ from, to: to - 1 });
     const ups: Uptime[] = [];

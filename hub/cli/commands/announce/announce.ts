@@ -1,12 +1,12 @@
 // `loa announce (--text "…" | --file F) [--voice V] [--chime] [--emergency] (--all | --clusters a,b)`:
 // the hub reads the text out (or takes the file), adds the chime, imports and puts it on air.
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { ApiError } from '../../api-client.js';
 import type { AnnounceAnswer } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
-import { CliError, usageError } from '../../errors.js';
+import { cliErrors, usageError } from '../../errors.js';
+import { checkLocalFile } from '../../local-file.js';
 import { bytes } from '../../format.js';
 import { announceTexts } from '../../i18n-announce.js';
 import type { CommandResult } from '../../output.js';
@@ -74,15 +74,7 @@ async function fromText(opts: AnnounceOptions, choice: object, ctx: CommandConte
 async function fromFile(file: string, opts: AnnounceOptions, choice: { clusters?: string[]; all?: true }, ctx: CommandContext): Promise<AnnounceAnswer> {
   const { t } = ctx;
   const path = resolve(ctx.io.cwd, file);
-  let size: number;
-  try {
-    const st = await stat(path);
-    if (!st.isFile()) throw new CliError('LOA_CLI_NOT_A_FILE', t.notAFile(path));
-    size = st.size;
-  } catch (e) {
-    if (e instanceof CliError) throw e;
-    throw new CliError('LOA_CLI_FILE_UNREADABLE', t.fileUnreadable(path, (e as NodeJS.ErrnoException).code ?? String(e)));
-  }
+  const size = await checkLocalFile(path, t);
   const query = {
     filename: basename(path),
     chime: opts.chime ? '1' : '0',
@@ -109,5 +101,5 @@ async function fromFile(file: string, opts: AnnounceOptions, choice: { clusters?
   } finally {
     progress.end();
   }
-  throw new CliError('LOA_CLI_UPLOAD_UNFINISHED', t.uploadUnfinished);
+  throw cliErrors.uploadUnfinished(t);
 }

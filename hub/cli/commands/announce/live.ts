@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { locateFfmpeg } from '../../../../common/ffmpeg.js';
 import type { PushAnswer } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
-import { CliError } from '../../errors.js';
+import { CliError, cliErrors } from '../../errors.js';
 import { announceTexts } from '../../i18n-announce.js';
 import type { CommandResult } from '../../output.js';
 
@@ -44,7 +44,7 @@ export async function announceLive(opts: LiveAnnounceOptions, choice: { clusters
   if (opts.file !== undefined) {
     const path = resolve(ctx.io.cwd, opts.file);
     const ok = await stat(path).then((s) => s.isFile(), () => false);
-    if (!ok) throw new CliError('LOA_CLI_FILE_UNREADABLE', t.fileUnreadable(path, 'ENOENT'));
+    if (!ok) throw cliErrors.fileUnreadable(t, path, 'ENOENT');
     input = ['-re', '-i', path];
   } else input = micInput(opts.micDevice, ctx.io.env);
   const duration = opts.duration === undefined ? [] : ['-t', opts.duration];

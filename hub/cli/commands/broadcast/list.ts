@@ -3,7 +3,7 @@
 // hub sorts and filters (GET /api/v1/broadcasts), so --limit counts what was asked for.
 import type { BroadcastList } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
-import { usageError } from '../../errors.js';
+import { cliErrors, usageError } from '../../errors.js';
 import { when } from '../../format.js';
 import type { Catalogue } from '../../i18n.js';
 import type { CommandResult } from '../../output.js';
@@ -45,7 +45,7 @@ export async function broadcastList(opts: BroadcastListOptions, ctx: CommandCont
   let since: number | undefined;
   if (opts.since !== undefined) {
     since = parseDateBound(opts.since, tz, 'from');
-    if (since === undefined) throw usageError('LOA_CLI_BAD_DATE', t.badDate(opts.since));
+    if (since === undefined) throw cliErrors.badDate(t.badDate(opts.since));
   }
   const body = await ctx.api.get<BroadcastList>('/api/v1/broadcasts', {
     limit: opts.limit,

@@ -1,7 +1,7 @@
 // `loa broadcast play`: plays a media item on chosen clusters (or all), now or at a given time.
 import type { PlayAnswer } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
-import { usageError } from '../../errors.js';
+import { cliErrors, usageError } from '../../errors.js';
 import type { CommandResult } from '../../output.js';
 import { when } from '../../format.js';
 import { clusterChoice } from '../../parse.js';
@@ -27,7 +27,7 @@ export async function broadcastPlay(opts: BroadcastPlayOptions, ctx: CommandCont
   let startAt: number | undefined;
   if (opts.at !== undefined) {
     startAt = parseStartTime(opts.at, tz, ctx.clock.now());
-    if (startAt === undefined) throw usageError('LOA_CLI_BAD_TIME', t.badTime(opts.at));
+    if (startAt === undefined) throw cliErrors.badTime(t.badTime(opts.at));
   }
   const media = await resolveMedia(opts.media, ctx.api, t);
   if (opts.now && startAt !== undefined) throw usageError('LOA_CLI_NOW_AND_AT', t.nowAndAt);

@@ -2,7 +2,7 @@
 // hub to clusters, lists the relays, or stops one (docs/live.md).
 import type { LiveInfo } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
-import { usageError } from '../../errors.js';
+import { cliErrors, usageError } from '../../errors.js';
 import type { Lang } from '../../i18n.js';
 import type { CommandResult } from '../../output.js';
 import { clusterChoice } from '../../parse.js';
@@ -60,7 +60,7 @@ export async function broadcastRelay(url: string | undefined, opts: BroadcastRel
   let until: number | undefined;
   if (opts.until !== undefined) {
     until = parseStartTime(opts.until, tz, ctx.clock.now());
-    if (until === undefined) throw usageError('LOA_CLI_BAD_TIME', t.badTime(opts.until));
+    if (until === undefined) throw cliErrors.badTime(t.badTime(opts.until));
   }
   const source = url !== undefined ? { url } : { mediaId: (await resolveMedia(opts.media!, ctx.api, t)).id };
   const body = await ctx.api.post<{ stream: LiveInfo }>('/api/v1/live', { source, ...choice, ...(until === undefined ? {} : { until }) });

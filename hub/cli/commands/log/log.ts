@@ -4,7 +4,7 @@
 // those as new columns at the end so spreadsheets built on the old columns keep working.
 import type { LogEntry, LogList } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
-import { usageError } from '../../errors.js';
+import { cliErrors, usageError } from '../../errors.js';
 import type { Catalogue } from '../../i18n.js';
 import { duration, when } from '../../format.js';
 import type { CommandResult, CsvTable } from '../../output.js';
@@ -26,7 +26,7 @@ export const LOG_CSV_HEAD = [
 function bound(text: string | undefined, which: 'from' | 'to', ctx: CommandContext): number | undefined {
   if (text === undefined) return undefined;
   const ms = parseDateBound(text, ctx.tz, which);
-  if (ms === undefined) throw usageError('LOA_CLI_BAD_DATE', ctx.t.badDate(text));
+  if (ms === undefined) throw cliErrors.badDate(ctx.t.badDate(text));
   return ms;
 }
 

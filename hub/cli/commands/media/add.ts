@@ -2,12 +2,12 @@
 // (upload, loudness normalisation, encoding) from the hub's NDJSON answer, showing progress on
 // stderr. A name in use is refused unless --replace; the same audio under another name is refused.
 import { createReadStream } from 'node:fs';
-import { access, constants, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { ApiError } from '../../api-client.js';
 import type { Media } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
-import { CliError } from '../../errors.js';
+import { cliErrors } from '../../errors.js';
+import { checkLocalFile } from '../../local-file.js';
 import { bytes } from '../../format.js';
 import type { Block, CommandResult } from '../../output.js';
 import { createProgress } from '../../progress.js';
@@ -29,27 +29,13 @@ interface Added {
   oldOnAir?: { id: string }[];
 }
 
-/** Fails before any request when the file cannot be read. Returns its size. */
-async function checkReadable(path: string, ctx: CommandContext): Promise<number> {
-  try {
-    const st = await stat(path);
-    if (!st.isFile()) throw new CliError('LOA_CLI_NOT_A_FILE', ctx.t.notAFile(path));
-    await access(path, constants.R_OK);
-    return st.size;
-  } catch (e) {
-    if (e instanceof CliError) throw e;
-    const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    throw new CliError('LOA_CLI_FILE_UNREADABLE', ctx.t.fileUnreadable(path, code));
-  }
-}
-
 // Floor, so 99.9 % never reads as done.
 const pct = (x: number): string => String(Math.floor(Math.min(100, Math.max(0, x))));
 
 export async function mediaAdd(opts: MediaAddOptions, ctx: CommandContext): Promise<CommandResult> {
   const { t } = ctx;
   const path = resolve(ctx.io.cwd, opts.file);
-  const size = await checkReadable(path, ctx);
+  const size = await checkLocalFile(path, ctx.t, { readable: true });
   const progress = createProgress(ctx.io.stderr, () => ctx.clock.now());
   const query = { filename: basename(path), ...(opts.name === undefined ? {} : { name: opts.name }), ...(opts.replace ? { replace: '1' } : {}) };
   const onSent = (sent: number): void => {
@@ -79,7 +65,7 @@ export async function mediaAdd(opts: MediaAddOptions, ctx: CommandContext): Prom
   } finally {
     progress.end();
   }
-  if (!added) throw new CliError('LOA_CLI_UPLOAD_UNFINISHED', t.uploadUnfinished);
+  if (!added) throw cliErrors.uploadUnfinished(t);
   const { media, replaced, unchanged } = added;
   const m = mediaTexts(t.lang);
   const headline = unchanged ? m.unchanged(media.name) : replaced ? m.replaced(media.name, replaced.id.slice(0, 12), media.id.slice(0, 12)) : t.mediaAdded(media.name);

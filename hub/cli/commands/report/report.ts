@@ -4,7 +4,7 @@
 // when. The CSV has stable English column names, like `loa log --csv`.
 import type { ReportAnswer, ReportRow } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
-import { usageError } from '../../errors.js';
+import { cliErrors } from '../../errors.js';
 import type { Catalogue } from '../../i18n.js';
 import type { Block, CommandResult, CsvTable } from '../../output.js';
 import { formatDate, formatDateTime, formatIsoInZone } from '../../time.js';
@@ -47,7 +47,7 @@ function addedNotes(r: ReportAnswer, t: Catalogue): Block[] {
 
 function checkMonth(text: string, t: Catalogue): string {
   const m = /^(\d{4})-(\d{2})$/.exec(text.trim());
-  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) throw usageError('LOA_CLI_BAD_DATE', t.badMonth(text));
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) throw cliErrors.badDate(t.badMonth(text));
   return text.trim();
 }
 

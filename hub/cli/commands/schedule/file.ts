@@ -1,9 +1,10 @@
 // Reads the schedule file an operator names, before anything is sent: a missing or unreadable
 // file is one clear sentence, not an HTTP error.
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CommandContext } from '../../context.js';
-import { CliError } from '../../errors.js';
+import { CliError, cliErrors } from '../../errors.js';
+import { checkLocalFile } from '../../local-file.js';
 
 /** The request body of validate and apply: the text, and the name the hub's messages quote. */
 export interface ScheduleFileBody {
@@ -17,11 +18,11 @@ export async function readScheduleFile(file: string, ctx: CommandContext): Promi
   const path = resolve(ctx.io.cwd, file);
   let text: string;
   try {
-    if (!(await stat(path)).isFile()) throw new CliError('LOA_CLI_NOT_A_FILE', ctx.t.notAFile(file));
+    await checkLocalFile(path, ctx.t, { shown: file });
     text = await readFile(path, 'utf8');
   } catch (e) {
     if (e instanceof CliError) throw e;
-    throw new CliError('LOA_CLI_FILE_UNREADABLE', ctx.t.fileUnreadable(file, (e as NodeJS.ErrnoException).code ?? String(e)));
+    throw cliErrors.fileUnreadable(ctx.t, file, e);
   }
   return { text, file, lang: ctx.t.lang };
 }

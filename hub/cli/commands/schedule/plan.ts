@@ -5,7 +5,7 @@
 // like the file; the day defaults to today in the hub's zone.
 import type { PlanAnswer, PlanItem, TimelineEntry } from '../../../http/api.js';
 import type { CommandContext } from '../../context.js';
-import { usageError } from '../../errors.js';
+import { cliErrors } from '../../errors.js';
 import type { Catalogue } from '../../i18n.js';
 import { mediaTexts } from '../../i18n-media.js';
 import type { Block, CommandResult } from '../../output.js';
@@ -79,7 +79,7 @@ function groupedBlocks(byCluster: Map<string, TimelineEntry[]>, plan: PlanAnswer
 export async function schedulePlan(opts: SchedulePlanOptions, ctx: CommandContext): Promise<CommandResult> {
   const { t, tz } = ctx;
   if (opts.date !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(opts.date) || parseDateBound(opts.date, tz, 'from') === undefined)) {
-    throw usageError('LOA_CLI_BAD_DATE', t.badDay(opts.date));
+    throw cliErrors.badDate(t.badDay(opts.date));
   }
   const date = opts.date ?? formatDate(ctx.clock.now(), tz);
   const plan = await ctx.api.get<PlanAnswer>('/api/v1/plan', { date, cluster: opts.cluster });
