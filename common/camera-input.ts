@@ -1,7 +1,7 @@
 // What an operator may give as a camera's address and user, and the address ranges discovery
 // probes: checked alike by the hub (hub/cameras/) and by the `loa` CLI before it sends them.
 import { isIPv4 } from 'node:net';
-import { LoaError } from './errors.js';
+import { badRequest } from './errors.js';
 
 // A hostname (RFC 1123 labels) or an IPv4/IPv6 literal; nothing that could smuggle a path or user.
 export const HOST_PATTERN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^\[?[0-9A-Fa-f:.]+\]?$/;
@@ -12,7 +12,7 @@ export const USER_PATTERN = /^[^:<>&"]+$/;
 /** Largest range probed by unicast: a /22. */
 export const MAX_RANGE_ADDRESSES = 1024;
 
-const bad = (message: string) => new LoaError('LOA_BAD_REQUEST', message, { status: 400 });
+const bad = badRequest;
 
 export const ipToInt = (ip: string): number => ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
 const toIp = (n: number): string => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
