@@ -307,7 +307,7 @@ export class Hub {
     this.cameras = new CameraModule({ store: this.store, alarms: this.alarms, bus, clock, logger: logger.child({ module: 'cameras' }), config: config.cameras, fileCameras });
     this.cameras.start();
     // Live streams live in memory: their rows close before the ledger picks up what the last run left.
-    this.streams.closeAfterRestart();
+    const lost = this.streams.closeAfterRestart();
     this.ledger.start();
     this.returns.start();
     this.dispatcher.start();
@@ -349,7 +349,6 @@ export class Hub {
       chimePath: () => ensureChime(this.ffmpeg.path, join(this.dataDir, 'announce')),
     });
     // Relays started by hand that the restart ended go on (their clusters join as they reconnect).
-    const lost = this.streams.lostRelays.splice(0);
     if (lost.length > 0) void this.live.resumeLost(lost);
     // Schedule `relay:` items under way at start-up can be sent now that the live service is up.
     this.scheduler.reconcile();

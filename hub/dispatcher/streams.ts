@@ -65,8 +65,6 @@ type StreamPlayResult = { clusterId: string; cmdId: string | null; status: 'sent
 
 export class StreamDispatch {
   private readonly log: Logger;
-  /** Hand-started station relays a restart ended (closeAfterRestart; the hub starts them again). */
-  lostRelays: LostRelay[] = [];
 
   constructor(private readonly deps: StreamDispatchDeps) {
     this.log = deps.logger;
@@ -128,7 +126,7 @@ export class StreamDispatch {
 
   private createRow(id: string, startAt: number, stopAt: number | undefined, log: StreamLog, now: number): void {
     const media = log.mediaId ? this.deps.store.media.get(log.mediaId) : undefined;
-    // An open-ended stream has no end to plan: OPEN_STREAM_MS stands in until endStream closes it.
+    // An open-ended stream has no end to plan: OPEN_STREAM_MS stands in until end() closes it.
     const natural = media ? startAt + media.durationMs : startAt + OPEN_STREAM_MS;
     this.deps.store.broadcasts.ensure({
       id,
@@ -187,9 +185,9 @@ export class StreamDispatch {
   }
 
   /** Streams live in the hub's memory: after a restart they are gone, so their rows close (before
-   *  the ledger starts). Keeps the station relays among them in lostRelays (the hub starts those
-   *  with time left again, docs/live.md). */
-  closeAfterRestart(): void {
+   *  the ledger starts). Returns the station relays among them (the hub starts those with time
+   *  left again, docs/live.md). */
+  closeAfterRestart(): LostRelay[] {
     const { store } = this.deps;
     const open = new Set(store.broadcasts.openTargets().filter((t) => t.broadcastId.startsWith('live-')).map((t) => t.broadcastId));
     const lost: LostRelay[] = [];
@@ -201,6 +199,6 @@ export class StreamDispatch {
         lost.push({ id, url: b.streamUrl, clusterIds: b.targets.map((t) => t.clusterId), until: b.plannedEnd, createdBy: b.createdBy });
       }
     }
-    this.lostRelays = lost;
+    return lost;
   }
 }

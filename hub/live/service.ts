@@ -86,7 +86,7 @@ interface Entry {
   untilTimer: TimerHandle | null;
   /** Has a broadcast row (hand-started or pushed; a schedule's relay is the scheduler's to log). */
   logged: boolean;
-  /** The row was closed (endStream): once only. */
+  /** The row was closed (StreamDispatch.end): once only. */
   logClosed: boolean;
 }
 
@@ -245,7 +245,7 @@ export class LiveService {
   }
 
   /** Starts again, under a new id, the station relays started by hand that a hub restart ended
-   *  (StreamDispatch.lostRelays) and whose end time is still ahead. Their clusters join as they come back. */
+   *  (StreamDispatch.closeAfterRestart) and whose end time is still ahead. Their clusters join as they come back. */
   async resumeLost(relays: readonly LostRelay[]): Promise<LiveInfo[]> {
     const out: LiveInfo[] = [];
     for (const r of relays) {
