@@ -243,7 +243,6 @@ export class Hub {
       bus,
       clock,
       logger: logger.child({ module: 'broadcasts' }),
-      commandTtlMs: config.dispatch.commandTtlMs,
       ledger,
       // A box back online is not sent an ad-hoc broadcast it missed while an emergency (or anything
       // else above it) should be on air there.

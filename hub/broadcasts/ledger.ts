@@ -103,6 +103,16 @@ export class BroadcastLedger {
     return { id: media.id, url: this.deps.mediaUrl(media.id), bytes: media.bytes, durationMs: media.durationMs, format: media.format };
   }
 
+  /** An ad-hoc media broadcast's play for one cluster, at its time or late (a box that came back
+   *  joins where the others are: the box seeks itself by the start time). */
+  adhocPlay(b: Pick<BroadcastRow, 'id' | 'startAt' | 'volume'>, media: MediaRef, clusterId: string, clusterVolume: number, now: number): PlayOut {
+    return {
+      clusterId,
+      body: { type: 'play', broadcastId: b.id, media, startAt: b.startAt, offsetMs: 0, volume: b.volume ?? clusterVolume },
+      expiresAt: Math.max(now, b.startAt) + this.deps.config.commandTtlMs,
+    };
+  }
+
   /** The one way a play goes out: each cluster's target (which must exist) is marked sent with its
    *  command in one transaction, then every command is published; a target whose command cannot be
    *  built, or is not published, fails alone. */
@@ -181,11 +191,7 @@ export class BroadcastLedger {
           store.broadcasts.updateTarget(b.id, t.clusterId, { status: 'offline', reason: 'cluster-offline', detail: 'the cluster was offline when the broadcast was due' }, now);
           continue;
         }
-        plays.push({
-          clusterId: t.clusterId,
-          body: { type: 'play', broadcastId: b.id, media, startAt: b.startAt, offsetMs: 0, volume: b.volume ?? cluster.volume },
-          expiresAt: Math.max(now, b.startAt) + this.deps.config.commandTtlMs,
-        });
+        plays.push(this.adhocPlay(b, media, t.clusterId, cluster.volume, now));
       }
       return this.record(b.id, plays, now);
     });

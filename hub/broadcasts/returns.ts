@@ -8,6 +8,7 @@ import type { Logger } from '../../common/logger.js';
 import type { HubMqtt } from '../broker/broker.js';
 import type { EventBus } from '../events.js';
 import type { Store, TargetRow } from '../store/index.js';
+import { NOT_BUILT } from './commands.js';
 import type { BroadcastLedger } from './ledger.js';
 
 /** A box that comes back with less than this left of a broadcast is not sent it. */
@@ -24,11 +25,10 @@ export interface ReturnsDeps {
   bus: EventBus;
   clock: Clock;
   logger: Logger;
-  commandTtlMs: number;
   /** Whether an emergency or another higher item should be on a cluster instead of an ad-hoc
    *  broadcast of this priority (the scheduler's answer). A returning box is then not sent it. */
   outranked: (clusterId: string, priority: string, at: number) => boolean;
-  ledger: Pick<BroadcastLedger, 'mediaRef' | 'sendPlays'>;
+  ledger: Pick<BroadcastLedger, 'mediaRef' | 'adhocPlay' | 'sendPlays'>;
 }
 
 export class Returns {
@@ -183,14 +183,8 @@ export class Returns {
       return;
     }
     log.info({ broadcastId, lateMs: Math.max(0, now - b.startAt) }, why);
-    const [sent] = await this.deps.ledger.sendPlays(broadcastId, [
-      {
-        clusterId,
-        body: { type: 'play', broadcastId, media, startAt: b.startAt, offsetMs: 0, volume: b.volume ?? clusterVolume },
-        // A late command joins where the others are; the box seeks itself.
-        expiresAt: Math.max(now, b.startAt) + this.deps.commandTtlMs,
-      },
-    ]);
-    if (sent?.cmdId) this.deps.bus.emit('adhocChanged', { clusterIds: [clusterId] });
+    const [sent] = await this.deps.ledger.sendPlays(broadcastId, [this.deps.ledger.adhocPlay(b, media, clusterId, clusterVolume, now)]);
+    // Built (sent, or its publish failed): the schedule yields the cluster to it.
+    if (sent && sent.detail !== NOT_BUILT) this.deps.bus.emit('adhocChanged', { clusterIds: [clusterId] });
   }
 }
