@@ -9,6 +9,7 @@ import { RateLimitedLog } from '../common/rate-limited-log.js';
 import { decodePayload, readableCommandRef, type Command, type CommandGate, type HubMessageCheck } from '../protocol/index.js';
 import type { DeviceStateFile } from './device-state.js';
 import type { AckFn, Playback } from './playback.js';
+import type { StartMeter } from './start-error.js';
 import { hubStreamUrl } from './stream-play.js';
 
 export interface CommandHandlerOptions {
@@ -26,6 +27,8 @@ export interface CommandHandlerOptions {
   onChange: () => void;
   /** hub.httpUrl: a stream elsewhere is refused (the box's credentials go to the hub only). */
   hubHttpUrl: string;
+  /** Told each play's offsetMs as it is decoded, for the start error (start-error.ts). */
+  startMeter?: Pick<StartMeter, 'noteOffset'>;
 }
 
 export class CommandHandler {
@@ -70,6 +73,7 @@ export class CommandHandler {
       return;
     }
     const cmd = decoded.value;
+    if (cmd.type === 'play') this.opts.startMeter?.noteOffset(cmd.broadcastId, cmd.offsetMs);
     const log = logger.child({ cmdId: cmd.id, seq: cmd.seq, type: cmd.type });
     // Before the gate, like a schema failure: a forged command must not even use up a sequence.
     const where = cmd.type === 'play' && cmd.stream ? hubStreamUrl(cmd.stream, this.opts.hubHttpUrl) : null;

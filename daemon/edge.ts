@@ -9,7 +9,8 @@ import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
 import { locateFfmpeg } from '../common/ffmpeg.js';
 import type { Logger } from '../common/logger.js';
-import { ackSchema, CommandGate, HubMessageCheck, PROTOCOL_VERSION, type ReportedState } from '../protocol/index.js';
+import { CommandGate, HubMessageCheck, PROTOCOL_VERSION, type ReportedState } from '../protocol/index.js';
+import { AckSender } from './ack-sender.js';
 import { ClockSync } from './clock-sync.js';
 import { CommandHandler } from './commands.js';
 import { readCa, readSecret, type EdgeConfig } from './config.js';
@@ -20,7 +21,7 @@ import { EdgeLink } from './link.js';
 import { MediaCache } from './media-cache.js';
 import { OfflineOperation } from './offline.js';
 import { PlayingFile } from './play-resume.js';
-import { Playback, type AckInput } from './playback.js';
+import { Playback } from './playback.js';
 import { FfmpegPlayer, type Player } from './player.js';
 import { PlayerPids } from './player-leftovers.js';
 import { measureStartupLatency, StartMeter } from './start-error.js';
@@ -111,6 +112,20 @@ export class EdgeDaemon {
     const player = this.opts.player ?? (await this.ffmpegPlayer(ffmpegPath!, pids));
     const playing = new PlayingFile(config.dataDir, log.child({ module: 'state' }));
     this.playing = playing;
+    const link = new EdgeLink({
+      clusterId: config.clusterId,
+      secret,
+      mqttUrl: config.hub.mqttUrl,
+      caFile: config.hub.caFile,
+      keepaliveSec: config.keepaliveSec,
+      reconnect: config.reconnect,
+      clock,
+      logger: log.child({ module: 'link' }),
+      random: this.opts.random ?? Math.random,
+      agent: this.agent,
+      check,
+    });
+    this.link = link;
     const starts = new StartMeter({ player, hubClock, boxClock: clock, logger: log.child({ module: 'playback' }) });
     const media = new MediaCache({
       dataDir: config.dataDir,
@@ -126,10 +141,7 @@ export class EdgeDaemon {
     });
     this.media = media;
     // Items the box plays from its plan while offline are not acked: they go to its play log.
-    const ack = (a: AckInput) => {
-      if (this.offlineOp?.handleAck(a)) return;
-      this.sendAck(starts.annotate(a));
-    };
+    const ack = new AckSender({ link, clock, logger: log, starts, keepBack: (a) => this.offlineOp?.handleAck(a) === true }).send;
     let lastPlayerState = 'idle';
     const onChange = () => {
       this.publishState();
@@ -164,6 +176,7 @@ export class EdgeDaemon {
       ack,
       onChange,
       hubHttpUrl: config.hub.httpUrl,
+      startMeter: starts,
     });
     const playback = this.playback;
     const offline = new OfflineOperation({
@@ -190,27 +203,10 @@ export class EdgeDaemon {
         this.link?.publish('health', { ...h, cache: media.state(), ...(clockPart ? { clock: clockPart } : {}) }, { qos: 0 });
       },
     });
-    const link = new EdgeLink({
-      clusterId: config.clusterId,
-      secret,
-      mqttUrl: config.hub.mqttUrl,
-      caFile: config.hub.caFile,
-      keepaliveSec: config.keepaliveSec,
-      reconnect: config.reconnect,
-      clock,
-      logger: log.child({ module: 'link' }),
-      random: this.opts.random ?? Math.random,
-      agent: this.agent,
-      check,
-    });
-    this.link = link;
     // Offline for a while is normal; silent for longer than a reconnect attempt can take is not.
     this.linkWatch = new LinkWatch(link, clock, config.reconnect.maxMs + 45_000);
     const commands = this.commands;
-    link.on('command', (payload, topic) => {
-      starts.noteCommand(payload);
-      commands.handle(payload, topic);
-    });
+    link.on('command', (payload, topic) => commands.handle(payload, topic));
     // The first request leaves before presence says "online", so its answer is in before any
     // command the hub sends on seeing us: a box far off does not refuse it as expired.
     link.on('subscribed', () => sync.connected());
@@ -281,17 +277,6 @@ export class EdgeDaemon {
     } catch (e) {
       this.log.warn({ err: String(e) }, 'could not measure ffmpeg startup latency; start errors leave it out');
     }
-  }
-
-  private sendAck(a: AckInput): void {
-    const ack = ackSchema.safeParse({ v: PROTOCOL_VERSION, at: this.clock.now(), ...a });
-    // Our own bug, not the hub's: log it rather than send something the hub must drop.
-    if (!ack.success) {
-      this.log.error({ ack: a, issues: ack.error.issues.slice(0, 3) }, 'built an invalid ack; not sent');
-      return;
-    }
-    this.log.debug({ ack: ack.data }, 'ack');
-    this.link?.publish('ack', ack.data, { qos: 1 });
   }
 
   private publishState(): void {

@@ -8,7 +8,6 @@ import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
-import { decodePayload } from '../protocol/index.js';
 import type { AckInput } from './playback.js';
 import type { Player, PlayerSession, PlayRequest } from './player.js';
 
@@ -81,17 +80,12 @@ export class StartMeter {
   /** ffmpeg's startup latency (measureStartupLatency); 0 until measured, or without ffmpeg. */
   latencyMs = 0;
   private readonly errors = new Map<string, number>();
-  /** offsetMs of play commands by broadcast (the player request has only startAt and seekMs). */
+  /** offsetMs of play commands by broadcast (the player request has only startAt and seekMs): the
+   *  command handler and the offline player tell it as they decode or hand an item. */
   private readonly offsets = new Map<string, number>();
 
   constructor(private readonly opts: StartMeterOptions) {
     this.player = { play: (req) => this.play(req) };
-  }
-
-  /** Sees a raw command payload on its way to the command handler; remembers a play's offsetMs. */
-  noteCommand(payload: Buffer): void {
-    const d = decodePayload('cmd', payload);
-    if (d.ok && d.value.type === 'play') this.noteOffset(d.value.broadcastId, d.value.offsetMs);
   }
 
   /** The offsetMs of an item about to play (a command's, or a plan item played offline). */

@@ -10,7 +10,7 @@ import { healthSettingsSchema } from './store/health-settings.js';
 import { alarmSettingsSchema } from './alarms/settings.js';
 import { brokerSettingsSchema, mqttSettingsSchema } from './broker/settings.js';
 import { cameraSettingsSchema } from './cameras/settings.js';
-import { dispatchSettingsSchema } from './dispatcher/settings.js';
+import { dispatchSettingsSchema } from './broadcasts/settings.js';
 
 const port = z.number().int().min(0).max(65535);
 

@@ -20,9 +20,16 @@ export interface HubEvents {
   /** A broadcast or one of its targets changed (the media library then deletes a replaced item's
    *  file once nothing plays it). */
   broadcastChanged: { broadcastId: string };
+  /** An operator stopped a broadcast on every cluster (a live stream's row: its stream ends too). */
+  broadcastStopped: { broadcastId: string };
   clusterAdded: { clusterId: string };
   /** The schedule in force changed (applied, or its clusters or media changed). The timeline changed; `clusterIds`: only theirs (a cluster added), else everyone's. */
   scheduleChanged: { clusterIds?: string[] };
+  /** The schedule in force must be read again (a version applied, or its `tts:` items can now be
+   *  made into speech). */
+  scheduleInForceChanged: Record<string, never>;
+  /** An emergency started or was stopped by an operator. */
+  emergenciesChanged: Record<string, never>;
   /** The media library gained or lost an item (the schedule refers to media by name). */
   mediaChanged: { mediaId: string; removed: boolean };
   /** An operator's ad-hoc broadcast went out to, or ended on, these clusters. */

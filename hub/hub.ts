@@ -1,5 +1,5 @@
 // The hub: a composition of modules wired top to bottom like the system diagram in README.md.
-//   store ─ broker ─ device listener ─ dispatcher ─ media ─ alarms ─ cameras ─ HTTP API
+//   store ─ broker ─ device listener ─ broadcast ledger ─ scheduler ─ dispatcher ─ media ─ alarms ─ cameras ─ HTTP API
 // Each has start()/stop(); they talk through the event bus or the narrow handles passed here.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -26,7 +26,10 @@ import { ClusterService } from './clusters/service.js';
 import { hubConfigSchema, type HubConfig, type HubConfigInput } from './config.js';
 import { DeviceListener } from './devices/listener.js';
 import { DeviceLogLimit } from './broker/log-limit.js';
+import { BroadcastLedger } from './broadcasts/ledger.js';
+import { Returns } from './broadcasts/returns.js';
 import { Dispatcher } from './dispatcher/dispatcher.js';
+import { StreamDispatch } from './dispatcher/streams.js';
 import { TimeService } from './clock/time-service.js';
 import { PlanPublisher } from './plan/publisher.js';
 import { PlayLogMerger } from './plan/playlog.js';
@@ -89,6 +92,10 @@ export class Hub {
   /** The Mosquitto files the hub keeps (external mode with broker.mosquitto), else null. */
   brokerFiles: MosquittoFiles | null = null;
   devices!: DeviceListener;
+  /** The broadcast ledger (the one place a play is sent) and its producers. */
+  ledger!: BroadcastLedger;
+  returns!: Returns;
+  streams!: StreamDispatch;
   dispatcher!: Dispatcher;
   clusters!: ClusterService;
   app!: FastifyInstance;
@@ -195,16 +202,12 @@ export class Hub {
     const signed = new SignedMqtt(this.broker, this.signingKey.privateKey);
     this.signedMqtt = signed;
     this.devices = new DeviceListener({ mqtt: this.broker, store: this.store, bus, clock, logger: logger.child({ module: 'devices' }), deviceLog });
-    this.dispatcher = new Dispatcher({
-      store: this.store,
-      mqtt: signed,
-      bus,
-      clock,
-      logger: logger.child({ module: 'dispatcher' }),
-      deviceLog,
-      config: config.dispatch,
-      mediaUrl: (id) => `/api/v1/media/${id}/content`,
-    });
+    // The URL (relative to the hub's HTTP root) a box fetches a media file from: plays and plans.
+    const mediaUrl = (id: string): string => `/api/v1/media/${id}/content`;
+    // The one place a play is sent; ad-hoc dispatch, the scheduler and live streams produce on it.
+    const ledger = new BroadcastLedger({ store: this.store, mqtt: signed, bus, clock, logger: logger.child({ module: 'broadcasts' }), deviceLog, config: config.dispatch, mediaUrl });
+    this.ledger = ledger;
+    this.streams = new StreamDispatch({ store: this.store, ledger, mqtt: signed, bus, clock, logger: logger.child({ module: 'dispatcher' }), config: config.dispatch });
     this.clusters = new ClusterService({
       store: this.store,
       mqtt: this.broker,
@@ -214,6 +217,42 @@ export class Hub {
       logger: logger.child({ module: 'clusters' }),
       ...(this.brokerFiles ? { brokerFiles: this.brokerFiles } : {}),
     });
+    const schedules = new ScheduleService({ store: this.store, bus, clock, logger: logger.child({ module: 'schedules' }), timezone: config.timezone, site: config.site });
+    this.schedules = schedules;
+    const scheduler = new Scheduler({
+      store: this.store,
+      ledger,
+      bus,
+      clock,
+      logger: logger.child({ module: 'scheduler' }),
+      devices: this.devices,
+      config: {
+        leadMs: config.dispatch.leadMs,
+        joinLeadMs: config.dispatch.joinLeadMs,
+        emergencyLeadMs: config.dispatch.emergencyLeadMs,
+        commandTtlMs: config.dispatch.commandTtlMs,
+      },
+      load: () => schedules.load(),
+      // Created further down: a `relay:` item due before then is sent once it is (see below).
+      relays: () => this.live ?? null,
+    });
+    this.scheduler = scheduler;
+    this.returns = new Returns({
+      store: this.store,
+      mqtt: signed,
+      bus,
+      clock,
+      logger: logger.child({ module: 'broadcasts' }),
+      ledger,
+      // A box back online is not sent an ad-hoc broadcast it missed while an emergency (or anything
+      // else above it) should be on air there.
+      outranked: (clusterId, priority, at) => {
+        const w = scheduler.wantedAt(clusterId, at);
+        return w !== null && priorityRank(w.priority) > priorityRank(asPriority(priority));
+      },
+    });
+    const dispatcher = new Dispatcher({ store: this.store, ledger, returns: this.returns, mqtt: signed, bus, clock, logger: logger.child({ module: 'dispatcher' }), config: config.dispatch });
+    this.dispatcher = dispatcher;
     const media = createMediaService({
       dataDir: this.dataDir,
       store: this.store,
@@ -221,41 +260,13 @@ export class Hub {
       settings: config.media,
       clock,
       logger: logger.child({ module: 'media' }),
-      // Made further down; asked only when media is removed.
-      programmesUsing: (m) => this.schedules.programmesUsing(m),
-      stopBroadcasts: async (ids) => (await Promise.all(ids.map((broadcastId) => this.dispatcher.stopBroadcasts({ broadcastId })))).flat(),
+      programmesUsing: (m) => schedules.programmesUsing(m),
+      stopBroadcasts: async (ids) => (await Promise.all(ids.map((broadcastId) => dispatcher.stopBroadcasts({ broadcastId })))).flat(),
       onChange: (mediaId, removed) => bus.emit('mediaChanged', { mediaId, removed }),
     });
     this.media = media;
     // A replaced item's file is kept while a broadcast plays it: look again when broadcasts change.
     bus.on(media, 'broadcastChanged', () => void media.releaseHeld());
-    this.schedules = new ScheduleService({ store: this.store, clock, logger: logger.child({ module: 'schedules' }), timezone: config.timezone, site: config.site });
-    this.scheduler = new Scheduler({
-      store: this.store,
-      mqtt: signed,
-      bus,
-      clock,
-      logger: logger.child({ module: 'scheduler' }),
-      devices: this.devices,
-      dispatcher: this.dispatcher,
-      config: {
-        leadMs: config.dispatch.leadMs,
-        joinLeadMs: config.dispatch.joinLeadMs,
-        emergencyLeadMs: config.dispatch.emergencyLeadMs,
-        commandTtlMs: config.dispatch.commandTtlMs,
-      },
-      mediaUrl: (id) => `/api/v1/media/${id}/content`,
-      load: () => this.schedules.load(),
-      // Created further down: a `relay:` item due before then is sent once it is (see below).
-      relays: () => this.live ?? null,
-    });
-    this.schedules.scheduler = this.scheduler;
-    // A box back online is not sent an ad-hoc broadcast it missed while an emergency (or anything
-    // else above it) should be on air there.
-    this.dispatcher.setOutranked((clusterId, priority, at) => {
-      const w = this.scheduler.wantedAt(clusterId, at);
-      return w !== null && priorityRank(w.priority) > priorityRank(asPriority(priority));
-    });
     this.plans = new PlanPublisher({
       store: this.store,
       mqtt: signed,
@@ -263,7 +274,7 @@ export class Hub {
       clock,
       logger: logger.child({ module: 'plans' }),
       timeline: () => this.scheduler.timeline,
-      mediaUrl: (id) => `/api/v1/media/${id}/content`,
+      mediaUrl,
     });
     this.playlog = new PlayLogMerger({
       store: this.store,
@@ -294,6 +305,10 @@ export class Hub {
     // After alarms: the cameras raise and clear theirs through it.
     this.cameras = new CameraModule({ store: this.store, alarms: this.alarms, bus, clock, logger: logger.child({ module: 'cameras' }), config: config.cameras, fileCameras });
     this.cameras.start();
+    // Live streams live in memory: their rows close before the ledger picks up what the last run left.
+    const lost = this.streams.closeAfterRestart();
+    this.ledger.start();
+    this.returns.start();
     this.dispatcher.start();
     this.scheduler.start();
     this.plans.start();
@@ -322,7 +337,7 @@ export class Hub {
     // Schedule `tts:` items are made into speech by the announce service (docs/schedules.md).
     this.schedules.speech = this.announce;
     this.live = new LiveService({
-      dispatcher: this.dispatcher,
+      streams: this.streams,
       bus,
       clock,
       logger: logger.child({ module: 'live' }),
@@ -333,7 +348,6 @@ export class Hub {
       chimePath: () => ensureChime(this.ffmpeg.path, join(this.dataDir, 'announce')),
     });
     // Relays started by hand that the restart ended go on (their clusters join as they reconnect).
-    const lost = this.dispatcher.lostRelays.splice(0);
     if (lost.length > 0) void this.live.resumeLost(lost);
     // Schedule `relay:` items under way at start-up can be sent now that the live service is up.
     this.scheduler.reconcile();
@@ -434,6 +448,8 @@ export class Hub {
     this.plans.stop();
     this.scheduler.stop();
     this.dispatcher.stop();
+    this.returns.stop();
+    this.ledger.stop();
     this.devices.stop();
     // Before alarms stop (camera alarms go through it) and the store closes; cuts held camera requests.
     await step('cameras', () => this.cameras.stop());

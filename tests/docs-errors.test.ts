@@ -69,8 +69,8 @@ function documentedReasons(doc: string, heading: string): Set<string> {
 /** Reasons the hub writes on a broadcast target itself, without a box's ack. */
 function hubReasons(): Set<string> {
   const reasons = new Set<string>();
-  // The dispatcher answers for plays; the scheduler's log (hub/scheduler/log.ts) for items nobody played.
-  for (const file of [...tsFiles(join(ROOT, 'hub', 'dispatcher')), ...tsFiles(join(ROOT, 'hub', 'scheduler'))]) {
+  // The broadcast ledger and its producers answer for plays; the scheduler's log (hub/scheduler/log.ts) for items nobody played.
+  for (const file of [...tsFiles(join(ROOT, 'hub', 'broadcasts')), ...tsFiles(join(ROOT, 'hub', 'dispatcher')), ...tsFiles(join(ROOT, 'hub', 'scheduler'))]) {
     for (const m of readFileSync(file, 'utf8').matchAll(/\breason:\s*(?:[a-z]+\s*\?\s*)?'([a-z][a-z-]*)'(?:\s*:\s*'([a-z][a-z-]*)')?/g)) {
       reasons.add(m[1]!);
       if (m[2]) reasons.add(m[2]);

@@ -1,12 +1,27 @@
 // Live streams' plays (docs/live.md "In the broadcast log"): the play of the hub's stream to each
-// cluster, and the ad-hoc broadcast row that logs it, closed when the stream is over.
+// cluster, sent through the broadcast ledger, and the ad-hoc broadcast row that logs it, closed
+// when the stream is over.
+import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import { LoaError } from '../../common/errors.js';
 import { clusterErrors } from '../clusters/errors.js';
 import type { StreamRef } from '../../protocol/index.js';
-import { OPEN_TARGET_STATUSES, type Store, type TargetRow } from '../store/index.js';
-import type { CommandSender } from './commands.js';
-import type { DispatcherDeps } from './dispatcher.js';
+import { segmentMs } from '../broadcasts/acks.js';
+import type { BroadcastLedger, PlayOut } from '../broadcasts/ledger.js';
+import type { HubMqtt } from '../broker/broker.js';
+import type { EventBus } from '../events.js';
+import { OPEN_TARGET_STATUSES, type Store } from '../store/index.js';
+
+export interface StreamDispatchDeps {
+  store: Store;
+  ledger: BroadcastLedger;
+  /** To know whether a cluster's box is connected. */
+  mqtt: HubMqtt;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+  config: { commandTtlMs: number };
+}
 
 /** How a live stream is logged (docs/live.md): by whom, and what it plays (a library file played
  *  as live is a media row; a station or a push names its source in streamUrl). */
@@ -47,22 +62,21 @@ export interface StreamEnd {
   note?: string;
 }
 
-const segmentMs = (t: TargetRow, at: number): number => (t.segmentStartedAt === null ? 0 : Math.max(0, at - t.segmentStartedAt));
+type StreamPlayResult = { clusterId: string; cmdId: string | null; status: 'sent' | 'offline' | 'failed'; detail?: string };
 
 export class StreamDispatch {
-  constructor(
-    private readonly deps: DispatcherDeps,
-    private readonly sender: CommandSender,
-    private readonly log: Logger,
-    private readonly armSweep: () => void,
-  ) {}
+  private readonly log: Logger;
+
+  constructor(private readonly deps: StreamDispatchDeps) {
+    this.log = deps.logger;
+  }
 
   /** Sends a live stream's play to clusters (docs/live.md) and logs it as an ad-hoc broadcast row
    *  (id = the stream's id) with one target per cluster: the boxes' acks then move the targets like
    *  a media broadcast's (onAck), and end() closes what is still open when the stream is over.
    *  Offline clusters are skipped and logged so. */
-  async play(req: StreamPlayRequest): Promise<{ clusterId: string; cmdId: string | null; status: 'sent' | 'offline' | 'failed'; detail?: string }[]> {
-    const { store, config, clock } = this.deps;
+  async play(req: StreamPlayRequest): Promise<StreamPlayResult[]> {
+    const { store, config, clock, ledger } = this.deps;
     if (req.clusterIds.length === 0) throw clusterErrors.none();
     const unknown = req.clusterIds.filter((c) => !store.clusters.exists(c));
     if (unknown.length > 0) {
@@ -72,52 +86,48 @@ export class StreamDispatch {
     const clusterIds = [...new Set(req.clusterIds)];
     if (req.log) this.createRow(req.broadcastId, req.startAt, req.stopAt, req.log, now);
     const logged = req.log !== undefined;
-    const result = await Promise.all(
-      clusterIds.map(async (clusterId) => {
-        const cluster = store.clusters.get(clusterId)!;
-        if (!cluster.online && !this.deps.mqtt.isConnected(clusterId)) {
-          if (logged) {
-            store.broadcasts.ensureTarget(req.broadcastId, clusterId, now, 'offline');
-            store.broadcasts.updateTarget(req.broadcastId, clusterId, { reason: 'cluster-offline', detail: 'the cluster was offline when the stream started' }, now);
-          }
-          return { clusterId, cmdId: null, status: 'offline' as const };
+    const result = new Map<string, StreamPlayResult>();
+    const plays: PlayOut[] = [];
+    for (const clusterId of clusterIds) {
+      const cluster = store.clusters.get(clusterId)!;
+      if (!cluster.online && !this.deps.mqtt.isConnected(clusterId)) {
+        if (logged) {
+          store.broadcasts.ensureTarget(req.broadcastId, clusterId, now, 'offline');
+          store.broadcasts.updateTarget(req.broadcastId, clusterId, { reason: 'cluster-offline', detail: 'the cluster was offline when the stream started' }, now);
         }
-        try {
-          const cmd = this.sender.build(
-            clusterId,
-            { type: 'play', broadcastId: req.broadcastId, stream: req.stream, startAt: req.startAt, offsetMs: 0, volume: cluster.volume, ...(req.stopAt === undefined ? {} : { stopAt: req.stopAt }) },
-            { expiresAt: req.startAt + config.commandTtlMs },
-          );
-          // The target knows its command before the box can answer it.
-          if (logged) {
-            store.broadcasts.ensureTarget(req.broadcastId, clusterId, now);
-            // (A cluster joining late was `offline`: that reason no longer holds.)
-            store.broadcasts.updateTarget(req.broadcastId, clusterId, { status: 'sent', reason: null, detail: null, cmdId: cmd.id, seq: cmd.seq, sentAt: now, deadlineAt: cmd.expiresAt }, now);
-          }
-          await this.sender.publish(clusterId, JSON.stringify(cmd));
-          return { clusterId, cmdId: cmd.id, status: 'sent' as const };
-        } catch (err) {
-          this.log.child({ clusterId }).error({ err }, 'stream play not sent');
-          if (logged) {
-            store.broadcasts.ensureTarget(req.broadcastId, clusterId, now);
-            store.broadcasts.updateTarget(req.broadcastId, clusterId, { status: 'failed', reason: 'send-failed', detail: String(err), cmdId: null, deadlineAt: null }, clock.now());
-          }
-          return { clusterId, cmdId: null, status: 'failed' as const, detail: String(err) };
-        }
-      }),
-    );
+        result.set(clusterId, { clusterId, cmdId: null, status: 'offline' });
+        continue;
+      }
+      // (A cluster joining late was `offline`: the ledger clears that reason as it sends.)
+      if (logged) store.broadcasts.ensureTarget(req.broadcastId, clusterId, now);
+      plays.push({
+        clusterId,
+        body: { type: 'play', broadcastId: req.broadcastId, stream: req.stream, startAt: req.startAt, offsetMs: 0, volume: cluster.volume, ...(req.stopAt === undefined ? {} : { stopAt: req.stopAt }) },
+        expiresAt: req.startAt + config.commandTtlMs,
+      });
+    }
     if (logged) {
-      this.armSweep();
-      this.deps.bus.emit('broadcastChanged', { broadcastId: req.broadcastId });
+      for (const r of await ledger.sendPlays(req.broadcastId, plays)) result.set(r.clusterId, r);
       // The schedule yields to the stream on these clusters (hub/scheduler: open ad-hoc rows).
       this.deps.bus.emit('adhocChanged', { clusterIds });
+    } else {
+      // A schedule's relay: the scheduler logs it; these plays are plain commands.
+      await Promise.all(plays.map(async ({ clusterId, body, expiresAt }) => {
+        try {
+          const cmd = await ledger.command(clusterId, body, { expiresAt });
+          result.set(clusterId, { clusterId, cmdId: cmd.id, status: 'sent' });
+        } catch (err) {
+          this.log.child({ clusterId }).error({ err }, 'stream play not sent');
+          result.set(clusterId, { clusterId, cmdId: null, status: 'failed', detail: String(err) });
+        }
+      }));
     }
-    return result;
+    return clusterIds.map((c) => result.get(c)!);
   }
 
   private createRow(id: string, startAt: number, stopAt: number | undefined, log: StreamLog, now: number): void {
     const media = log.mediaId ? this.deps.store.media.get(log.mediaId) : undefined;
-    // An open-ended stream has no end to plan: OPEN_STREAM_MS stands in until endStream closes it.
+    // An open-ended stream has no end to plan: OPEN_STREAM_MS stands in until end() closes it.
     const natural = media ? startAt + media.durationMs : startAt + OPEN_STREAM_MS;
     this.deps.store.broadcasts.ensure({
       id,
@@ -141,7 +151,7 @@ export class StreamDispatch {
   async stop(broadcastId: string, clusterIds: string[]): Promise<void> {
     await Promise.all(
       clusterIds.map((clusterId) =>
-        this.sender.send(clusterId, { type: 'stop', broadcastId }).catch((err: unknown) => this.log.child({ clusterId }).error({ err }, 'stream stop not sent')),
+        this.deps.ledger.command(clusterId, { type: 'stop', broadcastId }).catch((err: unknown) => this.log.child({ clusterId }).error({ err }, 'stream stop not sent')),
       ),
     );
   }
@@ -175,8 +185,9 @@ export class StreamDispatch {
     this.deps.bus.emit('adhocChanged', { clusterIds: b.targets.map((t) => t.clusterId) });
   }
 
-  /** Streams live in the hub's memory: after a restart they are gone, so their rows close. Returns
-   *  the station relays among them (the hub starts those with time left again, docs/live.md). */
+  /** Streams live in the hub's memory: after a restart they are gone, so their rows close (before
+   *  the ledger starts). Returns the station relays among them (the hub starts those with time
+   *  left again, docs/live.md). */
   closeAfterRestart(): LostRelay[] {
     const { store } = this.deps;
     const open = new Set(store.broadcasts.openTargets().filter((t) => t.broadcastId.startsWith('live-')).map((t) => t.broadcastId));

@@ -10,15 +10,15 @@ import { mediaErrors } from '../media/errors.js';
 import { announceErrors } from '../announce/errors.js';
 import { liveErrors } from './errors.js';
 import type { Logger } from '../../common/logger.js';
-import type { Dispatcher } from '../dispatcher/dispatcher.js';
-import type { LostRelay } from '../dispatcher/streams.js';
+import type { LostRelay, StreamDispatch } from '../dispatcher/streams.js';
 import type { EventBus } from '../events.js';
 import type { LiveSettings } from './settings.js';
 import { encodeFileFrames, encodeSilence, LiveStream, type LiveEndReason, type LiveGap, type LiveSource, type LiveState } from './stream.js';
 import type { Frame } from './frames.js';
 
 export interface LiveServiceDeps {
-  dispatcher: Pick<Dispatcher, 'playStream' | 'stopStream' | 'endStream' | 'onStreamStopped'>;
+  /** The streams' plays and their broadcast rows (through the broadcast ledger). */
+  streams: Pick<StreamDispatch, 'play' | 'stop' | 'end'>;
   bus: EventBus;
   clock: Clock;
   logger: Logger;
@@ -91,7 +91,7 @@ interface Entry {
   untilTimer: TimerHandle | null;
   /** Has a broadcast row (hand-started or pushed; a schedule's relay is the scheduler's to log). */
   logged: boolean;
-  /** The row was closed (endStream): once only. */
+  /** The row was closed (StreamDispatch.end): once only. */
   logClosed: boolean;
 }
 
@@ -115,8 +115,8 @@ export class LiveService {
   constructor(private readonly deps: LiveServiceDeps) {
     this.log = deps.logger;
     // `loa broadcast stop` on a stream's row: the boxes were told; the stream itself ends here.
-    deps.dispatcher.onStreamStopped((id) => {
-      if (this.stream(id)) void this.stop(id, { sendStops: false, reason: 'stop-command' }).catch((e: unknown) => this.log.error({ err: errorMessage(e) }, 'ending a stopped broadcast\'s stream failed'));
+    deps.bus.on(this, 'broadcastStopped', ({ broadcastId: id }) => {
+      if (id.startsWith('live-') && this.stream(id)) void this.stop(id, { sendStops: false, reason: 'stop-command' }).catch((e: unknown) => this.log.error({ err: errorMessage(e) }, 'ending a stopped broadcast\'s stream failed'));
     });
     // A box that was offline (or could not be sent the play) when the stream started joins it at
     // the live point as soon as it is back.
@@ -208,7 +208,7 @@ export class LiveService {
       await stream.stop();
       this.entries.delete(id);
       entry.logClosed = true;
-      this.deps.dispatcher.endStream(id, { status: 'stopped', reason: 'start-failed' });
+      this.deps.streams.end(id, { status: 'stopped', reason: 'start-failed' });
       throw err;
     }
     // At `until` the boxes end by themselves (stopAt, acked finished); the stream goes a moment
@@ -221,10 +221,10 @@ export class LiveService {
     return this.info(entry);
   }
 
-  /** Sends a logged stream's play to clusters (the dispatcher logs them in its row) and keeps their status. */
-  private async sendPlays(e: Entry, clusterIds: string[], startAt: number): ReturnType<LiveServiceDeps['dispatcher']['playStream']> {
+  /** Sends a logged stream's play to clusters (logged in its row through the ledger) and keeps their status. */
+  private async sendPlays(e: Entry, clusterIds: string[], startAt: number): ReturnType<LiveServiceDeps['streams']['play']> {
     const { settings } = this.deps;
-    const sent = await this.deps.dispatcher.playStream({
+    const sent = await this.deps.streams.play({
       broadcastId: e.id,
       stream: { url: `/api/v1/live/${e.id}`, format: settings.format },
       clusterIds,
@@ -250,7 +250,7 @@ export class LiveService {
   }
 
   /** Starts again, under a new id, the station relays started by hand that a hub restart ended
-   *  (Dispatcher.lostRelays) and whose end time is still ahead. Their clusters join as they come back. */
+   *  (StreamDispatch.closeAfterRestart) and whose end time is still ahead. Their clusters join as they come back. */
   async resumeLost(relays: readonly LostRelay[]): Promise<LiveInfo[]> {
     const out: LiveInfo[] = [];
     for (const r of relays) {
@@ -291,7 +291,7 @@ export class LiveService {
     if (!e) throw liveErrors.notFound(id);
     e.untilTimer?.cancel();
     if (e.stream.state !== 'ended') {
-      if (opts.sendStops !== false) await this.deps.dispatcher.stopStream(e.id, [...e.clusters.values()].filter((c) => c.cmdId !== null).map((c) => c.clusterId));
+      if (opts.sendStops !== false) await this.deps.streams.stop(e.id, [...e.clusters.values()].filter((c) => c.cmdId !== null).map((c) => c.clusterId));
       await e.stream.stop();
     }
     // Without stops and a reason (at `until`) the boxes ended at their stopAt: what is open finished.
@@ -309,7 +309,7 @@ export class LiveService {
     const lostMs = [...s.gaps.filter((g) => g.endAt !== null), ...(s.currentGap ? [s.currentGap] : [])].reduce((sum, g) => sum + g.lengthMs, 0);
     const note = lostMs >= 500 ? `relay lost ${Math.round(lostMs / 1000)} s` : undefined;
     try {
-      this.deps.dispatcher.endStream(id, { ...end, ...(note ? { note } : {}) });
+      this.deps.streams.end(id, { ...end, ...(note ? { note } : {}) });
     } catch (err) {
       this.log.error({ err: errorMessage(err), streamId: id }, 'closing a live stream\'s log row failed');
     }
@@ -321,7 +321,7 @@ export class LiveService {
     const e = this.entries.get(id);
     if (!e) return;
     const playing = [...e.clusters.values()].filter((c) => c.cmdId !== null && ['sent', 'accepted', 'started'].includes(c.status));
-    if (playing.length > 0) await this.deps.dispatcher.stopStream(e.id, playing.map((c) => c.clusterId));
+    if (playing.length > 0) await this.deps.streams.stop(e.id, playing.map((c) => c.clusterId));
   }
 
   list(): LiveInfo[] {

@@ -9,11 +9,9 @@
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import { asPriority, priorityRank, type Schedule, type ScheduleContext } from '../schedule/model.js';
-import { streamMediaId, type Command } from '../../protocol/index.js';
-import type { HubMqtt } from '../broker/broker.js';
+import { streamMediaId } from '../../protocol/index.js';
+import type { BroadcastLedger } from '../broadcasts/ledger.js';
 import type { DeviceListener } from '../devices/listener.js';
-import { CommandSender, NOT_BUILT } from '../dispatcher/commands.js';
-import type { Dispatcher } from '../dispatcher/dispatcher.js';
 import type { EventBus } from '../events.js';
 import type { EmergencyRow, Store } from '../store/index.js';
 import { LAST_ALIVE, ScheduleLog } from './log.js';
@@ -32,14 +30,13 @@ export interface SchedulerConfig {
 
 export interface SchedulerDeps {
   store: Store;
-  mqtt: HubMqtt;
+  /** Sends the plays (and keeps their targets); stops are plain commands through it. */
+  ledger: BroadcastLedger;
   bus: EventBus;
   clock: Clock;
   logger: Logger;
   devices: DeviceListener;
-  dispatcher: Dispatcher;
   config: SchedulerConfig;
-  mediaUrl: (mediaId: string) => string;
   /** The schedule in force and the context it was validated with (null: no schedule yet). */
   load: () => { schedule: Schedule | null; ctx: ScheduleContext };
   /** The live service, for `relay:` items (null until it is up: those items wait for it). */
@@ -55,7 +52,6 @@ export class Scheduler {
   private readonly commanded = new Map<string, Wanted>();
   private timer: TimerHandle | null = null;
   private running = false;
-  private readonly sender: CommandSender;
   private readonly log: Logger;
   private emergencies: EmergencyRow[] = [];
   /** Streams of the `relay:` items on air (public: tests wait for them to open). */
@@ -65,7 +61,6 @@ export class Scheduler {
   constructor(private readonly deps: SchedulerDeps) {
     const { schedule, ctx } = deps.load();
     this.timelines = new TimelineCache(schedule, ctx);
-    this.sender = new CommandSender(deps.mqtt, deps.store.clusters, deps.clock, deps.config.commandTtlMs);
     this.log = deps.logger;
     this.relays = new RelayPool(deps.relays ?? (() => null), deps.logger);
     this.schedLog = new ScheduleLog(deps.store, () => this.timelines, deps.config.emergencyLeadMs);
@@ -96,6 +91,9 @@ export class Scheduler {
       }
     });
     this.deps.bus.on(this, 'mediaChanged', () => this.reload());
+    // From the schedule service (hub/scheduler/service.ts): an apply, or an operator's emergency.
+    this.deps.bus.on(this, 'scheduleInForceChanged', () => this.reload());
+    this.deps.bus.on(this, 'emergenciesChanged', () => this.setEmergencies(this.deps.store.schedules.activeEmergencies()));
     this.deps.bus.on(this, 'adhocChanged', ({ clusterIds }) => {
       // One pass for all of them (a broadcast to 10,000 clusters is one event).
       this.reconcile(clusterIds);
@@ -221,44 +219,28 @@ export class Scheduler {
   }
 
   private play(clusterId: string, w: Wanted, startAt: number, offsetMs: number, now: number): void {
-    const { store, config } = this.deps;
+    const { store, config, ledger } = this.deps;
     if (w.relayUrl) return this.playRelay(clusterId, w, startAt);
-    const media = store.media.get(w.mediaId!);
+    const media = ledger.mediaRef(w.mediaId!);
     if (!media) return;
     store.broadcasts.ensure(broadcastRecord(w, media.id, now));
     store.broadcasts.ensureTarget(w.broadcastId, clusterId, now);
     const naturalEnd = startAt + media.durationMs - offsetMs;
-    const cmd = this.buildOrFail(clusterId, w.broadcastId, now, () => this.sender.build(
-      clusterId,
+    void ledger.sendPlays(w.broadcastId, [
       {
-        type: 'play',
-        broadcastId: w.broadcastId,
-        media: { id: media.id, url: this.deps.mediaUrl(media.id), bytes: media.bytes, durationMs: media.durationMs, format: media.format },
-        startAt,
-        offsetMs,
-        ...(w.endAt < naturalEnd - 50 ? { stopAt: w.endAt } : {}),
-        volume: w.volume ?? store.clusters.get(clusterId)?.volume ?? 80,
+        clusterId,
+        body: {
+          type: 'play',
+          broadcastId: w.broadcastId,
+          media,
+          startAt,
+          offsetMs,
+          ...(w.endAt < naturalEnd - 50 ? { stopAt: w.endAt } : {}),
+          volume: w.volume ?? store.clusters.get(clusterId)?.volume ?? 80,
+        },
+        expiresAt: startAt + config.commandTtlMs,
       },
-      { expiresAt: startAt + config.commandTtlMs },
-    ));
-    if (!cmd) return;
-    store.broadcasts.updateTarget(w.broadcastId, clusterId, { status: 'sent', cmdId: cmd.id, seq: cmd.seq, sentAt: now, deadlineAt: cmd.expiresAt, reason: null, detail: null }, now);
-    void this.sender.publish(clusterId, JSON.stringify(cmd)).catch((err: unknown) => this.log.error({ err, clusterId }, 'play command not sent'));
-    this.deps.dispatcher.armSweep();
-    this.deps.bus.emit('broadcastChanged', { broadcastId: w.broadcastId });
-  }
-
-  /** Builds one cluster's command; when it cannot be built, that cluster's target fails (logged)
-   *  and nothing is sent to it: the other clusters of the item are not held up. */
-  private buildOrFail(clusterId: string, broadcastId: string, now: number, build: () => Command): Command | null {
-    try {
-      return build();
-    } catch (err) {
-      this.log.error({ err, clusterId, broadcastId }, 'play command not built');
-      this.deps.store.broadcasts.updateTarget(broadcastId, clusterId, { status: 'failed', reason: 'send-failed', detail: NOT_BUILT, deadlineAt: null }, now);
-      this.deps.bus.emit('broadcastChanged', { broadcastId });
-      return null;
-    }
+    ]).catch((err: unknown) => this.log.error({ err, clusterId }, 'play command not sent'));
   }
 
   /** A relay's stream lives in this hub's memory: after a restart the box's stream is gone, so a
@@ -272,7 +254,7 @@ export class Scheduler {
   /** A `relay:` item: the live point of its stream (no offset: a station cannot be rewound) until its
    *  end. The stream is opened by the first cluster that needs it, so the play goes out once it is. */
   private playRelay(clusterId: string, w: Wanted, startAt: number): void {
-    const { store, config, clock } = this.deps;
+    const { store, config, clock, ledger } = this.deps;
     void this.relays.get(w, clock.now()).then((r) => {
       // Superseded while the stream opened (an emergency, a new schedule): nothing to send.
       if (!r || !this.running || this.commanded.get(clusterId)?.key !== w.key) {
@@ -283,19 +265,16 @@ export class Scheduler {
       const at = Math.max(startAt, now);
       if (at >= w.endAt) return;
       // In the broadcast log like a media item (rows made only once a play goes out, or fails:
-      // a pending row would be re-sent as media by the dispatcher after a restart).
+      // a pending row would be re-sent as media by the ledger after a restart).
       store.broadcasts.ensure(broadcastRecord(w, null, now));
       store.broadcasts.ensureTarget(w.broadcastId, clusterId, now);
-      const cmd = this.buildOrFail(clusterId, w.broadcastId, now, () => this.sender.build(
-        clusterId,
-        { type: 'play', broadcastId: w.broadcastId, stream: r.stream, startAt: at, offsetMs: 0, stopAt: w.endAt, volume: w.volume ?? store.clusters.get(clusterId)?.volume ?? 80 },
-        { expiresAt: at + config.commandTtlMs },
-      ));
-      if (!cmd) return;
-      store.broadcasts.updateTarget(w.broadcastId, clusterId, { status: 'sent', cmdId: cmd.id, seq: cmd.seq, sentAt: now, deadlineAt: cmd.expiresAt, reason: null, detail: null }, now);
-      void this.sender.publish(clusterId, JSON.stringify(cmd)).catch((err: unknown) => this.log.error({ err, clusterId }, 'relay play not sent'));
-      this.deps.dispatcher.armSweep();
-      this.deps.bus.emit('broadcastChanged', { broadcastId: w.broadcastId });
+      void ledger.sendPlays(w.broadcastId, [
+        {
+          clusterId,
+          body: { type: 'play', broadcastId: w.broadcastId, stream: r.stream, startAt: at, offsetMs: 0, stopAt: w.endAt, volume: w.volume ?? store.clusters.get(clusterId)?.volume ?? 80 },
+          expiresAt: at + config.commandTtlMs,
+        },
+      ]).catch((err: unknown) => this.log.error({ err, clusterId }, 'relay play not sent'));
       this.log.debug({ clusterId, broadcastId: w.broadcastId, streamId: r.streamId, startAt: at, stopAt: w.endAt }, 'relay play sent');
     }).catch((err: unknown) => this.log.error({ err, clusterId, broadcastId: w.broadcastId }, 'relay play not sent'));
   }
@@ -303,7 +282,7 @@ export class Scheduler {
   private stopCluster(clusterId: string, cur: Wanted, now: number, reason: string): void {
     this.schedLog.markStopped(clusterId, cur, now, reason);
     this.commanded.delete(clusterId);
-    void this.sender.send(clusterId, { type: 'stop', broadcastId: cur.broadcastId }).catch((err: unknown) => this.log.error({ err, clusterId }, 'stop command not sent'));
+    void this.deps.ledger.command(clusterId, { type: 'stop', broadcastId: cur.broadcastId }).catch((err: unknown) => this.log.error({ err, clusterId }, 'stop command not sent'));
   }
 
   /** A one-shot emergency is over once its audio has played: it stops being active by itself. */

@@ -14,7 +14,7 @@ import type { Programme, Schedule, ScheduleContext, ScheduleItem, ScheduleProble
 import { validateSchedule } from '../schedule/validate.js';
 import { resolveTargets } from '../clusters/targets.js';
 import type { EmergencyRow, MediaRow, Store } from '../store/index.js';
-import type { Scheduler } from './scheduler.js';
+import type { EventBus } from '../events.js';
 
 export interface ApplyResult {
   version: number | null;
@@ -34,13 +34,13 @@ export type PreparedSpeech = ReadonlyMap<string, SpeechResult>;
 const speechKey = (text: string, voice: string | null): string => `${voice ?? ''}\u0000${text}`;
 
 export class ScheduleService {
-  scheduler!: Scheduler;
   private cached: { signature: string; schedule: Schedule | null } | null = null;
   private speechSource: SpeechSource | null = null;
 
   constructor(
     /** `site`: the hub config's, if it names one. */
-    private readonly deps: { store: Store; clock: Clock; logger: Logger; timezone: string; site?: string | undefined },
+    /** `bus`: the scheduler hears there when the schedule in force or the emergencies change. */
+    private readonly deps: { store: Store; bus: EventBus; clock: Clock; logger: Logger; timezone: string; site?: string | undefined },
   ) {}
 
   /** The hub's site: its config's `site`, else the site of the schedule in force (so the first
@@ -57,7 +57,7 @@ export class ScheduleService {
   set speech(source: SpeechSource) {
     this.speechSource = source;
     this.cached = null;
-    this.scheduler?.reload();
+    this.deps.bus.emit('scheduleInForceChanged', {});
   }
 
   /**
@@ -161,7 +161,7 @@ export class ScheduleService {
     if (this.site() === undefined) this.deps.logger.info({ site: schedule.site, file }, 'the first schedule applied sets this hub\'s site');
     const v = this.deps.store.schedules.addVersion({ file, text, appliedBy: by, appliedAt: this.deps.clock.now() });
     this.deps.logger.info({ version: v.version, file, by, ...Object.fromEntries(Object.entries(changes).map(([k, l]) => [k, l.length])) }, 'schedule applied');
-    this.scheduler.reload();
+    this.deps.bus.emit('scheduleInForceChanged', {});
     return { version: v.version, dryRun, problems, changes };
   }
 
@@ -220,14 +220,14 @@ export class ScheduleService {
       startedBy: req.by,
     });
     this.deps.logger.warn({ emergencyId: e.id, clusters: clusters.length, media: media.name, by: req.by, repeat: req.repeat }, 'EMERGENCY started');
-    this.scheduler.setEmergencies(store.schedules.activeEmergencies());
+    this.deps.bus.emit('emergenciesChanged', {});
     return e;
   }
 
   stopEmergency(by: string, id?: string): EmergencyRow[] {
     const stopped = this.deps.store.schedules.stopEmergencies(this.deps.clock.now(), by, id);
     if (stopped.length > 0) this.deps.logger.warn({ emergencies: stopped.map((e) => e.id), by }, 'EMERGENCY stopped');
-    this.scheduler.setEmergencies(this.deps.store.schedules.activeEmergencies());
+    this.deps.bus.emit('emergenciesChanged', {});
     return stopped;
   }
 }

@@ -7,7 +7,7 @@ import { clusterTopic, commandSchema, PROTOCOL_VERSION, type Command } from '../
 import type { HubMqtt } from '../broker/broker.js';
 import type { ClusterStore } from '../store/index.js';
 
-type CommandBody = Command extends infer C ? (C extends Command ? Omit<C, 'v' | 'id' | 'seq' | 'issuedAt' | 'expiresAt'> : never) : never;
+export type CommandBody = Command extends infer C ? (C extends Command ? Omit<C, 'v' | 'id' | 'seq' | 'issuedAt' | 'expiresAt'> : never) : never;
 
 /** The log's detail for a command the hub could not build for a cluster (the error is logged). */
 export const NOT_BUILT = 'the hub could not build the command for this cluster (see the hub log)';

@@ -1,4 +1,4 @@
-// `dispatch:` in the hub config: how far ahead commands go out and how long a box has to answer.
+// `dispatch:` in the hub config: how far ahead the broadcast ledger sends commands and how long a box has to answer.
 import { z } from 'zod';
 
 export const dispatchSettingsSchema = z
