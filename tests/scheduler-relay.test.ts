@@ -101,7 +101,10 @@ describe('schedule relay items', () => {
       expect(t.hub.store.broadcasts.target(row.broadcastId, row.clusterId)).toMatchObject({ segments: 2, startedAt: start });
       // The live engine's ffmpeg runs in real time under a simulated clock that races ahead, so
       // whether the station "stalled" is not up to the test: the row says what the engine saw.
-      expect(row.detail).toBe(lostMs >= 500 ? `relay lost ${Math.round(lostMs / 1000)} s` : null);
+      // (The row is written at the item's end; a gap still open then runs on to the stream's end a
+      // moment later, as does a station that never gave audio: they agree within a second.)
+      if (lostMs < 500) expect(row.detail).toBeNull();
+      else expect(Math.abs(Number(/^relay lost (\d+) s$/.exec(row.detail ?? '')?.[1]) - lostMs / 1000)).toBeLessThanOrEqual(1.5);
     }
     expect(log.every((x) => x.broadcastId === log[0]!.broadcastId)).toBe(true);
   });

@@ -111,7 +111,15 @@ export class LiveStream {
 
   get currentGap(): LiveGap | null {
     const g = this.gaps.at(-1);
-    return g && g.endAt === null ? { ...g, lengthMs: this.o.clock.now() - g.startAt } : null;
+    if (g && g.endAt === null) return { ...g, lengthMs: this.o.clock.now() - g.startAt };
+    // A source that has given no audio at all (a station down from the start) is lost since the
+    // stream began, once that is longer than a gap takes to notice (an ordinary connection is
+    // quicker); without this the log would show such a relay as played clean.
+    if (this.audioMs === 0) {
+      const until = this.endedAt ?? this.o.clock.now();
+      if (until - this.startedAt >= this.o.settings.silenceAfterMs) return { startAt: this.startedAt, endAt: null, lengthMs: until - this.startedAt };
+    }
+    return null;
   }
 
   /** Adds a listener at the live point (plus joinBackMs of the newest audio, if configured). */
@@ -155,9 +163,6 @@ export class LiveStream {
     this.closeGap();
     this.state = 'ended';
     this.endedAt = this.o.clock.now();
-    // A source that never gave any audio (a station down from the start) was lost the whole time;
-    // without this the log would show the relay as played clean.
-    if (this.audioMs === 0 && this.gaps.length === 0) this.gaps.push({ startAt: this.startedAt, endAt: this.endedAt, lengthMs: this.endedAt - this.startedAt });
     for (const l of this.listeners) l.end();
     this.listeners.clear();
     this.log.info({ why, audioMs: Math.round(this.audioMs), bytes: this.bytesEncoded, gaps: this.gaps.length }, 'live stream ended');
