@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { locateFfmpeg } from '../common/ffmpeg.js';
 import { silentLogger } from '../common/logger.js';
 import { startFleet, type AckEvent, type CommandEvent, type Fleet } from '../firmware-sim/index.js';
-import { spawnEdge, type EdgeProcess } from '../hub/demo/edges.js';
+import { spawnEdge, type EdgeProcess } from '../demo/edges.js';
 import { percentile } from './env.js';
 import { startHubProcess, type HubProcess } from './hub-process.js';
 

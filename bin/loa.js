@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // loa: thin launcher for the compiled TypeScript (npm install runs `tsc` through "prepare").
-import '../dist/hub/cli/main.js';
+import '../dist/cli/main.js';

@@ -5,8 +5,8 @@ import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import { ackSchema, PROTOCOL_VERSION } from '../protocol/index.js';
 import type { EdgeLink } from './link.js';
-import type { AckInput } from './playback.js';
-import type { StartMeter } from './start-error.js';
+import type { AckInput } from './playback/playback.js';
+import type { StartMeter } from './clock/start-error.js';
 
 export interface AckSenderOptions {
   link: Pick<EdgeLink, 'publish'>;

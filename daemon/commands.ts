@@ -8,9 +8,9 @@ import type { Logger } from '../common/logger.js';
 import { RateLimitedLog } from '../common/rate-limited-log.js';
 import { decodePayload, readableCommandRef, type Command, type CommandGate, type HubMessageCheck } from '../protocol/index.js';
 import type { DeviceStateFile } from './device-state.js';
-import type { AckFn, Playback } from './playback.js';
-import type { StartMeter } from './start-error.js';
-import { hubStreamUrl } from './stream-play.js';
+import type { AckFn, Playback } from './playback/playback.js';
+import type { StartMeter } from './clock/start-error.js';
+import { hubStreamUrl } from './playback/stream.js';
 
 export interface CommandHandlerOptions {
   /** Hub time as the box estimates it (clock sync): expiresAt is a hub time, and a box clock

@@ -10,7 +10,7 @@ import { loadEdgeConfig } from './config.js';
 import { edgeProgram } from './program.js';
 import { EdgeDaemon } from './edge.js';
 import { relayFromConfig } from './hardware/index.js';
-import { systemProbe } from './health.js';
+import { systemProbe } from './hardware/health.js';
 import { SystemdNotifier } from './systemd.js';
 
 function fail(e: unknown): never {

@@ -8,7 +8,7 @@ import { offsetClock, type Clock, type TimerHandle } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import { RateLimitedLog } from '../common/rate-limited-log.js';
 import { Backoff, CONNECT_TIMEOUT_MS } from '../daemon/backoff.js';
-import { ClockSync } from '../daemon/clock-sync.js';
+import { ClockSync } from '../daemon/clock/sync.js';
 import {
   CommandGate,
   PROTOCOL_VERSION,

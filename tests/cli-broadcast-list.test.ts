@@ -6,7 +6,7 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { clusterTopic, commandSchema } from '../protocol/index.js';
-import { formatDate } from '../hub/cli/time.js';
+import { formatDate } from '../cli/time.js';
 import { useTuLeCli } from './helpers/cli-tu-le.js';
 import { waitFor } from './helpers/hub.js';
 import { connectDevice } from './helpers/mqtt.js';

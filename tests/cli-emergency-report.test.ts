@@ -3,9 +3,9 @@
 // is sent to them is logged as missed while offline) and the Tú Lệ schedule in force.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { LOG_CSV_HEAD } from '../hub/cli/commands/log/log.js';
-import { REPORT_CSV_HEAD } from '../hub/cli/commands/report/report.js';
-import { formatDateTime, formatIsoInZone } from '../hub/cli/time.js';
+import { LOG_CSV_HEAD } from '../cli/commands/log/log.js';
+import { REPORT_CSV_HEAD } from '../cli/commands/report/report.js';
+import { formatDateTime, formatIsoInZone } from '../cli/time.js';
 import { addMedia, loaFor, startScheduleHub, TU_LE_CLUSTERS, TU_LE_SCHEDULE } from './helpers/cli-schedule-hub.js';
 import type { LoaRun } from './helpers/cli-run.js';
 import type { TestHub } from './helpers/hub.js';

@@ -1,12 +1,12 @@
 // `--help` in Vietnamese under `--lang vi` (issue 13, item 13): every command's and option's help
-// text has its Vietnamese in hub/cli/help-vi.ts, commander's own words too, and English stays
+// text has its Vietnamese in cli/help-vi.ts, commander's own words too, and English stays
 // English. The first test walks the whole command tree, so a new option without a translation
 // fails here; the second runs the real `loa` process.
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../common/clock.js';
-import { HELP_VI, helpTexts } from '../hub/cli/help-vi.js';
-import { catalogue } from '../hub/cli/i18n.js';
-import { buildProgram } from '../hub/cli/run.js';
+import { HELP_VI, helpTexts } from '../cli/help-vi.js';
+import { catalogue } from '../cli/i18n.js';
+import { buildProgram } from '../cli/run.js';
 import { spawnLoa } from './helpers/cli-run.js';
 
 const quiet = { write: () => undefined };

@@ -5,9 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { offsetClock, type Clock } from '../common/clock.js';
 import { silentLogger } from '../common/logger.js';
-import { estimateOffset, makeSample, type TimeSample } from '../daemon/clock-estimate.js';
-import { ClockSync, type ClockSyncSettings } from '../daemon/clock-sync.js';
-import { estimateStartError } from '../daemon/start-error.js';
+import { estimateOffset, makeSample, type TimeSample } from '../daemon/clock/estimate.js';
+import { ClockSync, type ClockSyncSettings } from '../daemon/clock/sync.js';
+import { estimateStartError } from '../daemon/clock/start-error.js';
 import { PROTOCOL_VERSION, type TimeRequest } from '../protocol/index.js';
 import { FakeClock } from './helpers/fake-clock.js';
 

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MediaError } from '../daemon/media-cache.js';
+import { MediaError } from '../daemon/cache/media-cache.js';
 import type { MediaRef } from '../protocol/index.js';
 import { makeOpusMedia } from './helpers/daemon-fixtures.js';
 import { startCacheServer, type CacheServer } from './helpers/daemon-cache-server.js';

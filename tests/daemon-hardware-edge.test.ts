@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FakeMixer, FakeRelay } from '../daemon/hardware/fakes.js';
-import type { HardwareProbe } from '../daemon/health.js';
+import type { HardwareProbe } from '../daemon/hardware/health.js';
 import { healthSchema } from '../protocol/index.js';
 import { fixedProbe } from './helpers/daemon-edge.js';
 import { cmd, makeOpusMedia, useDaemonRig } from './helpers/daemon-fixtures.js';

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { systemProbe } from '../daemon/health.js';
+import { systemProbe } from '../daemon/hardware/health.js';
 import { healthSchema } from '../protocol/index.js';
 import { startEdge } from './helpers/daemon-edge.js';
 import { cmd, makeOpusMedia, useDaemonRig } from './helpers/daemon-fixtures.js';

@@ -9,7 +9,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logger.js';
-import { PlanStore } from '../daemon/plan-store.js';
+import { PlanStore } from '../daemon/offline/plan-store.js';
 import { clusterTopic, PROTOCOL_VERSION, type MediaRef, type Plan, type PlanItem, type PlayLogEntry } from '../protocol/index.js';
 import { decodedDurationS } from './helpers/audio.js';
 import { startEdge } from './helpers/daemon-edge.js';

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logger.js';
-import { itemEnd, itemsAhead, PlanStore } from '../daemon/plan-store.js';
+import { itemEnd, itemsAhead, PlanStore } from '../daemon/offline/plan-store.js';
 import { PROTOCOL_VERSION, type Plan, type PlanItem } from '../protocol/index.js';
 import { makeTempDir } from './helpers/tmp.js';
 

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logger.js';
-import { PlayLogFile } from '../daemon/play-log.js';
+import { PlayLogFile } from '../daemon/offline/play-log.js';
 import type { PlayLog, PlayLogEntry } from '../protocol/index.js';
 import { makeTempDir } from './helpers/tmp.js';
 

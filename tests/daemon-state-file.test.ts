@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../common/logger.js';
 import { DeviceStateFile } from '../daemon/device-state.js';
-import { PlayingFile } from '../daemon/play-resume.js';
+import { PlayingFile } from '../daemon/playback/resume.js';
 import { JsonStateFile } from '../daemon/state-file.js';
 import { makeTempDir } from './helpers/tmp.js';
 

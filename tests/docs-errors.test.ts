@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ACK_REASONS } from '../protocol/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const SOURCE_DIRS = ['common', 'hub', 'daemon', 'firmware-sim', 'protocol'];
+const SOURCE_DIRS = ['common', 'hub', 'cli', 'demo', 'daemon', 'firmware-sim', 'protocol'];
 const DOC = readFileSync(join(ROOT, 'docs', 'errors.md'), 'utf8');
 
 interface Found {

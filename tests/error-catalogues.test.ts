@@ -1,5 +1,5 @@
 // Error codes raised in more than one place are defined once, in their module's catalogue
-// (hub/<module>/errors.ts, common/config-errors.ts, hub/cli/errors.ts), with one wording: the
+// (hub/<module>/errors.ts, common/config-errors.ts, cli/errors.ts), with one wording: the
 // source raises each code from one file, and a real hub says a missing cluster or live stream the
 // same way whichever route or module meets it.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ function tsFiles(dir: string): string[] {
 /** Each code given as the first argument of an error constructor or builder, with the files that do so. */
 function raisedCodes(): Map<string, Set<string>> {
   const codes = new Map<string, Set<string>>();
-  for (const dir of ['hub', 'daemon', 'common']) {
+  for (const dir of ['hub', 'cli', 'demo', 'daemon', 'common']) {
     for (const file of tsFiles(join(ROOT, dir))) {
       for (const m of readFileSync(file, 'utf8').matchAll(/\b[A-Za-z]*Error\(\s*'(LOA_[A-Z0-9_]+)'/g)) {
         const files = codes.get(m[1]!) ?? new Set<string>();
@@ -41,7 +41,7 @@ const TWO_PLACES: Record<string, string[]> = {
   // own schema sentence for a body or query that does not parse.
   LOA_BAD_REQUEST: ['common/errors.ts', 'hub/http/errors.ts'],
   // The CLI is a separate program: it names the hub's 401 with the hub's code.
-  LOA_UNAUTHENTICATED: ['hub/cli/api-client.ts', 'hub/http/auth.ts'],
+  LOA_UNAUTHENTICATED: ['cli/api-client.ts', 'hub/http/auth.ts'],
 };
 
 describe('error catalogues', () => {

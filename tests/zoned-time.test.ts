@@ -2,7 +2,7 @@
 // times agree on every instant, also across daylight-saving changes, in any zone.
 import { describe, expect, it } from 'vitest';
 import { formatWallTime, isCalendarDate, isTimeZone, wallClockMs, wallToEpoch, zoneOffsetMs } from '../common/zoned-time.js';
-import { formatClock, formatDate, formatDateTime, formatIsoInZone, parseDateBound, parseInstant, parseStartTime } from '../hub/cli/time.js';
+import { formatClock, formatDate, formatDateTime, formatIsoInZone, parseDateBound, parseInstant, parseStartTime } from '../cli/time.js';
 import { epochToZoned, zonedToEpoch } from '../hub/schedule/calendar.js';
 
 const NY = 'America/New_York';

@@ -3,7 +3,7 @@
 // instant a cluster plays the highest-priority entry covering it (the runtime decides that).
 import { addDays, epochToZoned } from './calendar.js';
 import type { Schedule, ScheduleContext, TimelineEntry } from './model.js';
-import { planDay } from './plan.js';
+import { planDay } from './day-plan.js';
 
 function byTime(a: TimelineEntry, b: TimelineEntry): number {
   return a.startAt - b.startAt || (a.clusterId < b.clusterId ? -1 : a.clusterId > b.clusterId ? 1 : 0) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);

@@ -5,7 +5,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '../../common/zoned-time.js';
 import { readHolidays } from './days.js';
 import type { Schedule, ScheduleContext, ScheduleProblem, Slot, SourcePos } from './model.js';
-import { slotOf } from './plan.js';
+import { slotOf } from './day-plan.js';
 import { readProgramme, time, type ProgrammeSpots, type Scope } from './programme.js';
 import { closest, Reader, type Field } from './yaml-reader.js';
 

@@ -4,7 +4,7 @@ import { isScalar } from 'yaml';
 import { formatTimeOfDay, parseDate, parseDuration, parseTimeOfDay } from './calendar.js';
 import { readDays, type readHolidays } from './days.js';
 import type { Priority, Programme, Schedule, ScheduleContext, ScheduleItem, Slot, SourcePos, TimeOfDay } from './model.js';
-import { endsInSlot, slotOf } from './plan.js';
+import { endsInSlot, slotOf } from './day-plan.js';
 import { closest, slug, type Field, type Reader } from './yaml-reader.js';
 
 /** Where a programme's parts stand in the file, for the timing problems validate.ts finds. */

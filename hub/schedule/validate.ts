@@ -5,7 +5,7 @@
 import { addDays, dayNumber, epochToZoned, formatDuration, formatTimeOfDay, weekdayOf } from './calendar.js';
 import { parseSchedule, type ProgrammeSpots } from './format.js';
 import { priorityRank, type Programme, type Schedule, type ScheduleContext, type ScheduleProblem } from './model.js';
-import { planDay, type Run } from './plan.js';
+import { planDay, type Run } from './day-plan.js';
 import { Reporter } from './yaml-reader.js';
 
 export const HORIZON_DAYS = 400;

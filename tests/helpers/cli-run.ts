@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Clock } from '../../common/clock.js';
-import { runCli } from '../../hub/cli/run.js';
+import { runCli } from '../../cli/run.js';
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const LOA_BIN = join(REPO, 'bin', 'loa.js');
@@ -46,7 +46,7 @@ export async function runLoa(args: string[], opts: LoaRunOptions): Promise<LoaRu
 
 /** Spawns the built CLI. Asynchronous on purpose: the stand-in hub runs in this same process. */
 export function spawnLoa(args: string[], opts: LoaRunOptions): Promise<LoaRun> {
-  if (!existsSync(join(REPO, 'dist', 'hub', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npx tsc -p .` first');
+  if (!existsSync(join(REPO, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npx tsc -p .` first');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [LOA_BIN, ...args], { cwd: opts.cwd, env: cleanEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -3,7 +3,7 @@
 import { PassThrough } from 'node:stream';
 import type { Clock } from '../../common/clock.js';
 import { createLogger } from '../../common/logger.js';
-import { MediaCache, type MediaCacheOptions } from '../../daemon/media-cache.js';
+import { MediaCache, type MediaCacheOptions } from '../../daemon/cache/media-cache.js';
 import type { CacheServer } from './daemon-cache-server.js';
 
 export const CREDENTIALS = { user: 'ban-hon', password: 'sesame' };

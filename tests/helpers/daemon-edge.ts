@@ -4,7 +4,7 @@ import { createLogger } from '../../common/logger.js';
 import { parseEdgeConfig, type EdgeConfig } from '../../daemon/config.js';
 import { boxHubSection } from './hub-tls.js';
 import { EdgeDaemon } from '../../daemon/edge.js';
-import type { HardwareProbe } from '../../daemon/health.js';
+import type { HardwareProbe } from '../../daemon/hardware/health.js';
 import { TEST_HUB_KEY } from './signing.js';
 
 export interface EdgeUnderTest {

@@ -11,7 +11,7 @@ import { parseEdgeConfig, type EdgeConfig } from '../../daemon/config.js';
 import { boxHubSection } from './hub-tls.js';
 import { EdgeDaemon } from '../../daemon/edge.js';
 import type { Mixer } from '../../daemon/hardware/mixer.js';
-import type { HardwareProbe } from '../../daemon/health.js';
+import type { HardwareProbe } from '../../daemon/hardware/health.js';
 import type { MediaRef } from '../../protocol/index.js';
 import { decodedDurationS, ffmpegPath } from './audio.js';
 import { fixedProbe, startupMeasured, type EdgeUnderTest } from './daemon-edge.js';

@@ -1,7 +1,7 @@
-// A real `loa-edge` child process for the attack suites: hub/demo/edges.ts's, at debug level with a
+// A real `loa-edge` child process for the attack suites: demo/edges.ts's, at debug level with a
 // quick reconnect, and its pino lines parsed so a test can look for what the daemon said.
 import { boxHubSection } from './hub-tls.js';
-import { spawnEdge as spawnDemoEdge, type EdgeProcess as DemoEdge, type EdgeSpec } from '../../hub/demo/edges.js';
+import { spawnEdge as spawnDemoEdge, type EdgeProcess as DemoEdge, type EdgeSpec } from '../../demo/edges.js';
 import { TEST_HUB_KEY } from './signing.js';
 
 export interface EdgeProcess extends DemoEdge {
@@ -9,7 +9,7 @@ export interface EdgeProcess extends DemoEdge {
   logs(): Record<string, unknown>[];
 }
 
-/** hub/demo/edges.ts's daemon pinning the run's test CA unless the spec names another; a plain URL
+/** demo/edges.ts's daemon pinning the run's test CA unless the spec names another; a plain URL
  *  is allowed (the test chose it). hubKeys defaults to the test hub key, which every test hub signs
  *  with (helpers/signing.ts). */
 export function spawnEdgeWithCa(spec: Omit<EdgeSpec, 'hubKeys'> & { hubKeys?: string[] }): DemoEdge {

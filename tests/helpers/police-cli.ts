@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { LOA_BIN, REPO, type LoaRun } from './cli-run.js';
 
 export function spawnLoaInput(args: string[], opts: { cwd: string; env?: Record<string, string>; input?: string }): Promise<LoaRun> {
-  if (!existsSync(join(REPO, 'dist', 'hub', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npx tsc -p .` first');
+  if (!existsSync(join(REPO, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npx tsc -p .` first');
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('LOA_') && k !== 'LANG' && k !== 'LC_ALL') env[k] = v;
   return new Promise((resolve, reject) => {

@@ -37,7 +37,7 @@ export async function scriptedBox(mqttUrl: string, id: string, secret: string, o
       c.publish(clusterTopic(id, 'ack'), JSON.stringify({ v: 1, cmdId: cmd.id, seq: cmd.seq, status, at: Date.now(), ...extra }), { qos: 1 });
     if (cmd.type === 'play') {
       ack('accepted');
-      // A late command joins where the others are, as loa-edge does (daemon/playback.ts).
+      // A late command joins where the others are, as loa-edge does (daemon/playback/playback.ts).
       ack('started', { positionMs: Math.max(0, Date.now() - cmd.startAt) });
       if (opts.finish !== false) setTimeout(() => ack('finished'), 200);
     }
