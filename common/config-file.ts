@@ -1,5 +1,5 @@
 // Reads a YAML file and validates it with a zod schema. A bad file is reported with the file,
-// the line and column, the path inside the document and the reason (STYLE.md §3).
+// the line and column, the path inside the document and the reason.
 import { readFileSync } from 'node:fs';
 import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';

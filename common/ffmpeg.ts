@@ -1,4 +1,4 @@
-// Finds the ffmpeg binary in the order SPEC.md fixes: the config or FFMPEG_PATH, then
+// Finds the ffmpeg binary in the order README.md gives: the config or FFMPEG_PATH, then
 // ffmpeg-static, then `ffmpeg` on PATH (a system ffmpeg gets security updates), then
 // @ffmpeg-installer/ffmpeg (a 2018 build shipped inside the package: the last resort, with a
 // warning). ffmpeg-static is optional because its install downloads from outside the npm registry.

@@ -1,4 +1,4 @@
-// pino loggers: one root per process, a child per module and per device (see STYLE.md §8).
+// pino loggers: one root per process, a child per module and per device.
 import { pino, type Logger, type LevelWithSilent } from 'pino';
 
 export type { Logger };

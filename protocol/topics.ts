@@ -1,5 +1,5 @@
 // The MQTT topic tree of protocol v1. This file is the only place that knows topic strings
-// (STYLE.md §2); docs/protocol.md describes the same tree for other vendors' firmware.
+//; docs/protocol.md describes the same tree for other vendors' firmware.
 
 export const PROTOCOL_VERSION = 1 as const;
 export const TOPIC_ROOT = 'loa/v1';

@@ -60,7 +60,7 @@ describe('loa-edge playback', () => {
     expect(fmt.toString('latin1', 0, 4)).toBe('fmt ');
     expect(fmt.readUInt16LE(10)).toBe(1); // mono
     expect(fmt.readUInt32LE(12)).toBe(48_000);
-    // It says which ffmpeg it found (SPEC.md's search order).
+    // It says which ffmpeg it found (README.md's search order).
     expect(e.logs.find((l) => l.msg === 'using ffmpeg')).toMatchObject({ source: expect.any(String), path: expect.any(String) });
     // Cached under its SHA-256 for next time.
     expect(readdirSync(join(e.config.dataDir, 'media'))).toEqual([tone.ref.id]);

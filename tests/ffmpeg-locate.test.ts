@@ -1,4 +1,4 @@
-// The ffmpeg lookup order SPEC.md fixes: config or FFMPEG_PATH, ffmpeg-static, `ffmpeg` on PATH
+// The ffmpeg lookup order README.md gives: config or FFMPEG_PATH, ffmpeg-static, `ffmpeg` on PATH
 // (a system ffmpeg gets security updates), and only then the 2018 build inside
 // @ffmpeg-installer/ffmpeg, with a warning. Real files: a stand-in `ffmpeg` on a temporary PATH.
 import { chmodSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 // Builds the hub's HTTP app (fastify) without listening, so tests can inject requests and the
-// hub decides where it listens (STYLE.md: fastify's build-then-listen pattern).
+// hub decides where it listens (fastify's build-then-listen pattern: tests inject requests without a port).
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../../common/logger.js';
 import { makeAuthHook } from './auth.js';

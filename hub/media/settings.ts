@@ -1,5 +1,5 @@
 // The `media:` section of the hub config: delivery encoding, loudness target and import limits,
-// with their defaults beside them (STYLE.md §3). The hub config schema includes this object.
+// with their defaults beside them. The hub config schema includes this object.
 import { z } from 'zod';
 
 export const MEDIA_DEFAULTS = {

@@ -1,6 +1,6 @@
 // /api/v1/events: the alarms feed (camera and cluster alarms, every raise and clear, oldest first)
 // for the police post as well as operators. Same feed and cursor as /api/v1/alarms/events, which
-// stays operator-only for the radio tools; this is the address SPEC.md gives the police.
+// stays operator-only for the radio tools; this is the address the police post polls (docs/cameras.md).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { policeEvent } from '../../alarms/police.js';
