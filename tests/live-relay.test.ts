@@ -113,9 +113,11 @@ describe('live relay through the hub', () => {
       }
       ac.abort();
       const bytes = Buffer.concat(got);
-      // It begins on a frame header, and holds well under the 2.5 s already relayed (24 kbit/s ≈ 3 kB/s).
+      // It begins on a frame header, and holds well under the 2.5 s already relayed (24 kbit/s ≈ 3 kB/s,
+      // so the backlog alone would be ~7.5 kB): the live point and what came in the read window,
+      // which a busy machine stretches (3,135 bytes seen in a CI run, so the bound is 5,000).
       expect(bytes[0]).toBe(0xff);
-      expect(bytes.length).toBeLessThan(3000);
+      expect(bytes.length).toBeLessThan(5000);
     } finally {
       await t.api('DELETE', `/api/v1/live/${id}`);
     }
