@@ -92,9 +92,9 @@ describe('loa-edge replacement at startAt and stopAt', () => {
     const startedAt = e.acksOf(play.id)[1]!.positionMs ?? 0;
     const seconds = decodedDurationS(e.wav(play));
     // ffmpeg was started its startup latency before startAt, so the file holds the span played
-    // (less what a loaded machine adds to the latency measured at start-up).
+    // (less what a loaded machine adds to the latency measured at start-up: 0.35 s seen in a CI run).
     expect(e.latencyS('cut')).toBeGreaterThan(0);
-    expect(seconds).toBeGreaterThan((finished.positionMs! - startedAt) / 1000 - 0.3);
+    expect(seconds).toBeGreaterThan((finished.positionMs! - startedAt) / 1000 - 0.45);
     expect(seconds).toBeLessThan((finished.positionMs! - startedAt) / 1000 + 0.15);
   });
 
