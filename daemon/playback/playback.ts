@@ -219,7 +219,9 @@ export class Playback {
         if (item.closed) return;
       }
       // The schedule says the previous item is over now, whether or not this one's media is here.
-      if (this.current) await this.end(this.current, 'replaced');
+      // It may have ended by itself while this one waited for its exact startAt, which made this
+      // one current: there is nothing left to replace then (and this one must not end itself).
+      if (this.next === item && this.current) await this.end(this.current, 'replaced');
     }
     const file = await fetched;
     if (file === null || item.closed) return;
