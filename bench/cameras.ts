@@ -34,9 +34,9 @@ export async function cameras(args: { cameras: number; viewers: number; seconds:
     const t0 = Date.now();
     for (let i = 0; i < n; i += 50) {
       await Promise.all(
-        farm.cameras.slice(i, i + 50).map((c) =>
-          hub.api('POST', '/api/v1/cameras', { id: c.name, host: c.host, port: c.port, user: 'admin', password: 'admin', name: c.name }),
-        ),
+        farm.cameras
+          .slice(i, i + 50)
+          .map((c) => hub.api('POST', '/api/v1/cameras', { id: c.name, host: c.host, port: c.port, user: 'admin', password: 'admin', name: c.name })),
       );
     }
     log(`added ${n} cameras in ${Date.now() - t0} ms`);
@@ -93,7 +93,15 @@ export async function cameras(args: { cameras: number; viewers: number; seconds:
       );
       lat.sort((a, b) => a - b);
       const r = (x: number) => Math.round(x * 10) / 10;
-      return { requests: lat.length + errors, errors, perSecond: r(lat.length / args.seconds), p50: r(percentile(lat, 50)), p95: r(percentile(lat, 95)), p99: r(percentile(lat, 99)), max: r(lat.at(-1) ?? NaN) };
+      return {
+        requests: lat.length + errors,
+        errors,
+        perSecond: r(lat.length / args.seconds),
+        p50: r(percentile(lat, 50)),
+        p95: r(percentile(lat, 95)),
+        p99: r(percentile(lat, 99)),
+        max: r(lat.at(-1) ?? NaN),
+      };
     };
     log(`${args.viewers} viewers on one camera for ${args.seconds} s`);
     const sameCamera = await viewers(() => online[0]!);

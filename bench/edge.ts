@@ -112,7 +112,15 @@ export async function edge(o: EdgeOptions): Promise<Record<string, unknown>> {
     const configFile = join(tmp, 'edge.yaml');
     writeFileSync(
       configFile,
-      stringify({ clusterId: CLUSTER, secret, hubKeys, hub: { mqttUrl: hub.mqttUrl, httpUrl: hub.httpUrl, allowPlaintext: true }, dataDir, sink: { type: 'null' }, log: { level: 'info' } }),
+      stringify({
+        clusterId: CLUSTER,
+        secret,
+        hubKeys,
+        hub: { mqttUrl: hub.mqttUrl, httpUrl: hub.httpUrl, allowPlaintext: true },
+        dataDir,
+        sink: { type: 'null' },
+        log: { level: 'info' },
+      }),
     );
     // The V8 flags systemd/loa-edge.service runs the daemon with; LOA_BENCH_EDGE_NODE_ARGS tries
     // others ("" for none) (docs/benchmarks.md).
@@ -243,7 +251,12 @@ export async function edge(o: EdgeOptions): Promise<Record<string, unknown>> {
         itemLogBytes: Math.round(itemLog),
         mediaCacheBytes: cacheBytes,
       },
-      diskPerDay: { assumptions: { itemsPerDay: ITEMS_PER_DAY, newAudioHoursPerDay: NEW_AUDIO_HOURS_PER_DAY }, bytes: perDay, totalBytes: perDayTotal, totalMb: round(perDayTotal / 1e6, 2) },
+      diskPerDay: {
+        assumptions: { itemsPerDay: ITEMS_PER_DAY, newAudioHoursPerDay: NEW_AUDIO_HOURS_PER_DAY },
+        bytes: perDay,
+        totalBytes: perDayTotal,
+        totalMb: round(perDayTotal / 1e6, 2),
+      },
       target: `loa-edge under ${TARGET_IDLE_RSS_MB} MB idle; ffmpeg decoding under ${TARGET_FFMPEG_SHARE * 100}% of a core`,
       met: { idleRss: idleRssMb < TARGET_IDLE_RSS_MB, ffmpegCpu: ffShare < TARGET_FFMPEG_SHARE },
     };

@@ -153,7 +153,12 @@ async function fanoutRun(o: { n: number; broker: BrokerKind; wav: string; worker
       const password = randomBytes(18).toString('base64url');
       // LOA_BENCH_MOSQUITTO_LIMITS=default runs Mosquitto with its own queue limits (20 in flight, 1,000 queued per client).
       const defaults = process.env.LOA_BENCH_MOSQUITTO_LIMITS === 'default';
-      mosq = await startMosquitto({ connections: n + 16, hubUser: HUB_USER, hubPassword: password, ...(defaults ? { maxInflight: null, maxQueued: null } : {}) });
+      mosq = await startMosquitto({
+        connections: n + 16,
+        hubUser: HUB_USER,
+        hubPassword: password,
+        ...(defaults ? { maxInflight: null, maxQueued: null } : {}),
+      });
       config.broker = {
         mode: 'external',
         url: mosq.url,
@@ -187,7 +192,8 @@ async function fanoutRun(o: { n: number; broker: BrokerKind; wav: string; worker
     const { hubKeys } = await h.api<{ hubKeys: string[] }>('GET', `/api/v1/clusters/${specs[0]!.id}`);
     fleet = await startFleetProcesses({ mqttUrl, clusters: specs, hubKeys, workers: o.workers, connectRatePerSec: o.connectRate });
     const hubAlive = () => {
-      if (h.child.exitCode !== null || h.child.signalCode !== null) throw new Error(`loa-hub exited (${h.child.exitCode ?? h.child.signalCode}); its stderr is above`);
+      if (h.child.exitCode !== null || h.child.signalCode !== null)
+        throw new Error(`loa-hub exited (${h.child.exitCode ?? h.child.signalCode}); its stderr is above`);
     };
     await fleet.waitForConnected(n, CONNECT_TIMEOUT_MS, hubAlive);
     const connectMs = Date.now() - t0;
@@ -213,7 +219,8 @@ async function fanoutRun(o: { n: number; broker: BrokerKind; wav: string; worker
       const c = fleet.totals().connects;
       if (c !== steadyFrom.connects || fleet.connected() < n) steadyFrom = { connects: c, at: Date.now() };
       else if (Date.now() - steadyFrom.at >= STEADY_QUIET_MS) break;
-      if (Date.now() - t0 - onlineMs > STEADY_TIMEOUT_MS) throw new Error(`the fleet kept reconnecting for ${STEADY_TIMEOUT_MS / 1000} s after all were online`);
+      if (Date.now() - t0 - onlineMs > STEADY_TIMEOUT_MS)
+        throw new Error(`the fleet kept reconnecting for ${STEADY_TIMEOUT_MS / 1000} s after all were online`);
     }
     for (let tries = 0; ; tries++) {
       const s = await h.api<{ clusters: { online: boolean }[] }>('GET', '/api/v1/clusters');
@@ -292,7 +299,13 @@ async function fanoutRun(o: { n: number; broker: BrokerKind; wav: string; worker
       breakdownMs: { hubToDevice: pct(delivery), deviceHandling: pct(device), deviceToHub: pct(ackReturn) },
       hub: { cpuSecondsConnect: round2(hubC1.cpuS - hubC0.cpuS), cpuSecondsDispatch: round2(after.cpuS - before.cpuS), rssMb: Math.round(after.rssMb) },
       ...(mosq && mosqC0 && mosqC1 && mosqBefore && mosqAfter
-        ? { mosquitto: { cpuSecondsConnect: round2(mosqC1.cpuS - mosqC0.cpuS), cpuSecondsDispatch: round2(mosqAfter.cpuS - mosqBefore.cpuS), rssMb: Math.round(mosqAfter.rssMb) } }
+        ? {
+            mosquitto: {
+              cpuSecondsConnect: round2(mosqC1.cpuS - mosqC0.cpuS),
+              cpuSecondsDispatch: round2(mosqAfter.cpuS - mosqBefore.cpuS),
+              rssMb: Math.round(mosqAfter.rssMb),
+            },
+          }
         : {}),
       fleetCpuSecondsDispatch: round2(fleetCpu),
       loadAvg1,
@@ -306,7 +319,11 @@ async function fanoutRun(o: { n: number; broker: BrokerKind; wav: string; worker
     await hub?.stop();
     if (process.env.LOA_BENCH_HUB_NODE_ARGS?.includes('--cpu-prof')) {
       const exit = Date.now();
-      log(`profile phases, seconds before the hub exited: ${Object.entries(marks).map(([k, t]) => `${k} ${((exit - t) / 1000).toFixed(1)}`).join(', ')}`);
+      log(
+        `profile phases, seconds before the hub exited: ${Object.entries(marks)
+          .map(([k, t]) => `${k} ${((exit - t) / 1000).toFixed(1)}`)
+          .join(', ')}`,
+      );
     }
     await fleet?.stop();
     await mosq?.stop();
@@ -315,7 +332,9 @@ async function fanoutRun(o: { n: number; broker: BrokerKind; wav: string; worker
 
 function listenOverflows(): number {
   try {
-    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((l) => l.startsWith('TcpExt:'));
+    const lines = readFileSync('/proc/net/netstat', 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('TcpExt:'));
     const [names, values] = [lines[0]!.split(' '), lines[1]!.split(' ')];
     return Number(values[names.indexOf('ListenOverflows')] ?? 0);
   } catch {

@@ -47,8 +47,7 @@ export async function startFleetProcesses(opts: {
         counts[w] = msg.count;
         connects[w] = msg.connects;
         commands[w] = msg.commands;
-      }
-      else if (msg.type === 'acks') for (const [id, received, ackSent] of msg.acks as AckRecord[]) acks.set(id, { received, ackSent });
+      } else if (msg.type === 'acks') for (const [id, received, ackSent] of msg.acks as AckRecord[]) acks.set(id, { received, ackSent });
       else if (msg.type === 'error') failure = new Error(`fleet worker ${w}: ${msg.message}`);
     });
     child.on('exit', (code) => {

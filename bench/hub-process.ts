@@ -28,7 +28,10 @@ export interface HubProcess {
   stop(opts?: { keepData?: boolean }): Promise<void>;
 }
 
-export async function startHubProcess(config: Record<string, unknown> = {}, opts: { dataDir?: string; hubBin?: string; ports?: { mqtt: number; http: number }; tls?: boolean } = {}): Promise<HubProcess> {
+export async function startHubProcess(
+  config: Record<string, unknown> = {},
+  opts: { dataDir?: string; hubBin?: string; ports?: { mqtt: number; http: number }; tls?: boolean } = {},
+): Promise<HubProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'loa-bench-'));
   // A restart on the same data: the new hub.json is the sign this process is up.
   rmSync(join(dataDir, 'hub.json'), { force: true });
@@ -39,7 +42,16 @@ export async function startHubProcess(config: Record<string, unknown> = {}, opts
   // comparable with those recorded earlier (docs/benchmarks.md); the TLS listener is on a free port.
   // opts.tls: the boxes' MQTT over TLS only, as in production (the benchmark's own API calls stay plain).
   const mqtt = opts.tls ? { host: '127.0.0.1', tls: { port: mqttPort } } : { host: '127.0.0.1', port: mqttPort, plain: true, tls: { port: 0 } };
-  writeFileSync(file, stringify({ dataDir, log: { level: 'warn' }, ...config, mqtt: { ...mqtt, ...(config.mqtt as object) }, http: { host: '127.0.0.1', port: httpPort, plain: true } }));
+  writeFileSync(
+    file,
+    stringify({
+      dataDir,
+      log: { level: 'warn' },
+      ...config,
+      mqtt: { ...mqtt, ...(config.mqtt as object) },
+      http: { host: '127.0.0.1', port: httpPort, plain: true },
+    }),
+  );
   // LOA_BENCH_HUB_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the hub (docs/benchmarks.md).
   const nodeArgs = (process.env.LOA_BENCH_HUB_NODE_ARGS ?? '').split(' ').filter(Boolean);
   // Another build of loa-hub (e.g. one with a proposed fix, for a before/after): opts.hubBin or LOA_BENCH_HUB_BIN.

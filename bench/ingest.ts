@@ -27,7 +27,10 @@ export interface IngestOptions {
   intervalSec: number;
 }
 
-type ToChild = { type: 'start'; mqttUrl: string; clusters: FleetClusterSpec[]; hubKeys: string[]; healthIntervalMs: number } | { type: 'count' } | { type: 'stop' };
+type ToChild =
+  | { type: 'start'; mqttUrl: string; clusters: FleetClusterSpec[]; hubKeys: string[]; healthIntervalMs: number }
+  | { type: 'count' }
+  | { type: 'stop' };
 interface Counts {
   healthSent: number;
   connected: number;
@@ -98,7 +101,9 @@ export async function ingest(o: IngestOptions): Promise<Record<string, unknown>>
     const { hubKeys } = await hub.api<{ hubKeys: string[] }>('GET', `/api/v1/clusters/${specs[0]!.id}`);
     let allConnected = false;
     const connecting = Promise.all(
-      children.map((c, p) => c.ask({ type: 'start', mqttUrl: hub.mqttUrl, clusters: share(p), hubKeys, healthIntervalMs: o.intervalSec * 1000 }, 'connected', CONNECT_TIMEOUT_MS)),
+      children.map((c, p) =>
+        c.ask({ type: 'start', mqttUrl: hub.mqttUrl, clusters: share(p), hubKeys, healthIntervalMs: o.intervalSec * 1000 }, 'connected', CONNECT_TIMEOUT_MS),
+      ),
     ).then(() => (allConnected = true));
     while (!allConnected) {
       await Promise.race([connecting, sleep(15_000)]);
@@ -141,7 +146,9 @@ export async function ingest(o: IngestOptions): Promise<Record<string, unknown>>
     let distinctClusters: number;
     try {
       rows = (db.prepare('SELECT COUNT(*) AS n FROM health_samples').get() as { n: number }).n;
-      rowsInWindow = (db.prepare('SELECT COUNT(*) AS n FROM health_samples WHERE received_at >= ? AND received_at < ?').get(windowStart, windowEnd) as { n: number }).n;
+      rowsInWindow = (
+        db.prepare('SELECT COUNT(*) AS n FROM health_samples WHERE received_at >= ? AND received_at < ?').get(windowStart, windowEnd) as { n: number }
+      ).n;
       distinctClusters = (db.prepare('SELECT COUNT(DISTINCT cluster_id) AS n FROM health_samples').get() as { n: number }).n;
     } finally {
       db.close();

@@ -38,7 +38,11 @@ const pct = (xs: number[]) => {
 /** A local "station": one ffmpeg encodes a tone as 64 kbit/s MP3 in real time; every listener gets
  *  the newest second first (Icecast's burst-on-connect) and then the live bytes. */
 async function startStation(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const ff: ChildProcess = spawn(locateFfmpeg().path, ['-v', 'error', '-re', '-f', 'lavfi', '-i', 'sine=f=330:sample_rate=44100', '-ac', '1', '-b:a', '64k', '-f', 'mp3', 'pipe:1'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const ff: ChildProcess = spawn(
+    locateFfmpeg().path,
+    ['-v', 'error', '-re', '-f', 'lavfi', '-i', 'sine=f=330:sample_rate=44100', '-ac', '1', '-b:a', '64k', '-f', 'mp3', 'pipe:1'],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   const listeners = new Set<import('node:http').ServerResponse>();
   let burst: Buffer[] = [];
   let burstBytes = 0;
@@ -113,10 +117,14 @@ const LOA_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin',
 
 /** `loa announce --mic` as the operator runs it, with a fake real-time microphone. */
 function startMic(hub: HubProcess, ids: string[]): { proc: ChildProcess; exited: Promise<void> } {
-  const proc = spawn(process.execPath, [LOA_BIN, '--hub', hub.httpUrl, '--token', hub.token, '--json', 'announce', '--mic', '--duration', '30', '--clusters', ids.join(',')], {
-    env: { ...process.env, LOA_MIC_INPUT: '-re -f lavfi -i sine=f=500:sample_rate=44100' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [LOA_BIN, '--hub', hub.httpUrl, '--token', hub.token, '--json', 'announce', '--mic', '--duration', '30', '--clusters', ids.join(',')],
+    {
+      env: { ...process.env, LOA_MIC_INPUT: '-re -f lavfi -i sine=f=500:sample_rate=44100' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   const exited = new Promise<void>((r) => proc.on('close', () => r()));
   return { proc, exited };
 }
@@ -142,13 +150,33 @@ async function fleetAndEdges(hub: HubProcess, dir: string): Promise<{ fleet: Fle
     specs.push({ id, secret: (await hub.api<{ secret: string }>('POST', '/api/v1/clusters', { id })).secret });
   }
   const { hubKeys } = await hub.api<{ hubKeys: string[] }>('GET', `/api/v1/clusters/${specs[0]!.id}`);
-  const fleet = await startFleet({ mqttUrl: hub.mqttUrl, clusters: specs, hubKeys, logger: silentLogger(), clockSync: false, delayMs: 0, fetchDelayMs: 0, healthIntervalMs: 3_600_000, connectRatePerSec: 0 });
+  const fleet = await startFleet({
+    mqttUrl: hub.mqttUrl,
+    clusters: specs,
+    hubKeys,
+    logger: silentLogger(),
+    clockSync: false,
+    delayMs: 0,
+    fetchDelayMs: 0,
+    healthIntervalMs: 3_600_000,
+    connectRatePerSec: 0,
+  });
   await fleet.waitForConnected(SIMULATED, 30_000);
   const edges: EdgeProcess[] = [];
   for (let i = 1; i <= DAEMONS; i++) {
     const id = `edge-${i}`;
     const { secret } = await hub.api<{ secret: string }>('POST', '/api/v1/clusters', { id });
-    const e = spawnEdge({ clusterId: id, secret, hubKeys, mqttUrl: hub.mqttUrl, httpUrl: hub.httpUrl, allowPlaintext: true, dir: join(dir, id), logLevel: 'info', healthIntervalSec: 3600 });
+    const e = spawnEdge({
+      clusterId: id,
+      secret,
+      hubKeys,
+      mqttUrl: hub.mqttUrl,
+      httpUrl: hub.httpUrl,
+      allowPlaintext: true,
+      dir: join(dir, id),
+      logLevel: 'info',
+      healthIntervalSec: 3600,
+    });
     edges.push(e);
     // One at a time, as in the sync benchmark: each measures its ffmpeg start-up on a quiet machine.
     for (let t = 0; !e.output().includes('ffmpeg startup latency'); t++) {
@@ -166,7 +194,15 @@ async function fleetAndEdges(hub: HubProcess, dir: string): Promise<{ fleet: Fle
   return { fleet, edges, ids };
 }
 
-async function measure(o: { hub: HubProcess; fleet: Fleet; sinks: ReturnType<typeof sinkWatch>; ids: string[]; path: Round['path']; stationUrl: string; round: number }): Promise<Round> {
+async function measure(o: {
+  hub: HubProcess;
+  fleet: Fleet;
+  sinks: ReturnType<typeof sinkWatch>;
+  ids: string[];
+  path: Round['path'];
+  stationUrl: string;
+  round: number;
+}): Promise<Round> {
   const { hub, fleet, sinks } = o;
   let broadcastId: string | null = null;
   let mic: ReturnType<typeof startMic> | null = null;
@@ -198,7 +234,11 @@ async function measure(o: { hub: HubProcess; fleet: Fleet; sinks: ReturnType<typ
       }
       if (!broadcastId) throw new Error('the pushed stream of `loa announce --mic` did not appear');
     } else {
-      const res = await hub.api<{ broadcast: { id: string } }>('POST', '/api/v1/announcements', { text: `${TEXT} Lần thứ ${o.round + 1}.`, voice: 'vi', clusters: o.ids });
+      const res = await hub.api<{ broadcast: { id: string } }>('POST', '/api/v1/announcements', {
+        text: `${TEXT} Lần thứ ${o.round + 1}.`,
+        voice: 'vi',
+        clusters: o.ids,
+      });
       broadcastId = res.broadcast.id;
     }
     const answerMs = Date.now() - t0;
@@ -219,7 +259,10 @@ async function measure(o: { hub: HubProcess; fleet: Fleet; sinks: ReturnType<typ
       daemonFirstBytesMs: edgeIds.flatMap((c) => (sinks.first.has(c) ? [sinks.first.get(c)! - t0] : [])),
       missing: [...sims.filter((c) => !started.has(`${broadcastId}/${c}`)), ...edgeIds.filter((c) => !sinks.first.has(c))],
     };
-    log(`${o.path} ${o.round + 1}: answer ${r.answerMs} ms, startAt +${r.startAtMs} ms, simulated ${pct(r.simulatedStartedMs).max} ms, daemons ${r.daemonFirstBytesMs.join(', ')} ms${r.missing.length ? `, missing ${r.missing.join(',')}` : ''}`);
+    log(
+      `${o.path} ${o.round + 1}: answer ${r.answerMs} ms, startAt +${r.startAtMs} ms, simulated ${pct(r.simulatedStartedMs).max} ms, daemons ` +
+        `${r.daemonFirstBytesMs.join(', ')} ms${r.missing.length ? `, missing ${r.missing.join(',')}` : ''}`,
+    );
     return r;
   } finally {
     fleet.events.off('ack', onAck);
@@ -258,7 +301,11 @@ function summarise(rounds: Round[]) {
 }
 
 async function runConfig(o: { label: string; dispatchLeadMs: number; emergencyLeadMs: number; liveLeadMs: number; rounds: number; stationUrl: string }) {
-  const hub = await startHubProcess({ mqtt: { auth: { scryptCost: 1024 } }, dispatch: { leadMs: o.dispatchLeadMs, emergencyLeadMs: o.emergencyLeadMs }, live: { leadMs: o.liveLeadMs } });
+  const hub = await startHubProcess({
+    mqtt: { auth: { scryptCost: 1024 } },
+    dispatch: { leadMs: o.dispatchLeadMs, emergencyLeadMs: o.emergencyLeadMs },
+    live: { leadMs: o.liveLeadMs },
+  });
   const dir = mkdtempSync(join(tmpdir(), 'loa-bench-live-'));
   let edges: EdgeProcess[] = [];
   let fleet: Fleet | null = null;
@@ -274,7 +321,13 @@ async function runConfig(o: { label: string; dispatchLeadMs: number; emergencyLe
     }
     sinks.close();
     const warm = rounds.filter((_, i) => i % (o.rounds + 1) === 0);
-    return { label: o.label, config: { 'dispatch.leadMs': o.dispatchLeadMs, 'dispatch.emergencyLeadMs': o.emergencyLeadMs, 'live.leadMs': o.liveLeadMs }, ...summarise(rounds.filter((r) => !warm.includes(r))), warmUp: warm, rounds: rounds.filter((r) => !warm.includes(r)) };
+    return {
+      label: o.label,
+      config: { 'dispatch.leadMs': o.dispatchLeadMs, 'dispatch.emergencyLeadMs': o.emergencyLeadMs, 'live.leadMs': o.liveLeadMs },
+      ...summarise(rounds.filter((r) => !warm.includes(r))),
+      warmUp: warm,
+      rounds: rounds.filter((r) => !warm.includes(r)),
+    };
   } finally {
     await fleet?.stop();
     await Promise.all(edges.map((e) => e.stop()));
@@ -286,11 +339,29 @@ async function runConfig(o: { label: string; dispatchLeadMs: number; emergencyLe
 export async function live(args: { rounds: number }): Promise<Record<string, unknown>> {
   const station = await startStation();
   try {
-    const defaults = await runConfig({ label: 'default leads', dispatchLeadMs: 3000, emergencyLeadMs: 1500, liveLeadMs: 300, rounds: args.rounds, stationUrl: station.url });
-    const floor = await runConfig({ label: 'small leads', dispatchLeadMs: 200, emergencyLeadMs: 200, liveLeadMs: 0, rounds: args.rounds, stationUrl: station.url });
+    const defaults = await runConfig({
+      label: 'default leads',
+      dispatchLeadMs: 3000,
+      emergencyLeadMs: 1500,
+      liveLeadMs: 300,
+      rounds: args.rounds,
+      stationUrl: station.url,
+    });
+    const floor = await runConfig({
+      label: 'small leads',
+      dispatchLeadMs: 200,
+      emergencyLeadMs: 200,
+      liveLeadMs: 0,
+      rounds: args.rounds,
+      stationUrl: station.url,
+    });
     return {
       target: `first audio at all ${SIMULATED + DAEMONS} clusters under ${TARGET_MS} ms after the request`,
-      clusters: { simulated: SIMULATED, realDaemons: DAEMONS, timed: 'simulated: `started` ack (they fetch nothing); daemons: first audio bytes in the sink WAV' },
+      clusters: {
+        simulated: SIMULATED,
+        realDaemons: DAEMONS,
+        timed: 'simulated: `started` ack (they fetch nothing); daemons: first audio bytes in the sink WAV',
+      },
       station: 'local HTTP server, ffmpeg sine → MP3 64 kbit/s mono 44.1 kHz, real time, 1 s burst on connect',
       text: TEXT,
       runs: [defaults, floor],

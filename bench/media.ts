@@ -49,16 +49,46 @@ function makeSources(dir: string, longMinutes: number, log: (s: string) => void)
   const musicMp3 = join(dir, 'music.mp3');
   const chord = '0.25*sin(2*PI*220*t)+0.2*sin(2*PI*277.2*t)+0.2*sin(2*PI*329.6*t)';
   run([
-    '-f', 'lavfi', '-i', `aevalsrc=(${chord})*(0.7+0.3*sin(2*PI*0.5*t))*(0.6+0.4*lt(mod(t\\,0.5)\\,0.1))|(${chord})*(0.7+0.3*cos(2*PI*0.5*t)):s=44100:d=${SHORT_S}`,
-    '-f', 'lavfi', '-i', `anoisesrc=c=pink:a=0.05:d=${SHORT_S}:r=44100`,
-    '-filter_complex', '[0][1]amix=inputs=2,volume=2', '-ac', '2', '-c:a', 'libmp3lame', '-b:a', '192k', musicMp3,
+    '-f',
+    'lavfi',
+    '-i',
+    `aevalsrc=(${chord})*(0.7+0.3*sin(2*PI*0.5*t))*(0.6+0.4*lt(mod(t\\,0.5)\\,0.1))|(${chord})*(0.7+0.3*cos(2*PI*0.5*t)):s=44100:d=${SHORT_S}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `anoisesrc=c=pink:a=0.05:d=${SHORT_S}:r=44100`,
+    '-filter_complex',
+    '[0][1]amix=inputs=2,volume=2',
+    '-ac',
+    '2',
+    '-c:a',
+    'libmp3lame',
+    '-b:a',
+    '192k',
+    musicMp3,
   ]);
   // The long programme: the speech over a quiet music bed, as a 128 kbit/s stereo MP3.
   const longMp3 = join(dir, 'long.mp3');
   run([
-    '-stream_loop', '-1', '-i', speechWav, '-stream_loop', '-1', '-i', musicMp3,
-    '-filter_complex', '[1]volume=0.2[bed];[0][bed]amix=inputs=2,volume=2', '-t', String(longMinutes * 60),
-    '-ac', '2', '-c:a', 'libmp3lame', '-b:a', '128k', longMp3,
+    '-stream_loop',
+    '-1',
+    '-i',
+    speechWav,
+    '-stream_loop',
+    '-1',
+    '-i',
+    musicMp3,
+    '-filter_complex',
+    '[1]volume=0.2[bed];[0][bed]amix=inputs=2,volume=2',
+    '-t',
+    String(longMinutes * 60),
+    '-ac',
+    '2',
+    '-c:a',
+    'libmp3lame',
+    '-b:a',
+    '128k',
+    longMp3,
   ]);
   return [
     { kind: 'wav speech', file: speechWav, describe: `espeak-ng vi, ${SHORT_S / 60} min, 44.1 kHz 16-bit mono PCM` },

@@ -164,14 +164,18 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   if (!existsSync(files.password)) writeFileSync(files.password, users.length ? renderPasswordFile(users) : '', { mode: 0o600 });
   if (!existsSync(files.acl)) writeFileSync(files.acl, renderAclFile(opts.hubUser ?? 'loa-hub', []), { mode: 0o600 });
   const confFile = join(dir, 'mosquitto.conf');
-  writeFileSync(confFile, renderMosquittoConf({ ports: { device: port, tls: tlsPort, inspect: inspectPort }, files, limits, tls: opts.tls, verboseLog: opts.verboseLog ?? false }));
+  writeFileSync(
+    confFile,
+    renderMosquittoConf({ ports: { device: port, tls: tlsPort, inspect: inspectPort }, files, limits, tls: opts.tls, verboseLog: opts.verboseLog ?? false }),
+  );
 
   // Each connection is a file descriptor: raise the soft limit for the child when it is short.
   const { limit, soft } = fileLimitFor(connections);
   const stdio: ['ignore', 'ignore', 'pipe'] = ['ignore', 'ignore', 'pipe'];
-  const child = limit === null
-    ? spawn(MOSQUITTO, ['-c', confFile], { stdio })
-    : spawn('/bin/sh', ['-c', `ulimit -n ${limit} && exec "$0" -c "$1"`, MOSQUITTO, confFile], { stdio });
+  const child =
+    limit === null
+      ? spawn(MOSQUITTO, ['-c', confFile], { stdio })
+      : spawn('/bin/sh', ['-c', `ulimit -n ${limit} && exec "$0" -c "$1"`, MOSQUITTO, confFile], { stdio });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-64 * 1024)));
   let spawnError: Error | null = null;

@@ -89,7 +89,9 @@ export async function reconnect(opts: ReconnectOptions): Promise<Record<string, 
       fleetWorkers: opts.workers,
       firstConnectRatePerSec: opts.connectRate || 'all at once',
       fleet: `loa-sim Fleet in worker processes, keep-alive ${KEEPALIVE_S} s, reconnect backoff 1-60 s jittered (the boxes' defaults)`,
-      hub: 'default config: MQTT over TLS only (boxes pin the hub CA; Mosquitto serves TLS with the hub certificate), commands signed, secrets stored as HMAC-SHA-256',
+      hub:
+        'default config: MQTT over TLS only (boxes pin the hub CA; Mosquitto serves TLS with the hub certificate), commands signed, secrets stored as ' +
+        'HMAC-SHA-256',
       restart: 'embedded: SIGTERM the hub, start it on the same data and ports; mosquitto: SIGTERM the hub and Mosquitto, start both',
       steady: `no (re)connection for ${QUIET_MS / 1000} s with every box connected and online; the time of the last connection`,
     },
@@ -139,7 +141,15 @@ async function reconnectRun(o: { n: number; broker: BrokerKind; workers: number;
     log(`connecting the fleet (${o.workers} worker processes)`);
     // The boxes check the hub's signatures (the key stays with the data across the restart).
     const { hubKeys } = await hub.api<{ hubKeys: string[] }>('GET', `/api/v1/clusters/${fixture.specs[0]!.id}`);
-    fleet = await startFleetProcesses({ mqttUrl, caFile: pki.caFile, clusters: fixture.specs, hubKeys, workers: o.workers, connectRatePerSec: o.connectRate, keepaliveS: KEEPALIVE_S });
+    fleet = await startFleetProcesses({
+      mqttUrl,
+      caFile: pki.caFile,
+      clusters: fixture.specs,
+      hubKeys,
+      workers: o.workers,
+      connectRatePerSec: o.connectRate,
+      keepaliveS: KEEPALIVE_S,
+    });
     await fleet.waitForConnected(n, CONNECT_TIMEOUT_MS);
     await steady(fleet, hub, n, Date.now());
     log('steady; restarting');
@@ -202,7 +212,10 @@ async function reconnectRun(o: { n: number; broker: BrokerKind; workers: number;
       loadAvg1: Number(loadavg()[0]!.toFixed(2)),
       met: s.steadyMs < STEADY_TARGET_MS,
     };
-    log(`all connected after ${allConnectedMs} ms, online in the hub after ${s.onlineMs} ms, steady after ${s.steadyMs} ms (${result.reconnectionsBeyondOne} reconnections beyond one per box)`);
+    log(
+      `all connected after ${allConnectedMs} ms, online in the hub after ${s.onlineMs} ms, steady after ${s.steadyMs} ms (${result.reconnectionsBeyondOne} ` +
+        `reconnections beyond one per box)`,
+    );
     return result;
   } finally {
     clearInterval(sampler);
@@ -236,7 +249,9 @@ async function steady(fleet: FleetProcesses, hub: HubProcess, n: number, t0: num
 }
 
 function table(runs: RunResult[], failed: { clusters: number; broker: string; error: string }[]): string {
-  const t = new Table({ head: ['clusters', 'broker', 'down', 'all connected', 'online in hub', 'steady', 'extra reconnections', 'hub CPU', 'mosquitto CPU', 'fleet CPU', 'met'] });
+  const t = new Table({
+    head: ['clusters', 'broker', 'down', 'all connected', 'online in hub', 'steady', 'extra reconnections', 'hub CPU', 'mosquitto CPU', 'fleet CPU', 'met'],
+  });
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   for (const r of runs) {
     t.push([
@@ -256,4 +271,3 @@ function table(runs: RunResult[], failed: { clusters: number; broker: string; er
   for (const f of failed) t.push([f.clusters.toLocaleString('en'), f.broker, { colSpan: 9, content: `failed: ${f.error}`.slice(0, 100) }]);
   return t.toString();
 }
-

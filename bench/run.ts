@@ -40,11 +40,21 @@ const benches: Record<string, (o: BenchOptions) => Promise<Record<string, unknow
   live: async (o) => live({ rounds: o.rounds }),
   // --clusters defaults to fanout's list; ingest is about 10,000 unless told otherwise (first count).
   ingest: async (o) =>
-    ingest({ clusters: program.getOptionValueSource('clusters') === 'default' ? 10_000 : o.clusters[0]!, minutes: o.minutes, processes: o.processes, intervalSec: o.interval }),
+    ingest({
+      clusters: program.getOptionValueSource('clusters') === 'default' ? 10_000 : o.clusters[0]!,
+      minutes: o.minutes,
+      processes: o.processes,
+      intervalSec: o.interval,
+    }),
   edge: async (o) => edge({ playSeconds: o.playSeconds }),
   media: async (o) => media({ longMinutes: o.longMinutes }),
   reconnect: async (o) =>
-    reconnect({ clusters: program.getOptionValueSource('clusters') === 'default' ? [10_000] : o.clusters, brokers: o.brokers, workers: o.fleetWorkers, connectRate: o.connectRate }),
+    reconnect({
+      clusters: program.getOptionValueSource('clusters') === 'default' ? [10_000] : o.clusters,
+      brokers: o.brokers,
+      workers: o.fleetWorkers,
+      connectRate: o.connectRate,
+    }),
 };
 
 function parseCounts(v: string): number[] {
@@ -84,7 +94,11 @@ const program = new Command('npm run bench --')
     }
     const environment = benchEnvironment();
     process.stderr.write(`bench ${name}: ${environment.cpu} × ${environment.cores}, ${environment.memGiB} GiB, Node ${environment.node}\n`);
-    process.stderr.write(`bench ${name}: ${environment.os}; ${Object.entries({ ...environment.deps, ...environment.tools }).map(([k, v]) => `${k} ${v}`).join('; ')}\n`);
+    process.stderr.write(
+      `bench ${name}: ${environment.os}; ${Object.entries({ ...environment.deps, ...environment.tools })
+        .map(([k, v]) => `${k} ${v}`)
+        .join('; ')}\n`,
+    );
     const result = await run(o);
     const record = { name, command: `npm run bench -- ${process.argv.slice(2).join(' ')}`, environment, result };
     mkdirSync(RESULTS, { recursive: true });

@@ -81,7 +81,18 @@ export async function syncRealDaemons(o: { hub: HubProcess; mediaId: string; dir
       const id = `edge-${i + 1}`;
       const { secret, hubKeys } = await o.hub.api<{ secret: string; hubKeys: string[] }>('POST', '/api/v1/clusters', { id });
       const env = { LOA_EDGE_CLOCK_OFFSET_MS: String(shift), LOA_LOG_LEVEL: 'info' };
-      const e = spawnEdge({ clusterId: id, secret, hubKeys, mqttUrl: o.hub.mqttUrl, httpUrl: o.hub.httpUrl, allowPlaintext: true, dir: join(o.dir, id), logLevel: 'info', env, healthIntervalSec: 3600 });
+      const e = spawnEdge({
+        clusterId: id,
+        secret,
+        hubKeys,
+        mqttUrl: o.hub.mqttUrl,
+        httpUrl: o.hub.httpUrl,
+        allowPlaintext: true,
+        dir: join(o.dir, id),
+        logLevel: 'info',
+        env,
+        healthIntervalSec: 3600,
+      });
       edges.push(e);
       logs.set(e, collectLogs(e));
       // One at a time, so each measures its ffmpeg startup latency on a quiet machine.
@@ -90,7 +101,14 @@ export async function syncRealDaemons(o: { hub: HubProcess; mediaId: string; dir
     await until('the daemons to sync', () => edges.every((e) => logLines(e, 'clock synced with the hub').length > 0), 20_000);
     const clocks = edges.map((e, i) => {
       const s = logLines(e, 'clock synced with the hub').at(-1)!;
-      return { id: e.clusterId, shiftMs: shifts[i]!, estimatedMs: s.offsetMs as number, errorMs: (s.offsetMs as number) + shifts[i]!, rttMs: s.rttMs, requests: s.requests };
+      return {
+        id: e.clusterId,
+        shiftMs: shifts[i]!,
+        estimatedMs: s.offsetMs as number,
+        errorMs: (s.offsetMs as number) + shifts[i]!,
+        rttMs: s.rttMs,
+        requests: s.requests,
+      };
     });
     const latency = edges.map((e) => logLines(e, 'ffmpeg startup latency')[0]!.startupLatencyMs as number);
     log(`real daemons: shifts ${shifts.join(', ')} ms; offset errors ${clocks.map((c) => c.errorMs).join(', ')} ms; ffmpeg startup ${latency.join(', ')} ms`);
@@ -102,7 +120,11 @@ export async function syncRealDaemons(o: { hub: HubProcess; mediaId: string; dir
     // Item 0 warms the code paths of freshly started daemons; it is reported apart.
     for (let k = 0; k <= o.items; k++) {
       const startAt = Date.now() + 3000;
-      const { broadcast } = await o.hub.api<{ broadcast: { id: string } }>('POST', '/api/v1/broadcasts', { mediaId: o.mediaId, clusters: edges.map((e) => e.clusterId), startAt });
+      const { broadcast } = await o.hub.api<{ broadcast: { id: string } }>('POST', '/api/v1/broadcasts', {
+        mediaId: o.mediaId,
+        clusters: edges.map((e) => e.clusterId),
+        startAt,
+      });
       current = broadcast.id;
       const line = (e: EdgeProcess) => logLines(e, 'playback started').find((l) => l.broadcastId === broadcast.id);
       await until('three starts', () => edges.every((e, i) => line(e) && perEdge[i]!.has(broadcast.id)), 15_000);
@@ -121,7 +143,10 @@ export async function syncRealDaemons(o: { hub: HubProcess; mediaId: string; dir
         afterStartAtMs: rows,
       };
       items.push(item);
-      log(`real item ${k}${k === 0 ? ' (warm-up)' : ''}: spread spawned ${item.spreadMs.spawned} ms, reported ${item.spreadMs.reported} ms, sink ${item.spreadMs.sink} ms`);
+      log(
+        `real item ${k}${k === 0 ? ' (warm-up)' : ''}: spread spawned ${item.spreadMs.spawned} ms, reported ${item.spreadMs.reported} ms, sink ` +
+          `${item.spreadMs.sink} ms`,
+      );
       await sleep(1500);
     }
     const measured = items.filter((i) => !i.warmUp);

@@ -42,7 +42,15 @@ async function simulated(hub: HubProcess, mediaId: string): Promise<Record<strin
   const trueOffset = new Map(specs.map((s) => [s.id, s.overrides.clockOffsetMs]));
   const t0 = Date.now();
   const { hubKeys } = await hub.api<{ hubKeys: string[] }>('GET', `/api/v1/clusters/${specs[0]!.id}`);
-  const fleet = await startFleet({ mqttUrl: hub.mqttUrl, clusters: specs, hubKeys, logger: silentLogger(), delayMs: { min: 0, max: 200 }, healthIntervalMs: 3_600_000, connectRatePerSec: 0 });
+  const fleet = await startFleet({
+    mqttUrl: hub.mqttUrl,
+    clusters: specs,
+    hubKeys,
+    logger: silentLogger(),
+    delayMs: { min: 0, max: 200 },
+    healthIntervalMs: 3_600_000,
+    connectRatePerSec: 0,
+  });
   try {
     await fleet.waitForConnected(CLUSTERS, 30_000);
     while (!fleet.clusters.every((c) => c.sync?.state().synced && !c.sync.state().bursting)) {
@@ -52,7 +60,14 @@ async function simulated(hub: HubProcess, mediaId: string): Promise<Record<strin
     const syncMs = Date.now() - t0;
     const clocks = fleet.clusters.map((c) => {
       const s = c.sync!.state();
-      return { id: c.id, trueOffsetMs: -trueOffset.get(c.id)!, estimatedMs: s.offsetMs, errorMs: s.offsetMs + trueOffset.get(c.id)!, uncertaintyMs: s.uncertaintyMs, samples: s.samples };
+      return {
+        id: c.id,
+        trueOffsetMs: -trueOffset.get(c.id)!,
+        estimatedMs: s.offsetMs,
+        errorMs: s.offsetMs + trueOffset.get(c.id)!,
+        uncertaintyMs: s.uncertaintyMs,
+        samples: s.samples,
+      };
     });
     log(`simulated: 12 clusters synced in ${syncMs} ms; offset errors ${clocks.map((c) => c.errorMs).join(', ')} ms`);
 
@@ -68,7 +83,11 @@ async function simulated(hub: HubProcess, mediaId: string): Promise<Record<strin
       // `at` is on the cluster's clock: its true offset turns it into hub time. A cluster that
       // joined late (slow fetch) starts further into the media; what counts is its alignment.
       const starts = mine().map((e) => e.ack.at - trueOffset.get(e.clusterId)! - (e.ack.positionMs ?? 0) - startAt);
-      items.push({ started: starts.length, spreadMs: starts.length ? spreadOf(starts) : null, meanLateMs: starts.length ? Math.round(starts.reduce((a, b) => a + b, 0) / starts.length) : null });
+      items.push({
+        started: starts.length,
+        spreadMs: starts.length ? spreadOf(starts) : null,
+        meanLateMs: starts.length ? Math.round(starts.reduce((a, b) => a + b, 0) / starts.length) : null,
+      });
       log(`simulated item ${k + 1}: ${starts.length} started, spread ${items.at(-1)!.spreadMs} ms`);
       await sleep(1500);
     }

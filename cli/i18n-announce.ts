@@ -9,7 +9,8 @@ export const announceEn = {
   micDeviceNeedsMic: '--mic-device only applies to --mic.',
   badDuration: '--duration takes a number of seconds and applies to --mic or --file --live.',
   liveOptions: '--voice is for text read out; a live announcement (--mic, --live) is your own voice.',
-  captureFailed: (why: string) => `ffmpeg could not capture the audio${why ? ` (${why})` : ''}; check the microphone (--mic-device, \`arecord -l\`) or the file.`,
+  captureFailed: (why: string) =>
+    `ffmpeg could not capture the audio${why ? ` (${why})` : ''}; check the microphone (--mic-device, \`arecord -l\`) or the file.`,
   micStarted: 'On air from the microphone: speak now; Ctrl-C ends the announcement.',
   liveFileStarted: 'On air: the file is playing live; Ctrl-C ends it early.',
   liveEnded: (id: string, n: number, seconds: string, end: string) => `Live announcement ${id} on ${n} cluster(s) ended after ${seconds} s (${end}).`,

@@ -37,8 +37,14 @@ export const scheduleEn = {
   severity: { error: 'error', warning: 'warning' } as Record<string, string>,
   priority: { emergency: 'emergency', live: 'live', priority: 'priority', normal: 'normal', filler: 'filler' } as Record<string, string>,
   outcome: {
-    played: 'played', partial: 'partial', preempted: 'preempted', 'missed-offline': 'missed (offline)', missed: 'missed',
-    failed: 'failed', stopped: 'stopped', pending: 'pending',
+    played: 'played',
+    partial: 'partial',
+    preempted: 'preempted',
+    'missed-offline': 'missed (offline)',
+    missed: 'missed',
+    failed: 'failed',
+    stopped: 'stopped',
+    pending: 'pending',
   } as Record<string, string>,
   kind: { adhoc: 'on demand', schedule: 'schedule', emergency: 'EMERGENCY' } as Record<string, string>,
   // schedule validate / apply
@@ -71,7 +77,9 @@ export const scheduleEn = {
   emergencyActive: (n: number) => `${plural(n, 'EMERGENCY broadcast', 'EMERGENCY broadcasts')} ON AIR`,
   // report
   reportTitle: (month: string, tz: string) => `Broadcast report for ${month} (${tz})`,
-  reportNote: 'Availability: the share of the time the cluster was online, from the start of the month (or from when the cluster was added) up to now or the end of the month; – : added after that month.',
+  reportNote:
+    'Availability: the share of the time the cluster was online, from the start of the month (or from when the cluster was added) up to now or the end of ' +
+    'the month; – : added after that month.',
   reportAddedNote: (at: string, ids: string) => `* counted from when the cluster was added: ${at} (${ids})`,
 };
 
@@ -110,8 +118,14 @@ export const scheduleVi: ScheduleTexts = {
   severity: { error: 'lỗi', warning: 'cảnh báo' },
   priority: { emergency: 'khẩn cấp', live: 'trực tiếp', priority: 'ưu tiên', normal: 'thông thường', filler: 'nền' },
   outcome: {
-    played: 'đã phát', partial: 'phát một phần', preempted: 'bị ngắt', 'missed-offline': 'bỏ lỡ (mất kết nối)', missed: 'bỏ lỡ',
-    failed: 'lỗi', stopped: 'đã dừng', pending: 'đang chờ',
+    played: 'đã phát',
+    partial: 'phát một phần',
+    preempted: 'bị ngắt',
+    'missed-offline': 'bỏ lỡ (mất kết nối)',
+    missed: 'bỏ lỡ',
+    failed: 'lỗi',
+    stopped: 'đã dừng',
+    pending: 'đang chờ',
   },
   kind: { adhoc: 'phát theo lệnh', schedule: 'theo lịch', emergency: 'KHẨN CẤP' },
   problemSummary: (errors, warnings) => `${errors} lỗi, ${warnings} cảnh báo`,
@@ -133,13 +147,14 @@ export const scheduleVi: ScheduleTexts = {
   silence: (len) => `im lặng ${len}`,
   badDay: (v) => `"${v}" không phải ngày hợp lệ; dùng YYYY-MM-DD, ví dụ 2026-12-02`,
   badMonth: (v) => `"${v}" không phải tháng hợp lệ; dùng YYYY-MM, ví dụ 2026-11`,
-  emergencyStarted: (id, n) =>
-    `PHÁT KHẨN CẤP ${id} ĐANG PHÁT trên ${n} cụm loa. Mọi chương trình khác ở đó bị ngắt cho tới khi chạy \`loa emergency stop\`.`,
+  emergencyStarted: (id, n) => `PHÁT KHẨN CẤP ${id} ĐANG PHÁT trên ${n} cụm loa. Mọi chương trình khác ở đó bị ngắt cho tới khi chạy \`loa emergency stop\`.`,
   emergencyStopped: (ids) => `Đã dừng phát khẩn cấp ${ids}; lịch phát thanh bình thường tiếp tục.`,
   noEmergencyToStop: 'Không có phát khẩn cấp nào đang diễn ra; không dừng gì cả.',
   emergencyNone: 'Không có phát khẩn cấp nào đang diễn ra.',
   emergencyActive: (n) => `${n} lượt PHÁT KHẨN CẤP ĐANG PHÁT`,
   reportTitle: (month, tz) => `Báo cáo phát thanh tháng ${month} (${tz})`,
-  reportNote: 'Tỷ lệ hoạt động: phần thời gian cụm loa trực tuyến, tính từ đầu tháng (hoặc từ khi cụm loa được thêm vào) đến nay hoặc đến cuối tháng; – : cụm loa được thêm vào sau tháng đó.',
+  reportNote:
+    'Tỷ lệ hoạt động: phần thời gian cụm loa trực tuyến, tính từ đầu tháng (hoặc từ khi cụm loa được thêm vào) đến nay hoặc đến cuối tháng; – : cụm loa được ' +
+    'thêm vào sau tháng đó.',
   reportAddedNote: (at, ids) => `* tính từ khi cụm loa được thêm vào: ${at} (${ids})`,
 };

@@ -55,8 +55,16 @@ const en = {
   offline: 'offline',
   never: 'never',
   target: {
-    pending: 'pending', sent: 'sent', accepted: 'accepted', started: 'started', finished: 'finished',
-    stopped: 'stopped', failed: 'failed', refused: 'refused', offline: 'offline', expired: 'expired',
+    pending: 'pending',
+    sent: 'sent',
+    accepted: 'accepted',
+    started: 'started',
+    finished: 'finished',
+    stopped: 'stopped',
+    failed: 'failed',
+    refused: 'refused',
+    offline: 'offline',
+    expired: 'expired',
   } as Record<string, string>,
   broadcast: { scheduled: 'scheduled', running: 'running', done: 'done', stopped: 'stopped' } as Record<string, string>,
   justNow: 'just now',
@@ -73,7 +81,7 @@ const en = {
   clusterAdded: (id: string) => `Cluster ${id} added.`,
   secretRotated: (id: string) => `New secret for cluster ${id}; its box is disconnected until it uses it.`,
   secretLabel: 'Secret',
-  secretWarning: 'Write this secret down now: it is not shown again. Put it in the box\'s loa-edge config.',
+  secretWarning: "Write this secret down now: it is not shown again. Put it in the box's loa-edge config.",
   tokenAdded: (name: string, role: string) => `Token "${name}" (${role}) added.`,
   tokenWarning: 'Copy this token now: it is not shown again.',
   clusterRemoved: (id: string) => `Cluster ${id} removed.`,
@@ -128,16 +136,28 @@ const en = {
 };
 
 const phasesEn: Record<string, string> = {
-  upload: 'Receiving', probe: 'Checking', decode: 'Decoding', analyse: 'Measuring loudness', measure: 'Measuring loudness',
-  normalise: 'Normalising loudness', encode: 'Encoding', store: 'Storing',
+  upload: 'Receiving',
+  probe: 'Checking',
+  decode: 'Decoding',
+  analyse: 'Measuring loudness',
+  measure: 'Measuring loudness',
+  normalise: 'Normalising loudness',
+  encode: 'Encoding',
+  store: 'Storing',
 };
 
 export type Catalogue = typeof en;
 export type Lang = 'en' | 'vi';
 
 const phasesVi: Record<string, string> = {
-  upload: 'Đang nhận tệp', probe: 'Đang kiểm tra tệp', decode: 'Đang giải mã', analyse: 'Đang đo độ lớn âm thanh', measure: 'Đang đo độ lớn âm thanh',
-  normalise: 'Đang chuẩn hoá âm lượng', encode: 'Đang mã hoá', store: 'Đang lưu',
+  upload: 'Đang nhận tệp',
+  probe: 'Đang kiểm tra tệp',
+  decode: 'Đang giải mã',
+  analyse: 'Đang đo độ lớn âm thanh',
+  measure: 'Đang đo độ lớn âm thanh',
+  normalise: 'Đang chuẩn hoá âm lượng',
+  encode: 'Đang mã hoá',
+  store: 'Đang lưu',
 };
 
 const vi: Catalogue = {
@@ -184,8 +204,16 @@ const vi: Catalogue = {
   offline: 'Ngoại tuyến',
   never: 'chưa bao giờ',
   target: {
-    pending: 'chờ gửi', sent: 'đã gửi', accepted: 'đã nhận lệnh', started: 'đang phát', finished: 'đã phát xong',
-    stopped: 'đã dừng', failed: 'lỗi', refused: 'bị từ chối', offline: 'ngoại tuyến', expired: 'hết hạn',
+    pending: 'chờ gửi',
+    sent: 'đã gửi',
+    accepted: 'đã nhận lệnh',
+    started: 'đang phát',
+    finished: 'đã phát xong',
+    stopped: 'đã dừng',
+    failed: 'lỗi',
+    refused: 'bị từ chối',
+    offline: 'ngoại tuyến',
+    expired: 'hết hạn',
   },
   broadcast: { scheduled: 'đã lên lịch', running: 'đang phát', done: 'hoàn tất', stopped: 'đã dừng' },
   justNow: 'vừa xong',

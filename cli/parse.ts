@@ -9,8 +9,14 @@ import type { Catalogue } from './i18n.js';
 /** "Cổng chợ Tà Lùng" → "cong-cho-ta-lung": the id rule is lowercase letters, digits and dashes. */
 export function slug(text: string): string {
   return text
-    .normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd')
-    .toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+/, '').slice(0, 63).replace(/-+$/, '');
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[đĐ]/g, 'd')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+/, '')
+    .slice(0, 63)
+    .replace(/-+$/, '');
 }
 
 /** A cluster or camera id (the same rule); a bad one is answered with an id made from it. */
@@ -86,7 +92,14 @@ export function parseLimit(text: string, t: Catalogue): number {
 
 /** "a, b,a" → ["a", "b"]. */
 export function parseIdList(text: string): string[] {
-  return [...new Set(text.split(',').map((s) => s.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 export type ClusterChoice = { clusters: string[] } | { all: true };

@@ -32,9 +32,9 @@ export function buildProgram(io: CliIo, t: Catalogue, clock: Clock): Command {
     .configureHelp({ showGlobalOptions: true })
     .showSuggestionAfterError()
     .option('--hub <url>', 'hub HTTP address (else LOA_HUB, <data dir>/hub.json, https://127.0.0.1:8080)')
-    .option('--ca <file>', 'the hub\'s CA certificate, trusted for https:// (else LOA_HUB_CA, the caFile in <data dir>/hub.json)')
+    .option('--ca <file>', "the hub's CA certificate, trusted for https:// (else LOA_HUB_CA, the caFile in <data dir>/hub.json)")
     .option('--token <token>', 'API token (else LOA_TOKEN, <data dir>/operator.token)')
-    .option('--data-dir <dir>', 'the hub\'s data directory (else LOA_DATA_DIR, ./data)')
+    .option('--data-dir <dir>', "the hub's data directory (else LOA_DATA_DIR, ./data)")
     .option('--json', 'machine-readable output')
     .addOption(new Option('--lang <lang>', 'language of the output (else LOA_LANG, LANG)').choices(['vi', 'en']))
     .option('--tz <zone>', 'time zone for dates typed and shown (else LOA_TZ, Asia/Ho_Chi_Minh)');

@@ -15,7 +15,7 @@ export async function caDispatcher(pem: string | Buffer): Promise<unknown> {
   // The global dispatcher is made on the first fetch; a data: URL makes it without a connection.
   if (!g[GLOBAL_DISPATCHER]) await fetch('data:,').catch(() => undefined);
   const Agent = g[GLOBAL_DISPATCHER]?.constructor;
-  if (!Agent) throw new Error('this Node has no undici dispatcher to trust the hub\'s CA with');
+  if (!Agent) throw new Error("this Node has no undici dispatcher to trust the hub's CA with");
   return new Agent({ connect: { ca: [...rootCertificates, pem.toString()] } });
 }
 

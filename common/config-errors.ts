@@ -12,7 +12,9 @@ type Opts = { details?: unknown; cause?: unknown };
 
 export const configErrors = {
   /** The file reads but does not hold (a bad value, a missing key, an empty secret). */
-  invalid: (message: string, opts: Opts = {}): LoaError => new LoaError('LOA_CONFIG_INVALID', message, { ...opts, status: CONFIG_ERROR_CODES.LOA_CONFIG_INVALID }),
+  invalid: (message: string, opts: Opts = {}): LoaError =>
+    new LoaError('LOA_CONFIG_INVALID', message, { ...opts, status: CONFIG_ERROR_CODES.LOA_CONFIG_INVALID }),
   /** The file (or one it names) cannot be read at all. */
-  unreadable: (message: string, opts: Opts = {}): LoaError => new LoaError('LOA_CONFIG_UNREADABLE', message, { ...opts, status: CONFIG_ERROR_CODES.LOA_CONFIG_UNREADABLE }),
+  unreadable: (message: string, opts: Opts = {}): LoaError =>
+    new LoaError('LOA_CONFIG_UNREADABLE', message, { ...opts, status: CONFIG_ERROR_CODES.LOA_CONFIG_UNREADABLE }),
 };

@@ -22,7 +22,12 @@ export class LoaError extends Error {
 }
 
 /** An error whose message is a sentence of the shared catalogue (English here, any language at the reader). */
-export function sentenceError(code: string, sentence: ErrorSentence, params: Params = {}, opts: { status?: number; details?: unknown; cause?: unknown } = {}): LoaError {
+export function sentenceError(
+  code: string,
+  sentence: ErrorSentence,
+  params: Params = {},
+  opts: { status?: number; details?: unknown; cause?: unknown } = {},
+): LoaError {
   return new LoaError(code, errorEnglish(sentence, params), { ...opts, sentence: { code: sentence, params } });
 }
 

@@ -17,7 +17,8 @@ export interface FfmpegLocation {
 }
 
 const LAST_RESORT_WARNING =
-  'using the ffmpeg build inside @ffmpeg-installer/ffmpeg (from 2018, no security updates): install a system ffmpeg (apt-get install ffmpeg) or set ffmpeg.path';
+  'using the ffmpeg build inside @ffmpeg-installer/ffmpeg (from 2018, no security updates): install a system ffmpeg (apt-get install ffmpeg) or set ' +
+  'ffmpeg.path';
 
 const require = createRequire(import.meta.url);
 
@@ -44,13 +45,19 @@ export function locateFfmpeg(opts: { configPath?: string | undefined; env?: Node
   const env = opts.env ?? process.env;
   if (opts.configPath) {
     if (!executable(opts.configPath)) {
-      throw new LoaError('LOA_FFMPEG_NOT_FOUND', `ffmpeg.path in the config is ${opts.configPath}, which is not an executable file; fix the path or remove it to search automatically.`);
+      throw new LoaError(
+        'LOA_FFMPEG_NOT_FOUND',
+        `ffmpeg.path in the config is ${opts.configPath}, which is not an executable file; fix the path or remove it to search automatically.`,
+      );
     }
     return { path: opts.configPath, source: 'config' };
   }
   if (env.FFMPEG_PATH) {
     if (!executable(env.FFMPEG_PATH)) {
-      throw new LoaError('LOA_FFMPEG_NOT_FOUND', `FFMPEG_PATH is ${env.FFMPEG_PATH}, which is not an executable file; fix it or unset it to search automatically.`);
+      throw new LoaError(
+        'LOA_FFMPEG_NOT_FOUND',
+        `FFMPEG_PATH is ${env.FFMPEG_PATH}, which is not an executable file; fix it or unset it to search automatically.`,
+      );
     }
     return { path: env.FFMPEG_PATH, source: 'FFMPEG_PATH' };
   }

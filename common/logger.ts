@@ -11,7 +11,7 @@ export interface LoggerOptions {
 }
 
 export function createLogger(opts: LoggerOptions): Logger {
-  const level = opts.level ?? ((process.env.LOA_LOG_LEVEL as LevelWithSilent | undefined) ?? 'info');
+  const level = opts.level ?? (process.env.LOA_LOG_LEVEL as LevelWithSilent | undefined) ?? 'info';
   return pino(
     {
       name: opts.name,

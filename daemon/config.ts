@@ -21,12 +21,18 @@ const UNITS: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, kib: 1024
 
 /** A size in bytes: a whole number, or with a unit as people write it on an SD card (`2GiB`,
  *  `500MB`; KB/MB/GB are powers of ten, KiB/MiB/GiB powers of two). */
-const byteSize = z.preprocess((v) => {
-  if (typeof v !== 'string') return v;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(k|m|g|kib|mib|gib)?b?\s*$/i.exec(v);
-  const unit = UNITS[(m?.[2] ?? '').toLowerCase()];
-  return m && unit !== undefined ? Math.round(Number(m[1]) * unit) : v;
-}, z.number({ error: 'must be a number of bytes, or a size like 500MB or 2GiB' }).int().min(1024 ** 2, 'must be at least 1 MiB'));
+const byteSize = z.preprocess(
+  (v) => {
+    if (typeof v !== 'string') return v;
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(k|m|g|kib|mib|gib)?b?\s*$/i.exec(v);
+    const unit = UNITS[(m?.[2] ?? '').toLowerCase()];
+    return m && unit !== undefined ? Math.round(Number(m[1]) * unit) : v;
+  },
+  z
+    .number({ error: 'must be a number of bytes, or a size like 500MB or 2GiB' })
+    .int()
+    .min(1024 ** 2, 'must be at least 1 MiB'),
+);
 
 /** A hub public key as `loa clusters add` prints it. */
 const hubKey = z.string().refine(
@@ -72,15 +78,28 @@ export const edgeConfigSchema = z
         })
         .prefault({})
         .superRefine((h, ctx) => {
-          const plain = [['mqttUrl', /^mqtt:/], ['httpUrl', /^http:/]] as const;
+          const plain = [
+            ['mqttUrl', /^mqtt:/],
+            ['httpUrl', /^http:/],
+          ] as const;
           for (const [key, re] of plain) {
             if (re.test(h[key]) && !h.allowPlaintext) {
-              ctx.addIssue({ code: 'custom', path: [key], message: `${h[key]} is unencrypted: the cluster secret would cross the network readable; use ${key === 'mqttUrl' ? 'mqtts://' : 'https://'} with hub.caFile, or set hub.allowPlaintext: true` });
+              ctx.addIssue({
+                code: 'custom',
+                path: [key],
+                message:
+                  `${h[key]} is unencrypted: the cluster secret would cross the network readable; use ${key === 'mqttUrl' ? 'mqtts://' : 'https://'} ` +
+                  `with hub.caFile, or set hub.allowPlaintext: true`,
+              });
             }
           }
           const secure = /^mqtts:/.test(h.mqttUrl) || /^https:/.test(h.httpUrl);
           if (secure && h.caFile === undefined) {
-            ctx.addIssue({ code: 'custom', path: ['caFile'], message: 'is needed for mqtts:// and https://: the hub\'s CA certificate (ca.pem from `loa clusters add`), the only one the box trusts' });
+            ctx.addIssue({
+              code: 'custom',
+              path: ['caFile'],
+              message: "is needed for mqtts:// and https://: the hub's CA certificate (ca.pem from `loa clusters add`), the only one the box trusts",
+            });
           }
         }),
     ),
@@ -121,16 +140,14 @@ export const edgeConfigSchema = z
     ),
     /** The amplifier's power relay on a GPIO line (sysfs number), reported in health. */
     relay: section(z.strictObject({ gpio: z.number().int().nonnegative(), activeLow: z.boolean().default(false) }).optional()),
-    log: section(
-      z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
-    ),
+    log: section(z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({})),
   })
   .refine((c) => (c.secret === undefined) !== (c.secretFile === undefined), {
     message: 'give exactly one of secret or secretFile',
     path: ['secret'],
   })
   .refine((c) => c.hubKeys.length > 0 || c.insecureAcceptUnsigned, {
-    message: "give the hub's public key (loa clusters add prints it), e.g. hubKeys: [\"ed25519:...\"]; without one the box would obey anyone",
+    message: 'give the hub\'s public key (loa clusters add prints it), e.g. hubKeys: ["ed25519:..."]; without one the box would obey anyone',
     path: ['hubKeys'],
   });
 
@@ -191,7 +208,9 @@ export function readCa(file: string): Buffer {
   try {
     if (!new X509Certificate(pem).ca) throw new Error('it is not a CA certificate');
   } catch (e) {
-    throw configErrors.invalid(`${file}: hub.caFile is not the hub's CA certificate (${e instanceof Error ? e.message : String(e)}); copy ca.pem from \`loa clusters add\`.`);
+    throw configErrors.invalid(
+      `${file}: hub.caFile is not the hub's CA certificate (${e instanceof Error ? e.message : String(e)}); copy ca.pem from \`loa clusters add\`.`,
+    );
   }
   return pem;
 }

@@ -88,11 +88,17 @@ export class EdgeDaemon {
     const secret = readSecret(config);
     const check = new HubMessageCheck(config.hubKeys, config.insecureAcceptUnsigned);
     if (check.acceptUnsigned) {
-      log.warn('insecureAcceptUnsigned is set: this box obeys commands from anyone who can reach its MQTT topics, not only the hub. Set hubKeys instead (docs/install.md).');
+      log.warn(
+        'insecureAcceptUnsigned is set: this box obeys commands from anyone who can reach its MQTT topics, not only the hub. Set hubKeys instead ' +
+          '(docs/install.md).',
+      );
     }
     const ca = config.hub.caFile ? readCa(config.hub.caFile) : undefined;
     if (config.hub.allowPlaintext && (/^mqtt:/.test(config.hub.mqttUrl) || /^http:/.test(config.hub.httpUrl))) {
-      log.warn({ mqttUrl: config.hub.mqttUrl, httpUrl: config.hub.httpUrl }, 'plain text to the hub (hub.allowPlaintext): the cluster secret and commands cross the network readable');
+      log.warn(
+        { mqttUrl: config.hub.mqttUrl, httpUrl: config.hub.httpUrl },
+        'plain text to the hub (hub.allowPlaintext): the cluster secret and commands cross the network readable',
+      );
     }
     const stateFile = new DeviceStateFile(config.dataDir, log.child({ module: 'state' }));
     this.stateFile = stateFile;

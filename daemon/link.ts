@@ -138,10 +138,17 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
         this.log.info({ code }, 'the hub is busy checking logins; retrying');
       } else if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
         // The right CA, but a name the certificate does not carry: the secret was not sent either.
-        this.log.warn({ code, err: err.message }, `the hub's certificate does not name the host of ${this.opts.mqttUrl}; add that name to tls.names on the hub (docs/install.md, TLS); the secret was not sent`);
+        this.log.warn(
+          { code, err: err.message },
+          `the hub's certificate does not name the host of ${this.opts.mqttUrl}; add that name to tls.names on the hub (docs/install.md, TLS); the secret ` +
+            `was not sent`,
+        );
       } else if (typeof code === 'string' && TLS_REFUSALS.test(code)) {
         // Checked before CONNECT is sent: a server the pinned CA did not sign never sees the secret.
-        this.log.warn({ code, err: err.message }, `the server at ${this.opts.mqttUrl} is not the hub: its certificate is not from the CA in hub.caFile (${err.message}); the secret was not sent`);
+        this.log.warn(
+          { code, err: err.message },
+          `the server at ${this.opts.mqttUrl} is not the hub: its certificate is not from the CA in hub.caFile (${err.message}); the secret was not sent`,
+        );
       } else if (err.message.startsWith('Connection refused')) {
         this.log.warn({ code }, `the hub refused the connection (${err.message}); check clusterId and secret`);
       } else {
@@ -235,7 +242,8 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
       }
       // An older hub may not offer clock sync; the box then goes by its own clock (ClockSync warns).
       if (refused(this.timeTopic)) this.log.warn({ topic: this.timeTopic }, 'the hub refused the clock-sync subscription');
-      if (refused(this.planTopic)) this.log.warn({ topic: this.planTopic }, 'the hub refused the plan subscription; without a plan the box plays nothing while offline');
+      if (refused(this.planTopic))
+        this.log.warn({ topic: this.planTopic }, 'the hub refused the plan subscription; without a plan the box plays nothing while offline');
       this.emit('subscribed');
       const presence = encodePayload('presence', { v: PROTOCOL_VERSION, status: 'online', at: this.opts.clock.now(), agent: this.opts.agent });
       client.publish(clusterTopic(this.opts.clusterId, 'presence'), presence, { qos: 1, retain: true });

@@ -68,10 +68,13 @@ async function run(opts: { config: string }): Promise<void> {
     void systemd.stopping();
     daemon
       .stop()
-      .then(() => 0, (e: unknown) => {
-        logger.error({ err: errorMessage(e) }, 'shutdown failed');
-        return 1;
-      })
+      .then(
+        () => 0,
+        (e: unknown) => {
+          logger.error({ err: errorMessage(e) }, 'shutdown failed');
+          return 1;
+        },
+      )
       .then((code) => {
         clearInterval(keepAlive);
         logger.flush(() => process.exit(code));

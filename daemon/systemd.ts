@@ -87,7 +87,8 @@ export class SystemdNotifier {
           this.failed = null;
           return resolve(true);
         }
-        const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'systemd-notify is not installed (Debian package systemd)' : (stderr.trim() || err.message);
+        const why =
+          (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'systemd-notify is not installed (Debian package systemd)' : stderr.trim() || err.message;
         if (why !== this.failed) this.o.logger.error({ args, err: why }, 'cannot notify systemd');
         this.failed = why;
         resolve(false);

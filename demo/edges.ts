@@ -84,7 +84,10 @@ export function writeEdgeConfig(spec: EdgeSpec): { configFile: string; sinkDir: 
 
 export function spawnEdge(spec: EdgeSpec): EdgeProcess {
   const { configFile, sinkDir } = writeEdgeConfig(spec);
-  const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), EDGE_BIN, '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...spec.env } });
+  const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), EDGE_BIN, '--config', configFile], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...spec.env },
+  });
   let out = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (out = (out + d).slice(-200_000)));
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (out = (out + d).slice(-200_000)));

@@ -35,7 +35,8 @@ const program = new Command('npm run demo --')
   .option('--keep', 'keep everything running after the broadcast (stop with Ctrl-C); use the `loa` CLI meanwhile', false)
   .addHelpText(
     'after',
-    '\nWith --keep the hub stays up on the ports above; in another terminal:\n  node bin/loa.js --data-dir ./data/demo/hub status\n  node bin/loa.js --data-dir ./data/demo/hub broadcast play --media loa-demo --all\n',
+    '\nWith --keep the hub stays up on the ports above; in another terminal:\n  node bin/loa.js --data-dir ./data/demo/hub status\n  node bin/loa.js ' +
+      '--data-dir ./data/demo/hub broadcast play --media loa-demo --all\n',
   );
 
 function makeSample(dir: string, ffmpeg: string): string {
@@ -46,8 +47,26 @@ function makeSample(dir: string, ffmpeg: string): string {
     return wav;
   }
   // No speech engine here: a three-note chime, the sound that opens a commune bulletin.
-  execFileSync(ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=f=523:d=1', '-f', 'lavfi', '-i', 'sine=f=659:d=1', '-f', 'lavfi', '-i', 'sine=f=784:d=1.5',
-    '-filter_complex', '[0][1][2]concat=n=3:v=0:a=1', wav]);
+  execFileSync(ffmpeg, [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=f=523:d=1',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=f=659:d=1',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=f=784:d=1.5',
+    '-filter_complex',
+    '[0][1][2]concat=n=3:v=0:a=1',
+    wav,
+  ]);
   return wav;
 }
 
@@ -66,7 +85,13 @@ async function main(): Promise<void> {
 
   const site = parse(readFileSync(o.site, 'utf8')) as SiteFile;
   const hub = new Hub({
-    config: { dataDir: join(dataDir, 'hub'), mqtt: { tls: { port: o.mqttPort } }, http: { port: o.httpPort }, dispatch: { leadMs: 3000 }, cameras: { pollIntervalSec: 5, timeoutMs: 2000 } },
+    config: {
+      dataDir: join(dataDir, 'hub'),
+      mqtt: { tls: { port: o.mqttPort } },
+      http: { port: o.httpPort },
+      dispatch: { leadMs: 3000 },
+      cameras: { pollIntervalSec: 5, timeoutMs: 2000 },
+    },
     logger: logger.child({ part: 'hub' }),
   });
   const addr = await hub.start();
@@ -88,13 +113,29 @@ async function main(): Promise<void> {
     healthIntervalMs: 10_000,
   });
   const edges: EdgeProcess[] = edgeIds.map((id) =>
-    spawnEdge({ clusterId: id, secret: creds.get(id)!, hubKeys: hub.hubKeys(), mqttUrl: addr.mqttUrl, httpUrl: addr.httpUrl, caFile: addr.caFile, dir: join(dataDir, id), healthIntervalSec: 10 }),
+    spawnEdge({
+      clusterId: id,
+      secret: creds.get(id)!,
+      hubKeys: hub.hubKeys(),
+      mqttUrl: addr.mqttUrl,
+      httpUrl: addr.httpUrl,
+      caFile: addr.caFile,
+      dir: join(dataDir, id),
+      healthIntervalSec: 10,
+    }),
   );
   // Free ports (not ONVIF's standard 80, which needs root): the hub is told each camera's port.
   const villages = site.clusters.map((c) => c.village);
   const cams: CameraFarm | null =
     o.cameras > 0
-      ? await startCameras({ count: o.cameras, port: 0, discoveryPort: null, logger: logger.child({ part: 'cameras' }), villages, faults: [undefined, { dead: true }] })
+      ? await startCameras({
+          count: o.cameras,
+          port: 0,
+          discoveryPort: null,
+          logger: logger.child({ part: 'cameras' }),
+          villages,
+          faults: [undefined, { dead: true }],
+        })
       : null;
   const stopAll = async (): Promise<void> => {
     await cams?.stop();
@@ -117,11 +158,17 @@ async function main(): Promise<void> {
     const sample = makeSample(dataDir, hub.ffmpeg.path);
     const token = hub.operatorToken();
     // Over HTTPS, trusting the hub's own CA, as the CLI does.
-    const up = await fetch(`${addr.httpUrl}/api/v1/media?name=loa-demo&filename=loa-demo.wav`, withDispatcher({
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream', accept: 'application/json' },
-      body: readFileSync(sample),
-    }, await caDispatcher(hub.tls.ca)));
+    const up = await fetch(
+      `${addr.httpUrl}/api/v1/media?name=loa-demo&filename=loa-demo.wav`,
+      withDispatcher(
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream', accept: 'application/json' },
+          body: readFileSync(sample),
+        },
+        await caDispatcher(hub.tls.ca),
+      ),
+    );
     const media = ((await up.json()) as { media: { id: string; durationMs: number } }).media;
     say(`imported the sample: ${(media.durationMs / 1000).toFixed(1)} s, loudness-normalised Ogg/Opus, id ${media.id.slice(0, 12)}…`);
 
@@ -139,7 +186,15 @@ async function main(): Promise<void> {
     // their clocks to the hub); the ack itself may arrive later over a slow link.
     const table = demoTable(['cluster', 'village', 'kind', 'outcome', 'start ack heard (UTC)', 'finished (UTC)', 'start error'], colour);
     for (const t of b.targets) {
-      table.push([t.clusterId, village.get(t.clusterId) ?? '', edgeIds.includes(t.clusterId) ? 'loa-edge' : 'simulated', t.status, time(t.startedAt), time(t.finishedAt), t.startErrorMs !== null ? `${Math.round(t.startErrorMs)} ms` : '-']);
+      table.push([
+        t.clusterId,
+        village.get(t.clusterId) ?? '',
+        edgeIds.includes(t.clusterId) ? 'loa-edge' : 'simulated',
+        t.status,
+        time(t.startedAt),
+        time(t.finishedAt),
+        t.startErrorMs !== null ? `${Math.round(t.startErrorMs)} ms` : '-',
+      ]);
     }
     say(table.toString());
     const finished = b.targets.filter((t) => t.status === 'finished').length;
@@ -161,10 +216,13 @@ async function main(): Promise<void> {
 
 /** Adds the simulated cameras, waits for one poll of each, prints their status and the monitor's address. */
 async function showCameras(hub: Hub, cams: CameraFarm, villages: string[], httpUrl: string, say: (s: string) => void, colour: boolean): Promise<void> {
-  cams.cameras.forEach((c, i) => hub.cameras.add({ id: c.name, host: c.host, port: c.port, user: 'admin', password: 'admin', name: `Camera ${c.name.slice(4)}`, village: villages[i] }));
+  cams.cameras.forEach((c, i) =>
+    hub.cameras.add({ id: c.name, host: c.host, port: c.port, user: 'admin', password: 'admin', name: `Camera ${c.name.slice(4)}`, village: villages[i] }),
+  );
   await hub.cameras.pollAll();
   const table = demoTable(['camera', 'village', 'address', 'status', 'reason', 'model'], colour);
-  for (const v of hub.cameras.list()) table.push([v.id, v.village ?? '', `${v.host}:${v.port}`, v.status, v.reason ?? '', v.device ? `${v.device.manufacturer} ${v.device.model}` : '-']);
+  for (const v of hub.cameras.list())
+    table.push([v.id, v.village ?? '', `${v.host}:${v.port}`, v.status, v.reason ?? '', v.device ? `${v.device.manufacturer} ${v.device.model}` : '-']);
   say(table.toString());
   const police = newTokenSecret();
   hub.store.tokens.add({ id: 't-demo-police', name: 'demo police post', role: 'police', createdAt: Date.now(), token: police });

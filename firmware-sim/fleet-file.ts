@@ -59,9 +59,15 @@ function uniqueIds(list: { id: string }[], ctx: z.RefinementCtx, prefix: (string
   });
 }
 
-const listSchema = z.array(entrySchema).min(1, 'lists no cluster').superRefine((l, ctx) => uniqueIds(l, ctx, []));
+const listSchema = z
+  .array(entrySchema)
+  .min(1, 'lists no cluster')
+  .superRefine((l, ctx) => uniqueIds(l, ctx, []));
 const objectSchema = z.object({
-  clusters: z.array(entrySchema).min(1, 'lists no cluster').superRefine((l, ctx) => uniqueIds(l, ctx, [])),
+  clusters: z
+    .array(entrySchema)
+    .min(1, 'lists no cluster')
+    .superRefine((l, ctx) => uniqueIds(l, ctx, [])),
 });
 
 type Entry = z.infer<typeof entrySchema>;

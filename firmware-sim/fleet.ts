@@ -107,19 +107,31 @@ export class Fleet {
     this.clock = opts.clock ?? systemClock;
     const random = opts.random ?? Math.random;
     this.counters = {
-      connected: 0, connects: 0, commandsReceived: 0, commandsDropped: 0,
+      connected: 0,
+      connects: 0,
+      commandsReceived: 0,
+      commandsDropped: 0,
       acks: Object.fromEntries(ACK_STATUSES.map((s) => [s, 0])) as Record<AckStatus, number>,
-      refused: 0, failures: 0, acksLost: 0, healthSent: 0,
+      refused: 0,
+      failures: 0,
+      acksLost: 0,
+      healthSent: 0,
     };
     checkClusters(opts.clusters);
     const fleetSettings: ClusterOverrides = {
-      delayMs: opts.delayMs, clockOffsetMs: opts.clockOffsetMs, failureRate: opts.failureRate,
-      fetchDelayMs: opts.fetchDelayMs, healthIntervalMs: opts.healthIntervalMs,
+      delayMs: opts.delayMs,
+      clockOffsetMs: opts.clockOffsetMs,
+      failureRate: opts.failureRate,
+      fetchDelayMs: opts.fetchDelayMs,
+      healthIntervalMs: opts.healthIntervalMs,
     };
     const backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
     const observer = this.observer();
     if (opts.hubKeys.length === 0 && !opts.insecureAcceptUnsigned) {
-      throw new LoaError('LOA_SIM_NO_HUB_KEY', "give the hub's public key (--hub-key, as loa clusters add prints it); without it the clusters would obey anyone.");
+      throw new LoaError(
+        'LOA_SIM_NO_HUB_KEY',
+        "give the hub's public key (--hub-key, as loa clusters add prints it); without it the clusters would obey anyone.",
+      );
     }
     const check = new HubMessageCheck(opts.hubKeys, opts.insecureAcceptUnsigned ?? false);
     const secureContext = opts.ca ? createSecureContext({ ca: opts.ca }) : undefined;
@@ -144,9 +156,7 @@ export class Fleet {
     this.byId = new Map(this.clusters.map((c) => [c.id, c]));
     const rate = opts.connectRatePerSec ?? DEFAULT_CONNECT_RATE;
     const ramped = rate > 0 && Number.isFinite(rate) && this.clusters.length > 1;
-    this.ramp = ramped
-      ? new Pacer({ clock: this.clock, spacingMs: 1000 / rate, limit: this.clusters.length, onDue: (k) => this.clusters[k]?.start() })
-      : null;
+    this.ramp = ramped ? new Pacer({ clock: this.clock, spacingMs: 1000 / rate, limit: this.clusters.length, onDue: (k) => this.clusters[k]?.start() }) : null;
     // One pacer per distinct health interval spreads that group's reports evenly over it.
     const groups = new Map<number, VirtualCluster[]>();
     for (const c of this.clusters) {
@@ -210,7 +220,13 @@ export class Fleet {
     return new Promise((resolve, reject) => {
       const timer = this.clock.setTimeout(() => {
         this.events.off('connected', check);
-        reject(new LoaError('LOA_SIM_TIMEOUT', `only ${this.counters.connected} of ${count} clusters connected within ${timeoutMs} ms; is the broker at ${this.opts.mqttUrl} up and are the secrets right?`));
+        reject(
+          new LoaError(
+            'LOA_SIM_TIMEOUT',
+            `only ${this.counters.connected} of ${count} clusters connected within ${timeoutMs} ms; is the broker at ${this.opts.mqttUrl} up and are the ` +
+              `secrets right?`,
+          ),
+        );
       }, timeoutMs);
       const check = () => {
         if (this.counters.connected < count) return;

@@ -170,7 +170,9 @@ export class SimulatedPlayer {
   private stop(cmd: StopCommand, receivedAt: number): void {
     this.ack(cmd, 'accepted', receivedAt);
     // Stops at once, also an item still waiting for its startAt.
-    const matching = [this.current, this.next].filter((p): p is Playback => p !== null && (cmd.broadcastId === undefined || cmd.broadcastId === p.cmd.broadcastId));
+    const matching = [this.current, this.next].filter(
+      (p): p is Playback => p !== null && (cmd.broadcastId === undefined || cmd.broadcastId === p.cmd.broadcastId),
+    );
     for (const p of matching) this.end(p, 'stop-command');
     this.ack(cmd, 'finished', receivedAt, matching.length > 0 ? {} : { detail: 'nothing to stop' });
   }

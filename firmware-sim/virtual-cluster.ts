@@ -110,7 +110,12 @@ export class VirtualCluster {
     // per-connect info line, times thousands of clusters, is noise: warnings only.
     const syncLog = opts.logger.levelVal >= 40 ? opts.logger : opts.logger.child({}, { level: 'warn' });
     this.sync = opts.clockSync
-      ? new ClockSync({ clock: this.clock, logger: syncLog, random: opts.random, send: (req) => this.publish(this.topics.timereq, encodePayload('timereq', req), 0, false) })
+      ? new ClockSync({
+          clock: this.clock,
+          logger: syncLog,
+          random: opts.random,
+          send: (req) => this.publish(this.topics.timereq, encodePayload('timereq', req), 0, false),
+        })
       : null;
     this.player = new SimulatedPlayer({
       clock: this.sync?.hubClock ?? this.clock,
@@ -272,7 +277,15 @@ export class VirtualCluster {
     const verdict = this.gate.admit(cmd, (this.sync?.hubClock ?? this.clock).now());
     if (!verdict.ok) {
       this.opts.logger.info({ cmdId: cmd.id, seq: cmd.seq, reason: verdict.reason }, 'command refused');
-      const ack: Ack = { v: PROTOCOL_VERSION, cmdId: cmd.id, seq: cmd.seq, status: 'refused', reason: verdict.reason, detail: verdict.detail, at: Math.round(this.clock.now()) };
+      const ack: Ack = {
+        v: PROTOCOL_VERSION,
+        cmdId: cmd.id,
+        seq: cmd.seq,
+        status: 'refused',
+        reason: verdict.reason,
+        detail: verdict.detail,
+        at: Math.round(this.clock.now()),
+      };
       return this.sendAck(ack, receivedAt);
     }
     this.player.handle(cmd, receivedAt);
@@ -283,7 +296,8 @@ export class VirtualCluster {
     this.forged.warn(this.opts.logger, { topic: this.topics.cmd, reason }, 'refused a command the hub did not sign');
     this.opts.observer.dropped(this, reason, receivedAt);
     const ref = readableCommandRef(payload);
-    if (ref) this.sendAck({ v: PROTOCOL_VERSION, cmdId: ref.id, seq: ref.seq, status: 'refused', reason, detail, at: Math.round(this.clock.now()) }, receivedAt);
+    if (ref)
+      this.sendAck({ v: PROTOCOL_VERSION, cmdId: ref.id, seq: ref.seq, status: 'refused', reason, detail, at: Math.round(this.clock.now()) }, receivedAt);
   }
 
   /**
@@ -296,7 +310,10 @@ export class VirtualCluster {
     const ref = readableCommandRef(payload);
     if (!ref) return;
     const detail = reason.length > 300 ? `${reason.slice(0, 297)}...` : reason;
-    this.sendAck({ v: PROTOCOL_VERSION, cmdId: ref.id, seq: ref.seq, status: 'refused', reason: 'invalid', detail, at: Math.round(this.clock.now()) }, receivedAt);
+    this.sendAck(
+      { v: PROTOCOL_VERSION, cmdId: ref.id, seq: ref.seq, status: 'refused', reason: 'invalid', detail, at: Math.round(this.clock.now()) },
+      receivedAt,
+    );
   }
 
   private sendAck(ack: Ack, cmdReceivedAt: number): void {

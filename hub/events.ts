@@ -23,7 +23,8 @@ export interface HubEvents {
   /** An operator stopped a broadcast on every cluster (a live stream's row: its stream ends too). */
   broadcastStopped: { broadcastId: string };
   clusterAdded: { clusterId: string };
-  /** The schedule in force changed (applied, or its clusters or media changed). The timeline changed; `clusterIds`: only theirs (a cluster added), else everyone's. */
+  /** The schedule in force changed (applied, or its clusters or media changed). The timeline
+   *  changed; `clusterIds`: only theirs (a cluster added), else everyone's. */
   scheduleChanged: { clusterIds?: string[] };
   /** The schedule in force must be read again (a version applied, or its `tts:` items can now be
    *  made into speech). */

@@ -73,7 +73,11 @@ export interface HubAddresses {
 }
 
 /** The broker module: embedded aedes or a client of an external broker (broker.mode). */
-export type HubBroker = HubMqtt & { start(): Promise<void>; stop(opts?: { exiting?: boolean }): Promise<void>; readonly ports: { mqtt: number | null; mqtts: number | null } };
+export type HubBroker = HubMqtt & {
+  start(): Promise<void>;
+  stop(opts?: { exiting?: boolean }): Promise<void>;
+  readonly ports: { mqtt: number | null; mqtts: number | null };
+};
 
 export const OPERATOR_TOKEN_FILE = 'operator.token';
 export const HUB_INFO_FILE = 'hub.json';
@@ -205,9 +209,26 @@ export class Hub {
     // The URL (relative to the hub's HTTP root) a box fetches a media file from: plays and plans.
     const mediaUrl = (id: string): string => `/api/v1/media/${id}/content`;
     // The one place a play is sent; ad-hoc dispatch, the scheduler and live streams produce on it.
-    const ledger = new BroadcastLedger({ store: this.store, mqtt: signed, bus, clock, logger: logger.child({ module: 'broadcasts' }), deviceLog, config: config.dispatch, mediaUrl });
+    const ledger = new BroadcastLedger({
+      store: this.store,
+      mqtt: signed,
+      bus,
+      clock,
+      logger: logger.child({ module: 'broadcasts' }),
+      deviceLog,
+      config: config.dispatch,
+      mediaUrl,
+    });
     this.ledger = ledger;
-    this.streams = new StreamDispatch({ store: this.store, ledger, mqtt: signed, bus, clock, logger: logger.child({ module: 'dispatcher' }), config: config.dispatch });
+    this.streams = new StreamDispatch({
+      store: this.store,
+      ledger,
+      mqtt: signed,
+      bus,
+      clock,
+      logger: logger.child({ module: 'dispatcher' }),
+      config: config.dispatch,
+    });
     this.clusters = new ClusterService({
       store: this.store,
       mqtt: this.broker,
@@ -217,7 +238,14 @@ export class Hub {
       logger: logger.child({ module: 'clusters' }),
       ...(this.brokerFiles ? { brokerFiles: this.brokerFiles } : {}),
     });
-    const schedules = new ScheduleService({ store: this.store, bus, clock, logger: logger.child({ module: 'schedules' }), timezone: config.timezone, site: config.site });
+    const schedules = new ScheduleService({
+      store: this.store,
+      bus,
+      clock,
+      logger: logger.child({ module: 'schedules' }),
+      timezone: config.timezone,
+      site: config.site,
+    });
     this.schedules = schedules;
     const scheduler = new Scheduler({
       store: this.store,
@@ -251,7 +279,16 @@ export class Hub {
         return w !== null && priorityRank(w.priority) > priorityRank(asPriority(priority));
       },
     });
-    const dispatcher = new Dispatcher({ store: this.store, ledger, returns: this.returns, mqtt: signed, bus, clock, logger: logger.child({ module: 'dispatcher' }), config: config.dispatch });
+    const dispatcher = new Dispatcher({
+      store: this.store,
+      ledger,
+      returns: this.returns,
+      mqtt: signed,
+      bus,
+      clock,
+      logger: logger.child({ module: 'dispatcher' }),
+      config: config.dispatch,
+    });
     this.dispatcher = dispatcher;
     const media = createMediaService({
       dataDir: this.dataDir,
@@ -303,7 +340,15 @@ export class Hub {
     this.alarms = new AlarmService({ store: this.store, bus, clock, logger: logger.child({ module: 'alarms' }), config: config.alarms });
     this.alarms.start();
     // After alarms: the cameras raise and clear theirs through it.
-    this.cameras = new CameraModule({ store: this.store, alarms: this.alarms, bus, clock, logger: logger.child({ module: 'cameras' }), config: config.cameras, fileCameras });
+    this.cameras = new CameraModule({
+      store: this.store,
+      alarms: this.alarms,
+      bus,
+      clock,
+      logger: logger.child({ module: 'cameras' }),
+      config: config.cameras,
+      fileCameras,
+    });
     this.cameras.start();
     // Live streams live in memory: their rows close before the ledger picks up what the last run left.
     const lost = this.streams.closeAfterRestart();
@@ -416,12 +461,21 @@ export class Hub {
     const existing = existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '';
     if (!existing || !this.store.tokens.findByToken(existing)) {
       const secret = newTokenSecret();
-      this.store.tokens.add({ id: `t-${randomBytes(5).toString('hex')}`, name: 'local operator', role: 'operator', createdAt: this.clock.now(), token: secret });
+      this.store.tokens.add({
+        id: `t-${randomBytes(5).toString('hex')}`,
+        name: 'local operator',
+        role: 'operator',
+        createdAt: this.clock.now(),
+        token: secret,
+      });
       writeFileSync(tokenFile, `${secret}\n`, { mode: 0o600 });
       chmodSync(tokenFile, 0o600);
       this.logger.info({ file: tokenFile }, 'created an operator token for the local CLI');
     }
-    writeFileSync(join(this.dataDir, HUB_INFO_FILE), `${JSON.stringify({ httpUrl: this.addresses.httpUrl, mqttUrl: this.addresses.mqttUrl, caFile: this.addresses.caFile, pid: process.pid }, null, 2)}\n`);
+    writeFileSync(
+      join(this.dataDir, HUB_INFO_FILE),
+      `${JSON.stringify({ httpUrl: this.addresses.httpUrl, mqttUrl: this.addresses.mqttUrl, caFile: this.addresses.caFile, pid: process.pid }, null, 2)}\n`,
+    );
   }
 
   /** The operator token the hub wrote for the local CLI. */

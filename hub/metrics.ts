@@ -56,7 +56,11 @@ export function createMetrics(store: Store, bus: EventBus, owner: object): Regis
   const presence = new Counter({ name: 'loa_presence_changes_total', help: 'Cluster presence changes', labelNames: ['online'], registers: [registry] });
   bus.on(owner, 'ack', ({ ack }) => acks.inc({ status: ack.status }));
   // A box's warnings beyond its few a minute (hub/devices/log-limit.ts): counted, not logged.
-  const suppressed = new Counter({ name: 'loa_device_log_lines_suppressed_total', help: 'Warning lines caused by devices and left out of the log (rate limit per cluster)', registers: [registry] });
+  const suppressed = new Counter({
+    name: 'loa_device_log_lines_suppressed_total',
+    help: 'Warning lines caused by devices and left out of the log (rate limit per cluster)',
+    registers: [registry],
+  });
   bus.on(owner, 'payloadRejected', () => rejected.inc());
   bus.on(owner, 'deviceLogSuppressed', () => suppressed.inc());
   bus.on(owner, 'health', () => health.inc());

@@ -17,14 +17,26 @@ export interface HubOptions {
 
 /** English help text → Vietnamese (tests/help-vi-programs.test.ts checks that none is missing). */
 export const HUB_HELP_VI: ReadonlyMap<string, string> = new Map([
-  ['Loa hub: embedded MQTT broker, scheduler and HTTP API for the commune radio', 'Trạm trung tâm Loa: máy chủ MQTT tích hợp, bộ lập lịch và API HTTP cho hệ thống truyền thanh của xã'],
-  ['YAML config file (defaults apply to anything it leaves out; no file: all defaults)', 'tệp cấu hình YAML (phần nào tệp không ghi thì dùng giá trị mặc định; không có tệp: mọi giá trị đều mặc định)'],
+  [
+    'Loa hub: embedded MQTT broker, scheduler and HTTP API for the commune radio',
+    'Trạm trung tâm Loa: máy chủ MQTT tích hợp, bộ lập lịch và API HTTP cho hệ thống truyền thanh của xã',
+  ],
+  [
+    'YAML config file (defaults apply to anything it leaves out; no file: all defaults)',
+    'tệp cấu hình YAML (phần nào tệp không ghi thì dùng giá trị mặc định; không có tệp: mọi giá trị đều mặc định)',
+  ],
   ['override dataDir from the config', 'dùng thư mục này thay cho dataDir trong tệp cấu hình'],
   ['override mqtt.tls.port (MQTT over TLS)', 'dùng cổng này thay cho mqtt.tls.port (MQTT qua TLS)'],
   ['override http.port', 'dùng cổng này thay cho http.port'],
   ['validate the config and exit', 'kiểm tra tệp cấu hình rồi thoát'],
-  ['make the next signing key in the data dir (a key rotation, docs/install.md), print its public key and exit', 'tạo khoá ký tiếp theo trong thư mục dữ liệu (đổi khoá, xem docs/install.md), in khoá công khai của nó rồi thoát'],
-  ['sign with the next key from the next start on (the current one is kept as signing-key.old.pem), print both and exit', 'từ lần khởi động sau, ký bằng khoá tiếp theo (khoá hiện tại được giữ lại thành signing-key.old.pem), in cả hai khoá rồi thoát'],
+  [
+    'make the next signing key in the data dir (a key rotation, docs/install.md), print its public key and exit',
+    'tạo khoá ký tiếp theo trong thư mục dữ liệu (đổi khoá, xem docs/install.md), in khoá công khai của nó rồi thoát',
+  ],
+  [
+    'sign with the next key from the next start on (the current one is kept as signing-key.old.pem), print both and exit',
+    'từ lần khởi động sau, ký bằng khoá tiếp theo (khoá hiện tại được giữ lại thành signing-key.old.pem), in cả hai khoá rồi thoát',
+  ],
   ['output the version number', 'in số phiên bản'],
   ['display help for command', 'hiển thị trợ giúp của lệnh'],
 ]);

@@ -3,9 +3,7 @@
 import type { Channel } from './topics.js';
 import { MAX_PAYLOAD_BYTES, schemasByChannel, type PayloadByChannel } from './schemas.js';
 
-export type Decoded<C extends Channel> =
-  | { ok: true; value: PayloadByChannel[C] }
-  | { ok: false; reason: string };
+export type Decoded<C extends Channel> = { ok: true; value: PayloadByChannel[C] } | { ok: false; reason: string };
 
 export function decodePayload<C extends Channel>(channel: C, payload: Buffer | string): Decoded<C> {
   const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;

@@ -32,7 +32,12 @@ export const PAYLOADS: readonly PayloadDoc[] = [
   { name: 'health', channel: 'health', schema: schemasByChannel.health },
   { name: 'timereq', channel: 'timereq', schema: schemasByChannel.timereq },
   { name: 'time', channel: 'time', schema: schemasByChannel.time },
-  { name: 'plan', channel: 'plan', schema: schemasByChannel.plan, rules: 'an item\'s stopAt, when given, must be after its startAt (the hub never sends otherwise)' },
+  {
+    name: 'plan',
+    channel: 'plan',
+    schema: schemasByChannel.plan,
+    rules: "an item's stopAt, when given, must be after its startAt (the hub never sends otherwise)",
+  },
   { name: 'playlog', channel: 'playlog', schema: schemasByChannel.playlog },
 ];
 
@@ -42,7 +47,8 @@ export const SIGNATURE_SCHEMA = {
   $id: 'signature.schema.json',
   title: 'signature',
   description:
-    'The member the hub appends to every cmd, time and plan payload, always last: an Ed25519 signature over the UTF-8 bytes of topic + "\\n" + the JSON text without this member. A hub message on the wire matches both its payload schema and this one.',
+    'The member the hub appends to every cmd, time and plan payload, always last: an Ed25519 signature over the UTF-8 bytes of topic + "\\n" + the JSON text ' +
+    'without this member. A hub message on the wire matches both its payload schema and this one.',
   type: 'object',
   properties: {
     sig: { type: 'string', pattern: `^${SIG_BASE64}$`, description: '64-byte Ed25519 signature, standard base64 (88 characters)' },

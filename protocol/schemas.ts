@@ -11,7 +11,11 @@ export const MAX_PAYLOAD_BYTES = 64 * 1024;
 const version = z.literal(PROTOCOL_VERSION).describe('protocol version');
 const epochMs = z.number().int().nonnegative().max(8.64e15);
 const shortText = (max: number) => z.string().max(max);
-const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9._:-]+$/, 'only letters, digits and . _ : - are allowed');
+const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'only letters, digits and . _ : - are allowed');
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
 const volume = z.number().int().min(0).max(100);
 
@@ -32,7 +36,12 @@ const commandBase = {
   v: version,
   // Acks carry the id back: MQTT 3.1.1 has no correlation data.
   id: id.describe('unique command id; every ack of it carries it back as cmdId'),
-  seq: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).describe('per-cluster sequence number, strictly increasing but by jumps; refuse one not above the highest accepted'),
+  seq: z
+    .number()
+    .int()
+    .positive()
+    .max(Number.MAX_SAFE_INTEGER)
+    .describe('per-cluster sequence number, strictly increasing but by jumps; refuse one not above the highest accepted'),
   issuedAt: epochMs.describe('hub time when the hub sent it'),
   expiresAt: epochMs.describe('refuse it once hub time (box clock + clock-sync offset) is past this'),
 };
@@ -90,18 +99,22 @@ export const playCommandSchema = z
   .describe('Play one item at startAt (hub time).');
 export type PlayCommand = z.infer<typeof playCommandSchema>;
 
-export const stopCommandSchema = z.object({
-  ...commandBase,
-  type: z.literal('stop'),
-  broadcastId: id.optional().describe('stop only this broadcast (playing or waiting); absent: stop whatever plays or waits'),
-}).describe('Stop at once.');
+export const stopCommandSchema = z
+  .object({
+    ...commandBase,
+    type: z.literal('stop'),
+    broadcastId: id.optional().describe('stop only this broadcast (playing or waiting); absent: stop whatever plays or waits'),
+  })
+  .describe('Stop at once.');
 export type StopCommand = z.infer<typeof stopCommandSchema>;
 
-export const volumeCommandSchema = z.object({
-  ...commandBase,
-  type: z.literal('volume'),
-  volume: volume.describe('standing volume 0–100, kept across reboots'),
-}).describe('Set the standing volume.');
+export const volumeCommandSchema = z
+  .object({
+    ...commandBase,
+    type: z.literal('volume'),
+    volume: volume.describe('standing volume 0–100, kept across reboots'),
+  })
+  .describe('Set the standing volume.');
 export type VolumeCommand = z.infer<typeof volumeCommandSchema>;
 
 export const commandSchema = z.discriminatedUnion('type', [playCommandSchema, stopCommandSchema, volumeCommandSchema]);
@@ -143,7 +156,12 @@ export const ackSchema = z
     detail: shortText(300).optional().describe("free text for people, e.g. the player's last error line"),
     at: epochMs.describe("the box's own clock (not corrected by clock sync)"),
     broadcastId: id.optional().describe("with a play's acks: the play's broadcastId"),
-    positionMs: z.number().int().nonnegative().optional().describe('with started, stopped, finished: position in the media, ms (0 for an item stopped before it started)'),
+    positionMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe('with started, stopped, finished: position in the media, ms (0 for an item stopped before it started)'),
     startErrorMs: z.number().min(-3_600_000).max(3_600_000).optional().describe('with started: how late (+) or early (−) the first sample was, ms of hub time'),
   })
   .describe('One step of one command.');

@@ -64,7 +64,10 @@ export function openSigned(keys: readonly KeyObject[], topic: string, payload: B
 export class HubMessageCheck {
   private readonly keys: KeyObject[];
 
-  constructor(keys: readonly string[], readonly acceptUnsigned = false) {
+  constructor(
+    keys: readonly string[],
+    readonly acceptUnsigned = false,
+  ) {
     this.keys = keys.map(parseHubKey);
   }
 

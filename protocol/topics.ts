@@ -38,9 +38,7 @@ export const CHANNELS = {
 
 export type Channel = keyof typeof CHANNELS;
 
-export const DEVICE_PUBLISH_CHANNELS: readonly Channel[] = (Object.keys(CHANNELS) as Channel[]).filter(
-  (c) => CHANNELS[c] === 'device',
-);
+export const DEVICE_PUBLISH_CHANNELS: readonly Channel[] = (Object.keys(CHANNELS) as Channel[]).filter((c) => CHANNELS[c] === 'device');
 export const DEVICE_SUBSCRIBE_CHANNELS: readonly Channel[] = ['cmd', 'time', 'plan'];
 
 export function clusterTopic(clusterId: string, channel: Channel): string {

@@ -37,7 +37,21 @@ describe('loa alarms', () => {
     await box.ack('failed', { reason: 'media-corrupt', broadcastId: 'b-7' });
     const r = await loa(['alarms']);
     expect(r.code, r.stderr).toBe(0);
-    for (const text of ['Subject', 'Alarm', 'Severity', 'Since', 'Detail', 'ban-hon', 'too hot', 'warning', '90.0 °C > 75 °C', 'item failed to play', 'CRITICAL', 'the audio file is damaged (b-7)', 'Open alarms: 2']) {
+    for (const text of [
+      'Subject',
+      'Alarm',
+      'Severity',
+      'Since',
+      'Detail',
+      'ban-hon',
+      'too hot',
+      'warning',
+      '90.0 °C > 75 °C',
+      'item failed to play',
+      'CRITICAL',
+      'the audio file is damaged (b-7)',
+      'Open alarms: 2',
+    ]) {
       expect(r.stdout).toContain(text);
     }
 

@@ -50,7 +50,10 @@ describe('alarms API and events feed', () => {
     expect(open.status).toBe(200);
     expect(open.body.alarms.map((a) => a.kind)).toEqual(['play-failed']);
     const all = await t.api<{ alarms: Alarm[] }>('GET', '/api/v1/alarms?all=1');
-    expect(all.body.alarms.map((a) => [a.kind, a.clearedAt === null])).toEqual([['play-failed', true], ['temperature', false]]);
+    expect(all.body.alarms.map((a) => [a.kind, a.clearedAt === null])).toEqual([
+      ['play-failed', true],
+      ['temperature', false],
+    ]);
     expect((await t.api<{ alarms: Alarm[] }>('GET', '/api/v1/alarms?all=1&limit=1')).body.alarms).toHaveLength(1);
 
     const feed = await t.api<EventsAnswer>('GET', '/api/v1/alarms/events?after=0');
@@ -115,7 +118,10 @@ describe('hub restart', () => {
     await a.health({ cpuTempC: 88 });
     await a.drop();
     await clock.advance(6 * MIN);
-    const before = t1.hub.store.alarms.open().map((x) => `${x.subjectId}/${x.kind}`).sort();
+    const before = t1.hub.store.alarms
+      .open()
+      .map((x) => `${x.subjectId}/${x.kind}`)
+      .sort();
     expect(before).toEqual(['ta-xua/cluster-offline', 'ta-xua/temperature']);
     const lastId = t1.hub.store.alarms.lastEventId();
     c.client.end(true);
@@ -133,7 +139,10 @@ describe('hub restart', () => {
     await clock2.advance(4 * MIN);
     expect(t2.hub.store.alarms.open().some((x) => x.subjectId === 'lao-chai')).toBe(false);
     await clock2.advance(MIN + 1);
-    const now = t2.hub.store.alarms.open().map((x) => `${x.subjectId}/${x.kind}`).sort();
+    const now = t2.hub.store.alarms
+      .open()
+      .map((x) => `${x.subjectId}/${x.kind}`)
+      .sort();
     expect(now).toEqual(['lao-chai/cluster-offline', ...before]); // never-seen has no box yet: no alarm
 
     const back = await connectAlarmsBox(t2.hub, t2.addresses.mqttUrl, 'ta-xua', hot.secret, clock2);

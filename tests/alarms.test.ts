@@ -37,7 +37,10 @@ async function box(id: string): Promise<AlarmsBox> {
 const alarmsOf = (id: string, kind: string): Alarm[] => t.hub.store.alarms.list(1000).filter((a) => a.subjectId === id && a.kind === kind);
 const openOf = (id: string, kind: string): Alarm[] => alarmsOf(id, kind).filter((a) => a.clearedAt === null);
 const eventsOf = (id: string, kind: string): FeedEvent['type'][] =>
-  t.hub.store.alarms.events(0, 1000).filter((e) => e.subjectId === id && e.kind === kind).map((e) => e.type);
+  t.hub.store.alarms
+    .events(0, 1000)
+    .filter((e) => e.subjectId === id && e.kind === kind)
+    .map((e) => e.type);
 
 describe('cluster offline', () => {
   it('raises one alarm after N minutes offline, none while it stays, and clears it when the box is back', async () => {
@@ -77,7 +80,12 @@ describe('health', () => {
     await b.health({ cpuTempC: 74.9 });
     expect(alarmsOf('ta-ghenh', 'temperature')).toHaveLength(0);
     await b.health({ cpuTempC: 80.5 });
-    expect(openOf('ta-ghenh', 'temperature')[0]).toMatchObject({ severity: 'warning', detail: '80.5 °C > 75 °C', detailCode: 'cluster.too-hot', detailParams: { celsius: '80.5', limit: 75 } });
+    expect(openOf('ta-ghenh', 'temperature')[0]).toMatchObject({
+      severity: 'warning',
+      detail: '80.5 °C > 75 °C',
+      detailCode: 'cluster.too-hot',
+      detailParams: { celsius: '80.5', limit: 75 },
+    });
     await b.health({ cpuTempC: 83 });
     await b.health({ cpuTempC: 72 }); // under the limit but within the hysteresis: still hot
     await b.health({ cpuTempC: null }); // a reading missing says nothing
@@ -96,7 +104,11 @@ describe('health', () => {
     await b.health({ throttled: { now: true, sinceBoot: true, raw: '0x50005' } });
     await b.health({});
     expect(openOf('sang-pao', 'throttled')).toEqual([
-      expect.objectContaining({ detailCode: 'cluster.throttled', detailParams: { raw: '0x50005' }, detail: 'under-voltage or overheating (get_throttled 0x50005)' }),
+      expect.objectContaining({
+        detailCode: 'cluster.throttled',
+        detailParams: { raw: '0x50005' },
+        detail: 'under-voltage or overheating (get_throttled 0x50005)',
+      }),
     ]);
     // /metrics counts it for Prometheus alerting.
     const metrics = await t.api<string>('GET', '/metrics', undefined, { token: null });
@@ -131,14 +143,21 @@ describe('play failed', () => {
     expect(alarmsOf('pang-cang', 'play-failed')).toHaveLength(0);
     await b.ack('failed', { reason: 'media-fetch-failed', detail: 'HTTP 404', broadcastId: 'b-1' });
     await b.ack('failed', { reason: 'player-error', broadcastId: 'b-2' });
-    expect(openOf('pang-cang', 'play-failed')).toEqual([expect.objectContaining({ severity: 'critical', detailCode: 'play.media-fetch-failed', detailExtra: 'b-1: HTTP 404', detail: 'could not download the audio (b-1: HTTP 404)' })]);
+    expect(openOf('pang-cang', 'play-failed')).toEqual([
+      expect.objectContaining({
+        severity: 'critical',
+        detailCode: 'play.media-fetch-failed',
+        detailExtra: 'b-1: HTTP 404',
+        detail: 'could not download the audio (b-1: HTTP 404)',
+      }),
+    ]);
     await b.ack('started', { broadcastId: 'b-3', positionMs: 0 });
     expect(alarmsOf('pang-cang', 'play-failed')[0]).toMatchObject({ clearCode: 'play.started', clearExtra: 'b-3', clearDetail: 'playing again (b-3)' });
     expect(eventsOf('pang-cang', 'play-failed')).toEqual(['alarm-raised', 'alarm-cleared']);
   });
 });
 
-describe('a box refusing the hub\'s signature', () => {
+describe("a box refusing the hub's signature", () => {
   it('raises a critical alarm on that box once; a command it takes again clears it', async () => {
     const b = await box('sin-chai');
     await b.ack('refused', { reason: 'bad-signature', detail: 'signature does not verify against hubKeys' });

@@ -71,7 +71,10 @@ describe.runIf(requireTool('espeak-ng'))('POST /api/v1/announcements', () => {
 
     const s = await t.api<string>('POST', '/api/v1/announcements?filename=loa.wav&all=1&chime=1', wav, { headers: { accept: 'application/x-ndjson' } });
     expect(s.headers.get('content-type')).toContain('application/x-ndjson');
-    const lines = s.body.trim().split('\n').map((l) => JSON.parse(l) as { event: string } & Answer);
+    const lines = s.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string } & Answer);
     expect(lines.some((l) => l.event === 'progress')).toBe(true);
     const done = lines.at(-1)!;
     expect(done.event).toBe('done');

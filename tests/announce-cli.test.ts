@@ -25,7 +25,10 @@ describe.runIf(requireTool('espeak-ng'))('loa announce', () => {
   });
 
   it('--text reads the notice out and creates a broadcast (child process, --json)', async () => {
-    const r = await spawnLoa([...base, '--json', 'announce', '--text', 'Thông báo: chiều nay 17 giờ họp dân tại nhà văn hoá bản.', '--chime', '--clusters', 'ban-a'], { cwd: tmp.path });
+    const r = await spawnLoa(
+      [...base, '--json', 'announce', '--text', 'Thông báo: chiều nay 17 giờ họp dân tại nhà văn hoá bản.', '--chime', '--clusters', 'ban-a'],
+      { cwd: tmp.path },
+    );
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { broadcast: { id: string; targets: { clusterId: string }[] }; media: { name: string } };
     expect(out.broadcast.targets.map((x) => x.clusterId)).toEqual(['ban-a']);
@@ -44,7 +47,9 @@ describe.runIf(requireTool('espeak-ng'))('loa announce', () => {
   });
 
   it('--emergency starts an emergency (Vietnamese output)', async () => {
-    const r = await runLoa([...base, '--lang', 'vi', 'announce', '--text', 'Cảnh báo lũ quét, di chuyển lên vùng cao.', '--emergency', '--all'], { cwd: tmp.path });
+    const r = await runLoa([...base, '--lang', 'vi', 'announce', '--text', 'Cảnh báo lũ quét, di chuyển lên vùng cao.', '--emergency', '--all'], {
+      cwd: tmp.path,
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/KHẨN CẤP e-[0-9a-f]+ .* 2 cụm loa/);
     const active = await t.api<{ active: unknown[] }>('GET', '/api/v1/emergency');

@@ -26,7 +26,11 @@ describe.runIf(requireTool('espeak-ng'))('announcements encoded in one pass at a
   beforeAll(async () => {
     // The hub's ffmpeg: the real one, behind a wrapper that writes one line per run.
     const wrapper = join(tmp.path, 'ffmpeg');
-    writeFileSync(wrapper, `#!/bin/sh\ncase "$*" in *libopus*) echo encode >> "${runs}";; *print_format=json*) echo measure >> "${runs}";; *) echo other >> "${runs}";; esac\nexec "${real}" "$@"\n`);
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh\ncase "$*" in *libopus*) echo encode >> "${runs}";; *print_format=json*) echo measure >> "${runs}";; *) echo other >> "${runs}";; ` +
+        `esac\nexec "${real}" "$@"\n`,
+    );
     chmodSync(wrapper, 0o755);
     t = await startTestHub({ config: { ffmpeg: { path: wrapper } } });
     await t.addCluster('ban-a');

@@ -41,7 +41,16 @@ function sh(command: string, env: NodeJS.ProcessEnv): Promise<{ code: number | n
 beforeAll(async () => {
   t = await startTestHub();
   const { secret } = await t.addCluster('mic-box', { village: 'Bản Thử' });
-  edge = spawnEdge({ hubKeys: t.hub.hubKeys(), clusterId: 'mic-box', secret, mqttUrl: t.addresses.mqttUrl, httpUrl: t.addresses.httpUrl, dir: join(tmp.path, 'mic-box'), logLevel: 'warn', healthIntervalSec: 1 });
+  edge = spawnEdge({
+    hubKeys: t.hub.hubKeys(),
+    clusterId: 'mic-box',
+    secret,
+    mqttUrl: t.addresses.mqttUrl,
+    httpUrl: t.addresses.httpUrl,
+    dir: join(tmp.path, 'mic-box'),
+    logLevel: 'warn',
+    healthIntervalSec: 1,
+  });
   await waitFor(() => t.hub.store.clusters.get('mic-box')?.online, { what: 'loa-edge online', timeoutMs: 20_000 });
 });
 afterAll(async () => {
@@ -69,10 +78,13 @@ describe('docs/live.md: the fake microphone', () => {
     expect(seconds).toBeGreaterThanOrEqual(3.8);
     expect(seconds).toBeLessThan(5);
     const id = m![1]!;
-    const row = await waitFor(() => {
-      const b = t.hub.store.broadcasts.get(id);
-      return b && b.targets.every((x) => !['pending', 'sent', 'accepted', 'started'].includes(x.status)) ? b : undefined;
-    }, { what: 'the push closed on the box' });
+    const row = await waitFor(
+      () => {
+        const b = t.hub.store.broadcasts.get(id);
+        return b && b.targets.every((x) => !['pending', 'sent', 'accepted', 'started'].includes(x.status)) ? b : undefined;
+      },
+      { what: 'the push closed on the box' },
+    );
     expect(row.targets.map((x) => [x.clusterId, x.status])).toEqual([['mic-box', 'finished']]);
     const alarms = await t.api<{ alarms: { kind: string; subject: string }[] }>('GET', '/api/v1/alarms');
     expect(alarms.body.alarms).toEqual([]);

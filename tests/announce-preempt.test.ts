@@ -22,7 +22,12 @@ describe.runIf(requireTool('espeak-ng'))('an announcement during a scheduled pro
     await clock.runUntil(local(date, '06:00:00'), day.quiet);
     expect(t.hub.scheduler.wantedAt('na-long-1', clock.now())!.programmeId).toBe('nhac-nen-sang');
 
-    const { broadcast, media } = await t.hub.announce.announce({ text: 'Thông báo: chiều nay 17 giờ họp dân tại nhà văn hoá bản.', chime: true, clusters: NA_LONG, by: 'test' });
+    const { broadcast, media } = await t.hub.announce.announce({
+      text: 'Thông báo: chiều nay 17 giờ họp dân tại nhà văn hoá bản.',
+      chime: true,
+      clusters: NA_LONG,
+      by: 'test',
+    });
     // On air dispatch.announceLeadMs after it is ready (the FakeClock stands still while it is made).
     expect(broadcast!.startAt).toBe(local(date, '06:00:00') + t.hub.config.dispatch.announceLeadMs);
     await clock.runUntil(local(date, '06:10:00'), day.quiet);

@@ -46,7 +46,9 @@ describe('strictly()', () => {
     const s = { ...c, playing: null, health: null };
     expect(strictly(api.hubStatus).safeParse({ hub: { version: '1', startedAt: 1 }, clusters: [s], alarms: [] }).success).toBe(true);
     expect(strictly(api.hubStatus).safeParse({ hub: { version: '1', startedAt: 1 }, clusters: [{ ...s, extra: 1 }], alarms: [] }).success).toBe(false);
-    expect(strictly(api.hubStatus).safeParse({ hub: { version: '1', startedAt: 1 }, clusters: [{ ...s, lastSeenAt: undefined }], alarms: [] }).success).toBe(false);
+    expect(strictly(api.hubStatus).safeParse({ hub: { version: '1', startedAt: 1 }, clusters: [{ ...s, lastSeenAt: undefined }], alarms: [] }).success).toBe(
+      false,
+    );
   });
 });
 
@@ -71,7 +73,10 @@ describe('the hub answers as declared', () => {
     expect(play.status).toBe(201);
     expectDeclared(api.playAnswer, play.body, 'POST /api/v1/broadcasts');
     broadcastId = (play.body as api.PlayAnswer).broadcast.id;
-    await waitFor(async () => (await t.api<api.BroadcastOne>('GET', `/api/v1/broadcasts/${broadcastId}`)).body.broadcast.targets[0]?.status === 'finished', { timeoutMs: 20_000, what: 'the box to finish' });
+    await waitFor(async () => (await t.api<api.BroadcastOne>('GET', `/api/v1/broadcasts/${broadcastId}`)).body.broadcast.targets[0]?.status === 'finished', {
+      timeoutMs: 20_000,
+      what: 'the box to finish',
+    });
   });
 
   afterAll(async () => {

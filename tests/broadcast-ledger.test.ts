@@ -47,7 +47,17 @@ async function upload(seconds: number, name: string): Promise<string> {
 function create(clusterIds: string[], startAt: number, media = mediaId): string {
   const id = `b-ledger-${++n}`;
   const durationMs = t.hub.store.media.get(media)!.durationMs;
-  t.hub.ledger.create({ id, mediaId: media, startAt, plannedEnd: startAt + durationMs, createdAt: Date.now(), createdBy: 'test', volume: null, priority: 'priority', clusterIds });
+  t.hub.ledger.create({
+    id,
+    mediaId: media,
+    startAt,
+    plannedEnd: startAt + durationMs,
+    createdAt: Date.now(),
+    createdBy: 'test',
+    volume: null,
+    priority: 'priority',
+    clusterIds,
+  });
   return id;
 }
 
@@ -100,12 +110,15 @@ describe('the broadcast ledger', () => {
       // Out of the protocol's range: the hub's own check refuses to build it.
       { clusterId: bad, body: body(1000), expiresAt },
     ]);
-    expect(results.map((r) => [r.clusterId, r.status])).toEqual([[good, 'sent'], [bad, 'failed']]);
+    expect(results.map((r) => [r.clusterId, r.status])).toEqual([
+      [good, 'sent'],
+      [bad, 'failed'],
+    ]);
     expect(target(broadcastId, bad)).toMatchObject({ status: 'failed', reason: 'send-failed', detail: NOT_BUILT, cmdId: null });
     await waitFor(() => b.received.find((c) => c.type === 'play' && c.broadcastId === broadcastId), { what: 'the good play' });
   });
 
-  it('sweeps a target whose box never answers to expired (no answer) at its command\'s deadline', async () => {
+  it("sweeps a target whose box never answers to expired (no answer) at its command's deadline", async () => {
     const id = await cluster('lg-silent');
     const b = await box(id, { answer: false });
     const broadcastId = create([id], Date.now() + 500);
@@ -148,7 +161,10 @@ describe('the broadcast ledger', () => {
     expect(target(missed, id)).toMatchObject({ status: 'expired', reason: 'hub-down' });
     expect(target(later, id)?.status).toBe('pending');
     const b = await box(id);
-    const cmd = await waitFor(() => b.received.find((c) => c.type === 'play' && c.broadcastId === later), { what: 'the play still to come', timeoutMs: 15_000 });
+    const cmd = await waitFor(() => b.received.find((c) => c.type === 'play' && c.broadcastId === later), {
+      what: 'the play still to come',
+      timeoutMs: 15_000,
+    });
     // Sent a lead time before its start, not at once on the restart.
     expect(b.receivedAt[b.received.indexOf(cmd)]).toBeGreaterThanOrEqual(now + 7000 - CONFIG.dispatch.leadMs - 50);
     await waitFor(() => target(later, id)?.status === 'finished', { what: 'finished after the restart', timeoutMs: 15_000 });

@@ -103,7 +103,12 @@ describe('broker config', () => {
     const r = hubConfigSchema.safeParse({ broker: { mode: 'external' } });
     expect(r.success).toBe(false);
     const messages = r.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/^broker\.url: .*needs broker\.url/), expect.stringMatching(/^broker\.password: .*needs broker\.password/)]));
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^broker\.url: .*needs broker\.url/),
+        expect.stringMatching(/^broker\.password: .*needs broker\.password/),
+      ]),
+    );
     expect(hubConfigSchema.safeParse({ broker: { mode: 'external', url: 'http://x', password: 'p' } }).success).toBe(false);
     expect(hubConfigSchema.parse({}).broker).toMatchObject({ mode: 'embedded', username: 'loa-hub' });
   });
@@ -154,7 +159,7 @@ describe.runIf(haveMosquitto)('a hub on an external Mosquitto', () => {
     await expect(connectDevice(m.url, 'ban-zz', a.secret)).rejects.toThrow(/Not authorized/i);
   });
 
-  it('holds a cluster to its own topics: it gets its commands and not another\'s, and its writes elsewhere never reach the hub', async () => {
+  it("holds a cluster to its own topics: it gets its commands and not another's, and its writes elsewhere never reach the hub", async () => {
     const ca = await track(connectDevice(m.url, a.id, a.secret));
     const cb = await track(connectDevice(m.url, b.id, b.secret));
     const gotA: string[] = [];
@@ -181,7 +186,7 @@ describe.runIf(haveMosquitto)('a hub on an external Mosquitto', () => {
     cb.end(true);
   });
 
-  it('forces the client id to the username, so one box cannot take over another\'s session', async () => {
+  it("forces the client id to the username, so one box cannot take over another's session", async () => {
     const cb = await track(connectDevice(m.url, b.id, b.secret));
     const ca = await track(connectDevice(m.url, a.id, a.secret, { clientId: b.id }));
     expect(ca.connected).toBe(true);
@@ -244,7 +249,14 @@ describe.runIf(haveMosquitto)('a hub restart while Mosquitto stays up', () => {
   it('boxes stay connected and the new hub knows them online at once from their retained presence', async () => {
     const m = await startMosquitto({ hubUser: 'loa-hub', hubPassword: HUB_PASSWORD });
     const dir = makeTempDir('loa-brokerx-restart-');
-    const config = { broker: { mode: 'external' as const, url: m.url, password: HUB_PASSWORD, mosquitto: { passwordFile: m.passwordFile, aclFile: m.aclFile, reload: { pidFile: m.pidFile } } } };
+    const config = {
+      broker: {
+        mode: 'external' as const,
+        url: m.url,
+        password: HUB_PASSWORD,
+        mosquitto: { passwordFile: m.passwordFile, aclFile: m.aclFile, reload: { pidFile: m.pidFile } },
+      },
+    };
     let t = await startTestHub({ dataDir: dir.path, config });
     try {
       const c = await t.addCluster('ban-stay');
@@ -276,14 +288,33 @@ describe.runIf(haveMosquitto)('Mosquitto restarting under a running hub', () => 
     const dir = makeTempDir('loa-brokerx-bounce-');
     let m = await startMosquitto({ hubUser: 'loa-hub', hubPassword: HUB_PASSWORD, dir: dir.path });
     const t = await startTestHub({
-      config: { broker: { mode: 'external', url: m.url, password: HUB_PASSWORD, mosquitto: { passwordFile: m.passwordFile, aclFile: m.aclFile, reload: { pidFile: m.pidFile } } } },
+      config: {
+        broker: {
+          mode: 'external',
+          url: m.url,
+          password: HUB_PASSWORD,
+          mosquitto: { passwordFile: m.passwordFile, aclFile: m.aclFile, reload: { pidFile: m.pidFile } },
+        },
+      },
     });
     try {
       const c = await t.addCluster('ban-bounce');
       await m.stop();
       m = await startMosquitto({ hubUser: 'loa-hub', hubPassword: HUB_PASSWORD, dir: dir.path, port: m.port });
       const box = await track(connectDevice(m.url, c.id, c.secret));
-      const health = { v: 1, at: Date.now(), uptimeS: 1, cpuTempC: 42.5, load1: 0.1, memFreeMb: 300, memTotalMb: 900, diskFreeMb: 5000, player: 'idle', lastError: null, agent: 'test/1' };
+      const health = {
+        v: 1,
+        at: Date.now(),
+        uptimeS: 1,
+        cpuTempC: 42.5,
+        load1: 0.1,
+        memFreeMb: 300,
+        memTotalMb: 900,
+        diskFreeMb: 5000,
+        player: 'idle',
+        lastError: null,
+        agent: 'test/1',
+      };
       // Published until the reconnected hub has subscribed again and records one.
       await waitFor(
         async () => {
@@ -308,9 +339,15 @@ describe.runIf(haveMosquitto)('start errors and embedded mode', () => {
     const m = await startMosquitto({ hubUser: 'loa-hub', hubPassword: HUB_PASSWORD });
     const dir = makeTempDir('loa-brokerx-hub-');
     try {
-      const hub = new Hub({ config: testHubConfig(dir.path, { broker: { mode: 'external', url: m.url, password: 'not-the-password' } }), logger: silentLogger() });
+      const hub = new Hub({
+        config: testHubConfig(dir.path, { broker: { mode: 'external', url: m.url, password: 'not-the-password' } }),
+        logger: silentLogger(),
+      });
       await expect(hub.start()).rejects.toMatchObject({ code: 'LOA_BROKER_UNREACHABLE', message: expect.stringContaining(m.url) });
-      const none = new Hub({ config: testHubConfig(dir.path, { broker: { mode: 'external', url: 'mqtt://127.0.0.1:1', password: HUB_PASSWORD } }), logger: silentLogger() });
+      const none = new Hub({
+        config: testHubConfig(dir.path, { broker: { mode: 'external', url: 'mqtt://127.0.0.1:1', password: HUB_PASSWORD } }),
+        logger: silentLogger(),
+      });
       await expect(none.start()).rejects.toMatchObject({ code: 'LOA_BROKER_UNREACHABLE', message: expect.stringContaining('mqtt://127.0.0.1:1') });
     } finally {
       await m.stop();
@@ -333,13 +370,23 @@ describe.runIf(haveMosquitto)('start errors and embedded mode', () => {
     });
     await new Promise<void>((r) => front.listen(0, '127.0.0.1', () => r()));
     const url = `mqtt://127.0.0.1:${(front.address() as { port: number }).port}`;
-    const broker = new ExternalBroker({ config: hubConfigSchema.parse({ broker: { mode: 'external', url, password: HUB_PASSWORD } }).broker, logger: silentLogger(), connectTimeoutMs: 300, busyRetryForMs: 20_000 });
+    const broker = new ExternalBroker({
+      config: hubConfigSchema.parse({ broker: { mode: 'external', url, password: HUB_PASSWORD } }).broker,
+      logger: silentLogger(),
+      connectTimeoutMs: 300,
+      busyRetryForMs: 20_000,
+    });
     try {
       await broker.start();
       expect(accepted).toBeGreaterThanOrEqual(3);
       // A broker that never answers is still given up on, with the reason.
       accepted = -1_000_000;
-      const silent = new ExternalBroker({ config: hubConfigSchema.parse({ broker: { mode: 'external', url, password: HUB_PASSWORD } }).broker, logger: silentLogger(), connectTimeoutMs: 300, busyRetryForMs: 2_000 });
+      const silent = new ExternalBroker({
+        config: hubConfigSchema.parse({ broker: { mode: 'external', url, password: HUB_PASSWORD } }).broker,
+        logger: silentLogger(),
+        connectTimeoutMs: 300,
+        busyRetryForMs: 2_000,
+      });
       await expect(silent.start()).rejects.toMatchObject({ code: 'LOA_BROKER_UNREACHABLE', message: expect.stringMatching(/connack timeout|no answer/) });
     } finally {
       await broker.stop();

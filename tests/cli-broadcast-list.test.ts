@@ -56,7 +56,13 @@ beforeAll(async () => {
   ids.done = await play('--clusters', 'ta-cho');
   await waitFor(() => t.hub.store.broadcasts.get(ids.done)!.targets.every((x) => x.status === 'offline'), { what: 'ta-cho missed it' });
   afterDone = t.hub.store.broadcasts.get(ids.done)!.startAt + 1;
-  t.hub.schedules.startEmergency({ zones: ['lim-mong'], mediaId: t.hub.store.media.list().find((m) => m.name === 'thong-bao')!.id, repeat: false, volume: null, by: 'test' });
+  t.hub.schedules.startEmergency({
+    zones: ['lim-mong'],
+    mediaId: t.hub.store.media.list().find((m) => m.name === 'thong-bao')!.id,
+    repeat: false,
+    volume: null,
+    by: 'test',
+  });
   const emergencyRow = () => t.hub.store.broadcasts.log({ from: 0, to: Number.MAX_SAFE_INTEGER }).find((e) => e.kind === 'emergency');
   ids.emergency = (await waitFor(emergencyRow, { what: 'the emergency broadcast row' })).broadcastId;
   t.hub.schedules.stopEmergency('test');
@@ -70,17 +76,20 @@ beforeAll(async () => {
   const r = await cli.loa(['broadcast', 'play', '--media', 'ban-tin-sang', '--clusters', 'bo-he', '--json']);
   ids.running = (JSON.parse(r.stdout) as { broadcast: { id: string } }).broadcast.id;
   // The box acks at once; the broadcast runs from its start time (the hub's lead after the play).
-  await waitFor(() => {
-    const b = t.hub.store.broadcasts.get(ids.running)!;
-    return b.targets[0]!.status === 'started' && t.hub.clock.now() >= b.startAt;
-  }, { what: 'bo-he playing', timeoutMs: 15_000 });
+  await waitFor(
+    () => {
+      const b = t.hub.store.broadcasts.get(ids.running)!;
+      return b.targets[0]!.status === 'started' && t.hub.clock.now() >= b.startAt;
+    },
+    { what: 'bo-he playing', timeoutMs: 15_000 },
+  );
 });
 afterAll(() => {
   box?.end(true);
 });
 
 describe('by default: on air, then the most recent', () => {
-  test('--limit 1 is what is on air now, not tomorrow\'s', async () => {
+  test("--limit 1 is what is on air now, not tomorrow's", async () => {
     const [first] = await list('--limit', '1');
     expect(first).toMatchObject({ id: ids.running, status: 'running' });
   });

@@ -31,26 +31,35 @@ afterAll(async () => {
 });
 
 describe('loa clusters add: the provisioning bundle', () => {
-  it('prints the secret as before, then the box\'s edge.yaml and the hub\'s CA', async () => {
+  it("prints the secret as before, then the box's edge.yaml and the hub's CA", async () => {
     const r = await loa(['clusters', 'add', 'ban-print']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toBe('Cluster ban-print added.');
     expect(r.stdout).toMatch(/Write this secret down now/);
-    const yamlText = r.stdout.slice(r.stdout.indexOf('clusterId:'), r.stdout.indexOf('and the hub\'s CA certificate'));
+    const yamlText = r.stdout.slice(r.stdout.indexOf('clusterId:'), r.stdout.indexOf("and the hub's CA certificate"));
     const edge = parse(yamlText) as { clusterId: string; secret: string; hubKeys: string[]; hub: Record<string, unknown> };
     expect(edge.clusterId).toBe('ban-print');
     // The hub's public signing keys: the box obeys only what they verify.
     expect(edge.hubKeys).toEqual(hub.hubKeys());
-    expect(edge.hub).toEqual({ mqttUrl: `mqtts://127.0.0.1:${hub.addresses.mqttsPort}`, httpUrl: `https://127.0.0.1:${hub.addresses.httpPort}`, caFile: '/etc/loa/hub-ca.pem' });
+    expect(edge.hub).toEqual({
+      mqttUrl: `mqtts://127.0.0.1:${hub.addresses.mqttsPort}`,
+      httpUrl: `https://127.0.0.1:${hub.addresses.httpPort}`,
+      caFile: '/etc/loa/hub-ca.pem',
+    });
     expect(r.stdout).toContain(caPem.trim());
   });
 
   it('--json carries the same bundle', async () => {
     const r = await loa(['clusters', 'add', 'ban-json', '--json']);
     const out = JSON.parse(r.stdout) as { id: string; secret: string; provisioning: { mqttUrl: string; httpUrl: string; caPem: string; hubKeys: string[] } };
-    expect(out.provisioning).toEqual({ mqttUrl: `mqtts://127.0.0.1:${hub.addresses.mqttsPort}`, httpUrl: `https://127.0.0.1:${hub.addresses.httpPort}`, caPem, hubKeys: hub.hubKeys() });
+    expect(out.provisioning).toEqual({
+      mqttUrl: `mqtts://127.0.0.1:${hub.addresses.mqttsPort}`,
+      httpUrl: `https://127.0.0.1:${hub.addresses.httpPort}`,
+      caPem,
+      hubKeys: hub.hubKeys(),
+    });
   });
 
   it('--bundle DIR writes edge.yaml, edge.secret (0600) and hub-ca.pem, and a box started from them comes online', async () => {
@@ -64,7 +73,9 @@ describe('loa clusters add: the provisioning bundle', () => {
     // What an installer adds for the box itself: where its data goes, and its sound output.
     appendFileSync(join(dir, 'edge.yaml'), `dataDir: ${join(dir, 'data')}\nsink:\n  type: 'null'\n`);
     // The bundle's own file, unchanged apart from the lines above.
-    const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'loa-edge.js'), '--config', join(dir, 'edge.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'loa-edge.js'), '--config', join(dir, 'edge.yaml')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -74,7 +85,10 @@ describe('loa clusters add: the provisioning bundle', () => {
       });
       // And it obeys the hub: the bundle's hubKeys verify the hub's signed commands.
       expect((await loa(['clusters', 'volume', 'ban-bundle', '37'])).code).toBe(0);
-      await waitFor(() => hub.devices.reportedState('ban-bundle')?.volume === 37, { what: 'the bundled box obeying a volume command', timeoutMs: 10_000 }).catch((e: Error) => {
+      await waitFor(() => hub.devices.reportedState('ban-bundle')?.volume === 37, {
+        what: 'the bundled box obeying a volume command',
+        timeoutMs: 10_000,
+      }).catch((e: Error) => {
         throw new Error(`${e.message}\n${out.slice(-3000)}`);
       });
     } finally {
@@ -92,8 +106,8 @@ describe('loa clusters add: the provisioning bundle', () => {
   });
 });
 
-describe('the CLI trusts the hub\'s CA', () => {
-  it('refuses the hub\'s certificate without it, and trusts it from LOA_HUB_CA', async () => {
+describe("the CLI trusts the hub's CA", () => {
+  it("refuses the hub's certificate without it, and trusts it from LOA_HUB_CA", async () => {
     const away = { LOA_HUB: hub.addresses.httpUrl, LOA_TOKEN: hub.operatorToken() };
     const without = await spawnLoa(['clusters', 'list'], { cwd: tmp.path, env: away });
     expect(without.code).toBe(1);

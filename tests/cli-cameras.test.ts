@@ -27,7 +27,10 @@ afterAll(async () => {
 });
 
 function loa(args: string[], o: { input?: string; token?: string; lang?: 'vi' | 'en' } = {}) {
-  return spawnLoaInput(['--hub', rig.t.addresses.httpUrl, '--token', o.token ?? rig.t.token, '--lang', o.lang ?? 'en', ...args], { cwd: dir.path, input: o.input });
+  return spawnLoaInput(['--hub', rig.t.addresses.httpUrl, '--token', o.token ?? rig.t.token, '--lang', o.lang ?? 'en', ...args], {
+    cwd: dir.path,
+    input: o.input,
+  });
 }
 
 const json = <T>(text: string): T => JSON.parse(text) as T;
@@ -35,8 +38,26 @@ const json = <T>(text: string): T => JSON.parse(text) as T;
 describe('loa cameras', () => {
   it('adds a camera with the password on stdin, never printing it', async () => {
     const cam = rig.farm.cameras[0]!;
-    const r = await loa(['cameras', 'add', 'cong-cho', '--host', cam.host, '--port', String(cam.port), '--user', CAMERA_USER, '--password-stdin',
-      '--name', 'Cổng chợ', '--village', 'Tà Lùng', '--json'], { input: `${CAMERA_PASSWORD}\n` });
+    const r = await loa(
+      [
+        'cameras',
+        'add',
+        'cong-cho',
+        '--host',
+        cam.host,
+        '--port',
+        String(cam.port),
+        '--user',
+        CAMERA_USER,
+        '--password-stdin',
+        '--name',
+        'Cổng chợ',
+        '--village',
+        'Tà Lùng',
+        '--json',
+      ],
+      { input: `${CAMERA_PASSWORD}\n` },
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(json<{ camera: CameraView }>(r.stdout).camera).toMatchObject({ id: 'cong-cho', name: 'Cổng chợ', village: 'Tà Lùng', port: cam.port });
@@ -66,7 +87,7 @@ describe('loa cameras', () => {
     expect(json<{ camera: CameraView }>((await loa(['cameras', 'show', 'cong-cho', '--json'])).stdout).camera.device?.serialNumber).toBeTruthy();
   });
 
-  it('says why a camera is offline in the chosen language, from the hub\'s reason codes', async () => {
+  it("says why a camera is offline in the chosen language, from the hub's reason codes", async () => {
     rig.farm.setFaults(0, { dead: true });
     try {
       const v = await rig.waitStatus('cong-cho', 'offline');
@@ -110,14 +131,20 @@ describe('loa cameras', () => {
     const found = await loa([...probe, '--json']);
     expect(found.code).toBe(0);
     const list = json<{ found: DiscoveredCamera[] }>(found.stdout).found;
-    expect(list.map((f) => [f.host, f.knownAs]).sort()).toEqual([['127.0.7.31', 'cong-cho'], ['127.0.7.32', null], ['127.0.7.33', null]]);
+    expect(list.map((f) => [f.host, f.knownAs]).sort()).toEqual([
+      ['127.0.7.31', 'cong-cho'],
+      ['127.0.7.32', null],
+      ['127.0.7.33', null],
+    ]);
     const human = await loa(probe);
     expect(human.stdout).toContain('3 cameras answered, 2 of them new.');
     expect(human.stdout).toContain('--add');
 
     const added = await loa([...probe, '--add', '--user', CAMERA_USER, '--password-stdin', '--json'], { input: CAMERA_PASSWORD });
     expect(added.code).toBe(0);
-    const ids = json<{ added: Array<{ id: string }> }>(added.stdout).added.map((a) => a.id).sort();
+    const ids = json<{ added: Array<{ id: string }> }>(added.stdout)
+      .added.map((a) => a.id)
+      .sort();
     expect(ids).toEqual(['cam-002', 'cam-003']); // from the names the cameras announce
     for (const id of ids) await rig.waitStatus(id, 'online');
     const cams = json<{ cameras: CameraView[] }>((await loa(['cameras', 'list', '--json'])).stdout).cameras;
@@ -126,7 +153,7 @@ describe('loa cameras', () => {
     expect((await loa(probe)).stdout).toContain('3 cameras answered, 0 of them new.');
   });
 
-  it('removes a camera; then show fails with one line and the hub\'s code', async () => {
+  it("removes a camera; then show fails with one line and the hub's code", async () => {
     const r = await loa(['cameras', 'remove', 'cam-003']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Camera cam-003 removed.');
@@ -136,7 +163,7 @@ describe('loa cameras', () => {
     expect(gone.stderr).toMatch(/^error: camera cam-003 does not exist.*\[LOA_CAMERA_NOT_FOUND\]\n$/);
   });
 
-  it('refuses bad command lines with exit 2 and a police token\'s changes with the hub\'s 403', async () => {
+  it("refuses bad command lines with exit 2 and a police token's changes with the hub's 403", async () => {
     const noPassword = await loa(['cameras', 'add', 'x', '--host', '127.0.0.1', '--user', 'u']);
     expect(noPassword.code).toBe(2);
     expect(noPassword.stderr).toContain('--password-stdin');

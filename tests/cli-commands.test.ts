@@ -156,9 +156,14 @@ describe('log', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\r\n');
     // The columns of issue 2 first, then those the schedules issue added (empty from a hub without them).
-    expect(lines[0]).toBe('broadcast_id,cluster_id,media_id,media_name,planned_start,status,reason,detail,accepted_at,started_at,finished_at,played_s,'
-      + 'planned_end,outcome,kind,priority,programme_id,programme_name');
-    expect(lines[1]).toBe(`b1,ban-hon,${MEDIA_ID},"Bản tin ""sáng"", số 1",2025-03-01T05:00:00+07:00,finished,,,2025-03-01T05:00:01+07:00,2025-03-01T05:00:02+07:00,2025-03-01T05:01:37+07:00,95.0,,,,,,`);
+    expect(lines[0]).toBe(
+      'broadcast_id,cluster_id,media_id,media_name,planned_start,status,reason,detail,accepted_at,started_at,finished_at,played_s,' +
+        'planned_end,outcome,kind,priority,programme_id,programme_name',
+    );
+    expect(lines[1]).toBe(
+      `b1,ban-hon,${MEDIA_ID},"Bản tin ""sáng"", số ` +
+        `1",2025-03-01T05:00:00+07:00,finished,,,2025-03-01T05:00:01+07:00,2025-03-01T05:00:02+07:00,2025-03-01T05:01:37+07:00,95.0,,,,,,`,
+    );
     expect(r.stdout).toContain('failed,player,"ffmpeg exited 1\nno such device",');
     expect(r.stdout.endsWith('\r\n')).toBe(true);
   });

@@ -43,7 +43,7 @@ describe('loa emergency', () => {
     expect(t.hub.store.schedules.activeEmergencies()).toHaveLength(0);
   });
 
-  test('an unknown zone is the hub\'s LOA_UNKNOWN_TARGET (exit 1)', async () => {
+  test("an unknown zone is the hub's LOA_UNKNOWN_TARGET (exit 1)", async () => {
     const r = await loa(['emergency', 'start', '--zones', 'na-longg', '--media', 'thong-bao-hop']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/LOA_UNKNOWN_TARGET/);
@@ -133,7 +133,9 @@ describe('loa report', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/│ na-long-1\s*│ 0\.00\s*│ 0\s*│ 0\s*│ 0\s*│ 0\s*│ 0\s*│ –/);
     expect(r.stdout).toMatch(/│ Total\s*│ 0\.00\s*│ 0\s*│ 0\s*│ 0\s*│ 0\s*│ 0\s*│ –/);
-    const json = JSON.parse((await loa(['report', '--month', '2026-10', '--json'])).stdout) as { clusters: { availability: number | null; availabilityFrom: number | null }[] };
+    const json = JSON.parse((await loa(['report', '--month', '2026-10', '--json'])).stdout) as {
+      clusters: { availability: number | null; availabilityFrom: number | null }[];
+    };
     expect(json.clusters.every((c) => c.availability === null && c.availabilityFrom === null)).toBe(true);
     const csv = (await loa(['report', '--month', '2026-10', '--csv'])).stdout.trim().split('\r\n');
     expect(csv[1]).toMatch(/^2026-10,ban-luot,0\.00,0,0,0,0,0,,$/);

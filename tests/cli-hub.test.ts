@@ -69,7 +69,7 @@ describe('loa against the real hub', () => {
     expect(rows[1]).toContain('finished');
   });
 
-  it('reports a refusal from the hub as one line and exit 1 (a bad id is the command line\'s: exit 2)', async () => {
+  it("reports a refusal from the hub as one line and exit 1 (a bad id is the command line's: exit 2)", async () => {
     const r = await loa(['clusters', 'add', 'ban-hon']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);

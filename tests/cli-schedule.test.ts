@@ -77,7 +77,7 @@ describe('loa schedule validate', () => {
     expect(r.stdout).toContain('phải sửa hết lỗi mới áp dụng được');
   });
 
-  test('--json prints the hub\'s answer; the exit status still says whether it has errors', async () => {
+  test("--json prints the hub's answer; the exit status still says whether it has errors", async () => {
     const r = await loa(['schedule', 'validate', brokenFile, '--json']);
     expect(r.code).toBe(1);
     const body = JSON.parse(r.stdout) as { ok: boolean; problems: Array<{ code: string; file: string }> };
@@ -87,7 +87,10 @@ describe('loa schedule validate', () => {
   });
 
   test('a missing file is one clear error before any request (the hub address here is dead)', async () => {
-    const r = await spawnLoa(['--hub', 'http://127.0.0.1:9', '--token', 'x', 'schedule', 'validate', 'khong-co.yaml'], { cwd: tmp.path, env: { LOA_LANG: 'en' } });
+    const r = await spawnLoa(['--hub', 'http://127.0.0.1:9', '--token', 'x', 'schedule', 'validate', 'khong-co.yaml'], {
+      cwd: tmp.path,
+      env: { LOA_LANG: 'en' },
+    });
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/cannot read khong-co\.yaml \(ENOENT\).*LOA_CLI_FILE_UNREADABLE/);
@@ -189,14 +192,15 @@ describe('loa schedule plan', () => {
     expect(vi.stdout).toContain(`${far}: mỗi cụm 56 mục\n`);
   });
 
-  test('--full: every item on every cluster; --json is the hub\'s whole answer either way', async () => {
+  test("--full: every item on every cluster; --json is the hub's whole answer either way", async () => {
     const r = await loa(['schedule', 'plan', '--date', '2026-12-02', '--full']);
     expect(r.code, r.stderr).toBe(0);
     for (const c of TU_LE_CLUSTERS) expect(r.stdout).toMatch(new RegExp(`^${c.id}: \\d+ items$`, 'm'));
     expect(r.stdout).toMatch(/18:58:00–19:00:00\s*│ nhac-nen-chieu\s*│ nhac-nen\s*│ filler/);
     expect(r.stdout.split('\n').filter((l) => /^│ \d\d:\d\d:\d\d–/.test(l))).toHaveLength(9 * 55 + 3 * 56);
     const json = JSON.parse((await loa(['schedule', 'plan', '--date', '2026-12-02', '--json'])).stdout) as {
-      date: string; entries: Array<{ clusterId: string; programmeId: string; item: { kind: string; media?: string } }>;
+      date: string;
+      entries: Array<{ clusterId: string; programmeId: string; item: { kind: string; media?: string } }>;
     };
     expect(json.date).toBe('2026-12-02');
     expect(json.entries).toHaveLength(9 * 55 + 3 * 56);

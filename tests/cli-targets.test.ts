@@ -55,7 +55,8 @@ describe('a name that means two things', () => {
     try {
       const r = await loa(['broadcast', 'play', '--media', 'thong-bao', '--clusters', 'trung-tam']);
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/"trung-tam" means the zone trung-tam \(trung-tam-1, trung-tam-2\) and the cluster trung-tam.*zone:trung-tam or cluster:trung-tam.*\[LOA_AMBIGUOUS_TARGET\]/);
+      expect(r.stderr).toMatch(/"trung-tam" means the zone trung-tam \(trung-tam-1, trung-tam-2\) and the cluster trung-tam/);
+      expect(r.stderr).toMatch(/zone:trung-tam or cluster:trung-tam.*\[LOA_AMBIGUOUS_TARGET\]/);
       expect(await playOn('--clusters', 'zone:trung-tam')).toEqual(['trung-tam-1', 'trung-tam-2']);
       expect(await playOn('--clusters', 'cluster:trung-tam')).toEqual(['trung-tam']);
       // ban-luot is a cluster, a zone and (without marks) the village Bản Lướt: all the one cluster.
@@ -68,7 +69,11 @@ describe('a name that means two things', () => {
 
 describe('everywhere clusters are chosen', () => {
   test('broadcast stop --zones stops what is waiting there, and only there', async () => {
-    const id = (JSON.parse((await loa(['broadcast', 'play', '--media', 'thong-bao', '--clusters', 'phinh-ho,ta-cho', '--at', '23:58', '--json'])).stdout) as { broadcast: { id: string } }).broadcast.id;
+    const id = (
+      JSON.parse((await loa(['broadcast', 'play', '--media', 'thong-bao', '--clusters', 'phinh-ho,ta-cho', '--at', '23:58', '--json'])).stdout) as {
+        broadcast: { id: string };
+      }
+    ).broadcast.id;
     const r = await loa(['broadcast', 'stop', '--zones', 'phinh-ho', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const stopped = (JSON.parse(r.stdout) as { stopped: { broadcastId: string; clusterId: string }[] }).stopped;
@@ -106,7 +111,11 @@ describe('everywhere clusters are chosen', () => {
     await cli.t.hub.live.stop(s.id);
 
     const media = cli.t.hub.store.media.list().find((m) => m.name === 'thong-bao')!;
-    const api = await cli.t.api<{ broadcast: { targets: { clusterId: string }[] } }>('POST', '/api/v1/broadcasts', { mediaId: media.id, clusters: ['zone:na-long', 'village:Bản Tà Chơ'], startAt: cli.t.hub.clock.now() + 3_600_000 });
+    const api = await cli.t.api<{ broadcast: { targets: { clusterId: string }[] } }>('POST', '/api/v1/broadcasts', {
+      mediaId: media.id,
+      clusters: ['zone:na-long', 'village:Bản Tà Chơ'],
+      startAt: cli.t.hub.clock.now() + 3_600_000,
+    });
     expect(api.status).toBe(201);
     expect(api.body.broadcast.targets.map((x) => x.clusterId).sort()).toEqual(['na-long-1', 'na-long-2', 'ta-cho']);
     const bad = await cli.t.api<{ error: { code: string; message: string } }>('POST', '/api/v1/broadcasts', { mediaId: media.id, clusters: ['zone:ban-hon'] });

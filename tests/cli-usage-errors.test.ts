@@ -31,7 +31,7 @@ describe('a bad value on the command line is exit 2, before the hub is asked', (
     expect(cli.t.hub.store.clusters.list().map((c) => c.id)).not.toContain('ban-moi');
   });
 
-  test('the other cluster commands check the id too; a well-formed unknown id stays the hub\'s exit 1', async () => {
+  test("the other cluster commands check the id too; a well-formed unknown id stays the hub's exit 1", async () => {
     usage(await loa(['clusters', 'volume', 'Bản Mới', '50']), 'LOA_CLI_BAD_ID');
     usage(await loa(['clusters', 'show', 'ban moi']), 'LOA_CLI_BAD_ID');
     usage(await loa(['clusters', 'remove', '']), 'LOA_CLI_BAD_ID');
@@ -54,7 +54,13 @@ describe('a bad value on the command line is exit 2, before the hub is asked', (
     expect(cli.t.hub.store.broadcasts.get(id)!.stoppedAt).toBeNull();
     expect(cli.t.hub.store.broadcasts.get(id)!.targets[0]!.status).toBe('pending');
 
-    const e = cli.t.hub.schedules.startEmergency({ zones: ['ban-luot'], mediaId: cli.t.hub.store.media.list().find((m) => m.name === 'thong-bao')!.id, repeat: false, volume: null, by: 'test' });
+    const e = cli.t.hub.schedules.startEmergency({
+      zones: ['ban-luot'],
+      mediaId: cli.t.hub.store.media.list().find((m) => m.name === 'thong-bao')!.id,
+      repeat: false,
+      volume: null,
+      by: 'test',
+    });
     usage(await loa(['emergency', 'stop', '--id', '']), 'LOA_CLI_BAD_TEXT');
     expect(cli.t.hub.store.schedules.activeEmergencies().map((x) => x.id)).toEqual([e.id]);
     cli.t.hub.schedules.stopEmergency('test');

@@ -48,7 +48,20 @@ beforeAll(async () => {
   for (const id of Object.keys(SHIFT)) {
     const { secret } = await t.addCluster(id);
     const env = { LOA_EDGE_CLOCK_OFFSET_MS: String(SHIFT[id]) };
-    edges.set(id, spawnEdge({ hubKeys: t.hub.hubKeys(), clusterId: id, secret, mqttUrl: t.addresses.mqttUrl, httpUrl: t.addresses.httpUrl, dir: join(tmp.path, id), logLevel: 'info', env, healthIntervalSec: 1 }));
+    edges.set(
+      id,
+      spawnEdge({
+        hubKeys: t.hub.hubKeys(),
+        clusterId: id,
+        secret,
+        mqttUrl: t.addresses.mqttUrl,
+        httpUrl: t.addresses.httpUrl,
+        dir: join(tmp.path, id),
+        logLevel: 'info',
+        env,
+        healthIntervalSec: 1,
+      }),
+    );
     // One at a time: each box measures its ffmpeg startup latency at start, and four Node
     // processes starting at once on a small machine would make that measurement noisy.
     await waitFor(() => logLines(id, 'ffmpeg startup latency').length > 0, { what: `${id} started`, timeoutMs: 15_000 });
@@ -137,7 +150,13 @@ describe('clock sync with real daemons', () => {
     t.hub.bus.on(acks, 'ack', (e) => acks.push(e));
     const now = Date.now();
     const volume = (id: string, cmdId: string, expiresAt: number) => ({
-      v: PROTOCOL_VERSION, type: 'volume', volume: 60, id: cmdId, seq: t.hub.store.clusters.takeSeq(id), issuedAt: now - 1000, expiresAt,
+      v: PROTOCOL_VERSION,
+      type: 'volume',
+      volume: 60,
+      id: cmdId,
+      seq: t.hub.store.clusters.takeSeq(id),
+      issuedAt: now - 1000,
+      expiresAt,
     });
     // Fresh for 30 s more: a box reading its own clock (70 s ahead) would call it expired.
     await t.hub.signedMqtt.publish(clusterTopic('sync-far', 'cmd'), JSON.stringify(volume('sync-far', 'fresh-far', now + 30_000)), { qos: 1, retain: false });

@@ -22,11 +22,22 @@ let mediaId = '';
 
 beforeAll(async () => {
   t = await startTestHub({ dataDir: join(tmp.path, 'hub'), config: { dispatch: { leadMs: 2000 } } });
-  const up = await t.api<{ media: { id: string } }>('POST', '/api/v1/media?name=tone', readFileSync(makeTone(join(tmp.path, 'tone.wav'), 1)), { headers: { accept: 'application/json' } });
+  const up = await t.api<{ media: { id: string } }>('POST', '/api/v1/media?name=tone', readFileSync(makeTone(join(tmp.path, 'tone.wav'), 1)), {
+    headers: { accept: 'application/json' },
+  });
   mediaId = up.body.media.id;
   const clusters = [];
   for (const id of IDS) clusters.push({ ...(await t.addCluster(id)), overrides: { clockOffsetMs: OFFSETS[id]! } });
-  fleet = await startFleet({ mqttUrl: t.addresses.mqttUrl, clusters, hubKeys: t.hub.hubKeys(), logger: silentLogger(), delayMs: { min: 0, max: 20 }, fetchDelayMs: 0, healthIntervalMs: 500, connectRatePerSec: 0 });
+  fleet = await startFleet({
+    mqttUrl: t.addresses.mqttUrl,
+    clusters,
+    hubKeys: t.hub.hubKeys(),
+    logger: silentLogger(),
+    delayMs: { min: 0, max: 20 },
+    fetchDelayMs: 0,
+    healthIntervalMs: 500,
+    connectRatePerSec: 0,
+  });
   await fleet.waitForConnected();
   // Synced once each cluster has pinned its offset to within 5 ms.
   await waitFor(() => fleet.clusters.every((c) => (c.sync?.state().uncertaintyMs ?? Infinity) <= 5), { what: 'every cluster synced', timeoutMs: 20_000 });

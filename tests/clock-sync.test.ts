@@ -14,7 +14,7 @@ import { FakeClock } from './helpers/fake-clock.js';
 /** A seeded generator, so a failure can be replayed. */
 function lcg(seed: number): () => number {
   let x = seed;
-  return () => ((x = (x * 1664525 + 1013904223) % 2 ** 32) / 2 ** 32);
+  return () => (x = (x * 1664525 + 1013904223) % 2 ** 32) / 2 ** 32;
 }
 
 /** One exchange with a box whose clock is `boxAhead` ms ahead of the hub, `out` and `back` ms on the wire. */
@@ -49,7 +49,9 @@ describe('clock-sync arithmetic', () => {
     let worseThanBest = 0;
     for (let trial = 0; trial < 300; trial++) {
       const boxAhead = Math.round((random() - 0.5) * 60_000);
-      const samples = Array.from({ length: 16 }, (_, i) => exchange(1_800_000_000_000 + i * 250, boxAhead, Math.round(random() * 200), Math.round(random() * 200)));
+      const samples = Array.from({ length: 16 }, (_, i) =>
+        exchange(1_800_000_000_000 + i * 250, boxAhead, Math.round(random() * 200), Math.round(random() * 200)),
+      );
       const est = estimateOffset(samples, samples.at(-1)!.t3, 25)!;
       const err = Math.abs(est.offsetMs - -boxAhead);
       const best = samples.reduce((a, b) => (b.rttMs < a.rttMs ? b : a));

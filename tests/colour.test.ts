@@ -31,7 +31,20 @@ function run(argv: string[], opts: { tty: boolean; env: NodeJS.ProcessEnv }): Pr
   });
 }
 
-const demo = (dir: string) => [process.execPath, join(REPO, 'dist', 'demo', 'main.js'), '--data-dir', join(tmp.path, dir), '--mqtt-port', '0', '--http-port', '0', '--edges', '0', '--cameras', '2'];
+const demo = (dir: string) => [
+  process.execPath,
+  join(REPO, 'dist', 'demo', 'main.js'),
+  '--data-dir',
+  join(tmp.path, dir),
+  '--mqtt-port',
+  '0',
+  '--http-port',
+  '0',
+  '--edges',
+  '0',
+  '--cameras',
+  '2',
+];
 
 afterAll(() => tmp.remove());
 

@@ -36,7 +36,10 @@ describe('edge config', () => {
   it('reads the secret from secretFile and resolves relative paths against the config file', () => {
     file('cluster.secret', 'from-file\n');
     const c = loadEdgeConfig(
-      file('rel.yaml', `clusterId: ban-hon\nsecretFile: cluster.secret\nhubKeys: ["${KEY}"]\nhub:\n  caFile: hub-ca.pem\ndataDir: data\nsink:\n  type: file\n  dir: out\n`),
+      file(
+        'rel.yaml',
+        `clusterId: ban-hon\nsecretFile: cluster.secret\nhubKeys: ["${KEY}"]\nhub:\n  caFile: hub-ca.pem\ndataDir: data\nsink:\n  type: file\n  dir: out\n`,
+      ),
     );
     expect(c.dataDir).toBe(join(tmp.path, 'data'));
     expect(c.sink).toEqual({ type: 'file', dir: join(tmp.path, 'out') });

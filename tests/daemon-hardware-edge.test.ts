@@ -115,7 +115,10 @@ describe('loa-edge health: throttling, signal, relay', () => {
       relay: () => null,
     };
     const e = await edge({ hardware, healthIntervalSec: 0.2 });
-    const reports = await rig.watcher.waitFor('two health reports', () => rig.watcher.of(e.clusterId, 'health').length >= 2 && rig.watcher.of(e.clusterId, 'health'));
+    const reports = await rig.watcher.waitFor(
+      'two health reports',
+      () => rig.watcher.of(e.clusterId, 'health').length >= 2 && rig.watcher.of(e.clusterId, 'health'),
+    );
     for (const h of reports) {
       expect(healthSchema.parse(h)).toMatchObject({ cpuTempC: 51.5, player: 'idle' });
       expect(Object.keys(h)).not.toContain('throttled');

@@ -22,7 +22,13 @@ afterAll(() => tmp.remove());
 function capture() {
   const lines: Record<string, unknown>[] = [];
   const stream = new PassThrough();
-  stream.on('data', (c: Buffer) => c.toString().split('\n').filter(Boolean).forEach((l) => lines.push(JSON.parse(l) as Record<string, unknown>)));
+  stream.on('data', (c: Buffer) =>
+    c
+      .toString()
+      .split('\n')
+      .filter(Boolean)
+      .forEach((l) => lines.push(JSON.parse(l) as Record<string, unknown>)),
+  );
   return { lines, logger: createLogger({ name: 'hw', level: 'debug', destination: stream }) };
 }
 const flush = () => new Promise((r) => setTimeout(r, 20));
@@ -76,7 +82,9 @@ describe('throttling (vcgencmd get_throttled)', () => {
 });
 
 describe('signal strength', () => {
-  const header = 'Inter-| sta-|   Quality        |   Discarded packets               | Missed | WE\n face | tus | link level noise |  nwid  crypt   frag  retry   misc | beacon | 22\n';
+  const header =
+    'Inter-| sta-|   Quality        |   Discarded packets               | Missed | WE\n face | tus | link level noise |  nwid  crypt   frag  retry   misc | ' +
+    'beacon | 22\n';
   it('parses /proc/net/wireless in dBm, also the unsigned-byte form of old drivers', () => {
     expect(parseProcNetWireless(`${header} wlan0: 0000   58.  -52.  -256        0      0      0      0     11        0\n`)).toBe(-52);
     expect(parseProcNetWireless(`${header} wlan0: 0000   40.  187.  0        0      0      0      0     0        0\n`)).toBe(-69);
@@ -85,7 +93,9 @@ describe('signal strength', () => {
   });
 
   it('parses mmcli key-value output, preferring the newest technology with a figure', () => {
-    const out = 'modem.signal.refresh.rate : 30\nmodem.signal.5g.rsrp : --\nmodem.signal.lte.rssi : -71.00\nmodem.signal.lte.rsrp : -101.00\nmodem.signal.gsm.rssi : --\n';
+    const out =
+      'modem.signal.refresh.rate : 30\nmodem.signal.5g.rsrp : --\nmodem.signal.lte.rssi : -71.00\nmodem.signal.lte.rsrp : -101.00\nmodem.signal.gsm.rssi : ' +
+      '--\n';
     expect(parseMmcliSignal(out)).toBe(-71);
     expect(parseMmcliSignal('modem.signal.refresh.rate : 0\nmodem.signal.lte.rssi : --\n')).toBeNull();
   });
@@ -119,7 +129,9 @@ describe('mixer (amixer)', () => {
   it('a failing amixer rejects setVolume with its complaint', async () => {
     const amixer = standIn('amixer-bad', "amixer: Unable to find simple control 'Nope',0", 1);
     const { logger } = capture();
-    await expect(new AmixerMixer({ card: '0', control: 'Nope', logger, amixerPath: amixer.path }).setVolume(50)).rejects.toThrow(/Unable to find simple control/);
+    await expect(new AmixerMixer({ card: '0', control: 'Nope', logger, amixerPath: amixer.path }).setVolume(50)).rejects.toThrow(
+      /Unable to find simple control/,
+    );
   });
 
   it('VolumeControl: unity ffmpeg gain with a mixer, writes only changes, in order, logs a failure once', async () => {

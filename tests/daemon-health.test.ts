@@ -20,7 +20,13 @@ function peak(wavPath: string): number {
 
 describe('loa-edge health and volume', () => {
   it('publishes health on connect and every healthIntervalSec, with the probe readings', async () => {
-    const e = await startEdge({ clusterId: 'hv-health', mqttUrl: rig.broker.url, httpUrl: rig.media.url, dataDir: join(rig.tmp.path, 'h'), healthIntervalSec: 0.2 });
+    const e = await startEdge({
+      clusterId: 'hv-health',
+      mqttUrl: rig.broker.url,
+      httpUrl: rig.media.url,
+      dataDir: join(rig.tmp.path, 'h'),
+      healthIntervalSec: 0.2,
+    });
     rig.edges.push(e);
     await rig.watcher.waitFor('three health reports', () => rig.watcher.of('hv-health', 'health').length >= 3);
     for (const h of rig.watcher.of('hv-health', 'health')) {
@@ -52,7 +58,13 @@ describe('loa-edge health and volume', () => {
     const tone = makeOpusMedia(rig.tmp.path, 1, 660);
     rig.media.routes.set(tone.ref.url, tone.body);
     const out = join(rig.tmp.path, 'hv-out');
-    const e = await startEdge({ clusterId: 'hv-volume', mqttUrl: rig.broker.url, httpUrl: rig.media.url, dataDir: join(rig.tmp.path, 'v'), sink: { type: 'file', dir: out } });
+    const e = await startEdge({
+      clusterId: 'hv-volume',
+      mqttUrl: rig.broker.url,
+      httpUrl: rig.media.url,
+      dataDir: join(rig.tmp.path, 'v'),
+      sink: { type: 'file', dir: out },
+    });
     rig.edges.push(e);
     await rig.watcher.waitFor('state', () => rig.watcher.of('hv-volume', 'state').length > 0);
 
@@ -62,7 +74,10 @@ describe('loa-edge health and volume', () => {
     const vol = cmd.volume(2, 25);
     await rig.watcher.send('hv-volume', vol);
     const statuses = await rig.watcher.waitFor('volume acks', () => {
-      const s = rig.watcher.acks('hv-volume').filter((a) => a.cmdId === vol.id).map((a) => a.status);
+      const s = rig.watcher
+        .acks('hv-volume')
+        .filter((a) => a.cmdId === vol.id)
+        .map((a) => a.status);
       return s.length === 2 && s;
     });
     expect(statuses).toEqual(['accepted', 'finished']);

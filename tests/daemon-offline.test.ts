@@ -53,7 +53,13 @@ async function edge(o: { mqttUrl?: string; before?: (dataDir: string) => Promise
   const e = await startEdge({ clusterId, mqttUrl, httpUrl: rig.media.url, dataDir, sink: { type: 'file', dir: sinkDir }, keepaliveSec: 1 });
   rig.edges.push(e);
   const logFile = join(dataDir, 'playlog.jsonl');
-  const playLog = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as PlayLogEntry) : []);
+  const playLog = () =>
+    existsSync(logFile)
+      ? readFileSync(logFile, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as PlayLogEntry)
+      : [];
   const sink = () => (existsSync(sinkDir) ? readdirSync(sinkDir) : []);
   const logged = (msg: string) => e.logs.filter((l) => l.msg === msg);
   return { ...e, clusterId, proxy, dataDir, sinkDir, playLog, sink, logged };

@@ -20,7 +20,10 @@ function dir(): string {
 function entry(n: number): PlayLogEntry {
   return { broadcastId: `s-${n}`, startedAt: 1_000 + n, endedAt: 61_000 + n, startOffsetMs: 0, positionMs: 60_000, outcome: 'finished' };
 }
-const lines = (d: string) => readFileSync(join(d, 'playlog.jsonl'), 'utf8').split('\n').filter((l) => l !== '');
+const lines = (d: string) =>
+  readFileSync(join(d, 'playlog.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 
 /** A send whose confirmation the test gives (or refuses) by hand, like a broker's PUBACK. */
 function gatedSend() {

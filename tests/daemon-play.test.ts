@@ -125,7 +125,15 @@ describe('loa-edge playback', () => {
     const again = await edge({ clusterId: e.clusterId, dataDir: e.config.dataDir });
     // The restarted daemon says "online" only once subscribed: wait for that fresh message,
     // not the first daemon's old one.
-    for (let i = 0; i < 200 && !rig.watcher.of(e.clusterId, 'presence').slice(seenBefore).some((p) => (p as { status?: string }).status === 'online'); i++) {
+    for (
+      let i = 0;
+      i < 200 &&
+      !rig.watcher
+        .of(e.clusterId, 'presence')
+        .slice(seenBefore)
+        .some((p) => (p as { status?: string }).status === 'online');
+      i++
+    ) {
       await new Promise((r) => setTimeout(r, 25));
     }
     const afterRestart = cmd.volume(4, 90);
@@ -183,7 +191,11 @@ describe('loa-edge playback', () => {
     expect(stopped.reason).toBe('stop-command');
     expect(stopped.positionMs).toBeLessThan(tone.ref.durationMs);
     await rig.watcher.waitAck(e.clusterId, stop.id, 'finished');
-    const statuses = (id: string) => rig.watcher.acks(e.clusterId).filter((a) => a.cmdId === id).map((a) => a.status);
+    const statuses = (id: string) =>
+      rig.watcher
+        .acks(e.clusterId)
+        .filter((a) => a.cmdId === id)
+        .map((a) => a.status);
     expect(statuses(stop.id)).toEqual(['accepted', 'finished']);
     expect(statuses(first.id)).toEqual(['accepted', 'started', 'stopped']);
     expect(statuses(second.id)).toEqual(['accepted', 'started', 'stopped']);

@@ -39,7 +39,23 @@ describe('loa-edge process: ffmpeg killed mid-item', () => {
     const out = join(tmp.path, 'out');
     writeFileSync(
       config,
-      ['clusterId: proc-player', 'secret: proc-secret', `hubKeys: ["${TEST_HUB_KEY}"]`, 'hub:', `  mqttUrl: ${broker.url}`, `  httpUrl: ${media.url}`, '  allowPlaintext: true', 'dataDir: data', 'sink:', '  type: file', `  dir: ${out}`, 'player:', '  maxFailures: 2', 'log:', '  level: warn'].join('\n'),
+      [
+        'clusterId: proc-player',
+        'secret: proc-secret',
+        `hubKeys: ["${TEST_HUB_KEY}"]`,
+        'hub:',
+        `  mqttUrl: ${broker.url}`,
+        `  httpUrl: ${media.url}`,
+        '  allowPlaintext: true',
+        'dataDir: data',
+        'sink:',
+        '  type: file',
+        `  dir: ${out}`,
+        'player:',
+        '  maxFailures: 2',
+        'log:',
+        '  level: warn',
+      ].join('\n'),
     );
     const child = spawn(process.execPath, [BIN, '--config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
     children.push(child);
@@ -60,7 +76,12 @@ describe('loa-edge process: ffmpeg killed mid-item', () => {
 
     const finished = await watcher.waitAck('proc-player', play.id, 'finished');
     expect(finished.detail).toBe('ffmpeg restarted 1 time during the item');
-    expect(watcher.acks('proc-player').filter((a) => a.cmdId === play.id).map((a) => a.status)).toEqual(['accepted', 'started', 'finished']);
+    expect(
+      watcher
+        .acks('proc-player')
+        .filter((a) => a.cmdId === play.id)
+        .map((a) => a.status),
+    ).toEqual(['accepted', 'started', 'finished']);
     const second = wavSamples(join(out, `${play.startAt}-${play.broadcastId}.r1.wav`));
     expect(readdirSync(out)).toHaveLength(2);
     // It begins after the kill's position (not where ffmpeg died) and no later than the restart.

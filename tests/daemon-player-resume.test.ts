@@ -48,7 +48,11 @@ async function edge(o: { player?: { stallSec?: number; maxFailures?: number }; s
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const statuses = (clusterId: string, id: string) => rig.watcher.acks(clusterId).filter((a) => a.cmdId === id).map((a) => a.status);
+const statuses = (clusterId: string, id: string) =>
+  rig.watcher
+    .acks(clusterId)
+    .filter((a) => a.cmdId === id)
+    .map((a) => a.status);
 const restartLogs = (e: EdgeUnderTest) => e.logs.filter((l) => l.msg === 'ffmpeg died mid-item; restarting it where the broadcast is now');
 
 /** Plays the chirp and returns once its ffmpeg has been running for about `intoMs` of the item. */
@@ -77,7 +81,9 @@ describe('loa-edge player: ffmpeg dying mid-item', () => {
     expect(resumeMs).toBeGreaterThanOrEqual(killedAt - play.startAt);
     expect(resumeMs).toBeLessThanOrEqual(restartedAt - play.startAt + 20);
     // Health says so while the item plays on.
-    const h = await rig.watcher.waitFor('health with the restart', () => rig.watcher.of(e.clusterId, 'health').find((x) => /restarted 1 time/.test(String(x.lastError))));
+    const h = await rig.watcher.waitFor('health with the restart', () =>
+      rig.watcher.of(e.clusterId, 'health').find((x) => /restarted 1 time/.test(String(x.lastError))),
+    );
     expect(h).toMatchObject({ player: 'playing' });
     expect(String(h.lastError)).toMatch(/^player-error: ffmpeg restarted 1 time during b1: /);
 
@@ -139,7 +145,7 @@ describe('loa-edge player: ffmpeg dying mid-item', () => {
     await rig.watcher.waitFor('restart log', () => restartLogs(e)[0]);
     const again = await waitForPlayer([pid]);
     // Killed once it writes (a Debian ffmpeg takes 150-450 ms to open its output after spawning).
-    await rig.watcher.waitFor('the restarted player\'s WAV', () => (readdirSync(e.sinkDir).length >= 2 ? true : undefined));
+    await rig.watcher.waitFor("the restarted player's WAV", () => (readdirSync(e.sinkDir).length >= 2 ? true : undefined));
     await sleep(100);
     process.kill(again, 'SIGKILL');
 

@@ -77,7 +77,10 @@ describe('loa-edge process', () => {
     expect(await p.exited).toBe(0);
     const stopped = watcher.acks('proc-edge').find((a) => a.cmdId === play.id && a.status === 'stopped');
     expect(stopped).toMatchObject({ reason: 'shutdown' });
-    const last = await watcher.waitFor('offline', () => watcher.of('proc-edge', 'presence').at(-1)?.status === 'offline' && watcher.of('proc-edge', 'presence').at(-1));
+    const last = await watcher.waitFor(
+      'offline',
+      () => watcher.of('proc-edge', 'presence').at(-1)?.status === 'offline' && watcher.of('proc-edge', 'presence').at(-1),
+    );
     // A clean goodbye, not the last will ("lost") the broker sends when a box just disappears.
     expect(last).toMatchObject({ status: 'offline', reason: 'shutdown' });
     expect(p.stderr()).toBe('');

@@ -26,13 +26,20 @@ async function edge() {
   const clusterId = `replace-${++n}`;
   rig.media.credentials = { user: clusterId, password: 'sesame' };
   const sinkDir = join(rig.tmp.path, `${clusterId}-out`);
-  const e = await startEdge({ clusterId, mqttUrl: rig.broker.url, httpUrl: rig.media.url, dataDir: join(rig.tmp.path, clusterId), sink: { type: 'file', dir: sinkDir } });
+  const e = await startEdge({
+    clusterId,
+    mqttUrl: rig.broker.url,
+    httpUrl: rig.media.url,
+    dataDir: join(rig.tmp.path, clusterId),
+    sink: { type: 'file', dir: sinkDir },
+  });
   rig.edges.push(e);
   await rig.watcher.waitFor(`${clusterId} state`, () => rig.watcher.of(clusterId, 'state').length > 0);
   const acksOf = (id: string) => rig.watcher.acks(clusterId).filter((a) => a.cmdId === id);
   const wav = (play: { startAt: number; broadcastId: string }) => join(sinkDir, `${play.startAt}-${play.broadcastId}.wav`);
   /** ffmpeg's startup latency the daemon logged when the item started (0 before it measured it). */
-  const latencyS = (broadcastId: string) => Number(e.logs.find((l) => l.msg === 'playback started' && l.broadcastId === broadcastId)?.startupLatencyMs ?? 0) / 1000;
+  const latencyS = (broadcastId: string) =>
+    Number(e.logs.find((l) => l.msg === 'playback started' && l.broadcastId === broadcastId)?.startupLatencyMs ?? 0) / 1000;
   return { clusterId, acksOf, wav, latencyS, logs: e.logs };
 }
 

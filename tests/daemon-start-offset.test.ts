@@ -17,10 +17,16 @@ const rig = useDaemonRig('loa-daemon-offset-', {
 });
 
 describe('loa-edge start error of a play that joins under way', () => {
-  it('takes the play\'s offsetMs from the one decode of the command', async () => {
+  it("takes the play's offsetMs from the one decode of the command", async () => {
     const clusterId = 'offset-1';
     rig.media.credentials = { user: clusterId, password: 'sesame' };
-    const e = await startEdge({ clusterId, mqttUrl: rig.broker.url, httpUrl: rig.media.url, dataDir: join(rig.tmp.path, clusterId), sink: { type: 'file', dir: join(rig.tmp.path, 'out') } });
+    const e = await startEdge({
+      clusterId,
+      mqttUrl: rig.broker.url,
+      httpUrl: rig.media.url,
+      dataDir: join(rig.tmp.path, clusterId),
+      sink: { type: 'file', dir: join(rig.tmp.path, 'out') },
+    });
     rig.edges.push(e);
     await rig.watcher.waitFor('online', () => rig.watcher.of(clusterId, 'presence').find((p) => p.status === 'online'));
     await rig.watcher.waitFor('state', () => rig.watcher.of(clusterId, 'state').length > 0);

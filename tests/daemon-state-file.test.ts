@@ -24,7 +24,14 @@ function capture() {
   let text = '';
   out.on('data', (b: Buffer) => (text += b.toString()));
   const log = createLogger({ name: 'test', level: 'info', destination: out });
-  return { log, lines: () => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    log,
+    lines: () =>
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 const asNumber = (text: string): number => {

@@ -51,7 +51,23 @@ describe('loa-edge under systemd (Type=notify, WatchdogSec)', () => {
     const listener = await startNotifyListener(tmp.path);
     listeners.push(listener);
     const config = join(tmp.path, 'edge.yaml');
-    writeFileSync(config, ['clusterId: notify-edge', 'secret: s3cret', `hubKeys: ["${TEST_HUB_KEY}"]`, 'hub:', `  mqttUrl: ${broker.url}`, `  httpUrl: ${broker.url.replace('mqtt:', 'http:')}`, '  allowPlaintext: true', 'dataDir: data', 'sink:', '  type: "null"', 'log:', '  level: warn'].join('\n'));
+    writeFileSync(
+      config,
+      [
+        'clusterId: notify-edge',
+        'secret: s3cret',
+        `hubKeys: ["${TEST_HUB_KEY}"]`,
+        'hub:',
+        `  mqttUrl: ${broker.url}`,
+        `  httpUrl: ${broker.url.replace('mqtt:', 'http:')}`,
+        '  allowPlaintext: true',
+        'dataDir: data',
+        'sink:',
+        '  type: "null"',
+        'log:',
+        '  level: warn',
+      ].join('\n'),
+    );
     const child = spawn(process.execPath, [BIN, '--config', config], {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, NOTIFY_SOCKET: listener.path, WATCHDOG_USEC: '1000000' },
@@ -99,7 +115,12 @@ describe('loa-edge under systemd (Type=notify, WatchdogSec)', () => {
     expect(none.enabled).toBe(false);
     expect(none.feedEveryMs).toBeNull();
     await none.ready('x');
-    const other = new SystemdNotifier({ logger: silentLogger(), clock: systemClock, env: { NOTIFY_SOCKET: '/nowhere', WATCHDOG_USEC: '1000000', WATCHDOG_PID: '1' }, pid: 4242 });
+    const other = new SystemdNotifier({
+      logger: silentLogger(),
+      clock: systemClock,
+      env: { NOTIFY_SOCKET: '/nowhere', WATCHDOG_USEC: '1000000', WATCHDOG_PID: '1' },
+      pid: 4242,
+    });
     expect(other.feedEveryMs).toBeNull();
   });
 

@@ -75,17 +75,24 @@ describe('ad-hoc broadcasts in a row', () => {
     expect(fourth.broadcast.startAt).toBe(third.broadcast.startAt + LEAD);
     for (const a of [first, second, third, fourth]) expect(a.replaces).toEqual([]);
 
-    const plays = await waitFor(() => (b.received.filter((c) => c.type === 'play').length === 4 ? b.received : null), { what: 'four plays', timeoutMs: 15_000 });
+    const plays = await waitFor(() => (b.received.filter((c) => c.type === 'play').length === 4 ? b.received : null), {
+      what: 'four plays',
+      timeoutMs: 15_000,
+    });
     const order = plays.filter((c) => c.type === 'play').map((c) => (c.type === 'play' ? c.broadcastId : ''));
     expect(order).toEqual([first, second, third, fourth].map((a) => a.broadcast.id));
     // Each play reached the box no earlier than the start of the one before (the protocol's rule).
     const idx = (id: string) => b.received.findIndex((c) => c.type === 'play' && c.broadcastId === id);
-    for (const [prev, next] of [[first, second], [second, third], [third, fourth]] as const) {
+    for (const [prev, next] of [
+      [first, second],
+      [second, third],
+      [third, fourth],
+    ] as const) {
       expect(b.receivedAt[idx(next.broadcast.id)]! + 50).toBeGreaterThanOrEqual(prev.broadcast.startAt);
     }
   });
 
-  it('a cluster of its own is not held up by another cluster\'s queue; a shared one holds up all', async () => {
+  it("a cluster of its own is not held up by another cluster's queue; a shared one holds up all", async () => {
     await box('q-a');
     await box('q-b');
     const onA = await play(shortId, ['q-a']);
@@ -125,7 +132,10 @@ describe('ad-hoc broadcasts in a row', () => {
     const two = await loa(['broadcast', 'play', '--media', 'long', '--clusters', 'q-cli']);
     expect(two.code, two.stderr).toBe(0);
     expect(two.stdout).toMatch(new RegExp(`It waits for ${firstId} and starts at \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}; give --now to replace them instead\\.`));
-    const three = await spawnLoa(['--hub', t.addresses.httpUrl, '--token', t.token, 'broadcast', 'play', '--media', 'long', '--clusters', 'q-cli', '--now'], { cwd: tmp.path, env: { LOA_LANG: 'vi' } });
+    const three = await spawnLoa(['--hub', t.addresses.httpUrl, '--token', t.token, 'broadcast', 'play', '--media', 'long', '--clusters', 'q-cli', '--now'], {
+      cwd: tmp.path,
+      env: { LOA_LANG: 'vi' },
+    });
     expect(three.code, three.stderr).toBe(0);
     const secondId = /Broadcast (b-[0-9a-f]+) created/.exec(two.stdout)![1]!;
     expect(three.stdout).toMatch(new RegExp(`Lượt phát này thay thế ${firstId}, ${secondId} trên các cụm loa này`));

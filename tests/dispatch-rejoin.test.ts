@@ -61,10 +61,13 @@ describe('a cluster back online during an ad-hoc broadcast', () => {
     const away = await t.addCluster('rj-away');
     const onAir = await box(here.id, here.secret);
     const b = await play(longId, ['rj-here', 'rj-away']);
-    const missed = await waitFor(() => {
-      const x = t.hub.store.broadcasts.target(b.id, 'rj-away');
-      return x?.status === 'offline' ? x : null;
-    }, { what: 'rj-away logged offline' });
+    const missed = await waitFor(
+      () => {
+        const x = t.hub.store.broadcasts.target(b.id, 'rj-away');
+        return x?.status === 'offline' ? x : null;
+      },
+      { what: 'rj-away logged offline' },
+    );
     expect(missed.reason).toBe('cluster-offline');
     await waitFor(() => t.hub.store.broadcasts.target(b.id, 'rj-here')?.status === 'started', { what: 'rj-here started' });
     await sleep(Math.max(0, b.startAt + 1000 - Date.now()));
@@ -74,10 +77,13 @@ describe('a cluster back online during an ad-hoc broadcast', () => {
     expect(cmd.type === 'play' && cmd.broadcastId).toBe(b.id);
     expect(cmd.type === 'play' && cmd.startAt).toBe(b.startAt);
     expect(cmd.expiresAt).toBeGreaterThan(back.receivedAt[0]!);
-    const joined = await waitFor(() => {
-      const x = t.hub.store.broadcasts.target(b.id, 'rj-away');
-      return x?.status === 'started' ? x : null;
-    }, { what: 'rj-away started' });
+    const joined = await waitFor(
+      () => {
+        const x = t.hub.store.broadcasts.target(b.id, 'rj-away');
+        return x?.status === 'started' ? x : null;
+      },
+      { what: 'rj-away started' },
+    );
     expect(joined.reason).toBeNull();
     expect(joined.cmdId).toBe(cmd.id);
     // It joined about a second in, where the others were.
@@ -172,10 +178,13 @@ describe('a cluster back online during an ad-hoc broadcast', () => {
     const deaf = await scriptedBox(t.addresses.mqttUrl, c.id, c.secret, { subscribe: false });
     await waitFor(() => t.hub.store.clusters.get('rj-expired')?.online, { what: 'rj-expired online' });
     const b = await play(longId, ['rj-expired']);
-    const gaveUp = await waitFor(() => {
-      const x = t.hub.store.broadcasts.target(b.id, 'rj-expired');
-      return x?.status === 'expired' ? x : null;
-    }, { what: 'rj-expired expired', timeoutMs: 8000 });
+    const gaveUp = await waitFor(
+      () => {
+        const x = t.hub.store.broadcasts.target(b.id, 'rj-expired');
+        return x?.status === 'expired' ? x : null;
+      },
+      { what: 'rj-expired expired', timeoutMs: 8000 },
+    );
     expect(gaveUp.reason).toBe('no-answer');
     deaf.client.end(true);
     await waitFor(() => !t.hub.store.clusters.get('rj-expired')?.online, { what: 'rj-expired offline' });

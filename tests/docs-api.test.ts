@@ -186,12 +186,17 @@ describe('the checker', () => {
     expect(doc.partial).toBe(true);
     expect(compare('X', parseFields('id, extra, name: { first, last }'), objectFromKeys())).toEqual([]);
     expect(compare('X', parseFields('id, extra'), objectFromKeys())).toEqual(['X: the doc leaves out name']);
-    expect(compare('X', parseFields('id, extra, name: { first, last }, more'), objectFromKeys())).toEqual(['X: the doc names more, which the API does not send']);
+    expect(compare('X', parseFields('id, extra, name: { first, last }, more'), objectFromKeys())).toEqual([
+      'X: the doc names more, which the API does not send',
+    ]);
     expect(compare('X', parseFields('id, extra, name: { first }'), objectFromKeys())).toEqual(['X.name: the doc leaves out last']);
   });
 });
 
 /** { id, extra, name: { first, last } | null } made from the declared schemas' own parts. */
 function objectFromKeys(): z.ZodType {
-  return api.cluster.pick({ id: true }).extend({ extra: api.cluster.shape.name, name: api.scheduleChanges.pick({}).extend({ first: api.cluster.shape.id, last: api.cluster.shape.id }).nullable() });
+  return api.cluster.pick({ id: true }).extend({
+    extra: api.cluster.shape.name,
+    name: api.scheduleChanges.pick({}).extend({ first: api.cluster.shape.id, last: api.cluster.shape.id }).nullable(),
+  });
 }

@@ -21,7 +21,10 @@ let mediaId = '';
 let mediaDurationMs = 0;
 const ids = ['edge-a', 'edge-b', 'edge-c'];
 /** The node options systemd/loa-edge.service starts the daemon with, read from the unit itself. */
-const EDGE_UNIT_NODE_ARGS = (/ExecStart=\S+node((?: --[^ ]+)*) /.exec(readFileSync('systemd/loa-edge.service', 'utf8'))?.[1] ?? '').trim().split(' ').filter(Boolean);
+const EDGE_UNIT_NODE_ARGS = (/ExecStart=\S+node((?: --[^ ]+)*) /.exec(readFileSync('systemd/loa-edge.service', 'utf8'))?.[1] ?? '')
+  .trim()
+  .split(' ')
+  .filter(Boolean);
 
 async function play(clusters: string[]): Promise<string> {
   const r = await t.api<{ broadcast: { id: string } }>('POST', '/api/v1/broadcasts', { mediaId, clusters });
@@ -38,7 +41,10 @@ async function waitDone(broadcastId: string) {
     { timeoutMs: 20_000, what: `broadcast ${broadcastId} to end` },
   ).catch((e: Error) => {
     const b = t.hub.store.broadcasts.get(broadcastId)!;
-    throw new Error(`${e.message}: ${JSON.stringify(b.targets.map((x) => [x.clusterId, x.status, x.reason, x.detail]))}\n${edges.map((x) => x.output().slice(-1500)).join('\n')}`);
+    throw new Error(
+      `${e.message}: ${JSON.stringify(b.targets.map((x) => [x.clusterId, x.status, x.reason, x.detail]))}\n` +
+        edges.map((x) => x.output().slice(-1500)).join('\n'),
+    );
   });
 }
 
@@ -46,16 +52,32 @@ beforeAll(async () => {
   t = await startTestHub({ dataDir: hubDir, config: { dispatch: { leadMs: 2000 } } });
   for (const id of ids) creds.set(id, (await t.addCluster(id, { village: 'Bản Thử' })).secret);
   const wav = makeTone(join(tmp.path, 'bulletin.wav'), 2);
-  const up = await t.api<{ media: { id: string; durationMs: number } }>('POST', '/api/v1/media?name=bulletin', readFileSync(wav), { headers: { accept: 'application/json' } });
+  const up = await t.api<{ media: { id: string; durationMs: number } }>('POST', '/api/v1/media?name=bulletin', readFileSync(wav), {
+    headers: { accept: 'application/json' },
+  });
   if (up.status !== 201) throw new Error(`import failed: ${JSON.stringify(up.body)}`);
   mediaId = up.body.media.id;
   mediaDurationMs = up.body.media.durationMs;
   for (const id of ids) {
     // edge-c runs with the V8 flags of systemd/loa-edge.service (lite mode: no WebAssembly).
     const nodeArgs = id === 'edge-c' ? EDGE_UNIT_NODE_ARGS : [];
-    edges.push(spawnEdge({ hubKeys: t.hub.hubKeys(), clusterId: id, secret: creds.get(id)!, mqttUrl: t.addresses.mqttUrl, httpUrl: t.addresses.httpUrl, dir: join(tmp.path, id), logLevel: 'warn', healthIntervalSec: 1, nodeArgs }));
+    edges.push(
+      spawnEdge({
+        hubKeys: t.hub.hubKeys(),
+        clusterId: id,
+        secret: creds.get(id)!,
+        mqttUrl: t.addresses.mqttUrl,
+        httpUrl: t.addresses.httpUrl,
+        dir: join(tmp.path, id),
+        logLevel: 'warn',
+        healthIntervalSec: 1,
+        nodeArgs,
+      }),
+    );
   }
-  await waitFor(() => ids.every((id) => t.hub.store.clusters.get(id)?.online), { what: "three daemons online", timeoutMs: 20_000 }).catch((e) => { throw new Error(`${e.message}\n${edges.map((x) => x.output()).join("\n")}`); });
+  await waitFor(() => ids.every((id) => t.hub.store.clusters.get(id)?.online), { what: 'three daemons online', timeoutMs: 20_000 }).catch((e) => {
+    throw new Error(`${e.message}\n${edges.map((x) => x.output()).join('\n')}`);
+  });
 });
 
 afterAll(async () => {

@@ -25,7 +25,11 @@ let mediaId = '';
 const dataDir = () => join(edge.dir, 'data');
 const playLogLines = () => {
   const f = join(dataDir(), 'playlog.jsonl');
-  return existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter((l) => l !== '') : [];
+  return existsSync(f)
+    ? readFileSync(f, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+    : [];
 };
 const explain = (e: Error) => new Error(`${e.message}\n--- daemon output ---\n${edge.output().slice(-4000)}`);
 
@@ -67,7 +71,16 @@ describe('loa-edge with its link to the hub cut', () => {
     // A programme at a fixed local time ~8 s from now (the real clock: the daemon runs on it).
     const startAt = Math.ceil((Date.now() + 8000) / 1000) * 1000;
     const at = formatTimeOfDay(epochToZoned(TZ, startAt).seconds);
-    const yaml = [`site: test`, `timezone: ${TZ}`, `programmes:`, `  - id: tin-mat-mang`, `    at: "${at}"`, `    clusters: [${ID}]`, `    items: [tin-offline]`, ''].join('\n');
+    const yaml = [
+      `site: test`,
+      `timezone: ${TZ}`,
+      `programmes:`,
+      `  - id: tin-mat-mang`,
+      `    at: "${at}"`,
+      `    clusters: [${ID}]`,
+      `    items: [tin-offline]`,
+      '',
+    ].join('\n');
     const applied = t.hub.schedules.apply(yaml, 'x.yaml', 'test', false);
     // Outside every slot: a warning, not an error.
     expect(applied.problems.filter((p) => p.severity === 'error')).toEqual([]);
@@ -85,7 +98,9 @@ describe('loa-edge with its link to the hub cut', () => {
       throw explain(e);
     });
     expect(item!.media.id).toBe(mediaId);
-    await waitFor(() => t.hub.store.health.latest(ID)?.cache?.planMissingBytes === 0 && existsSync(join(dataDir(), 'media', mediaId)), { what: 'media cached' });
+    await waitFor(() => t.hub.store.health.latest(ID)?.cache?.planMissingBytes === 0 && existsSync(join(dataDir(), 'media', mediaId)), {
+      what: 'media cached',
+    });
 
     proxy.freeze();
     await waitFor(() => !t.hub.store.clusters.get(ID)?.online, { what: 'the hub to notice the cut', timeoutMs: 5000 });
@@ -93,7 +108,10 @@ describe('loa-edge with its link to the hub cut', () => {
     expect(Date.now()).toBeLessThan(startAt - 1000);
 
     const broadcastId = item!.broadcastId;
-    const lines = await waitFor(() => (playLogLines().length > 0 ? playLogLines() : null), { what: 'the offline play logged', timeoutMs: startAt + 8000 - Date.now() }).catch((e: Error) => {
+    const lines = await waitFor(() => (playLogLines().length > 0 ? playLogLines() : null), {
+      what: 'the offline play logged',
+      timeoutMs: startAt + 8000 - Date.now(),
+    }).catch((e: Error) => {
       throw explain(e);
     });
     // Still cut: this was played with no word from the hub.
@@ -123,10 +141,13 @@ describe('loa-edge with its link to the hub cut', () => {
     expect(Math.abs(started[0]!.startErrorMs)).toBeLessThan(100);
 
     proxy.thaw();
-    const target = await waitFor(() => (t.hub.store.broadcasts.target(broadcastId, ID)?.reason === 'played-offline' ? t.hub.store.broadcasts.target(broadcastId, ID) : null), {
-      what: 'the play log merged',
-      timeoutMs: 10_000,
-    }).catch((e: Error) => {
+    const target = await waitFor(
+      () => (t.hub.store.broadcasts.target(broadcastId, ID)?.reason === 'played-offline' ? t.hub.store.broadcasts.target(broadcastId, ID) : null),
+      {
+        what: 'the play log merged',
+        timeoutMs: 10_000,
+      },
+    ).catch((e: Error) => {
       throw explain(e);
     });
     expect(target.status).toBe('finished');

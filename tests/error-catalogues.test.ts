@@ -61,7 +61,10 @@ describe('error catalogues', () => {
       const box = await t.addCluster('ban-cat-1');
       const basic = `Basic ${Buffer.from(`${box.id}:${box.secret}`).toString('base64')}`;
       const operator = await t.api<{ error: { code: string; message: string } }>('DELETE', '/api/v1/live/live-nope');
-      const fromBox = await t.api<{ error: { code: string; message: string } }>('GET', '/api/v1/live/live-nope', undefined, { token: null, headers: { authorization: basic } });
+      const fromBox = await t.api<{ error: { code: string; message: string } }>('GET', '/api/v1/live/live-nope', undefined, {
+        token: null,
+        headers: { authorization: basic },
+      });
       expect(operator.status).toBe(404);
       expect(fromBox.status).toBe(404);
       expect(operator.body.error).toEqual(fromBox.body.error);

@@ -10,7 +10,14 @@ function loggedBus(): { bus: EventBus; lines: () => Record<string, unknown>[] } 
   let text = '';
   out.on('data', (b: Buffer) => (text += b.toString()));
   const bus = new EventBus(createLogger({ name: 'test', level: 'info', destination: out }));
-  return { bus, lines: () => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    bus,
+    lines: () =>
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 class Scheduler {}
@@ -42,10 +49,12 @@ describe('event bus', () => {
     bus.emit('scheduleChanged', {});
     for (let i = 0; i < 20 && lines().length === 0; i++) await new Promise((r) => setTimeout(r, 5));
     expect(heard).toEqual(['metrics']);
-    expect(lines()).toEqual([expect.objectContaining({ level: 50, owner: 'plan-publisher', event: 'scheduleChanged', err: expect.objectContaining({ message: 'disk full' }) })]);
+    expect(lines()).toEqual([
+      expect.objectContaining({ level: 50, owner: 'plan-publisher', event: 'scheduleChanged', err: expect.objectContaining({ message: 'disk full' }) }),
+    ]);
   });
 
-  it('removeListeners drops only that owner\'s listeners', () => {
+  it("removeListeners drops only that owner's listeners", () => {
     const { bus } = loggedBus();
     const heard: string[] = [];
     bus.on('a', 'clusterAdded', () => heard.push('a'));

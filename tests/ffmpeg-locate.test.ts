@@ -29,6 +29,8 @@ describe('locateFfmpeg', () => {
 
   it('FFMPEG_PATH wins over everything, and a wrong one is a clear error', () => {
     expect(locateFfmpeg({ env: { FFMPEG_PATH: join(tmp.path, 'ffmpeg'), PATH: '' } }).source).toBe('FFMPEG_PATH');
-    expect(() => locateFfmpeg({ env: { FFMPEG_PATH: '/nonexistent/ffmpeg' } })).toThrow(/FFMPEG_PATH is \/nonexistent\/ffmpeg, which is not an executable file/);
+    expect(() => locateFfmpeg({ env: { FFMPEG_PATH: '/nonexistent/ffmpeg' } })).toThrow(
+      /FFMPEG_PATH is \/nonexistent\/ffmpeg, which is not an executable file/,
+    );
   });
 });

@@ -51,7 +51,12 @@ describe('tokens and health', () => {
     const r = await t.api<{ secret: string }>('POST', '/api/v1/tokens', { role: 'police', name: 'post' });
     expect(r.status).toBe(201);
     const police = r.body.secret;
-    for (const [method, path] of [['GET', '/api/v1/clusters'], ['POST', '/api/v1/clusters'], ['GET', '/api/v1/tokens'], ['POST', '/api/v1/broadcasts']] as const) {
+    for (const [method, path] of [
+      ['GET', '/api/v1/clusters'],
+      ['POST', '/api/v1/clusters'],
+      ['GET', '/api/v1/tokens'],
+      ['POST', '/api/v1/broadcasts'],
+    ] as const) {
       const x = await t.api<{ error: { code: string } }>(method, path, method === 'POST' ? {} : undefined, { token: police });
       expect(x.status, `${method} ${path}`).toBe(403);
       expect(x.body.error.code).toBe('LOA_FORBIDDEN');
@@ -61,7 +66,11 @@ describe('tokens and health', () => {
 
 describe('clusters', () => {
   it('adds, lists, shows and refuses bad or duplicate ids', async () => {
-    const r = await t.api<{ cluster: { id: string; village: string }; secret: string }>('POST', '/api/v1/clusters', { id: 'ban-muong', name: 'Bản Mường 1', village: 'Bản Mường' });
+    const r = await t.api<{ cluster: { id: string; village: string }; secret: string }>('POST', '/api/v1/clusters', {
+      id: 'ban-muong',
+      name: 'Bản Mường 1',
+      village: 'Bản Mường',
+    });
     expect(r.status).toBe(201);
     expect(r.body.secret.length).toBeGreaterThanOrEqual(24);
     expect(r.body.cluster.village).toBe('Bản Mường');
@@ -88,9 +97,14 @@ describe('clusters', () => {
 describe('media', () => {
   it('imports an upload and serves it to clusters only, with Range', async () => {
     const wav = makeTone(join(tmp.path, 'tone.wav'), 1);
-    const up = await t.api<{ media: { id: string; durationMs: number; format: string; bytes: number } }>('POST', '/api/v1/media?name=tone&filename=tone.wav', readFileSync(wav), {
-      headers: { accept: 'application/json' },
-    });
+    const up = await t.api<{ media: { id: string; durationMs: number; format: string; bytes: number } }>(
+      'POST',
+      '/api/v1/media?name=tone&filename=tone.wav',
+      readFileSync(wav),
+      {
+        headers: { accept: 'application/json' },
+      },
+    );
     expect(up.status).toBe(201);
     expect(up.body.media.format).toBe('ogg/opus');
     expect(Math.abs(up.body.media.durationMs - 1000)).toBeLessThan(100);
@@ -119,7 +133,10 @@ describe('media', () => {
       headers: { authorization: `Bearer ${t.token}`, accept: 'application/x-ndjson', 'content-type': 'application/octet-stream' },
       body: Buffer.from('this is not audio at all\n'.repeat(100)),
     });
-    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as { event: string; error?: { code: string } });
+    const lines = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; error?: { code: string } });
     expect(lines.at(-1)?.event).toBe('error');
     expect(lines.at(-1)?.error?.code).toMatch(/^LOA_MEDIA_/);
     const list = await t.api<{ media: { name: string }[] }>('GET', '/api/v1/media');
@@ -135,12 +152,17 @@ describe('broadcasts', () => {
     const b1 = await scriptedBox(one.id, one.secret);
     const b2 = await scriptedBox(two.id, two.secret);
     await waitFor(() => t.hub.store.clusters.get('ban-two')?.online, { what: 'ban-two online' });
-    const r = await t.api<{ broadcast: { id: string; startAt: number } }>('POST', '/api/v1/broadcasts', { mediaId, clusters: ['ban-one', 'ban-two', 'ban-away'] });
+    const r = await t.api<{ broadcast: { id: string; startAt: number } }>('POST', '/api/v1/broadcasts', {
+      mediaId,
+      clusters: ['ban-one', 'ban-two', 'ban-away'],
+    });
     expect(r.status).toBe(201);
     const id = r.body.broadcast.id;
     const done = await waitFor(
       async () => {
-        const b = await t.api<{ broadcast: { status: string; targets: { clusterId: string; status: string; startedAt: number | null; finishedAt: number | null }[] } }>('GET', `/api/v1/broadcasts/${id}`);
+        const b = await t.api<{
+          broadcast: { status: string; targets: { clusterId: string; status: string; startedAt: number | null; finishedAt: number | null }[] };
+        }>('GET', `/api/v1/broadcasts/${id}`);
         return b.body.broadcast.status === 'done' ? b.body.broadcast : null;
       },
       { what: 'broadcast done' },
@@ -181,10 +203,13 @@ describe('broadcasts', () => {
     expect(stop.body.stopped.map((x) => x.clusterId)).toEqual(['ban-runner']);
     await waitFor(() => t.hub.store.broadcasts.target(id, 'ban-runner')?.status === 'stopped', { what: 'runner stopped' });
     expect(box.received.map((c) => c.type)).toEqual(['play', 'stop']);
-    const expired = await waitFor(() => {
-      const x = t.hub.store.broadcasts.target(id, 'ban-silent');
-      return x?.status === 'expired' ? x : null;
-    }, { what: 'silent expired', timeoutMs: 8000 });
+    const expired = await waitFor(
+      () => {
+        const x = t.hub.store.broadcasts.target(id, 'ban-silent');
+        return x?.status === 'expired' ? x : null;
+      },
+      { what: 'silent expired', timeoutMs: 8000 },
+    );
     expect(expired.reason).toBe('no-answer');
   });
 

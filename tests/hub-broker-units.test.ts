@@ -76,7 +76,12 @@ describe('MqttFrameLimiter', () => {
 describe('cluster secrets', () => {
   const key = (b: number) => ({ key: Buffer.alloc(32, b), id: `key${b}` });
   function verifier(rows: Map<string, string>, k = key(1)): SecretVerifier {
-    return new SecretVerifier({ key: k, lookup: (id) => rows.get(id), restore: (id, from, to) => rows.get(id) === from && rows.set(id, to), logger: silentLogger() });
+    return new SecretVerifier({
+      key: k,
+      lookup: (id) => rows.get(id),
+      restore: (id, from, to) => rows.get(id) === from && rows.set(id, to),
+      logger: silentLogger(),
+    });
   }
 
   it('are stored as an HMAC bound to the cluster id, and only the right secret passes', async () => {

@@ -28,7 +28,10 @@ describe('camera alarms', () => {
     const mark = lastId();
     h.farm.setFaults(0, { dead: true });
     const offline = await h.waitView('cam-1', (v) => v.status === 'offline', 'offline');
-    const raised = await waitFor(() => events('cam-1', 'camera-offline', mark).find((e) => e.type === 'alarm-raised'), { what: 'offline alarm', timeoutMs: 4000 });
+    const raised = await waitFor(() => events('cam-1', 'camera-offline', mark).find((e) => e.type === 'alarm-raised'), {
+      what: 'offline alarm',
+      timeoutMs: 4000,
+    });
     expect(raised.at - offline.statusSince!).toBeGreaterThanOrEqual(1500);
     expect(raised.at - offline.statusSince!).toBeLessThan(1500 + 500);
     expect(raised).toMatchObject({ severity: 'critical', detailCode: 'camera.reset', detail: 'connection reset (ECONNRESET)' });
@@ -60,13 +63,22 @@ describe('camera alarms', () => {
     await h.waitView('cam-3', (v) => v.status === 'unauthorised', 'unauthorised', 1000);
     const raised = events('cam-3', 'camera-unauthorised', mark);
     expect(raised).toHaveLength(1);
-    expect(raised[0]).toMatchObject({ type: 'alarm-raised', severity: 'warning', detailCode: 'camera.unauthorised', detailParams: { via: 'ter:NotAuthorized' } });
+    expect(raised[0]).toMatchObject({
+      type: 'alarm-raised',
+      severity: 'warning',
+      detailCode: 'camera.unauthorised',
+      detailParams: { via: 'ter:NotAuthorized' },
+    });
     // Raised once per episode, however many polls see it.
     await sleep(700);
     expect(events('cam-3', 'camera-unauthorised', mark)).toHaveLength(1);
     h.farm.setFaults(2, { wrongPassword: false });
     await h.waitView('cam-3', (v) => v.status === 'online', 'online', 1000);
-    expect(events('cam-3', 'camera-unauthorised', mark).at(-1)).toMatchObject({ type: 'alarm-cleared', detailCode: 'camera.credentials-accepted', detail: 'credentials accepted' });
+    expect(events('cam-3', 'camera-unauthorised', mark).at(-1)).toMatchObject({
+      type: 'alarm-cleared',
+      detailCode: 'camera.credentials-accepted',
+      detail: 'credentials accepted',
+    });
   });
 
   it('replacing the password of an unauthorised camera clears its alarm on the next poll', async () => {
@@ -86,7 +98,11 @@ describe('camera alarms', () => {
     await waitFor(() => events('cam-4', 'camera-unauthorised', mark).length === 1, { what: 'raised' });
     expect(h.hub.hub.cameras.remove('cam-4')).toBe(true);
     expect(h.hub.hub.cameras.get('cam-4')).toBeUndefined();
-    expect(events('cam-4', 'camera-unauthorised', mark).at(-1)).toMatchObject({ type: 'alarm-cleared', detailCode: 'camera.removed', detail: 'camera removed' });
+    expect(events('cam-4', 'camera-unauthorised', mark).at(-1)).toMatchObject({
+      type: 'alarm-cleared',
+      detailCode: 'camera.removed',
+      detail: 'camera removed',
+    });
     expect(h.hub.hub.cameras.remove('cam-4')).toBe(false);
     // Nothing more is written for it once gone.
     await sleep(700);

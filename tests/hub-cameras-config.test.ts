@@ -34,7 +34,10 @@ describe('cameras from a config file', () => {
     `  - id: cam-${i + 1}\n    host: ${farm.cameras[i]!.host}\n    port: ${farm.cameras[i]!.port}\n    user: admin\n${extra}`;
 
   it('adds the file cameras at start, keeps operator cameras, and removes config cameras no longer listed', async () => {
-    writeFileSync(file, `cameras:\n${entry(0, `    password: ${SECRET}\n    name: Chợ Bản Mường\n    village: Bản Mường\n`)}${entry(1, '    passwordFile: cam-2.password\n')}`);
+    writeFileSync(
+      file,
+      `cameras:\n${entry(0, `    password: ${SECRET}\n    name: Chợ Bản Mường\n    village: Bản Mường\n`)}${entry(1, '    passwordFile: cam-2.password\n')}`,
+    );
     const dataDir = join(tmp.path, 'data');
     let h = await startTestHub({ dataDir, config: { cameras: { ...CAMERA_TEST_SETTINGS, file } } });
     try {
@@ -115,7 +118,9 @@ describe('camera credentials', () => {
       }
       expect(JSON.stringify(h.view('cam-1'))).not.toMatch(/"user"/);
       await h.hub.hub.stop();
-      const db = readdirSync(h.hub.dataDir).filter((f) => f.startsWith('loa.db')).map((f) => readFileSync(join(h.hub.dataDir, f)));
+      const db = readdirSync(h.hub.dataDir)
+        .filter((f) => f.startsWith('loa.db'))
+        .map((f) => readFileSync(join(h.hub.dataDir, f)));
       expect(db.length).toBeGreaterThan(0);
       for (const b of db) {
         expect(b.includes(SECRET)).toBe(false);

@@ -24,7 +24,12 @@ describe('camera discovery', () => {
   });
 
   it('finds the cameras of a range by unicast probe', async () => {
-    const found = await h.hub.hub.cameras.discover({ ranges: ['127.0.5.120-127.0.5.126', '127.0.5.121/32'], multicast: false, port: WSD_TEST_PORT, timeoutMs: 500 });
+    const found = await h.hub.hub.cameras.discover({
+      ranges: ['127.0.5.120-127.0.5.126', '127.0.5.121/32'],
+      multicast: false,
+      port: WSD_TEST_PORT,
+      timeoutMs: 500,
+    });
     expect(found.map((f) => f.host)).toEqual(['127.0.5.121', '127.0.5.122', '127.0.5.123']); // the dead one is silent
     expect(found[0]).toMatchObject({
       xaddr: `http://127.0.5.121:${h.farm.cameras[0]!.port}/onvif/device_service`,
@@ -62,11 +67,20 @@ describe('camera discovery', () => {
     const id = 'uuid:ours';
     const match = (relates: string, xaddrs: string, scopes = '') =>
       `<s:Envelope xmlns:s="x" xmlns:a="y" xmlns:d="z"><s:Header><a:RelatesTo>${relates}</a:RelatesTo></s:Header><s:Body><d:ProbeMatches><d:ProbeMatch>` +
-      `<a:EndpointReference><a:Address>urn:uuid:1</a:Address></a:EndpointReference><d:Scopes>${scopes}</d:Scopes><d:XAddrs>${xaddrs}</d:XAddrs></d:ProbeMatch></d:ProbeMatches></s:Body></s:Envelope>`;
+      `<a:EndpointReference><a:Address>urn:uuid:1</a:Address></a:EndpointReference><d:Scopes>${scopes}</d:Scopes><d:XAddrs>${xaddrs}</d:XAddrs>` +
+      `</d:ProbeMatch></d:ProbeMatches></s:Body></s:Envelope>`;
     expect(parseProbeMatches('not xml at all <<<', id, '10.0.0.5')).toEqual([]);
     expect(parseProbeMatches(match('uuid:someone-else', 'http://10.0.0.5/onvif/device_service'), id, '10.0.0.5')).toEqual([]);
     expect(parseProbeMatches(match(id, 'javascript:alert(1) ftp://10.0.0.5/x'), id, '10.0.0.5')).toEqual([]);
-    const [m] = parseProbeMatches(match(id, 'http://192.168.0.9/a http://10.0.0.5:8080/onvif/device_service', `onvif://www.onvif.org/name/${'A'.repeat(1000)} onvif://www.onvif.org/location/%E0%A4`), id, '10.0.0.5');
+    const [m] = parseProbeMatches(
+      match(
+        id,
+        'http://192.168.0.9/a http://10.0.0.5:8080/onvif/device_service',
+        `onvif://www.onvif.org/name/${'A'.repeat(1000)} onvif://www.onvif.org/location/%E0%A4`,
+      ),
+      id,
+      '10.0.0.5',
+    );
     expect(m).toMatchObject({ host: '10.0.0.5', port: 8080, endpoint: 'urn:uuid:1' });
     expect(m!.name!.length).toBeLessThanOrEqual(128);
     expect(m!.location).toBe('%E0%A4');

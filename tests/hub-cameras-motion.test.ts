@@ -31,7 +31,10 @@ describe('camera motion through pull-point subscriptions', () => {
     cam.triggerMotion(400);
     const raised = await waitFor(() => feed().find((e) => e.type === 'alarm-raised' && e.subjectId === 'cam-1'), { what: 'motion raised' });
     expect(raised).toMatchObject({
-      severity: 'warning', detailCode: 'camera.motion', detailParams: { topic: 'RuleEngine/CellMotionDetector/Motion' }, detail: 'reported by RuleEngine/CellMotionDetector/Motion',
+      severity: 'warning',
+      detailCode: 'camera.motion',
+      detailParams: { topic: 'RuleEngine/CellMotionDetector/Motion' },
+      detail: 'reported by RuleEngine/CellMotionDetector/Motion',
     });
     expect(h.view('cam-1').openAlarms).toContain('camera-motion');
     const cleared = await waitFor(() => feed(raised.id).find((e) => e.type === 'alarm-cleared' && e.subjectId === 'cam-1'), { what: 'motion cleared' });

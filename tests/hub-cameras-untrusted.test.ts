@@ -7,7 +7,8 @@ import { startCameraHub, type CameraHub } from './helpers/hub-cameras.js';
 import { startCameraProxy, type CameraProxy, type Tamper } from './helpers/hub-cameras-proxy.js';
 
 const soap = (body: string) =>
-  `<?xml version="1.0"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:tt="http://www.onvif.org/ver10/schema" xmlns:trt="http://www.onvif.org/ver10/media/wsdl" xmlns:tds="http://www.onvif.org/ver10/device/wsdl"><s:Body>${body}</s:Body></s:Envelope>`;
+  `<?xml version="1.0"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:tt="http://www.onvif.org/ver10/schema" ` +
+  `xmlns:trt="http://www.onvif.org/ver10/media/wsdl" xmlns:tds="http://www.onvif.org/ver10/device/wsdl"><s:Body>${body}</s:Body></s:Envelope>`;
 const reply = (body: string, status = 200): ReturnType<Tamper> => ({ status, type: 'application/soap+xml', body: soap(body) });
 
 describe('hostile camera replies', () => {
@@ -50,18 +51,26 @@ describe('hostile camera replies', () => {
     v = await pollWith({ GetSystemDateAndTime: () => reply('<tds:GetSystemDateAndTimeResponse/>') });
     expect(v).toMatchObject({ status: 'degraded', clockSkewMs: null });
     expect(v.reason).toMatch(/^bad reply to GetSystemDateAndTime/);
-    v = await pollWith({ GetProfiles: () => reply('<s:Fault><s:Code><s:Value>s:Receiver</s:Value></s:Code><s:Reason><s:Text>boom</s:Text></s:Reason></s:Fault>', 500) });
+    v = await pollWith({
+      GetProfiles: () => reply('<s:Fault><s:Code><s:Value>s:Receiver</s:Value></s:Code><s:Reason><s:Text>boom</s:Text></s:Reason></s:Fault>', 500),
+    });
     expect(v).toMatchObject({ status: 'degraded', reason: 'bad reply to GetProfiles: fault s:Receiver: boom' });
     expect(v.reasons).toEqual([{ code: 'camera.fault', params: { action: 'GetProfiles', fault: 's:Receiver: boom' } }]);
     // GetServices refused: the older GetCapabilities is used instead, as real clients do.
-    v = await pollWith({ GetServices: () => reply('<s:Fault><s:Code><s:Value>s:Receiver</s:Value></s:Code><s:Reason><s:Text>nope</s:Text></s:Reason></s:Fault>', 400) });
+    v = await pollWith({
+      GetServices: () => reply('<s:Fault><s:Code><s:Value>s:Receiver</s:Value></s:Code><s:Reason><s:Text>nope</s:Text></s:Reason></s:Fault>', 400),
+    });
     expect(v.status).toBe('online');
   });
 
   it('a NotAuthorized fault is unauthorised', async () => {
     const v = await pollWith({
       GetDeviceInformation: () =>
-        reply('<s:Fault><s:Code><s:Value>s:Sender</s:Value><s:Subcode><s:Value>ter:NotAuthorized</s:Value></s:Subcode></s:Code><s:Reason><s:Text>Sender not Authorized</s:Text></s:Reason></s:Fault>', 400),
+        reply(
+          '<s:Fault><s:Code><s:Value>s:Sender</s:Value><s:Subcode><s:Value>ter:NotAuthorized</s:Value></s:Subcode></s:Code><s:Reason><s:Text>Sender not ' +
+            'Authorized</s:Text></s:Reason></s:Fault>',
+          400,
+        ),
     });
     expect(v).toMatchObject({ status: 'unauthorised', reasons: [{ code: 'camera.unauthorised', params: { via: 'ter:NotAuthorized' } }] });
   });
@@ -76,11 +85,15 @@ describe('hostile camera replies', () => {
   it('long, odd and hostile values are clipped or dropped', async () => {
     const v = await pollWith({
       GetDeviceInformation: () =>
-        reply(`<tds:GetDeviceInformationResponse><tds:Manufacturer>${'M'.repeat(5000)}</tds:Manufacturer><tds:Model><b>nested</b></tds:Model><tds:SerialNumber>0012</tds:SerialNumber></tds:GetDeviceInformationResponse>`),
+        reply(
+          `<tds:GetDeviceInformationResponse><tds:Manufacturer>${'M'.repeat(5000)}</tds:Manufacturer><tds:Model><b>nested</b></tds:Model>` +
+            `<tds:SerialNumber>0012</tds:SerialNumber></tds:GetDeviceInformationResponse>`,
+        ),
       GetProfiles: () =>
         reply(
           '<trt:GetProfilesResponse><trt:Profiles token="a&lt;b&gt;"><tt:Name>bad token</tt:Name></trt:Profiles>' +
-            '<trt:Profiles token="ok_1"><tt:Name>fine</tt:Name><tt:VideoEncoderConfiguration><tt:Encoding>H264</tt:Encoding><tt:Resolution><tt:Width>-5</tt:Width><tt:Height>abc</tt:Height></tt:Resolution></tt:VideoEncoderConfiguration></trt:Profiles></trt:GetProfilesResponse>',
+            '<trt:Profiles token="ok_1"><tt:Name>fine</tt:Name><tt:VideoEncoderConfiguration><tt:Encoding>H264</tt:Encoding><tt:Resolution>' +
+            '<tt:Width>-5</tt:Width><tt:Height>abc</tt:Height></tt:Resolution></tt:VideoEncoderConfiguration></trt:Profiles></trt:GetProfilesResponse>',
         ),
       GetStreamUri: () => reply('<trt:GetStreamUriResponse><trt:MediaUri><tt:Uri>javascript:alert(1)</tt:Uri></trt:MediaUri></trt:GetStreamUriResponse>'),
     });
@@ -95,7 +108,12 @@ describe('hostile camera replies', () => {
 
   it('a snapshot address naming another host is pinned to the configured one, without credentials', async () => {
     proxy.tamper.clear();
-    proxy.tamper.set('GetSnapshotUri', () => reply('<trt:GetSnapshotUriResponse><trt:MediaUri><tt:Uri>http://root:pw@10.9.9.9:81/onvif/snapshot/profile_main.jpg</tt:Uri></trt:MediaUri></trt:GetSnapshotUriResponse>'));
+    proxy.tamper.set('GetSnapshotUri', () =>
+      reply(
+        '<trt:GetSnapshotUriResponse><trt:MediaUri><tt:Uri>http://root:pw@10.9.9.9:81/onvif/snapshot/profile_main.jpg</tt:Uri></trt:MediaUri>' +
+          '</trt:GetSnapshotUriResponse>',
+      ),
+    );
     h.hub.hub.cameras.add({ id: 'pinned', host: proxy.host, port: proxy.port, user: 'admin', password: 'admin' });
     await h.hub.hub.cameras.pollAll();
     expect(h.hub.hub.store.cameras.get('pinned')!.findings.snapshotUri).toBe(`http://${proxy.host}:${proxy.port}/onvif/snapshot/profile_main.jpg`);

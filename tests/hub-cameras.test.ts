@@ -31,7 +31,11 @@ describe('camera poller with 8 simulated cameras', () => {
     expect(s(0).snapshotUrl).toBe('/api/v1/cameras/cam-1/snapshot');
     expect(s(0).lastSeenAt).not.toBeNull();
     // Each reason coded for readers to translate, with its English text beside.
-    expect(s(1)).toMatchObject({ status: 'offline', reasons: [{ code: 'camera.reset', params: { error: 'ECONNRESET' } }], reason: 'connection reset (ECONNRESET)' });
+    expect(s(1)).toMatchObject({
+      status: 'offline',
+      reasons: [{ code: 'camera.reset', params: { error: 'ECONNRESET' } }],
+      reason: 'connection reset (ECONNRESET)',
+    });
     expect(s(2).status).toBe('degraded');
     expect(s(2).reasons).toEqual([{ code: 'camera.slow', params: { ms: expect.any(Number) } }]);
     expect(s(2).reason).toMatch(/^slow answer \(\d+ ms\)$/);

@@ -53,7 +53,7 @@ describe('hub config', () => {
     }
   });
 
-  it('names a YAML syntax error\'s line', () => {
+  it("names a YAML syntax error's line", () => {
     const file = join(tmp.path, 'syntax.yaml');
     writeFileSync(file, 'mqtt:\n  port: 1883\n http: [\n');
     expect(() => loadHubConfig(file)).toThrow(new RegExp(`${file}:\\d+:\\d+`));
@@ -74,7 +74,11 @@ describe('hub config', () => {
 
   it('loa-hub --check also reads the cameras file the config names, and names its bad line', async () => {
     const cams = join(tmp.path, 'cameras.yaml');
-    writeFileSync(cams, 'cameras:\n  - id: cam-1\n    host: 10.0.0.5\n    user: admin\n    password: admin\n  - id: Cam 2!\n    host: 10.0.0.6\n    user: admin\n    password: admin\n');
+    writeFileSync(
+      cams,
+      'cameras:\n  - id: cam-1\n    host: 10.0.0.5\n    user: admin\n    password: admin\n  - id: Cam 2!\n    host: 10.0.0.6\n    user: admin\n    password: ' +
+        'admin\n',
+    );
     const cfg = join(tmp.path, 'with-cameras.yaml');
     writeFileSync(cfg, `cameras:\n  file: ${cams}\n`);
     const bad = await run('loa-hub.js', ['--config', cfg, '--check']);
@@ -96,9 +100,18 @@ describe('hub config', () => {
 });
 
 describe('hub start', () => {
-  it('logs which ffmpeg it uses and writes the local CLI\'s token and address', async () => {
+  it("logs which ffmpeg it uses and writes the local CLI's token and address", async () => {
     const lines: { msg: string; source?: string; ffmpeg?: string }[] = [];
-    const logger = createLogger({ name: 'test', level: 'info', destination: new Writable({ write(c, _e, cb) { lines.push(JSON.parse(String(c))); cb(); } }) });
+    const logger = createLogger({
+      name: 'test',
+      level: 'info',
+      destination: new Writable({
+        write(c, _e, cb) {
+          lines.push(JSON.parse(String(c)));
+          cb();
+        },
+      }),
+    });
     const t = await startTestHub({ logger });
     try {
       const line = lines.find((l) => l.msg.startsWith('using ffmpeg from'));

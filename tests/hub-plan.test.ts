@@ -70,7 +70,14 @@ describe('offline play log', () => {
     const before = t.hub.store.broadcasts.target(first.broadcastId, 'xtra');
     expect(before?.status).toBe('offline');
     box = await connectDevice(t.addresses.mqttUrl, 'xtra', secret);
-    const entry = { broadcastId: first.broadcastId, startedAt: first.startAt, endedAt: first.startAt + first.media.durationMs, startOffsetMs: 0, positionMs: first.media.durationMs, outcome: 'finished' };
+    const entry = {
+      broadcastId: first.broadcastId,
+      startedAt: first.startAt,
+      endedAt: first.startAt + first.media.durationMs,
+      startOffsetMs: 0,
+      positionMs: first.media.durationMs,
+      outcome: 'finished',
+    };
     for (let i = 0; i < 2; i++) await box.publishAsync(clusterTopic('xtra', 'playlog'), JSON.stringify({ v: PROTOCOL_VERSION, entries: [entry] }), { qos: 1 });
     await waitFor(() => t.hub.store.broadcasts.target(first.broadcastId, 'xtra')?.status === 'finished', { what: 'merged' });
     await day.quiet();

@@ -12,7 +12,15 @@ beforeAll(async () => {
   t = await startTestHub();
   for (const c of SITE.clusters) await t.hub.clusters.add(c);
   for (const [name, durationMs] of Object.entries(MEDIA_LENGTHS)) {
-    t.hub.store.media.upsert({ id: createHash('sha256').update(name).digest('hex'), name, originalName: name, durationMs, bytes: 1000, format: 'ogg/opus', createdAt: Date.now() });
+    t.hub.store.media.upsert({
+      id: createHash('sha256').update(name).digest('hex'),
+      name,
+      originalName: name,
+      durationMs,
+      bytes: 1000,
+      format: 'ogg/opus',
+      createdAt: Date.now(),
+    });
   }
 });
 afterAll(() => t.stop());
@@ -20,7 +28,11 @@ afterAll(() => t.stop());
 describe('schedule routes', () => {
   it('validates without applying, with line and column for each problem, in Vietnamese on request', async () => {
     const broken = text.replace('- media: quoc-ca', '- media: quoc-caa').replace('start: "17:00"', 'start: "17:70"');
-    const r = await t.api<{ ok: boolean; problems: { code: string; line: number; col: number; severity: string; message: string }[] }>('POST', '/api/v1/schedules/validate', { text: broken, file: 'x.yaml' });
+    const r = await t.api<{ ok: boolean; problems: { code: string; line: number; col: number; severity: string; message: string }[] }>(
+      'POST',
+      '/api/v1/schedules/validate',
+      { text: broken, file: 'x.yaml' },
+    );
     expect(r.status).toBe(200);
     expect(r.body.ok).toBe(false);
     const codes = r.body.problems.filter((p) => p.severity === 'error').map((p) => p.code);
@@ -28,12 +40,19 @@ describe('schedule routes', () => {
     const media = r.body.problems.find((p) => p.code === 'SCHEDULE_UNKNOWN_MEDIA')!;
     const lines = broken.split('\n');
     expect(lines[media.line - 1]!.slice(media.col - 1)).toMatch(/^quoc-caa/);
-    const vi = await t.api<{ problems: { code: string; message: string }[] }>('POST', '/api/v1/schedules/validate', { text: broken, file: 'x.yaml', lang: 'vi' });
+    const vi = await t.api<{ problems: { code: string; message: string }[] }>('POST', '/api/v1/schedules/validate', {
+      text: broken,
+      file: 'x.yaml',
+      lang: 'vi',
+    });
     expect(vi.body.problems.find((p) => p.code === 'SCHEDULE_UNKNOWN_MEDIA')!.message).not.toBe(media.message);
   });
 
   it('refuses to apply a file with errors (422, every problem) and keeps nothing', async () => {
-    const r = await t.api<{ error: { code: string; details: unknown[] } }>('POST', '/api/v1/schedules', { text: text.replace('zones: [all]', 'zones: [nowhere]'), file: 'x.yaml' });
+    const r = await t.api<{ error: { code: string; details: unknown[] } }>('POST', '/api/v1/schedules', {
+      text: text.replace('zones: [all]', 'zones: [nowhere]'),
+      file: 'x.yaml',
+    });
     expect(r.status).toBe(422);
     expect(r.body.error.code).toBe('LOA_SCHEDULE_INVALID');
     expect(r.body.error.details.length).toBeGreaterThan(0);
@@ -49,7 +68,10 @@ describe('schedule routes', () => {
 
     const v1 = await t.api<{ version: number }>('POST', '/api/v1/schedules', { text, file: 'tu-le.yaml' });
     expect(v1.status).toBe(201);
-    const v2 = await t.api<{ version: number; changes: { added: string[]; changed: string[]; unchanged: string[] } }>('POST', '/api/v1/schedules', { text: text.replace('volume: 85', 'volume: 70'), file: 'tu-le.yaml' });
+    const v2 = await t.api<{ version: number; changes: { added: string[]; changed: string[]; unchanged: string[] } }>('POST', '/api/v1/schedules', {
+      text: text.replace('volume: 85', 'volume: 70'),
+      file: 'tu-le.yaml',
+    });
     expect(v2.body.version).toBe(v1.body.version + 1);
     expect(v2.body.changes.changed).toEqual(['tin-xa-chieu']);
     expect(v2.body.changes.added).toEqual([]);
@@ -61,8 +83,11 @@ describe('schedule routes', () => {
     expect(versions.body.versions.map((v) => v.version)).toEqual([v2.body.version, v1.body.version]);
   });
 
-  it('expands a day\'s plan for one cluster in the site\'s time zone', async () => {
-    const r = await t.api<{ timezone: string; entries: { clusterId: string; programmeId: string; startAt: number; volume: number | null }[] }>('GET', '/api/v1/plan?date=2026-12-02&cluster=na-long-1');
+  it("expands a day's plan for one cluster in the site's time zone", async () => {
+    const r = await t.api<{ timezone: string; entries: { clusterId: string; programmeId: string; startAt: number; volume: number | null }[] }>(
+      'GET',
+      '/api/v1/plan?date=2026-12-02&cluster=na-long-1',
+    );
     expect(r.body.timezone).toBe('Asia/Ho_Chi_Minh');
     expect(r.body.entries.every((e) => e.clusterId === 'na-long-1')).toBe(true);
     expect(r.body.entries[0]).toMatchObject({ programmeId: 'quoc-ca-sang', startAt: local('2026-12-02', '05:00:00') });
@@ -77,7 +102,11 @@ describe('emergency routes', () => {
     const bad = await t.api<{ error: { code: string } }>('POST', '/api/v1/emergency', { mediaId, zones: ['nowhere'] });
     expect(bad.status).toBe(404);
     expect(bad.body.error.code).toBe('LOA_UNKNOWN_TARGET');
-    const r = await t.api<{ emergency: { id: string; clusters: string[] } }>('POST', '/api/v1/emergency', { mediaId, zones: ['na-long', 'bo-he'], repeat: true });
+    const r = await t.api<{ emergency: { id: string; clusters: string[] } }>('POST', '/api/v1/emergency', {
+      mediaId,
+      zones: ['na-long', 'bo-he'],
+      repeat: true,
+    });
     expect(r.status).toBe(201);
     expect(r.body.emergency.clusters).toEqual(['bo-he', 'na-long-1', 'na-long-2']);
     const active = await t.api<{ active: { id: string }[] }>('GET', '/api/v1/emergency');
@@ -89,7 +118,12 @@ describe('emergency routes', () => {
 
   it('lets no police token near the schedule or the emergency', async () => {
     const police = (await t.api<{ secret: string }>('POST', '/api/v1/tokens', { role: 'police', name: 'p' })).body.secret;
-    for (const [m, p] of [['POST', '/api/v1/emergency'], ['POST', '/api/v1/schedules'], ['GET', '/api/v1/plan?date=2026-12-02'], ['GET', '/api/v1/report?month=2026-11']] as const) {
+    for (const [m, p] of [
+      ['POST', '/api/v1/emergency'],
+      ['POST', '/api/v1/schedules'],
+      ['GET', '/api/v1/plan?date=2026-12-02'],
+      ['GET', '/api/v1/report?month=2026-11'],
+    ] as const) {
       expect((await t.api(m, p, m === 'POST' ? {} : undefined, { token: police })).status, p).toBe(403);
     }
   });

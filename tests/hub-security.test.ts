@@ -47,7 +47,7 @@ describe('broker authentication', () => {
     await expect(connectDevice(t.addresses.mqttUrl, a.id, 'wrong-secret')).rejects.toThrow(/Bad username or password|Not authorized/i);
   });
 
-  it('refuses an unknown cluster, and a client id that is not the username never takes over another box\'s session', async () => {
+  it("refuses an unknown cluster, and a client id that is not the username never takes over another box's session", async () => {
     await expect(connectDevice(t.addresses.mqttUrl, 'ban-zz', a.secret)).rejects.toThrow();
     if (!externalBroker) {
       await expect(connectDevice(t.addresses.mqttUrl, a.id, a.secret, { clientId: b.id })).rejects.toThrow();
@@ -95,7 +95,7 @@ describe('per-topic authorisation', () => {
     expect(got.filter((topic) => topic !== clusterTopic(a.id, 'plan'))).toEqual([clusterTopic(a.id, 'cmd')]);
   }
 
-  it('lets a cluster subscribe to its own commands but not another cluster\'s (MQTT.js)', async () => {
+  it("lets a cluster subscribe to its own commands but not another cluster's (MQTT.js)", async () => {
     const c = await connectDevice(t.addresses.mqttUrl, a.id, a.secret);
     clients.push(c);
     const own = await c.subscribeAsync(clusterTopic(a.id, 'cmd'), { qos: 1 });
@@ -112,7 +112,7 @@ describe('per-topic authorisation', () => {
     c.end(true);
   });
 
-  it.runIf(haveMosquitto)('refuses another cluster\'s command topic to mosquitto_sub', async () => {
+  it.runIf(haveMosquitto)("refuses another cluster's command topic to mosquitto_sub", async () => {
     const run = mosq('mosquitto_sub', ['-i', a.id, '-u', a.id, '-P', a.secret, '-t', clusterTopic(b.id, 'cmd'), '-C', '1', '-W', '3']);
     // A command for b while it listens: it must not get it.
     setTimeout(() => void t.hub.broker.publish(clusterTopic(b.id, 'cmd'), '{"secret-for":"b"}', { qos: 1, retain: false }), 800);
@@ -132,15 +132,16 @@ describe('per-topic authorisation', () => {
       const c = await connectDevice(t.addresses.mqttUrl, a.id, a.secret);
       clients.push(c);
       const payload =
-        channel === 'state'
-          ? { v: 1, at: Date.now(), playing: null, volume: 5, lastSeq: 0 }
-          : { v: 1, cmdId: 'x', seq: 1, status: 'finished', at: Date.now() };
+        channel === 'state' ? { v: 1, at: Date.now(), playing: null, volume: 5, lastSeq: 0 } : { v: 1, cmdId: 'x', seq: 1, status: 'finished', at: Date.now() };
       c.publish(clusterTopic(b.id, channel), JSON.stringify(payload), { qos: 1 });
       if (externalBroker) {
         // Mosquitto drops a denied publish and keeps the client: a state of a's own, sent after it,
         // reaches the hub, so the forged one would have reached it first.
         const volume = channel === 'state' ? 3 : 4;
-        await c.publishAsync(clusterTopic(a.id, 'state'), JSON.stringify({ v: 1, at: Date.now(), playing: null, volume, lastSeq: 0 }), { qos: 1, retain: true });
+        await c.publishAsync(clusterTopic(a.id, 'state'), JSON.stringify({ v: 1, at: Date.now(), playing: null, volume, lastSeq: 0 }), {
+          qos: 1,
+          retain: true,
+        });
         await waitFor(() => t.hub.devices.reportedState(a.id)?.volume === volume, { what: "a's own state" });
         c.end(true);
       } else {
@@ -150,7 +151,7 @@ describe('per-topic authorisation', () => {
     expect(t.hub.devices.reportedState(b.id)).toEqual(before);
   });
 
-  it.runIf(haveMosquitto)('refuses mosquitto_pub publishing on another cluster\'s ack topic', async () => {
+  it.runIf(haveMosquitto)("refuses mosquitto_pub publishing on another cluster's ack topic", async () => {
     const seen: string[] = [];
     await t.hub.broker.subscribe(clusterTopic(b.id, 'ack'), (_topic, payload) => seen.push(payload.toString()));
     const r = await mosq('mosquitto_pub', ['-i', a.id, '-u', a.id, '-P', a.secret, '-q', '1', '-t', clusterTopic(b.id, 'ack'), '-m', '{"v":1}']);
@@ -203,7 +204,19 @@ describe('untrusted payloads', () => {
     await bad.publishAsync(clusterTopic(a.id, 'health'), 'not json {', { qos: 1 });
     await bad.publishAsync(clusterTopic(a.id, 'ack'), JSON.stringify({ v: 1, cmdId: 'x', seq: -4, status: 'exploded', at: 'now' }), { qos: 1 });
     await bad.publishAsync(clusterTopic(a.id, 'presence'), JSON.stringify({ v: 99, status: 'online' }), { qos: 1 });
-    const health = { v: 1, at: Date.now(), uptimeS: 10, cpuTempC: 51.5, load1: 0.2, memFreeMb: 300, memTotalMb: 900, diskFreeMb: 5000, player: 'idle', lastError: null, agent: 'test/1' };
+    const health = {
+      v: 1,
+      at: Date.now(),
+      uptimeS: 10,
+      cpuTempC: 51.5,
+      load1: 0.2,
+      memFreeMb: 300,
+      memTotalMb: 900,
+      diskFreeMb: 5000,
+      player: 'idle',
+      lastError: null,
+      agent: 'test/1',
+    };
     await good.publishAsync(clusterTopic(b.id, 'health'), JSON.stringify(health), { qos: 1 });
     await waitFor(() => t.hub.store.health.latest(b.id)?.cpuTempC === 51.5, { what: 'health of ban-b' });
     expect(t.hub.devices.rejected - rejectedBefore).toBe(3);
@@ -220,7 +233,16 @@ describe('failed logins', () => {
     const lines: string[] = [];
     const { Writable } = await import('node:stream');
     const { createLogger } = await import('../common/logger.js');
-    const logger = createLogger({ name: 'test', level: 'warn', destination: new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }) });
+    const logger = createLogger({
+      name: 'test',
+      level: 'warn',
+      destination: new Writable({
+        write(c, _e, cb) {
+          lines.push(String(c));
+          cb();
+        },
+      }),
+    });
     const h = await startTestHub({ logger });
     try {
       for (let i = 0; i < 5; i++) await connectDevice(h.addresses.mqttUrl, 'ban-x', 'bad').catch(() => undefined);

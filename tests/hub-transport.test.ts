@@ -31,7 +31,10 @@ afterAll(async () => {
 
 /** How many times the daemon has logged this message so far. */
 function count(edge: EdgeProcess, msg: string): number {
-  return edge.output().split('\n').filter((l) => l.includes(msg)).length;
+  return edge
+    .output()
+    .split('\n')
+    .filter((l) => l.includes(msg)).length;
 }
 
 describe.runIf(haveOpenssl)('MQTT over TLS', () => {
@@ -89,7 +92,9 @@ describe.runIf(haveOpenssl)('MQTT over TLS', () => {
 
   it('refuses a wrong secret over TLS with CONNACK 4', async () => {
     // (Mosquitto answers a wrong password with CONNACK 5, "not authorised".)
-    await expect(connectDevice(tlsUrl, a.id, 'not-the-secret', { ca: readFileSync(pki.caFile) })).rejects.toThrow(externalBroker ? /Not authorized/i : /Bad username or password/i);
+    await expect(connectDevice(tlsUrl, a.id, 'not-the-secret', { ca: readFileSync(pki.caFile) })).rejects.toThrow(
+      externalBroker ? /Not authorized/i : /Bad username or password/i,
+    );
     expect(t.hub.broker.isConnected(a.id)).toBe(false);
   });
 
@@ -108,8 +113,31 @@ describe.runIf(haveOpenssl)('MQTT over TLS', () => {
     await t.hub.broker.publish(topic, 'retained-over-tls', { qos: 1, retain: true });
     // Asynchronous: the broker answering it runs in this process.
     const r = await new Promise<{ status: number | null; output: string }>((resolve) => {
-      const args = ['-h', '127.0.0.1', '-p', String(t.addresses.mqttsPort), '--cafile', pki.caFile, '-V', 'mqttv311', '-d',
-        '-i', a.id, '-u', a.id, '-P', a.secret, '-t', topic, '-q', '1', '-C', '1', '-W', '5'];
+      const args = [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(t.addresses.mqttsPort),
+        '--cafile',
+        pki.caFile,
+        '-V',
+        'mqttv311',
+        '-d',
+        '-i',
+        a.id,
+        '-u',
+        a.id,
+        '-P',
+        a.secret,
+        '-t',
+        topic,
+        '-q',
+        '1',
+        '-C',
+        '1',
+        '-W',
+        '5',
+      ];
       const child = spawn('mosquitto_sub', args);
       let output = '';
       child.stdout.on('data', (d: Buffer) => (output += d.toString()));
@@ -143,8 +171,14 @@ describe('a box whose link silently dies', () => {
     const { id, secret } = await t.addCluster('ban-4g');
     const edge = spawnEdge({
       hubKeys: t.hub.hubKeys(),
-      clusterId: id, secret, mqttUrl: `mqtts://127.0.0.1:${proxy.port}`, httpUrl: t.addresses.httpUrl,
-      dir: join(tmp.path, id), keepaliveSec, reconnect: { minMs: 200, maxMs: 1000 }, logLevel: 'info',
+      clusterId: id,
+      secret,
+      mqttUrl: `mqtts://127.0.0.1:${proxy.port}`,
+      httpUrl: t.addresses.httpUrl,
+      dir: join(tmp.path, id),
+      keepaliveSec,
+      reconnect: { minMs: 200, maxMs: 1000 },
+      logLevel: 'info',
     });
     edges.push(edge);
     const why = (e: Error): never => {
@@ -194,8 +228,13 @@ describe('secret rotation and removal end the live connection', () => {
   async function connectedEdge(id: string, secret: string, dirName = id): Promise<EdgeProcess> {
     const edge = spawnEdge({
       hubKeys: t.hub.hubKeys(),
-      clusterId: id, secret, mqttUrl: t.addresses.mqttUrl, httpUrl: t.addresses.httpUrl,
-      dir: join(tmp.path, dirName), reconnect: { minMs: 200, maxMs: 800 }, logLevel: 'info',
+      clusterId: id,
+      secret,
+      mqttUrl: t.addresses.mqttUrl,
+      httpUrl: t.addresses.httpUrl,
+      dir: join(tmp.path, dirName),
+      reconnect: { minMs: 200, maxMs: 800 },
+      logLevel: 'info',
     });
     edges.push(edge);
     await waitFor(() => t.hub.store.clusters.get(id)?.online, { what: `${id} online`, timeoutMs: 10_000 }).catch((e: Error) => {
@@ -226,9 +265,11 @@ describe('secret rotation and removal end the live connection', () => {
     expect(r.body.secret).not.toBe(secret);
     await waitFor(() => !t.hub.broker.isConnected(id) && !t.hub.store.clusters.get(id)?.online, { what: 'box disconnected' });
     // The daemon keeps trying with the old secret and is refused each time (at least twice).
-    await waitFor(() => count(edge, 'the hub refused the connection') >= refusedBefore + 2, { what: 'refused reconnects', timeoutMs: 8000 }).catch((e: Error) => {
-      throw new Error(`${e.message}\n${edge.output().slice(-3000)}`);
-    });
+    await waitFor(() => count(edge, 'the hub refused the connection') >= refusedBefore + 2, { what: 'refused reconnects', timeoutMs: 8000 }).catch(
+      (e: Error) => {
+        throw new Error(`${e.message}\n${edge.output().slice(-3000)}`);
+      },
+    );
     expect(t.hub.broker.isConnected(id)).toBe(false);
     expect(t.hub.store.clusters.get(id)?.online).toBe(false);
     expect(edge.child.exitCode).toBeNull();

@@ -36,7 +36,10 @@ describe('errors from the hub, in the CLI', () => {
   });
 
   it('the API sends the sentence with the English message', async () => {
-    const r = await t.api<{ error: { code: string; message: string; sentence: { code: string; params: Record<string, string> } } }>('GET', '/api/v1/clusters/ban-moi2');
+    const r = await t.api<{ error: { code: string; message: string; sentence: { code: string; params: Record<string, string> } } }>(
+      'GET',
+      '/api/v1/clusters/ban-moi2',
+    );
     expect(r.status).toBe(404);
     expect(r.body.error).toEqual({
       code: 'LOA_CLUSTER_NOT_FOUND',
@@ -56,7 +59,9 @@ describe('errors from the hub, in the CLI', () => {
     expect(b.stderr).toContain('không có lượt phát b-000000000000');
 
     const viewer = await t.api<{ secret: string }>('POST', '/api/v1/tokens', { role: 'viewer', name: 'xem' });
-    const denied = await spawnLoa(['--hub', t.addresses.httpUrl, '--token', viewer.body.secret, '--lang', 'vi', 'clusters', 'add', 'ban-moi'], { cwd: tmp.path });
+    const denied = await spawnLoa(['--hub', t.addresses.httpUrl, '--token', viewer.body.secret, '--lang', 'vi', 'clusters', 'add', 'ban-moi'], {
+      cwd: tmp.path,
+    });
     expect(denied.code).toBe(1);
     expect(denied.stderr).toContain('mã truy cập vai trò viewer không được làm việc này; cần một trong các vai trò: operator');
   });

@@ -39,7 +39,10 @@ describe('loa log in Vietnamese', () => {
   });
 
   it('words the reasons it knows and keeps the ones it does not', async () => {
-    const r = await runLoa(['--hub', hub.url, '--token', 'op-token', '--lang', 'vi', 'log', '--from', '2025-03-01', '--to', '2025-03-01'], { cwd: dir.path, clock: fixedClock });
+    const r = await runLoa(['--hub', hub.url, '--token', 'op-token', '--lang', 'vi', 'log', '--from', '2025-03-01', '--to', '2025-03-01'], {
+      cwd: dir.path,
+      clock: fixedClock,
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('quá hạn');
     expect(r.stdout).not.toMatch(/│ expired/);

@@ -25,7 +25,7 @@ describe('the catalogue', () => {
     }
   });
 
-  it('fills parameters, and falls back to the hub\'s English for a code it does not know', () => {
+  it("fills parameters, and falls back to the hub's English for a code it does not know", () => {
     expect(say(REASONS, 'vi', { code: 'camera.timeout', params: { ms: 3000 } })).toBe('không trả lời trong 3000 ms');
     expect(say(REASONS, 'vi', { code: 'camera.from-a-newer-hub', params: {} }, 'something new')).toBe('something new');
     expect(say(REASONS, 'vi', { code: 'camera.from-a-newer-hub' })).toBe('camera.from-a-newer-hub');
@@ -33,19 +33,29 @@ describe('the catalogue', () => {
     for (const code of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) expect(say(REASONS, 'vi', { code }, 'hub text')).toBe('hub text');
     // A missing parameter stays visible; a parameter is text, never a template.
     expect(fill('{a} and {b}', { a: '{b}' })).toBe('{b} and {b}');
-    expect(say(REASONS, 'en', { code: 'camera.bad-reply', params: { action: 'GetProfiles', detail: '<script>{ms}' } })).toBe('bad reply to GetProfiles: <script>{ms}');
+    expect(say(REASONS, 'en', { code: 'camera.bad-reply', params: { action: 'GetProfiles', detail: '<script>{ms}' } })).toBe(
+      'bad reply to GetProfiles: <script>{ms}',
+    );
     expect(say(REASONS, 'en', { code: 'camera.timeout', params: null as never })).toBe('no answer within {ms} ms');
   });
 
-  it('words statuses, kinds, camera reasons and alarm details, and keeps the hub\'s text for the unknown', () => {
+  it("words statuses, kinds, camera reasons and alarm details, and keeps the hub's text for the unknown", () => {
     expect(statusWord('vi', 'offline')).toBe('mất kết nối');
     expect(statusWord('vi', 'rebooting')).toBe('rebooting');
     expect(kindWord('vi', 'camera-motion')).toBe('phát hiện chuyển động');
-    const reasons = [{ code: 'camera.clock-skew', params: { s: 95 } }, { code: 'camera.slow', params: { ms: 1800 } }];
+    const reasons = [
+      { code: 'camera.clock-skew', params: { s: 95 } },
+      { code: 'camera.slow', params: { ms: 1800 } },
+    ];
     expect(cameraReasonText('vi', { reason: 'clock skew 95 s; slow answer (1800 ms)', reasons })).toBe('lệch giờ 95 giây; phản hồi chậm (1800 ms)');
     expect(cameraReasonText('vi', { reason: 'x; y', reasons: [reasons[0]!, { code: 'camera.new', params: {} }] })).toBe('x; y');
     expect(cameraReasonText('vi', { reason: 'old text' })).toBe('old text');
-    const failed = { detail: 'could not download the audio (b-1: HTTP 404)', detailCode: 'play.media-fetch-failed', detailParams: {}, detailExtra: 'b-1: HTTP 404' };
+    const failed = {
+      detail: 'could not download the audio (b-1: HTTP 404)',
+      detailCode: 'play.media-fetch-failed',
+      detailParams: {},
+      detailExtra: 'b-1: HTTP 404',
+    };
     expect(detailText('vi', failed)).toBe('không tải được tệp âm thanh (b-1: HTTP 404)');
     expect(detailText('vi', { ...failed, detailExtra: undefined })).toBe('không tải được tệp âm thanh');
     expect(detailText('vi', { detail: 'media-corrupt (b-7)', detailCode: null })).toBe('media-corrupt (b-7)');
@@ -61,7 +71,7 @@ describe('alarms stored before details were coded', () => {
     tmp = null;
   });
 
-  it('read with their text and no code; the police get no play-failed text, which held the box\'s words', () => {
+  it("read with their text and no code; the police get no play-failed text, which held the box's words", () => {
     tmp = makeTempDir('alarm-codes-');
     const file = join(tmp.path, 'hub.db');
     const old = new Database(file);
@@ -70,7 +80,12 @@ describe('alarms stored before details were coded', () => {
     const insert = old.prepare('INSERT INTO alarms (kind, severity, subject_type, subject_id, detail, raised_at) VALUES (?, ?, ?, ?, ?, ?)');
     insert.run('play-failed', 'critical', 'cluster', 'ban-hon', 'player-error (b-1): http://10.8.0.1:8080/api/v1/media/x/content: Invalid data', 1);
     insert.run('cluster-offline', 'critical', 'cluster', 'na-hang', 'lost', 2);
-    old.prepare("INSERT INTO events (at, type, alarm_id, kind, subject_type, subject_id, severity, detail) VALUES (1, 'alarm-raised', 1, 'play-failed', 'cluster', 'ban-hon', 'critical', 'player-error (b-1): http://x')").run();
+    old
+      .prepare(
+        "INSERT INTO events (at, type, alarm_id, kind, subject_type, subject_id, severity, detail) VALUES (1, 'alarm-raised', 1, 'play-failed', 'cluster', " +
+          "'ban-hon', 'critical', 'player-error (b-1): http://x')",
+      )
+      .run();
     old.close();
 
     const db = openDatabase(file);

@@ -40,7 +40,10 @@ describe('the walker', () => {
   file('hub/store/rows.ts', "import type { Thing } from '../things/types.js';\nexport type Row = Thing;\n");
   file('hub/things/types.ts', "import { a } from '../others/a.js';\nexport type Thing = string;\n");
   file('hub/others/a.ts', "export {\n  b,\n} from '../things/types.js';\nexport const a = 1;\n");
-  file('cli/main.ts', "import type { Row } from '../hub/store/rows.js';\nimport type { Body } from '../hub/http/api.js';\n// import { x } from '../hub/things/types.js';\n");
+  file(
+    'cli/main.ts',
+    "import type { Row } from '../hub/store/rows.js';\nimport type { Body } from '../hub/http/api.js';\n// import { x } from '../hub/things/types.js';\n",
+  );
   file('hub/http/api.ts', "import { z } from 'zod';\nconst m = await import('../things/types.js');\n");
   file('hub/hub.ts', "import '../hub/things/types.js';\n");
 

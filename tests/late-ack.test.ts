@@ -35,10 +35,13 @@ async function ack(c: MqttClient, id: string, cmd: Command, status: string, extr
 }
 
 function expiredTarget(broadcastId: string, clusterId: string) {
-  return waitFor(() => {
-    const x = t.hub.store.broadcasts.target(broadcastId, clusterId);
-    return x?.status === 'expired' ? x : null;
-  }, { what: `${clusterId} expired` });
+  return waitFor(
+    () => {
+      const x = t.hub.store.broadcasts.target(broadcastId, clusterId);
+      return x?.status === 'expired' ? x : null;
+    },
+    { what: `${clusterId} expired` },
+  );
 }
 
 beforeAll(async () => {
@@ -70,10 +73,13 @@ describe('an end reported after the hub gave up', () => {
 
     const cmd = box.received.find((c) => c.type === 'play')!;
     await ack(box.client, k.id, cmd, 'finished', { positionMs: 1500 });
-    const done = await waitFor(() => {
-      const x = t.hub.store.broadcasts.target(b.id, k.id);
-      return x?.status === 'finished' ? x : null;
-    }, { what: 'late finished accepted' });
+    const done = await waitFor(
+      () => {
+        const x = t.hub.store.broadcasts.target(b.id, k.id);
+        return x?.status === 'finished' ? x : null;
+      },
+      { what: 'late finished accepted' },
+    );
     expect(outcomeOf(done)).toBe('played');
     expect(done.finishedAt).toBe(startedAt + 1500);
     expect(done.playedMs).toBe(1500);
@@ -85,7 +91,7 @@ describe('an end reported after the hub gave up', () => {
     expect(t.hub.store.broadcasts.target(b.id, k.id)).toMatchObject({ status: 'finished', playedMs: 1500 });
   });
 
-  it('a position past the media\'s end is cut back to it (the box is not trusted)', async () => {
+  it("a position past the media's end is cut back to it (the box is not trusted)", async () => {
     const k = await t.addCluster('late-liar');
     const box = await scriptedBox(t.addresses.mqttUrl, k.id, k.secret, { finish: false });
     clients.push(box.client);
@@ -93,10 +99,13 @@ describe('an end reported after the hub gave up', () => {
     const b = await play([k.id]);
     const expired = await expiredTarget(b.id, k.id);
     await ack(box.client, k.id, box.received.find((c) => c.type === 'play')!, 'finished', { positionMs: 9_000_000_000 });
-    const done = await waitFor(() => {
-      const x = t.hub.store.broadcasts.target(b.id, k.id);
-      return x?.status === 'finished' ? x : null;
-    }, { what: 'late finished accepted' });
+    const done = await waitFor(
+      () => {
+        const x = t.hub.store.broadcasts.target(b.id, k.id);
+        return x?.status === 'finished' ? x : null;
+      },
+      { what: 'late finished accepted' },
+    );
     expect(done.playedMs).toBe(1500);
     expect(done.finishedAt).toBe(expired.startedAt! + 1500);
   });
@@ -107,10 +116,13 @@ describe('an end reported after the hub gave up', () => {
     clients.push(box.client);
     await waitFor(() => t.hub.store.clusters.get(k.id)?.online, { what: 'online' });
     const b = await play([k.id]);
-    const started = await waitFor(() => {
-      const x = t.hub.store.broadcasts.target(b.id, k.id);
-      return x?.status === 'started' ? x : null;
-    }, { what: 'started' });
+    const started = await waitFor(
+      () => {
+        const x = t.hub.store.broadcasts.target(b.id, k.id);
+        return x?.status === 'started' ? x : null;
+      },
+      { what: 'started' },
+    );
     const cmd = box.received.find((c) => c.type === 'play')!;
     box.client.end(true);
     await t.stop({ keepData: true });
@@ -124,10 +136,13 @@ describe('an end reported after the hub gave up', () => {
     const back = await connectDevice(t.addresses.mqttUrl, k.id, k.secret);
     clients.push(back);
     await ack(back, k.id, cmd, 'finished', { positionMs: 1500 });
-    const done = await waitFor(() => {
-      const x = t.hub.store.broadcasts.target(b.id, k.id);
-      return x?.status === 'finished' ? x : null;
-    }, { what: 'late finished accepted after the restart' });
+    const done = await waitFor(
+      () => {
+        const x = t.hub.store.broadcasts.target(b.id, k.id);
+        return x?.status === 'finished' ? x : null;
+      },
+      { what: 'late finished accepted after the restart' },
+    );
     expect(outcomeOf(done)).toBe('played');
     expect(done.finishedAt).toBe(started.startedAt! + 1500);
   });

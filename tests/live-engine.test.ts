@@ -56,7 +56,15 @@ describe('live engine', () => {
 
   it('relays, gives a late joiner the live point, and rides out a dead upstream with silence', async () => {
     const silence = await encodeSilence(ffmpegPath(), settings);
-    const stream = new LiveStream({ id: 'l-test', source: { kind: 'url', url: up.url }, ffmpegPath: ffmpegPath(), settings, silence, clock: systemClock, logger: silentLogger() });
+    const stream = new LiveStream({
+      id: 'l-test',
+      source: { kind: 'url', url: up.url },
+      ffmpegPath: ffmpegPath(),
+      settings,
+      silence,
+      clock: systemClock,
+      logger: silentLogger(),
+    });
     const first = new Collector();
     stream.attach(first);
     stream.start();
@@ -103,7 +111,15 @@ describe('live engine', () => {
   }, 30_000);
 
   it('measures the delivery bytes per hour (docs/live.md): 24 kbit/s is about 10.8 MB per cluster per hour', async () => {
-    const stream = new LiveStream({ id: 'l-rate', source: { kind: 'url', url: up.url }, ffmpegPath: ffmpegPath(), settings, silence: await encodeSilence(ffmpegPath(), settings), clock: systemClock, logger: silentLogger() });
+    const stream = new LiveStream({
+      id: 'l-rate',
+      source: { kind: 'url', url: up.url },
+      ffmpegPath: ffmpegPath(),
+      settings,
+      silence: await encodeSilence(ffmpegPath(), settings),
+      clock: systemClock,
+      logger: silentLogger(),
+    });
     const c = new Collector();
     stream.attach(c);
     stream.start();

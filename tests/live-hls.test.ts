@@ -43,8 +43,37 @@ beforeAll(async () => {
   const dir = join(tmp.path, 'hls');
   mkdirSync(dir, { recursive: true });
   // A live playlist: the newest 6 one-second AAC segments, older ones deleted, paced in real time.
-  station = spawn(ffmpegPath(), ['-nostdin', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'sine=f=523:r=44100', '-ac', '1', '-c:a', 'aac', '-b:a', '48k',
-    '-f', 'hls', '-hls_time', '1', '-hls_list_size', '6', '-hls_flags', 'delete_segments', '-hls_segment_filename', join(dir, 'seg-%05d.ts'), join(dir, 'live.m3u8')], { stdio: 'ignore' });
+  station = spawn(
+    ffmpegPath(),
+    [
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-re',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=f=523:r=44100',
+      '-ac',
+      '1',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '48k',
+      '-f',
+      'hls',
+      '-hls_time',
+      '1',
+      '-hls_list_size',
+      '6',
+      '-hls_flags',
+      'delete_segments',
+      '-hls_segment_filename',
+      join(dir, 'seg-%05d.ts'),
+      join(dir, 'live.m3u8'),
+    ],
+    { stdio: 'ignore' },
+  );
   server = createServer((req, res) => {
     const path = normalize(join(dir, (req.url ?? '/').split('?')[0]!));
     if (!path.startsWith(dir) || !existsSync(path)) return void res.writeHead(404).end();
@@ -53,7 +82,10 @@ beforeAll(async () => {
   const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
   url = `http://127.0.0.1:${port}/live.m3u8`;
   // The playlist exists once the first segments are written.
-  await waitFor(() => existsSync(join(dir, 'live.m3u8')) && readFileSync(join(dir, 'live.m3u8'), 'utf8').split('#EXTINF').length > 3, { what: 'HLS playlist', timeoutMs: 15_000 });
+  await waitFor(() => existsSync(join(dir, 'live.m3u8')) && readFileSync(join(dir, 'live.m3u8'), 'utf8').split('#EXTINF').length > 3, {
+    what: 'HLS playlist',
+    timeoutMs: 15_000,
+  });
 });
 
 afterAll(async () => {
@@ -65,7 +97,15 @@ afterAll(async () => {
 describe('live engine with other sources', () => {
   it('relays an HLS station (AAC segments) as MP3 frames in real time', async () => {
     const silence = await encodeSilence(ffmpegPath(), settings);
-    const stream = new LiveStream({ id: 'l-hls', source: { kind: 'url', url }, ffmpegPath: ffmpegPath(), settings, silence, clock: systemClock, logger: silentLogger() });
+    const stream = new LiveStream({
+      id: 'l-hls',
+      source: { kind: 'url', url },
+      ffmpegPath: ffmpegPath(),
+      settings,
+      silence,
+      clock: systemClock,
+      logger: silentLogger(),
+    });
     const ear = new Collector();
     stream.start();
     stream.attach(ear);
@@ -91,7 +131,18 @@ describe('live engine with other sources', () => {
     const intro = silence.slice(0, 38); // ~1 s of frames stands in for the chime
     const file = makeTone(join(tmp.path, 'two.wav'), 2);
     let why: LiveEndReason | null = null;
-    const stream = new LiveStream({ id: 'l-chime', source: { kind: 'file', path: file }, ffmpegPath: ffmpegPath(), settings, silence, clock: systemClock, logger: silentLogger(), intro, outro: intro, onEnd: (w) => (why = w) });
+    const stream = new LiveStream({
+      id: 'l-chime',
+      source: { kind: 'file', path: file },
+      ffmpegPath: ffmpegPath(),
+      settings,
+      silence,
+      clock: systemClock,
+      logger: silentLogger(),
+      intro,
+      outro: intro,
+      onEnd: (w) => (why = w),
+    });
     const ear = new Collector();
     const t0 = Date.now();
     stream.attach(ear);

@@ -24,18 +24,46 @@ describe('broadcast log migration for relays', () => {
     old.pragma('foreign_keys = ON');
     for (let v = 0; v < 5; v++) old.exec(MIGRATIONS[v]!);
     old.pragma('user_version = 5');
-    old.prepare("INSERT INTO media (id, name, original_name, duration_ms, bytes, format, created_at) VALUES ('m1', 'quoc-ca', 'q.mp3', 60000, 100, 'ogg/opus', 1)").run();
-    old.prepare("INSERT INTO broadcasts (id, media_id, start_at, created_at, kind, priority, planned_end) VALUES ('b1', 'm1', 1000, 1, 'schedule', 'normal', 61000)").run();
-    old.prepare("INSERT INTO broadcast_targets (broadcast_id, cluster_id, status, updated_at, started_at, finished_at, segments) VALUES ('b1', 'c1', 'finished', 2, 1000, 61000, 1)").run();
+    old
+      .prepare(
+        "INSERT INTO media (id, name, original_name, duration_ms, bytes, format, created_at) VALUES ('m1', 'quoc-ca', 'q.mp3', 60000, 100, 'ogg/opus', 1)",
+      )
+      .run();
+    old
+      .prepare(
+        "INSERT INTO broadcasts (id, media_id, start_at, created_at, kind, priority, planned_end) VALUES ('b1', 'm1', 1000, 1, 'schedule', 'normal', 61000)",
+      )
+      .run();
+    old
+      .prepare(
+        "INSERT INTO broadcast_targets (broadcast_id, cluster_id, status, updated_at, started_at, finished_at, segments) VALUES ('b1', 'c1', 'finished', 2, " +
+          '1000, 61000, 1)',
+      )
+      .run();
     old.close();
 
     const db = openDatabase(file);
     expect(schemaVersion(db)).toBe(MIGRATIONS.length);
     const store = new BroadcastStore(db);
-    expect(store.log({ from: 0, to: 10_000 })).toMatchObject([{ broadcastId: 'b1', clusterId: 'c1', mediaName: 'quoc-ca', streamUrl: null, outcome: 'played' }]);
+    expect(store.log({ from: 0, to: 10_000 })).toMatchObject([
+      { broadcastId: 'b1', clusterId: 'c1', mediaName: 'quoc-ca', streamUrl: null, outcome: 'played' },
+    ]);
     expect(store.durationMs('b1')).toBe(60_000);
 
-    store.ensure({ id: 'r1', mediaId: null, streamUrl: 'http://vov.vn/vov1.mp3', startAt: 2000, plannedEnd: 92_000, createdAt: 1, createdBy: 'schedule', volume: null, kind: 'schedule', priority: 'normal', programmeId: 'p', programmeName: 'p' });
+    store.ensure({
+      id: 'r1',
+      mediaId: null,
+      streamUrl: 'http://vov.vn/vov1.mp3',
+      startAt: 2000,
+      plannedEnd: 92_000,
+      createdAt: 1,
+      createdBy: 'schedule',
+      volume: null,
+      kind: 'schedule',
+      priority: 'normal',
+      programmeId: 'p',
+      programmeName: 'p',
+    });
     store.ensureTarget('r1', 'c1', 2000);
     expect(store.get('r1')).toMatchObject({ mediaId: '', mediaName: 'relay http://vov.vn/vov1.mp3', streamUrl: 'http://vov.vn/vov1.mp3', durationMs: 90_000 });
     expect(store.durationMs('r1')).toBe(90_000);

@@ -28,7 +28,15 @@ describe('live stream rows across a hub restart', () => {
     const dataDir = join(tmp.path, 'hub');
     t = await startTestHub({ dataDir });
     const secret = (await t.addCluster('sim-rs-1')).secret;
-    fleet = createFleet({ mqttUrl: t.addresses.mqttUrl, hubKeys: t.hub.hubKeys(), clusters: [{ id: 'sim-rs-1', secret }], logger: silentLogger(), fetchDelayMs: { min: 5, max: 20 }, healthIntervalMs: 60_000, connectRatePerSec: 100 });
+    fleet = createFleet({
+      mqttUrl: t.addresses.mqttUrl,
+      hubKeys: t.hub.hubKeys(),
+      clusters: [{ id: 'sim-rs-1', secret }],
+      logger: silentLogger(),
+      fetchDelayMs: { min: 5, max: 20 },
+      healthIntervalMs: 60_000,
+      connectRatePerSec: 100,
+    });
     await fleet.start();
     await waitFor(() => t!.hub.store.clusters.get('sim-rs-1')?.online, { what: 'sim online' });
     const r = await t.api<{ stream: { id: string } }>('POST', '/api/v1/live', { source: { url: up.url }, clusters: ['sim-rs-1'] });
@@ -43,10 +51,20 @@ describe('live stream rows across a hub restart', () => {
     expect(b.targets.map((x) => [x.status, x.reason])).toEqual([['stopped', 'hub-restart']]);
     expect(b.stoppedAt).not.toBeNull();
     // Started again, to the same end time; the box joins it when it is back.
-    const again = await waitFor(() => t!.hub.live.list().find((s) => s.id !== id && 'url' in s.source && s.source.url === up!.url), { what: 'relay started again' });
+    const again = await waitFor(() => t!.hub.live.list().find((s) => s.id !== id && 'url' in s.source && s.source.url === up!.url), {
+      what: 'relay started again',
+    });
     expect(again.until).toBe(b.plannedEnd);
     expect(again.clusters.map((c) => c.status)).toEqual(['offline']);
-    fleet = createFleet({ mqttUrl: t.addresses.mqttUrl, hubKeys: t.hub.hubKeys(), clusters: [{ id: 'sim-rs-1', secret }], logger: silentLogger(), fetchDelayMs: { min: 5, max: 20 }, healthIntervalMs: 60_000, connectRatePerSec: 100 });
+    fleet = createFleet({
+      mqttUrl: t.addresses.mqttUrl,
+      hubKeys: t.hub.hubKeys(),
+      clusters: [{ id: 'sim-rs-1', secret }],
+      logger: silentLogger(),
+      fetchDelayMs: { min: 5, max: 20 },
+      healthIntervalMs: 60_000,
+      connectRatePerSec: 100,
+    });
     await fleet.start();
     await waitFor(() => t!.hub.live.get(again.id)?.clusters[0]?.status === 'started', { what: 'box joined the relay again' });
     const row = t.hub.store.broadcasts.get(again.id)!;
@@ -62,7 +80,15 @@ describe('live stream rows across a hub restart', () => {
     const id = r.body.stream.id;
     await waitFor(() => t!.hub.live.get(id)?.clusters.find((c) => c.clusterId === 'sim-rs-1')?.status === 'started', { what: 'the online box started' });
     expect(t!.hub.live.get(id)!.clusters.find((c) => c.clusterId === 'sim-rs-2')!.status).toBe('offline');
-    const late = createFleet({ mqttUrl: t!.addresses.mqttUrl, hubKeys: t!.hub.hubKeys(), clusters: [{ id: 'sim-rs-2', secret }], logger: silentLogger(), fetchDelayMs: { min: 5, max: 20 }, healthIntervalMs: 60_000, connectRatePerSec: 100 });
+    const late = createFleet({
+      mqttUrl: t!.addresses.mqttUrl,
+      hubKeys: t!.hub.hubKeys(),
+      clusters: [{ id: 'sim-rs-2', secret }],
+      logger: silentLogger(),
+      fetchDelayMs: { min: 5, max: 20 },
+      healthIntervalMs: 60_000,
+      connectRatePerSec: 100,
+    });
     try {
       await late.start();
       await waitFor(() => t!.hub.live.get(id)?.clusters.find((c) => c.clusterId === 'sim-rs-2')?.status === 'started', { what: 'the late box joined' });

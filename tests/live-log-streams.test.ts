@@ -26,7 +26,8 @@ describe('live streams in the broadcast log', () => {
     await up?.close();
   });
 
-  const log = async (broadcastId: string) => (await t.api<{ entries: LogEntry[] }>('GET', '/api/v1/log?from=0')).body.entries.filter((e) => e.broadcastId === broadcastId);
+  const log = async (broadcastId: string) =>
+    (await t.api<{ entries: LogEntry[] }>('GET', '/api/v1/log?from=0')).body.entries.filter((e) => e.broadcastId === broadcastId);
 
   it('a relay started by hand: one row, targets follow the acks, stopped with the lost time noted', async () => {
     const r = await t.api<{ stream: { id: string } }>('POST', '/api/v1/live', { source: { url: up.url }, clusters: ids });
@@ -86,7 +87,7 @@ describe('live streams in the broadcast log', () => {
     for (const e of await log(id)) expect(e.detail).toMatch(/relay lost \d+ s/);
   }, 20_000);
 
-  it('`loa broadcast stop` on a relay\'s row stops the boxes and ends the hub\'s stream', async () => {
+  it("`loa broadcast stop` on a relay's row stops the boxes and ends the hub's stream", async () => {
     const r = await t.api<{ stream: { id: string } }>('POST', '/api/v1/live', { source: { url: up.url }, clusters: ids });
     const id = r.body.stream.id;
     await waitFor(async () => (await log(id)).every((e) => e.status === 'started'), { what: 'targets started' });

@@ -42,7 +42,10 @@ describe('a hand-started relay against the schedule', () => {
     const hand = await t.hub.live.start({ source: { url: other.url }, clusterIds: NA_LONG, createdBy: 'op' });
     await clock.runUntil(local(date, '20:00:30'), quiet);
     // While it runs the programme is logged as cut by a live item.
-    for (const c of NA_LONG) expect(t.hub.store.broadcasts.log({ from: local(date, '19:00:00'), to: local(date, '21:00:00'), clusterId: c }).find((x) => x.kind === 'schedule')).toMatchObject({ status: 'preempted', reason: 'preempted-by-live' });
+    for (const c of NA_LONG)
+      expect(
+        t.hub.store.broadcasts.log({ from: local(date, '19:00:00'), to: local(date, '21:00:00'), clusterId: c }).find((x) => x.kind === 'schedule'),
+      ).toMatchObject({ status: 'preempted', reason: 'preempted-by-live' });
     await clock.runUntil(local(date, '20:00:40'), quiet);
     await t.hub.live.stop(hand.id);
     await clock.runUntil(local(date, '20:02:30'), quiet);

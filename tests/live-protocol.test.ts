@@ -63,7 +63,10 @@ describe('relay to simulated clusters with the CLI', () => {
     const r = await t.api<{ stream: { id: string } }>('POST', '/api/v1/live', { source: { url: up.url }, clusters: ids, until: Date.now() + 1500 });
     expect(r.status).toBe(201);
     const status = () => t.hub.live.list().find((s) => s.id === r.body.stream.id)!;
-    await waitFor(() => status().state === 'ended' && status().clusters.every((c) => c.status === 'finished'), { what: 'relay over at until', timeoutMs: 8000 });
+    await waitFor(() => status().state === 'ended' && status().clusters.every((c) => c.status === 'finished'), {
+      what: 'relay over at until',
+      timeoutMs: 8000,
+    });
   }, 15_000);
 
   it('refuses a relay without a source, and a source that is not http(s)', async () => {

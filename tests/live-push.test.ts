@@ -25,9 +25,21 @@ describe('live push from the operator', () => {
 
   beforeAll(async () => {
     const destination = new Writable({ write: (chunk: Buffer, _e, done) => (logLines.push(...chunk.toString().split('\n').filter(Boolean)), done()) });
-    t = await startTestHub({ dataDir: join(tmp.path, 'hub'), config: { live: { pushStallMs: 1500 } } as never, logger: createLogger({ name: 'hub', level: 'info', destination }) });
+    t = await startTestHub({
+      dataDir: join(tmp.path, 'hub'),
+      config: { live: { pushStallMs: 1500 } } as never,
+      logger: createLogger({ name: 'hub', level: 'info', destination }),
+    });
     for (const id of ids) secrets.set(id, (await t.addCluster(id)).secret);
-    fleet = createFleet({ mqttUrl: t.addresses.mqttUrl, hubKeys: t.hub.hubKeys(), clusters: ids.map((id) => ({ id, secret: secrets.get(id)! })), logger: silentLogger(), fetchDelayMs: { min: 5, max: 20 }, healthIntervalMs: 60_000, connectRatePerSec: 100 });
+    fleet = createFleet({
+      mqttUrl: t.addresses.mqttUrl,
+      hubKeys: t.hub.hubKeys(),
+      clusters: ids.map((id) => ({ id, secret: secrets.get(id)! })),
+      logger: silentLogger(),
+      fetchDelayMs: { min: 5, max: 20 },
+      healthIntervalMs: 60_000,
+      connectRatePerSec: 100,
+    });
     await fleet.start();
     await waitFor(() => ids.every((id) => t.hub.store.clusters.get(id)?.online), { what: 'sims online' });
     tone = makeTone(join(tmp.path, 'loi-nhan.mp3'), 8);
@@ -79,7 +91,26 @@ describe('live push from the operator', () => {
   }, 30_000);
 
   it('--chime --emergency: the chime goes out before and after the pushed audio, and the broadcast is an emergency', async () => {
-    const cli = spawnLoa(['--hub', t.addresses.httpUrl, '--token', t.token, '--json', 'announce', '--file', tone, '--live', '--duration', '2', '--chime', '--emergency', '--clusters', ids[0]!], { cwd: tmp.path });
+    const cli = spawnLoa(
+      [
+        '--hub',
+        t.addresses.httpUrl,
+        '--token',
+        t.token,
+        '--json',
+        'announce',
+        '--file',
+        tone,
+        '--live',
+        '--duration',
+        '2',
+        '--chime',
+        '--emergency',
+        '--clusters',
+        ids[0]!,
+      ],
+      { cwd: tmp.path },
+    );
     const live = await waitFor(pushed, { what: 'pushed stream', timeoutMs: 8000 });
     const ear = await listen(live.id);
     const r = await cli;
@@ -108,7 +139,10 @@ describe('live push from the operator', () => {
     expect(list.stdout, list.stderr).toMatch(new RegExp(`${live.id}.*live from local operator`));
     // spawnLoa gives no handle on the child: find it as the process that holds the push.
     const { execFileSync } = await import('node:child_process');
-    const pid = execFileSync('pgrep', ['-f', `announce --mic --clusters ${ids[1]}`]).toString().trim().split('\n')[0]!;
+    const pid = execFileSync('pgrep', ['-f', `announce --mic --clusters ${ids[1]}`])
+      .toString()
+      .trim()
+      .split('\n')[0]!;
     process.kill(Number(pid), 'SIGINT');
     const r = await cli;
     expect(r.code, r.stderr).toBe(0);
@@ -121,13 +155,20 @@ describe('live push from the operator', () => {
     const { readFileSync } = await import('node:fs');
     const audio = readFileSync(tone);
     const answer = await new Promise<{ status: number; body: { end: string; stream: { id: string } } }>((resolve, reject) => {
-      const req = request(`${t.addresses.httpUrl}/api/v1/live/push?clusters=${ids[0]}`, { method: 'POST', headers: { authorization: `Bearer ${t.token}`, 'content-type': 'audio/mpeg' } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => {
-          req.destroy();
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as never });
-        });
-      });
+      const req = request(
+        `${t.addresses.httpUrl}/api/v1/live/push?clusters=${ids[0]}`,
+        { method: 'POST', headers: { authorization: `Bearer ${t.token}`, 'content-type': 'audio/mpeg' } },
+        (res) => {
+          let text = '';
+          res
+            .setEncoding('utf8')
+            .on('data', (d: string) => (text += d))
+            .on('end', () => {
+              req.destroy();
+              resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as never });
+            });
+        },
+      );
       req.on('error', reject);
       // A second of audio, then nothing: the operator's link froze.
       req.write(audio.subarray(0, 16_000));
@@ -140,18 +181,27 @@ describe('live push from the operator', () => {
 
   it('a push whose connection breaks off ends its stream and stops the boxes', async () => {
     const { readFileSync } = await import('node:fs');
-    const req = request(`${t.addresses.httpUrl}/api/v1/live/push?clusters=${ids[0]}`, { method: 'POST', headers: { authorization: `Bearer ${t.token}`, 'content-type': 'audio/mpeg' } });
+    const req = request(`${t.addresses.httpUrl}/api/v1/live/push?clusters=${ids[0]}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.token}`, 'content-type': 'audio/mpeg' },
+    });
     req.on('error', () => {});
     req.write(readFileSync(tone).subarray(0, 16_000));
     const live = await waitFor(pushed, { what: 'pushed stream' });
     await waitFor(() => t.hub.live.get(live.id)!.clusters.every((c) => c.status === 'started'), { what: 'sim playing' });
     req.destroy();
-    await waitFor(() => t.hub.live.get(live.id)!.state === 'ended' && t.hub.live.get(live.id)!.clusters.every((c) => c.status === 'stopped'), { what: 'stream ended, sim stopped' });
+    await waitFor(() => t.hub.live.get(live.id)!.state === 'ended' && t.hub.live.get(live.id)!.clusters.every((c) => c.status === 'stopped'), {
+      what: 'stream ended, sim stopped',
+    });
     expect(logLines.some((l) => l.includes('broke off') && l.includes(live.id))).toBe(true);
   }, 20_000);
 
   it('refuses a push without clusters, and bad usage of the live options exits 2', async () => {
-    const res = await fetch(`${t.addresses.httpUrl}/api/v1/live/push`, { method: 'POST', headers: { authorization: `Bearer ${t.token}`, 'content-type': 'audio/mpeg' }, body: new Uint8Array(10) });
+    const res = await fetch(`${t.addresses.httpUrl}/api/v1/live/push`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.token}`, 'content-type': 'audio/mpeg' },
+      body: new Uint8Array(10),
+    });
     expect(res.status).toBe(400);
     const base = ['--hub', t.addresses.httpUrl, '--token', t.token, '--lang', 'vi', 'announce'];
     const noFile = await spawnLoa([...base, '--live', '--all'], { cwd: tmp.path });

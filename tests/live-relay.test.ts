@@ -33,7 +33,18 @@ beforeAll(async () => {
   t = await startTestHub({ dataDir: join(tmp.path, 'hub'), config: { live: { silenceAfterMs: 400, stallMs: 2500, backoffMinMs: 200, backoffMaxMs: 400 } } });
   for (const id of ids) creds.set(id, (await t.addCluster(id)).secret);
   for (const id of ids) {
-    edges.push(spawnEdge({ hubKeys: t.hub.hubKeys(), clusterId: id, secret: creds.get(id)!, mqttUrl: t.addresses.mqttUrl, httpUrl: t.addresses.httpUrl, dir: join(tmp.path, id), logLevel: 'warn', healthIntervalSec: 5 }));
+    edges.push(
+      spawnEdge({
+        hubKeys: t.hub.hubKeys(),
+        clusterId: id,
+        secret: creds.get(id)!,
+        mqttUrl: t.addresses.mqttUrl,
+        httpUrl: t.addresses.httpUrl,
+        dir: join(tmp.path, id),
+        logLevel: 'warn',
+        healthIntervalSec: 5,
+      }),
+    );
   }
   await waitFor(() => ids.every((id) => t.hub.store.clusters.get(id)?.online), { what: 'three daemons online', timeoutMs: 20_000 });
 }, 30_000);
@@ -50,10 +61,13 @@ describe('live relay through the hub', () => {
     const r = await t.api<{ stream: LiveInfo }>('POST', '/api/v1/live', { source: { url: up.url }, clusters: ids });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     const id = r.body.stream.id;
-    const started = await waitFor(async () => {
-      const s = await find(id);
-      return s.state === 'live' && s.listeners === 3 && s.clusters.every((c) => c.status === 'started') ? s : null;
-    }, { what: 'three boxes playing the stream', timeoutMs: 15_000 }).catch((e: Error) => {
+    const started = await waitFor(
+      async () => {
+        const s = await find(id);
+        return s.state === 'live' && s.listeners === 3 && s.clusters.every((c) => c.status === 'started') ? s : null;
+      },
+      { what: 'three boxes playing the stream', timeoutMs: 15_000 },
+    ).catch((e: Error) => {
       throw new Error(`${e.message}\n${edges.map((x) => x.output().slice(-1500)).join('\n')}`);
     });
     expect(started.state).toBe('live');

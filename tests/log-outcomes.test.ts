@@ -28,7 +28,10 @@ describe('an item followed at once by the next one', () => {
   it('on a real loa-edge ends stopped/replaced at its planned end and is logged and reported played', async () => {
     t = await startTestHub({ dataDir: join(tmp.path, 'hub'), config: { dispatch: { leadMs: 2000 } } });
     const { secret } = await t.addCluster('edge-a');
-    for (const [name, hz] of [['tone-a', 440], ['tone-b', 660]] as const) {
+    for (const [name, hz] of [
+      ['tone-a', 440],
+      ['tone-b', 660],
+    ] as const) {
       const wav = makeTone(join(tmp.path, `${name}.wav`), 2, hz);
       const up = await t.api('POST', `/api/v1/media?name=${name}`, readFileSync(wav), { headers: { accept: 'application/json' } });
       expect(up.status).toBe(201);
@@ -44,7 +47,8 @@ describe('an item followed at once by the next one', () => {
 
     const rows = () => t!.hub.store.broadcasts.log({ from: startAt - 1, to: startAt + 5000 });
     await waitFor(() => rows().length === 2 && rows().every((r) => r.status !== 'sent' && r.status !== 'accepted' && r.status !== 'started'), {
-      what: 'both items over', timeoutMs: 20_000,
+      what: 'both items over',
+      timeoutMs: 20_000,
     });
     const [first, second] = rows() as [LogEntry, LogEntry];
     // What the box said: the first item was replaced by the second at the second one's start…
@@ -73,13 +77,35 @@ describe('outcomes of stored rows, old and new', () => {
     ];
     store.media.upsert({ id: 'm1', name: 'tin', originalName: 'tin.mp3', durationMs: 60_000, bytes: 1, format: 'ogg/opus', createdAt: 0 });
     for (const [id, r] of rows) {
-      store.broadcasts.ensure({ id, mediaId: 'm1', startAt: start, plannedEnd: start + 60_000, createdAt: 0, createdBy: 'schedule', volume: null, kind: 'schedule', priority: 'normal', programmeId: 'p', programmeName: 'p' });
+      store.broadcasts.ensure({
+        id,
+        mediaId: 'm1',
+        startAt: start,
+        plannedEnd: start + 60_000,
+        createdAt: 0,
+        createdBy: 'schedule',
+        volume: null,
+        kind: 'schedule',
+        priority: 'normal',
+        programmeId: 'p',
+        programmeName: 'p',
+      });
       store.broadcasts.ensureTarget(id, 'c1', 0);
       // As an older hub stored a box's stopped/replaced ack.
-      store.broadcasts.updateTarget(id, 'c1', {
-        status: 'stopped', reason: 'replaced', startedAt: start, finishedAt: r.finishedAt, playedMs: r.finishedAt - start,
-        segments: r.segments ?? 1, firstOffsetMs: r.firstOffsetMs ?? 0,
-      }, r.finishedAt);
+      store.broadcasts.updateTarget(
+        id,
+        'c1',
+        {
+          status: 'stopped',
+          reason: 'replaced',
+          startedAt: start,
+          finishedAt: r.finishedAt,
+          playedMs: r.finishedAt - start,
+          segments: r.segments ?? 1,
+          firstOffsetMs: r.firstOffsetMs ?? 0,
+        },
+        r.finishedAt,
+      );
     }
     const log = store.broadcasts.log({ from: start, to: start });
     expect(Object.fromEntries(log.map((e) => [e.broadcastId, e.outcome]))).toEqual(Object.fromEntries(rows.map(([id, , o]) => [id, o])));

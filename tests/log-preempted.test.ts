@@ -54,7 +54,9 @@ describe('filler under a scheduled relay', () => {
     await clock.runUntil(local(date, '17:21:00'), quiet);
 
     const filler = (c: string) =>
-      t.hub.store.broadcasts.log({ from: local(date, '17:00:00'), to: local(date, '17:20:00'), clusterId: c }).filter((e) => e.programmeId === 'nhac-nen-chieu');
+      t.hub.store.broadcasts
+        .log({ from: local(date, '17:00:00'), to: local(date, '17:20:00'), clusterId: c })
+        .filter((e) => e.programmeId === 'nhac-nen-chieu');
     for (const c of NA_LONG) {
       const at = (hhmmss: string) => filler(c).find((e) => e.plannedStart === local(date, hhmmss));
       // 17:05:10–17:10:10 is cut at 17:06; 17:10:20–17:15:20 falls entirely under the relay.
@@ -63,7 +65,10 @@ describe('filler under a scheduled relay', () => {
       expect(at('17:10:20')!.detail, c).toContain('tiep-song-vov');
       // 17:15:30–17:20:00 (the slot's end) is heard again from 17:16 on.
       expect(at('17:15:30'), c).toMatchObject({ outcome: 'partial' });
-      expect(filler(c).filter((e) => e.outcome === 'missed'), c).toEqual([]);
+      expect(
+        filler(c).filter((e) => e.outcome === 'missed'),
+        c,
+      ).toEqual([]);
     }
     // Elsewhere the filler simply played.
     expect(filler('ban-luot').every((e) => e.outcome === 'played')).toBe(true);

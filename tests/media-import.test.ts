@@ -66,8 +66,7 @@ describe('importMedia: delivery format', () => {
     { label: 'an MP3', make: () => makeTone(join(inputs, 'tone.mp3'), 2.5, 660) },
     {
       label: 'a stereo 44.1 kHz FLAC',
-      make: () =>
-        makeLavfi(join(inputs, 'stereo.flac'), 'aevalsrc=0.2*sin(2*PI*440*t)|0.2*sin(2*PI*550*t):s=44100:d=1.5', ['-c:a', 'flac']),
+      make: () => makeLavfi(join(inputs, 'stereo.flac'), 'aevalsrc=0.2*sin(2*PI*440*t)|0.2*sin(2*PI*550*t):s=44100:d=1.5', ['-c:a', 'flac']),
     },
   ];
 
@@ -111,8 +110,29 @@ describe('importMedia: delivery format', () => {
 
   it('imports an MP3 with cover art as audio only', async () => {
     const input = join(inputs, 'cover.mp3');
-    execFileSync(ffmpegPath(), ['-v', 'error', '-nostdin', '-y', '-f', 'lavfi', '-i', 'sine=duration=1.5', '-f', 'lavfi', '-i', 'testsrc=size=64x64:duration=1:rate=1',
-      '-map', '0', '-map', '1', '-c:v', 'mjpeg', '-disposition:v', 'attached_pic', input]);
+    execFileSync(ffmpegPath(), [
+      '-v',
+      'error',
+      '-nostdin',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=duration=1.5',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=64x64:duration=1:rate=1',
+      '-map',
+      '0',
+      '-map',
+      '1',
+      '-c:v',
+      'mjpeg',
+      '-disposition:v',
+      'attached_pic',
+      input,
+    ]);
     const media = await run(input, freshMediaDir()).promise;
     expect(audioStreamInfo(media.path).codec).toBe('opus');
     expect(streamKinds(media.path)).toEqual(['Audio']);
@@ -142,14 +162,24 @@ describe('importMedia: delivery format', () => {
 
 describe('importMedia: bad input', () => {
   const bad: { label: string; make: () => string; code: string; status: number; extra?: Partial<ImportMediaOptions> }[] = [
-    { label: 'a text file', make: () => (writeFileSync(join(inputs, 'notes.txt'), 'Họp thôn lúc 7 giờ tối.\n'), join(inputs, 'notes.txt')), code: 'LOA_MEDIA_NOT_AUDIO', status: 422 },
+    {
+      label: 'a text file',
+      make: () => (writeFileSync(join(inputs, 'notes.txt'), 'Họp thôn lúc 7 giờ tối.\n'), join(inputs, 'notes.txt')),
+      code: 'LOA_MEDIA_NOT_AUDIO',
+      status: 422,
+    },
     {
       label: 'random bytes with no extension',
       make: () => (writeFileSync(join(inputs, 'blob'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 251))), join(inputs, 'blob')),
       code: 'LOA_MEDIA_NOT_AUDIO',
       status: 422,
     },
-    { label: 'a JPEG', make: () => makeLavfi(join(inputs, 'photo.jpg'), 'testsrc=size=64x64:duration=1', ['-frames:v', '1']), code: 'LOA_MEDIA_NOT_AUDIO', status: 422 },
+    {
+      label: 'a JPEG',
+      make: () => makeLavfi(join(inputs, 'photo.jpg'), 'testsrc=size=64x64:duration=1', ['-frames:v', '1']),
+      code: 'LOA_MEDIA_NOT_AUDIO',
+      status: 422,
+    },
     {
       label: 'a video with no audio',
       make: () => makeLavfi(join(inputs, 'silent-video.mkv'), 'testsrc=size=64x64:duration=1:rate=10', ['-c:v', 'mpeg4']),

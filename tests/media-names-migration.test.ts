@@ -28,7 +28,9 @@ describe('unique media names migration', () => {
     old.pragma('foreign_keys = ON');
     for (let v = 0; v < UNIQUE; v++) old.exec(MIGRATIONS[v]!);
     old.pragma(`user_version = ${UNIQUE}`);
-    const put = old.prepare('INSERT INTO media (id, name, original_name, duration_ms, bytes, format, created_at, removed_at) VALUES (?, ?, ?, 1000, 10, ?, ?, ?)');
+    const put = old.prepare(
+      'INSERT INTO media (id, name, original_name, duration_ms, bytes, format, created_at, removed_at) VALUES (?, ?, ?, 1000, 10, ?, ?, ?)',
+    );
     put.run(id('a'), 'tin-xa', 'a.mp3', 'ogg/opus', 1, null);
     put.run(id('b'), 'tin-xa', 'b.mp3', 'ogg/opus', 3, null);
     put.run(id('c'), 'tin-xa', 'c.mp3', 'ogg/opus', 2, null);
@@ -60,7 +62,12 @@ describe('unique media names migration', () => {
     expect(media.put(row, id('b'), 10)).toMatchObject({ id: id('9'), name: 'tin-xa', removedAt: null });
     expect(media.get(id('b'))?.removedAt).toBe(10);
     expect(media.put({ ...row, id: id('e'), name: 'quoc-ca cũ' }, null, 11)).toMatchObject({ name: 'quoc-ca cũ', removedAt: null });
-    expect(media.list().map((m) => m.name).sort()).toEqual(['quoc-ca', 'quoc-ca cũ', 'tin-xa', `tin-xa (${'a'.repeat(12)})`, `tin-xa (${'c'.repeat(12)})`]);
+    expect(
+      media
+        .list()
+        .map((m) => m.name)
+        .sort(),
+    ).toEqual(['quoc-ca', 'quoc-ca cũ', 'tin-xa', `tin-xa (${'a'.repeat(12)})`, `tin-xa (${'c'.repeat(12)})`]);
     db.close();
   });
 });

@@ -19,9 +19,16 @@ const loa = (args: string[], lang = 'en'): Promise<LoaRun> => spawnLoa(['--data-
 let box: { id: string; secret: string };
 const boxes: MqttClient[] = [];
 
-interface MediaJson { id: string; name: string }
-interface ErrorBody { error: { code: string; message: string; details?: Record<string, unknown> } }
-interface PlanBody { entries: { programmeId: string; item: { kind: string; media?: string }; mediaId: string | null }[] }
+interface MediaJson {
+  id: string;
+  name: string;
+}
+interface ErrorBody {
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+interface PlanBody {
+  entries: { programmeId: string; item: { kind: string; media?: string }; mediaId: string | null }[];
+}
 
 let tones = 0;
 /** A WAV of its own (a different pitch each time, so a different media id). */
@@ -41,18 +48,21 @@ const PLAN_DATE = '2030-03-04';
 /** Puts a schedule in force whose one daily programme plays `items` in the morning slot. */
 async function applySchedule(items: string[], programme = { id: 'buoi-sang', name: 'Chương trình buổi sáng' }): Promise<string> {
   const file = join(tmp.path, 'schedule.yaml');
-  writeFileSync(file, [
-    'site: xa-thu',
-    'slots:',
-    '  sang: { start: "05:00", end: "07:30" }',
-    'programmes:',
-    `  - id: ${programme.id}`,
-    `    name: ${programme.name}`,
-    '    slot: sang',
-    '    zones: [all]',
-    `    items: [${items.join(', ')}]`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    file,
+    [
+      'site: xa-thu',
+      'slots:',
+      '  sang: { start: "05:00", end: "07:30" }',
+      'programmes:',
+      `  - id: ${programme.id}`,
+      `    name: ${programme.name}`,
+      '    slot: sang',
+      '    zones: [all]',
+      `    items: [${items.join(', ')}]`,
+      '',
+    ].join('\n'),
+  );
   const r = await loa(['schedule', 'apply', file]);
   expect(r.code, r.stdout + r.stderr).toBe(0);
   return file;
@@ -93,7 +103,9 @@ describe('a media name is taken once', () => {
     expect(vi.stderr).toMatch(/^lỗi: thư viện đã có tệp âm thanh tên "tin-xa"/m);
 
     // An API client (the web console) gets the same refusal, before the upload is even read.
-    const api = await t.api<ErrorBody>('POST', '/api/v1/media?name=tin-xa&filename=x.wav', Buffer.from('not even audio'), { headers: { accept: 'application/json' } });
+    const api = await t.api<ErrorBody>('POST', '/api/v1/media?name=tin-xa&filename=x.wav', Buffer.from('not even audio'), {
+      headers: { accept: 'application/json' },
+    });
     expect(api.status).toBe(409);
     expect(api.body.error.code).toBe('LOA_MEDIA_NAME_TAKEN');
     expect(api.body.error.details).toMatchObject({ name: 'tin-xa', existing: { id: first.id, name: 'tin-xa' } });
@@ -158,13 +170,20 @@ describe('worst input at the names interface', () => {
     expect((await t.api<{ usage: unknown }>('GET', `/api/v1/media/${some.id}`)).body.usage).toEqual({ programmes: [], broadcasts: [], emergencies: [] });
 
     const [a, b] = [tone('race-a.wav', 1.5), tone('race-b.wav', 1.5)];
-    const post = (f: string) => t.api<{ media?: MediaJson } & Partial<ErrorBody>>('POST', '/api/v1/media?name=dua&filename=race.wav', readFileSync(f), { headers: { accept: 'application/json' } });
+    const post = (f: string) =>
+      t.api<{ media?: MediaJson } & Partial<ErrorBody>>('POST', '/api/v1/media?name=dua&filename=race.wav', readFileSync(f), {
+        headers: { accept: 'application/json' },
+      });
     const answers = await Promise.all([post(a), post(b)]);
     expect(answers.map((r) => r.status).sort()).toEqual([201, 409]);
     expect(answers.find((r) => r.status === 409)?.body.error?.code).toBe('LOA_MEDIA_NAME_TAKEN');
     // Every stored file belongs to an item in the library: the loser's audio was not left behind.
     const listed = new Set((await t.api<{ media: MediaJson[] }>('GET', '/api/v1/media')).body.media.map((m) => `${m.id}.ogg`));
-    expect(readdirSync(join(t.dataDir, 'media')).filter((f) => f.endsWith('.ogg')).filter((f) => !listed.has(f))).toEqual([]);
+    expect(
+      readdirSync(join(t.dataDir, 'media'))
+        .filter((f) => f.endsWith('.ogg'))
+        .filter((f) => !listed.has(f)),
+    ).toEqual([]);
   });
 
   it('the hub\'s own imports never collide: a second name gets " (2)", the same audio gives the item there', async () => {

@@ -27,7 +27,12 @@ describe('replacing media the schedule in force plays', () => {
     // The boxes' plans were published with the old audio, and the log's row made for it.
     expect(t.hub.store.broadcasts.get(broadcastId)?.mediaId).toBe(oldId);
 
-    const { media, replaced } = await t.hub.media.add({ inputPath: makeTone(join(tmp.path, 'quoc-ca-moi.wav'), 2), name: 'quoc-ca', originalName: 'quoc-ca-moi.wav', replace: true });
+    const { media, replaced } = await t.hub.media.add({
+      inputPath: makeTone(join(tmp.path, 'quoc-ca-moi.wav'), 2),
+      name: 'quoc-ca',
+      originalName: 'quoc-ca-moi.wav',
+      replace: true,
+    });
     expect(replaced?.id).toBe(oldId);
     expect(t.hub.schedules.plan(date).entries.find((e) => e.programmeId === 'quoc-ca-sang')?.mediaId).toBe(media.id);
 

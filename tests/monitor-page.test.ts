@@ -38,9 +38,13 @@ const card = (id: string): string => `li.camera[data-camera-id="${id}"]`;
 describe('monitor assets', () => {
   it('serves the page, its script and its style with their types, no-cache and 304s, without a token', async () => {
     const types: Record<string, string> = {
-      '/monitor': 'text/html', '/monitor/monitor.js': 'text/javascript', '/monitor/alarms.js': 'text/javascript', '/monitor/monitor.css': 'text/css',
+      '/monitor': 'text/html',
+      '/monitor/monitor.js': 'text/javascript',
+      '/monitor/alarms.js': 'text/javascript',
+      '/monitor/monitor.css': 'text/css',
       // The words the page shares with the CLI, compiled from common/i18n.
-      '/monitor/i18n/catalogue.js': 'text/javascript', '/monitor/i18n/reasons.js': 'text/javascript',
+      '/monitor/i18n/catalogue.js': 'text/javascript',
+      '/monitor/i18n/reasons.js': 'text/javascript',
     };
     for (const [path, type] of Object.entries(types)) {
       const r = await fetch(`${rig.t.addresses.httpUrl}${path}`);
@@ -74,10 +78,14 @@ describe.skipIf(!hasChromium)('monitor page in Chromium', () => {
     expect(await page.textContent(`${card('cam-2')} .badge`)).toBe('Hoạt động');
     expect(await page.textContent(`${card('cam-2')} .village`)).toContain('Bản Hon');
     // Every picture really loaded (decoded by the browser), with a description.
-    await page.waitForFunction(() => {
-      const imgs = [...document.querySelectorAll<HTMLImageElement>('li.camera img')];
-      return imgs.length === 3 && imgs.every((i) => !i.hidden && i.complete && i.naturalWidth > 0);
-    }, undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => {
+        const imgs = [...document.querySelectorAll<HTMLImageElement>('li.camera img')];
+        return imgs.length === 3 && imgs.every((i) => !i.hidden && i.complete && i.naturalWidth > 0);
+      },
+      undefined,
+      { timeout: 10_000 },
+    );
     for (const id of rig.ids) expect(await page.getAttribute(`${card(id)} img`, 'alt')).toContain(`Camera ${id.slice(4)}`);
     // Refreshed: the picture's blob URL is replaced (and the old one revoked) every half second.
     const src = await page.getAttribute(`${card('cam-1')} img`, 'src');

@@ -25,7 +25,14 @@ beforeAll(async () => {
   rig = await startPoliceRig({ firstHost: '127.0.7.51', count: 3, villages: ['Tà Lùng', 'Bản Hon', 'Nà Pồng'], alarms: { offlineMinutes: 0.001 } });
   // A second camera with the same name on the same simulated device: only the id tells them apart.
   const cam = rig.farm.cameras[0]!;
-  const twin = await rig.t.api('POST', '/api/v1/cameras', { id: 'cam-1b', host: cam.host, port: cam.port, user: CAMERA_USER, password: CAMERA_PASSWORD, name: 'Camera 1' });
+  const twin = await rig.t.api('POST', '/api/v1/cameras', {
+    id: 'cam-1b',
+    host: cam.host,
+    port: cam.port,
+    user: CAMERA_USER,
+    password: CAMERA_PASSWORD,
+    name: 'Camera 1',
+  });
   if (twin.status !== 201) throw new Error(`adding cam-1b: ${twin.status}`);
   for (const id of [...rig.ids, 'cam-1b']) await rig.waitStatus(id, 'online');
   const { secret } = await rig.t.addCluster('ban-hon');
@@ -80,7 +87,8 @@ describe.skipIf(!hasChromium)('monitor page for the police post', () => {
     for (let i = 0; i < 3; i++) {
       const mark = rig.t.hub.store.alarms.lastEventId();
       rig.farm.triggerMotion(0, 150);
-      const over = () => rig.t.hub.store.alarms.events(mark, 100).some((e) => e.type === 'alarm-cleared' && e.kind === 'camera-motion' && e.subjectId === 'cam-1');
+      const over = () =>
+        rig.t.hub.store.alarms.events(mark, 100).some((e) => e.type === 'alarm-cleared' && e.kind === 'camera-motion' && e.subjectId === 'cam-1');
       await waitFor(over, { what: 'a motion on cam-1, over', timeoutMs: 5000 });
     }
     await page.waitForFunction(() => document.querySelectorAll('#alarms li[data-kind="camera-motion"][data-subject="cam-1"]').length >= 6);
@@ -105,13 +113,17 @@ describe.skipIf(!hasChromium)('monitor page for the police post', () => {
     expect(offline).toContain(reason!);
   });
 
-  it('keeps a dark camera\'s last picture across a reload, greyed', async () => {
+  it("keeps a dark camera's last picture across a reload, greyed", async () => {
     await page.reload();
     await page.waitForSelector(`${card('cam-3')} .badge[data-status="offline"]`);
-    await page.waitForFunction(() => {
-      const img = document.querySelector<HTMLImageElement>('li.camera[data-camera-id="cam-3"] img');
-      return img !== null && !img.hidden && img.complete && img.naturalWidth > 0;
-    }, undefined, { timeout: 8000 });
+    await page.waitForFunction(
+      () => {
+        const img = document.querySelector<HTMLImageElement>('li.camera[data-camera-id="cam-3"] img');
+        return img !== null && !img.hidden && img.complete && img.naturalWidth > 0;
+      },
+      undefined,
+      { timeout: 8000 },
+    );
     expect(await page.getAttribute(card('cam-3'), 'class')).toContain('stale');
     expect(await page.$eval(`${card('cam-3')} img`, (img) => getComputedStyle(img).filter)).toContain('grayscale');
     expect(await page.getAttribute(`${card('cam-3')} img`, 'alt')).toContain('(ảnh cũ)');
@@ -125,8 +137,12 @@ describe.skipIf(!hasChromium)('monitor page for the police post', () => {
     expect(await page.textContent('#alarms')).toContain('hoạt động trở lại');
   });
 
-  it('shows a loudspeaker failure as a short sentence, without the player\'s text, and cluster words the CLI uses', async () => {
-    await box.ack('failed', { reason: 'player-error', broadcastId: 'b-3', detail: 'http://10.8.0.1:8080/api/v1/media/3f9a/content: Invalid data found when processing input' });
+  it("shows a loudspeaker failure as a short sentence, without the player's text, and cluster words the CLI uses", async () => {
+    await box.ack('failed', {
+      reason: 'player-error',
+      broadcastId: 'b-3',
+      detail: 'http://10.8.0.1:8080/api/v1/media/3f9a/content: Invalid data found when processing input',
+    });
     const failed = '#open-alarms li[data-kind="play-failed"][data-subject="ban-hon"]';
     await page.waitForSelector(failed, { timeout: 8000 });
     expect(await page.textContent(failed)).toContain('Cụm loa ban-hon');
@@ -150,7 +166,7 @@ describe.skipIf(!hasChromium)('monitor page for the police post', () => {
 });
 
 describe.skipIf(!hasChromium)('monitor page for a viewer', () => {
-  it('shows each camera\'s status without pictures, and says so once', async () => {
+  it("shows each camera's status without pictures, and says so once", async () => {
     const page = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
     const pictures: string[] = [];
     page.on('request', (r) => {

@@ -88,9 +88,11 @@ describe('docs/external-broker.md and bench/mosquitto.ts', () => {
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const exited = new Promise((r) => child.once('exit', r));
     try {
-      await waitFor(async () => child.exitCode === null && (await portAccepts(port)), { what: `mosquitto listening on ${port}`, timeoutMs: 10_000 }).catch((e: unknown) => {
-        throw new Error(`${String(e)}; mosquitto said: ${err}`);
-      });
+      await waitFor(async () => child.exitCode === null && (await portAccepts(port)), { what: `mosquitto listening on ${port}`, timeoutMs: 10_000 }).catch(
+        (e: unknown) => {
+          throw new Error(`${String(e)}; mosquitto said: ${err}`);
+        },
+      );
       expect(child.exitCode).toBeNull();
     } finally {
       child.kill('SIGTERM');

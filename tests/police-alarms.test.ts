@@ -10,10 +10,24 @@ import { waitFor } from './helpers/hub.js';
 import { CAMERA_PASSWORD, CAMERA_USER, startPoliceRig, type PoliceRig } from './helpers/police-rig.js';
 
 interface ApiAlarm {
-  id: number; kind: string; subjectId: string; detail: string; detailCode: string | null;
-  detailParams: Record<string, unknown>; detailExtra?: string | null; clearedAt: number | null;
+  id: number;
+  kind: string;
+  subjectId: string;
+  detail: string;
+  detailCode: string | null;
+  detailParams: Record<string, unknown>;
+  detailExtra?: string | null;
+  clearedAt: number | null;
 }
-interface ApiEvent { id: number; type: string; kind: string; subjectId: string; detail: string; detailCode: string | null; detailExtra?: string | null }
+interface ApiEvent {
+  id: number;
+  type: string;
+  kind: string;
+  subjectId: string;
+  detail: string;
+  detailCode: string | null;
+  detailExtra?: string | null;
+}
 
 let rig: PoliceRig;
 let box: AlarmsBox;
@@ -68,7 +82,7 @@ describe('alarms for the police post', () => {
     await rig.waitStatus('cam-1', 'online');
   });
 
-  it('sends a loudspeaker failure to the police as a short sentence; the player\'s text and URL only to operators', async () => {
+  it("sends a loudspeaker failure to the police as a short sentence; the player's text and URL only to operators", async () => {
     const { body: mark } = await rig.t.api<{ cursor: number }>('GET', '/api/v1/events', undefined, { token: rig.police });
     await box.ack('failed', { reason: 'player-error', broadcastId: 'b-9', detail: FFMPEG_TEXT });
 
@@ -98,17 +112,22 @@ describe('alarms for the police post', () => {
 describe('the last picture of a camera that went dark', () => {
   it('is served with fallback=last, marked stale, while a plain snapshot request fails', async () => {
     // A picture while it works (retried: on a loaded machine one fetch may miss the 800 ms timeout).
-    const picture = await waitFor(async () => {
-      const fresh = await fetch(`${rig.t.addresses.httpUrl}/api/v1/cameras/cam-2/snapshot`, { headers: { authorization: `Bearer ${rig.police}` } });
-      return fresh.status === 200 ? Buffer.from(await fresh.arrayBuffer()) : null;
-    }, { what: 'a picture of cam-2' });
+    const picture = await waitFor(
+      async () => {
+        const fresh = await fetch(`${rig.t.addresses.httpUrl}/api/v1/cameras/cam-2/snapshot`, { headers: { authorization: `Bearer ${rig.police}` } });
+        return fresh.status === 200 ? Buffer.from(await fresh.arrayBuffer()) : null;
+      },
+      { what: 'a picture of cam-2' },
+    );
     rig.farm.setFaults(1, { dead: true });
     try {
       await rig.waitStatus('cam-2', 'offline');
       // Once the hub's short cache (200 ms here) has let go of the last fresh one.
       const plain = () => fetch(`${rig.t.addresses.httpUrl}/api/v1/cameras/cam-2/snapshot`, { headers: { authorization: `Bearer ${rig.police}` } });
       await waitFor(async () => (await plain()).status === 502, { what: 'a plain request refused' });
-      const last = await fetch(`${rig.t.addresses.httpUrl}/api/v1/cameras/cam-2/snapshot?fallback=last`, { headers: { authorization: `Bearer ${rig.police}` } });
+      const last = await fetch(`${rig.t.addresses.httpUrl}/api/v1/cameras/cam-2/snapshot?fallback=last`, {
+        headers: { authorization: `Bearer ${rig.police}` },
+      });
       expect(last.status).toBe(200);
       expect(last.headers.get('content-type')).toBe('image/jpeg');
       expect(last.headers.get('x-snapshot-stale')).toBe('1');
@@ -125,7 +144,7 @@ describe('the last picture of a camera that went dark', () => {
 });
 
 describe('the viewer role', () => {
-  it('gets each camera\'s status only: no address, port, path, stream, device or credentials', async () => {
+  it("gets each camera's status only: no address, port, path, stream, device or credentials", async () => {
     const cam = rig.farm.cameras[0]!;
     const list = await rig.t.api<{ cameras: Array<Record<string, unknown>> }>('GET', '/api/v1/cameras', undefined, { token: rig.viewer });
     const one = await rig.t.api<{ camera: Record<string, unknown> }>('GET', '/api/v1/cameras/cam-1', undefined, { token: rig.viewer });

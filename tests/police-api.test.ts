@@ -19,7 +19,12 @@ let logText = '';
 const answers: string[] = [];
 
 beforeAll(async () => {
-  const sink = new Writable({ write(chunk: Buffer, _enc, done) { logText += chunk.toString(); done(); } });
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logText += chunk.toString();
+      done();
+    },
+  });
   // No timed polls: the tests drive them with pollAll(), so the list changes only when they say.
   rig = await startPoliceRig({
     firstHost: '127.0.7.11',
@@ -50,7 +55,9 @@ describe('GET /api/v1/cameras', () => {
     expect(etag).toMatch(/^W\/"[^"]+"$/); // weak: bodies differ only in a routine poll's timestamps
     expect(first.headers.get('cache-control')).toContain('no-cache');
     expect(first.body.cameras.map((c) => [c.id, c.status, c.village])).toEqual([
-      ['cam-1', 'online', 'Tà Lùng'], ['cam-2', 'online', 'Bản Hon'], ['cam-3', 'online', 'Nà Pồng'],
+      ['cam-1', 'online', 'Tà Lùng'],
+      ['cam-2', 'online', 'Bản Hon'],
+      ['cam-3', 'online', 'Nà Pồng'],
     ]);
 
     const again = await get<string>('/api/v1/cameras', rig.police, { 'if-none-match': etag });
@@ -96,7 +103,7 @@ describe('GET /api/v1/cameras', () => {
 });
 
 describe('GET /api/v1/cameras/{id}/snapshot', () => {
-  it('serves the camera\'s JPEG with no-store and when it was taken', async () => {
+  it("serves the camera's JPEG with no-store and when it was taken", async () => {
     const before = Date.now();
     const res = await fetch(`${rig.t.addresses.httpUrl}/api/v1/cameras/cam-1/snapshot`, { headers: { authorization: `Bearer ${rig.police}` } });
     expect(res.status).toBe(200);
@@ -153,14 +160,24 @@ describe('GET /api/v1/events', () => {
 describe('credentials', () => {
   it('are accepted when a camera is added, and appear in no answer and no log line', async () => {
     const add = await rig.t.api<{ camera: Record<string, unknown> }>('POST', '/api/v1/cameras', {
-      id: 'cam-extra', host: rig.farm.cameras[0]!.host, port: rig.farm.cameras[0]!.port, user: CAMERA_USER, password: CAMERA_PASSWORD, name: 'Extra',
+      id: 'cam-extra',
+      host: rig.farm.cameras[0]!.host,
+      port: rig.farm.cameras[0]!.port,
+      user: CAMERA_USER,
+      password: CAMERA_PASSWORD,
+      name: 'Extra',
     });
     answers.push(JSON.stringify(add.body));
     expect(add.status).toBe(201);
     expect(add.body.camera.id).toBe('cam-extra');
     expect(Object.keys(add.body.camera)).not.toContain('password');
     const replaced = await rig.t.api('POST', '/api/v1/cameras', {
-      id: 'cam-extra', host: rig.farm.cameras[0]!.host, port: rig.farm.cameras[0]!.port, user: CAMERA_USER, password: `${CAMERA_PASSWORD}-2`, replace: true,
+      id: 'cam-extra',
+      host: rig.farm.cameras[0]!.host,
+      port: rig.farm.cameras[0]!.port,
+      user: CAMERA_USER,
+      password: `${CAMERA_PASSWORD}-2`,
+      replace: true,
     });
     answers.push(JSON.stringify(replaced.body));
     expect(replaced.status).toBe(201);

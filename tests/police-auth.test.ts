@@ -102,7 +102,10 @@ async function call(method: string, url: string, token: string | null, id?: stri
 
 describe('authorisation table', () => {
   it('covers every route the app registered, and nothing more', () => {
-    const actual = routes.filter((r) => r.method !== 'HEAD').map(key).sort();
+    const actual = routes
+      .filter((r) => r.method !== 'HEAD')
+      .map(key)
+      .sort();
     expect(actual).toEqual(Object.keys(TABLE).sort());
     // HEAD routes are fastify's twins of the GETs and must carry the same roles.
     for (const head of routes.filter((r) => r.method === 'HEAD')) {

@@ -24,7 +24,11 @@ describe('containUnhandledRejections', () => {
     const r = run(true);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('still on air');
-    const line = JSON.parse(r.stdout.split('\n').find((l) => l.includes('nobody to handle it'))!) as { level: number; err: { message: string }; contained: number };
+    const line = JSON.parse(r.stdout.split('\n').find((l) => l.includes('nobody to handle it'))!) as {
+      level: number;
+      err: { message: string };
+      contained: number;
+    };
     expect(line).toMatchObject({ level: 50, err: { message: 'a box sent something odd' }, contained: 1 });
   });
 

@@ -18,7 +18,9 @@ beforeAll(async () => {
   // The defaults of a hub in service: plays sent 3 s ahead, an emergency on air 1.5 s after its start.
   t = await startTestHub({ dataDir: join(tmp.path, 'hub'), config: { dispatch: { leadMs: 3000, emergencyLeadMs: 1500 } } });
   const wav = makeTone(join(tmp.path, 'siren.wav'), 5);
-  const up = await t.api<{ media: { id: string; durationMs: number } }>('POST', '/api/v1/media?name=siren', readFileSync(wav), { headers: { accept: 'application/json' } });
+  const up = await t.api<{ media: { id: string; durationMs: number } }>('POST', '/api/v1/media?name=siren', readFileSync(wav), {
+    headers: { accept: 'application/json' },
+  });
   if (up.status !== 201) throw new Error(`import failed: ${JSON.stringify(up.body)}`);
   media = up.body.media;
   const { secret } = await t.addCluster('ban-hon');

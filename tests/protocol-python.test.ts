@@ -12,7 +12,8 @@ const topic = /on `(loa\/v1\/clusters\/[^`]+)`, signed/.exec(doc)![1]!;
 const example = /<!-- example:cmd-volume -->\n```json\n(.+)\n```/.exec(doc)![1]!;
 const hasPython = spawnSync('python3', ['-c', 'import cryptography'], { stdio: 'ignore' }).status === 0;
 // CI=true forbids skipping for a missing tool: .ci/run installs python3-cryptography.
-if (!hasPython && process.env.CI === 'true') throw new Error("python3 with the cryptography package is not installed; .ci/run must install python3-cryptography (CI=true forbids skipping)");
+if (!hasPython && process.env.CI === 'true')
+  throw new Error('python3 with the cryptography package is not installed; .ci/run must install python3-cryptography (CI=true forbids skipping)');
 
 /** Runs the doc's open_signed on one payload; prints the body, or the ValueError's reason. */
 function pythonOpen(onTopic: string, payload: string): string {

@@ -38,7 +38,9 @@ function examples(md: string): { tagged: Example[]; untagged: number[] } {
 /** A rule the zod schemas do not check for plan items: the hub never sends a stopAt before startAt. */
 function planOrderProblems(value: unknown): string[] {
   const plan = planSchema.parse(value);
-  return plan.items.filter((it) => it.stopAt !== undefined && it.stopAt <= it.startAt).map((it) => `${it.broadcastId}: stopAt ${it.stopAt} is not after startAt ${it.startAt}`);
+  return plan.items
+    .filter((it) => it.stopAt !== undefined && it.stopAt <= it.startAt)
+    .map((it) => `${it.broadcastId}: stopAt ${it.stopAt} is not after startAt ${it.startAt}`);
 }
 
 /** What a box or the hub makes of an example: the channel decoder, plus the checks it implies. */
@@ -94,9 +96,16 @@ describe('docs/schemas and the field tables of docs/protocol.md', () => {
     expect(JSON.parse(readFileSync('docs/schemas/signature.schema.json', 'utf8'))).toMatchObject({ required: ['sig'] });
     // What JSON Schema can say of the play's refinements is there, in the play file and the union.
     const exactlyOne = [{ required: ['media'] }, { required: ['stream'] }];
-    expect(JSON.parse(readFileSync('docs/schemas/cmd-play.schema.json', 'utf8'))).toMatchObject({ oneOf: exactlyOne, $comment: expect.stringMatching(/stopAt.*after startAt/) });
+    expect(JSON.parse(readFileSync('docs/schemas/cmd-play.schema.json', 'utf8'))).toMatchObject({
+      oneOf: exactlyOne,
+      $comment: expect.stringMatching(/stopAt.*after startAt/),
+    });
     const union = JSON.parse(readFileSync('docs/schemas/cmd.schema.json', 'utf8')) as { oneOf: { properties: { type: { const: string } }; oneOf?: unknown }[] };
-    expect(union.oneOf.map((b) => [b.properties.type.const, b.oneOf])).toEqual([['play', exactlyOne], ['stop', undefined], ['volume', undefined]]);
+    expect(union.oneOf.map((b) => [b.properties.type.const, b.oneOf])).toEqual([
+      ['play', exactlyOne],
+      ['stop', undefined],
+      ['volume', undefined],
+    ]);
   });
 
   it('say which health fields must be present as null and which parts may be left out', () => {
@@ -107,7 +116,19 @@ describe('docs/schemas and the field tables of docs/protocol.md', () => {
     expect(table).toContain('| `cache` | no | no | object |');
     expect(table).toContain('| `cache.planMissingBytes` | yes | no | integer | ≥ 0 |');
     // …which is what the hub does: a report without cpuTempC is dropped, null is taken.
-    const report = { v: 1, at: 1, uptimeS: 1, cpuTempC: null, load1: 0, memFreeMb: 1, memTotalMb: 2, diskFreeMb: null, player: 'idle', lastError: null, agent: 'x' };
+    const report = {
+      v: 1,
+      at: 1,
+      uptimeS: 1,
+      cpuTempC: null,
+      load1: 0,
+      memFreeMb: 1,
+      memTotalMb: 2,
+      diskFreeMb: null,
+      player: 'idle',
+      lastError: null,
+      agent: 'x',
+    };
     expect(healthSchema.safeParse(report).success).toBe(true);
     const { cpuTempC: _gone, ...without } = report;
     expect(decodePayload('health', JSON.stringify(without))).toMatchObject({ ok: false, reason: expect.stringMatching(/cpuTempC/) });
@@ -138,7 +159,14 @@ describe('the JSON examples of docs/protocol.md', () => {
   it('catch what the old document got wrong', () => {
     const media = { id: 'a'.repeat(64), url: '/m', bytes: 1, durationMs: 1000, format: 'ogg/opus' };
     // The plan item whose stopAt came before its startAt.
-    const plan = { v: 1, version: 1, generatedAt: 0, from: 0, until: 1, items: [{ broadcastId: 's-0a9e', startAt: 1796171403000, offsetMs: 0, stopAt: 1796171400000, media, priority: 'normal' }] };
+    const plan = {
+      v: 1,
+      version: 1,
+      generatedAt: 0,
+      from: 0,
+      until: 1,
+      items: [{ broadcastId: 's-0a9e', startAt: 1796171403000, offsetMs: 0, stopAt: 1796171400000, media, priority: 'normal' }],
+    };
     expect(problemsOf({ name: 'plan', line: 0, text: JSON.stringify(plan) })).toEqual(['s-0a9e: stopAt 1796171400000 is not after startAt 1796171403000']);
     // A play with the same mistake is refused by the schema itself.
     const play = { v: 1, id: 'c', seq: 1, issuedAt: 0, expiresAt: 1, type: 'play', broadcastId: 'b', media, startAt: 10, stopAt: 5 };

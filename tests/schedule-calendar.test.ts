@@ -54,7 +54,9 @@ describe('wall time in a zone', () => {
   });
 
   it('a slot across a daylight-saving change is as long as the clocks say', () => {
-    const text = 'site: t\ntimezone: America/New_York\nslots:\n  dem: { start: "01:00", end: "03:00" }\nprogrammes:\n  - { id: n, slot: dem, zones: [all], priority: filler, repeat: true, items: [quoc-ca] }\n';
+    const text =
+      'site: t\ntimezone: America/New_York\nslots:\n  dem: { start: "01:00", end: "03:00" }\nprogrammes:\n  - { id: n, slot: dem, zones: [all], priority: ' +
+      'filler, repeat: true, items: [quoc-ca] }\n';
     const ctx = smallContext({ today: '2026-03-01' });
     const { schedule } = validateSchedule(text, 'f.yaml', ctx);
     const span = (date: string) => {
@@ -75,12 +77,17 @@ describe('independent of the machine time zone', () => {
     const { schedule, problems } = validateSchedule(text, 'schedule.yaml', ctx);
     const day = expandDay(schedule, ctx, '2026-11-23');
     const at = timelineAt(schedule, ctx, Date.UTC(2026, 10, 23, 10, 0, 30)).map((e) => e.key);
-    console.log(JSON.stringify({ tz: Intl.DateTimeFormat().resolvedOptions().timeZone, errors: problems.length, first: day[0].startAt, last: Math.max(...day.map((e) => e.endAt)), at, n: day.length }));
+    const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    console.log(JSON.stringify({ tz, errors: problems.length, first: day[0].startAt, last: Math.max(...day.map((e) => e.endAt)), at, n: day.length }));
   `;
 
   it('gives the same epochs under TZ=UTC and TZ=America/New_York', () => {
     if (!existsSync(join(ROOT, 'dist/hub/schedule/expand.js'))) throw new Error('dist/ is missing: run `npx tsc -p .` first');
-    const run = (tz: string) => JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, TZ: tz }, encoding: 'utf8' })) as Record<string, unknown>;
+    const run = (tz: string) =>
+      JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, TZ: tz }, encoding: 'utf8' })) as Record<
+        string,
+        unknown
+      >;
     const utc = run('UTC');
     const ny = run('America/New_York');
     expect(utc.tz).toBe('UTC');

@@ -26,7 +26,9 @@ function lines(entries: TimelineEntry[], cluster: string): string[] {
   return entries.filter((e) => e.clusterId === cluster).map((e) => `${e.key} ${t(e.startAt)}-${t(e.endAt)}`);
 }
 
-const HEAD = 'site: t\nslots:\n  sang: { start: "05:00", end: "07:30" }\n  ngan: { start: "18:00", end: "18:12" }\n  dem: { start: "23:30", end: "00:30" }\nzones:\n  xa: [a1, a2]\n';
+const HEAD =
+  'site: t\nslots:\n  sang: { start: "05:00", end: "07:30" }\n  ngan: { start: "18:00", end: "18:12" }\n  dem: { start: "23:30", end: "00:30" }\nzones:\n  ' +
+  'xa: [a1, a2]\n';
 
 describe('expandDay', () => {
   it('puts slot programmes one after another, priority first, each starting when its clusters are free', () => {
@@ -78,12 +80,16 @@ describe('expandDay', () => {
 
   it('plays items marked priority first and cuts items at the slot end', () => {
     // Too long for its slot: validation refuses it, but the expansion still cuts at the slot end.
-    const { schedule } = parseSchedule(`${HEAD}programmes:
+    const { schedule } = parseSchedule(
+      `${HEAD}programmes:
   - id: p
     slot: ngan
     clusters: [a1]
     items: [quoc-ca, { media: ban-tin, priority: uu-tien }, tin-xa]
-`, 'f.yaml', ctx);
+`,
+      'f.yaml',
+      ctx,
+    );
     expect(lines(expandDay(schedule!, ctx, '2026-11-23'), 'a1')).toEqual([
       'p@2026-11-23#0.0 18:00:00-18:10:00', // ban-tin, moved first
       'p@2026-11-23#1.0 18:10:00-18:11:00', // quoc-ca

@@ -28,7 +28,15 @@ async function hub(site?: string, dataDir?: string): Promise<TestHub> {
   const h = await startTestHub({ ...(dataDir ? { dataDir } : {}), ...(site ? { config: { site } } : {}) });
   for (const c of SITE.clusters) if (!h.hub.store.clusters.get(c.id)) await h.hub.clusters.add(c);
   for (const [name, durationMs] of Object.entries(MEDIA_LENGTHS)) {
-    h.hub.store.media.upsert({ id: createHash('sha256').update(name).digest('hex'), name, originalName: name, durationMs, bytes: 1000, format: 'ogg/opus', createdAt: Date.now() });
+    h.hub.store.media.upsert({
+      id: createHash('sha256').update(name).digest('hex'),
+      name,
+      originalName: name,
+      durationMs,
+      bytes: 1000,
+      format: 'ogg/opus',
+      createdAt: Date.now(),
+    });
   }
   return h;
 }
@@ -38,9 +46,10 @@ async function validate(h: TestHub, text: string, lang?: string): Promise<{ ok: 
   const r = await h.api<{ ok: boolean; problems: Problem[] }>('POST', '/api/v1/schedules/validate', { text, file: 'lich.yaml', ...(lang ? { lang } : {}) });
   return { ok: r.body.ok, problems: r.body.problems.filter((p) => p.severity === 'error') };
 }
-const apply = (h: TestHub, text: string) => h.api<{ version?: number; error?: { code: string; details: Problem[] } }>('POST', '/api/v1/schedules', { text, file: 'lich.yaml' });
+const apply = (h: TestHub, text: string) =>
+  h.api<{ version?: number; error?: { code: string; details: Problem[] } }>('POST', '/api/v1/schedules', { text, file: 'lich.yaml' });
 
-describe('the hub\'s site', () => {
+describe("the hub's site", () => {
   it('without a configured site, the first file applied sets it; a file for another site is refused', async () => {
     t = await hub();
     // No site yet: any site's file is checked on its own merits.
@@ -50,7 +59,10 @@ describe('the hub\'s site', () => {
     const r = await validate(t, other);
     expect(r.ok).toBe(false);
     expect(r.problems).toEqual([expect.objectContaining({ code: 'SCHEDULE_WRONG_SITE', line: 4, col: 7 })]);
-    expect(r.problems[0]!.message).toBe('this file is for site "nam-dinh" but this hub runs site "tu-le"; check you have the right file (a hub moves to another site only by `site:` in its config).');
+    expect(r.problems[0]!.message).toBe(
+      'this file is for site "nam-dinh" but this hub runs site "tu-le"; check you have the right file (a hub moves to another site only by `site:` in its ' +
+        'config).',
+    );
     const vi = await validate(t, other, 'vi');
     expect(vi.problems[0]!.message).toMatch(/^tệp này dành cho đơn vị "nam-dinh" nhưng hub này là của "tu-le"/);
 
@@ -76,14 +88,17 @@ describe('the hub\'s site', () => {
     expect((await apply(t, tuLe)).status).toBe(201);
   });
 
-  it('a site that is not an id is refused, in the schedule file and in the hub\'s config', async () => {
+  it("a site that is not an id is refused, in the schedule file and in the hub's config", async () => {
     t = await hub('tu-le');
     const r = await validate(t, tuLe.replace(/^site: tu-le$/m, 'site: "Tú Lệ"'));
     expect(r.problems).toEqual([expect.objectContaining({ code: 'SCHEDULE_BAD_ID', line: 4, col: 7 })]);
     // Not text at all: said once, and not compared with the hub's site.
     for (const v of ['[a, b]', '{ x: 1 }']) {
       const list = await validate(t, tuLe.replace(/^site: tu-le$/m, `site: ${v}`));
-      expect(list.problems.map((p) => `${p.line}:${p.col} ${p.code}`), v).toEqual(['4:7 SCHEDULE_BAD_VALUE']);
+      expect(
+        list.problems.map((p) => `${p.line}:${p.col} ${p.code}`),
+        v,
+      ).toEqual(['4:7 SCHEDULE_BAD_VALUE']);
     }
     const file = join(tmp.path, 'hub.yaml');
     writeFileSync(file, 'site: Tú Lệ\n');

@@ -64,7 +64,11 @@ describe('a broadcast day', () => {
 
   it('the Tú Lệ schedule file is valid against the site', () => {
     const media = new Map(['quoc-ca', 'ban-tin-sang', 'tin-xa', 'nhac-nen', 'thong-bao-hop'].map((n) => [n, { id: n, durationMs: 60_000 }]));
-    const { problems } = validateSchedule(readFileSync(SCHEDULE_FILE, 'utf8'), SCHEDULE_FILE, { clusterIds: SITE.clusters.map((c) => c.id), media, today: '2026-11-23' });
+    const { problems } = validateSchedule(readFileSync(SCHEDULE_FILE, 'utf8'), SCHEDULE_FILE, {
+      clusterIds: SITE.clusters.map((c) => c.id),
+      media,
+      today: '2026-11-23',
+    });
     expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
   });
 });

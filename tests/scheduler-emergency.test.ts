@@ -94,7 +94,10 @@ describe('missed while the hub was down', () => {
     const log = extraHub.store.broadcasts.log({ from: local(date, '06:12:00'), to: local(date, '06:35:00') });
     for (const c of SITE.clusters) {
       const mine = log.filter((x) => x.clusterId === c.id);
-      expect(mine.map((x) => [new Date(x.plannedStart).toISOString().slice(11, 19), x.outcome, x.reason]), c.id).toEqual([
+      expect(
+        mine.map((x) => [new Date(x.plannedStart).toISOString().slice(11, 19), x.outcome, x.reason]),
+        c.id,
+      ).toEqual([
         ['23:16:03', 'missed', 'hub-down'],
         ['23:21:03', 'missed', 'hub-down'],
         ['23:26:03', 'partial', null],

@@ -29,7 +29,15 @@ describe('scheduled relay with a station that dies', () => {
     const ids = ['gap-1', 'gap-2'];
     const clusters = [];
     for (const id of ids) clusters.push({ id, secret: (await t.addCluster(id)).secret });
-    fleet = createFleet({ mqttUrl: t.addresses.mqttUrl, hubKeys: t.hub.hubKeys(), clusters, logger: silentLogger(), fetchDelayMs: { min: 5, max: 20 }, healthIntervalMs: 60_000, connectRatePerSec: 100 });
+    fleet = createFleet({
+      mqttUrl: t.addresses.mqttUrl,
+      hubKeys: t.hub.hubKeys(),
+      clusters,
+      logger: silentLogger(),
+      fetchDelayMs: { min: 5, max: 20 },
+      healthIntervalMs: 60_000,
+      connectRatePerSec: 100,
+    });
     await fleet.start();
     await waitFor(() => ids.every((id) => t!.hub.store.clusters.get(id)?.online), { what: 'sims online' });
 
@@ -37,7 +45,9 @@ describe('scheduled relay with a station that dies', () => {
     const startAt = Math.ceil((Date.now() + 4000) / 1000) * 1000;
     const endAt = startAt + 6000;
     const z = epochToZoned(TZ, startAt);
-    const file = `site: test\ntimezone: ${TZ}\nprogrammes:\n  - id: tiep-song\n    at: "${formatTimeOfDay(z.seconds)}"\n    clusters: [${ids.join(', ')}]\n    items:\n      - relay: "${up.url}"\n        duration: 6s\n`;
+    const file =
+      `site: test\ntimezone: ${TZ}\nprogrammes:\n  - id: tiep-song\n    at: "${formatTimeOfDay(z.seconds)}"\n    clusters: [${ids.join(', ')}]\n  ` +
+      `  items:\n      - relay: "${up.url}"\n        duration: 6s\n`;
     const applied = t.hub.schedules.apply(file, 'relay.yaml', 'test', false);
     expect(applied.problems.filter((p) => p.severity === 'error')).toEqual([]);
 
@@ -53,7 +63,10 @@ describe('scheduled relay with a station that dies', () => {
     expect(killedAt).toBeLessThan(endAt - 1500);
     await up.kill();
     const rows = () => t!.hub.store.broadcasts.log({ from: startAt - 1, to: startAt + 1 });
-    await waitFor(() => rows().length === 2 && rows().every((r) => r.status === 'finished' && r.detail !== null), { what: 'relay logged', timeoutMs: 15_000 }).catch((e: Error) => {
+    await waitFor(() => rows().length === 2 && rows().every((r) => r.status === 'finished' && r.detail !== null), {
+      what: 'relay logged',
+      timeoutMs: 15_000,
+    }).catch((e: Error) => {
       throw new Error(`${e.message}: ${JSON.stringify(rows().map((r) => ({ status: r.status, detail: r.detail, outcome: r.outcome })))}`);
     });
     for (const r of rows()) {

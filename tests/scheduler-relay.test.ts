@@ -35,7 +35,15 @@ describe('schedule relay items', () => {
     const applied = t.hub.schedules.apply(schedule(upstream.url), 'relay.yaml', 'test', false);
     expect(applied.problems.filter((p) => p.severity === 'error')).toEqual([]);
     const short = 'c'.repeat(64);
-    t.hub.store.media.upsert({ id: short, name: 'canh-bao-ngan', originalName: 'c.mp3', durationMs: 10_000, bytes: 40_000, format: 'ogg/opus', createdAt: clock.now() });
+    t.hub.store.media.upsert({
+      id: short,
+      name: 'canh-bao-ngan',
+      originalName: 'c.mp3',
+      durationMs: 10_000,
+      bytes: 40_000,
+      format: 'ogg/opus',
+      createdAt: clock.now(),
+    });
 
     // Every command the hub sends and every ack it hears, on the simulated clock.
     const cmds: (Command & { clusterId: string })[] = [];
@@ -68,7 +76,10 @@ describe('schedule relay items', () => {
     for (const c of NA_LONG) {
       const p = plays(c);
       // The relay, the emergency's media (preempting it), the relay again.
-      expect(p.map((x) => (x.type === 'play' && x.stream ? 'stream' : 'media')), c).toEqual(['stream', 'media', 'stream']);
+      expect(
+        p.map((x) => (x.type === 'play' && x.stream ? 'stream' : 'media')),
+        c,
+      ).toEqual(['stream', 'media', 'stream']);
       const [first, em, again] = p as Extract<Command, { type: 'play' }>[];
       // The item's start and end; the stream from the hub, not the station's address.
       expect(first).toMatchObject({ startAt: start, stopAt: end, offsetMs: 0, stream: { format: 'mp3' } });
@@ -78,7 +89,12 @@ describe('schedule relay items', () => {
       expect(em).toMatchObject({ startAt: emergencyOn, media: { id: short } });
       // After the warning: the same stream again, at the live point (no offset), to the same end.
       expect(again).toMatchObject({ broadcastId: first!.broadcastId, startAt: emergencyOff, stopAt: end, offsetMs: 0, stream: first!.stream });
-      expect(acksOf(again!.id)).toEqual(expect.arrayContaining([['started', emergencyOff], ['finished', end]]));
+      expect(acksOf(again!.id)).toEqual(
+        expect.arrayContaining([
+          ['started', emergencyOff],
+          ['finished', end],
+        ]),
+      );
       urls.add(first!.stream!.url);
     }
     // One stream (one ffmpeg) for the zone's two clusters, and it really read the station.
@@ -97,7 +113,17 @@ describe('schedule relay items', () => {
     expect(log.map((x) => x.clusterId)).toEqual(NA_LONG);
     const lostMs = streams[0]!.gaps.reduce((sum, g) => sum + g.lengthMs, 0);
     for (const row of log) {
-      expect(row).toMatchObject({ mediaName: `relay ${upstream.url}`, streamUrl: upstream.url, mediaId: '', programmeId: 'tiep-song-vov', plannedStart: start, plannedEnd: end, outcome: 'partial', status: 'finished', finishedAt: end });
+      expect(row).toMatchObject({
+        mediaName: `relay ${upstream.url}`,
+        streamUrl: upstream.url,
+        mediaId: '',
+        programmeId: 'tiep-song-vov',
+        plannedStart: start,
+        plannedEnd: end,
+        outcome: 'partial',
+        status: 'finished',
+        finishedAt: end,
+      });
       expect(t.hub.store.broadcasts.target(row.broadcastId, row.clusterId)).toMatchObject({ segments: 2, startedAt: start });
       // The live engine's ffmpeg runs in real time under a simulated clock that races ahead, so
       // whether the station "stalled" is not up to the test: the row says what the engine saw.
@@ -148,8 +174,19 @@ describe('schedule relay items after a hub restart', () => {
 
 describe('relay items in the schedule file', () => {
   const file = (item: string[]) =>
-    ['site: t', 'slots:', '  sang: { start: "05:00", end: "07:30" }', 'programmes:', '  - id: p1', '    slot: sang', '    clusters: [a1]', '    items:', ...item].join('\n') + '\n';
-  const problems = (item: string[]) => validateSchedule(file(item), 'lich.yaml', smallContext()).problems.map((p) => `${p.code} ${p.line}:${p.col} ${p.message}`);
+    [
+      'site: t',
+      'slots:',
+      '  sang: { start: "05:00", end: "07:30" }',
+      'programmes:',
+      '  - id: p1',
+      '    slot: sang',
+      '    clusters: [a1]',
+      '    items:',
+      ...item,
+    ].join('\n') + '\n';
+  const problems = (item: string[]) =>
+    validateSchedule(file(item), 'lich.yaml', smallContext()).problems.map((p) => `${p.code} ${p.line}:${p.col} ${p.message}`);
 
   it('accepts an http(s) address with a duration; the item lasts that long', () => {
     const r = validateSchedule(file(['      - relay: https://stream.example.vn/vov1.mp3', '        duration: 30m']), 'lich.yaml', smallContext());
@@ -158,9 +195,15 @@ describe('relay items in the schedule file', () => {
   });
 
   it('refuses other schemes, over-long and malformed addresses, and a relay without a length', () => {
-    expect(problems(['      - relay: ftp://vov.vn/live.mp3', '        duration: 30m'])).toEqual([expect.stringMatching(/^SCHEDULE_BAD_RELAY_URL 9:16 .*only http:\/\/ and https:\/\//)]);
-    expect(problems([`      - relay: http://vov.vn/${'a'.repeat(2100)}`, '        duration: 30m'])).toEqual([expect.stringMatching(/^SCHEDULE_BAD_RELAY_URL 9:16 .*longer than 2048/)]);
-    expect(problems(['      - relay: "http://"', '        duration: 30m'])).toEqual([expect.stringMatching(/^SCHEDULE_BAD_RELAY_URL 9:16 .*not a valid address/)]);
+    expect(problems(['      - relay: ftp://vov.vn/live.mp3', '        duration: 30m'])).toEqual([
+      expect.stringMatching(/^SCHEDULE_BAD_RELAY_URL 9:16 .*only http:\/\/ and https:\/\//),
+    ]);
+    expect(problems([`      - relay: http://vov.vn/${'a'.repeat(2100)}`, '        duration: 30m'])).toEqual([
+      expect.stringMatching(/^SCHEDULE_BAD_RELAY_URL 9:16 .*longer than 2048/),
+    ]);
+    expect(problems(['      - relay: "http://"', '        duration: 30m'])).toEqual([
+      expect.stringMatching(/^SCHEDULE_BAD_RELAY_URL 9:16 .*not a valid address/),
+    ]);
     expect(problems(['      - relay: http://vov.vn/live.mp3'])).toEqual([expect.stringMatching(/^SCHEDULE_MISSING_KEY 9:9 .*needs `duration`/)]);
     expect(problems(['      - relay: http://vov.vn/live.mp3', '        duration: lau'])).toEqual([expect.stringMatching(/^SCHEDULE_BAD_DURATION 10:19 /)]);
   });

@@ -78,7 +78,10 @@ describe.runIf(requireTool('espeak-ng'))('schedule tts items', () => {
       expect(log.find((x) => x.clusterId === c && x.programmeId === 'tin-xa-chieu')?.startedAt).toBe(entry.endAt);
     }
     for (const c of SITE.clusters.map((x) => x.id).filter((x) => !NA_LONG.includes(x))) {
-      expect(log.some((x) => x.clusterId === c && x.programmeId === 'thong-bao-tts'), c).toBe(false);
+      expect(
+        log.some((x) => x.clusterId === c && x.programmeId === 'thong-bao-tts'),
+        c,
+      ).toBe(false);
     }
 
     // After a restart the schedule in force finds its speech again (the cache): nothing is made anew.

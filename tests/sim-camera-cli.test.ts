@@ -39,9 +39,13 @@ function connect(hostname: string, port: number, password: string): Promise<Reco
 
 it('starts N cameras with the given port and password, and stops on SIGTERM', async () => {
   const port = await freePort('127.0.1.2');
-  const child = spawn(process.execPath, [BIN, '--cameras', '2', '--camera-port', String(port), '--camera-password', 's3cret', '--log-level', 'silent', '--summary-interval', '0'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [BIN, '--cameras', '2', '--camera-port', String(port), '--camera-password', 's3cret', '--log-level', 'silent', '--summary-interval', '0'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   cleanups.push(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });

@@ -6,7 +6,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logger.js';
-import { parseFaultSpec, startCameras, startControlServer, type CameraControlView, type CameraFarm, type ControlServer } from '../firmware-sim/cameras/index.js';
+import {
+  parseFaultSpec,
+  startCameras,
+  startControlServer,
+  type CameraControlView,
+  type CameraFarm,
+  type ControlServer,
+} from '../firmware-sim/cameras/index.js';
 import { connectCam, createSubscription, pullMessages } from './helpers/sim-camera-soap.js';
 import { requireTool } from './helpers/tools.js';
 
@@ -134,7 +141,20 @@ describe('loa-sim child process', () => {
   }
 
   it('starts camera 2 dead from --camera-faults and revives it through the control server', async () => {
-    const sim = run(['--cameras', '3', '--camera-port', '0', '--control-port', '0', '--camera-faults', '2:dead', '--log-level', 'silent', '--summary-interval', '0']);
+    const sim = run([
+      '--cameras',
+      '3',
+      '--camera-port',
+      '0',
+      '--control-port',
+      '0',
+      '--camera-faults',
+      '2:dead',
+      '--log-level',
+      'silent',
+      '--summary-interval',
+      '0',
+    ]);
     const deadline = Date.now() + 10_000;
     while (!/control at (http:\/\/127\.0\.0\.1:\d+)/.test(sim.stderr())) {
       if (Date.now() > deadline || sim.child.exitCode !== null) throw new Error(`loa-sim did not start: ${sim.stderr()}`);
@@ -170,12 +190,16 @@ describe('loa-sim child process', () => {
   // host that lets everyone bind low ports cannot see it at all.
   const isRoot = process.getuid?.() === 0;
   const everyoneBinds80 = !isRoot && Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8')) <= 80;
-  it.skipIf(everyoneBinds80)('says in one line how to get past a refused port 80', async () => {
-    if (isRoot && !requireTool('setpriv')) throw new Error('setpriv (util-linux) is needed to drop a capability for this test');
-    const sim = run(['--cameras', '1', '--log-level', 'silent'], isRoot);
-    expect(await sim.exit).toBe(1);
-    const lines = sim.stderr().trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^loa-sim: cannot listen on port 80 of 127\.0\.1\.1: .*root or CAP_NET_BIND_SERVICE.*--camera-port 8000/);
-  }, 20_000);
+  it.skipIf(everyoneBinds80)(
+    'says in one line how to get past a refused port 80',
+    async () => {
+      if (isRoot && !requireTool('setpriv')) throw new Error('setpriv (util-linux) is needed to drop a capability for this test');
+      const sim = run(['--cameras', '1', '--log-level', 'silent'], isRoot);
+      expect(await sim.exit).toBe(1);
+      const lines = sim.stderr().trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^loa-sim: cannot listen on port 80 of 127\.0\.1\.1: .*root or CAP_NET_BIND_SERVICE.*--camera-port 8000/);
+    },
+    20_000,
+  );
 });

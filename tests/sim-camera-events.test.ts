@@ -29,7 +29,11 @@ describe('events service with the onvif package', () => {
     const props = await camCall(cam, 'getEventProperties');
     const motion = props.topicSet.ruleEngine.cellMotionDetector.motion;
     expect(motion.messageDescription.data.simpleItemDescription.$).toEqual({ Name: 'IsMotion', Type: 'xs:boolean' });
-    expect(motion.messageDescription.source.simpleItemDescription.map((d: any) => d.$.Name)).toEqual(['VideoSourceConfigurationToken', 'VideoAnalyticsConfigurationToken', 'Rule']);
+    expect(motion.messageDescription.source.simpleItemDescription.map((d: any) => d.$.Name)).toEqual([
+      'VideoSourceConfigurationToken',
+      'VideoAnalyticsConfigurationToken',
+      'Rule',
+    ]);
     expect(props.topicExpressionDialect).toContain('http://www.onvif.org/ver10/tev/topicExpression/ConcreteSet');
     expect(await camCall(cam, 'getEventServiceCapabilities')).toMatchObject({ MaxPullPoints: 64 });
   });
@@ -216,7 +220,10 @@ describe('subscription lifetime on the camera clock', () => {
 
   it('rejects bad termination times and timeouts with ter:InvalidArgVal', async () => {
     const c = farm.cameras[0]!;
-    const bad = await soap(eventsUrl(c), `<CreatePullPointSubscription xmlns="${TEV}"><InitialTerminationTime>soon</InitialTerminationTime></CreatePullPointSubscription>`);
+    const bad = await soap(
+      eventsUrl(c),
+      `<CreatePullPointSubscription xmlns="${TEV}"><InitialTerminationTime>soon</InitialTerminationTime></CreatePullPointSubscription>`,
+    );
     expect(bad.status).toBe(400);
     expect(bad.xml).toContain('UnacceptableInitialTerminationTimeFault');
     const sub = await createSubscription(eventsUrl(c));

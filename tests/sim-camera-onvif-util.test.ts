@@ -46,7 +46,11 @@ describe.skipIf(!haveTools)('simulated cameras and onvif-util', () => {
 
   it('finds every camera by WS-Discovery (onvif-util -a)', () => {
     expect(res.all.out).toContain('Found 3 cameras');
-    for (const [host, name] of [['127.0.1.1', 'cam-001'], ['127.0.1.2', 'cam-002'], ['127.0.1.3', 'cam-003']]) {
+    for (const [host, name] of [
+      ['127.0.1.1', 'cam-001'],
+      ['127.0.1.2', 'cam-002'],
+      ['127.0.1.3', 'cam-003'],
+    ]) {
       expect(res.all.out).toContain(`${host} (${name} SimCam-S1)`);
     }
   });

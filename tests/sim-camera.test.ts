@@ -63,7 +63,9 @@ async function getWithDigest(url: string, user: string, password: string): Promi
   const cnonce = randomBytes(8).toString('hex');
   const nc = '00000001';
   const response = md5(`${md5(`${user}:${p.realm}:${password}`)}:${p.nonce}:${nc}:${cnonce}:auth:${md5(`GET:${uri}`)}`);
-  const auth = `Digest username="${user}", realm="${p.realm}", nonce="${p.nonce}", uri="${uri}", qop=auth, nc=${nc}, cnonce="${cnonce}", response="${response}", algorithm=MD5`;
+  const auth =
+    `Digest username="${user}", realm="${p.realm}", nonce="${p.nonce}", uri="${uri}", qop=auth, nc=${nc}, cnonce="${cnonce}", ` +
+    `response="${response}", algorithm=MD5`;
   return get(url, { Authorization: auth });
 }
 

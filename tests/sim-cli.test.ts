@@ -57,7 +57,22 @@ describe('loa-sim CLI', () => {
     const hub = await TestHub.connect(broker.url);
     cleanups.push(() => hub.close());
 
-    const sim = run(['--fleet', fleetFile, '--hub-key', TEST_HUB_KEY, '--mqtt', broker.url, '--connect-rate', '0', '--fetch-delay', '0', '--summary-interval', '1', '--log-level', 'warn']);
+    const sim = run([
+      '--fleet',
+      fleetFile,
+      '--hub-key',
+      TEST_HUB_KEY,
+      '--mqtt',
+      broker.url,
+      '--connect-rate',
+      '0',
+      '--fetch-delay',
+      '0',
+      '--summary-interval',
+      '1',
+      '--log-level',
+      'warn',
+    ]);
     await hub.waitUntil(() => clusters.every((id) => hub.of(id, 'presence').at(-1)?.body.status === 'online'), 10_000, 'three clusters online');
 
     const cmd = hub.play('pa-te', { startAt: Date.now() + 100, durationMs: 200 });
@@ -94,7 +109,12 @@ describe('loa-sim CLI', () => {
     // The hub's key as `loa clusters add --json` prints it beside the secret: no --hub-key needed.
     const keys = JSON.stringify([TEST_HUB_KEY]);
     writeFileSync(fleetFile, `{"id":"khau-pha","secret":"s1","hubKeys":${keys}}\n{"cluster":{"id":"lang-cang"},"secret":"s2","hubKeys":${keys}}\n`);
-    const broker = await startTestBroker(new Map([['khau-pha', 's1'], ['lang-cang', 's2']]));
+    const broker = await startTestBroker(
+      new Map([
+        ['khau-pha', 's1'],
+        ['lang-cang', 's2'],
+      ]),
+    );
     cleanups.push(() => broker.stop());
     const hub = await TestHub.connect(broker.url);
     cleanups.push(() => hub.close());

@@ -5,7 +5,16 @@ import { parseFleetFile } from '../firmware-sim/index.js';
 
 describe('loa-sim fleet file', () => {
   it('reads a YAML list with per-cluster overrides', () => {
-    const text = ['- id: ban-hon', '  secret: a', '- id: pa-te', '  secret: b', '  overrides:', '    delayMs: 20-80', '    clockOffsetMs: -300', '    failureRate: 0.5'].join('\n');
+    const text = [
+      '- id: ban-hon',
+      '  secret: a',
+      '- id: pa-te',
+      '  secret: b',
+      '  overrides:',
+      '    delayMs: 20-80',
+      '    clockOffsetMs: -300',
+      '    failureRate: 0.5',
+    ].join('\n');
     expect(parseFleetFile(text, 'fleet.yaml')).toEqual([
       { id: 'ban-hon', secret: 'a' },
       { id: 'pa-te', secret: 'b', overrides: { delayMs: { min: 20, max: 80 }, clockOffsetMs: -300, failureRate: 0.5 } },

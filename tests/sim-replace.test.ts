@@ -46,7 +46,8 @@ async function cluster(): Promise<string> {
 }
 
 const acksOf = (id: string, cmdId: string) => hub.of(id, 'ack').filter((m) => m.body.cmdId === cmdId);
-const ackOf = (id: string, cmdId: string, status: string) => hub.waitUntil(() => acksOf(id, cmdId).find((m) => m.body.status === status), 5_000, `${cmdId} ${status}`);
+const ackOf = (id: string, cmdId: string, status: string) =>
+  hub.waitUntil(() => acksOf(id, cmdId).find((m) => m.body.status === status), 5_000, `${cmdId} ${status}`);
 const body = (m: HubMessage) => ackSchema.parse(m.body);
 const order = (id: string, cmdId: string, status: string) => hub.of(id, 'ack').findIndex((m) => m.body.cmdId === cmdId && m.body.status === status);
 

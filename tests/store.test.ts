@@ -50,8 +50,19 @@ describe('store', () => {
     // No rate limit here: these samples all arrive at one instant (tests/security/health-flood.test.ts has it).
     const h = new HealthStore(db, clock, { flushEveryMs: 1000, maxBatch: 3, settings: { ...defaultHealthSettings(), minIntervalSec: 0 } });
     const sample = (clusterId: string, load1: number) => ({
-      v: 1 as const, at: 1, uptimeS: 1, cpuTempC: null, load1, memFreeMb: 1, memTotalMb: 2, diskFreeMb: null,
-      player: 'idle' as const, lastError: null, agent: 't', clusterId, receivedAt: 1,
+      v: 1 as const,
+      at: 1,
+      uptimeS: 1,
+      cpuTempC: null,
+      load1,
+      memFreeMb: 1,
+      memTotalMb: 2,
+      diskFreeMb: null,
+      player: 'idle' as const,
+      lastError: null,
+      agent: 't',
+      clusterId,
+      receivedAt: 1,
     });
     h.add(sample('a', 0.1));
     h.add(sample('b', 0.2));
@@ -89,7 +100,12 @@ describe('store', () => {
     db.prepare('INSERT INTO t VALUES (1)').run();
     commitSoon(db, (e) => errors.push(e)); // a second call in the same turn joins the first
     db.transaction(() => db.prepare('INSERT INTO t VALUES (2)').run())(); // a savepoint inside
-    expect(() => db.transaction(() => { db.prepare('INSERT INTO t VALUES (3)').run(); throw new Error('no'); })()).toThrow('no');
+    expect(() =>
+      db.transaction(() => {
+        db.prepare('INSERT INTO t VALUES (3)').run();
+        throw new Error('no');
+      })(),
+    ).toThrow('no');
     expect(count(db)).toBe(2);
     expect(count(other)).toBe(0); // not committed yet
     await new Promise((r) => setImmediate(r));

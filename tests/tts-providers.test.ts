@@ -24,8 +24,12 @@ describe.runIf(requireTool('espeak-ng'))('EspeakProvider', () => {
   });
 
   it('names an unknown voice and a missing engine', async () => {
-    await expect(new EspeakProvider({ speed: 150 }).synthesize('xin chào', tmp.path, { voice: 'zz-nope' })).rejects.toMatchObject({ code: 'LOA_TTS_UNKNOWN_VOICE' });
-    await expect(new EspeakProvider({ speed: 150, path: join(tmp.path, 'no-espeak') }).synthesize('xin chào', tmp.path, { voice: 'vi' })).rejects.toMatchObject({ code: 'LOA_TTS_ENGINE_MISSING' });
+    await expect(new EspeakProvider({ speed: 150 }).synthesize('xin chào', tmp.path, { voice: 'zz-nope' })).rejects.toMatchObject({
+      code: 'LOA_TTS_UNKNOWN_VOICE',
+    });
+    await expect(new EspeakProvider({ speed: 150, path: join(tmp.path, 'no-espeak') }).synthesize('xin chào', tmp.path, { voice: 'vi' })).rejects.toMatchObject(
+      { code: 'LOA_TTS_ENGINE_MISSING' },
+    );
   });
 
   it('refuses empty and over-long text, and odd voice names, before running anything', async () => {
@@ -75,9 +79,17 @@ describe('HttpTtsProvider', () => {
   });
 
   it('names the service and status on a 500, a wrong content type, an oversize answer and a timeout', async () => {
-    await expect(provider('/fail').synthesize('a', tmp.path, { voice: 'vi' })).rejects.toMatchObject({ code: 'LOA_TTS_SERVICE_ERROR', message: expect.stringMatching(/127\.0\.0\.1:\d+ answered 500: voice engine down/) });
-    await expect(provider('/html').synthesize('a', tmp.path, { voice: 'vi' })).rejects.toMatchObject({ code: 'LOA_TTS_SERVICE_ERROR', message: expect.stringContaining('text/html instead of audio') });
-    await expect(provider('/big', { maxBytes: 100_000 }).synthesize('a', tmp.path, { voice: 'vi' })).rejects.toMatchObject({ message: expect.stringContaining('more than 100000 bytes') });
+    await expect(provider('/fail').synthesize('a', tmp.path, { voice: 'vi' })).rejects.toMatchObject({
+      code: 'LOA_TTS_SERVICE_ERROR',
+      message: expect.stringMatching(/127\.0\.0\.1:\d+ answered 500: voice engine down/),
+    });
+    await expect(provider('/html').synthesize('a', tmp.path, { voice: 'vi' })).rejects.toMatchObject({
+      code: 'LOA_TTS_SERVICE_ERROR',
+      message: expect.stringContaining('text/html instead of audio'),
+    });
+    await expect(provider('/big', { maxBytes: 100_000 }).synthesize('a', tmp.path, { voice: 'vi' })).rejects.toMatchObject({
+      message: expect.stringContaining('more than 100000 bytes'),
+    });
     const started = Date.now();
     await expect(provider('/slow', { timeoutMs: 300 }).synthesize('a', tmp.path, { voice: 'vi' })).rejects.toMatchObject({ code: 'LOA_TTS_TIMEOUT' });
     expect(Date.now() - started).toBeLessThan(3000);

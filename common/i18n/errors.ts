@@ -11,8 +11,11 @@ const en = {
   'cluster.exists': 'cluster {id} already exists; pick another id or `loa clusters rotate-secret {id}`.',
   'cluster.bad-id': '"{id}" is not a valid cluster id: use 1-63 lowercase letters, digits and dashes, starting with a letter or digit (e.g. ban-muong-1).',
   'clusters.none': 'no clusters to play on; give --clusters or --all (and add clusters first).',
-  'target.unknown': '"{name}" is not a cluster, a zone of the schedule in force or a village. Zones: {zones}; villages: {villages}; `loa clusters list` shows the cluster ids.',
-  'target.unknown-near': '"{name}" is not a cluster, a zone of the schedule in force or a village. Did you mean "{near}"? Zones: {zones}; villages: {villages}; `loa clusters list` shows the cluster ids.',
+  'target.unknown':
+    '"{name}" is not a cluster, a zone of the schedule in force or a village. Zones: {zones}; villages: {villages}; `loa clusters list` shows the cluster ids.',
+  'target.unknown-near':
+    '"{name}" is not a cluster, a zone of the schedule in force or a village. Did you mean "{near}"? Zones: {zones}; villages: {villages}; `loa clusters ' +
+    'list` shows the cluster ids.',
   'zones.empty': 'those zones hold no clusters.',
   'media.not-in-library': 'media {id} is not in the library; `loa media list` shows what is.',
   'broadcast.not-found': 'broadcast {id} does not exist; `loa broadcast list` shows them.',
@@ -36,8 +39,12 @@ const vi: Record<ErrorSentence, string> = {
   'cluster.exists': 'cụm loa {id} đã có; chọn mã khác hoặc dùng `loa clusters rotate-secret {id}`.',
   'cluster.bad-id': '"{id}" không phải mã cụm hợp lệ: dùng 1–63 chữ thường không dấu, chữ số và dấu gạch ngang, bắt đầu bằng chữ hoặc số (ví dụ ban-muong-1).',
   'clusters.none': 'không có cụm loa nào để phát; thêm --clusters hoặc --all (và thêm cụm loa trước).',
-  'target.unknown': '"{name}" không phải mã cụm loa, vùng của lịch phát đang dùng hay thôn/bản. Các vùng: {zones}; các thôn/bản: {villages}; `loa clusters list` cho xem các mã cụm.',
-  'target.unknown-near': '"{name}" không phải mã cụm loa, vùng của lịch phát đang dùng hay thôn/bản. Có phải ý bạn là "{near}"? Các vùng: {zones}; các thôn/bản: {villages}; `loa clusters list` cho xem các mã cụm.',
+  'target.unknown':
+    '"{name}" không phải mã cụm loa, vùng của lịch phát đang dùng hay thôn/bản. Các vùng: {zones}; các thôn/bản: {villages}; `loa clusters list` cho xem các ' +
+    'mã cụm.',
+  'target.unknown-near':
+    '"{name}" không phải mã cụm loa, vùng của lịch phát đang dùng hay thôn/bản. Có phải ý bạn là "{near}"? Các vùng: {zones}; các thôn/bản: {villages}; `loa ' +
+    'clusters list` cho xem các mã cụm.',
   'zones.empty': 'các vùng này không có cụm loa nào.',
   'media.not-in-library': 'thư viện không có tệp âm thanh {id}; `loa media list` cho xem những gì đang có.',
   'broadcast.not-found': 'không có lượt phát {id}; `loa broadcast list` cho xem các lượt phát.',

@@ -39,7 +39,8 @@ export function translateHelp(program: Command, table: ReadonlyMap<string, strin
       showGlobalOptions: true,
       styleTitle: (title: string) => TITLES[title] ?? title,
       // "(choices: …)", "(default: …)" are commander's too.
-      optionDescription: (option) => Help.prototype.optionDescription.call(new Help(), option).replace('(choices: ', '(chọn: ').replace('(default: ', '(mặc định: '),
+      optionDescription: (option) =>
+        Help.prototype.optionDescription.call(new Help(), option).replace('(choices: ', '(chọn: ').replace('(default: ', '(mặc định: '),
     });
     c.commands.forEach(walk);
   };

@@ -18,7 +18,7 @@ const en = {
   'kind.throttled': 'throttled (power)',
   'kind.play-failed': 'item failed to play',
   'kind.cache-insufficient': 'cache cannot hold the plan',
-  'kind.hub-key-refused': 'refuses the hub\'s signature',
+  'kind.hub-key-refused': "refuses the hub's signature",
   'kind.camera-offline': 'camera offline',
   'kind.camera-unauthorised': 'camera refuses the password',
   'kind.camera-motion': 'motion detected',
@@ -71,8 +71,8 @@ const en = {
   'cluster.not-throttled': 'power and heat normal (get_throttled {raw})',
   'cluster.cache-short': '{missing} of the plan missing; cache {used} / {capacity}',
   'cluster.cache-ok': 'plan cached; cache {used} / {capacity}',
-  'cluster.hub-key-refused': 'the box does not trust the hub\'s signing key: put it in hubKeys in the box\'s config (after a key rotation?)',
-  'cluster.hub-key-unsigned': 'the box received a command without the hub\'s signature: something between them removed it',
+  'cluster.hub-key-refused': "the box does not trust the hub's signing key: put it in hubKeys in the box's config (after a key rotation?)",
+  'cluster.hub-key-unsigned': "the box received a command without the hub's signature: something between them removed it",
   'cluster.hub-key-ok': 'the box took a signed command again',
   'play.media-fetch-failed': 'could not download the audio',
   'play.media-corrupt': 'the audio file is damaged',
@@ -193,13 +193,19 @@ export function detailText(lang: Lang, d: { detail: string; detailCode?: string 
 }
 
 /** The clear detail of an alarm, likewise. */
-export function clearText(lang: Lang, a: { clearDetail: string | null; clearCode?: string | null; clearParams?: Params | null; clearExtra?: string | null }): string {
+export function clearText(
+  lang: Lang,
+  a: { clearDetail: string | null; clearCode?: string | null; clearParams?: Params | null; clearExtra?: string | null },
+): string {
   if (a.clearDetail === null) return '';
   return detailText(lang, { detail: a.clearDetail, detailCode: a.clearCode ?? null, detailParams: a.clearParams ?? null, detailExtra: a.clearExtra ?? null });
 }
 
 /** A word (status, kind, subject); an unknown one is shown as the hub names it. */
-const word = (prefix: string) => (lang: Lang, name: string): string => say(REASONS, lang, { code: `${prefix}.${name}` }, name);
+const word =
+  (prefix: string) =>
+  (lang: Lang, name: string): string =>
+    say(REASONS, lang, { code: `${prefix}.${name}` }, name);
 
 export const statusWord = word('status');
 export const kindWord = word('kind');

@@ -75,7 +75,10 @@ export async function downloadMedia(o: DownloadOptions): Promise<void> {
       const delay = backoff.next();
       // Waiting past the deadline would only delay the failure the play needs to hear about.
       if (clock.now() + delay >= o.deadline()) {
-        throw new MediaError('media-fetch-failed', `gave up on ${o.url.href} after ${attempts} attempt(s), ${size} of ${media.bytes} bytes kept for later: ${lastError}`);
+        throw new MediaError(
+          'media-fetch-failed',
+          `gave up on ${o.url.href} after ${attempts} attempt(s), ${size} of ${media.bytes} bytes kept for later: ${lastError}`,
+        );
       }
       log.warn({ attempt: attempts, retryInMs: delay, have: size, bytes: media.bytes, err: lastError }, 'media download interrupted; will resume');
       await sleep(clock, delay);

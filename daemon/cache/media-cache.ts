@@ -125,7 +125,8 @@ export class MediaCache {
     // then fails by itself, with its own reason.
     const late = new AbortController();
     const timer = this.clock.setTimeout(() => {
-      if ((this.jobs.get(media.id)?.deadline ?? 0) > until) late.abort(new MediaError('media-fetch-failed', `${media.url} was not in by the play's deadline; its download goes on`));
+      if ((this.jobs.get(media.id)?.deadline ?? 0) > until)
+        late.abort(new MediaError('media-fetch-failed', `${media.url} was not in by the play's deadline; its download goes on`));
     }, until - now);
     const path = abortable(get(), late.signal).finally(() => timer.cancel());
     return signal ? abortable(path, signal) : path;
@@ -259,7 +260,12 @@ export class MediaCache {
   private async makeRoom(media: MediaRef, job: Job): Promise<void> {
     const need = media.bytes - (this.store.parts.get(media.id)?.size ?? 0);
     const missing = await this.serial(async () => {
-      const short = await this.store.evict({ needBytes: need, capBytes: this.cap, committedBytes: this.committed(), keep: (id) => id === media.id || this.protected(id) });
+      const short = await this.store.evict({
+        needBytes: need,
+        capBytes: this.cap,
+        committedBytes: this.committed(),
+        keep: (id) => id === media.id || this.protected(id),
+      });
       // Claimed before the next download counts the free space.
       if (short <= 0 || job.overCap) job.committed = need;
       return short;
@@ -268,7 +274,10 @@ export class MediaCache {
     if (!job.overCap) {
       throw new CacheFullError(`${media.bytes} bytes do not fit in the cache beside the plan's other media (${missing} bytes over cache.maxBytes ${this.cap})`);
     }
-    this.log.warn({ mediaId: media.id, overBytes: missing, capacityBytes: this.cap }, 'going over the cache cap for a play; the plan and the plays hold everything else');
+    this.log.warn(
+      { mediaId: media.id, overBytes: missing, capacityBytes: this.cap },
+      'going over the cache cap for a play; the plan and the plays hold everything else',
+    );
   }
 
   /** Back under the cap when pins and holds allow. */

@@ -82,7 +82,10 @@ export class PlanMedia {
     const delays = this.opts.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
     const delay = delays[this.retries];
     if (delay === undefined) {
-      logger.warn({ planMissingBytes: missing, tries: this.retries + 1 }, "the plan's media is still not all cached; trying again after the next plan or reconnect");
+      logger.warn(
+        { planMissingBytes: missing, tries: this.retries + 1 },
+        "the plan's media is still not all cached; trying again after the next plan or reconnect",
+      );
       return result;
     }
     this.retries += 1;

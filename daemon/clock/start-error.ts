@@ -37,7 +37,25 @@ export async function measureStartupLatency(ffmpegPath: string, runs = 5): Promi
 }
 
 function firstByteMs(ffmpegPath: string): Promise<number> {
-  const args = ['-nostdin', '-v', 'error', '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=1', '-af', 'volume=0.80', '-ac', '1', '-ar', '48000', '-f', 's16le', 'pipe:1'];
+  const args = [
+    '-nostdin',
+    '-v',
+    'error',
+    '-re',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000:duration=1',
+    '-af',
+    'volume=0.80',
+    '-ac',
+    '1',
+    '-ar',
+    '48000',
+    '-f',
+    's16le',
+    'pipe:1',
+  ];
   return new Promise((resolve, reject) => {
     const began = performance.now();
     const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
@@ -112,7 +130,16 @@ export class StartMeter {
       const startErrorMs = estimateStartError({ startAt: req.startAt, offsetMs, seekMs: req.seekMs, spawnedAt, latencyMs });
       remember(this.errors, req.broadcastId, startErrorMs);
       this.opts.logger.info(
-        { broadcastId: req.broadcastId, startAt: req.startAt, offsetMs, seekMs: req.seekMs, spawnedAt, boxSpawnedAt: Math.round(boxClock.now()), startupLatencyMs: latencyMs, startErrorMs },
+        {
+          broadcastId: req.broadcastId,
+          startAt: req.startAt,
+          offsetMs,
+          seekMs: req.seekMs,
+          spawnedAt,
+          boxSpawnedAt: Math.round(boxClock.now()),
+          startupLatencyMs: latencyMs,
+          startErrorMs,
+        },
         'playback started',
       );
     });

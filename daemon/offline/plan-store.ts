@@ -57,7 +57,16 @@ export class PlanStore {
     this.held = plan;
     void this.file.write(plan);
     const now = this.clock?.now();
-    this.log.info({ version: plan.version, items: plan.items.length, from: plan.from, until: plan.until, ...(now === undefined ? {} : { ahead: itemsAhead(plan, now).length }) }, 'new plan');
+    this.log.info(
+      {
+        version: plan.version,
+        items: plan.items.length,
+        from: plan.from,
+        until: plan.until,
+        ...(now === undefined ? {} : { ahead: itemsAhead(plan, now).length }),
+      },
+      'new plan',
+    );
     return plan;
   }
 

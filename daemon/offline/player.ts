@@ -182,8 +182,19 @@ export class OfflinePlayer {
     this.handed.add(key);
     this.byCmd.set(cmdId, { item, key, cmdId, startedAt: null, startOffsetMs: item.offsetMs });
     this.opts.onHand?.(item);
-    this.opts.logger.info({ broadcastId: item.broadcastId, startAt: item.startAt, offsetMs: item.offsetMs, stopAt: item.stopAt, joinAtMs: Math.max(0, now - item.startAt) + item.offsetMs }, 'playing a plan item on our own');
-    void this.opts.playback.play(cmd).catch((e: unknown) => this.opts.logger.error({ err: String(e), broadcastId: item.broadcastId }, 'could not play a plan item'));
+    this.opts.logger.info(
+      {
+        broadcastId: item.broadcastId,
+        startAt: item.startAt,
+        offsetMs: item.offsetMs,
+        stopAt: item.stopAt,
+        joinAtMs: Math.max(0, now - item.startAt) + item.offsetMs,
+      },
+      'playing a plan item on our own',
+    );
+    void this.opts.playback
+      .play(cmd)
+      .catch((e: unknown) => this.opts.logger.error({ err: String(e), broadcastId: item.broadcastId }, 'could not play a plan item'));
   }
 
   private arm(ms: number): void {

@@ -125,7 +125,18 @@ export class Playback {
   /** Takes a new item (the command was accepted already). It replaces the current item at its
    *  startAt, not now; a play that was still waiting to do so is dropped (newest wins). */
   async play(cmd: PlayCommand): Promise<void> {
-    const item: Item = { cmd, abort: new AbortController(), session: null, startedAt: null, seekMs: cmd.offsetMs, failures: 0, stopTimer: null, closed: false, resumes: 0, leadMs: 0 };
+    const item: Item = {
+      cmd,
+      abort: new AbortController(),
+      session: null,
+      startedAt: null,
+      seekMs: cmd.offsetMs,
+      failures: 0,
+      stopTimer: null,
+      closed: false,
+      resumes: 0,
+      leadMs: 0,
+    };
     if (this.next) await this.end(this.next, 'replaced');
     if (this.current) this.next = item;
     else this.current = item;
@@ -308,7 +319,10 @@ export class Playback {
     if (reason !== 'player-error' || item.startedAt === null) return this.fail(item, reason, detail);
     if (resumeMs >= endMs - END_SLACK_MS) {
       // It died in the item's last moments: what was to be heard has been heard.
-      log.warn({ reason, detail, restarts: item.failures - 1, positionMs: Math.min(resumeMs, endMs) }, 'ffmpeg died at the end of the item; counted as finished');
+      log.warn(
+        { reason, detail, restarts: item.failures - 1, positionMs: Math.min(resumeMs, endMs) },
+        'ffmpeg died at the end of the item; counted as finished',
+      );
       this.close(item);
       this.ack(item, { status: 'finished', positionMs: Math.min(resumeMs, endMs), detail: `ffmpeg failed at the end: ${detail}`.slice(0, 300) });
       this.opts.onChange();

@@ -104,7 +104,10 @@ export class FfmpegPlayer implements Player {
     // An ALSA device consumes audio in real time by itself; the other sinks are paced with -re so
     // an item takes as long as it would take to hear (what the hub's timing expects).
     if (sink.type !== 'alsa' && !req.live) input.push('-re');
-    cmd.inputOptions(input).noVideo().audioFilters(`volume=${(req.volume / 100).toFixed(2)}`);
+    cmd
+      .inputOptions(input)
+      .noVideo()
+      .audioFilters(`volume=${(req.volume / 100).toFixed(2)}`);
     switch (sink.type) {
       case 'alsa':
         cmd.output(sink.device).format('alsa');
@@ -239,7 +242,8 @@ class FfmpegSession extends EventEmitter<PlayerEvents> implements PlayerSession 
       if (!this.running || this.stopping) return;
       const stillMs = this.o.clock.now() - this.movedAt;
       if (stillMs < this.o.stallMs) return this.scheduleStallCheck();
-      this.stalled = `ffmpeg stalled: no output progress for ${(stillMs / 1000).toFixed(1)} s (at ${Math.max(0, this.outTimeUs / 1000).toFixed(0)} ms of this run)`;
+      this.stalled =
+        `ffmpeg stalled: no output progress for ${(stillMs / 1000).toFixed(1)} s (at ${Math.max(0, this.outTimeUs / 1000).toFixed(0)} ms of ` + `this run)`;
       this.o.log.warn({ pid: this.pid, stillMs }, 'ffmpeg stalled; killing it');
       // SIGKILL: a stopped (SIGSTOP) or wedged process does not act on SIGTERM.
       this.cmd.kill('SIGKILL');

@@ -31,7 +31,10 @@ export function hubStreamUrl(stream: StreamRef, hubHttpUrl: string): { ok: true;
   }
   if (url.origin !== hub.origin || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
     const shown = url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : url.protocol;
-    return { ok: false, why: `stream.url is on ${shown}, not on this box's hub ${hub.origin}; streams are played from the hub only (its credentials go nowhere else)` };
+    return {
+      ok: false,
+      why: `stream.url is on ${shown}, not on this box's hub ${hub.origin}; streams are played from the hub only (its credentials go nowhere else)`,
+    };
   }
   // ffmpeg gets the URL as parsed here, so it dials what was checked; user-info is no business
   // of a command (the Authorization header says who the box is).
@@ -48,7 +51,10 @@ export async function streamInput(cmd: PlayCommand, access: StreamAccess | undef
   const where = hubStreamUrl(cmd.stream, access.hubHttpUrl);
   if (!where.ok) throw new Error(where.why);
   if (access.ffmpegPath && !(await refusesRedirects(access.ffmpegPath))) {
-    throw new Error(`this ffmpeg (${access.ffmpegPath}) has no -max_redirects option (it is older than 5.1), so it would send the cluster's credentials wherever a redirect points; set ffmpeg.path to a current ffmpeg to play streams`);
+    throw new Error(
+      `this ffmpeg (${access.ffmpegPath}) has no -max_redirects option (it is older than 5.1), so it would send the cluster's credentials wherever a ` +
+        `redirect points; set ffmpeg.path to a current ffmpeg to play streams`,
+    );
   }
   return where.url;
 }

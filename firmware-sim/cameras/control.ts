@@ -55,7 +55,9 @@ export function buildControlApp(cameras: readonly SimCamera[], logger: Logger): 
     void reply.code(status).send({ error: err.message });
   });
   app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).send({ error: `${req.method} ${req.url.split('?')[0]} is not a control route; see docs/simulator.md (GET /cameras, POST /cameras/{n}/faults|motion|restart).` });
+    void reply.code(404).send({
+      error: `${req.method} ${req.url.split('?')[0]} is not a control route; see docs/simulator.md (GET /cameras, POST /cameras/{n}/faults|motion|restart).`,
+    });
   });
 
   const camera = (param: string): [SimCamera, number] => {
@@ -71,7 +73,8 @@ export function buildControlApp(cameras: readonly SimCamera[], logger: Logger): 
 
   app.post<NParams>('/cameras/:n/faults', async (req) => {
     const [cam, i] = camera(req.params.n);
-    if (req.body === undefined || req.body === null) throw new ControlError(400, 'send a JSON object such as {"dead": true} or {"slowMs": 2500} (Content-Type: application/json)');
+    if (req.body === undefined || req.body === null)
+      throw new ControlError(400, 'send a JSON object such as {"dead": true} or {"slowMs": 2500} (Content-Type: application/json)');
     const parsed = faultsPatchSchema.safeParse(req.body);
     if (!parsed.success) throw new ControlError(400, `bad faults for camera ${i + 1}: ${describeIssues(parsed.error)}`);
     cam.setFaults(parsed.data);

@@ -7,7 +7,6 @@ import { obj, parseEnvelope, text } from './soap.js';
 export const WSD_PORT = 3702;
 export const WSD_MULTICAST = '239.255.255.250';
 
-
 export interface Probe {
   messageId: string;
 }
@@ -64,7 +63,8 @@ export function probeMatch(f: DiscoveryFacts, relatesTo: string): string {
   return (
     '<?xml version="1.0" encoding="UTF-8"?>' +
     '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" ' +
-    'xmlns:d="http://schemas.xmlsoap.org/ws/2005/04/discovery" xmlns:dn="http://www.onvif.org/ver10/network/wsdl" xmlns:tds="http://www.onvif.org/ver10/device/wsdl">' +
+    'xmlns:d="http://schemas.xmlsoap.org/ws/2005/04/discovery" xmlns:dn="http://www.onvif.org/ver10/network/wsdl" ' +
+    'xmlns:tds="http://www.onvif.org/ver10/device/wsdl">' +
     '<s:Header>' +
     `<a:MessageID>uuid:${randomUUID()}</a:MessageID>` +
     (relatesTo ? `<a:RelatesTo>${esc(relatesTo)}</a:RelatesTo>` : '') +
@@ -81,7 +81,12 @@ export function probeMatch(f: DiscoveryFacts, relatesTo: string): string {
 }
 
 /** A UDP socket on host:port (0: a free port) that sends back whatever answer() makes of each datagram. */
-export async function bindProbeResponder(host: string, port: number, answer: (msg: Buffer) => string | null, onError: (err: Error) => void): Promise<UdpSocket> {
+export async function bindProbeResponder(
+  host: string,
+  port: number,
+  answer: (msg: Buffer) => string | null,
+  onError: (err: Error) => void,
+): Promise<UdpSocket> {
   // reuseAddr: the farm's multicast socket binds 0.0.0.0:3702 next to these.
   const udp = createSocket({ type: 'udp4', reuseAddr: true });
   udp.on('message', (msg, rinfo) => {

@@ -140,10 +140,23 @@ export class EventsService {
     const term = given ? parseTermination(given) : { kind: 'relative' as const, ms: DEFAULT_TERMINATION_MS };
     const at = term && (term.kind === 'relative' ? now + term.ms : term.at);
     if (!term || at === null || at <= now) {
-      return this.invalid(res, `InitialTerminationTime "${given}" is not a future xs:dateTime or a positive xs:duration`, 'wsnt:UnacceptableInitialTerminationTimeFault');
+      return this.invalid(
+        res,
+        `InitialTerminationTime "${given}" is not a future xs:dateTime or a positive xs:duration`,
+        'wsnt:UnacceptableInitialTerminationTimeFault',
+      );
     }
     if (this.subs.size >= MAX_SUBSCRIPTIONS) {
-      return sendSoap(res, 500, fault('s:Receiver', 'ter:Action', `this camera has ${MAX_SUBSCRIPTIONS} subscriptions already; unsubscribe or let some expire`, 'wsnt:SubscribeCreationFailedFault'));
+      return sendSoap(
+        res,
+        500,
+        fault(
+          's:Receiver',
+          'ter:Action',
+          `this camera has ${MAX_SUBSCRIPTIONS} subscriptions already; unsubscribe or let some expire`,
+          'wsnt:SubscribeCreationFailedFault',
+        ),
+      );
     }
     // Random ids, not a counter: after a restart an old subscription address must not name a new one.
     const id = randomBytes(8).toString('hex');
@@ -215,12 +228,15 @@ export class EventsService {
 
   private scheduleExpiry(sub: Subscription): void {
     sub.expiry?.cancel();
-    sub.expiry = this.opts.clock.setTimeout(() => {
-      sub.expiry = null;
-      // A held pull keeps it alive until answered; a clock-skew change may have moved "now" either way.
-      if (sub.held || this.opts.cameraNow() < sub.terminationAt) this.scheduleExpiry(sub);
-      else this.drop(sub);
-    }, Math.max(sub.terminationAt - this.opts.cameraNow(), 1_000));
+    sub.expiry = this.opts.clock.setTimeout(
+      () => {
+        sub.expiry = null;
+        // A held pull keeps it alive until answered; a clock-skew change may have moved "now" either way.
+        if (sub.held || this.opts.cameraNow() < sub.terminationAt) this.scheduleExpiry(sub);
+        else this.drop(sub);
+      },
+      Math.max(sub.terminationAt - this.opts.cameraNow(), 1_000),
+    );
   }
 
   private drop(sub: Subscription, headers: Record<string, string> = {}): void {

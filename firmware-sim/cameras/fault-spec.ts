@@ -19,7 +19,14 @@ export const faultsPatchSchema = z
   })
   .partial();
 
-export const motionBodySchema = z.strictObject({ durationMs: z.number().int().min(0).max(24 * 3600_000).optional() });
+export const motionBodySchema = z.strictObject({
+  durationMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3600_000)
+    .optional(),
+});
 
 /** Zod's complaints as one sentence naming each field, e.g. `slowMs: Too small: expected number to be >=0`. */
 export function describeIssues(err: z.ZodError): string {

@@ -42,7 +42,13 @@ export interface SoapRequest {
 // Prefixes are removed because clients choose their own (onvif-node uses a default xmlns, others tds:).
 const parser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false, textNodeName: '#text' });
 // suppressBooleanAttributes off: otherwise fixed="true" is written as a bare `fixed`, which is not XML.
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: true, suppressBooleanAttributes: false, textNodeName: '#text' });
+const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  suppressEmptyNode: true,
+  suppressBooleanAttributes: false,
+  textNodeName: '#text',
+});
 
 export function text(v: unknown): string {
   if (typeof v === 'string') return v;

@@ -80,7 +80,10 @@ export class AlarmService {
     kinds.delete(kind);
     const change = this.deps.store.alarms.clear(kind, subject, this.deps.clock.now(), detail);
     if (!change) return null;
-    this.deps.logger.info({ kind, [subject.subjectType === 'cluster' ? 'clusterId' : 'subjectId']: subject.subjectId, detail: english(detail.reason) }, 'alarm cleared');
+    this.deps.logger.info(
+      { kind, [subject.subjectType === 'cluster' ? 'clusterId' : 'subjectId']: subject.subjectId, detail: english(detail.reason) },
+      'alarm cleared',
+    );
     this.announce(change);
     return change.alarm;
   }

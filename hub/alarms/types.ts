@@ -8,4 +8,14 @@ export type ClusterAlarmKind = (typeof CLUSTER_ALARM_KINDS)[number];
 
 // The shapes themselves are the store's rows (hub/store/alarm-types.ts): the store sits below
 // this module and must not import from it.
-export { ALARM_SEVERITIES, type AlarmSeverity, type SubjectType, type AlarmSubject, type Alarm, type FeedEventType, type FeedEvent, type AlarmDetail, type AlarmRaise } from '../store/alarm-types.js';
+export {
+  ALARM_SEVERITIES,
+  type AlarmSeverity,
+  type SubjectType,
+  type AlarmSubject,
+  type Alarm,
+  type FeedEventType,
+  type FeedEvent,
+  type AlarmDetail,
+  type AlarmRaise,
+} from '../store/alarm-types.js';

@@ -114,11 +114,23 @@ export class AnnounceService {
           input = join(work, `with-chime-${randomBytes(4).toString('hex')}.wav`);
           await joinAudio(deps.ffmpegPath, [chime, req.audioPath!, chime], input);
         }
-        media = await deps.media.import({ inputPath: input, name, originalName: req.originalName ?? `${name}.wav`, ...(req.onProgress ? { onProgress: req.onProgress } : {}) });
+        media = await deps.media.import({
+          inputPath: input,
+          name,
+          originalName: req.originalName ?? `${name}.wav`,
+          ...(req.onProgress ? { onProgress: req.onProgress } : {}),
+        });
       }
       if (req.emergency) {
         // The clusters are resolved already (by the route): their ids are not read as names again.
-        const emergency = deps.startEmergency({ zones: req.all ? ['all'] : targets, clusterIds: targets, mediaId: media.id, repeat: false, volume: null, by: req.by });
+        const emergency = deps.startEmergency({
+          zones: req.all ? ['all'] : targets,
+          clusterIds: targets,
+          mediaId: media.id,
+          repeat: false,
+          volume: null,
+          by: req.by,
+        });
         return { media, emergency };
       }
       // Priority live: it goes over any programme, even an ưu tiên one, and yields only to an emergency.
@@ -214,7 +226,10 @@ export class AnnounceService {
       const media = await this.deps.media.import({ inputPath: speech.path, name: `tts ${firstWords(words)}`, originalName: `tts-${key.slice(0, 12)}.wav` });
       cache[key] = media.id;
       writeFileSync(cacheFile, `${JSON.stringify(cache, null, 1)}\n`);
-      this.deps.logger.info({ provider: tts.name, voice, chars: words.length, mediaId: media.id, tookMs: this.deps.clock.now() - t0 }, 'speech made for the schedule');
+      this.deps.logger.info(
+        { provider: tts.name, voice, chars: words.length, mediaId: media.id, tookMs: this.deps.clock.now() - t0 },
+        'speech made for the schedule',
+      );
       return media;
     } finally {
       await rm(work, { recursive: true, force: true });

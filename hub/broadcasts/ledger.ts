@@ -129,7 +129,12 @@ export class BroadcastLedger {
       try {
         const cmd = this.sender.build(clusterId, body, { expiresAt });
         // The target knows its command before the box can answer it.
-        store.broadcasts.updateTarget(broadcastId, clusterId, { status: 'sent', reason: null, detail: null, cmdId: cmd.id, seq: cmd.seq, sentAt: now, deadlineAt: cmd.expiresAt }, now);
+        store.broadcasts.updateTarget(
+          broadcastId,
+          clusterId,
+          { status: 'sent', reason: null, detail: null, cmdId: cmd.id, seq: cmd.seq, sentAt: now, deadlineAt: cmd.expiresAt },
+          now,
+        );
         return { clusterId, cmd };
       } catch (err) {
         // A command that cannot be built for one cluster fails that target only.
@@ -150,7 +155,12 @@ export class BroadcastLedger {
           return { clusterId, cmdId: cmd.id, status: 'sent' };
         } catch (err) {
           this.log.child({ clusterId }).error({ err, broadcastId }, 'play command not sent');
-          store.broadcasts.updateTarget(broadcastId, clusterId, { status: 'failed', reason: 'send-failed', detail: String(err), deadlineAt: null }, clock.now());
+          store.broadcasts.updateTarget(
+            broadcastId,
+            clusterId,
+            { status: 'failed', reason: 'send-failed', detail: String(err), deadlineAt: null },
+            clock.now(),
+          );
           return { clusterId, cmdId: null, status: 'failed', detail: String(err) };
         }
       }),
@@ -164,7 +174,7 @@ export class BroadcastLedger {
    *  cluster could be sent nothing. Its counter is put back to the clock's (commands.ts). */
   private repairSequences(now: number): void {
     for (const { id, was } of this.deps.store.clusters.repairSeqs(now, SEQ_SLACK_MS)) {
-      this.log.child({ clusterId: id }).warn({ was }, 'command sequence put back: the store held a number this hub cannot have issued (a box\'s claim)');
+      this.log.child({ clusterId: id }).warn({ was }, "command sequence put back: the store held a number this hub cannot have issued (a box's claim)");
     }
   }
 
@@ -188,7 +198,12 @@ export class BroadcastLedger {
           continue;
         }
         if (!cluster.online) {
-          store.broadcasts.updateTarget(b.id, t.clusterId, { status: 'offline', reason: 'cluster-offline', detail: 'the cluster was offline when the broadcast was due' }, now);
+          store.broadcasts.updateTarget(
+            b.id,
+            t.clusterId,
+            { status: 'offline', reason: 'cluster-offline', detail: 'the cluster was offline when the broadcast was due' },
+            now,
+          );
           continue;
         }
         plays.push(this.adhocPlay(b, media, t.clusterId, cluster.volume, now));
@@ -204,7 +219,7 @@ export class BroadcastLedger {
     const t = store.broadcasts.targetByCommand(ack.cmdId);
     if (!t) return; // an ack of a stop or volume command, or of a forgotten one
     if (t.clusterId !== clusterId) {
-      this.deps.deviceLog.warn(this.log, clusterId, { cmdId: ack.cmdId, owner: t.clusterId }, 'ack for another cluster\'s command ignored');
+      this.deps.deviceLog.warn(this.log, clusterId, { cmdId: ack.cmdId, owner: t.clusterId }, "ack for another cluster's command ignored");
       return;
     }
     const durationMs = store.broadcasts.durationMs(t.broadcastId) ?? 0;
@@ -222,7 +237,8 @@ export class BroadcastLedger {
     store.broadcasts.updateTarget(t.broadcastId, clusterId, patch, receivedAt);
     if (patch.deadlineAt !== undefined) this.sweeper.arm();
     // An ad-hoc item over on this cluster: the schedule takes the cluster back.
-    if (patch.status && FINAL.includes(patch.status) && store.broadcasts.kindOf(t.broadcastId) === 'adhoc') this.deps.bus.emit('adhocChanged', { clusterIds: [clusterId] });
+    if (patch.status && FINAL.includes(patch.status) && store.broadcasts.kindOf(t.broadcastId) === 'adhoc')
+      this.deps.bus.emit('adhocChanged', { clusterIds: [clusterId] });
     // Failures are worth a line each; routine progress of a big fleet only at debug level.
     if (ack.status === 'failed' || ack.status === 'refused') {
       this.log.child({ clusterId }).warn({ broadcastId: t.broadcastId, status: ack.status, reason: ack.reason, detail: ack.detail }, 'broadcast not played');
@@ -241,7 +257,12 @@ export class BroadcastLedger {
   /** Broadcasts with targets never sent, not stopped. */
   private pendingRows(): BroadcastRow[] {
     const { store } = this.deps;
-    const ids = new Set(store.broadcasts.openTargets().filter((t) => t.status === 'pending').map((t) => t.broadcastId));
+    const ids = new Set(
+      store.broadcasts
+        .openTargets()
+        .filter((t) => t.status === 'pending')
+        .map((t) => t.broadcastId),
+    );
     return [...ids].map((id) => store.broadcasts.get(id)!).filter((b) => b.stoppedAt === null);
   }
 

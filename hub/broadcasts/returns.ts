@@ -149,7 +149,11 @@ export class Returns {
     const lost = (t: TargetRow): boolean =>
       // Sent and never answered (still open, or given up on at its deadline while the box was away).
       (t.status === 'sent' || (t.status === 'expired' && t.reason === 'no-answer')) &&
-      t.seq !== null && t.seq > lastSeq && t.sentAt !== null && t.sentAt < onlineAt && t.sentAt >= since;
+      t.seq !== null &&
+      t.seq > lastSeq &&
+      t.sentAt !== null &&
+      t.sentAt < onlineAt &&
+      t.sentAt >= since;
     void this.sendMissed(clusterId, lost, 'cluster back online without the play sent before: sent it again').catch((err: unknown) =>
       this.deps.logger.child({ clusterId }).error({ err }, 'sending a lost play again failed'),
     );

@@ -32,15 +32,18 @@ export class Sweeper {
       this.timer = null;
       return;
     }
-    this.timer = this.deps.clock.setTimeout(() => {
-      this.timer = null;
-      try {
-        this.sweep();
-      } catch (err) {
-        this.deps.logger.error({ err }, 'sweep failed');
-      }
-      this.arm();
-    }, Math.max(SWEEP_MIN_MS, next - this.deps.clock.now() + 1));
+    this.timer = this.deps.clock.setTimeout(
+      () => {
+        this.timer = null;
+        try {
+          this.sweep();
+        } catch (err) {
+          this.deps.logger.error({ err }, 'sweep failed');
+        }
+        this.arm();
+      },
+      Math.max(SWEEP_MIN_MS, next - this.deps.clock.now() + 1),
+    );
   }
 
   /** Gives up on targets that said nothing before their deadline. */

@@ -209,9 +209,8 @@ export class Broker implements HubMqtt {
 
   publish(topic: string, payload: string, opts: { qos: 0 | 1; retain: boolean }): Promise<void> {
     return new Promise((resolve, reject) =>
-      this.aedes.publish(
-        { cmd: 'publish', topic, payload: Buffer.from(payload), qos: opts.qos, retain: opts.retain, dup: false },
-        (err) => (err ? reject(err) : resolve()),
+      this.aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: opts.qos, retain: opts.retain, dup: false }, (err) =>
+        err ? reject(err) : resolve(),
       ),
     );
   }

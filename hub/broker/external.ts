@@ -152,7 +152,13 @@ export class ExternalBroker implements HubMqtt {
         settle();
         client.on('error', () => undefined); // late errors of the abandoned client
         client.end(true);
-        reject(new LoaError('LOA_BROKER_UNREACHABLE', `cannot log into the external broker at ${url} as ${username}: ${why}; check broker.url, broker.username and the password, and that the broker is running.`));
+        reject(
+          new LoaError(
+            'LOA_BROKER_UNREACHABLE',
+            `cannot log into the external broker at ${url} as ${username}: ${why}; check broker.url, broker.username and the password, and that the broker ` +
+              `is running.`,
+          ),
+        );
       };
       client.on('connect', onConnect);
       client.on('error', onError);
@@ -176,9 +182,18 @@ export class ExternalBroker implements HubMqtt {
     // Mosquitto's ACL cannot refuse the retain flag on one topic, as the embedded broker does: a
     // retained message where none may be kept (an ack, health) is cleared at once. The hub
     // subscribes with retain-as-published, so the flag is the device's own.
-    if (packet.retain && payload.length > 0 && channel !== undefined && DEVICE_PUBLISH_CHANNELS.includes(channel) && channel !== 'presence' && channel !== 'state') {
+    if (
+      packet.retain &&
+      payload.length > 0 &&
+      channel !== undefined &&
+      DEVICE_PUBLISH_CHANNELS.includes(channel) &&
+      channel !== 'presence' &&
+      channel !== 'state'
+    ) {
       this.log.warn({ topic }, 'retained message on a topic that may not be retained; cleared');
-      this.publish(topic, '', { qos: 1, retain: true }).catch((err: unknown) => this.log.warn({ topic, err: errorMessage(err) }, 'clearing a retained message failed'));
+      this.publish(topic, '', { qos: 1, retain: true }).catch((err: unknown) =>
+        this.log.warn({ topic, err: errorMessage(err) }, 'clearing a retained message failed'),
+      );
     }
     const ids = packet.properties?.subscriptionIdentifier;
     // A broker that does not send subscription identifiers back: every filter that matches.
@@ -229,7 +244,11 @@ export class ExternalBroker implements HubMqtt {
     if (code >= 128) {
       this.subs.delete(filter);
       this.byId.delete(sub.id);
-      throw new LoaError('LOA_BROKER_UNREACHABLE', `the external broker at ${this.url} refused the hub's subscription to ${filter} (code ${code}); give user ${this.deps.config.username} readwrite on loa/# in its ACL.`);
+      throw new LoaError(
+        'LOA_BROKER_UNREACHABLE',
+        `the external broker at ${this.url} refused the hub's subscription to ${filter} (code ${code}); give user ${this.deps.config.username} readwrite on ` +
+          `loa/# in its ACL.`,
+      );
     }
   }
 

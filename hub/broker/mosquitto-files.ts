@@ -48,7 +48,13 @@ export function renderPasswordFile(users: readonly BrokerUser[]): string {
  * cluster's commands never reach a box even though its SUBACK says granted.
  */
 export function renderAclFile(hubUser: string, clusterIds: readonly string[]): string {
-  const out = ['# Written by loa-hub (`loa broker files`); edits here are overwritten.', '', `user ${hubUser}`, `topic readwrite ${TOPIC_ROOT.split('/')[0]}/#`, ''];
+  const out = [
+    '# Written by loa-hub (`loa broker files`); edits here are overwritten.',
+    '',
+    `user ${hubUser}`,
+    `topic readwrite ${TOPIC_ROOT.split('/')[0]}/#`,
+    '',
+  ];
   for (const id of clusterIds) {
     out.push(`user ${id}`);
     for (const ch of DEVICE_PUBLISH_CHANNELS) out.push(`topic write ${clusterTopic(id, ch)}`);
@@ -129,10 +135,16 @@ export class MosquittoFiles {
       await writeFileAtomic(passwordFile, renderPasswordFile(users), 0o600);
       await writeFileAtomic(aclFile, renderAclFile(hubUser, ids), 0o600);
     } catch (err) {
-      throw new LoaError('LOA_BROKER_FILES_FAILED', `could not write the Mosquitto files (${passwordFile}, ${aclFile}): ${errorMessage(err)}; check broker.mosquitto paths and that loa-hub may write there.`, { status: 500 });
+      throw new LoaError(
+        'LOA_BROKER_FILES_FAILED',
+        `could not write the Mosquitto files (${passwordFile}, ${aclFile}): ${errorMessage(err)}; check broker.mosquitto paths and that loa-hub may write ` +
+          `there.`,
+        { status: 500 },
+      );
     }
-    if (needsRotation.length > 0) logger.warn({ clusters: needsRotation }, 'clusters without a Mosquitto password hash left out; `loa clusters rotate-secret` each');
-    if (conflicts.length > 0) logger.warn({ clusters: conflicts }, 'cluster id equals the hub\'s broker username; left out');
+    if (needsRotation.length > 0)
+      logger.warn({ clusters: needsRotation }, 'clusters without a Mosquitto password hash left out; `loa clusters rotate-secret` each');
+    if (conflicts.length > 0) logger.warn({ clusters: conflicts }, "cluster id equals the hub's broker username; left out");
     const reload = await this.reload();
     logger.info({ passwordFile, aclFile, clusters: ids.length, reload }, 'Mosquitto files written');
     return { passwordFile, aclFile, clusters: ids.length, needsRotation, conflicts, reload };
@@ -147,7 +159,12 @@ export class MosquittoFiles {
         if (!Number.isInteger(pid) || pid <= 1) throw new Error(`no process id in it`);
         process.kill(pid, 'SIGHUP');
       } catch (err) {
-        throw new LoaError('LOA_BROKER_RELOAD_FAILED', `the Mosquitto files were written but the broker was not told to reload (pid file ${r.pidFile}${Number.isNaN(pid) ? '' : `, pid ${pid}`}: ${errorMessage(err)}); check broker.mosquitto.reload.pidFile and that loa-hub may signal it.`, { status: 500 });
+        throw new LoaError(
+          'LOA_BROKER_RELOAD_FAILED',
+          `the Mosquitto files were written but the broker was not told to reload (pid file ${r.pidFile}${Number.isNaN(pid) ? '' : `, pid ${pid}`}: ` +
+            `${errorMessage(err)}); check broker.mosquitto.reload.pidFile and that loa-hub may signal it.`,
+          { status: 500 },
+        );
       }
       return 'signal';
     }
@@ -156,7 +173,14 @@ export class MosquittoFiles {
       await new Promise<void>((ok, fail) =>
         execFile('/bin/sh', ['-c', command], { timeout: 15_000 }, (err, _out, stderr) =>
           err
-            ? fail(new LoaError('LOA_BROKER_RELOAD_FAILED', `the Mosquitto files were written but the reload command failed (\`${command}\`: ${stderr.trim() || err.message}); fix broker.mosquitto.reload.command.`, { status: 500 }))
+            ? fail(
+                new LoaError(
+                  'LOA_BROKER_RELOAD_FAILED',
+                  `the Mosquitto files were written but the reload command failed (\`${command}\`: ${stderr.trim() || err.message}); fix ` +
+                    `broker.mosquitto.reload.command.`,
+                  { status: 500 },
+                ),
+              )
             : ok(),
         ),
       );

@@ -58,7 +58,10 @@ class SlowCheckSlots {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
 
-  constructor(private readonly running: number, private readonly queued: number) {}
+  constructor(
+    private readonly running: number,
+    private readonly queued: number,
+  ) {}
 
   async run<T>(fn: () => Promise<T>): Promise<T | 'busy'> {
     if (this.active >= this.running) {
@@ -71,7 +74,8 @@ class SlowCheckSlots {
       return await fn();
     } finally {
       const next = this.waiting.shift();
-      if (next) next(); // the slot passes straight to the next in line
+      if (next)
+        next(); // the slot passes straight to the next in line
       else this.active -= 1;
     }
   }

@@ -72,16 +72,22 @@ export class CameraAlarms {
       this.offline.set(id, { cancel() {} });
       return;
     }
-    const timer = this.deps.clock.setTimeout(() => {
-      if (this.offline.get(id) !== timer || this.stopped) return;
-      // Look once more before raising: the last poll may be a backoff interval old.
-      void this.deps.recheck(id).then((f) => {
+    const timer = this.deps.clock.setTimeout(
+      () => {
         if (this.offline.get(id) !== timer || this.stopped) return;
-        if (f?.status !== 'offline') return void this.offline.delete(id);
-        // The entry stays until it answers, so later failed polls do not arm (and recheck) again.
-        this.raise('camera-offline', id, f.reasons[0] ?? why ?? reason('camera.offline'));
-      }).catch((e: unknown) => this.deps.logger.error({ cameraId: id, err: e }, 'camera offline check failed'));
-    }, Math.max(0, due));
+        // Look once more before raising: the last poll may be a backoff interval old.
+        void this.deps
+          .recheck(id)
+          .then((f) => {
+            if (this.offline.get(id) !== timer || this.stopped) return;
+            if (f?.status !== 'offline') return void this.offline.delete(id);
+            // The entry stays until it answers, so later failed polls do not arm (and recheck) again.
+            this.raise('camera-offline', id, f.reasons[0] ?? why ?? reason('camera.offline'));
+          })
+          .catch((e: unknown) => this.deps.logger.error({ cameraId: id, err: e }, 'camera offline check failed'));
+      },
+      Math.max(0, due),
+    );
     this.offline.set(id, timer);
   }
 

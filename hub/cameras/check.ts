@@ -67,7 +67,8 @@ export async function checkCamera(session: OnvifSession, full: boolean, clock: C
   } catch (e) {
     const err = e as CameraCallError;
     if (err.kind === 'offline') return offline(err);
-    if (err.kind === 'unauthorised') return { status: 'unauthorised', reasons: [err.reason], reachable: true, latencyMs: clock.now() - sentAt, clockSkewMs: null };
+    if (err.kind === 'unauthorised')
+      return { status: 'unauthorised', reasons: [err.reason], reachable: true, latencyMs: clock.now() - sentAt, clockSkewMs: null };
     reachable = true;
     latencyMs = clock.now() - sentAt;
     issues.push(err.reason);
@@ -94,7 +95,8 @@ export async function checkCamera(session: OnvifSession, full: boolean, clock: C
     } catch (e) {
       const err = e as CameraCallError;
       if (err.kind === 'offline') return offline(err);
-      if (err.kind === 'unauthorised') return { status: 'unauthorised', reasons: [err.reason], reachable: true, latencyMs, clockSkewMs, ...(device ? { device } : {}) };
+      if (err.kind === 'unauthorised')
+        return { status: 'unauthorised', reasons: [err.reason], reachable: true, latencyMs, clockSkewMs, ...(device ? { device } : {}) };
       issues.push(err.reason);
       media = { profiles: [], streamUri: null, snapshotUri: null };
     }

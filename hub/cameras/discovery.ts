@@ -118,10 +118,12 @@ export async function discover(deps: DiscoveryDeps, opts: DiscoverOptions = {}):
   });
   try {
     const send = (host: string) =>
-      new Promise<void>((resolve) => socket.send(probe, port, host, (err) => {
-        if (err) deps.logger.debug({ host, err: err.message }, 'probe not sent');
-        resolve();
-      }));
+      new Promise<void>((resolve) =>
+        socket.send(probe, port, host, (err) => {
+          if (err) deps.logger.debug({ host, err: err.message }, 'probe not sent');
+          resolve();
+        }),
+      );
     if (opts.multicast ?? true) await send(WSD_MULTICAST);
     // In batches, so a /22 does not overflow the socket's send buffer.
     const all = [...targets];
@@ -130,5 +132,7 @@ export async function discover(deps: DiscoveryDeps, opts: DiscoverOptions = {}):
   } finally {
     socket.close();
   }
-  return [...found.values()].sort((a, b) => ipToInt(isIPv4(a.host) ? a.host : '0.0.0.0') - ipToInt(isIPv4(b.host) ? b.host : '0.0.0.0') || a.xaddr.localeCompare(b.xaddr));
+  return [...found.values()].sort(
+    (a, b) => ipToInt(isIPv4(a.host) ? a.host : '0.0.0.0') - ipToInt(isIPv4(b.host) ? b.host : '0.0.0.0') || a.xaddr.localeCompare(b.xaddr),
+  );
 }

@@ -14,11 +14,19 @@ export const cameraErrors = {
   /** A sentence of common/i18n/errors.ts, so the CLI says it in the reader's language. */
   notFound: (id: string): LoaError => sentenceError('LOA_CAMERA_NOT_FOUND', 'camera.not-found', { id }, { status: CAMERA_ERROR_CODES.LOA_CAMERA_NOT_FOUND }),
   unavailable: (id: string, reason: string): LoaError =>
-    new LoaError('LOA_CAMERA_UNAVAILABLE', `camera ${id} did not give a picture (${reason}); check its status with \`loa cameras list\`.`, { status: CAMERA_ERROR_CODES.LOA_CAMERA_UNAVAILABLE, details: { reason } }),
+    new LoaError('LOA_CAMERA_UNAVAILABLE', `camera ${id} did not give a picture (${reason}); check its status with \`loa cameras list\`.`, {
+      status: CAMERA_ERROR_CODES.LOA_CAMERA_UNAVAILABLE,
+      details: { reason },
+    }),
   timedOut: (id: string, ms: number): LoaError =>
-    new LoaError('LOA_CAMERA_TIMEOUT', `camera ${id} did not send a picture within ${ms} ms; it may be overloaded or its link slow.`, { status: CAMERA_ERROR_CODES.LOA_CAMERA_TIMEOUT, details: { reason: `timeout ${ms} ms` } }),
+    new LoaError('LOA_CAMERA_TIMEOUT', `camera ${id} did not send a picture within ${ms} ms; it may be overloaded or its link slow.`, {
+      status: CAMERA_ERROR_CODES.LOA_CAMERA_TIMEOUT,
+      details: { reason: `timeout ${ms} ms` },
+    }),
   /** A camera's settings or a discovery request that does not hold; `message` says which and why. */
   badRequest,
   exists: (id: string): LoaError =>
-    new LoaError('LOA_CONFLICT', `camera ${id} already exists; remove it first, or replace it (\`loa cameras add ${id} --replace …\`).`, { status: CAMERA_ERROR_CODES.LOA_CONFLICT }),
+    new LoaError('LOA_CONFLICT', `camera ${id} already exists; remove it first, or replace it (\`loa cameras add ${id} --replace …\`).`, {
+      status: CAMERA_ERROR_CODES.LOA_CONFLICT,
+    }),
 };

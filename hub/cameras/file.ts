@@ -19,7 +19,12 @@ function cameraSchema(baseDir: string) {
       id: z.string().regex(CAMERA_ID_PATTERN, '1-63 lowercase letters, digits and dashes, starting with a letter or digit (e.g. cam-ban-muong-1)'),
       host: z.string().min(1).max(253).regex(HOST_PATTERN, 'a host name or an IP address'),
       port: z.number().int().min(1).max(65535).default(DEFAULT_ONVIF_PORT),
-      path: z.string().startsWith('/').max(256).regex(/^[^\s?#]*$/, 'no spaces, ? or #').default(DEFAULT_DEVICE_PATH),
+      path: z
+        .string()
+        .startsWith('/')
+        .max(256)
+        .regex(/^[^\s?#]*$/, 'no spaces, ? or #')
+        .default(DEFAULT_DEVICE_PATH),
       user: z.string().min(1).max(128).regex(USER_PATTERN, 'may not contain ":" (HTTP Digest cannot carry it) nor < > & "'),
       password: z.string().min(1).max(256).optional(),
       /** A file holding the password (first line), relative to this file. */
@@ -47,15 +52,13 @@ function cameraSchema(baseDir: string) {
 }
 
 export function camerasFileSchema(baseDir: string) {
-  return z
-    .strictObject({ cameras: z.array(cameraSchema(baseDir)).max(10_000).default([]) })
-    .superRefine((doc, ctx) => {
-      const seen = new Set<string>();
-      doc.cameras.forEach((c, i) => {
-        if (seen.has(c.id)) ctx.addIssue({ code: 'custom', path: ['cameras', i, 'id'], message: `camera id ${c.id} appears twice` });
-        seen.add(c.id);
-      });
+  return z.strictObject({ cameras: z.array(cameraSchema(baseDir)).max(10_000).default([]) }).superRefine((doc, ctx) => {
+    const seen = new Set<string>();
+    doc.cameras.forEach((c, i) => {
+      if (seen.has(c.id)) ctx.addIssue({ code: 'custom', path: ['cameras', i, 'id'], message: `camera id ${c.id} appears twice` });
+      seen.add(c.id);
     });
+  });
 }
 
 /** Reads and checks the cameras file; throws LOA_CONFIG_INVALID / LOA_CONFIG_UNREADABLE. */

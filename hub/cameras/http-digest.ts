@@ -120,7 +120,10 @@ export function parseChallenge(header: string | string[] | undefined): Challenge
 
 function authorization(c: Challenge, user: string, password: string, uri: string): string {
   if (c.scheme === 'basic') return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-  const h = (s: string) => createHash(c.algorithm.startsWith('SHA-256') ? 'sha256' : 'md5').update(s).digest('hex');
+  const h = (s: string) =>
+    createHash(c.algorithm.startsWith('SHA-256') ? 'sha256' : 'md5')
+      .update(s)
+      .digest('hex');
   const cnonce = randomBytes(8).toString('hex');
   const nc = (++c.nc).toString(16).padStart(8, '0');
   let ha1 = h(`${user}:${c.realm}:${password}`);

@@ -192,7 +192,9 @@ class Subscription {
       }
     }
     if (!cam.uri?.events) throw new Error('no events service');
-    const create = session.call<{ currentTime?: unknown; terminationTime?: unknown }>('CreatePullPointSubscription', (cb) => cam.createPullPointSubscription(cb));
+    const create = session.call<{ currentTime?: unknown; terminationTime?: unknown }>('CreatePullPointSubscription', (cb) =>
+      cam.createPullPointSubscription(cb),
+    );
     this.creating = create.then(
       () => undefined,
       () => undefined,

@@ -193,8 +193,7 @@ export class OnvifSession {
         else if (this.agent.tooComplex) {
           const { maxDepth: depth, maxElements: elements } = ONVIF_XML_LIMITS;
           reject(new CameraCallError('bad-reply', reason('camera.reply-too-complex', { action, depth, elements })));
-        }
-        else if (err) reject(classify(err, action, this.opts.timeoutMs, typeof xml === 'string' ? xml : undefined));
+        } else if (err) reject(classify(err, action, this.opts.timeoutMs, typeof xml === 'string' ? xml : undefined));
         else resolve({ data: data as T, xml: typeof xml === 'string' ? xml : '' });
       };
       try {

@@ -95,7 +95,18 @@ export class Poller {
       t.dueAt = this.deps.clock.now();
       if (t.running) t.again = true;
     } else {
-      this.cameras.set(id, { id, dueAt: this.deps.clock.now(), running: false, again: false, failures: 0, polls: 0, session: null, sessionKey: '', launch: 0, generation: 0 });
+      this.cameras.set(id, {
+        id,
+        dueAt: this.deps.clock.now(),
+        running: false,
+        again: false,
+        failures: 0,
+        polls: 0,
+        session: null,
+        sessionKey: '',
+        launch: 0,
+        generation: 0,
+      });
     }
     this.pump();
   }

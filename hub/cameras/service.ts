@@ -42,7 +42,13 @@ export class CameraModule implements CameraService {
   constructor(private readonly deps: CameraModuleDeps) {
     const { store, clock, logger, config } = deps;
     this.poller = new Poller({ store, clock, logger, settings: config, onResult: (id, before, after) => this.onResult(id, before, after) });
-    this.cameraAlarms = new CameraAlarms({ alarms: deps.alarms, clock, logger, offlineAfterMs: config.offlineAlarmAfterSec * 1000, recheck: (id) => this.poller.pollNow(id) });
+    this.cameraAlarms = new CameraAlarms({
+      alarms: deps.alarms,
+      clock,
+      logger,
+      offlineAfterMs: config.offlineAlarmAfterSec * 1000,
+      recheck: (id) => this.poller.pollNow(id),
+    });
     this.motion = new MotionWatch({
       clock,
       logger: logger.child({ part: 'motion' }),
@@ -101,7 +107,10 @@ export class CameraModule implements CameraService {
   get(id: string): CameraView | undefined {
     const row = this.deps.store.cameras.get(id);
     if (!row) return undefined;
-    return toView(row, this.deps.store.alarms.open({ subjectType: 'camera', subjectId: id }).map((a) => a.kind));
+    return toView(
+      row,
+      this.deps.store.alarms.open({ subjectType: 'camera', subjectId: id }).map((a) => a.kind),
+    );
   }
 
   add(input: CameraInput, opts: { replace?: boolean } = {}): CameraView {

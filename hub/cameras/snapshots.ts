@@ -62,7 +62,8 @@ export class SnapshotProxy {
     const row = this.deps.store.cameras.get(id);
     if (!row) return Promise.reject(cameraErrors.notFound(id));
     const hit = this.cache.get(id);
-    if (hit && this.deps.clock.now() - hit.takenAt < this.deps.cacheMs) return Promise.resolve({ jpeg: hit.jpeg, takenAt: hit.takenAt, cached: true, stale: false });
+    if (hit && this.deps.clock.now() - hit.takenAt < this.deps.cacheMs)
+      return Promise.resolve({ jpeg: hit.jpeg, takenAt: hit.takenAt, cached: true, stale: false });
     const running = this.inflight.get(id);
     if (running) return running.then((s) => ({ ...s, cached: true }));
     const f = row.findings;
@@ -97,7 +98,10 @@ export class SnapshotProxy {
         headers: { accept: 'image/jpeg' },
       });
       if (res.status !== 200) throw unavailable(id, res.status === 401 ? 'HTTP 401: credentials refused' : `HTTP ${res.status}`);
-      const type = String(res.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      const type = String(res.headers['content-type'] ?? '')
+        .split(';')[0]!
+        .trim()
+        .toLowerCase();
       if (type !== 'image/jpeg') throw unavailable(id, `not a JPEG (${clip(type || 'no content type', 60)})`);
       const jpeg = res.body;
       if (!jpeg) throw unavailable(id, `picture over ${SNAPSHOT_MAX_BYTES} bytes`);

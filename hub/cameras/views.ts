@@ -88,7 +88,9 @@ function text(v: unknown, what: string, max: number, required: boolean): string 
 /** Validates and fills defaults; throws LOA_BAD_REQUEST naming the field. */
 export function checkInput(input: CameraInput): CheckedInput {
   if (typeof input.id !== 'string' || !CAMERA_ID_PATTERN.test(input.id)) {
-    throw bad(`"${String(input.id)}" is not a valid camera id: use 1-63 lowercase letters, digits and dashes, starting with a letter or digit (e.g. cam-ban-muong-1).`);
+    throw bad(
+      `"${String(input.id)}" is not a valid camera id: use 1-63 lowercase letters, digits and dashes, starting with a letter or digit (e.g. cam-ban-muong-1).`,
+    );
   }
   const host = text(input.host, 'host', 253, true);
   if (!HOST_PATTERN.test(host)) throw bad(`camera host "${host}" is not a host name or IP address.`);
@@ -97,7 +99,8 @@ export function checkInput(input: CameraInput): CheckedInput {
   const path = text(input.path, 'path', 256, false) || DEFAULT_DEVICE_PATH;
   if (!path.startsWith('/') || /[\s?#]/.test(path)) throw bad(`camera path "${path}" must start with / and hold no spaces, ? or #.`);
   const user = text(input.user, 'user', 128, true);
-  if (!USER_PATTERN.test(user)) throw bad('camera user may not contain ":" (HTTP Digest cannot carry it) nor < > & " (the ONVIF request carries it as XML text).');
+  if (!USER_PATTERN.test(user))
+    throw bad('camera user may not contain ":" (HTTP Digest cannot carry it) nor < > & " (the ONVIF request carries it as XML text).');
   const password = text(input.password, 'password', 256, true);
   return {
     id: input.id,

@@ -34,7 +34,14 @@ export class ClusterService {
     const secret = generateSecret();
     const secretHash = this.deps.verifier.hash(input.id, secret);
     // Mosquitto cannot check the hub's HMAC, so its own is made now, while the secret is known.
-    const cluster = store.clusters.add({ id: input.id, name: input.name ?? '', village: input.village ?? '', secretHash, mosquittoHash: mosquittoHash(secret), createdAt: clock.now() });
+    const cluster = store.clusters.add({
+      id: input.id,
+      name: input.name ?? '',
+      village: input.village ?? '',
+      secretHash,
+      mosquittoHash: mosquittoHash(secret),
+      createdAt: clock.now(),
+    });
     await this.updateBrokerFiles();
     this.deps.bus.emit('clusterAdded', { clusterId: cluster.id });
     this.deps.logger.info({ clusterId: cluster.id }, 'cluster added');

@@ -56,11 +56,15 @@ function unknown(name: string, world: TargetWorld, only?: Kind): LoaError {
   const near = closest(name, candidates);
   const lists = { zones: listed(zones) || '(no schedule in force)', villages: listed(villages) || '(none)' };
   // Said in the reader's language (common/i18n/errors.ts); a name with a kind in front stays English.
-  if (!only) return near ? sentenceError('LOA_UNKNOWN_TARGET', 'target.unknown-near', { name, near, ...lists }, { status: 404 }) : sentenceError('LOA_UNKNOWN_TARGET', 'target.unknown', { name, ...lists }, { status: 404 });
+  if (!only)
+    return near
+      ? sentenceError('LOA_UNKNOWN_TARGET', 'target.unknown-near', { name, near, ...lists }, { status: 404 })
+      : sentenceError('LOA_UNKNOWN_TARGET', 'target.unknown', { name, ...lists }, { status: 404 });
   const what = `there is no ${only} "${name}"`;
   return new LoaError(
     'LOA_UNKNOWN_TARGET',
-    `${what}.${near ? ` Did you mean "${near}"?` : ''} Zones: ${listed(zones) || '(no schedule in force)'}; villages: ${listed(villages) || '(none)'}; \`loa clusters list\` shows the cluster ids.`,
+    `${what}.${near ? ` Did you mean "${near}"?` : ''} Zones: ${listed(zones) || '(no schedule in force)'}; villages: ${listed(villages) || '(none)'}; \`loa ` +
+      `clusters list\` shows the cluster ids.`,
     { status: 404 },
   );
 }
@@ -85,7 +89,10 @@ export function resolveTargets(names: readonly string[], world: TargetWorld): st
       const said = distinct
         .map((m) => (m.kind === 'all' ? 'every cluster' : m.kind === 'cluster' ? `the cluster ${m.label}` : `the ${m.kind} ${m.label} (${listed(m.ids)})`))
         .join(' and ');
-      const ways = distinct.filter((m) => m.kind !== 'all').map((m) => `${m.kind}:${m.label}`).join(' or ');
+      const ways = distinct
+        .filter((m) => m.kind !== 'all')
+        .map((m) => `${m.kind}:${m.label}`)
+        .join(' or ');
       throw new LoaError('LOA_AMBIGUOUS_TARGET', `"${name}" means ${said}; say which: ${ways}.`, { status: 409 });
     }
     for (const id of found[0]!.ids) out.add(id);

@@ -127,7 +127,12 @@ export class DeviceListener {
         // The hub owns the sequence: a number it never issued is not adopted (2^53-1 once left a
         // counter no command could carry, and the next command to the box stopped the hub).
         if (!this.deps.store.clusters.issuedSeq(clusterId, d.value.lastSeq)) {
-          this.deps.deviceLog.warn(this.log, clusterId, { lastSeq: d.value.lastSeq }, 'the box reports a lastSeq this hub never issued (forged, or a store restored from a backup); ignored');
+          this.deps.deviceLog.warn(
+            this.log,
+            clusterId,
+            { lastSeq: d.value.lastSeq },
+            'the box reports a lastSeq this hub never issued (forged, or a store restored from a backup); ignored',
+          );
         }
         this.deps.bus.emit('state', { clusterId, state: d.value, receivedAt: now });
         return;

@@ -22,9 +22,9 @@ export class TimeService {
       const answer = { v: PROTOCOL_VERSION, id: d.value.id, t0: d.value.t0, t1: Math.round(t1), t2: Math.round(this.deps.clock.now()) };
       this.answered += 1;
       // QoS 0: a lost answer is a lost sample; the box asks again.
-      this.deps.mqtt.publish(clusterTopic(parsed.clusterId, 'time'), JSON.stringify(answer), { qos: 0, retain: false }).catch((err: unknown) =>
-        this.deps.logger.debug({ clusterId: parsed.clusterId, err: String(err) }, 'time answer not sent'),
-      );
+      this.deps.mqtt
+        .publish(clusterTopic(parsed.clusterId, 'time'), JSON.stringify(answer), { qos: 0, retain: false })
+        .catch((err: unknown) => this.deps.logger.debug({ clusterId: parsed.clusterId, err: String(err) }, 'time answer not sent'));
     });
   }
 }

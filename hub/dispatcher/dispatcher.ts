@@ -108,7 +108,9 @@ export class Dispatcher {
     this.schedule(id, startAt);
     // What waited behind the replaced ones would cut this one off at its own start: drop it here.
     for (const w of waiting) {
-      void this.stopBroadcasts({ broadcastId: w, clusterIds: req.clusterIds }).catch((err: unknown) => this.log.error({ err, broadcastId: w }, 'waiting broadcast not dropped'));
+      void this.stopBroadcasts({ broadcastId: w, clusterIds: req.clusterIds }).catch((err: unknown) =>
+        this.log.error({ err, broadcastId: w }, 'waiting broadcast not dropped'),
+      );
     }
     return { ...store.broadcasts.get(id)!, queuedAfter, replaces };
   }
@@ -176,7 +178,9 @@ export class Dispatcher {
     }
     for (const broadcastId of new Set(stopped.map((s) => s.broadcastId))) {
       const b = store.broadcasts.get(broadcastId)!;
-      const stillOpen = b.targets.some((t) => OPEN_TARGET_STATUSES.includes(t.status) && !stopped.some((s) => s.broadcastId === broadcastId && s.clusterId === t.clusterId));
+      const stillOpen = b.targets.some(
+        (t) => OPEN_TARGET_STATUSES.includes(t.status) && !stopped.some((s) => s.broadcastId === broadcastId && s.clusterId === t.clusterId),
+      );
       if (!stillOpen) {
         store.broadcasts.markStopped(broadcastId, now);
         returns.forget(broadcastId);

@@ -11,7 +11,8 @@ export const BROADCAST_ERROR_CODES = {
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 export const broadcastErrors = {
-  notFound: (id: string): LoaError => sentenceError('LOA_BROADCAST_NOT_FOUND', 'broadcast.not-found', { id }, { status: BROADCAST_ERROR_CODES.LOA_BROADCAST_NOT_FOUND }),
+  notFound: (id: string): LoaError =>
+    sentenceError('LOA_BROADCAST_NOT_FOUND', 'broadcast.not-found', { id }, { status: BROADCAST_ERROR_CODES.LOA_BROADCAST_NOT_FOUND }),
   /** A start time already past when the request arrived. */
   startPast: (at: number): LoaError => sentenceError('LOA_START_IN_PAST', 'start.past', { at: iso(at) }, { status: BROADCAST_ERROR_CODES.LOA_START_IN_PAST }),
   /** A live stream's end time already past when the request arrived. */

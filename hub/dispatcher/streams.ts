@@ -93,7 +93,12 @@ export class StreamDispatch {
       if (!cluster.online && !this.deps.mqtt.isConnected(clusterId)) {
         if (logged) {
           store.broadcasts.ensureTarget(req.broadcastId, clusterId, now, 'offline');
-          store.broadcasts.updateTarget(req.broadcastId, clusterId, { reason: 'cluster-offline', detail: 'the cluster was offline when the stream started' }, now);
+          store.broadcasts.updateTarget(
+            req.broadcastId,
+            clusterId,
+            { reason: 'cluster-offline', detail: 'the cluster was offline when the stream started' },
+            now,
+          );
         }
         result.set(clusterId, { clusterId, cmdId: null, status: 'offline' });
         continue;
@@ -102,7 +107,15 @@ export class StreamDispatch {
       if (logged) store.broadcasts.ensureTarget(req.broadcastId, clusterId, now);
       plays.push({
         clusterId,
-        body: { type: 'play', broadcastId: req.broadcastId, stream: req.stream, startAt: req.startAt, offsetMs: 0, volume: cluster.volume, ...(req.stopAt === undefined ? {} : { stopAt: req.stopAt }) },
+        body: {
+          type: 'play',
+          broadcastId: req.broadcastId,
+          stream: req.stream,
+          startAt: req.startAt,
+          offsetMs: 0,
+          volume: cluster.volume,
+          ...(req.stopAt === undefined ? {} : { stopAt: req.stopAt }),
+        },
         expiresAt: req.startAt + config.commandTtlMs,
       });
     }
@@ -112,15 +125,17 @@ export class StreamDispatch {
       this.deps.bus.emit('adhocChanged', { clusterIds });
     } else {
       // A schedule's relay: the scheduler logs it; these plays are plain commands.
-      await Promise.all(plays.map(async ({ clusterId, body, expiresAt }) => {
-        try {
-          const cmd = await ledger.command(clusterId, body, { expiresAt });
-          result.set(clusterId, { clusterId, cmdId: cmd.id, status: 'sent' });
-        } catch (err) {
-          this.log.child({ clusterId }).error({ err }, 'stream play not sent');
-          result.set(clusterId, { clusterId, cmdId: null, status: 'failed', detail: String(err) });
-        }
-      }));
+      await Promise.all(
+        plays.map(async ({ clusterId, body, expiresAt }) => {
+          try {
+            const cmd = await ledger.command(clusterId, body, { expiresAt });
+            result.set(clusterId, { clusterId, cmdId: cmd.id, status: 'sent' });
+          } catch (err) {
+            this.log.child({ clusterId }).error({ err }, 'stream play not sent');
+            result.set(clusterId, { clusterId, cmdId: null, status: 'failed', detail: String(err) });
+          }
+        }),
+      );
     }
     return clusterIds.map((c) => result.get(c)!);
   }
@@ -151,7 +166,9 @@ export class StreamDispatch {
   async stop(broadcastId: string, clusterIds: string[]): Promise<void> {
     await Promise.all(
       clusterIds.map((clusterId) =>
-        this.deps.ledger.command(clusterId, { type: 'stop', broadcastId }).catch((err: unknown) => this.log.child({ clusterId }).error({ err }, 'stream stop not sent')),
+        this.deps.ledger
+          .command(clusterId, { type: 'stop', broadcastId })
+          .catch((err: unknown) => this.log.child({ clusterId }).error({ err }, 'stream stop not sent')),
       ),
     );
   }
@@ -168,7 +185,8 @@ export class StreamDispatch {
       for (const t of b.targets) {
         const patch: Parameters<Store['broadcasts']['updateTarget']>[2] = {};
         if (OPEN_TARGET_STATUSES.includes(t.status)) {
-          if (t.status === 'started') Object.assign(patch, { status: end.status, finishedAt: now, playedMs: t.playedMs + segmentMs(t, now), segmentStartedAt: null });
+          if (t.status === 'started')
+            Object.assign(patch, { status: end.status, finishedAt: now, playedMs: t.playedMs + segmentMs(t, now), segmentStartedAt: null });
           else Object.assign(patch, { status: 'stopped', reason: 'stream-ended', detail: 'the stream ended before the box started it' });
           if (end.status === 'stopped' && t.status === 'started') patch.reason = end.reason ?? 'stop-command';
           patch.deadlineAt = null;
@@ -190,7 +208,12 @@ export class StreamDispatch {
    *  left again, docs/live.md). */
   closeAfterRestart(): LostRelay[] {
     const { store } = this.deps;
-    const open = new Set(store.broadcasts.openTargets().filter((t) => t.broadcastId.startsWith('live-')).map((t) => t.broadcastId));
+    const open = new Set(
+      store.broadcasts
+        .openTargets()
+        .filter((t) => t.broadcastId.startsWith('live-'))
+        .map((t) => t.broadcastId),
+    );
     const lost: LostRelay[] = [];
     for (const id of open) {
       if (store.broadcasts.kindOf(id) !== 'adhoc') continue;

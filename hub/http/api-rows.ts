@@ -9,7 +9,9 @@ import type { BroadcastRow, ClusterRow, EmergencyRow, LogEntry as LogRow, MediaR
 import type * as api from './api.js';
 
 /** true when A and B have the same field names, else a type error naming the first one. */
-type SameFields<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : { onlyInRow: Exclude<keyof A, keyof B>; onlyInApi: Exclude<keyof B, keyof A> };
+type SameFields<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never]
+  ? true
+  : { onlyInRow: Exclude<keyof A, keyof B>; onlyInApi: Exclude<keyof B, keyof A> };
 
 export type RowsMatchApi = [
   SameFields<ClusterRow, api.Cluster>,

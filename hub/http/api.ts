@@ -167,7 +167,20 @@ export const uploadEvent = z.discriminatedUnion('event', [
 
 // ---- broadcasts and the log -----------------------------------------------------------------
 
-export const TARGET_STATUSES = ['pending', 'sent', 'accepted', 'started', 'finished', 'stopped', 'preempted', 'failed', 'refused', 'offline', 'missed', 'expired'] as const;
+export const TARGET_STATUSES = [
+  'pending',
+  'sent',
+  'accepted',
+  'started',
+  'finished',
+  'stopped',
+  'preempted',
+  'failed',
+  'refused',
+  'offline',
+  'missed',
+  'expired',
+] as const;
 export const BROADCAST_STATUSES = ['scheduled', 'running', 'done', 'stopped'] as const;
 export const BROADCAST_KINDS = ['adhoc', 'schedule', 'emergency'] as const;
 export const OUTCOMES = ['played', 'partial', 'preempted', 'missed-offline', 'missed', 'failed', 'stopped', 'pending'] as const;

@@ -61,7 +61,9 @@ export function buildApp(
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).send({ error: { code: 'LOA_NOT_FOUND', message: `${req.method} ${req.url.split('?')[0]} is not part of this hub's API; see docs/api.md.` } });
+    void reply
+      .code(404)
+      .send({ error: { code: 'LOA_NOT_FOUND', message: `${req.method} ${req.url.split('?')[0]} is not part of this hub's API; see docs/api.md.` } });
   });
   app.addHook('onRequest', makeAuthHook(ctx.store.tokens));
   app.addHook('onResponse', async (req, reply) => {

@@ -24,7 +24,12 @@ export function errorHandler(err: FastifyError | LoaError | Error, req: FastifyR
   if (err instanceof LoaError) {
     // Details are structured problems (e.g. every error of a schedule file), never secrets.
     void reply.code(err.status).send({
-      error: { code: err.code, message: err.message, ...(err.sentence ? { sentence: err.sentence } : {}), ...(err.details !== undefined ? { details: err.details } : {}) },
+      error: {
+        code: err.code,
+        message: err.message,
+        ...(err.sentence ? { sentence: err.sentence } : {}),
+        ...(err.details !== undefined ? { details: err.details } : {}),
+      },
     });
     return;
   }
@@ -67,13 +72,23 @@ export function clientErrorHandler(this: { log: { trace: (o: object, m: string) 
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const [status, text, body] =
     err.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'Request Header Fields Too Large', earlyError('LOA_HEADERS_TOO_LARGE', 'the request line and headers are too large (over 16 KB together); send a shorter URL and fewer or shorter headers.')]
+      ? [
+          431,
+          'Request Header Fields Too Large',
+          earlyError(
+            'LOA_HEADERS_TOO_LARGE',
+            'the request line and headers are too large (over 16 KB together); send a shorter URL and fewer or shorter headers.',
+          ),
+        ]
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? [408, 'Request Timeout', earlyError('LOA_REQUEST_TIMEOUT', 'the request did not arrive in time; send it again.')]
         : [400, 'Bad Request', earlyError('LOA_BAD_REQUEST', 'this is not a valid HTTP request; see docs/api.md.')];
   this.log.trace({ err }, 'client error');
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    socket.write(
+      `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ` +
+        `${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
   }
   socket.destroy(err);
 }

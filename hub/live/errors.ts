@@ -9,7 +9,13 @@ export const LIVE_ERROR_CODES = {
 
 export const liveErrors = {
   notFound: (id: string): LoaError =>
-    new LoaError('LOA_LIVE_NOT_FOUND', `live stream ${id} does not exist or has ended; \`loa broadcast relay --list\` or GET /api/v1/live shows those on air.`, { status: LIVE_ERROR_CODES.LOA_LIVE_NOT_FOUND }),
+    new LoaError(
+      'LOA_LIVE_NOT_FOUND',
+      `live stream ${id} does not exist or has ended; \`loa broadcast relay --list\` or GET /api/v1/live shows those on air.`,
+      { status: LIVE_ERROR_CODES.LOA_LIVE_NOT_FOUND },
+    ),
   sourceInvalid: (url: string): LoaError =>
-    new LoaError('LOA_LIVE_SOURCE_INVALID', `the source ${url} is not an http:// or https:// address; give a station's stream URL.`, { status: LIVE_ERROR_CODES.LOA_LIVE_SOURCE_INVALID }),
+    new LoaError('LOA_LIVE_SOURCE_INVALID', `the source ${url} is not an http:// or https:// address; give a station's stream URL.`, {
+      status: LIVE_ERROR_CODES.LOA_LIVE_SOURCE_INVALID,
+    }),
 };

@@ -31,9 +31,19 @@ export const PUSH_DRAIN_MS = 1500;
 
 /** Starts the stream (throws as POST /api/v1/live does: no clusters, unknown cluster) and returns
  *  `started` at once and `done` when the stream is over. */
-export async function startPushedStream(live: LiveService, req: PushRequest, deps: { clock: Clock; logger: Logger }): Promise<{ started: LiveInfo; done: Promise<PushResult> }> {
+export async function startPushedStream(
+  live: LiveService,
+  req: PushRequest,
+  deps: { clock: Clock; logger: Logger },
+): Promise<{ started: LiveInfo; done: Promise<PushResult> }> {
   const { clock } = deps;
-  const started = await live.startPush({ input: req.input, clusterIds: req.clusterIds, createdBy: req.createdBy, chime: req.chime === true, emergency: req.emergency === true });
+  const started = await live.startPush({
+    input: req.input,
+    clusterIds: req.clusterIds,
+    createdBy: req.createdBy,
+    chime: req.chime === true,
+    emergency: req.emergency === true,
+  });
   const log = deps.logger.child({ streamId: started.id });
   let lastDataAt = clock.now();
   let bodyEnded = false;
@@ -45,10 +55,14 @@ export async function startPushedStream(live: LiveService, req: PushRequest, dep
   const onClose = (): void => {
     if (bodyEnded || end) return;
     end = 'aborted';
-    log.warn('live push: the operator\'s upload broke off; ending the stream');
+    log.warn("live push: the operator's upload broke off; ending the stream");
     void live.stop(started.id, { reason: 'push-aborted' }).catch((e: unknown) => log.error({ err: String(e) }, 'stopping a pushed stream failed'));
   };
-  req.input.on('data', onData).on('end', onEnd).on('close', onClose).on('error', () => {});
+  req.input
+    .on('data', onData)
+    .on('end', onEnd)
+    .on('close', onClose)
+    .on('error', () => {});
   const watch = (): void => {
     timer = null;
     if (end || bodyEnded) return;

@@ -116,7 +116,10 @@ export class LiveService {
     this.log = deps.logger;
     // `loa broadcast stop` on a stream's row: the boxes were told; the stream itself ends here.
     deps.bus.on(this, 'broadcastStopped', ({ broadcastId: id }) => {
-      if (id.startsWith('live-') && this.stream(id)) void this.stop(id, { sendStops: false, reason: 'stop-command' }).catch((e: unknown) => this.log.error({ err: errorMessage(e) }, 'ending a stopped broadcast\'s stream failed'));
+      if (id.startsWith('live-') && this.stream(id))
+        void this.stop(id, { sendStops: false, reason: 'stop-command' }).catch((e: unknown) =>
+          this.log.error({ err: errorMessage(e) }, "ending a stopped broadcast's stream failed"),
+        );
     });
     // A box that was offline (or could not be sent the play) when the stream started joins it at
     // the live point as soon as it is back.
@@ -147,7 +150,13 @@ export class LiveService {
   /** A stream whose source is audio pushed by the operator (hub/live/push.ts runs it to its end). */
   async startPush(req: { input: Readable; clusterIds: string[] | 'all'; createdBy: string } & PushOptions): Promise<LiveInfo> {
     return this.launch(
-      { source: { push: req.createdBy }, clusterIds: req.clusterIds, createdBy: req.createdBy, priority: req.emergency ? 'emergency' : 'live', chime: req.chime === true },
+      {
+        source: { push: req.createdBy },
+        clusterIds: req.clusterIds,
+        createdBy: req.createdBy,
+        priority: req.emergency ? 'emergency' : 'live',
+        chime: req.chime === true,
+      },
       { kind: 'push', input: req.input },
     );
   }
@@ -214,10 +223,14 @@ export class LiveService {
     // At `until` the boxes end by themselves (stopAt, acked finished); the stream goes a moment
     // later, without stop commands that would race their stopAt.
     if (req.until !== undefined) {
-      const end = () => void this.stop(id, { sendStops: false }).catch((e: unknown) => this.log.error({ err: errorMessage(e) }, 'ending a relay at its end time failed'));
+      const end = () =>
+        void this.stop(id, { sendStops: false }).catch((e: unknown) => this.log.error({ err: errorMessage(e) }, 'ending a relay at its end time failed'));
       entry.untilTimer = clock.setTimeout(end, req.until - now + UNTIL_GRACE_MS);
     }
-    this.log.info({ streamId: id, source: req.source, clusters: clusterIds.length, until: req.until, priority: req.priority ?? 'live', chime: Boolean(chime) }, 'live stream started');
+    this.log.info(
+      { streamId: id, source: req.source, clusters: clusterIds.length, until: req.until, priority: req.priority ?? 'live', chime: Boolean(chime) },
+      'live stream started',
+    );
     return this.info(entry);
   }
 
@@ -274,12 +287,30 @@ export class LiveService {
     this.silence ??= encodeSilence(this.deps.ffmpegPath, settings);
     const silence = await this.silence;
     const id = `live-${randomBytes(5).toString('hex')}`;
-    const stream = new LiveStream({ id, source, ffmpegPath: this.deps.ffmpegPath, settings, silence, clock, logger: this.log, onEnd: (why) => void this.ended(id, why) });
-    const entry: Entry = { id, stream, req: { source: { url: req.url }, clusterIds: [], until: req.until, createdBy: req.createdBy }, clusters: new Map(), untilTimer: null, logged: false, logClosed: false };
+    const stream = new LiveStream({
+      id,
+      source,
+      ffmpegPath: this.deps.ffmpegPath,
+      settings,
+      silence,
+      clock,
+      logger: this.log,
+      onEnd: (why) => void this.ended(id, why),
+    });
+    const entry: Entry = {
+      id,
+      stream,
+      req: { source: { url: req.url }, clusterIds: [], until: req.until, createdBy: req.createdBy },
+      clusters: new Map(),
+      untilTimer: null,
+      logged: false,
+      logClosed: false,
+    };
     this.entries.set(id, entry);
     this.prune();
     stream.start();
-    const end = () => void this.stop(id, { sendStops: false }).catch((e: unknown) => this.log.error({ err: errorMessage(e) }, 'ending a relay at its end time failed'));
+    const end = () =>
+      void this.stop(id, { sendStops: false }).catch((e: unknown) => this.log.error({ err: errorMessage(e) }, 'ending a relay at its end time failed'));
     entry.untilTimer = clock.setTimeout(end, Math.max(0, req.until - clock.now()) + UNTIL_GRACE_MS);
     this.log.info({ streamId: id, source: req.url, until: req.until, by: req.createdBy }, 'scheduled relay started');
     return { id, stream: { url: `/api/v1/live/${id}`, format: settings.format } };
@@ -291,7 +322,11 @@ export class LiveService {
     if (!e) throw liveErrors.notFound(id);
     e.untilTimer?.cancel();
     if (e.stream.state !== 'ended') {
-      if (opts.sendStops !== false) await this.deps.streams.stop(e.id, [...e.clusters.values()].filter((c) => c.cmdId !== null).map((c) => c.clusterId));
+      if (opts.sendStops !== false)
+        await this.deps.streams.stop(
+          e.id,
+          [...e.clusters.values()].filter((c) => c.cmdId !== null).map((c) => c.clusterId),
+        );
       await e.stream.stop();
     }
     // Without stops and a reason (at `until`) the boxes ended at their stopAt: what is open finished.
@@ -311,7 +346,7 @@ export class LiveService {
     try {
       this.deps.streams.end(id, { ...end, ...(note ? { note } : {}) });
     } catch (err) {
-      this.log.error({ err: errorMessage(err), streamId: id }, 'closing a live stream\'s log row failed');
+      this.log.error({ err: errorMessage(err), streamId: id }, "closing a live stream's log row failed");
     }
     if (note) this.log.info({ streamId: id, lostMs }, note);
   }
@@ -321,7 +356,11 @@ export class LiveService {
     const e = this.entries.get(id);
     if (!e) return;
     const playing = [...e.clusters.values()].filter((c) => c.cmdId !== null && ['sent', 'accepted', 'started'].includes(c.status));
-    if (playing.length > 0) await this.deps.streams.stop(e.id, playing.map((c) => c.clusterId));
+    if (playing.length > 0)
+      await this.deps.streams.stop(
+        e.id,
+        playing.map((c) => c.clusterId),
+      );
   }
 
   list(): LiveInfo[] {

@@ -27,7 +27,11 @@ export const liveSettingsSchema = z.strictObject({
   pushStallMs: z.number().int().min(500).max(300_000).default(10_000),
   /** A station relay or a push started without an end time ends after this many hours (the boxes
    *  get it as stopAt, the log plans it): nothing stays on air forever by mistake. */
-  maxOpenHours: z.number().positive().max(24 * 7).default(24),
+  maxOpenHours: z
+    .number()
+    .positive()
+    .max(24 * 7)
+    .default(24),
   /** Plays go out this long before the boxes are to start, time for the command to reach them. */
   leadMs: z.number().int().min(0).max(10_000).default(300),
 });

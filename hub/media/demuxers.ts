@@ -6,8 +6,31 @@
 /** Demuxers of single-file audio (and audio-with-video) containers; names as `ffmpeg -demuxers`
  *  prints them. A format listed under several names (mov,mp4,m4a…) is allowed by any of them. */
 export const IMPORT_DEMUXERS = [
-  'aac', 'ac3', 'aiff', 'amr', 'amrnb', 'amrwb', 'ape', 'asf', 'au', 'avi', 'caf', 'dts', 'eac3',
-  'flac', 'flv', 'matroska', 'mov', 'mp3', 'mpeg', 'mpegts', 'ogg', 'tta', 'w64', 'wav', 'wv',
+  'aac',
+  'ac3',
+  'aiff',
+  'amr',
+  'amrnb',
+  'amrwb',
+  'ape',
+  'asf',
+  'au',
+  'avi',
+  'caf',
+  'dts',
+  'eac3',
+  'flac',
+  'flv',
+  'matroska',
+  'mov',
+  'mp3',
+  'mpeg',
+  'mpegts',
+  'ogg',
+  'tta',
+  'w64',
+  'wav',
+  'wv',
 ] as const;
 
 /** ffmpeg options placed before each `-i`: the input is a local file of a listed format. */

@@ -42,18 +42,27 @@ export const mediaErrors = {
     mediaError('LOA_MEDIA_UNREADABLE', `${file}: cannot read the file (${reason}); check the path and that the hub may read it.`, { cause }),
   empty: (file: string) => mediaError('LOA_MEDIA_EMPTY', `${file}: the file is empty (0 bytes); choose the recording again, it may not have been saved.`),
   tooLarge: (file: string, bytes: number, max: number) =>
-    mediaError('LOA_MEDIA_TOO_LARGE', `${file}: the file is ${mb(bytes)}, more than the ${mb(max)} allowed; split it or export it at a lower bitrate (media.maxInputBytes sets the limit).`, {
-      details: { bytes, max },
-    }),
+    mediaError(
+      'LOA_MEDIA_TOO_LARGE',
+      `${file}: the file is ${mb(bytes)}, more than the ${mb(max)} allowed; split it or export it at a lower bitrate (media.maxInputBytes sets the limit).`,
+      {
+        details: { bytes, max },
+      },
+    ),
   notAudio: (file: string, found: string) =>
-    mediaError('LOA_MEDIA_NOT_AUDIO', `${file}: this is not an audio file ffmpeg can play (${found}); choose a sound recording such as MP3, WAV, M4A, OGG or FLAC.`, {
-      details: { found },
-    }),
+    mediaError(
+      'LOA_MEDIA_NOT_AUDIO',
+      `${file}: this is not an audio file ffmpeg can play (${found}); choose a sound recording such as MP3, WAV, M4A, OGG or FLAC.`,
+      {
+        details: { found },
+      },
+    ),
   /** The upload is a list of other files (an HLS playlist, an ffconcat list): never followed. */
   playlist: (file: string, format: string) =>
     mediaError(
       'LOA_MEDIA_PLAYLIST',
-      `${file}: this is a playlist (${format}) that names other files; the hub imports only the file uploaded and never opens the files a list names: upload the audio file itself.`,
+      `${file}: this is a playlist (${format}) that names other files; the hub imports only the file uploaded and never opens the files a list names: upload ` +
+        `the audio file itself.`,
       { details: { file, format } },
     ),
   tooShort: (file: string, durationMs: number, minMs: number) =>
@@ -62,23 +71,35 @@ export const mediaErrors = {
     }),
   /** durationS null: ffmpeg was stopped once it passed the limit, so the full length is unknown. */
   tooLong: (file: string, durationS: number | null, maxS: number) =>
-    mediaError('LOA_MEDIA_TOO_LONG', `${file}: the audio lasts ${durationS === null ? '' : `${hms(durationS)}, `}longer than the ${hms(maxS)} allowed; split it into shorter items (media.maxDurationS sets the limit).`, {
-      details: { durationS, maxS },
-    }),
+    mediaError(
+      'LOA_MEDIA_TOO_LONG',
+      `${file}: the audio lasts ${durationS === null ? '' : `${hms(durationS)}, `}longer than the ${hms(maxS)} allowed; split it into shorter items ` +
+        `(media.maxDurationS sets the limit).`,
+      {
+        details: { durationS, maxS },
+      },
+    ),
   encodeFailed: (file: string, ffmpegSays: string, cause?: unknown) =>
-    mediaError('LOA_MEDIA_ENCODE_FAILED', `${file}: ffmpeg could not convert this audio (${ffmpegSays}); check that it plays on a computer, or export it again as WAV or MP3 and retry.`, {
-      details: { ffmpeg: ffmpegSays },
-      cause,
-    }),
+    mediaError(
+      'LOA_MEDIA_ENCODE_FAILED',
+      `${file}: ffmpeg could not convert this audio (${ffmpegSays}); check that it plays on a computer, or export it again as WAV or MP3 and retry.`,
+      {
+        details: { ffmpeg: ffmpegSays },
+        cause,
+      },
+    ),
   cancelled: (file: string) => mediaError('LOA_MEDIA_CANCELLED', `${file}: the import was cancelled before it finished; nothing was stored.`),
   storeFailed: (file: string, dir: string, reason: string, cause?: unknown) =>
-    mediaError('LOA_MEDIA_STORE_FAILED', `${file}: the converted audio could not be stored in ${dir} (${reason}); check free disk space and permissions of the data directory.`, { cause }),
+    mediaError(
+      'LOA_MEDIA_STORE_FAILED',
+      `${file}: the converted audio could not be stored in ${dir} (${reason}); check free disk space and permissions of the data directory.`,
+      { cause },
+    ),
   /** A sentence of common/i18n/errors.ts: every module that takes a media id says it so (in the reader's language). */
   notFound: (id: string) => sentenceError('LOA_MEDIA_NOT_FOUND', 'media.not-in-library', { id }, { status: MEDIA_ERROR_CODES.LOA_MEDIA_NOT_FOUND }),
   /** The stored file of an item cannot be sent (a box fetching it). */
   contentUnreadable: (id: string, reason: string) => mediaError('LOA_MEDIA_NOT_FOUND', `media ${id} cannot be read: ${reason}`),
-  idInvalid: (id: string) =>
-    mediaError('LOA_MEDIA_ID_INVALID', `"${id}" is not a media id; ids are the 64 hex characters \`loa media list\` shows.`),
+  idInvalid: (id: string) => mediaError('LOA_MEDIA_ID_INVALID', `"${id}" is not a media id; ids are the 64 hex characters \`loa media list\` shows.`),
   ffmpegFailed: (ffmpegPath: string, reason: string, cause?: unknown) =>
     mediaError('LOA_FFMPEG_FAILED', `ffmpeg at ${ffmpegPath} could not be run (${reason}); set ffmpeg.path in the hub config or install ffmpeg.`, { cause }),
 };

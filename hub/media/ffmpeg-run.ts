@@ -95,9 +95,7 @@ export function runFfmpeg(opts: FfmpegRunOptions): Promise<FfmpegRunResult> {
       // -nostdin: ffmpeg must never wait on or eat a terminal's input.
       .inputOptions(['-nostdin', '-hide_banner', ...IMPORT_INPUT_OPTIONS]);
     for (const extra of opts.extraInputs ?? []) cmd.input(resolvePath(extra)).inputOptions(IMPORT_INPUT_OPTIONS);
-    cmd
-      .outputOptions(opts.outputOptions)
-      .output(opts.output);
+    cmd.outputOptions(opts.outputOptions).output(opts.output);
 
     const stop = (reason: unknown): void => {
       if (stopReason !== undefined) return;

@@ -170,7 +170,15 @@ export async function importMedia(opts: ImportMediaOptions): Promise<ImportedMed
       throw mediaErrors.storeFailed(name, mediaDir, (e as NodeJS.ErrnoException).code ?? String(e), e);
     }
     logger.info(
-      { file: name, mediaId: id, bytes: result.bytes, durationMs: result.durationMs, gainDb: result.loudness?.gainDb, limited: result.loudness?.limited, existed: stored.existed },
+      {
+        file: name,
+        mediaId: id,
+        bytes: result.bytes,
+        durationMs: result.durationMs,
+        gainDb: result.loudness?.gainDb,
+        limited: result.loudness?.limited,
+        existed: stored.existed,
+      },
       stored.existed ? 'media already in the library' : 'media stored',
     );
     return { id, bytes: result.bytes, durationMs: result.durationMs, format: result.format, path: stored.path };

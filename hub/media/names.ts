@@ -40,26 +40,41 @@ function few(items: string[], max = 4): string {
 export function usageText(u: MediaUsage): string {
   const parts: string[] = [];
   if (u.programmes.length > 0) parts.push(`programme(s) ${few(u.programmes.map((p) => `${p.id} "${p.name}"`))} of the schedule in force`);
-  if (u.broadcasts.length > 0) parts.push(`broadcast(s) ${few(u.broadcasts.map((b) => (b.programmeName ? `${b.id} "${b.programmeName}"` : b.id)))} on air or due`);
+  if (u.broadcasts.length > 0)
+    parts.push(`broadcast(s) ${few(u.broadcasts.map((b) => (b.programmeName ? `${b.id} "${b.programmeName}"` : b.id)))} on air or due`);
   return parts.join(' and ');
 }
 
 export const nameErrors = {
   taken: (name: string, existing: MediaRow) =>
-    mediaError('LOA_MEDIA_NAME_TAKEN', `"${name}" is already in the library (id ${short(existing.id)}); choose another --name, or add --replace to put the new audio in its place.`, {
-      details: { name, existing: brief(existing) },
-    }),
+    mediaError(
+      'LOA_MEDIA_NAME_TAKEN',
+      `"${name}" is already in the library (id ${short(existing.id)}); choose another --name, or add --replace to put the new audio in its place.`,
+      {
+        details: { name, existing: brief(existing) },
+      },
+    ),
   nothingToReplace: (name: string) =>
-    mediaError('LOA_MEDIA_NOT_FOUND', `there is no media named "${name}" to replace; check the name with \`loa media list\`, or leave out --replace to add it.`, { details: { name } }),
+    mediaError(
+      'LOA_MEDIA_NOT_FOUND',
+      `there is no media named "${name}" to replace; check the name with \`loa media list\`, or leave out --replace to add it.`,
+      { details: { name } },
+    ),
   duplicate: (file: string, name: string, existing: MediaRow) =>
-    mediaError('LOA_MEDIA_DUPLICATE', `${file}: this audio is already in the library as "${existing.name}" (id ${short(existing.id)}); nothing was added. Play and schedule it as "${existing.name}".`, {
-      details: { file, name, existing: brief(existing) },
-    }),
+    mediaError(
+      'LOA_MEDIA_DUPLICATE',
+      `${file}: this audio is already in the library as "${existing.name}" (id ${short(existing.id)}); nothing was added. Play and schedule it as ` +
+        `"${existing.name}".`,
+      {
+        details: { file, name, existing: brief(existing) },
+      },
+    ),
   inUse: (media: MediaRow, usage: MediaUsage) => {
     const e = usage.emergencies[0];
     const message = e
       ? `"${media.name}" is on air in emergency ${e.id}; stop the emergency first with \`loa emergency stop\` (--force does not end an emergency).`
-      : `"${media.name}" is used by ${usageText(usage)}; nothing was removed. Change the schedule or stop the broadcast first, or add --force to remove it anyway (its schedule items then play nothing, its broadcasts are stopped).`;
+      : `"${media.name}" is used by ${usageText(usage)}; nothing was removed. Change the schedule or stop the broadcast first, or add --force to remove it ` +
+        `anyway (its schedule items then play nothing, its broadcasts are stopped).`;
     return mediaError('LOA_MEDIA_IN_USE', message, { details: { media: brief(media), ...usage } });
   },
 };

@@ -41,7 +41,10 @@ export function createMediaService(deps: MediaServiceDeps): MediaService {
   const usage = (m: MediaRow): MediaUsage => ({
     programmes: deps.programmesUsing(m),
     broadcasts: store.broadcasts.openOfMedia(m.id),
-    emergencies: store.schedules.activeEmergencies().filter((e) => e.mediaId === m.id).map((e) => ({ id: e.id, startedAt: e.startedAt })),
+    emergencies: store.schedules
+      .activeEmergencies()
+      .filter((e) => e.mediaId === m.id)
+      .map((e) => ({ id: e.id, startedAt: e.startedAt })),
   });
   const onAir = (id: string): boolean => store.broadcasts.openOfMedia(id).length > 0 || store.schedules.activeEmergencies().some((e) => e.mediaId === id);
 
@@ -89,7 +92,11 @@ export function createMediaService(deps: MediaServiceDeps): MediaService {
   }
 
   const record = (r: ImportedMedia, name: string, originalName: string, replaces: MediaRow | null): MediaRow =>
-    store.media.put({ id: r.id, name, originalName, durationMs: r.durationMs, bytes: r.bytes, format: r.format, createdAt: clock.now() }, replaces?.id ?? null, clock.now());
+    store.media.put(
+      { id: r.id, name, originalName, durationMs: r.durationMs, bytes: r.bytes, format: r.format, createdAt: clock.now() },
+      replaces?.id ?? null,
+      clock.now(),
+    );
 
   /** The operator's name must be free, or (replace) be an item's. Answers the item it replaces. */
   function checkName(name: string, replace: boolean): MediaRow | null {
@@ -133,7 +140,10 @@ export function createMediaService(deps: MediaServiceDeps): MediaService {
       // Broadcasts already made of the old audio keep it (their boxes have the play): said, not changed.
       const oldOnAir = replaces ? store.broadcasts.openOfMedia(replaces.id) : [];
       if (replaces) await retire(replaces.id);
-      logger.info({ mediaId: row.id, name: row.name, replaced: replaces?.id, durationMs: row.durationMs, bytes: row.bytes, tookMs: clock.now() - started }, replaces ? 'media replaced' : 'media imported');
+      logger.info(
+        { mediaId: row.id, name: row.name, replaced: replaces?.id, durationMs: row.durationMs, bytes: row.bytes, tookMs: clock.now() - started },
+        replaces ? 'media replaced' : 'media imported',
+      );
       deps.onChange?.(row.id, false);
       return { media: row, replaced: replaces, unchanged: false, oldOnAir };
     },
@@ -164,7 +174,11 @@ export function createMediaService(deps: MediaServiceDeps): MediaService {
       store.media.remove(id, clock.now());
       held.delete(id);
       await removeMediaFile(mediaDir, id);
-      if (inUse(used)) logger.warn({ mediaId: id, name: row.name, programmes: used.programmes.map((p) => p.id), stopped: stopped.length }, `media removed by force although used by ${usageText(used)}`);
+      if (inUse(used))
+        logger.warn(
+          { mediaId: id, name: row.name, programmes: used.programmes.map((p) => p.id), stopped: stopped.length },
+          `media removed by force although used by ${usageText(used)}`,
+        );
       else logger.info({ mediaId: id, name: row.name }, 'media removed');
       deps.onChange?.(id, true);
       return { removed: id, name: row.name, forced: inUse(used), usage: used, stopped };

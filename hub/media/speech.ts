@@ -34,9 +34,13 @@ const CODEC_HEADROOM_DB = 0.7;
  *  ceiling (at 4x the rate, as loudness.ts does), back to the encoder's 48 kHz. */
 export function speechGraph(parts: readonly LevelledPart[], truePeakDbtp: number): string {
   const ceiling = Math.max(0.0625, 10 ** ((truePeakDbtp - CODEC_HEADROOM_DB) / 20));
-  const each = parts.map((p, i) => `[${i}:a:0]aresample=48000,aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=mono,volume=${num(p.gainDb)}dB[p${i}]`);
+  const each = parts.map(
+    (p, i) => `[${i}:a:0]aresample=48000,aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=mono,volume=${num(p.gainDb)}dB[p${i}]`,
+  );
   const joined = `${parts.map((_, i) => `[p${i}]`).join('')}concat=n=${parts.length}:v=0:a=1`;
-  const limit = `aresample=192000,alimiter=limit=${ceiling.toFixed(4)}:attack=1:release=10:level=false,aresample=48000,aformat=sample_rates=48000:channel_layouts=mono[out]`;
+  const limit =
+    `aresample=192000,alimiter=limit=${ceiling.toFixed(4)}:attack=1:release=10:level=false,aresample=48000,` +
+    `aformat=sample_rates=48000:channel_layouts=mono[out]`;
   return [...each, `${joined},${limit}`].join(';');
 }
 
@@ -59,12 +63,26 @@ export async function encodeLevelled(opts: {
       extraInputs: rest.map((p) => p.path),
       output: opts.outputPath,
       outputOptions: [
-        '-filter_complex', speechGraph(parts, settings.loudness.truePeakDbtp),
-        '-map', '[out]',
-        '-map_metadata', '-1', '-map_chapters', '-1',
-        '-c:a', 'libopus', '-b:a', `${settings.bitrateKbps}k`, '-vbr', 'constrained',
-        '-fflags', '+bitexact', '-flags:a', '+bitexact',
-        '-f', 'ogg',
+        '-filter_complex',
+        speechGraph(parts, settings.loudness.truePeakDbtp),
+        '-map',
+        '[out]',
+        '-map_metadata',
+        '-1',
+        '-map_chapters',
+        '-1',
+        '-c:a',
+        'libopus',
+        '-b:a',
+        `${settings.bitrateKbps}k`,
+        '-vbr',
+        'constrained',
+        '-fflags',
+        '+bitexact',
+        '-flags:a',
+        '+bitexact',
+        '-f',
+        'ogg',
       ],
       ...(opts.signal ? { signal: opts.signal } : {}),
       onTime: (t) => {
@@ -84,7 +102,12 @@ export async function encodeLevelled(opts: {
 
 /** Integrated loudness and true peak of a file, as it would be encoded (mono); null if silent or unreadable. */
 export async function measureLoudness(ffmpegPath: string, path: string, settings: Pick<MediaSettings, 'loudness'>): Promise<LoudnessMeasurement | null> {
-  const run = await runFfmpeg({ ffmpegPath, input: path, output: '-', outputOptions: ['-map', '0:a:0', '-vn', '-af', measureFilter(settings.loudness), '-f', 'null'] });
+  const run = await runFfmpeg({
+    ffmpegPath,
+    input: path,
+    output: '-',
+    outputOptions: ['-map', '0:a:0', '-vn', '-af', measureFilter(settings.loudness), '-f', 'null'],
+  });
   const m = parseMeasurement(run.stderrLines);
   return m && Number.isFinite(m.inputI) ? m : null;
 }

@@ -75,7 +75,14 @@ function place(p: Programme, start: number, limit: number | null, media: MediaLe
     for (const { item, index, ms } of seq) {
       if (limit !== null && t >= limit) return { items, needMs };
       const end = limit === null ? t + ms : Math.min(t + ms, limit);
-      items.push({ index, round, item, startAt: t, endAt: end, mediaId: item.kind === 'media' ? (media.get(item.media)?.id ?? null) : item.kind === 'tts' ? item.mediaId : null });
+      items.push({
+        index,
+        round,
+        item,
+        startAt: t,
+        endAt: end,
+        mediaId: item.kind === 'media' ? (media.get(item.media)?.id ?? null) : item.kind === 'tts' ? item.mediaId : null,
+      });
       t += ms;
     }
   }

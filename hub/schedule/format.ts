@@ -101,7 +101,10 @@ export function parseSchedule(text: string, file: string, ctx: ScheduleContext):
   const holidays = readHolidays(r, top.get('holidays'));
   const scope: Scope = { r, ctx, schedule, zones, holidays, spots, ids: new Map(), brokenSlots: broken };
   // Within a slot and a priority, programmes and events take turns in the order of their lines.
-  for (const [key, oneOff] of [['programmes', false], ['events', true]] as const) {
+  for (const [key, oneOff] of [
+    ['programmes', false],
+    ['events', true],
+  ] as const) {
     const f = top.get(key);
     for (const node of (f && f.value !== null && r.nodes(f)) || []) {
       const p = readProgramme(scope, { key, keyNode: null, value: node, pos: r.posOf(node, f!.pos) }, oneOff);

@@ -28,11 +28,16 @@ const ITEM_KEYS: Record<(typeof ITEM_KINDS)[number], string[]> = {
 
 /** Priority names as written (after slug), English and the Vietnamese of Thông tư 39. */
 const PRIORITY_NAMES: Record<string, Priority> = {
-  emergency: 'emergency', 'khan-cap': 'emergency',
-  live: 'live', 'truc-tiep': 'live',
-  priority: 'priority', 'uu-tien': 'priority',
-  normal: 'normal', 'thong-thuong': 'normal',
-  filler: 'filler', nen: 'filler',
+  emergency: 'emergency',
+  'khan-cap': 'emergency',
+  live: 'live',
+  'truc-tiep': 'live',
+  priority: 'priority',
+  'uu-tien': 'priority',
+  normal: 'normal',
+  'thong-thuong': 'normal',
+  filler: 'filler',
+  nen: 'filler',
 };
 const PRIORITY_LIST = 'emergency (khẩn cấp), live (trực tiếp), priority (ưu tiên), normal (thông thường), filler (nền)';
 const ID_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -175,7 +180,8 @@ function readWhen(r: Reader, f: Map<string, Field>, slots: Slot[], broken: Reado
   } else {
     const name = r.text(slotF!);
     if (name !== null && slots.some((x) => x.name === name)) return { slot: name };
-    if (name !== null && !broken.has(name)) r.report('SCHEDULE_UNKNOWN_SLOT', slotF!.pos, { value: name, hint: closest(name, [...slots.map((x) => x.name), ...broken]) });
+    if (name !== null && !broken.has(name))
+      r.report('SCHEDULE_UNKNOWN_SLOT', slotF!.pos, { value: name, hint: closest(name, [...slots.map((x) => x.name), ...broken]) });
   }
   return null;
 }
@@ -201,7 +207,13 @@ function readTargets(sc: Scope, f: Map<string, Field>, label: string, at: Source
 
 export function readProgramme(sc: Scope, node: Field, oneOff: boolean): Programme | null {
   const { r, ctx, schedule: s } = sc;
-  const f = r.fields(node.value, oneOff ? 'events' : 'programmes', oneOff ? 'event' : 'programme', oneOff ? EVENT_KEYS : PROGRAMME_KEYS, oneOff ? ['id', 'date', 'items'] : ['id', 'items']);
+  const f = r.fields(
+    node.value,
+    oneOff ? 'events' : 'programmes',
+    oneOff ? 'event' : 'programme',
+    oneOff ? EVENT_KEYS : PROGRAMME_KEYS,
+    oneOff ? ['id', 'date', 'items'] : ['id', 'items'],
+  );
   if (!f) return null;
   const id = readId(r, f.get('id'), sc.ids);
   const idNode = f.get('id')?.value;
@@ -270,7 +282,12 @@ export function readProgramme(sc: Scope, node: Field, oneOff: boolean): Programm
 
   if (!when || id === null) return null;
   const daysF = f.get('days');
-  sc.spots.set(id, { when: (atF ?? slotF)!.pos, items: itemsF ? r.keyPos(itemsF) : node.pos, days: daysF ? r.keyPos(daysF) : node.pos, date: dateF?.pos ?? null });
+  sc.spots.set(id, {
+    when: (atF ?? slotF)!.pos,
+    items: itemsF ? r.keyPos(itemsF) : node.pos,
+    days: daysF ? r.keyPos(daysF) : node.pos,
+    date: dateF?.pos ?? null,
+  });
   return {
     id,
     name: (f.get('name') && r.text(f.get('name')!)) || id,
@@ -287,4 +304,3 @@ export function readProgramme(sc: Scope, node: Field, oneOff: boolean): Programm
     pos: node.pos,
   };
 }
-

@@ -25,7 +25,8 @@ function daysToCheck(s: Schedule, today: string | undefined): string[] {
     // long exception ending beyond the horizon cannot hide a clash that surfaces later.
     for (const r of [...p.days.ranges, ...p.days.except]) for (let i = 1; i <= 14; i++) named.push(addDays(r.to, i));
   }
-  const start = today ?? [...s.programmes.flatMap((p) => [...p.days.dates, ...p.days.ranges.map((r) => r.from)])].reduce((min, d) => (d < min ? d : min), FALLBACK_START);
+  const start =
+    today ?? [...s.programmes.flatMap((p) => [...p.days.dates, ...p.days.ranges.map((r) => r.from)])].reduce((min, d) => (d < min ? d : min), FALLBACK_START);
   const days = new Set<string>();
   for (let i = 0; i < HORIZON_DAYS; i++) days.add(addDays(start, i));
   for (const d of named) if (d >= start) days.add(d);
@@ -44,7 +45,10 @@ function when(s: Schedule, t: number): { date: string; weekday: number; time: st
 
 /** True when [run.startAt, run.endAt) on cluster c is entirely covered by the given runs. */
 function covered(run: Run, c: string, by: Run[]): boolean {
-  const spans = by.filter((o) => o.programme.clusters.includes(c)).map((o) => [o.startAt, o.endAt] as const).sort((a, b) => a[0] - b[0]);
+  const spans = by
+    .filter((o) => o.programme.clusters.includes(c))
+    .map((o) => [o.startAt, o.endAt] as const)
+    .sort((a, b) => a[0] - b[0]);
   let t = run.startAt;
   for (const [a, b] of spans) {
     if (a > t) return false;
@@ -68,8 +72,13 @@ function checkTiming(s: Schedule, spots: Map<string, ProgrammeSpots>, ctx: Sched
     if (p.repeat ? run.startAt < run.limitAt : run.startAt + run.needMs <= run.limitAt) continue;
     tooLong.add(p);
     rep.report('SCHEDULE_TOO_LONG', spot(p).items, {
-      id: p.id, need: formatDuration(run.needMs), left: formatDuration(Math.max(0, run.limitAt - run.startAt)),
-      slot: run.slot.name, date: run.localDate, weekday: weekdayOf(run.localDate), after: run.after.map((q) => q.id).join(', '),
+      id: p.id,
+      need: formatDuration(run.needMs),
+      left: formatDuration(Math.max(0, run.limitAt - run.startAt)),
+      slot: run.slot.name,
+      date: run.localDate,
+      weekday: weekdayOf(run.localDate),
+      after: run.after.map((q) => q.id).join(', '),
     });
   }
 
@@ -102,7 +111,14 @@ function checkTiming(s: Schedule, spots: Map<string, ProgrammeSpots>, ctx: Sched
         // Filler exists to be interrupted: saying so every time would bury the real warnings.
         if (lo.priority === 'filler') continue;
         reported.add(pairKey);
-        rep.report('SCHEDULE_PREEMPTS', spot(hi).when, { id: hi.id, other: lo.id, higher: hi.priority, lower: lo.priority, clusters: clusterList(shared), ...w });
+        rep.report('SCHEDULE_PREEMPTS', spot(hi).when, {
+          id: hi.id,
+          other: lo.id,
+          higher: hi.priority,
+          lower: lo.priority,
+          clusters: clusterList(shared),
+          ...w,
+        });
       }
     }
     active.push(b);

@@ -175,7 +175,12 @@ export class Reader extends Reporter {
       const keyPos = this.posOf(pair.key, f.pos);
       const value = this.resolve(pair.value);
       const empty = value === null || value === undefined || (isScalar(value) && value.value === null);
-      return { key: isScalar(pair.key) ? String(pair.key.value) : '', keyNode: pair.key, value: empty ? null : value, pos: empty ? keyPos : this.posOf(value, keyPos) };
+      return {
+        key: isScalar(pair.key) ? String(pair.key.value) : '',
+        keyNode: pair.key,
+        value: empty ? null : value,
+        pos: empty ? keyPos : this.posOf(value, keyPos),
+      };
     });
   }
 

@@ -36,7 +36,12 @@ export class ScheduleLog {
     const t = this.store.broadcasts.target(cur.broadcastId, clusterId);
     if (!t || !['sent', 'accepted', 'started'].includes(t.status)) return;
     const played = t.segmentStartedAt !== null ? Math.max(0, at - t.segmentStartedAt) : 0;
-    this.store.broadcasts.updateTarget(cur.broadcastId, clusterId, { ...end, cmdId: null, deadlineAt: null, playedMs: t.playedMs + played, segmentStartedAt: null }, at);
+    this.store.broadcasts.updateTarget(
+      cur.broadcastId,
+      clusterId,
+      { ...end, cmdId: null, deadlineAt: null, playedMs: t.playedMs + played, segmentStartedAt: null },
+      at,
+    );
   }
 
   /** An emergency's clusters that are offline when it starts are logged at once as missed. */
@@ -50,7 +55,13 @@ export class ScheduleLog {
       if (store.clusters.get(clusterId)?.online) continue;
       store.broadcasts.ensure(broadcastRecord(w, media.id, now));
       const t = store.broadcasts.ensureTarget(w.broadcastId, clusterId, now, 'offline');
-      if (t.status === 'offline') store.broadcasts.updateTarget(w.broadcastId, clusterId, { reason: 'cluster-offline', detail: 'the cluster was offline when the emergency started' }, now);
+      if (t.status === 'offline')
+        store.broadcasts.updateTarget(
+          w.broadcastId,
+          clusterId,
+          { reason: 'cluster-offline', detail: 'the cluster was offline when the emergency started' },
+          now,
+        );
     }
   }
 
@@ -59,10 +70,15 @@ export class ScheduleLog {
     const { store } = this;
     const since = Number(store.schedules.getState(FINISHED_UP_TO) ?? now);
     if (since < now) {
-      this.logUnplayed(since, now, (e) => e.endAt > since && e.endAt <= now, (clusterId, e) => {
-        if (!store.clusters.get(clusterId)?.online) return { status: 'offline', reason: 'cluster-offline' };
-        return this.heldBy(clusterId, e) ?? { status: 'missed', reason: 'not-sent' };
-      });
+      this.logUnplayed(
+        since,
+        now,
+        (e) => e.endAt > since && e.endAt <= now,
+        (clusterId, e) => {
+          if (!store.clusters.get(clusterId)?.online) return { status: 'offline', reason: 'cluster-offline' };
+          return this.heldBy(clusterId, e) ?? { status: 'missed', reason: 'not-sent' };
+        },
+      );
     }
     store.schedules.setState(FINISHED_UP_TO, String(now));
   }
@@ -84,21 +100,21 @@ export class ScheduleLog {
     const lastAlive = Number(store.schedules.getState(LAST_ALIVE) ?? NaN);
     if (!Number.isFinite(lastAlive) || lastAlive >= now) return;
     // Started while down and over by now: missed. Still running: the reconcile joins it.
-    this.logUnplayed(lastAlive, now, (e) => e.startAt >= lastAlive && e.startAt < now && e.endAt <= now, () => ({
-      status: 'missed',
-      reason: 'hub-down',
-      detail: 'the hub was not running when this was due',
-    }));
+    this.logUnplayed(
+      lastAlive,
+      now,
+      (e) => e.startAt >= lastAlive && e.startAt < now && e.endAt <= now,
+      () => ({
+        status: 'missed',
+        reason: 'hub-down',
+        detail: 'the hub was not running when this was due',
+      }),
+    );
     store.schedules.setState(FINISHED_UP_TO, String(now));
   }
 
   /** Logs the media items of [from, now] that `pick` selects and no cluster record exists for yet. */
-  private logUnplayed(
-    from: number,
-    now: number,
-    pick: (e: TimelineEntry) => boolean,
-    outcome: (clusterId: string, e: TimelineEntry) => Unplayed,
-  ): void {
+  private logUnplayed(from: number, now: number, pick: (e: TimelineEntry) => boolean, outcome: (clusterId: string, e: TimelineEntry) => Unplayed): void {
     const { store } = this;
     const timelines = this.timelines();
     for (const date of new Set([...timelines.datesAround(from), ...timelines.datesAround(now)])) {

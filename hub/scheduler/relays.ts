@@ -19,7 +19,10 @@ export interface OpenRelay {
 }
 
 export class RelayPool {
-  private readonly open = new Map<string, { endAt: number; broadcastId: string; ready: Promise<OpenRelay | null>; streamId: string | null; stream: StreamRef | null }>();
+  private readonly open = new Map<
+    string,
+    { endAt: number; broadcastId: string; ready: Promise<OpenRelay | null>; streamId: string | null; stream: StreamRef | null }
+  >();
 
   constructor(
     private readonly opener: () => RelayOpener | null,

@@ -149,8 +149,16 @@ export class Scheduler {
     }
     for (const a of this.deps.store.broadcasts.activeAdhoc(clusterId, at)) {
       candidates.push({
-        key: `adhoc:${a.id}`, broadcastId: a.id, kind: 'adhoc', priority: asPriority(a.priority),
-        programmeId: null, programmeName: null, mediaId: a.mediaId, startAt: a.startAt, endAt: a.plannedEnd, volume: null,
+        key: `adhoc:${a.id}`,
+        broadcastId: a.id,
+        kind: 'adhoc',
+        priority: asPriority(a.priority),
+        programmeId: null,
+        programmeName: null,
+        mediaId: a.mediaId,
+        startAt: a.startAt,
+        endAt: a.plannedEnd,
+        volume: null,
       });
     }
     return pickTop(candidates);
@@ -204,7 +212,8 @@ export class Scheduler {
     if (cur?.key === target.key) return;
     if (target.kind === 'adhoc') {
       // Already on its way to the box (the dispatcher sent it): yield, and log what it cuts.
-      if (cur && cur.endAt > target.startAt && priorityRank(target.priority) > priorityRank(cur.priority)) this.schedLog.markPreempted(clusterId, cur, Math.max(now, target.startAt), target);
+      if (cur && cur.endAt > target.startAt && priorityRank(target.priority) > priorityRank(cur.priority))
+        this.schedLog.markPreempted(clusterId, cur, Math.max(now, target.startAt), target);
       this.commanded.set(clusterId, target);
       return;
     }
@@ -226,21 +235,23 @@ export class Scheduler {
     store.broadcasts.ensure(broadcastRecord(w, media.id, now));
     store.broadcasts.ensureTarget(w.broadcastId, clusterId, now);
     const naturalEnd = startAt + media.durationMs - offsetMs;
-    void ledger.sendPlays(w.broadcastId, [
-      {
-        clusterId,
-        body: {
-          type: 'play',
-          broadcastId: w.broadcastId,
-          media,
-          startAt,
-          offsetMs,
-          ...(w.endAt < naturalEnd - 50 ? { stopAt: w.endAt } : {}),
-          volume: w.volume ?? store.clusters.get(clusterId)?.volume ?? 80,
+    void ledger
+      .sendPlays(w.broadcastId, [
+        {
+          clusterId,
+          body: {
+            type: 'play',
+            broadcastId: w.broadcastId,
+            media,
+            startAt,
+            offsetMs,
+            ...(w.endAt < naturalEnd - 50 ? { stopAt: w.endAt } : {}),
+            volume: w.volume ?? store.clusters.get(clusterId)?.volume ?? 80,
+          },
+          expiresAt: startAt + config.commandTtlMs,
         },
-        expiresAt: startAt + config.commandTtlMs,
-      },
-    ]).catch((err: unknown) => this.log.error({ err, clusterId }, 'play command not sent'));
+      ])
+      .catch((err: unknown) => this.log.error({ err, clusterId }, 'play command not sent'));
   }
 
   /** A relay's stream lives in this hub's memory: after a restart the box's stream is gone, so a
@@ -255,34 +266,49 @@ export class Scheduler {
    *  end. The stream is opened by the first cluster that needs it, so the play goes out once it is. */
   private playRelay(clusterId: string, w: Wanted, startAt: number): void {
     const { store, config, clock, ledger } = this.deps;
-    void this.relays.get(w, clock.now()).then((r) => {
-      // Superseded while the stream opened (an emergency, a new schedule): nothing to send.
-      if (!r || !this.running || this.commanded.get(clusterId)?.key !== w.key) {
-        if (!r && this.commanded.get(clusterId)?.key === w.key) this.commanded.delete(clusterId);
-        return;
-      }
-      const now = Math.round(clock.now());
-      const at = Math.max(startAt, now);
-      if (at >= w.endAt) return;
-      // In the broadcast log like a media item (rows made only once a play goes out, or fails:
-      // a pending row would be re-sent as media by the ledger after a restart).
-      store.broadcasts.ensure(broadcastRecord(w, null, now));
-      store.broadcasts.ensureTarget(w.broadcastId, clusterId, now);
-      void ledger.sendPlays(w.broadcastId, [
-        {
-          clusterId,
-          body: { type: 'play', broadcastId: w.broadcastId, stream: r.stream, startAt: at, offsetMs: 0, stopAt: w.endAt, volume: w.volume ?? store.clusters.get(clusterId)?.volume ?? 80 },
-          expiresAt: at + config.commandTtlMs,
-        },
-      ]).catch((err: unknown) => this.log.error({ err, clusterId }, 'relay play not sent'));
-      this.log.debug({ clusterId, broadcastId: w.broadcastId, streamId: r.streamId, startAt: at, stopAt: w.endAt }, 'relay play sent');
-    }).catch((err: unknown) => this.log.error({ err, clusterId, broadcastId: w.broadcastId }, 'relay play not sent'));
+    void this.relays
+      .get(w, clock.now())
+      .then((r) => {
+        // Superseded while the stream opened (an emergency, a new schedule): nothing to send.
+        if (!r || !this.running || this.commanded.get(clusterId)?.key !== w.key) {
+          if (!r && this.commanded.get(clusterId)?.key === w.key) this.commanded.delete(clusterId);
+          return;
+        }
+        const now = Math.round(clock.now());
+        const at = Math.max(startAt, now);
+        if (at >= w.endAt) return;
+        // In the broadcast log like a media item (rows made only once a play goes out, or fails:
+        // a pending row would be re-sent as media by the ledger after a restart).
+        store.broadcasts.ensure(broadcastRecord(w, null, now));
+        store.broadcasts.ensureTarget(w.broadcastId, clusterId, now);
+        void ledger
+          .sendPlays(w.broadcastId, [
+            {
+              clusterId,
+              body: {
+                type: 'play',
+                broadcastId: w.broadcastId,
+                stream: r.stream,
+                startAt: at,
+                offsetMs: 0,
+                stopAt: w.endAt,
+                volume: w.volume ?? store.clusters.get(clusterId)?.volume ?? 80,
+              },
+              expiresAt: at + config.commandTtlMs,
+            },
+          ])
+          .catch((err: unknown) => this.log.error({ err, clusterId }, 'relay play not sent'));
+        this.log.debug({ clusterId, broadcastId: w.broadcastId, streamId: r.streamId, startAt: at, stopAt: w.endAt }, 'relay play sent');
+      })
+      .catch((err: unknown) => this.log.error({ err, clusterId, broadcastId: w.broadcastId }, 'relay play not sent'));
   }
 
   private stopCluster(clusterId: string, cur: Wanted, now: number, reason: string): void {
     this.schedLog.markStopped(clusterId, cur, now, reason);
     this.commanded.delete(clusterId);
-    void this.deps.ledger.command(clusterId, { type: 'stop', broadcastId: cur.broadcastId }).catch((err: unknown) => this.log.error({ err, clusterId }, 'stop command not sent'));
+    void this.deps.ledger
+      .command(clusterId, { type: 'stop', broadcastId: cur.broadcastId })
+      .catch((err: unknown) => this.log.error({ err, clusterId }, 'stop command not sent'));
   }
 
   /** A one-shot emergency is over once its audio has played: it stops being active by itself. */

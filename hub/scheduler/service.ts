@@ -105,7 +105,8 @@ export class ScheduleService {
     for (const m of store.media.list()) media.set(m.name, { id: m.id, durationMs: m.durationMs });
     // A name whose media was removed is known (the schedule in force still validates) but never
     // resolves: its items keep their time and play nothing.
-    if (opts.includeRemovedMedia) for (const m of store.media.all()) if (m.removedAt && !media.get(m.name)?.id) media.set(m.name, { id: null, durationMs: m.durationMs });
+    if (opts.includeRemovedMedia)
+      for (const m of store.media.all()) if (m.removedAt && !media.get(m.name)?.id) media.set(m.name, { id: null, durationMs: m.durationMs });
     const speech = (text: string, voice: string | null): SpeechResult | undefined => {
       const made = opts.prepared?.get(speechKey(text, voice));
       if (made) return made;
@@ -131,7 +132,10 @@ export class ScheduleService {
     // Before the announce service is wired (hub start), `tts:` items cannot resolve yet: not an error.
     const waitingForSpeech = !this.speechSource && errors.every((p) => p.code === 'SCHEDULE_TTS_FAILED');
     if (errors.length > 0 && !waitingForSpeech) {
-      this.deps.logger.error({ version: current.version, errors: errors.slice(0, 5) }, 'the schedule in force no longer validates; nothing scheduled plays until a corrected file is applied');
+      this.deps.logger.error(
+        { version: current.version, errors: errors.slice(0, 5) },
+        'the schedule in force no longer validates; nothing scheduled plays until a corrected file is applied',
+      );
     }
     this.cached = { signature, schedule };
     return { schedule, ctx };
@@ -150,15 +154,20 @@ export class ScheduleService {
     const { schedule, problems } = this.validate(text, file, lang, prepared);
     const errors = problems.filter((p) => p.severity === 'error');
     if (errors.length > 0 || !schedule) {
-      throw new LoaError('LOA_SCHEDULE_INVALID', `${file} has ${errors.length} error(s); nothing was applied. First: ${errors[0] ? `${errors[0].file}:${errors[0].line}:${errors[0].col}: ${errors[0].message}` : 'unknown'}`, {
-        status: 422,
-        details: problems,
-      });
+      throw new LoaError(
+        'LOA_SCHEDULE_INVALID',
+        `${file} has ${errors.length} error(s); nothing was applied. First: ` +
+          `${errors[0] ? `${errors[0].file}:${errors[0].line}:${errors[0].col}: ${errors[0].message}` : 'unknown'}`,
+        {
+          status: 422,
+          details: problems,
+        },
+      );
     }
     const before = this.load().schedule;
     const changes = diffProgrammes(before?.programmes ?? [], schedule.programmes);
     if (dryRun) return { version: null, dryRun, problems, changes };
-    if (this.site() === undefined) this.deps.logger.info({ site: schedule.site, file }, 'the first schedule applied sets this hub\'s site');
+    if (this.site() === undefined) this.deps.logger.info({ site: schedule.site, file }, "the first schedule applied sets this hub's site");
     const v = this.deps.store.schedules.addVersion({ file, text, appliedBy: by, appliedAt: this.deps.clock.now() });
     this.deps.logger.info({ version: v.version, file, by, ...Object.fromEntries(Object.entries(changes).map(([k, l]) => [k, l.length])) }, 'schedule applied');
     this.deps.bus.emit('scheduleInForceChanged', {});
@@ -233,7 +242,15 @@ export class ScheduleService {
 }
 
 function summary(p: Programme) {
-  return { id: p.id, name: p.name, oneOff: p.oneOff, priority: p.priority, clusters: p.clusters.length, items: p.items.length, when: 'at' in p.when ? p.when.at.text : `slot ${p.when.slot}` };
+  return {
+    id: p.id,
+    name: p.name,
+    oneOff: p.oneOff,
+    priority: p.priority,
+    clusters: p.clusters.length,
+    items: p.items.length,
+    when: 'at' in p.when ? p.when.at.text : `slot ${p.when.slot}`,
+  };
 }
 
 function comparable(p: Programme): string {

@@ -46,7 +46,10 @@ export function switchToNextSigningKey(dataDir: string, logger: Logger): { old: 
   const next = join(dataDir, NEXT_SIGNING_KEY_FILE);
   const current = join(dataDir, SIGNING_KEY_FILE);
   if (!existsSync(next)) {
-    throw new LoaError('LOA_SIGNING_KEY_NO_NEXT', `${next} does not exist: make it first with loa-hub --new-signing-key, and give its public key to every box.`);
+    throw new LoaError(
+      'LOA_SIGNING_KEY_NO_NEXT',
+      `${next} does not exist: make it first with loa-hub --new-signing-key, and give its public key to every box.`,
+    );
   }
   const incoming = readKey(next, logger).publicKey;
   const outgoing = existsSync(current) ? readKey(current, logger).publicKey : null;

@@ -14,5 +14,8 @@ export function rotateSigningKey(dataDir: string, switchNow: boolean): string {
     return `next signing key: ${next}\nAdd it to every box's hubKeys (keep the current key there too), then run loa-hub --switch-signing-key.\n`;
   }
   const { old, current } = switchToNextSigningKey(dataDir, log);
-  return `signing key: ${current}\nprevious key: ${old}\nRestart the hub to sign with the new key; once it runs, remove the previous key from the boxes' hubKeys.\n`;
+  return (
+    `signing key: ${current}\nprevious key: ${old}\nRestart the hub to sign with the new key; once it runs, remove the previous key from the boxes' ` +
+    `hubKeys.\n`
+  );
 }

@@ -108,7 +108,9 @@ export class AlarmStore {
       `INSERT INTO alarms (kind, severity, subject_type, subject_id, detail, raised_at, detail_code, detail_params, detail_extra)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
     );
-    this.closeAlarm = db.prepare('UPDATE alarms SET cleared_at = ?, clear_detail = ?, clear_code = ?, clear_params = ?, clear_extra = ? WHERE id = ? RETURNING *');
+    this.closeAlarm = db.prepare(
+      'UPDATE alarms SET cleared_at = ?, clear_detail = ?, clear_code = ?, clear_params = ?, clear_extra = ? WHERE id = ? RETURNING *',
+    );
     this.insertEvent = db.prepare(
       `INSERT INTO events (at, type, alarm_id, kind, subject_type, subject_id, severity, detail, detail_code, detail_params, detail_extra)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
@@ -149,7 +151,9 @@ export class AlarmStore {
   /** Open alarms, newest first; only those of one subject when given. */
   open(subject?: AlarmSubject): Alarm[] {
     const rows = subject
-      ? this.db.prepare('SELECT * FROM alarms WHERE cleared_at IS NULL AND subject_type = ? AND subject_id = ? ORDER BY raised_at DESC, id DESC').all(subject.subjectType, subject.subjectId)
+      ? this.db
+          .prepare('SELECT * FROM alarms WHERE cleared_at IS NULL AND subject_type = ? AND subject_id = ? ORDER BY raised_at DESC, id DESC')
+          .all(subject.subjectType, subject.subjectId)
       : this.db.prepare('SELECT * FROM alarms WHERE cleared_at IS NULL ORDER BY raised_at DESC, id DESC').all();
     return (rows as RawAlarm[]).map(toAlarm);
   }

@@ -33,7 +33,8 @@ export function listClauses(f: BroadcastFilter, openStatuses: readonly string[])
     AND ${status} IN (SELECT value FROM json_each(@statuses))
     AND b.start_at >= @since
     AND b.kind IN (SELECT value FROM json_each(@kinds))
-    AND (@clusters IS NULL OR EXISTS (SELECT 1 FROM broadcast_targets c WHERE c.broadcast_id = b.id AND c.cluster_id IN (SELECT value FROM json_each(@clusters))))
+    AND (@clusters IS NULL OR EXISTS (SELECT 1 FROM broadcast_targets c
+      WHERE c.broadcast_id = b.id AND c.cluster_id IN (SELECT value FROM json_each(@clusters))))
     ORDER BY CASE ${status} WHEN 'running' THEN 0 WHEN 'scheduled' THEN 1 ELSE 2 END,
       CASE WHEN ${status} = 'scheduled' THEN b.start_at END ASC, b.start_at DESC, b.created_at DESC
     LIMIT @limit`;

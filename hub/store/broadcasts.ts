@@ -5,7 +5,20 @@ import type { Statement } from 'better-sqlite3';
 import { listClauses, type BroadcastFilter } from './broadcast-list.js';
 import { prepared, type Db } from './db.js';
 
-export const TARGET_STATUSES = ['pending', 'sent', 'accepted', 'started', 'finished', 'stopped', 'preempted', 'failed', 'refused', 'offline', 'missed', 'expired'] as const;
+export const TARGET_STATUSES = [
+  'pending',
+  'sent',
+  'accepted',
+  'started',
+  'finished',
+  'stopped',
+  'preempted',
+  'failed',
+  'refused',
+  'offline',
+  'missed',
+  'expired',
+] as const;
 export type TargetStatus = (typeof TARGET_STATUSES)[number];
 export const OPEN_TARGET_STATUSES: readonly TargetStatus[] = ['pending', 'sent', 'accepted', 'started'];
 
@@ -200,7 +213,9 @@ interface RawBroadcast {
 }
 
 /** A relay has no media row: its name is "relay URL" and its length the item's. */
-const MEDIA_COLUMNS = `COALESCE(b.media_id, '') AS media_id, COALESCE(m.name, CASE WHEN b.stream_url LIKE 'live:%' THEN 'live ' || substr(b.stream_url, 6) ELSE 'relay ' || b.stream_url END) AS media_name, b.stream_url,
+const MEDIA_COLUMNS = `COALESCE(b.media_id, '') AS media_id,
+  COALESCE(m.name, CASE WHEN b.stream_url LIKE 'live:%' THEN 'live ' || substr(b.stream_url, 6) ELSE 'relay ' || b.stream_url END) AS media_name,
+  b.stream_url,
   COALESCE(m.duration_ms, b.planned_end - b.start_at, 0) AS duration_ms`;
 
 const BROADCAST_SELECT = `SELECT b.id, ${MEDIA_COLUMNS}, b.start_at, b.created_at, b.created_by, b.volume, b.stopped_at,
@@ -220,10 +235,22 @@ export class BroadcastStore {
 
   constructor(private readonly db: Db) {}
 
-  create(b: { id: string; mediaId: string; startAt: number; plannedEnd: number; createdAt: number; createdBy: string; volume: number | null; priority: string; clusterIds: string[] }): void {
+  create(b: {
+    id: string;
+    mediaId: string;
+    startAt: number;
+    plannedEnd: number;
+    createdAt: number;
+    createdBy: string;
+    volume: number | null;
+    priority: string;
+    clusterIds: string[];
+  }): void {
     const tx = this.db.transaction(() => {
-      prepared(this.db, 'INSERT INTO broadcasts (id, media_id, start_at, planned_end, created_at, created_by, volume, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(b.id, b.mediaId, b.startAt, b.plannedEnd, b.createdAt, b.createdBy, b.volume, b.priority);
+      prepared(
+        this.db,
+        'INSERT INTO broadcasts (id, media_id, start_at, planned_end, created_at, created_by, volume, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(b.id, b.mediaId, b.startAt, b.plannedEnd, b.createdAt, b.createdBy, b.volume, b.priority);
       const ins = prepared(this.db, "INSERT INTO broadcast_targets (broadcast_id, cluster_id, status, updated_at) VALUES (?, ?, 'pending', ?)");
       for (const c of b.clusterIds) ins.run(b.id, c, b.createdAt);
     });
@@ -248,18 +275,37 @@ export class BroadcastStore {
     programmeId: string | null;
     programmeName: string | null;
   }): void {
-    prepared(this.db, 
+    prepared(
+      this.db,
       `INSERT INTO broadcasts (id, media_id, stream_url, start_at, created_at, created_by, volume, kind, priority, programme_id, programme_name, planned_end)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET media_id = excluded.media_id, stream_url = excluded.stream_url,
-         start_at = excluded.start_at, planned_end = excluded.planned_end, volume = excluded.volume, priority = excluded.priority, programme_name = excluded.programme_name
+         start_at = excluded.start_at, planned_end = excluded.planned_end, volume = excluded.volume, priority = excluded.priority,
+         programme_name = excluded.programme_name
        WHERE NOT EXISTS (SELECT 1 FROM broadcast_targets t WHERE t.broadcast_id = broadcasts.id)`,
-    ).run(b.id, b.mediaId, b.mediaId === null ? (b.streamUrl ?? null) : null, b.startAt, b.createdAt, b.createdBy, b.volume, b.kind, b.priority, b.programmeId, b.programmeName, b.plannedEnd);
+    ).run(
+      b.id,
+      b.mediaId,
+      b.mediaId === null ? (b.streamUrl ?? null) : null,
+      b.startAt,
+      b.createdAt,
+      b.createdBy,
+      b.volume,
+      b.kind,
+      b.priority,
+      b.programmeId,
+      b.programmeName,
+      b.plannedEnd,
+    );
   }
 
   /** Creates a cluster's target of a broadcast once (status pending); returns it. */
   ensureTarget(broadcastId: string, clusterId: string, at: number, status: TargetStatus = 'pending'): TargetRow {
-    prepared(this.db, 'INSERT INTO broadcast_targets (broadcast_id, cluster_id, status, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
-      .run(broadcastId, clusterId, status, at);
+    prepared(this.db, 'INSERT INTO broadcast_targets (broadcast_id, cluster_id, status, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(
+      broadcastId,
+      clusterId,
+      status,
+      at,
+    );
     return this.target(broadcastId, clusterId)!;
   }
 
@@ -270,7 +316,9 @@ export class BroadcastStore {
   /** The earliest deadline among open targets, for the sweeper's next wake-up. */
   nextDeadline(): number | null {
     const statuses = OPEN_TARGET_STATUSES.map((s) => `'${s}'`).join(',');
-    const r = prepared(this.db, `SELECT MIN(deadline_at) AS d FROM broadcast_targets WHERE deadline_at IS NOT NULL AND status IN (${statuses})`).get() as { d: number | null };
+    const r = prepared(this.db, `SELECT MIN(deadline_at) AS d FROM broadcast_targets WHERE deadline_at IS NOT NULL AND status IN (${statuses})`).get() as {
+      d: number | null;
+    };
     return r.d;
   }
 
@@ -324,7 +372,8 @@ export class BroadcastStore {
   activeAdhoc(clusterId: string, at: number): { id: string; mediaId: string; startAt: number; plannedEnd: number; priority: string }[] {
     const statuses = OPEN_TARGET_STATUSES.map((s) => `'${s}'`).join(',');
     return (
-      prepared(this.db, 
+      prepared(
+        this.db,
         `SELECT b.id, b.media_id, b.start_at, b.planned_end, b.priority FROM broadcast_targets t JOIN broadcasts b ON b.id = t.broadcast_id
          WHERE t.cluster_id = ? AND b.kind = 'adhoc' AND b.stopped_at IS NULL AND t.status IN (${statuses}) AND b.start_at <= ? AND b.planned_end > ?`,
       ).all(clusterId, at, at) as { id: string; media_id: string; start_at: number; planned_end: number; priority: string }[]
@@ -343,7 +392,8 @@ export class BroadcastStore {
     ).all(at) as { id: string; start_at: number; planned_end: number; priority: string; media_id: string | null; cluster_id: string }[];
     const byId = new Map<string, { id: string; startAt: number; plannedEnd: number; priority: string; stream: boolean }>();
     for (const r of rows) {
-      if (wanted.has(r.cluster_id)) byId.set(r.id, { id: r.id, startAt: r.start_at, plannedEnd: r.planned_end, priority: r.priority, stream: r.media_id === null });
+      if (wanted.has(r.cluster_id))
+        byId.set(r.id, { id: r.id, startAt: r.start_at, plannedEnd: r.planned_end, priority: r.priority, stream: r.media_id === null });
     }
     return [...byId.values()].sort((a, b) => a.startAt - b.startAt);
   }
@@ -352,7 +402,9 @@ export class BroadcastStore {
    *  list of broadcasts a returning cluster may still join; read once at start). */
   unfinishedAdhoc(at: number): { id: string; plannedEnd: number }[] {
     return (
-      prepared(this.db, "SELECT id, planned_end FROM broadcasts WHERE kind = 'adhoc' AND media_id IS NOT NULL AND stopped_at IS NULL AND planned_end > ?").all(at) as {
+      prepared(this.db, "SELECT id, planned_end FROM broadcasts WHERE kind = 'adhoc' AND media_id IS NOT NULL AND stopped_at IS NULL AND planned_end > ?").all(
+        at,
+      ) as {
         id: string;
         planned_end: number;
       }[]
@@ -363,7 +415,8 @@ export class BroadcastStore {
   adhocEnds(after: number): number[] {
     const statuses = OPEN_TARGET_STATUSES.map((s) => `'${s}'`).join(',');
     return (
-      prepared(this.db, 
+      prepared(
+        this.db,
         `SELECT DISTINCT b.planned_end AS e FROM broadcasts b JOIN broadcast_targets t ON t.broadcast_id = b.id
          WHERE b.kind = 'adhoc' AND b.stopped_at IS NULL AND t.status IN (${statuses}) AND b.planned_end > ?`,
       ).all(after) as { e: number }[]
@@ -374,8 +427,10 @@ export class BroadcastStore {
    *  [from, to): what held the cluster while a schedule item was not sent to it. */
   onAirBetween(clusterId: string, from: number, to: number): { priority: string; programmeId: string | null; mediaName: string }[] {
     return (
-      prepared(this.db,
-        `SELECT b.priority, b.programme_id, ${MEDIA_COLUMNS} FROM broadcast_targets t JOIN broadcasts b ON b.id = t.broadcast_id LEFT JOIN media m ON m.id = b.media_id
+      prepared(
+        this.db,
+        `SELECT b.priority, b.programme_id, ${MEDIA_COLUMNS}
+         FROM broadcast_targets t JOIN broadcasts b ON b.id = t.broadcast_id LEFT JOIN media m ON m.id = b.media_id
          WHERE t.cluster_id = ? AND (t.sent_at IS NOT NULL OR t.started_at IS NOT NULL) AND b.start_at < ? AND COALESCE(b.planned_end, b.start_at) > ?`,
       ).all(clusterId, to, from) as { priority: string; programme_id: string | null; media_name: string }[]
     ).map((r) => ({ priority: r.priority, programmeId: r.programme_id, mediaName: r.media_name }));
@@ -399,9 +454,10 @@ export class BroadcastStore {
 
   /** The length of a broadcast's media, without loading its targets (called once per ack). */
   durationMs(broadcastId: string): number | undefined {
-    const r = prepared(this.db, 'SELECT COALESCE(m.duration_ms, b.planned_end - b.start_at) AS d FROM broadcasts b LEFT JOIN media m ON m.id = b.media_id WHERE b.id = ?').get(broadcastId) as
-      | { d: number }
-      | undefined;
+    const r = prepared(
+      this.db,
+      'SELECT COALESCE(m.duration_ms, b.planned_end - b.start_at) AS d FROM broadcasts b LEFT JOIN media m ON m.id = b.media_id WHERE b.id = ?',
+    ).get(broadcastId) as { d: number } | undefined;
     return r?.d;
   }
 
@@ -464,7 +520,8 @@ export class BroadcastStore {
       where += ' AND t.cluster_id = ?';
       params.push(q.clusterId);
     }
-    const rows = prepared(this.db, 
+    const rows = prepared(
+      this.db,
       `SELECT t.*, ${MEDIA_COLUMNS}, b.start_at, b.kind, b.priority, b.programme_id, b.programme_name, b.planned_end FROM broadcast_targets t
        JOIN broadcasts b ON b.id = t.broadcast_id LEFT JOIN media m ON m.id = b.media_id
        WHERE ${where} ORDER BY b.start_at, t.cluster_id`,

@@ -91,7 +91,8 @@ interface RawCamera {
 
 /** The columns a view may read: user and password are not among them. */
 const VIEW_COLUMNS =
-  'id, name, village, host, port, path, source, created_at, status, reason, status_since, last_seen_at, last_checked_at, clock_skew_ms, latency_ms, device, profiles, stream_uri, snapshot_uri';
+  'id, name, village, host, port, path, source, created_at, status, reason, status_since, last_seen_at, last_checked_at, clock_skew_ms, latency_ms, device, ' +
+  'profiles, stream_uri, snapshot_uri';
 
 function parseJson<T>(text: string | null, fallback: T): T {
   if (text === null) return fallback;
@@ -230,7 +231,9 @@ export class CameraStore {
     try {
       password = this.box.open(r.password, r.id);
     } catch (e) {
-      throw new Error(`the stored password of camera ${id} cannot be decrypted (${(e as Error).message}); was camera-secrets.key replaced? add the camera again`);
+      throw new Error(
+        `the stored password of camera ${id} cannot be decrypted (${(e as Error).message}); was camera-secrets.key replaced? add the camera again`,
+      );
     }
     return { id: r.id, host: r.host, port: r.port, path: r.path, user: r.user, password };
   }

@@ -40,8 +40,15 @@ export class ClusterStore {
   add(c: { id: string; name: string; village: string; secretHash: string; mosquittoHash?: string | null; createdAt: number }): ClusterRow {
     // Sequence numbers start at the creation time in ms, so a cluster removed and added again
     // never reuses numbers its box has already seen (the box would refuse them as replays).
-    prepared(this.db, 'INSERT INTO clusters (id, name, village, secret_hash, mosquitto_hash, next_seq, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(c.id, c.name, c.village, c.secretHash, c.mosquittoHash ?? null, c.createdAt, c.createdAt);
+    prepared(this.db, 'INSERT INTO clusters (id, name, village, secret_hash, mosquitto_hash, next_seq, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      c.id,
+      c.name,
+      c.village,
+      c.secretHash,
+      c.mosquittoHash ?? null,
+      c.createdAt,
+      c.createdAt,
+    );
     return this.get(c.id)!;
   }
 
@@ -118,7 +125,10 @@ export class ClusterStore {
    * Returns the clusters repaired, with the number they had.
    */
   repairSeqs(now: number, slackMs: number): { id: string; was: number }[] {
-    const bad = prepared(this.db, 'SELECT id, next_seq AS was FROM clusters WHERE next_seq > ?').all(Math.floor(now) + slackMs) as { id: string; was: number }[];
+    const bad = prepared(this.db, 'SELECT id, next_seq AS was FROM clusters WHERE next_seq > ?').all(Math.floor(now) + slackMs) as {
+      id: string;
+      was: number;
+    }[];
     for (const b of bad) prepared(this.db, 'UPDATE clusters SET next_seq = ? WHERE id = ?').run(Math.floor(now), b.id);
     return bad;
   }
@@ -167,8 +177,14 @@ export class ClusterStore {
 
   /** Milliseconds a cluster was online within [from, to), from its presence changes. */
   onlineMs(id: string, from: number, to: number): number {
-    const before = prepared(this.db, 'SELECT online FROM presence_events WHERE cluster_id = ? AND at < ? ORDER BY at DESC, id DESC LIMIT 1').get(id, from) as { online: number } | undefined;
-    const events = prepared(this.db, 'SELECT online, at FROM presence_events WHERE cluster_id = ? AND at >= ? AND at < ? ORDER BY at, id').all(id, from, to) as { online: number; at: number }[];
+    const before = prepared(this.db, 'SELECT online FROM presence_events WHERE cluster_id = ? AND at < ? ORDER BY at DESC, id DESC LIMIT 1').get(id, from) as
+      | { online: number }
+      | undefined;
+    const events = prepared(this.db, 'SELECT online, at FROM presence_events WHERE cluster_id = ? AND at >= ? AND at < ? ORDER BY at, id').all(
+      id,
+      from,
+      to,
+    ) as { online: number; at: number }[];
     let online = before?.online === 1;
     let since = from;
     let total = 0;

@@ -80,8 +80,9 @@ export class HealthStore {
   latest(clusterId: string): HealthSample | undefined {
     const cached = this.latestByCluster.get(clusterId);
     if (cached) return cached;
-    const r = prepared(this.db, 'SELECT cluster_id, received_at, body FROM health_samples WHERE cluster_id = ? ORDER BY received_at DESC, id DESC LIMIT 1')
-      .get(clusterId) as { cluster_id: string; received_at: number; body: string } | undefined;
+    const r = prepared(this.db, 'SELECT cluster_id, received_at, body FROM health_samples WHERE cluster_id = ? ORDER BY received_at DESC, id DESC LIMIT 1').get(
+      clusterId,
+    ) as { cluster_id: string; received_at: number; body: string } | undefined;
     if (!r) return undefined;
     const sample = { ...(JSON.parse(r.body) as Health), clusterId: r.cluster_id, receivedAt: r.received_at };
     this.latestByCluster.set(clusterId, sample);

@@ -53,8 +53,12 @@ export class ScheduleStore {
   constructor(private readonly db: Db) {}
 
   addVersion(v: Omit<ScheduleVersionRow, 'version'>): ScheduleVersionRow {
-    const r = prepared(this.db, 'INSERT INTO schedule_versions (file, text, applied_by, applied_at) VALUES (?, ?, ?, ?) RETURNING version')
-      .get(v.file, v.text, v.appliedBy, v.appliedAt) as { version: number };
+    const r = prepared(this.db, 'INSERT INTO schedule_versions (file, text, applied_by, applied_at) VALUES (?, ?, ?, ?) RETURNING version').get(
+      v.file,
+      v.text,
+      v.appliedBy,
+      v.appliedAt,
+    ) as { version: number };
     return { ...v, version: r.version };
   }
 
@@ -66,17 +70,27 @@ export class ScheduleStore {
   }
 
   versions(): Omit<ScheduleVersionRow, 'text'>[] {
-    return (prepared(this.db, 'SELECT version, file, applied_by, applied_at FROM schedule_versions ORDER BY version DESC').all() as {
-      version: number;
-      file: string;
-      applied_by: string;
-      applied_at: number;
-    }[]).map((r) => ({ version: r.version, file: r.file, appliedBy: r.applied_by, appliedAt: r.applied_at }));
+    return (
+      prepared(this.db, 'SELECT version, file, applied_by, applied_at FROM schedule_versions ORDER BY version DESC').all() as {
+        version: number;
+        file: string;
+        applied_by: string;
+        applied_at: number;
+      }[]
+    ).map((r) => ({ version: r.version, file: r.file, appliedBy: r.applied_by, appliedAt: r.applied_at }));
   }
 
   startEmergency(e: Omit<EmergencyRow, 'stoppedAt' | 'stoppedBy'>): EmergencyRow {
-    prepared(this.db, 'INSERT INTO emergencies (id, media_id, clusters, zones, repeat, volume, started_at, started_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(e.id, e.mediaId, JSON.stringify(e.clusters), JSON.stringify(e.zones), e.repeat ? 1 : 0, e.volume, e.startedAt, e.startedBy);
+    prepared(this.db, 'INSERT INTO emergencies (id, media_id, clusters, zones, repeat, volume, started_at, started_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+      e.id,
+      e.mediaId,
+      JSON.stringify(e.clusters),
+      JSON.stringify(e.zones),
+      e.repeat ? 1 : 0,
+      e.volume,
+      e.startedAt,
+      e.startedBy,
+    );
     return { ...e, stoppedAt: null, stoppedBy: null };
   }
 
@@ -93,7 +107,9 @@ export class ScheduleStore {
   }
 
   emergencies(from: number, to: number): EmergencyRow[] {
-    return (prepared(this.db, 'SELECT * FROM emergencies WHERE started_at >= ? AND started_at <= ? ORDER BY started_at').all(from, to) as RawEmergency[]).map(toEmergency);
+    return (prepared(this.db, 'SELECT * FROM emergencies WHERE started_at >= ? AND started_at <= ? ORDER BY started_at').all(from, to) as RawEmergency[]).map(
+      toEmergency,
+    );
   }
 
   getState(key: string): string | undefined {

@@ -33,9 +33,14 @@ export class TokenStore {
   }
 
   list(): TokenRow[] {
-    return (this.db.prepare('SELECT id, name, role, created_at FROM tokens ORDER BY created_at').all() as { id: string; name: string; role: Role; created_at: number }[]).map(
-      (r) => ({ id: r.id, name: r.name, role: r.role, createdAt: r.created_at }),
-    );
+    return (
+      this.db.prepare('SELECT id, name, role, created_at FROM tokens ORDER BY created_at').all() as {
+        id: string;
+        name: string;
+        role: Role;
+        created_at: number;
+      }[]
+    ).map((r) => ({ id: r.id, name: r.name, role: r.role, createdAt: r.created_at }));
   }
 
   remove(id: string): boolean {

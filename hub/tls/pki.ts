@@ -66,16 +66,19 @@ export async function loadHubTls(o: { dataDir: string; settings: TlsSettings; cl
   try {
     if (!existsSync(f(CA_CERT_FILE)) || !existsSync(f('ca.key'))) {
       await makeCa(dir);
-      o.logger.info({ file: f(CA_CERT_FILE) }, 'made the hub\'s certificate authority (boxes pin it: docs/install.md)');
+      o.logger.info({ file: f(CA_CERT_FILE) }, "made the hub's certificate authority (boxes pin it: docs/install.md)");
     }
     const why = serverCertProblem(dir, names, o.clock.now());
     if (why) {
       await makeServerCert(dir, names);
-      o.logger.info({ file: f('hub.pem'), names, why }, 'made the hub\'s server certificate');
+      o.logger.info({ file: f('hub.pem'), names, why }, "made the hub's server certificate");
     }
   } catch (err) {
     if (err instanceof LoaError) throw err;
-    throw new LoaError('LOA_TLS_SETUP', `cannot make the hub's certificates in ${dir}: ${errorMessage(err)}. Install openssl, or give tls.cert, tls.key and tls.ca in the config.`);
+    throw new LoaError(
+      'LOA_TLS_SETUP',
+      `cannot make the hub's certificates in ${dir}: ${errorMessage(err)}. Install openssl, or give tls.cert, tls.key and tls.ca in the config.`,
+    );
   }
   return { cert: readFileSync(f('hub.pem')), key: readFileSync(f('hub.key')), ca: readFileSync(f(CA_CERT_FILE)), caFile: f(CA_CERT_FILE), source: 'own' };
 }
@@ -100,7 +103,7 @@ function serverCertProblem(dir: string, names: string[], now: number): string | 
   } catch (err) {
     return `unreadable: ${errorMessage(err)}`;
   }
-  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return 'not signed by the hub\'s CA';
+  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return "not signed by the hub's CA";
   if (Date.parse(cert.validTo) - now < RENEW_DAYS * DAY_MS) return `ends ${cert.validTo}`;
   const missing = names.filter((n) => (isIP(n) ? cert.checkIP(n) : cert.checkHost(n, { wildcards: false })) === undefined);
   return missing.length > 0 ? `does not name ${missing.join(', ')}` : null;
@@ -118,9 +121,24 @@ async function makeCa(dir: string): Promise<void> {
   const key = join(dir, 'ca.key.new');
   const cert = join(dir, 'ca.pem.new');
   writeKey(key);
-  await run('openssl', ['req', '-x509', '-new', '-key', key, '-out', cert, '-days', String(CA_DAYS), '-sha256',
-    '-subj', `/O=Loa/CN=Loa hub CA ${hostname()} ${randomBytes(4).toString('hex')}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE,pathlen:0', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    key,
+    '-out',
+    cert,
+    '-days',
+    String(CA_DAYS),
+    '-sha256',
+    '-subj',
+    `/O=Loa/CN=Loa hub CA ${hostname()} ${randomBytes(4).toString('hex')}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE,pathlen:0',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
   renameSync(key, join(dir, 'ca.key'));
   renameSync(cert, join(dir, CA_CERT_FILE));
 }
@@ -130,10 +148,32 @@ async function makeServerCert(dir: string, names: string[]): Promise<void> {
   const cert = join(dir, 'hub.pem.new');
   writeKey(key);
   const san = names.map((n) => (isIP(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
-  await run('openssl', ['req', '-x509', '-new', '-key', key, '-out', cert, '-days', String(SERVER_DAYS), '-sha256',
-    '-CA', join(dir, CA_CERT_FILE), '-CAkey', join(dir, 'ca.key'), '-subj', `/O=Loa/CN=${hostname() || 'loa-hub'}`,
-    '-addext', `subjectAltName=${san}`, '-addext', 'extendedKeyUsage=serverAuth', '-addext', 'basicConstraints=critical,CA:FALSE',
-    '-addext', 'keyUsage=critical,digitalSignature']);
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    key,
+    '-out',
+    cert,
+    '-days',
+    String(SERVER_DAYS),
+    '-sha256',
+    '-CA',
+    join(dir, CA_CERT_FILE),
+    '-CAkey',
+    join(dir, 'ca.key'),
+    '-subj',
+    `/O=Loa/CN=${hostname() || 'loa-hub'}`,
+    '-addext',
+    `subjectAltName=${san}`,
+    '-addext',
+    'extendedKeyUsage=serverAuth',
+    '-addext',
+    'basicConstraints=critical,CA:FALSE',
+    '-addext',
+    'keyUsage=critical,digitalSignature',
+  ]);
   renameSync(key, join(dir, 'hub.key'));
   renameSync(cert, join(dir, 'hub.pem'));
 }

@@ -49,7 +49,7 @@ export class CertificateRenewal {
       }
     } catch (err) {
       // The old certificate stays in use; tomorrow's check tries again.
-      d.logger.error({ err: errorMessage(err) }, 'could not renew the hub\'s server certificate');
+      d.logger.error({ err: errorMessage(err) }, "could not renew the hub's server certificate");
     }
   }
 }

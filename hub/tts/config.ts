@@ -22,7 +22,11 @@ export const ttsConfigSchema = z
         headers: z.record(z.string(), z.string()).default({}),
         timeoutMs: z.number().int().min(100).max(300_000).default(30_000),
         /** Largest audio answer accepted. */
-        maxBytes: z.number().int().min(1024).default(50 * 1024 * 1024),
+        maxBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(50 * 1024 * 1024),
       })
       .prefault({}),
   })

@@ -27,7 +27,11 @@ export class EspeakProvider implements TtsProvider {
     const args = ['-v', voice, '-s', String(this.opts.speed), '-w', path, '--stdin'];
     const { code, stderr } = await run(this.bin, args, words, o.signal);
     if (code === 'ENOENT') {
-      throw new LoaError('LOA_TTS_ENGINE_MISSING', `espeak-ng was not found (${this.bin}); install it (apt install espeak-ng) or set tts.espeak.path in the hub config.`, { status: 503 });
+      throw new LoaError(
+        'LOA_TTS_ENGINE_MISSING',
+        `espeak-ng was not found (${this.bin}); install it (apt install espeak-ng) or set tts.espeak.path in the hub config.`,
+        { status: 503 },
+      );
     }
     if (code !== 0) {
       if (/voice does not exist|Failed to read voice/i.test(stderr)) {

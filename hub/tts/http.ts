@@ -15,7 +15,16 @@ export interface HttpTtsOptions {
   maxBytes: number;
 }
 
-const EXT: Record<string, string> = { 'audio/mpeg': 'mp3', 'audio/mp3': 'mp3', 'audio/wav': 'wav', 'audio/x-wav': 'wav', 'audio/wave': 'wav', 'audio/ogg': 'ogg', 'audio/opus': 'ogg', 'audio/aac': 'aac' };
+const EXT: Record<string, string> = {
+  'audio/mpeg': 'mp3',
+  'audio/mp3': 'mp3',
+  'audio/wav': 'wav',
+  'audio/x-wav': 'wav',
+  'audio/wave': 'wav',
+  'audio/ogg': 'ogg',
+  'audio/opus': 'ogg',
+  'audio/aac': 'aac',
+};
 
 /** The TTS service failed us (its answer, or reaching it): a bad gateway for the hub's client. */
 const serviceError = (message: string, cause?: unknown): LoaError => new LoaError('LOA_TTS_SERVICE_ERROR', message, { status: 502, cause });
@@ -70,9 +79,14 @@ export class HttpTtsProvider implements TtsProvider {
     } catch (e) {
       if (e instanceof LoaError) throw e;
       if (timeout.aborted) {
-        throw new LoaError('LOA_TTS_TIMEOUT', `${who} did not answer within ${this.opts.timeoutMs} ms; try again or raise tts.http.timeoutMs.`, { status: 504 });
+        throw new LoaError('LOA_TTS_TIMEOUT', `${who} did not answer within ${this.opts.timeoutMs} ms; try again or raise tts.http.timeoutMs.`, {
+          status: 504,
+        });
       }
-      throw serviceError(`${who} could not be reached: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}.`, e);
+      throw serviceError(
+        `${who} could not be reached: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}.`,
+        e,
+      );
     }
   }
 

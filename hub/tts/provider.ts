@@ -26,7 +26,11 @@ export function checkTtsText(text: string): string {
   const t = text.trim();
   if (t.length === 0) throw new LoaError('LOA_TTS_EMPTY', 'the text to read out is empty; give the words of the announcement.');
   if (t.length > MAX_TTS_CHARS) {
-    throw new LoaError('LOA_TTS_TOO_LONG', `the text has ${t.length} characters; at most ${MAX_TTS_CHARS} are read out at once: split it into several announcements.`, { status: 413 });
+    throw new LoaError(
+      'LOA_TTS_TOO_LONG',
+      `the text has ${t.length} characters; at most ${MAX_TTS_CHARS} are read out at once: split it into several announcements.`,
+      { status: 413 },
+    );
   }
   return t;
 }

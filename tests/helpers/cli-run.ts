@@ -35,12 +35,16 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 export async function runLoa(args: string[], opts: LoaRunOptions): Promise<LoaRun> {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(args, {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s), isTTY: opts.tty ?? false },
-    env: cleanEnv(opts.env),
-    cwd: opts.cwd,
-  }, opts.clock);
+  const code = await runCli(
+    args,
+    {
+      stdout: { write: (s: string) => (stdout += s) },
+      stderr: { write: (s: string) => (stderr += s), isTTY: opts.tty ?? false },
+      env: cleanEnv(opts.env),
+      cwd: opts.cwd,
+    },
+    opts.clock,
+  );
   return { code, stdout, stderr };
 }
 

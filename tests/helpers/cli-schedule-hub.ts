@@ -9,7 +9,8 @@ import { spawnLoa, type LoaRun } from './cli-run.js';
 import { startTestHub, type TestHub } from './hub.js';
 
 export const TU_LE_SCHEDULE = 'config/sites/tu-le/schedule.yaml';
-export const TU_LE_CLUSTERS = (parse(readFileSync('config/sites/tu-le/site.yaml', 'utf8')) as { clusters: { id: string; name: string; village: string }[] }).clusters;
+export const TU_LE_CLUSTERS = (parse(readFileSync('config/sites/tu-le/site.yaml', 'utf8')) as { clusters: { id: string; name: string; village: string }[] })
+  .clusters;
 
 /** Lengths that fit the Tú Lệ slots: quốc ca 1 min, bản tin 15 min, tin xã 10 min, nhạc nền 5 min. */
 export const TU_LE_MEDIA: Record<string, number> = {

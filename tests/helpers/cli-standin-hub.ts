@@ -79,17 +79,29 @@ async function route(req: RecordedRequest, res: ServerResponse, hub: StandinHub)
   const json = (): Record<string, unknown> => (req.body.length ? (JSON.parse(req.body.toString('utf8')) as Record<string, unknown>) : {});
   const key = `${req.method} ${req.path.replace(/^\/api\/v1/, '')}`;
   const [, , group, id, action] = req.path.split('/').slice(1);
-  if (key === 'GET /status') return send(res, 200, { hub: { version: '0.1.0', startedAt: 0, ffmpeg: { path: '/usr/bin/ffmpeg', source: 'path' } }, clusters: s.clusters });
+  if (key === 'GET /status')
+    return send(res, 200, { hub: { version: '0.1.0', startedAt: 0, ffmpeg: { path: '/usr/bin/ffmpeg', source: 'path' } }, clusters: s.clusters });
   if (key === 'GET /clusters') return send(res, 200, { clusters: s.clusters.map(({ playing: _p, health: _h, ...c }) => c) });
   if (key === 'POST /clusters') {
     const b = json();
-    const cluster: ClusterStatus = { id: String(b.id), name: String(b.name ?? b.id), village: String(b.village ?? ''), volume: 80, createdAt: 0, online: false, lastSeenAt: null, playing: null, health: null };
+    const cluster: ClusterStatus = {
+      id: String(b.id),
+      name: String(b.name ?? b.id),
+      village: String(b.village ?? ''),
+      volume: 80,
+      createdAt: 0,
+      online: false,
+      lastSeenAt: null,
+      playing: null,
+      health: null,
+    };
     s.clusters.push(cluster);
     return send(res, 201, { cluster, secret: 'secret-for-' + cluster.id });
   }
   if (group === 'clusters' && id) {
     const cluster = s.clusters.find((c) => c.id === id);
-    if (!cluster) return send(res, 404, { error: { code: 'LOA_CLUSTER_NOT_FOUND', message: `cluster ${id} does not exist; \`loa clusters list\` shows the ids.` } });
+    if (!cluster)
+      return send(res, 404, { error: { code: 'LOA_CLUSTER_NOT_FOUND', message: `cluster ${id} does not exist; \`loa clusters list\` shows the ids.` } });
     if (req.method === 'GET' && !action) return send(res, 200, { cluster });
     if (req.method === 'DELETE' && !action) {
       s.clusters = s.clusters.filter((c) => c !== cluster);
@@ -114,8 +126,13 @@ async function route(req: RecordedRequest, res: ServerResponse, hub: StandinHub)
     if (!media) return notFound(res, `media ${String(b.mediaId)}`);
     const ids = b.all ? s.clusters.map((c) => c.id) : (b.clusters as string[]);
     const broadcast: Broadcast = {
-      id: `b${s.broadcasts.length + 1}`, mediaId: media.id, mediaName: media.name, durationMs: media.durationMs,
-      createdAt: hub.options.now ?? 0, startAt: Number(b.startAt ?? hub.options.now ?? 0), status: 'scheduled',
+      id: `b${s.broadcasts.length + 1}`,
+      mediaId: media.id,
+      mediaName: media.name,
+      durationMs: media.durationMs,
+      createdAt: hub.options.now ?? 0,
+      startAt: Number(b.startAt ?? hub.options.now ?? 0),
+      status: 'scheduled',
       targets: ids.map((clusterId) => ({ clusterId, status: 'pending', reason: null, detail: null, acceptedAt: null, startedAt: null, finishedAt: null })),
     };
     s.broadcasts.unshift(broadcast);
@@ -147,10 +164,17 @@ async function route(req: RecordedRequest, res: ServerResponse, hub: StandinHub)
 export async function startStandinHub(options: StandinOptions): Promise<StandinHub> {
   const state: StandinState = { clusters: [], media: [], broadcasts: [], log: [], tokens: [], ...options.state };
   let server: Server | undefined;
-  const hub: StandinHub = { url: '', requests: [], state, options, close: () => new Promise((r) => {
-    server?.closeAllConnections();
-    server ? server.close(() => r()) : r();
-  }) };
+  const hub: StandinHub = {
+    url: '',
+    requests: [],
+    state,
+    options,
+    close: () =>
+      new Promise((r) => {
+        server?.closeAllConnections();
+        server ? server.close(() => r()) : r();
+      }),
+  };
   server = createServer((req, res) => {
     const u = new URL(req.url ?? '/', 'http://x');
     const rec: RecordedRequest = { method: req.method ?? 'GET', path: u.pathname, query: u.searchParams, headers: req.headers, body: Buffer.alloc(0) };

@@ -31,9 +31,7 @@ type Authenticate = (user: string | undefined, password: string | undefined) => 
 export async function startBroker(opts: { port?: number; authenticate?: Authenticate; tls?: { cert: Buffer; key: Buffer } } = {}): Promise<TestBroker> {
   const { Aedes } = await import('aedes');
   const auth = opts.authenticate;
-  const broker = await Aedes.createBroker(
-    auth ? { authenticate: (_c, user, pass, done) => done(null, auth(user, pass?.toString())) } : {},
-  );
+  const broker = await Aedes.createBroker(auth ? { authenticate: (_c, user, pass, done) => done(null, auth(user, pass?.toString())) } : {});
   const server: NetServer = opts.tls ? createTlsServer(opts.tls, broker.handle) : createNetServer(broker.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -189,7 +187,11 @@ export const cmd = {
     return { v: 1, id: `c${seq}-${++idCounter}`, seq, issuedAt: now, expiresAt: now + (extra.ttlMs ?? 60_000) };
   },
   /** startInMs/stopInMs: startAt/stopAt relative to now (no stopAt unless stopInMs is given). */
-  play(seq: number, media: MediaRef, o: { broadcastId?: string; startInMs?: number; stopInMs?: number; offsetMs?: number; volume?: number; ttlMs?: number } = {}) {
+  play(
+    seq: number,
+    media: MediaRef,
+    o: { broadcastId?: string; startInMs?: number; stopInMs?: number; offsetMs?: number; volume?: number; ttlMs?: number } = {},
+  ) {
     const now = Date.now();
     return {
       ...cmd.base(seq, { now, ttlMs: o.ttlMs }),

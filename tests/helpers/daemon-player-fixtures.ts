@@ -28,7 +28,10 @@ export function makeChirpMedia(dir: string, seconds: number): { body: Buffer; re
   execFileSync(ffmpegPath(), ['-v', 'error', '-y', '-f', 'lavfi', '-i', src, '-c:a', 'libopus', '-b:a', '48k', path]);
   const body = readFileSync(path);
   const id = createHash('sha256').update(body).digest('hex');
-  return { body, ref: { id, url: `/api/v1/media/${id}/content`, bytes: body.length, durationMs: Math.round(decodedDurationS(path) * 1000), format: 'ogg/opus' } };
+  return {
+    body,
+    ref: { id, url: `/api/v1/media/${id}/content`, bytes: body.length, durationMs: Math.round(decodedDurationS(path) * 1000), format: 'ogg/opus' },
+  };
 }
 
 /** The samples of a 16-bit mono WAV, also one whose ffmpeg was killed (data size left unset). */
@@ -49,7 +52,7 @@ export function chirpPositionS(samples: Int16Array, fromS = 0, windowS = 0.1): n
   const a = Math.round(fromS * RATE);
   const b = Math.min(samples.length, a + Math.round(windowS * RATE));
   let crossings = 0;
-  for (let i = a + 1; i < b; i++) if ((samples[i - 1]! < 0) !== (samples[i]! < 0)) crossings++;
+  for (let i = a + 1; i < b; i++) if (samples[i - 1]! < 0 !== samples[i]! < 0) crossings++;
   const hz = crossings / 2 / ((b - a) / RATE);
   // The frequency measured is that of the middle of the window.
   return (hz - 200) / 200 - windowS / 2;

@@ -20,12 +20,15 @@ export function spawnEdgeWithCa(spec: Omit<EdgeSpec, 'hubKeys'> & { hubKeys?: st
 export function spawnEdge(spec: Omit<EdgeSpec, 'hubKeys'> & { hubKeys?: string[] }): EdgeProcess {
   const e = spawnEdgeWithCa({ logLevel: 'debug', keepaliveSec: 5, reconnect: { minMs: 100, maxMs: 400 }, ...spec });
   const logs = () =>
-    e.output().split('\n').flatMap((line) => {
-      try {
-        return line.startsWith('{') ? [JSON.parse(line) as Record<string, unknown>] : [];
-      } catch {
-        return []; // the first line, cut where the kept output begins
-      }
-    });
+    e
+      .output()
+      .split('\n')
+      .flatMap((line) => {
+        try {
+          return line.startsWith('{') ? [JSON.parse(line) as Record<string, unknown>] : [];
+        } catch {
+          return []; // the first line, cut where the kept output begins
+        }
+      });
   return Object.assign(e, { logs });
 }

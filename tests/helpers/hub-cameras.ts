@@ -55,7 +55,14 @@ export async function startCameraHub(opts: {
   dataDir?: string;
 }): Promise<CameraHub> {
   const password = opts.password ?? 'admin';
-  const farm = await startCameras({ count: opts.count, port: 0, logger: silentLogger(), firstHost: opts.firstHost, discoveryPort: opts.discoveryPort ?? null, password });
+  const farm = await startCameras({
+    count: opts.count,
+    port: 0,
+    logger: silentLogger(),
+    firstHost: opts.firstHost,
+    discoveryPort: opts.discoveryPort ?? null,
+    password,
+  });
   let hub: TestHub;
   try {
     hub = await startTestHub({

@@ -22,7 +22,12 @@ export interface TestHub {
   mosquitto: RunningMosquitto | null;
   dataDir: string;
   token: string;
-  api<T = unknown>(method: string, path: string, body?: unknown, opts?: { token?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: T; headers: Headers }>;
+  api<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts?: { token?: string | null; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: T; headers: Headers }>;
   addCluster(id: string, extra?: { name?: string; village?: string }): Promise<{ id: string; secret: string }>;
   stop(opts?: { keepData?: boolean }): Promise<void>;
 }
@@ -41,7 +46,9 @@ export function testHubConfig(dataDir: string, over: Partial<HubConfigInput> = {
   };
 }
 
-export async function startTestHub(opts: { dataDir?: string; config?: Partial<HubConfigInput>; clock?: Clock; logger?: ReturnType<typeof silentLogger> } = {}): Promise<TestHub> {
+export async function startTestHub(
+  opts: { dataDir?: string; config?: Partial<HubConfigInput>; clock?: Clock; logger?: ReturnType<typeof silentLogger> } = {},
+): Promise<TestHub> {
   const tmp = opts.dataDir ? null : makeTempDir('loa-hub-');
   const dataDir = opts.dataDir ?? tmp!.path;
   let config = testHubConfig(dataDir, opts.config);
@@ -52,7 +59,8 @@ export async function startTestHub(opts: { dataDir?: string; config?: Partial<Hu
     const hubPassword = randomBytes(12).toString('base64url');
     // Mosquitto serves the boxes over TLS with the hub's certificate, as docs/external-broker.md sets it up.
     // (On the port asked for in mqtt.tls.port, so boxes find it again after a restart.)
-    const tls = config.tls?.cert && config.tls.key ? { cert: config.tls.cert, key: config.tls.key, ca: config.tls.ca, port: config.mqtt?.tls?.port } : undefined;
+    const tls =
+      config.tls?.cert && config.tls.key ? { cert: config.tls.cert, key: config.tls.key, ca: config.tls.ca, port: config.mqtt?.tls?.port } : undefined;
     mosquitto = await startMosquitto({
       ...(config.mqtt?.port ? { port: config.mqtt.port } : {}),
       ...(config.mqtt?.maxPacketBytes ? { maxPacketBytes: config.mqtt.maxPacketBytes } : {}),
@@ -82,7 +90,13 @@ export async function startTestHub(opts: { dataDir?: string; config?: Partial<Hu
     await mosquitto?.stop();
     throw err;
   }
-  if (mosquitto) addresses = { ...addresses, mqttPort: mosquitto.port, mqttsPort: mosquitto.tlsPort, mqttUrl: mosquitto.tlsPort ? `mqtts://127.0.0.1:${mosquitto.tlsPort}` : mosquitto.url };
+  if (mosquitto)
+    addresses = {
+      ...addresses,
+      mqttPort: mosquitto.port,
+      mqttsPort: mosquitto.tlsPort,
+      mqttUrl: mosquitto.tlsPort ? `mqtts://127.0.0.1:${mosquitto.tlsPort}` : mosquitto.url,
+    };
   const token = hub.operatorToken();
   const api: TestHub['api'] = async (method, path, body, o = {}) => {
     const headers: Record<string, string> = { ...o.headers };

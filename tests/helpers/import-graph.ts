@@ -55,7 +55,9 @@ export function importEdges(root: string, dirs: readonly string[]): Edge[] {
       const specs = [...src.matchAll(FROM), ...src.matchAll(BARE), ...src.matchAll(DYNAMIC)].map((m) => m[1]!);
       for (const spec of specs) {
         if (!spec.startsWith('.')) continue;
-        const target = relative(root, resolve(dirname(path), spec)).split(sep).join('/');
+        const target = relative(root, resolve(dirname(path), spec))
+          .split(sep)
+          .join('/');
         edges.push({ file, spec, from: nodeOf(file), to: nodeOf(target), target });
       }
     }

@@ -29,7 +29,29 @@ export async function startUpstream(freqHz = 440): Promise<Upstream> {
     const s = createServer((req, res) => {
       state.requests += 1;
       res.writeHead(200, { 'content-type': 'audio/mpeg', 'cache-control': 'no-store' });
-      const p = spawn(ffmpegPath(), ['-nostdin', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `sine=f=${freqHz}:r=44100`, '-ac', '1', '-c:a', 'libmp3lame', '-b:a', '64k', '-f', 'mp3', 'pipe:1'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const p = spawn(
+        ffmpegPath(),
+        [
+          '-nostdin',
+          '-loglevel',
+          'error',
+          '-re',
+          '-f',
+          'lavfi',
+          '-i',
+          `sine=f=${freqHz}:r=44100`,
+          '-ac',
+          '1',
+          '-c:a',
+          'libmp3lame',
+          '-b:a',
+          '64k',
+          '-f',
+          'mp3',
+          'pipe:1',
+        ],
+        { stdio: ['ignore', 'pipe', 'ignore'] },
+      );
       procs.add(p);
       p.stdout.on('data', (d: Buffer) => (state.bytes += d.length));
       p.stdout.pipe(res);
@@ -46,10 +68,11 @@ export async function startUpstream(freqHz = 440): Promise<Upstream> {
     });
     return s;
   };
-  const listen = (port: number) => new Promise<number>((resolve) => {
-    server = make();
-    server.listen(port, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
-  });
+  const listen = (port: number) =>
+    new Promise<number>((resolve) => {
+      server = make();
+      server.listen(port, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
+    });
   const port = await listen(0);
   const kill = async () => {
     for (const p of procs) p.kill('SIGKILL');

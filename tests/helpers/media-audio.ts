@@ -11,9 +11,26 @@ export function makeLavfi(path: string, source: string, outputArgs: string[] = [
 
 /** A Matroska file written to a pipe: it carries no duration, so ffmpeg reports "Duration: N/A". */
 export function makeUnknownDuration(path: string, seconds: number): string {
-  const bytes = execFileSync(ffmpegPath(), ['-v', 'error', '-nostdin', '-f', 'lavfi', '-i', `sine=frequency=330:duration=${seconds}:sample_rate=44100`, '-c:a', 'pcm_s16le', '-f', 'matroska', 'pipe:1'], {
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const bytes = execFileSync(
+    ffmpegPath(),
+    [
+      '-v',
+      'error',
+      '-nostdin',
+      '-f',
+      'lavfi',
+      '-i',
+      `sine=frequency=330:duration=${seconds}:sample_rate=44100`,
+      '-c:a',
+      'pcm_s16le',
+      '-f',
+      'matroska',
+      'pipe:1',
+    ],
+    {
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   writeFileSync(path, bytes);
   return path;
 }

@@ -64,7 +64,10 @@ export async function startPoliceRig(opts: {
   });
   let t: TestHub;
   try {
-    t = await startTestHub({ config: { cameras: { ...FAST_CAMERAS, ...opts.cameras }, ...(opts.alarms ? { alarms: opts.alarms } : {}) }, ...(opts.logger ? { logger: opts.logger } : {}) });
+    t = await startTestHub({
+      config: { cameras: { ...FAST_CAMERAS, ...opts.cameras }, ...(opts.alarms ? { alarms: opts.alarms } : {}) },
+      ...(opts.logger ? { logger: opts.logger } : {}),
+    });
   } catch (e) {
     await farm.stop();
     throw e;
@@ -82,10 +85,13 @@ export async function startPoliceRig(opts: {
       return r.body.camera;
     },
     waitStatus(id, status, timeoutMs = 8000) {
-      return waitFor(async () => {
-        const c = await rig.camera(id);
-        return c.status === status ? c : null;
-      }, { timeoutMs, intervalMs: 100, what: `camera ${id} ${status}` });
+      return waitFor(
+        async () => {
+          const c = await rig.camera(id);
+          return c.status === status ? c : null;
+        },
+        { timeoutMs, intervalMs: 100, what: `camera ${id} ${status}` },
+      );
     },
     async stop() {
       await t.stop();

@@ -54,13 +54,25 @@ export async function endRadioDay(day: RadioDay | null, extraHub: { stop(): Prom
 
 export async function startRadioDay(startAt: number, opts: { dataDir?: string; backoff?: { minMs: number; maxMs: number } } = {}): Promise<RadioDay> {
   const clock = new FakeClock(startAt);
-  const t = await startTestHub({ clock, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), config: { dispatch: { leadMs: 3000, joinLeadMs: 1500, emergencyLeadMs: 1500 } } });
+  const t = await startTestHub({
+    clock,
+    ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+    config: { dispatch: { leadMs: 3000, joinLeadMs: 1500, emergencyLeadMs: 1500 } },
+  });
   const secrets = new Map<string, string>();
   for (const c of SITE.clusters) secrets.set(c.id, (await t.hub.clusters.add(c)).secret);
   const mediaIds = new Map<string, string>();
   for (const [name, durationMs] of Object.entries(MEDIA_LENGTHS)) {
     const id = createHash('sha256').update(name).digest('hex');
-    t.hub.store.media.upsert({ id, name, originalName: `${name}.mp3`, durationMs, bytes: Math.round(durationMs * 4), format: 'ogg/opus', createdAt: clock.now() });
+    t.hub.store.media.upsert({
+      id,
+      name,
+      originalName: `${name}.mp3`,
+      durationMs,
+      bytes: Math.round(durationMs * 4),
+      format: 'ogg/opus',
+      createdAt: clock.now(),
+    });
     mediaIds.set(name, id);
   }
   t.hub.bus.emit('mediaChanged', { mediaId: '', removed: false });
@@ -147,15 +159,22 @@ export async function restartHub(day: RadioDay, downUntil: number, stepMs: numbe
   await day.t.hub.stop();
   await day.clock.runUntil(downUntil);
   const hub = new HubClass({
-    config: testHubConfig(dataDir, { mqtt: { tls: { port: addresses.mqttsPort ?? 0 } }, http: { port: addresses.httpPort }, dispatch: { leadMs: 3000, joinLeadMs: 1500, emergencyLeadMs: 1500 } }),
+    config: testHubConfig(dataDir, {
+      mqtt: { tls: { port: addresses.mqttsPort ?? 0 } },
+      http: { port: addresses.httpPort },
+      dispatch: { leadMs: 3000, joinLeadMs: 1500, emergencyLeadMs: 1500 },
+    }),
     clock: day.clock,
     logger: silentLogger(),
     cron: false,
   });
   await hub.start();
-  await waitFor(async () => {
-    await day.clock.advance(stepMs, 5);
-    return SITE.clusters.every((c) => hub.store.clusters.get(c.id)?.online);
-  }, { what: 'fleet back', timeoutMs: 15_000 });
+  await waitFor(
+    async () => {
+      await day.clock.advance(stepMs, 5);
+      return SITE.clusters.every((c) => hub.store.clusters.get(c.id)?.online);
+    },
+    { what: 'fleet back', timeoutMs: 15_000 },
+  );
   return hub;
 }

@@ -43,7 +43,10 @@ export async function scriptedBox(mqttUrl: string, id: string, secret: string, o
     }
     if (cmd.type === 'stop') {
       const play = received.filter((r) => r.type === 'play').at(-1);
-      if (play) c.publish(clusterTopic(id, 'ack'), JSON.stringify({ v: 1, cmdId: play.id, seq: play.seq, status: 'stopped', reason: 'stop-command', at: Date.now() }), { qos: 1 });
+      if (play)
+        c.publish(clusterTopic(id, 'ack'), JSON.stringify({ v: 1, cmdId: play.id, seq: play.seq, status: 'stopped', reason: 'stop-command', at: Date.now() }), {
+          qos: 1,
+        });
     }
   });
   if (opts.subscribe !== false) await c.subscribeAsync(clusterTopic(id, 'cmd'), { qos: 1 });

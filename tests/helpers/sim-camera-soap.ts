@@ -28,7 +28,9 @@ export const WSNT = 'http://docs.oasis-open.org/wsn/b-2';
 function security(user: string, password: string): string {
   const nonce = randomBytes(16);
   const created = new Date().toISOString();
-  const digest = createHash('sha1').update(Buffer.concat([nonce, Buffer.from(created), Buffer.from(password)])).digest('base64');
+  const digest = createHash('sha1')
+    .update(Buffer.concat([nonce, Buffer.from(created), Buffer.from(password)]))
+    .digest('base64');
   return (
     '<wsse:Security xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd" ' +
     'xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"><wsse:UsernameToken>' +
@@ -48,7 +50,11 @@ export interface SoapReply {
 }
 
 /** POSTs one SOAP 1.2 request; credentials null sends no Security header. */
-export function soap(url: string, bodyXml: string, creds: { user: string; password: string } | null = { user: 'admin', password: 'admin' }): Promise<SoapReply> {
+export function soap(
+  url: string,
+  bodyXml: string,
+  creds: { user: string; password: string } | null = { user: 'admin', password: 'admin' },
+): Promise<SoapReply> {
   const xml =
     '<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope">' +
     `<s:Header>${creds ? security(creds.user, creds.password) : ''}</s:Header><s:Body>${bodyXml}</s:Body></s:Envelope>`;
@@ -68,8 +74,14 @@ export function soap(url: string, bodyXml: string, creds: { user: string; passwo
   });
 }
 
-export async function createSubscription(eventsUrl: string, initialTermination = 'PT60S'): Promise<{ address: string; currentTime: number; terminationTime: number }> {
-  const r = await soap(eventsUrl, `<CreatePullPointSubscription xmlns="${TEV}"><InitialTerminationTime>${initialTermination}</InitialTerminationTime></CreatePullPointSubscription>`);
+export async function createSubscription(
+  eventsUrl: string,
+  initialTermination = 'PT60S',
+): Promise<{ address: string; currentTime: number; terminationTime: number }> {
+  const r = await soap(
+    eventsUrl,
+    `<CreatePullPointSubscription xmlns="${TEV}"><InitialTerminationTime>${initialTermination}</InitialTerminationTime></CreatePullPointSubscription>`,
+  );
   const c = r.body.CreatePullPointSubscriptionResponse;
   if (r.status !== 200 || !c) throw new Error(`CreatePullPointSubscription failed (${r.status}): ${r.xml}`);
   return { address: c.SubscriptionReference.Address, currentTime: Date.parse(c.CurrentTime), terminationTime: Date.parse(c.TerminationTime) };
@@ -97,7 +109,14 @@ export async function pullMessages(address: string, timeout = 'PT2S', limit = 10
   const messages = list<any>(p.NotificationMessage).map((n) => {
     const m = n.Message.Message;
     const items = (x: any) => Object.fromEntries(list<any>(x?.SimpleItem).map((i) => [i['@_Name'], i['@_Value']]));
-    return { topic: n.Topic['#text'], dialect: n.Topic['@_Dialect'], utcTime: m['@_UtcTime'], operation: m['@_PropertyOperation'], isMotion: items(m.Data).IsMotion, source: items(m.Source) };
+    return {
+      topic: n.Topic['#text'],
+      dialect: n.Topic['@_Dialect'],
+      utcTime: m['@_UtcTime'],
+      operation: m['@_PropertyOperation'],
+      isMotion: items(m.Data).IsMotion,
+      source: items(m.Source),
+    };
   });
   return { ...r, messages, terminationTime: Date.parse(p.TerminationTime) };
 }

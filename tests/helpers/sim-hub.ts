@@ -1,15 +1,7 @@
 // The hub's side of protocol v1 for simulator tests: a real MQTT.js client that records every
 // cluster message and publishes commands built to the protocol schemas (the real hub comes later).
 import { connect, type MqttClient } from 'mqtt';
-import {
-  allClustersTopic,
-  clusterTopic,
-  commandSchema,
-  parseClusterTopic,
-  type Channel,
-  type Command,
-  type PlayCommand,
-} from '../../protocol/index.js';
+import { allClustersTopic, clusterTopic, commandSchema, parseClusterTopic, type Channel, type Command, type PlayCommand } from '../../protocol/index.js';
 import { HUB_PASSWORD, HUB_USER } from './sim-broker.js';
 import { signedAsHub } from './signing.js';
 
@@ -48,11 +40,20 @@ export class TestHub {
 
   /** Connects as the hub and subscribes to the device channels of every cluster. */
   static async connect(url: string, channels: Channel[] = ['presence', 'ack', 'state', 'health']): Promise<TestHub> {
-    const client = connect(url, { protocolVersion: 4, username: HUB_USER, password: HUB_PASSWORD, clientId: `test-hub-${Math.random().toString(16).slice(2)}`, reconnectPeriod: 100 });
+    const client = connect(url, {
+      protocolVersion: 4,
+      username: HUB_USER,
+      password: HUB_PASSWORD,
+      clientId: `test-hub-${Math.random().toString(16).slice(2)}`,
+      reconnectPeriod: 100,
+    });
     client.on('error', () => {});
     const hub = new TestHub(client);
     await new Promise<void>((resolve) => client.once('connect', () => resolve()));
-    await client.subscribeAsync(channels.map((c) => allClustersTopic(c)), { qos: 1 });
+    await client.subscribeAsync(
+      channels.map((c) => allClustersTopic(c)),
+      { qos: 1 },
+    );
     return hub;
   }
 
@@ -85,7 +86,10 @@ export class TestHub {
     return s;
   }
 
-  play(clusterId: string, opts: { startAt: number; stopAt?: number; durationMs: number; seq?: number; expiresAt?: number; broadcastId?: string; mediaId?: string; offsetMs?: number }): PlayCommand {
+  play(
+    clusterId: string,
+    opts: { startAt: number; stopAt?: number; durationMs: number; seq?: number; expiresAt?: number; broadcastId?: string; mediaId?: string; offsetMs?: number },
+  ): PlayCommand {
     const now = Date.now();
     return commandSchema.parse({
       v: 1,
@@ -121,7 +125,9 @@ export class TestHub {
 export async function retained(url: string, channel: Channel, expected: number, timeoutMs = 3_000): Promise<Map<string, Record<string, unknown>>> {
   const hub = await TestHub.connect(url, [channel]);
   try {
-    await hub.waitUntil(() => new Set(hub.messages.map((m) => m.clusterId)).size >= expected || undefined, timeoutMs, `${expected} retained ${channel}`).catch(() => undefined);
+    await hub
+      .waitUntil(() => new Set(hub.messages.map((m) => m.clusterId)).size >= expected || undefined, timeoutMs, `${expected} retained ${channel}`)
+      .catch(() => undefined);
     const out = new Map<string, Record<string, unknown>>();
     for (const m of hub.messages) if (m.retain) out.set(m.clusterId, m.body);
     return out;

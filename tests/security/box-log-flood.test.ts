@@ -31,8 +31,7 @@ async function box(id: string): Promise<MqttClient> {
 }
 
 type Line = { level: number; msg: string; clusterId?: string; suppressed?: number };
-const warnings = (clusterId: string): Line[] =>
-  lines.map((l) => JSON.parse(l) as Line).filter((l) => l.level >= 40 && l.clusterId === clusterId);
+const warnings = (clusterId: string): Line[] => lines.map((l) => JSON.parse(l) as Line).filter((l) => l.level >= 40 && l.clusterId === clusterId);
 
 /** Every kind of bad payload a box can send on its own topics (each one used to be a warning line). */
 function badPayloads(id: string, n: number): [string, string][] {
@@ -42,7 +41,10 @@ function badPayloads(id: string, n: number): [string, string][] {
     [clusterTopic(id, 'ack'), JSON.stringify({ v: 1, cmdId: 'x', seq: -4, status: 'exploded' })],
     [clusterTopic(id, 'playlog'), JSON.stringify({ v: 1, entries: [] })],
     [clusterTopic(id, 'timereq'), JSON.stringify({ v: 1, id: '', t0: 'now' })],
-    [clusterTopic(id, 'playlog'), JSON.stringify({ v: 1, entries: [{ broadcastId: 'b-nope', startedAt: 1, endedAt: 2, startOffsetMs: 0, positionMs: 0, outcome: 'finished' }] })],
+    [
+      clusterTopic(id, 'playlog'),
+      JSON.stringify({ v: 1, entries: [{ broadcastId: 'b-nope', startedAt: 1, endedAt: 2, startOffsetMs: 0, positionMs: 0, outcome: 'finished' }] }),
+    ],
   ];
   return Array.from({ length: n }, (_, i) => kinds[i % kinds.length]!);
 }
@@ -74,7 +76,7 @@ describe('a box sending bad payloads without end', () => {
   it('does not silence another box: its first bad payload is logged', async () => {
     const other = await box('flood-2');
     await other.publishAsync(clusterTopic('flood-2', 'health'), 'not json {', { qos: 1 });
-    await waitFor(() => warnings('flood-2').length === 1, { what: 'the other box\'s warning' });
+    await waitFor(() => warnings('flood-2').length === 1, { what: "the other box's warning" });
   });
 
   it('after a quiet minute the box is heard again, with how many lines were left out', async () => {
@@ -83,7 +85,9 @@ describe('a box sending bad payloads without end', () => {
     const flood = clients[0]!;
     await flood.publishAsync(clusterTopic('flood-1', 'health'), 'not json {', { qos: 1 });
     await waitFor(() => warnings('flood-1').length > before, { what: 'a new warning from the flooding box' });
-    const summary = warnings('flood-1').slice(before).find((l) => (l.suppressed ?? 0) > 0);
+    const summary = warnings('flood-1')
+      .slice(before)
+      .find((l) => (l.suppressed ?? 0) > 0);
     expect(summary?.suppressed).toBeGreaterThan(1000);
   });
 
@@ -100,7 +104,7 @@ describe('a box sending bad payloads without end', () => {
     expect(said.length).toBeLessThanOrEqual(10);
   });
 
-  it('a box asking for others\' topics again and again gets a few lines a minute too', async () => {
+  it("a box asking for others' topics again and again gets a few lines a minute too", async () => {
     const nosy = await box('flood-4');
     const before = await metric('loa_device_log_lines_suppressed_total');
     // Refused filters are answered SUBACK 0x80 (MQTT.js rejects the promise); the box stays on.

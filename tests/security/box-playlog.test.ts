@@ -48,7 +48,15 @@ beforeAll(async () => {
   const own = await t.addCluster(ids.own);
   other = await t.addCluster(ids.other);
   mediaId = createHash('sha256').update('tin-xa').digest('hex');
-  t.hub.store.media.upsert({ id: mediaId, name: 'tin-xa', originalName: 'tin-xa.ogg', durationMs: 60_000, bytes: 4000, format: 'ogg/opus', createdAt: clock.now() });
+  t.hub.store.media.upsert({
+    id: mediaId,
+    name: 'tin-xa',
+    originalName: 'tin-xa.ogg',
+    durationMs: 60_000,
+    bytes: 4000,
+    format: 'ogg/opus',
+    createdAt: clock.now(),
+  });
   t.hub.bus.emit('mediaChanged', { mediaId, removed: false });
   const applied = t.hub.schedules.apply(schedule, 'playlog.yaml', 'test', false);
   expect(applied.problems.filter((p) => p.severity === 'error')).toEqual([]);
@@ -83,7 +91,7 @@ async function settle(): Promise<void> {
 }
 
 describe('an offline play log', () => {
-  it('is merged for a scheduled item of the box\'s own plan', async () => {
+  it("is merged for a scheduled item of the box's own plan", async () => {
     // Everyone's item went by while this box was away: the hub logged it offline.
     await clock.runUntil(at(17, 20), 20);
     mine = broadcastIdFor(t.hub.scheduler.timeline.between(ids.own, at(17, 0), at(17, 1))[0]!.key);
@@ -100,7 +108,7 @@ describe('an offline play log', () => {
     expect(t.hub.store.broadcasts.target(theirs, ids.own)).toBeUndefined();
   });
 
-  it('is not merged for an operator\'s broadcast to other clusters, nor counted in the month\'s report', async () => {
+  it("is not merged for an operator's broadcast to other clusters, nor counted in the month's report", async () => {
     const r = await t.api<{ broadcast: { id: string; startAt: number } }>('POST', '/api/v1/broadcasts', { mediaId, clusters: [ids.other] });
     expect(r.status).toBe(201);
     await claim(r.body.broadcast.id, r.body.broadcast.startAt);
@@ -112,7 +120,7 @@ describe('an offline play log', () => {
     expect(report.body.clusters.find((c) => c.clusterId === ids.own)).toMatchObject({ played: 1 });
   });
 
-  it('is merged for an operator\'s broadcast that named the box', async () => {
+  it("is merged for an operator's broadcast that named the box", async () => {
     const r = await t.api<{ broadcast: { id: string; startAt: number } }>('POST', '/api/v1/broadcasts', { mediaId, clusters: [ids.own, ids.other] });
     expect(r.status).toBe(201);
     await waitFor(() => t.hub.store.broadcasts.target(r.body.broadcast.id, ids.own), { what: 'its target' });

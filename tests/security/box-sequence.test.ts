@@ -72,7 +72,8 @@ function media(t: TestHub, name: string, durationMs: number): string {
   return id;
 }
 
-const logged = (lines: string[], msg: RegExp) => lines.map((l) => JSON.parse(l) as { msg: string; clusterId?: string; lastSeq?: number }).filter((l) => msg.test(l.msg));
+const logged = (lines: string[], msg: RegExp) =>
+  lines.map((l) => JSON.parse(l) as { msg: string; clusterId?: string; lastSeq?: number }).filter((l) => msg.test(l.msg));
 
 describe('a box reporting a lastSeq the hub never issued', () => {
   it('is ignored and logged; broadcasts and volume changes to it and to others go on', async () => {
@@ -93,9 +94,11 @@ describe('a box reporting a lastSeq the hub never issued', () => {
     const mediaId = media(t, 'tin-xa', 20_000);
     const r = await t.api<{ broadcast: { id: string } }>('POST', '/api/v1/broadcasts', { mediaId, clusters: [evil.id, good.id] });
     expect(r.status).toBe(201);
-    await waitFor(() => honest.received.find((c) => c.type === 'play'), { what: 'the honest box\'s play' });
+    await waitFor(() => honest.received.find((c) => c.type === 'play'), { what: "the honest box's play" });
     // The hostile box gets an ordinary command too: the hub's own next number, not 2^53.
-    const toEvil = await waitFor(() => commands.map((c) => JSON.parse(c) as { type: string; seq: number }).find((c) => c.type === 'play'), { what: 'the play to the hostile box' });
+    const toEvil = await waitFor(() => commands.map((c) => JSON.parse(c) as { type: string; seq: number }).find((c) => c.type === 'play'), {
+      what: 'the play to the hostile box',
+    });
     expect(toEvil.seq).toBeLessThan(HUGE);
     const vol = await t.api<{ commandId: string | null }>('POST', `/api/v1/clusters/${evil.id}/volume`, { volume: 40 });
     expect(vol.status).toBe(200);
@@ -115,7 +118,7 @@ describe('a box reporting a lastSeq the hub never issued', () => {
 });
 
 describe('a cluster whose stored counter is already broken (a store written before the fix)', () => {
-  it('recovers at the hub\'s start: its counter is put back, logged, and it is sent broadcasts again', async () => {
+  it("recovers at the hub's start: its counter is put back, logged, and it is sent broadcasts again", async () => {
     const data = makeTempDir('loa-hub-');
     const first = await hub({ dataDir: data.path });
     const evil = await first.t.addCluster('seq-broken');
@@ -146,7 +149,7 @@ describe('a cluster whose stored counter is already broken (a store written befo
 });
 
 describe('a store restored from an older backup', () => {
-  it('still sends the box numbers above those it has seen, without taking the box\'s word', async () => {
+  it("still sends the box numbers above those it has seen, without taking the box's word", async () => {
     const data = makeTempDir('loa-hub-');
     const first = await hub({ dataDir: data.path });
     const c = await first.t.addCluster('seq-restored');
@@ -196,9 +199,9 @@ describe('errors nobody expected', () => {
     watchUncaught();
     const { t, lines } = await hub();
     t.hub.clock.setTimeout(() => {
-      throw new Error('a timer\'s bug');
+      throw new Error("a timer's bug");
     }, 0);
-    t.hub.clock.setTimeout(() => Promise.reject(new Error('a timer\'s async bug')) as unknown as void, 0);
+    t.hub.clock.setTimeout(() => Promise.reject(new Error("a timer's async bug")) as unknown as void, 0);
     await waitFor(() => logged(lines, /timer failed/).length === 2, { what: 'both timers logged' });
     expect((await t.api('GET', '/healthz')).status).toBe(200);
     expect(uncaught).toEqual([]);
@@ -209,7 +212,7 @@ describe('a command that cannot be built for one cluster', () => {
   /** Breaks one cluster's counter under the running hub: the stand-in for any failure to build one command. */
   const breakCounter = (t: TestHub, id: string) => t.hub.store.db.prepare('UPDATE clusters SET next_seq = ? WHERE id = ?').run(HUGE + 1, id);
 
-  it('fails that target of an operator\'s broadcast only; the others get it', async () => {
+  it("fails that target of an operator's broadcast only; the others get it", async () => {
     watchUncaught();
     const { t } = await hub();
     const bad = await t.addCluster('cmd-bad');
@@ -221,16 +224,19 @@ describe('a command that cannot be built for one cluster', () => {
     const r = await t.api<{ broadcast: { id: string } }>('POST', '/api/v1/broadcasts', { mediaId, clusters: [bad.id, ok.id] });
     expect(r.status).toBe(201);
     await waitFor(() => okBox.received.find((c) => c.type === 'play'), { what: 'the play to the other cluster' });
-    const failed = await waitFor(() => {
-      const x = t.hub.store.broadcasts.target(r.body.broadcast.id, bad.id);
-      return x?.status === 'failed' ? x : null;
-    }, { what: 'the broken cluster\'s target failed' });
+    const failed = await waitFor(
+      () => {
+        const x = t.hub.store.broadcasts.target(r.body.broadcast.id, bad.id);
+        return x?.status === 'failed' ? x : null;
+      },
+      { what: "the broken cluster's target failed" },
+    );
     expect(failed.reason).toBe('send-failed');
     expect(badBox.received).toEqual([]);
     expect(uncaught).toEqual([]);
   });
 
-  it('fails that cluster\'s scheduled item only, by the scheduler\'s timer; the others play it', async () => {
+  it("fails that cluster's scheduled item only, by the scheduler's timer; the others play it", async () => {
     watchUncaught();
     const date = '2026-12-07';
     const clock = new FakeClock(zonedToEpoch('Asia/Ho_Chi_Minh', date, 16 * 3600 + 59 * 60));
@@ -251,10 +257,13 @@ describe('a command that cannot be built for one cluster', () => {
     await clock.runUntil(zonedToEpoch('Asia/Ho_Chi_Minh', date, 17 * 3600 + 5), 50);
     const play = await waitFor(() => okBox.received.find((c) => c.type === 'play'), { what: 'the scheduled play to the other cluster' });
     const id = play.type === 'play' ? play.broadcastId : '';
-    const failed = await waitFor(() => {
-      const x = t.hub.store.broadcasts.target(id, bad.id);
-      return x?.status === 'failed' ? x : null;
-    }, { what: 'the broken cluster\'s scheduled target failed' });
+    const failed = await waitFor(
+      () => {
+        const x = t.hub.store.broadcasts.target(id, bad.id);
+        return x?.status === 'failed' ? x : null;
+      },
+      { what: "the broken cluster's scheduled target failed" },
+    );
     expect(failed.reason).toBe('send-failed');
     expect(badBox.received).toEqual([]);
     expect(uncaught).toEqual([]);

@@ -8,14 +8,17 @@ import type { CameraView } from '../../hub/cameras/types.js';
 import { startCameraHub, type CameraHub } from '../helpers/hub-cameras.js';
 import { startCameraProxy, type CameraProxy } from '../helpers/hub-cameras-proxy.js';
 
-const ENVELOPE = '<?xml version="1.0"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:tds="http://www.onvif.org/ver10/device/wsdl"><s:Body>';
+const ENVELOPE =
+  '<?xml version="1.0"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:tds="http://www.onvif.org/ver10/device/wsdl"><s:Body>';
 /** 100,000 nested elements: about 700 KB, under the 1 MiB cap on a reply. */
-const nested = (n: number) => `${ENVELOPE}<tds:GetDeviceInformationResponse>${'<a>'.repeat(n)}x${'</a>'.repeat(n)}</tds:GetDeviceInformationResponse></s:Body></s:Envelope>`;
+const nested = (n: number) =>
+  `${ENVELOPE}<tds:GetDeviceInformationResponse>${'<a>'.repeat(n)}x${'</a>'.repeat(n)}</tds:GetDeviceInformationResponse></s:Body></s:Envelope>`;
 /** 100,000 sibling elements. */
 const flat = (n: number) => `${ENVELOPE}<tds:GetDeviceInformationResponse>${'<a/>'.repeat(n)}</tds:GetDeviceInformationResponse></s:Body></s:Envelope>`;
 /** One element with n attributes (60,000 are about 650 KB). */
 const attributes = (n: number) =>
-  `${ENVELOPE}<tds:GetDeviceInformationResponse><a${Array.from({ length: n }, (_, i) => ` b${i}="1"`).join('')}/></tds:GetDeviceInformationResponse></s:Body></s:Envelope>`;
+  `${ENVELOPE}<tds:GetDeviceInformationResponse><a${Array.from({ length: n }, (_, i) => ` b${i}="1"`).join('')}/></tds:GetDeviceInformationResponse></s:Body>` +
+  `</s:Envelope>`;
 
 describe('a camera answering with an XML bomb', () => {
   let h: CameraHub;
@@ -67,13 +70,15 @@ describe('a camera answering with an XML bomb', () => {
 
   it('still reads an ordinary reply behind the same proxy', async () => {
     const { v } = await pollHostile(
-      `${ENVELOPE}<tds:GetDeviceInformationResponse><tds:Manufacturer>Acme</tds:Manufacturer><tds:Model>M1</tds:Model><tds:FirmwareVersion>1.0</tds:FirmwareVersion><tds:SerialNumber>42</tds:SerialNumber><tds:HardwareId>h</tds:HardwareId></tds:GetDeviceInformationResponse></s:Body></s:Envelope>`,
+      `${ENVELOPE}<tds:GetDeviceInformationResponse><tds:Manufacturer>Acme</tds:Manufacturer><tds:Model>M1</tds:Model>` +
+        `<tds:FirmwareVersion>1.0</tds:FirmwareVersion><tds:SerialNumber>42</tds:SerialNumber><tds:HardwareId>h</tds:HardwareId>` +
+        `</tds:GetDeviceInformationResponse></s:Body></s:Envelope>`,
     );
     expect(v.status).toBe('online');
     expect(v.device).toMatchObject({ manufacturer: 'Acme', serialNumber: '42' });
   }, 30_000);
 
-  it('the hub\'s own XML reading (WS-Discovery answers, faults) refuses the same shapes', () => {
+  it("the hub's own XML reading (WS-Discovery answers, faults) refuses the same shapes", () => {
     expect(parseXml(nested(100_000))).toBeNull();
     expect(parseXml(flat(100_000))).toBeNull();
     expect(parseXml(attributes(60_000))).toBeNull();

@@ -63,15 +63,34 @@ const hubRoutes = new Map<string, Route>();
 const edges: EdgeProcess[] = [];
 let seq = 0;
 
-const redirectTo = (where: () => string): Route => (_req, res) => res.writeHead(302, { location: where() }).end();
+const redirectTo =
+  (where: () => string): Route =>
+  (_req, res) =>
+    res.writeHead(302, { location: where() }).end();
 const stolen = () => hostile.seen.filter((s) => s.authorization !== undefined);
 const boxLogs = () => edges.map((e) => e.output()).join('\n');
 
 async function startBox(httpUrl: string, env?: NodeJS.ProcessEnv, dir = `box-${edges.length}`, caFile?: string): Promise<EdgeProcess> {
   const before = watcher.of(ID, 'presence').length;
-  const edge = spawnEdge({ dir: join(tmp.path, dir), clusterId: ID, secret: SECRET, mqttUrl: broker.url, httpUrl, ...(env ? { env } : {}), ...(caFile ? { caFile } : {}) });
+  const edge = spawnEdge({
+    dir: join(tmp.path, dir),
+    clusterId: ID,
+    secret: SECRET,
+    mqttUrl: broker.url,
+    httpUrl,
+    ...(env ? { env } : {}),
+    ...(caFile ? { caFile } : {}),
+  });
   edges.push(edge);
-  await watcher.waitFor('the box online', () => watcher.of(ID, 'presence').slice(before).some((p) => p.status === 'online'), 15_000);
+  await watcher.waitFor(
+    'the box online',
+    () =>
+      watcher
+        .of(ID, 'presence')
+        .slice(before)
+        .some((p) => p.status === 'online'),
+    15_000,
+  );
   // The box's own highest seq survives in its data folder; commands of this file count on from it.
   return edge;
 }
@@ -111,17 +130,23 @@ describe('loa-edge sends its credentials to the hub only (issue 14, item 2)', ()
     for (const url of urls) {
       const play = streamPlay(url);
       await watcher.send(ID, play);
-      const ack = await watcher.waitFor(`an answer to ${url}`, () => watcher.acks(ID).find((a) => a.cmdId === play.id && a.status !== 'accepted') ?? watcher.acks(ID).find((a) => a.cmdId === play.id));
+      const ack = await watcher.waitFor(
+        `an answer to ${url}`,
+        () => watcher.acks(ID).find((a) => a.cmdId === play.id && a.status !== 'accepted') ?? watcher.acks(ID).find((a) => a.cmdId === play.id),
+      );
       expect(ack).toMatchObject({ status: 'refused', reason: 'invalid' });
-      expect(ack.detail).toContain('not on this box\'s hub');
+      expect(ack.detail).toContain("not on this box's hub");
     }
     // ffmpeg would have dialled within the play's 100 ms start; give it ten times that.
     await new Promise((r) => setTimeout(r, 1500));
     expect(hostile.seen).toEqual([]);
   });
 
-  it('does not follow a redirect from the hub\'s stream to another host with the credentials', async () => {
-    hubRoutes.set('/live/moved.mp3', redirectTo(() => `${hostile.origin()}/steal.mp3`));
+  it("does not follow a redirect from the hub's stream to another host with the credentials", async () => {
+    hubRoutes.set(
+      '/live/moved.mp3',
+      redirectTo(() => `${hostile.origin()}/steal.mp3`),
+    );
     await startBox(hub.origin());
     const play = streamPlay('/live/moved.mp3');
     await watcher.send(ID, play);
@@ -129,7 +154,11 @@ describe('loa-edge sends its credentials to the hub only (issue 14, item 2)', ()
     // The hub gets the box's credentials: that is where they belong.
     await watcher.waitFor('the hub asked', () => hub.seen.find((s) => s.path === '/live/moved.mp3' && s.authorization === BASIC), 10_000);
     // ffmpeg is spawned (ack started), refuses the redirect, is restarted and given up on.
-    const end = await watcher.waitFor('the play to end', () => watcher.acks(ID).find((a) => a.cmdId === play.id && ['failed', 'finished', 'stopped'].includes(a.status)), 20_000);
+    const end = await watcher.waitFor(
+      'the play to end',
+      () => watcher.acks(ID).find((a) => a.cmdId === play.id && ['failed', 'finished', 'stopped'].includes(a.status)),
+      20_000,
+    );
     expect(end).toMatchObject({ status: 'failed', reason: 'player-error' });
     expect(stolen()).toEqual([]);
     // Nor does the secret reach the box's own log (ffmpeg's command line is logged at debug).
@@ -157,9 +186,15 @@ describe('loa-edge sends its credentials to the hub only (issue 14, item 2)', ()
     const moved = makeOpusMedia(tmp.path, 1, 660);
     hostileRoutes.set('/direct.ogg', (_req, res) => res.writeHead(200, { 'content-length': direct.body.length }).end(direct.body));
     hostileRoutes.set('/moved.ogg', (_req, res) => res.writeHead(200, { 'content-length': moved.body.length }).end(moved.body));
-    hubRoutes.set('/media/moved.ogg', redirectTo(() => `${hostile.origin()}/moved.ogg`));
+    hubRoutes.set(
+      '/media/moved.ogg',
+      redirectTo(() => `${hostile.origin()}/moved.ogg`),
+    );
     await startBox(hub.origin());
-    for (const ref of [{ ...direct.ref, url: `${hostile.origin()}/direct.ogg` }, { ...moved.ref, url: '/media/moved.ogg' }]) {
+    for (const ref of [
+      { ...direct.ref, url: `${hostile.origin()}/direct.ogg` },
+      { ...moved.ref, url: '/media/moved.ogg' },
+    ]) {
       const play = cmd.play(++seq, ref, { startInMs: 100 });
       await watcher.send(ID, play);
       // Fetched without credentials (the file is checked against its SHA-256 anyway) and played.

@@ -34,7 +34,15 @@ async function startBox(id: string, o: { insecureAcceptUnsigned?: boolean } = {}
     ...(o.insecureAcceptUnsigned ? { hubKeys: [], insecureAcceptUnsigned: true } : {}),
   });
   edges.push(edge);
-  await watcher.waitFor(`${id} online`, () => watcher.of(id, 'presence').slice(before).some((p) => p.status === 'online'), 15_000);
+  await watcher.waitFor(
+    `${id} online`,
+    () =>
+      watcher
+        .of(id, 'presence')
+        .slice(before)
+        .some((p) => p.status === 'online'),
+    15_000,
+  );
   return edge;
 }
 
@@ -83,7 +91,7 @@ describe('loa-edge obeys only commands the hub signed (issue 14, item 3)', () =>
     expect(await refusal(id, next.id)).toMatchObject({ status: 'refused', reason: 'replay' });
   });
 
-  it('refuses a forged volume command with a higher seq, and still obeys the hub\'s next one', async () => {
+  it("refuses a forged volume command with a higher seq, and still obeys the hub's next one", async () => {
     const id = 'forge-vol';
     const box = await startBox(id);
     const first = cmd.volume(1, 60);
@@ -150,7 +158,7 @@ describe('loa-edge obeys only commands the hub signed (issue 14, item 3)', () =>
     expect(state(b)).toMatchObject({ volume: 40, lastSeq: 3 });
   });
 
-  it('drops a forged plan (version 2^53-1) and a forged clock answer, and keeps taking the hub\'s', async () => {
+  it("drops a forged plan (version 2^53-1) and a forged clock answer, and keeps taking the hub's", async () => {
     const id = 'forge-plan';
     const box = await startBox(id);
     const planTopic = clusterTopic(id, 'plan');
@@ -161,7 +169,7 @@ describe('loa-edge obeys only commands the hub signed (issue 14, item 3)', () =>
     await watcher.waitFor('the forged plan and clock answer dropped', () => dropped('plan') && dropped('time'));
     expect(dropped('plan')).toMatchObject({ reason: 'unsigned', topic: planTopic });
     await watcher.client.publishAsync(planTopic, signedAsHub(planTopic, plan(7)), { qos: 1, retain: true });
-    const taken = await watcher.waitFor('the hub\'s plan taken', () => box.logs().find((l) => l.msg === 'new plan'), 10_000);
+    const taken = await watcher.waitFor("the hub's plan taken", () => box.logs().find((l) => l.msg === 'new plan'), 10_000);
     expect(taken).toMatchObject({ version: 7 });
     expect(box.logs().filter((l) => l.msg === 'new plan')).toHaveLength(1);
   });

@@ -40,7 +40,7 @@ function box(): EdgeProcess {
 
 const target = (broadcastId: string) => t.hub.store.broadcasts.get(broadcastId)!.targets.find((x) => x.clusterId === ID)!;
 
-describe('the hub\'s log after kill -9 of loa-edge mid-broadcast (issue 14, item 13)', () => {
+describe("the hub's log after kill -9 of loa-edge mid-broadcast (issue 14, item 13)", () => {
   it('shows the item finished on that cluster, joined again by the restarted daemon', async () => {
     box();
     await waitFor(() => t.hub.store.clusters.get(ID)?.online, { what: 'the box online', timeoutMs: 20_000 });
@@ -52,7 +52,10 @@ describe('the hub\'s log after kill -9 of loa-edge mid-broadcast (issue 14, item
     await boxes[0]!.stop('SIGKILL');
     await waitFor(() => !t.hub.store.clusters.get(ID)?.online, { what: 'the hub sees the box gone', timeoutMs: 20_000 });
     box();
-    const done = await waitFor(() => (['finished', 'failed', 'expired', 'stopped'].includes(target(id).status) ? target(id) : null), { what: 'the item to end', timeoutMs: 20_000 });
+    const done = await waitFor(() => (['finished', 'failed', 'expired', 'stopped'].includes(target(id).status) ? target(id) : null), {
+      what: 'the item to end',
+      timeoutMs: 20_000,
+    });
     expect(done.status, `${done.reason} ${done.detail}`).toBe('finished');
     // Ended with the media (8 s after its start), not cut short by the kill.
     expect(done.finishedAt! - done.startedAt!).toBeGreaterThan(7000);

@@ -63,7 +63,7 @@ function box(): EdgeProcess {
 }
 
 describe('loa-edge killed with SIGKILL mid-item (issue 14, item 13)', () => {
-  it('stops the ffmpeg it left, spares another program\'s, and joins the item where the broadcast is', async () => {
+  it("stops the ffmpeg it left, spares another program's, and joins the item where the broadcast is", async () => {
     // Another program's ffmpeg on the same machine, playing the whole time.
     bystander = spawn(ffmpegPath(), ['-v', 'error', '-re', '-f', 'lavfi', '-i', 'sine=f=300:d=60', '-f', 'null', '-'], { stdio: 'ignore' });
     const first = box();
@@ -86,18 +86,29 @@ describe('loa-edge killed with SIGKILL mid-item (issue 14, item 13)', () => {
     // Well before the 10 s item would have ended it by itself.
     await until('the orphan gone', () => !alive(orphan), 5000);
     expect(alive(bystander.pid!)).toBe(true);
-    const joined = await until('the item joined again', () => second.logs().find((l) => l.msg === 'the daemon stopped during this item; joining it again where the broadcast is now'));
+    const joined = await until('the item joined again', () =>
+      second.logs().find((l) => l.msg === 'the daemon stopped during this item; joining it again where the broadcast is now'),
+    );
     expect(joined).toMatchObject({ cmdId: play.id, broadcastId: play.broadcastId, resumes: 1 });
 
     // The hub hears the item's end on the command it sent; no second `started`.
     const finished = await rig.watcher.waitAck(ID, play.id, 'finished', 15_000);
     expect(finished.detail).toMatch(/loa-edge stopped 1 time during the item and joined it again/);
-    expect(rig.watcher.acks(ID).filter((a) => a.cmdId === play.id).map((a) => a.status)).toEqual(['accepted', 'started', 'finished']);
+    expect(
+      rig.watcher
+        .acks(ID)
+        .filter((a) => a.cmdId === play.id)
+        .map((a) => a.status),
+    ).toEqual(['accepted', 'started', 'finished']);
 
     // What was heard: the first WAV up to the kill, then the rest from where the broadcast was.
     const base = join(sinkDir, `${play.startAt}-${play.broadcastId}`);
     expect(existsSync(`${base}.s1.wav`)).toBe(true);
-    expect(readdirSync(sinkDir).filter((f) => f.startsWith(`${play.startAt}-`)).sort()).toEqual([`${play.startAt}-${play.broadcastId}.s1.wav`, `${play.startAt}-${play.broadcastId}.wav`]);
+    expect(
+      readdirSync(sinkDir)
+        .filter((f) => f.startsWith(`${play.startAt}-`))
+        .sort(),
+    ).toEqual([`${play.startAt}-${play.broadcastId}.s1.wav`, `${play.startAt}-${play.broadcastId}.wav`]);
     const before = wavSamples(`${base}.wav`);
     const after = wavSamples(`${base}.s1.wav`);
     expect(before.length / RATE).toBeGreaterThan(1.0);
@@ -125,7 +136,13 @@ describe('loa-edge killed with SIGKILL mid-item (issue 14, item 13)', () => {
       ['another boot', [{ pid: other.pid, start, program }]],
       ['pid reused', [{ pid: other.pid, start: String(Number(start) - 1), program }]],
       ['another program', [{ pid: other.pid, start, program: '/bin/sh' }]],
-      ['not a list', [{ pid: '1; rm -rf /', start, program }, { pid: 1, start: '0', program: '/sbin/init' }]],
+      [
+        'not a list',
+        [
+          { pid: '1; rm -rf /', start, program },
+          { pid: 1, start: '0', program: '/sbin/init' },
+        ],
+      ],
     ];
     for (const [what, players] of tries) {
       pidFile(what === 'another boot' ? '00000000-0000-0000-0000-000000000000' : boot, players);
@@ -135,7 +152,10 @@ describe('loa-edge killed with SIGKILL mid-item (issue 14, item 13)', () => {
       await rig.watcher.waitFor(`${what}: online`, () => rig.watcher.of(ID, 'presence').filter((p) => p.status === 'online').length > online, 15_000);
       await b.stop('SIGTERM');
       expect(alive(other.pid!), what).toBe(true);
-      expect(b.logs().filter((l) => l.msg === 'a player of the previous run is still playing; stopping it'), what).toEqual([]);
+      expect(
+        b.logs().filter((l) => l.msg === 'a player of the previous run is still playing; stopping it'),
+        what,
+      ).toEqual([]);
     }
     // Acked by the first of these runs, from its outbox once online.
     const gaveUp = await rig.watcher.waitAck(ID, play.id, 'failed');

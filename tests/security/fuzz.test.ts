@@ -26,7 +26,19 @@ const SEEDS: Partial<Record<Channel, unknown>> = {
   presence: { v: 1, status: 'online', at: 1795400000000 },
   ack: { v: 1, cmdId: 'c-1', seq: 5, status: 'started', at: 1795400003004, broadcastId: 'b-1', positionMs: 0 },
   state: { v: 1, at: 1795400003010, volume: 80, lastSeq: 5, playing: null },
-  health: { v: 1, at: 1795400030000, uptimeS: 86400, cpuTempC: 52.1, load1: 0.12, memFreeMb: 310, memTotalMb: 926, diskFreeMb: 11020, player: 'idle', lastError: null, agent: 'x/1' },
+  health: {
+    v: 1,
+    at: 1795400030000,
+    uptimeS: 86400,
+    cpuTempC: 52.1,
+    load1: 0.12,
+    memFreeMb: 310,
+    memTotalMb: 926,
+    diskFreeMb: 11020,
+    player: 'idle',
+    lastError: null,
+    agent: 'x/1',
+  },
   timereq: { v: 1, id: 'ts.1', t0: 1795400000000 },
   playlog: { v: 1, entries: [{ broadcastId: 'b-1', startedAt: 1, endedAt: 2, startOffsetMs: 0, positionMs: 1, outcome: 'finished' }] },
 };
@@ -49,10 +61,20 @@ function decodesSafely(channel: Channel, payload: string | Buffer): void {
 describe('device payloads', () => {
   for (const channel of Object.keys(CHANNELS) as Channel[]) {
     it(`${channel}: any bytes, any JSON and mutated messages are decoded or refused, never thrown`, () => {
-      fc.assert(fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => decodesSafely(channel, Buffer.from(bytes))), { numRuns: RUNS });
-      fc.assert(fc.property(fc.jsonValue(), (v) => decodesSafely(channel, JSON.stringify(v) ?? 'null')), { numRuns: RUNS });
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => decodesSafely(channel, Buffer.from(bytes))),
+        { numRuns: RUNS },
+      );
+      fc.assert(
+        fc.property(fc.jsonValue(), (v) => decodesSafely(channel, JSON.stringify(v) ?? 'null')),
+        { numRuns: RUNS },
+      );
       const seed = SEEDS[channel];
-      if (seed) fc.assert(fc.property(mutated(seed), (v) => decodesSafely(channel, JSON.stringify(v) ?? 'null')), { numRuns: RUNS });
+      if (seed)
+        fc.assert(
+          fc.property(mutated(seed), (v) => decodesSafely(channel, JSON.stringify(v) ?? 'null')),
+          { numRuns: RUNS },
+        );
     });
   }
 });
@@ -127,17 +149,42 @@ describe('the cameras file', () => {
 
 describe('ONVIF replies', () => {
   // Elements with ONVIF's names, nested at random: parsers that look for those names are reached.
-  const NAMES = ['s:Envelope', 's:Body', 's:Fault', 'tds:GetDeviceInformationResponse', 'tds:Manufacturer', 'tds:Model', 'trt:Profiles', 'tt:Name',
-    'wsnt:NotificationMessage', 'tt:SimpleItem', 'd:ProbeMatch', 'd:XAddrs', 'wsa:RelatesTo', 's:Reason', 's:Text', 'x'];
+  const NAMES = [
+    's:Envelope',
+    's:Body',
+    's:Fault',
+    'tds:GetDeviceInformationResponse',
+    'tds:Manufacturer',
+    'tds:Model',
+    'trt:Profiles',
+    'tt:Name',
+    'wsnt:NotificationMessage',
+    'tt:SimpleItem',
+    'd:ProbeMatch',
+    'd:XAddrs',
+    'wsa:RelatesTo',
+    's:Reason',
+    's:Text',
+    'x',
+  ];
   const element: fc.Arbitrary<string> = fc.letrec((tie) => ({
     node: fc.oneof(
       { depthSize: 'small', withCrossShrink: true },
       fc.string({ maxLength: 20 }).map((s) => s.replace(/[<&]/g, '')),
-      fc.record({ name: fc.constantFrom(...NAMES), attr: fc.option(fc.string({ maxLength: 10 }).map((s) => s.replace(/["<&]/g, ''))), kids: fc.array(tie('node'), { maxLength: 4 }) })
+      fc
+        .record({
+          name: fc.constantFrom(...NAMES),
+          attr: fc.option(fc.string({ maxLength: 10 }).map((s) => s.replace(/["<&]/g, ''))),
+          kids: fc.array(tie('node'), { maxLength: 4 }),
+        })
         .map(({ name, attr, kids }) => `<${name}${attr === null ? '' : ` Name="${attr}" Value="${attr}"`}>${kids.join('')}</${name}>`),
     ),
   })).node as fc.Arbitrary<string>;
-  const reply = fc.oneof(fc.string({ maxLength: 300 }), element, element.map((e) => `<?xml version="1.0"?><s:Envelope><s:Body>${e}</s:Body></s:Envelope>`));
+  const reply = fc.oneof(
+    fc.string({ maxLength: 300 }),
+    element,
+    element.map((e) => `<?xml version="1.0"?><s:Envelope><s:Body>${e}</s:Body></s:Envelope>`),
+  );
 
   it('every parser answers (a value, null or an empty list) for any reply, never throws', () => {
     fc.assert(

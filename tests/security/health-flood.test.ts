@@ -13,8 +13,17 @@ import { connectDevice } from '../helpers/mqtt.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
 const health = (at: number, uptimeS: number) => ({
-  v: 1, at, uptimeS, cpuTempC: 48.5, load1: 0.31, memFreeMb: 612, memTotalMb: 970, diskFreeMb: 11_800,
-  player: 'idle', lastError: null, agent: 'loa-edge/0.1.0',
+  v: 1,
+  at,
+  uptimeS,
+  cpuTempC: 48.5,
+  load1: 0.31,
+  memFreeMb: 612,
+  memTotalMb: 970,
+  diskFreeMb: 11_800,
+  player: 'idle',
+  lastError: null,
+  agent: 'loa-edge/0.1.0',
   cache: { usedBytes: 120_000_000, capacityBytes: 2_000_000_000, files: 42, planMissingBytes: 0 },
   clock: { offsetMs: 3.2, rttMs: 41, samples: 8 },
   signal: { kind: 'cellular', dbm: -87 },
@@ -74,7 +83,11 @@ describe('old health samples are thinned and deleted', () => {
   });
 
   const rows = (from: number, to: number) =>
-    (store.db.prepare('SELECT received_at FROM health_samples WHERE cluster_id = ? AND received_at >= ? AND received_at < ? ORDER BY received_at').all('ban-a', from, to) as { received_at: number }[]).map((r) => r.received_at);
+    (
+      store.db
+        .prepare('SELECT received_at FROM health_samples WHERE cluster_id = ? AND received_at >= ? AND received_at < ? ORDER BY received_at')
+        .all('ban-a', from, to) as { received_at: number }[]
+    ).map((r) => r.received_at);
 
   /** Moves the fake clock, firing its timers, without waiting on real I/O (there is none here). */
   const advance = (ms: number) => clock.advance(ms, async () => undefined);

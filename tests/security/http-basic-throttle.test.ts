@@ -51,9 +51,7 @@ describe.skipIf(externalBroker)('HTTP Basic logins of boxes (media, live)', () =
     const scryptMs = (cpuMs() - c0) / 4;
 
     const before = cpuMs();
-    const wrong = Array.from({ length: 60 }, (_, i) =>
-      fetchAs(i % 2 ? '/api/v1/media/m-1/content' : '/api/v1/live/s-1', basic('media-box', `guess-${i}`)),
-    );
+    const wrong = Array.from({ length: 60 }, (_, i) => fetchAs(i % 2 ? '/api/v1/media/m-1/content' : '/api/v1/live/s-1', basic('media-box', `guess-${i}`)));
     await waitFor(refusalsLogged('http', 32), { what: 'the guesses counted', timeoutMs: 20_000 });
     await new Promise((r) => setTimeout(r, 200));
     expect(wrong.filter((w) => w.status !== null)).toHaveLength(0); // held back…

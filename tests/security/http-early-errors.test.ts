@@ -45,11 +45,41 @@ describe('errors before authentication have the API shape', () => {
   afterAll(async () => h?.stop());
 
   const cases = [
-    { label: 'a URL that does not decode (FST_ERR_BAD_URL)', request: () => get('/api/v1/clusters/%E0%A4%A'), status: 400, code: 'LOA_BAD_REQUEST', says: /not a valid URL/ },
-    { label: 'an id longer than the router takes (414)', request: () => get(`/api/v1/clusters/${'a'.repeat(600)}`), status: 414, code: 'LOA_URL_TOO_LONG', says: /too long/ },
-    { label: 'headers over the limit (431)', request: () => get('/healthz', `X-Junk: ${'j'.repeat(20_000)}\r\n`), status: 431, code: 'LOA_HEADERS_TOO_LARGE', says: /headers/ },
-    { label: 'a URL over the header limit (431)', request: () => get(`/api/v1/clusters?x=${'u'.repeat(20_000)}`), status: 431, code: 'LOA_HEADERS_TOO_LARGE', says: /request line and headers/ },
-    { label: 'a header with a forbidden character (400)', request: () => get('/healthz', 'X-Bad\u0001: 1\r\n'), status: 400, code: 'LOA_BAD_REQUEST', says: /not a valid HTTP request/ },
+    {
+      label: 'a URL that does not decode (FST_ERR_BAD_URL)',
+      request: () => get('/api/v1/clusters/%E0%A4%A'),
+      status: 400,
+      code: 'LOA_BAD_REQUEST',
+      says: /not a valid URL/,
+    },
+    {
+      label: 'an id longer than the router takes (414)',
+      request: () => get(`/api/v1/clusters/${'a'.repeat(600)}`),
+      status: 414,
+      code: 'LOA_URL_TOO_LONG',
+      says: /too long/,
+    },
+    {
+      label: 'headers over the limit (431)',
+      request: () => get('/healthz', `X-Junk: ${'j'.repeat(20_000)}\r\n`),
+      status: 431,
+      code: 'LOA_HEADERS_TOO_LARGE',
+      says: /headers/,
+    },
+    {
+      label: 'a URL over the header limit (431)',
+      request: () => get(`/api/v1/clusters?x=${'u'.repeat(20_000)}`),
+      status: 431,
+      code: 'LOA_HEADERS_TOO_LARGE',
+      says: /request line and headers/,
+    },
+    {
+      label: 'a header with a forbidden character (400)',
+      request: () => get('/healthz', 'X-Bad\u0001: 1\r\n'),
+      status: 400,
+      code: 'LOA_BAD_REQUEST',
+      says: /not a valid HTTP request/,
+    },
     { label: 'a broken request line (400)', request: () => 'HELLO THERE\r\n\r\n', status: 400, code: 'LOA_BAD_REQUEST', says: /not a valid HTTP request/ },
   ];
 

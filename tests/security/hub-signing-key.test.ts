@@ -25,7 +25,8 @@ afterEach(async () => {
 });
 afterAll(() => tmp.remove());
 
-const loaHub = (dataDir: string, option: string) => execFileSync(process.execPath, [join(REPO, 'bin', 'loa-hub.js'), '--data-dir', dataDir, option], { encoding: 'utf8' });
+const loaHub = (dataDir: string, option: string) =>
+  execFileSync(process.execPath, [join(REPO, 'bin', 'loa-hub.js'), '--data-dir', dataDir, option], { encoding: 'utf8' });
 
 describe("the hub's signing key", () => {
   it('is made at first start (mode 0600), kept across restarts, and a damaged one stops the hub', async () => {
@@ -97,12 +98,17 @@ describe("the hub's signing key", () => {
     const edges: EdgeProcess[] = [];
     cleanups.push(() => Promise.all(edges.map((e) => e.stop('SIGKILL'))));
     const spawn = (clusterId: string, secret: string, hubKeys: string[]) =>
-      edges.push(spawnEdge({ clusterId, secret, hubKeys, mqttUrl: t.addresses.mqttUrl, httpUrl: t.addresses.httpUrl, dir: join(tmp.path, clusterId), logLevel: 'info' }));
+      edges.push(
+        spawnEdge({ clusterId, secret, hubKeys, mqttUrl: t.addresses.mqttUrl, httpUrl: t.addresses.httpUrl, dir: join(tmp.path, clusterId), logLevel: 'info' }),
+      );
     spawn('rot-both', added.secret, added.hubKeys);
     spawn('rot-old', oldOnlySecret, [old]);
     const volumeOf = (id: string) => t.hub.devices.reportedState(id)?.volume;
     const setVolume = async (id: string, volume: number) => expect((await t.api('POST', `/api/v1/clusters/${id}/volume`, { volume })).status).toBe(200);
-    await waitFor(() => t.hub.store.clusters.get('rot-both')?.online && t.hub.store.clusters.get('rot-old')?.online, { what: 'both boxes online', timeoutMs: 20_000 });
+    await waitFor(() => t.hub.store.clusters.get('rot-both')?.online && t.hub.store.clusters.get('rot-old')?.online, {
+      what: 'both boxes online',
+      timeoutMs: 20_000,
+    });
     await setVolume('rot-both', 41);
     await waitFor(() => volumeOf('rot-both') === 41, { what: 'the old key obeyed', timeoutMs: 10_000 });
 
@@ -112,18 +118,32 @@ describe("the hub's signing key", () => {
     expect(loaHub(dataDir, '--switch-signing-key')).toContain(`signing key: ${next}`);
     t = await startTestHub({ dataDir, config: { mqtt: { tls: { port: ports.mqtts } }, http: { port: ports.http } } });
     expect(t.hub.hubKeys()).toEqual([next]);
-    await waitFor(() => t.hub.store.clusters.get('rot-both')?.online && t.hub.store.clusters.get('rot-old')?.online, { what: 'both boxes back', timeoutMs: 20_000 });
+    await waitFor(() => t.hub.store.clusters.get('rot-both')?.online && t.hub.store.clusters.get('rot-old')?.online, {
+      what: 'both boxes back',
+      timeoutMs: 20_000,
+    });
     await setVolume('rot-both', 52);
     await waitFor(() => volumeOf('rot-both') === 52, { what: 'the new key obeyed', timeoutMs: 10_000 });
     const before = volumeOf('rot-old');
     await setVolume('rot-old', 63);
     const oldOnly = edges[1]!;
-    const refused = await waitFor(() => oldOnly.logs().find((l) => l.msg === 'refused a command the hub did not sign'), { what: 'the left-behind box refusing', timeoutMs: 10_000 });
+    const refused = await waitFor(() => oldOnly.logs().find((l) => l.msg === 'refused a command the hub did not sign'), {
+      what: 'the left-behind box refusing',
+      timeoutMs: 10_000,
+    });
     expect(refused).toMatchObject({ reason: 'bad-signature' });
     expect(volumeOf('rot-old')).toBe(before);
     // The operator is told which box was left behind, by a critical alarm on it alone.
-    const alarm = await waitFor(() => t.hub.store.alarms.open().find((a) => a.subjectId === 'rot-old' && a.kind === 'hub-key-refused'), { what: 'the alarm on the left-behind box', timeoutMs: 10_000 });
+    const alarm = await waitFor(() => t.hub.store.alarms.open().find((a) => a.subjectId === 'rot-old' && a.kind === 'hub-key-refused'), {
+      what: 'the alarm on the left-behind box',
+      timeoutMs: 10_000,
+    });
     expect(alarm).toMatchObject({ severity: 'critical', detailCode: 'cluster.hub-key-refused' });
-    expect(t.hub.store.alarms.open().filter((a) => a.kind === 'hub-key-refused').map((a) => a.subjectId)).toEqual(['rot-old']);
+    expect(
+      t.hub.store.alarms
+        .open()
+        .filter((a) => a.kind === 'hub-key-refused')
+        .map((a) => a.subjectId),
+    ).toEqual(['rot-old']);
   }, 90_000);
 });

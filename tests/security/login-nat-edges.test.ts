@@ -53,7 +53,16 @@ describe.skipIf(externalBroker)('boxes behind one address while one of them has 
     const rotated = await t.api<{ secret: string }>('POST', `/api/v1/clusters/${a.id}/rotate-secret`);
     expect(rotated.status).toBe(200);
     for (let i = 0; i < 8; i++) {
-      clients.push(mqtt.connect(t.addresses.mqttUrl, { protocolVersion: 4, clientId: a.id, username: a.id, password: a.secret, reconnectPeriod: 0, connectTimeout: 30_000 }));
+      clients.push(
+        mqtt.connect(t.addresses.mqttUrl, {
+          protocolVersion: 4,
+          clientId: a.id,
+          username: a.id,
+          password: a.secret,
+          reconnectPeriod: 0,
+          connectTimeout: 30_000,
+        }),
+      );
     }
     await new Promise((r) => setTimeout(r, 1500));
 

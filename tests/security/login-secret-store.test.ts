@@ -41,7 +41,14 @@ const row = (id: string): { secret_hash: string; mosquitto_hash: string | null }
 
 function attempt(id: string, secret: string): { answer: number | null } {
   const state = { answer: null as number | null };
-  const c = mqtt.connect(t!.addresses.mqttUrl, { protocolVersion: 4, clientId: id, username: id, password: secret, reconnectPeriod: 0, connectTimeout: 60_000 });
+  const c = mqtt.connect(t!.addresses.mqttUrl, {
+    protocolVersion: 4,
+    clientId: id,
+    username: id,
+    password: secret,
+    reconnectPeriod: 0,
+    connectTimeout: 60_000,
+  });
   clients.push(c);
   c.on('connect', () => (state.answer = 0));
   c.on('error', (err) => (state.answer ??= Number((err as { code?: number }).code ?? -1)));

@@ -28,7 +28,8 @@ describe('media import reads the uploaded file only', () => {
     local.remove();
   });
 
-  const upload = (text: string, filename: string) => h.api<ApiError>('POST', `/api/v1/media?filename=${encodeURIComponent(filename)}`, new TextEncoder().encode(text));
+  const upload = (text: string, filename: string) =>
+    h.api<ApiError>('POST', `/api/v1/media?filename=${encodeURIComponent(filename)}`, new TextEncoder().encode(text));
   const library = async () => (await h.api<{ media: { name: string }[] }>('GET', '/api/v1/media')).body.media;
 
   const attacks = [

@@ -16,7 +16,13 @@ const acks: AckEvent[] = [];
 beforeAll(async () => {
   t = await startTestHub();
   const { secret } = await t.addCluster(ID);
-  fleet = createFleet({ mqttUrl: t.addresses.mqttUrl, hubKeys: t.hub.hubKeys(), clusters: [{ id: ID, secret }], logger: silentLogger(), healthIntervalMs: 60_000 });
+  fleet = createFleet({
+    mqttUrl: t.addresses.mqttUrl,
+    hubKeys: t.hub.hubKeys(),
+    clusters: [{ id: ID, secret }],
+    logger: silentLogger(),
+    healthIntervalMs: 60_000,
+  });
   fleet.events.on('ack', (e) => acks.push(e));
   await fleet.start();
   await fleet.waitForConnected(1, 10_000);
@@ -29,7 +35,7 @@ afterAll(async () => {
 });
 
 describe('loa-sim obeys only commands the hub signed', () => {
-  it('refuses a forged volume with seq 2^53-1 and still takes the hub\'s next command', async () => {
+  it("refuses a forged volume with seq 2^53-1 and still takes the hub's next command", async () => {
     const forged = cmd.volume(Number.MAX_SAFE_INTEGER, 1);
     await t.hub.broker.publish(clusterTopic(ID, 'cmd'), JSON.stringify(forged), { qos: 1, retain: false });
     const refused = await waitFor(() => acks.find((a) => a.ack.cmdId === forged.id), { what: 'the refusal' });
@@ -38,7 +44,7 @@ describe('loa-sim obeys only commands the hub signed', () => {
 
     const res = await t.api<{ commandId: string }>('POST', `/api/v1/clusters/${ID}/volume`, { volume: 35 });
     expect(res.status).toBe(200);
-    const done = await waitFor(() => acks.find((a) => a.ack.cmdId === res.body.commandId && a.ack.status === 'finished'), { what: 'the hub\'s volume done' });
+    const done = await waitFor(() => acks.find((a) => a.ack.cmdId === res.body.commandId && a.ack.status === 'finished'), { what: "the hub's volume done" });
     expect(done.ack.reason).toBeUndefined();
     expect(fleet.counters.acks.refused).toBe(1);
   });

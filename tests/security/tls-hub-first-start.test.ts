@@ -32,8 +32,17 @@ const NAMES = ['loa-hub.tu-le.example', '10.10.0.1'];
 async function startOwnTlsHub(dataDir: string, over: Partial<HubConfigInput> = {}): Promise<{ hub: Hub; lines: Array<Record<string, unknown>> }> {
   const lines: Array<Record<string, unknown>> = [];
   const out = new PassThrough();
-  out.setEncoding('utf8').on('data', (d: string) => d.split('\n').filter(Boolean).forEach((l) => lines.push(JSON.parse(l) as Record<string, unknown>)));
-  const hub = new Hub({ config: testHubConfig(dataDir, { tls: { names: NAMES }, ...over }), logger: createLogger({ name: 'hub', level: 'info', destination: out }), cron: false });
+  out.setEncoding('utf8').on('data', (d: string) =>
+    d
+      .split('\n')
+      .filter(Boolean)
+      .forEach((l) => lines.push(JSON.parse(l) as Record<string, unknown>)),
+  );
+  const hub = new Hub({
+    config: testHubConfig(dataDir, { tls: { names: NAMES }, ...over }),
+    logger: createLogger({ name: 'hub', level: 'info', destination: out }),
+    cron: false,
+  });
   hubs.push(hub);
   await hub.start();
   return { hub, lines };
@@ -71,7 +80,7 @@ describe('the hub makes its own CA at first start', () => {
     expect(cert.checkIssued(ca) && cert.verify(ca.publicKey)).toBe(true);
     for (const n of ['localhost', hostname(), 'loa-hub.tu-le.example']) expect(cert.checkHost(n, { wildcards: false })).toBe(n);
     for (const ip of ['127.0.0.1', '::1', '10.10.0.1']) expect(cert.checkIP(ip)).toBe(ip);
-    expect(lines.some((l) => String(l.msg).startsWith('made the hub\'s certificate authority'))).toBe(true);
+    expect(lines.some((l) => String(l.msg).startsWith("made the hub's certificate authority"))).toBe(true);
 
     const a = hub.addresses;
     expect(a.mqttUrl).toMatch(/^mqtts:\/\/127\.0\.0\.1:\d+$/);
@@ -95,7 +104,7 @@ describe('the hub makes its own CA at first start', () => {
     const before = files(dataDir);
     const { lines } = await startOwnTlsHub(dataDir);
     expect(files(dataDir)).toEqual(before);
-    expect(lines.some((l) => String(l.msg).startsWith('made the hub\'s'))).toBe(false);
+    expect(lines.some((l) => String(l.msg).startsWith("made the hub's"))).toBe(false);
   });
 
   it('makes a new server certificate, under the same CA, when tls.names gains a name', async () => {
@@ -105,7 +114,7 @@ describe('the hub makes its own CA at first start', () => {
     expect([ca2, caKey2]).toEqual([ca, caKey]);
     expect(cert2).not.toBe(cert);
     expect(new X509Certificate(cert2!).checkHost('loa.district.example')).toBe('loa.district.example');
-    expect(lines.find((l) => l.msg === 'made the hub\'s server certificate')?.why).toMatch(/does not name loa\.district\.example/);
+    expect(lines.find((l) => l.msg === "made the hub's server certificate")?.why).toMatch(/does not name loa\.district\.example/);
   });
 
   it('makes a new server certificate when fewer than RENEW_DAYS are left, and not before', async () => {
@@ -122,7 +131,7 @@ describe('the hub makes its own CA at first start', () => {
 });
 
 describe('what the config changes', () => {
-  it('an operator\'s own certificate wins: nothing is made', async () => {
+  it("an operator's own certificate wins: nothing is made", async () => {
     const dataDir = join(tmp.path, 'own');
     const hub = new Hub({ config: testHubConfig(dataDir), logger: silentLogger(), cron: false });
     hubs.push(hub);
@@ -132,7 +141,10 @@ describe('what the config changes', () => {
   });
 
   it('plain MQTT and plain HTTP only when asked, each with a warning', async () => {
-    const { hub, lines } = await startOwnTlsHub(join(tmp.path, 'plain'), { mqtt: { host: '127.0.0.1', port: 0, tls: { port: 0 }, plain: true }, http: { host: '127.0.0.1', port: 0, plain: true } });
+    const { hub, lines } = await startOwnTlsHub(join(tmp.path, 'plain'), {
+      mqtt: { host: '127.0.0.1', port: 0, tls: { port: 0 }, plain: true },
+      http: { host: '127.0.0.1', port: 0, plain: true },
+    });
     expect(hub.addresses.mqttPort).toBeGreaterThan(0);
     expect(hub.addresses.httpUrl).toMatch(/^http:\/\//);
     const warned = lines.filter((l) => l.level === 40).map((l) => String(l.msg));
@@ -158,7 +170,10 @@ describe('a hub that is never restarted', () => {
       });
     const clock = new FakeClock(Date.now());
     const renewal = new CertificateRenewal({
-      dataDir, settings, clock, logger: silentLogger(),
+      dataDir,
+      settings,
+      clock,
+      logger: silentLogger(),
       current: () => tls,
       install: (next) => {
         tls = next;

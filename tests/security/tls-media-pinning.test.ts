@@ -66,10 +66,12 @@ describe('HTTPS media fetch pins the hub CA', () => {
 
   it('refuses a server the system trusts but the pinned CA did not sign: no request, no secret', async () => {
     seen.length = 0;
-    const err = await cache('bad', otherCa.caFile).ensure(media.ref, undefined, Date.now() + 1500).then(
-      () => null,
-      (e: Error) => e,
-    );
+    const err = await cache('bad', otherCa.caFile)
+      .ensure(media.ref, undefined, Date.now() + 1500)
+      .then(
+        () => null,
+        (e: Error) => e,
+      );
     expect(err?.message).toMatch(/certificate|self.signed|verify/i);
     expect(seen).toEqual([]);
   });

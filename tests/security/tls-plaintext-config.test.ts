@@ -52,7 +52,13 @@ const base = { clusterId: 'ban-plain', secret: 'never-in-clear-42', caFile: '' }
 
 describe('plain text to the hub needs hub.allowPlaintext', () => {
   it('refuses mqtt:// at config load, naming the key, and dials nothing', async () => {
-    const { configFile } = writeEdgeConfig({ ...base, caFile: runPki().caFile, dir: join(tmp.path, 'mqtt'), mqttUrl: `mqtt://127.0.0.1:${plainPort}`, httpUrl: 'https://127.0.0.1:8080' });
+    const { configFile } = writeEdgeConfig({
+      ...base,
+      caFile: runPki().caFile,
+      dir: join(tmp.path, 'mqtt'),
+      mqttUrl: `mqtt://127.0.0.1:${plainPort}`,
+      httpUrl: 'https://127.0.0.1:8080',
+    });
     const r = await runEdge(configFile);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -63,7 +69,13 @@ describe('plain text to the hub needs hub.allowPlaintext', () => {
   });
 
   it('refuses http:// at config load, naming the key', async () => {
-    const { configFile } = writeEdgeConfig({ ...base, caFile: runPki().caFile, dir: join(tmp.path, 'http'), mqttUrl: 'mqtts://127.0.0.1:8883', httpUrl: `http://127.0.0.1:${plainPort}` });
+    const { configFile } = writeEdgeConfig({
+      ...base,
+      caFile: runPki().caFile,
+      dir: join(tmp.path, 'http'),
+      mqttUrl: 'mqtts://127.0.0.1:8883',
+      httpUrl: `http://127.0.0.1:${plainPort}`,
+    });
     const r = await runEdge(configFile);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/hub\.httpUrl: http:\/\/127\.0\.0\.1:\d+\/? is unencrypted/);

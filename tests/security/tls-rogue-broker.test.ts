@@ -60,14 +60,17 @@ function boxAgainstRogue(caFile: string, dir: string): EdgeProcess {
 describe('a box pins the hub CA', () => {
   it('refuses a broker whose certificate is not from hub.caFile: no CONNECT, no secret, and says why', async () => {
     const edge = boxAgainstRogue(runPki().caFile, 'pinned');
-    const refusal = await waitFor(
-      () => edge.logs().find((l) => typeof l.msg === 'string' && l.msg.includes('is not the hub')),
-      { what: 'the box saying the server is not the hub', timeoutMs: 15_000 },
-    );
+    const refusal = await waitFor(() => edge.logs().find((l) => typeof l.msg === 'string' && l.msg.includes('is not the hub')), {
+      what: 'the box saying the server is not the hub',
+      timeoutMs: 15_000,
+    });
     expect(String(refusal.msg)).toContain('hub.caFile');
     expect(String(refusal.msg)).toContain('the secret was not sent');
     // It keeps retrying (the real hub may come back), and every attempt ends in the handshake.
-    await waitFor(() => edge.logs().filter((l) => String(l.msg).includes('is not the hub')).length >= 2, { what: 'a second refused attempt', timeoutMs: 15_000 });
+    await waitFor(() => edge.logs().filter((l) => String(l.msg).includes('is not the hub')).length >= 2, {
+      what: 'a second refused attempt',
+      timeoutMs: 15_000,
+    });
     expect(logins).toEqual([]);
     expect(edge.output()).not.toContain(SECRET);
   });

@@ -43,7 +43,8 @@ export async function announce(opts: AnnounceOptions, ctx: CommandContext): Prom
   if (sources !== 1) throw usageError('LOA_CLI_ANNOUNCE_SOURCE', a.textOrFile);
   const live = opts.mic === true || opts.live === true;
   if (opts.micDevice !== undefined && !opts.mic) throw usageError('LOA_CLI_ANNOUNCE_LIVE', a.micDeviceNeedsMic);
-  if (opts.duration !== undefined && !(live && /^\d+(\.\d+)?$/.test(opts.duration) && Number(opts.duration) > 0)) throw usageError('LOA_CLI_ANNOUNCE_LIVE', a.badDuration);
+  if (opts.duration !== undefined && !(live && /^\d+(\.\d+)?$/.test(opts.duration) && Number(opts.duration) > 0))
+    throw usageError('LOA_CLI_ANNOUNCE_LIVE', a.badDuration);
   if (live && opts.voice !== undefined) throw usageError('LOA_CLI_ANNOUNCE_LIVE', a.liveOptions);
   if (live) return announceLive(opts, clusterChoice(opts, t)!, ctx);
   if (opts.text !== undefined && opts.text.trim() === '') throw usageError('LOA_CLI_ANNOUNCE_EMPTY', a.emptyText);

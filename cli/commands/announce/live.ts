@@ -43,13 +43,41 @@ export async function announceLive(opts: LiveAnnounceOptions, choice: { clusters
   let input: string[];
   if (opts.file !== undefined) {
     const path = resolve(ctx.io.cwd, opts.file);
-    const ok = await stat(path).then((s) => s.isFile(), () => false);
+    const ok = await stat(path).then(
+      (s) => s.isFile(),
+      () => false,
+    );
     if (!ok) throw cliErrors.fileUnreadable(t, path, 'ENOENT');
     input = ['-re', '-i', path];
   } else input = micInput(opts.micDevice, ctx.io.env);
   const duration = opts.duration === undefined ? [] : ['-t', opts.duration];
   const ffmpeg = locateFfmpeg({ env: ctx.io.env }).path;
-  const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', ...input, ...duration, '-vn', '-ac', '1', '-ar', '22050', '-c:a', 'libmp3lame', '-b:a', '32k', '-write_xing', '0', '-id3v2_version', '0', '-f', 'mp3', '-flush_packets', '1', 'pipe:1'];
+  const args = [
+    '-nostdin',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    ...input,
+    ...duration,
+    '-vn',
+    '-ac',
+    '1',
+    '-ar',
+    '22050',
+    '-c:a',
+    'libmp3lame',
+    '-b:a',
+    '32k',
+    '-write_xing',
+    '0',
+    '-id3v2_version',
+    '0',
+    '-f',
+    'mp3',
+    '-flush_packets',
+    '1',
+    'pipe:1',
+  ];
   // Connect (TCP and TLS) before the capture starts: the push then goes out on that open
   // connection instead of spending its first second in a handshake while -re input runs on.
   await ctx.api.get('/healthz');

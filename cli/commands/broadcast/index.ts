@@ -43,7 +43,7 @@ export function registerBroadcast(program: Command, host: CommandHost): void {
     .description('what is on air, then the most recent broadcasts, newest first (--status scheduled: those to come)')
     .option('--limit <n>', 'how many (1–1000, default 50)', (v: string) => parseLimit(v, t))
     .option('--status <list>', 'scheduled, running, done, stopped or all, comma-separated (default running,done,stopped)', (v: string) => parseStatuses(v, t))
-    .option('--since <time>', 'started at or after: a day (YYYY-MM-DD) or a time (2026-11-23T05:00), in the hub\'s time zone')
+    .option('--since <time>', "started at or after: a day (YYYY-MM-DD) or a time (2026-11-23T05:00), in the hub's time zone")
     .option('--cluster <names>', 'only broadcasts to these clusters: ids, zones or villages, comma-separated', textParser('--cluster', 200, t))
     .option('--kind <list>', 'ad-hoc, schedule or emergency, comma-separated', (v: string) => parseKinds(v, t))
     .action((o: BroadcastListOptions, cmd: Command) => host.run(cmd, (ctx) => broadcastList(o, ctx)));

@@ -21,7 +21,14 @@ export interface BroadcastListOptions {
 
 const STATUSES = ['scheduled', 'running', 'done', 'stopped'];
 /** What an operator may type for a kind, to the API's word (the log's `kind` column). */
-const KINDS: Record<string, string> = { adhoc: 'adhoc', 'ad-hoc': 'adhoc', 'on-demand': 'adhoc', schedule: 'schedule', scheduled: 'schedule', emergency: 'emergency' };
+const KINDS: Record<string, string> = {
+  adhoc: 'adhoc',
+  'ad-hoc': 'adhoc',
+  'on-demand': 'adhoc',
+  schedule: 'schedule',
+  scheduled: 'schedule',
+  emergency: 'emergency',
+};
 
 /** --status running,done (or all); a bad word is a usage error naming it. */
 export function parseStatuses(text: string, t: Catalogue): string[] {
@@ -62,7 +69,12 @@ export async function broadcastList(opts: BroadcastListOptions, ctx: CommandCont
         kind: 'table',
         head: [t.hId, t.hKind, t.hMedia, t.hStart, t.hStatus, t.hTargets],
         rows: body.broadcasts.map((b) => [
-          b.id, b.kind ? (t.kind[b.kind] ?? b.kind) : t.none, b.mediaName, when(b.startAt, tz, t), broadcastStatus(b.status, t), targetsSummary(b, t),
+          b.id,
+          b.kind ? (t.kind[b.kind] ?? b.kind) : t.none,
+          b.mediaName,
+          when(b.startAt, tz, t),
+          broadcastStatus(b.status, t),
+          targetsSummary(b, t),
         ]),
         empty: filtered ? t.noBroadcastsMatch : t.noBroadcasts,
       },

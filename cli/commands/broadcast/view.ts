@@ -46,7 +46,12 @@ export function targetsTable(targets: Target[], t: Catalogue, tz: string): Block
     kind: 'table',
     head: [t.hCluster, t.hStatus, t.hAccepted, t.hStarted, t.hFinished, t.hReason],
     rows: targets.map((x) => [
-      x.clusterId, targetStatus(x.status, t), clock(x.acceptedAt, tz, t), clock(x.startedAt, tz, t), clock(x.finishedAt, tz, t), reasonText(x, t),
+      x.clusterId,
+      targetStatus(x.status, t),
+      clock(x.acceptedAt, tz, t),
+      clock(x.startedAt, tz, t),
+      clock(x.finishedAt, tz, t),
+      reasonText(x, t),
     ]),
   };
 }

@@ -10,7 +10,14 @@ export async function brokerFiles(_opts: Record<string, never>, ctx: CommandCont
   const b = brokerText(ctx.t);
   const view: Block[] = [
     { kind: 'line', text: b.written(body.clusters) },
-    { kind: 'fields', rows: [[b.passwordFile, body.passwordFile], [b.aclFile, body.aclFile], [b.reload, b.reloadHow[body.reload] ?? body.reload]] },
+    {
+      kind: 'fields',
+      rows: [
+        [b.passwordFile, body.passwordFile],
+        [b.aclFile, body.aclFile],
+        [b.reload, b.reloadHow[body.reload] ?? body.reload],
+      ],
+    },
   ];
   if (body.needsRotation.length > 0) view.push({ kind: 'warning', text: b.needsRotation(body.needsRotation) });
   if (body.conflicts.length > 0) view.push({ kind: 'warning', text: b.conflicts(body.conflicts) });

@@ -9,7 +9,8 @@ const brokerEn = {
   reload: 'Broker reload',
   reloadHow: { signal: 'signal sent (SIGHUP)', command: 'reload command run', none: 'not configured: reload Mosquitto yourself' } as Record<string, string>,
   needsRotation: (ids: string[]) =>
-    `${ids.length} ${ids.length === 1 ? 'cluster has' : 'clusters have'} a secret older than external broker mode and cannot log into Mosquitto: ${ids.join(', ')}. Run \`loa clusters rotate-secret ID\` for each and give the box its new secret.`,
+    `${ids.length} ${ids.length === 1 ? 'cluster has' : 'clusters have'} a secret older than external broker mode and cannot log into Mosquitto: ` +
+    `${ids.join(', ')}. Run \`loa clusters rotate-secret ID\` for each and give the box its new secret.`,
   conflicts: (ids: string[]) => `Left out because the id is the hub's own broker user name: ${ids.join(', ')}.`,
 };
 
@@ -20,7 +21,8 @@ const brokerVi: typeof brokerEn = {
   reload: 'Nạp lại broker',
   reloadHow: { signal: 'đã gửi tín hiệu (SIGHUP)', command: 'đã chạy lệnh nạp lại', none: 'chưa cấu hình: hãy tự nạp lại Mosquitto' },
   needsRotation: (ids) =>
-    `${ids.length} cụm loa có khóa bí mật cũ hơn chế độ broker ngoài nên không đăng nhập được Mosquitto: ${ids.join(', ')}. Chạy \`loa clusters rotate-secret ID\` cho từng cụm và cài khóa mới vào hộp.`,
+    `${ids.length} cụm loa có khóa bí mật cũ hơn chế độ broker ngoài nên không đăng nhập được Mosquitto: ${ids.join(', ')}. Chạy \`loa clusters ` +
+    `rotate-secret ID\` cho từng cụm và cài khóa mới vào hộp.`,
   conflicts: (ids) => `Bỏ qua vì mã trùng tên người dùng broker của hub: ${ids.join(', ')}.`,
 };
 

@@ -33,7 +33,6 @@ interface Failed {
   message: string;
 }
 
-
 /** An id not yet taken, from the camera's announced name, else its address. */
 export function idFor(f: DiscoveredCamera, taken: Set<string>): string {
   const base = slug(f.name ?? '') || slug(`cam-${f.host}-${f.port}`);
@@ -55,7 +54,10 @@ function foundTable(found: DiscoveredCamera[], addedAs: Map<string, string>, ctx
     kind: 'table',
     head: [t.hAddress, t.hName, t.hLocation, t.hHardware, t.hKnownAs],
     rows: found.map((f) => [
-      address(f), f.name ?? '', f.location ?? '', f.hardware ?? '',
+      address(f),
+      f.name ?? '',
+      f.location ?? '',
+      f.hardware ?? '',
       f.knownAs ?? (addedAs.has(f.xaddr) ? `${addedAs.get(f.xaddr)} (${t.newMark})` : t.newMark),
     ]),
     empty: t.noneDiscovered,
@@ -63,7 +65,13 @@ function foundTable(found: DiscoveredCamera[], addedAs: Map<string, string>, ctx
 }
 
 /** Asks the person at the terminal, after showing what was found (on stderr: stdout is the result). */
-async function offer(table: Block, fresh: number, o: CamerasDiscoverOptions, stdin: Stdin, ctx: CommandContext): Promise<{ user: string; password: string } | null> {
+async function offer(
+  table: Block,
+  fresh: number,
+  o: CamerasDiscoverOptions,
+  stdin: Stdin,
+  ctx: CommandContext,
+): Promise<{ user: string; password: string } | null> {
   const { t } = ctx;
   ctx.io.stderr.write(render({ json: null, view: [table] }, 'human', t));
   const yes = (await ask(stdin, ctx.io.stderr, t.confirmAdd(fresh))).trim().toLowerCase();
@@ -98,7 +106,11 @@ export async function camerasDiscover(o: CamerasDiscoverOptions, ctx: CommandCon
       const id = idFor(f, taken);
       try {
         await ctx.api.post('/api/v1/cameras', {
-          id, host: f.host, port: f.port, path: f.path, ...creds,
+          id,
+          host: f.host,
+          port: f.port,
+          path: f.path,
+          ...creds,
           ...(f.name ? { name: f.name } : {}),
           ...(f.location ? { village: f.location } : {}),
         });

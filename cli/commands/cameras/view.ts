@@ -32,7 +32,13 @@ export function camerasTable(cameras: Camera[], ctx: View): Block {
     kind: 'table',
     head: [t.hId, t.hName, t.hVillage, t.hStatus, t.hReason, t.hLastSeen, t.hSkew],
     rows: cameras.map((c) => [
-      c.id, c.name, c.village ?? '', statusWord(c.status, ctx), cameraReasonText(t.lang, c), ago(c.lastSeenAt, now, t), skew(c.clockSkewMs),
+      c.id,
+      c.name,
+      c.village ?? '',
+      statusWord(c.status, ctx),
+      cameraReasonText(t.lang, c),
+      ago(c.lastSeenAt, now, t),
+      skew(c.clockSkewMs),
     ]),
     empty: t.noCameras,
   };
@@ -42,9 +48,7 @@ export function cameraFields(c: Camera, hubUrl: string, ctx: View): Block {
   const { t, tz } = ctx;
   const now = ctx.clock.now();
   const d = c.device;
-  const profiles = c.profiles
-    .map((p) => `${p.name}${p.width && p.height ? ` ${p.width}×${p.height}` : ''}${p.encoding ? ` ${p.encoding}` : ''}`)
-    .join(', ');
+  const profiles = c.profiles.map((p) => `${p.name}${p.width && p.height ? ` ${p.width}×${p.height}` : ''}${p.encoding ? ` ${p.encoding}` : ''}`).join(', ');
   const rows: Array<[string, string]> = [
     [t.hId, c.id],
     [t.hName, c.name],

@@ -18,7 +18,12 @@ export function edgeYaml(id: string, secret: string, p: Provisioning, files: boo
     clusterId: id,
     ...(files ? { secretFile: BUNDLE_FILES.secret } : { secret }),
     ...(p.hubKeys?.length ? { hubKeys: p.hubKeys } : {}),
-    hub: { mqttUrl: p.mqttUrl, httpUrl: p.httpUrl, caFile: files ? BUNDLE_FILES.ca : `/etc/loa/${BUNDLE_FILES.ca}`, ...(plain ? { allowPlaintext: true } : {}) },
+    hub: {
+      mqttUrl: p.mqttUrl,
+      httpUrl: p.httpUrl,
+      caFile: files ? BUNDLE_FILES.ca : `/etc/loa/${BUNDLE_FILES.ca}`,
+      ...(plain ? { allowPlaintext: true } : {}),
+    },
   });
 }
 

@@ -17,7 +17,7 @@ export function registerClusters(program: Command, host: CommandHost): void {
     .argument('<id>', 'cluster id, e.g. ban-hon', id)
     .option('--name <name>', 'display name', textParser('--name', 100, host.t))
     .option('--village <village>', 'village (thôn/bản) the cluster serves', textParser('--village', 100, host.t))
-    .option('--bundle <dir>', 'write the box\'s edge.yaml, edge.secret and hub-ca.pem into this folder instead of printing them')
+    .option('--bundle <dir>', "write the box's edge.yaml, edge.secret and hub-ca.pem into this folder instead of printing them")
     .action((id: string, o: Omit<ClustersAddOptions, 'id'>, cmd: Command) => host.run(cmd, (ctx) => clustersAdd({ id, ...o }, ctx)));
   g.command('list')
     .description('list clusters with their connection state')
@@ -35,7 +35,7 @@ export function registerClusters(program: Command, host: CommandHost): void {
     .argument('<id>', 'cluster id', id)
     .action((id: string, _o: unknown, cmd: Command) => host.run(cmd, (ctx) => clustersRotateSecret({ id }, ctx)));
   g.command('volume')
-    .description('set a cluster\'s volume')
+    .description("set a cluster's volume")
     .argument('<id>', 'cluster id', id)
     .argument('<level>', 'volume from 0 to 100', (v: string) => parseVolume(v, host.t))
     .action((id: string, volume: number, _o: unknown, cmd: Command) => host.run(cmd, (ctx) => clustersVolume({ id, volume }, ctx)));

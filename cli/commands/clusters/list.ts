@@ -10,13 +10,13 @@ export async function clustersList(_opts: Record<string, never>, ctx: CommandCon
   const now = ctx.clock.now();
   return {
     json: body,
-    view: [{
-      kind: 'table',
-      head: [t.hId, t.hName, t.hVillage, t.hState, t.hLastSeen, t.hVolume],
-      rows: body.clusters.map((c) => [
-        c.id, c.name ?? '', c.village ?? '', c.online ? t.online : t.offline, ago(c.lastSeenAt, now, t), String(c.volume),
-      ]),
-      empty: t.noClusters,
-    }],
+    view: [
+      {
+        kind: 'table',
+        head: [t.hId, t.hName, t.hVillage, t.hState, t.hLastSeen, t.hVolume],
+        rows: body.clusters.map((c) => [c.id, c.name ?? '', c.village ?? '', c.online ? t.online : t.offline, ago(c.lastSeenAt, now, t), String(c.volume)]),
+        empty: t.noClusters,
+      },
+    ],
   };
 }

@@ -5,8 +5,6 @@ import type { CommandResult } from '../../output.js';
 import { secretResult } from './add.js';
 
 export async function clustersRotateSecret(opts: { id: string }, ctx: CommandContext): Promise<CommandResult> {
-  const { cluster, secret } = await ctx.api.post<SecretRotated>(
-    `/api/v1/clusters/${encodeURIComponent(opts.id)}/rotate-secret`,
-  );
+  const { cluster, secret } = await ctx.api.post<SecretRotated>(`/api/v1/clusters/${encodeURIComponent(opts.id)}/rotate-secret`);
   return secretResult(ctx.t.secretRotated(cluster.id), cluster.id, secret, ctx);
 }

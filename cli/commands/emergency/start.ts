@@ -36,9 +36,6 @@ export async function emergencyStart(opts: EmergencyStartOptions, ctx: CommandCo
   const e = body.emergency;
   return {
     json: body,
-    view: [
-      { kind: 'line', text: t.emergencyStarted(e.id, e.clusters.length) },
-      emergencyTable([e], new Map([[media.id, media.name]]), t, tz),
-    ],
+    view: [{ kind: 'line', text: t.emergencyStarted(e.id, e.clusters.length) }, emergencyTable([e], new Map([[media.id, media.name]]), t, tz)],
   };
 }

@@ -5,8 +5,9 @@ import { textParser } from '../../parse.js';
 import { log, type LogOptions } from './log.js';
 
 export function registerLog(program: Command, host: CommandHost): void {
-  program.command('log')
-    .description('per-cluster broadcast outcomes (dates in the hub\'s time zone, see --tz)')
+  program
+    .command('log')
+    .description("per-cluster broadcast outcomes (dates in the hub's time zone, see --tz)")
     .option('--from <date>', 'first day (YYYY-MM-DD) or time (ISO), inclusive')
     .option('--to <date>', 'last day (YYYY-MM-DD, the whole day) or time (ISO), inclusive')
     .option('--cluster <id>', 'only this cluster', textParser('--cluster', 200, host.t))

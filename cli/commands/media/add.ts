@@ -68,7 +68,11 @@ export async function mediaAdd(opts: MediaAddOptions, ctx: CommandContext): Prom
   if (!added) throw cliErrors.uploadUnfinished(t);
   const { media, replaced, unchanged } = added;
   const m = mediaTexts(t.lang);
-  const headline = unchanged ? m.unchanged(media.name) : replaced ? m.replaced(media.name, replaced.id.slice(0, 12), media.id.slice(0, 12)) : t.mediaAdded(media.name);
+  const headline = unchanged
+    ? m.unchanged(media.name)
+    : replaced
+      ? m.replaced(media.name, replaced.id.slice(0, 12), media.id.slice(0, 12))
+      : t.mediaAdded(media.name);
   const view: Block[] = [{ kind: 'line', text: headline }];
   if (added.oldOnAir?.length) view.push({ kind: 'warning', text: m.oldOnAir(added.oldOnAir.map((b) => b.id).join(', ')) });
   return { json: added, view: [...view, mediaFields(media, t, ctx.tz)] };

@@ -9,11 +9,13 @@ export async function mediaList(_opts: Record<string, never>, ctx: CommandContex
   const { t, tz } = ctx;
   return {
     json: body,
-    view: [{
-      kind: 'table',
-      head: [t.hId, t.hName, t.hDuration, t.hSize, t.hCreated],
-      rows: body.media.map((m) => [m.id.slice(0, 12), m.name, duration(m.durationMs), bytes(m.bytes), when(m.createdAt, tz, t)]),
-      empty: t.noMedia,
-    }],
+    view: [
+      {
+        kind: 'table',
+        head: [t.hId, t.hName, t.hDuration, t.hSize, t.hCreated],
+        rows: body.media.map((m) => [m.id.slice(0, 12), m.name, duration(m.durationMs), bytes(m.bytes), when(m.createdAt, tz, t)]),
+        empty: t.noMedia,
+      },
+    ],
   };
 }

@@ -4,7 +4,10 @@ import { ApiError } from '../../api-client.js';
 import type { Lang } from '../../i18n.js';
 import { mediaTexts, type MediaTexts } from '../../i18n-media.js';
 
-interface Named { id: string; name: string }
+interface Named {
+  id: string;
+  name: string;
+}
 export interface UsageDetails {
   programmes?: Named[];
   broadcasts?: { id: string; programmeName: string | null }[];

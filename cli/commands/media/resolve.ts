@@ -15,6 +15,9 @@ export async function resolveMedia(ref: string, api: ApiClient, t: Catalogue): P
   const candidates = byName.length > 0 ? byName : byPrefix;
   if (candidates.length === 1) return candidates[0]!;
   if (candidates.length === 0) throw new CliError('LOA_CLI_MEDIA_NOT_FOUND', t.mediaNotFound(ref));
-  const ids = candidates.slice(0, 5).map((m) => `${m.id.slice(0, 12)} "${m.name}"`).join(', ');
+  const ids = candidates
+    .slice(0, 5)
+    .map((m) => `${m.id.slice(0, 12)} "${m.name}"`)
+    .join(', ');
   throw new CliError('LOA_CLI_MEDIA_AMBIGUOUS', t.mediaAmbiguous(ref, ids));
 }

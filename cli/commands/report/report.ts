@@ -10,7 +10,16 @@ import type { Block, CommandResult, CsvTable } from '../../output.js';
 import { formatDate, formatDateTime, formatIsoInZone } from '../../time.js';
 
 export const REPORT_CSV_HEAD = [
-  'month', 'cluster_id', 'hours_on_air', 'played', 'partial', 'preempted', 'missed', 'failed', 'availability_pct', 'availability_from',
+  'month',
+  'cluster_id',
+  'hours_on_air',
+  'played',
+  'partial',
+  'preempted',
+  'missed',
+  'failed',
+  'availability_pct',
+  'availability_from',
 ];
 
 /** The total row's cluster_id in the CSV: upper case, so no cluster id can look like it. */
@@ -20,7 +29,15 @@ const percent = (share: number | null): string => (share === null ? '' : (share 
 
 export function reportCsv(r: ReportAnswer): CsvTable {
   const row = (x: ReportRow, id: string) => [
-    r.month, id, x.hoursOnAir.toFixed(2), x.played, x.partial, x.preempted, x.missed, x.failed, percent(x.availability),
+    r.month,
+    id,
+    x.hoursOnAir.toFixed(2),
+    x.played,
+    x.partial,
+    x.preempted,
+    x.missed,
+    x.failed,
+    percent(x.availability),
     x.availabilityFrom === null ? '' : formatIsoInZone(x.availabilityFrom, r.timezone),
   ];
   return { head: REPORT_CSV_HEAD, rows: [...r.clusters.map((x) => row(x, x.clusterId)), row(r.total, REPORT_TOTAL_ID)] };

@@ -24,8 +24,8 @@ export function registerSchedule(program: Command, host: CommandHost): void {
     .option('--text', 'print the stored file exactly as it was applied')
     .action((o: ScheduleShowOptions, cmd: Command) => host.run(cmd, (ctx) => scheduleShow(o, ctx)));
   g.command('plan')
-    .description('one day\'s timeline per cluster, from the schedule in force')
-    .option('--date <date>', 'the day, YYYY-MM-DD (default: today in the hub\'s time zone)')
+    .description("one day's timeline per cluster, from the schedule in force")
+    .option('--date <date>', "the day, YYYY-MM-DD (default: today in the hub's time zone)")
     .option('--cluster <id>', 'only this cluster', textParser('--cluster', 200, host.t))
     .option('--full', 'every item on every cluster (default: the rounds of a repeating programme in one row, clusters with the same day together)')
     .action((o: SchedulePlanOptions, cmd: Command) => host.run(cmd, (ctx) => schedulePlan(o, ctx)));

@@ -60,7 +60,12 @@ function blockView(clusters: string[], entries: number, rows: string[][], t: Cat
 function fullBlocks(byCluster: Map<string, TimelineEntry[]>, plan: PlanAnswer, t: Catalogue): Block[] {
   return [...byCluster.keys()].sort().flatMap((c) => {
     const entries = byCluster.get(c)!;
-    return blockView([c], entries.length, entries.map((e) => [span(e.startAt, e.endAt, plan), e.programmeId, entryText(e, t), priorityText(e.priority, t)]), t);
+    return blockView(
+      [c],
+      entries.length,
+      entries.map((e) => [span(e.startAt, e.endAt, plan), e.programmeId, entryText(e, t), priorityText(e.priority, t)]),
+      t,
+    );
   });
 }
 

@@ -21,10 +21,7 @@ export function countErrors(problems: ScheduleProblem[]): { errors: number; warn
 /** Every problem, then the summary line. */
 export function problemBlocks(problems: ScheduleProblem[], t: Catalogue): Block[] {
   const { errors, warnings } = countErrors(problems);
-  return [
-    ...sortProblems(problems).map((p): Block => ({ kind: 'line', text: problemLine(p, t) })),
-    { kind: 'line', text: t.problemSummary(errors, warnings) },
-  ];
+  return [...sortProblems(problems).map((p): Block => ({ kind: 'line', text: problemLine(p, t) })), { kind: 'line', text: t.problemSummary(errors, warnings) }];
 }
 
 const list = (ids: string[], t: Catalogue): string => (ids.length === 0 ? t.none : ids.join(', '));

@@ -29,12 +29,14 @@ async function versions(ctx: CommandContext): Promise<CommandResult> {
   const { t, tz } = ctx;
   return {
     json: body,
-    view: [{
-      kind: 'table',
-      head: [t.hVersion, t.hFile, t.hAppliedBy, t.hAppliedAt],
-      rows: body.versions.map((v) => [String(v.version), v.file, v.appliedBy, when(v.appliedAt, tz, t)]),
-      empty: t.noVersions,
-    }],
+    view: [
+      {
+        kind: 'table',
+        head: [t.hVersion, t.hFile, t.hAppliedBy, t.hAppliedAt],
+        rows: body.versions.map((v) => [String(v.version), v.file, v.appliedBy, when(v.appliedAt, tz, t)]),
+        empty: t.noVersions,
+      },
+    ],
   };
 }
 

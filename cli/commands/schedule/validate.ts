@@ -13,10 +13,7 @@ export async function scheduleValidate(opts: { file: string }, ctx: CommandConte
   const { t } = ctx;
   return {
     json: answer,
-    view: [
-      ...problemBlocks(answer.problems, t),
-      { kind: 'line', text: errors > 0 ? t.validateFailed(opts.file) : t.validateOk(opts.file, answer.programmes) },
-    ],
+    view: [...problemBlocks(answer.problems, t), { kind: 'line', text: errors > 0 ? t.validateFailed(opts.file) : t.validateOk(opts.file, answer.programmes) }],
     exitCode: errors > 0 ? 1 : 0,
   };
 }

@@ -15,7 +15,13 @@ export async function tokensAdd(opts: TokensAddOptions, ctx: CommandContext): Pr
     json: body,
     view: [
       { kind: 'line', text: t.tokenAdded(body.token.name, body.token.role) },
-      { kind: 'fields', rows: [[t.hId, body.token.id], [t.secretLabel, body.secret]] },
+      {
+        kind: 'fields',
+        rows: [
+          [t.hId, body.token.id],
+          [t.secretLabel, body.secret],
+        ],
+      },
       { kind: 'warning', text: t.tokenWarning },
     ],
   };

@@ -9,11 +9,13 @@ export async function tokensList(_opts: Record<string, never>, ctx: CommandConte
   const { t, tz } = ctx;
   return {
     json: body,
-    view: [{
-      kind: 'table',
-      head: [t.hId, t.hName, t.hRole, t.hCreated],
-      rows: body.tokens.map((k) => [k.id, k.name, k.role, when(k.createdAt, tz, t)]),
-      empty: t.noTokens,
-    }],
+    view: [
+      {
+        kind: 'table',
+        head: [t.hId, t.hName, t.hRole, t.hCreated],
+        rows: body.tokens.map((k) => [k.id, k.name, k.role, when(k.createdAt, tz, t)]),
+        empty: t.noTokens,
+      },
+    ],
   };
 }

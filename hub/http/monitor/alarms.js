@@ -35,11 +35,21 @@ export function alarmLists(page) {
 
   function line(a, what, at) {
     const detail = detailText(page.lang(), a);
-    return el('li', { class: `alarm ${a.type || 'open'} severity-${a.severity}`, 'data-kind': a.kind, 'data-subject': a.subjectId, ...(a.type ? { 'data-type': a.type } : {}) },
-      el('time', { datetime: new Date(at).toISOString() }, page.fmt(at)), ' ',
-      el('strong', { class: 'what' }, what), ' ',
+    return el(
+      'li',
+      {
+        class: `alarm ${a.type || 'open'} severity-${a.severity}`,
+        'data-kind': a.kind,
+        'data-subject': a.subjectId,
+        ...(a.type ? { 'data-type': a.type } : {}),
+      },
+      el('time', { datetime: new Date(at).toISOString() }, page.fmt(at)),
+      ' ',
+      el('strong', { class: 'what' }, what),
+      ' ',
       el('span', { class: 'subject' }, subject(a)),
-      detail ? el('span', { class: 'detail' }, ` – ${detail}`) : '');
+      detail ? el('span', { class: 'detail' }, ` – ${detail}`) : '',
+    );
   }
 
   function render() {

@@ -17,42 +17,83 @@ const LANG_KEY = 'loa.monitor.lang';
 
 const TEXTS = {
   vi: {
-    languageName: 'Tiếng Việt', pageTitle: 'Loa – Giám sát camera', title: 'Giám sát camera',
-    logout: 'Đổi mã truy cập', connectionLost: 'Mất kết nối tới hub; đang thử lại…',
-    loginTitle: 'Nhập mã truy cập', tokenLabel: 'Mã truy cập', open: 'Mở',
+    languageName: 'Tiếng Việt',
+    pageTitle: 'Loa – Giám sát camera',
+    title: 'Giám sát camera',
+    logout: 'Đổi mã truy cập',
+    connectionLost: 'Mất kết nối tới hub; đang thử lại…',
+    loginTitle: 'Nhập mã truy cập',
+    tokenLabel: 'Mã truy cập',
+    open: 'Mở',
     loginHelp: 'Mã truy cập (vai trò police) do người quản lý hệ thống cấp bằng lệnh loa tokens add --role police. Mã được lưu trên trình duyệt này.',
     badToken: 'Hub không chấp nhận mã truy cập này; hãy nhập lại.',
-    cameras: 'Camera', alarms: 'Cảnh báo', noAlarms: 'Chưa có cảnh báo nào.', noCameras: 'Chưa có camera nào.',
-    alarmsForbidden: 'Mã truy cập này không được xem cảnh báo.', picturesForbidden: 'Mã truy cập này không được xem hình ảnh.',
+    cameras: 'Camera',
+    alarms: 'Cảnh báo',
+    noAlarms: 'Chưa có cảnh báo nào.',
+    noCameras: 'Chưa có camera nào.',
+    alarmsForbidden: 'Mã truy cập này không được xem cảnh báo.',
+    picturesForbidden: 'Mã truy cập này không được xem hình ảnh.',
     summary: (online, total) => `(${online}/${total} hoạt động)`,
-    village: 'Thôn/bản', reason: 'Lý do', lastSeen: 'Liên lạc lần cuối', pictureTaken: 'Ảnh chụp lúc', never: 'chưa bao giờ',
-    noPicture: 'Chưa có ảnh', noPictureOffline: 'Camera mất kết nối – không có ảnh', motion: 'Có chuyển động',
+    village: 'Thôn/bản',
+    reason: 'Lý do',
+    lastSeen: 'Liên lạc lần cuối',
+    pictureTaken: 'Ảnh chụp lúc',
+    never: 'chưa bao giờ',
+    noPicture: 'Chưa có ảnh',
+    noPictureOffline: 'Camera mất kết nối – không có ảnh',
+    motion: 'Có chuyển động',
     pictureAlt: (name, at, old) => `Ảnh từ camera ${name}${at ? ` chụp lúc ${at}` : ''}${old ? ' (ảnh cũ)' : ''}`,
-    raised: 'Báo động', cleared: 'Hết báo động', history: 'Lịch sử',
-    openTitle: (n) => `Đang mở (${n})`, noOpen: 'Không có cảnh báo nào đang mở.',
+    raised: 'Báo động',
+    cleared: 'Hết báo động',
+    history: 'Lịch sử',
+    openTitle: (n) => `Đang mở (${n})`,
+    noOpen: 'Không có cảnh báo nào đang mở.',
   },
   en: {
-    languageName: 'English', pageTitle: 'Loa – Camera monitor', title: 'Camera monitor',
-    logout: 'Change token', connectionLost: 'Connection to the hub lost; retrying…',
-    loginTitle: 'Enter your access token', tokenLabel: 'Access token', open: 'Open',
+    languageName: 'English',
+    pageTitle: 'Loa – Camera monitor',
+    title: 'Camera monitor',
+    logout: 'Change token',
+    connectionLost: 'Connection to the hub lost; retrying…',
+    loginTitle: 'Enter your access token',
+    tokenLabel: 'Access token',
+    open: 'Open',
     loginHelp: 'The access token (role police) is made by the system manager with loa tokens add --role police. It is kept in this browser.',
     badToken: 'The hub does not accept this token; enter it again.',
-    cameras: 'Cameras', alarms: 'Alarms', noAlarms: 'No alarms yet.', noCameras: 'No cameras yet.',
-    alarmsForbidden: 'This token may not see alarms.', picturesForbidden: 'This token may not see pictures.',
+    cameras: 'Cameras',
+    alarms: 'Alarms',
+    noAlarms: 'No alarms yet.',
+    noCameras: 'No cameras yet.',
+    alarmsForbidden: 'This token may not see alarms.',
+    picturesForbidden: 'This token may not see pictures.',
     summary: (online, total) => `(${online}/${total} online)`,
-    village: 'Village', reason: 'Reason', lastSeen: 'Last seen', pictureTaken: 'Picture taken', never: 'never',
-    noPicture: 'No picture yet', noPictureOffline: 'Camera offline – no picture', motion: 'Motion',
+    village: 'Village',
+    reason: 'Reason',
+    lastSeen: 'Last seen',
+    pictureTaken: 'Picture taken',
+    never: 'never',
+    noPicture: 'No picture yet',
+    noPictureOffline: 'Camera offline – no picture',
+    motion: 'Motion',
     pictureAlt: (name, at, old) => `Picture from camera ${name}${at ? ` taken at ${at}` : ''}${old ? ' (old)' : ''}`,
-    raised: 'Raised', cleared: 'Cleared', history: 'History',
-    openTitle: (n) => `Open now (${n})`, noOpen: 'No open alarms.',
+    raised: 'Raised',
+    cleared: 'Cleared',
+    history: 'History',
+    openTitle: (n) => `Open now (${n})`,
+    noOpen: 'No open alarms.',
   },
 };
 
 const $ = (id) => document.getElementById(id);
 const state = {
-  token: null, lang: 'vi', session: 0, etag: null,
+  token: null,
+  lang: 'vi',
+  session: 0,
+  etag: null,
   /** id → { view, card, url, stale, visible, triedLast } */
-  cameras: new Map(), picturesForbidden: false, down: new Set(),
+  cameras: new Map(),
+  picturesForbidden: false,
+  down: new Set(),
 };
 const T = () => TEXTS[state.lang];
 /** A word from the catalogue at the start of a label: "hoạt động" → "Hoạt động". */
@@ -62,7 +103,10 @@ const darkStatus = (status) => status === 'offline' || status === 'unauthorised'
 
 class Unauthorised extends Error {}
 class HttpError extends Error {
-  constructor(status) { super(`HTTP ${status}`); this.status = status; }
+  constructor(status) {
+    super(`HTTP ${status}`);
+    this.status = status;
+  }
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -97,7 +141,13 @@ function connection(loop, ok) {
 
 // One format in both languages (dd/mm hh:mm:ss, 24 h) in the commune's zone, whatever the PC's.
 const clock = new Intl.DateTimeFormat('en-GB', {
-  timeZone: TZ, day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+  timeZone: TZ,
+  day: '2-digit',
+  month: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
 });
 function fmt(ms) {
   if (ms == null) return T().never;
@@ -120,17 +170,25 @@ function makeCard(id) {
     img: el('img', { class: 'picture', width: '640', height: '360', hidden: '' }),
     placeholder: el('div', { class: 'placeholder' }),
     figure: el('figure'),
-    name: el('h3'), id: el('span', { class: 'camera-id' }), village: el('span', { class: 'village' }),
-    badge: el('span', { class: 'badge' }), motion: el('span', { class: 'motion', hidden: '' }),
-    reasonLabel: el('dt'), reason: el('dd', { class: 'reason' }),
-    seenLabel: el('dt'), seen: el('dd', { class: 'last-seen' }),
-    takenLabel: el('dt'), taken: el('dd', { class: 'taken' }),
+    name: el('h3'),
+    id: el('span', { class: 'camera-id' }),
+    village: el('span', { class: 'village' }),
+    badge: el('span', { class: 'badge' }),
+    motion: el('span', { class: 'motion', hidden: '' }),
+    reasonLabel: el('dt'),
+    reason: el('dd', { class: 'reason' }),
+    seenLabel: el('dt'),
+    seen: el('dd', { class: 'last-seen' }),
+    takenLabel: el('dt'),
+    taken: el('dd', { class: 'taken' }),
   };
   parts.figure.append(parts.img, parts.placeholder);
   parts.li.append(
     parts.figure,
     // The id under the name: two cameras of the same name (and village) still read apart.
-    parts.name, el('p', { class: 'where' }, parts.id, parts.village), el('p', {}, parts.badge, ' ', parts.motion),
+    parts.name,
+    el('p', { class: 'where' }, parts.id, parts.village),
+    el('p', {}, parts.badge, ' ', parts.motion),
     el('dl', {}, parts.reasonLabel, parts.reason, parts.seenLabel, parts.seen, parts.takenLabel, parts.taken),
   );
   return parts;
@@ -165,14 +223,20 @@ function updateCard(c) {
   card.placeholder.hidden = Boolean(c.url);
 }
 
-const visibility = 'IntersectionObserver' in window ? new IntersectionObserver((entries) => {
-  for (const entry of entries) {
-    const c = state.cameras.get(entry.target.dataset.cameraId);
-    if (!c) continue;
-    c.visible = entry.isIntersecting;
-    if (c.visible && !c.url && !state.picturesForbidden) void refreshPicture(c, state.session);
-  }
-}, { rootMargin: '200px' }) : null;
+const visibility =
+  'IntersectionObserver' in window
+    ? new IntersectionObserver(
+        (entries) => {
+          for (const entry of entries) {
+            const c = state.cameras.get(entry.target.dataset.cameraId);
+            if (!c) continue;
+            c.visible = entry.isIntersecting;
+            if (c.visible && !c.url && !state.picturesForbidden) void refreshPicture(c, state.session);
+          }
+        },
+        { rootMargin: '200px' },
+      )
+    : null;
 
 function renderCameras(list) {
   const seen = new Set();
@@ -252,7 +316,9 @@ async function refreshPicture(c, my) {
     } else {
       const url = URL.createObjectURL(await res.blob());
       const old = c.url;
-      const done = () => { if (old) URL.revokeObjectURL(old); };
+      const done = () => {
+        if (old) URL.revokeObjectURL(old);
+      };
       c.card.img.addEventListener('load', done, { once: true });
       c.card.img.addEventListener('error', done, { once: true });
       c.card.img.src = url;
@@ -276,7 +342,9 @@ async function pollPictures(my) {
     const due = state.picturesForbidden ? [] : [...state.cameras.values()].filter((c) => c.visible && (!darkStatus(c.view.status) || (!c.url && !c.triedLast)));
     for (const c of due) if (darkStatus(c.view.status)) c.triedLast = true;
     let next = 0;
-    const worker = async () => { while (next < due.length && my === state.session) await refreshPicture(due[next++], my); };
+    const worker = async () => {
+      while (next < due.length && my === state.session) await refreshPicture(due[next++], my);
+    };
     await Promise.all(Array.from({ length: PICTURE_CONCURRENCY }, worker));
     await sleep(PICTURE_MS);
   }
@@ -285,7 +353,14 @@ async function pollPictures(my) {
 // ---- alarms ----
 
 const alarms = alarmLists({
-  $, el, fmt, sleep, HttpError, failed, connection, api,
+  $,
+  el,
+  fmt,
+  sleep,
+  HttpError,
+  failed,
+  connection,
+  api,
   texts: T,
   lang: () => state.lang,
   cameraName: (id) => state.cameras.get(id)?.view.name,

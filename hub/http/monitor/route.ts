@@ -22,7 +22,9 @@ const FILES: Array<[url: string, file: string, type: string]> = [
 ];
 
 // Everything from the hub itself; pictures arrive as blob: URLs made from authorised fetches.
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; form-action 'self'; base-uri 'none'; " +
+  "frame-ancestors 'none'";
 
 /**
  * The folder holding index.html. Under vitest this module runs from hub/http/monitor/; compiled, it
@@ -69,7 +71,9 @@ const loadModule = (dir: string, file: string): Asset =>
 export function monitorRoutes(app: FastifyInstance, dir: string = monitorDir(), catalogues: string = i18nDir()): void {
   const cache = new Map<string, Asset>();
   const files = [...FILES];
-  for (const file of readdirSync(catalogues).filter((f) => f.endsWith('.js')).sort()) {
+  for (const file of readdirSync(catalogues)
+    .filter((f) => f.endsWith('.js'))
+    .sort()) {
     const stale = staleFrom(catalogues, file);
     const warning = 'the monitor page gets a compiled catalogue older than its source; run `npm run build`';
     if (stale) app.log.warn({ file: join(catalogues, file), source: stale }, warning);

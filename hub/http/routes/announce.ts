@@ -41,7 +41,14 @@ export function announceRoutes(app: FastifyInstance, ctx: HttpContext, opts: { m
     const body = req.body as Readable | undefined;
     if (!(body && typeof body.pipe === 'function')) {
       const b = parseWith(textBody, req.body, 'announcement');
-      const result = await announcer.announce({ text: b.text, chime: b.chime, emergency: b.emergency, by, ...(b.voice ? { voice: b.voice } : {}), ...targets(b, ctx) });
+      const result = await announcer.announce({
+        text: b.text,
+        chime: b.chime,
+        emergency: b.emergency,
+        by,
+        ...(b.voice ? { voice: b.voice } : {}),
+        ...targets(b, ctx),
+      });
       return reply.code(201).send(answer(result, ctx.clock.now()));
     }
     const q = parseWith(fileQuery, req.query, 'query');
@@ -52,7 +59,19 @@ export function announceRoutes(app: FastifyInstance, ctx: HttpContext, opts: { m
       chime: q.chime,
       emergency: q.emergency,
       by,
-      ...targets({ all: q.all, clusters: q.clusters === undefined ? undefined : q.clusters.split(',').map((s) => s.trim()).filter(Boolean) }, ctx),
+      ...targets(
+        {
+          all: q.all,
+          clusters:
+            q.clusters === undefined
+              ? undefined
+              : q.clusters
+                  .split(',')
+                  .map((s) => s.trim())
+                  .filter(Boolean),
+        },
+        ctx,
+      ),
     };
     try {
       await pipeline(body, createWriteStream(uploadPath));
@@ -91,5 +110,10 @@ function targets(b: { clusters?: string[] | undefined; all?: boolean | undefined
 }
 
 function answer(r: AnnounceResult, now: number): AnnounceAnswer {
-  return { media: r.media, mediaId: r.media.id, ...(r.broadcast ? { broadcast: { ...r.broadcast, status: broadcastStatus(r.broadcast, now) } } : {}), ...(r.emergency ? { emergency: r.emergency } : {}) };
+  return {
+    media: r.media,
+    mediaId: r.media.id,
+    ...(r.broadcast ? { broadcast: { ...r.broadcast, status: broadcastStatus(r.broadcast, now) } } : {}),
+    ...(r.emergency ? { emergency: r.emergency } : {}),
+  };
 }

@@ -24,7 +24,15 @@ const playBody = z.strictObject({
 const stopBody = z.strictObject({ broadcastId: z.string().optional(), clusters: clusterList.optional(), all: z.boolean().optional() });
 /** "running,done" → ["running", "done"], each one of `values`. */
 const oneOrMore = <T extends string>(values: readonly [T, ...T[]]) =>
-  z.string().transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean)).pipe(z.array(z.enum(values)).min(1));
+  z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(values)).min(1));
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(50),
   /** Default running, done, stopped: what is on air and what happened (broadcast-list.ts). */

@@ -11,10 +11,20 @@ const operator = { roles: ['operator'] as const };
 export function brokerRoutes(app: FastifyInstance, ctx: HttpContext, files: MosquittoFiles | null): void {
   app.post('/api/v1/broker/files', { config: operator }, async (req): Promise<BrokerFiles> => {
     if (ctx.config.broker.mode !== 'external') {
-      throw new LoaError('LOA_BROKER_EMBEDDED', 'this hub runs its embedded broker, which needs no broker files; set broker.mode: external and broker.mosquitto in the hub config to use Mosquitto (docs/external-broker.md).', { status: 409 });
+      throw new LoaError(
+        'LOA_BROKER_EMBEDDED',
+        'this hub runs its embedded broker, which needs no broker files; set broker.mode: external and broker.mosquitto in the hub config to use Mosquitto ' +
+          '(docs/external-broker.md).',
+        { status: 409 },
+      );
     }
     if (!files) {
-      throw new LoaError('LOA_BROKER_FILES_UNCONFIGURED', 'broker.mosquitto is not set, so this hub writes no Mosquitto files; add broker.mosquitto.passwordFile and aclFile to the hub config (docs/external-broker.md).', { status: 409 });
+      throw new LoaError(
+        'LOA_BROKER_FILES_UNCONFIGURED',
+        'broker.mosquitto is not set, so this hub writes no Mosquitto files; add broker.mosquitto.passwordFile and aclFile to the hub config ' +
+          '(docs/external-broker.md).',
+        { status: 409 },
+      );
     }
     const result = await files.update();
     req.log.info({ clusters: result.clusters, needsRotation: result.needsRotation.length }, 'broker files rewritten');

@@ -77,16 +77,24 @@ function getCamera(ctx: HttpContext, req: FastifyRequest): CameraView {
 }
 
 export function cameraRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.get('/api/v1/cameras', { config: statusReaders }, async (req, reply: FastifyReply): Promise<{ cameras: (Camera | CameraStatusView)[] } | FastifyReply> => {
-    // The tag is read before the list so a change in between makes the next poll fetch again.
-    const etag = listEtag(ctx, req.principal?.role ?? 'none');
-    // no-cache: a browser keeps the answer but asks each time, and gets a 304 when nothing changed.
-    void reply.header('etag', etag).header('cache-control', 'private, no-cache').header('vary', 'authorization');
-    if (etagMatches(req.headers['if-none-match'], etag)) return reply.code(304).send();
-    return { cameras: ctx.cameras.list().map((v) => shown(req, v)) };
-  });
+  app.get(
+    '/api/v1/cameras',
+    { config: statusReaders },
+    async (req, reply: FastifyReply): Promise<{ cameras: (Camera | CameraStatusView)[] } | FastifyReply> => {
+      // The tag is read before the list so a change in between makes the next poll fetch again.
+      const etag = listEtag(ctx, req.principal?.role ?? 'none');
+      // no-cache: a browser keeps the answer but asks each time, and gets a 304 when nothing changed.
+      void reply.header('etag', etag).header('cache-control', 'private, no-cache').header('vary', 'authorization');
+      if (etagMatches(req.headers['if-none-match'], etag)) return reply.code(304).send();
+      return { cameras: ctx.cameras.list().map((v) => shown(req, v)) };
+    },
+  );
 
-  app.get('/api/v1/cameras/:id', { config: statusReaders }, async (req): Promise<{ camera: Camera | CameraStatusView }> => ({ camera: shown(req, getCamera(ctx, req)) }));
+  app.get(
+    '/api/v1/cameras/:id',
+    { config: statusReaders },
+    async (req): Promise<{ camera: Camera | CameraStatusView }> => ({ camera: shown(req, getCamera(ctx, req)) }),
+  );
 
   app.get('/api/v1/cameras/:id/snapshot', { config: pictureReaders }, async (req, reply) => {
     const camera = getCamera(ctx, req);

@@ -41,19 +41,28 @@ export function clusterStatus(ctx: HttpContext, c: ClusterRow): ClusterStatus {
 }
 
 export function clusterRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.get('/api/v1/status', { config: operator }, async (): Promise<HubStatus> => ({
-    hub: { version: ctx.version, startedAt: ctx.startedAt, ffmpeg: ctx.ffmpeg },
-    clusters: ctx.store.clusters.list().map((c) => clusterStatus(ctx, c)),
-    // The open alarms, so `loa status` shows them with one request.
-    alarms: ctx.store.alarms.open(),
-  }));
+  app.get(
+    '/api/v1/status',
+    { config: operator },
+    async (): Promise<HubStatus> => ({
+      hub: { version: ctx.version, startedAt: ctx.startedAt, ffmpeg: ctx.ffmpeg },
+      clusters: ctx.store.clusters.list().map((c) => clusterStatus(ctx, c)),
+      // The open alarms, so `loa status` shows them with one request.
+      alarms: ctx.store.alarms.open(),
+    }),
+  );
 
   app.get('/api/v1/clusters', { config: operator }, async (): Promise<{ clusters: Cluster[] }> => ({ clusters: ctx.store.clusters.list() }));
 
   app.post('/api/v1/clusters', { config: operator }, async (req, reply) => {
     const body = parseWith(addBody, req.body, 'cluster');
     const { cluster, secret } = await ctx.clusters.add(body);
-    return reply.code(201).send({ cluster, secret, hubKeys: ctx.hubKeys(), ...(ctx.provisioning ? { provisioning: { ...ctx.provisioning(), hubKeys: ctx.hubKeys() } } : {}) } satisfies ClusterAdded);
+    return reply.code(201).send({
+      cluster,
+      secret,
+      hubKeys: ctx.hubKeys(),
+      ...(ctx.provisioning ? { provisioning: { ...ctx.provisioning(), hubKeys: ctx.hubKeys() } } : {}),
+    } satisfies ClusterAdded);
   });
 
   app.get('/api/v1/clusters/:id', { config: operator }, async (req): Promise<{ cluster: ClusterStatus; hubKeys: string[] }> => {

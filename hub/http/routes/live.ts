@@ -56,7 +56,14 @@ export function liveRoutes(app: FastifyInstance, ctx: HttpContext): void {
     if (!(req.body && typeof (req.body as Readable).pipe === 'function')) {
       throw badRequest('send the audio as the request body with Content-Type: application/octet-stream or audio/mpeg.');
     }
-    const clusterIds = q.all ? ('all' as const) : ctx.schedules.resolveTargets(q.clusters!.split(',').map((c) => c.trim()).filter(Boolean));
+    const clusterIds = q.all
+      ? ('all' as const)
+      : ctx.schedules.resolveTargets(
+          q
+            .clusters!.split(',')
+            .map((c) => c.trim())
+            .filter(Boolean),
+        );
     const { done } = await startPushedStream(
       ctx.live,
       {
@@ -86,7 +93,11 @@ export function liveRoutes(app: FastifyInstance, ctx: HttpContext): void {
     // Endless: the response is written by the stream, frame by frame, until it ends or the box goes.
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { 'content-type': CONTENT_TYPES[ctx.config.live.format] ?? 'application/octet-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.writeHead(200, {
+      'content-type': CONTENT_TYPES[ctx.config.live.format] ?? 'application/octet-stream',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+    });
     res.socket?.setNoDelay(true);
     const detach = stream.attach(res);
     req.log.info({ streamId: id, clusterId }, 'live listener joined');

@@ -21,11 +21,18 @@ import { MAX_NAME_LENGTH, normaliseName } from '../../media/names.js';
 
 const operator = { roles: ['operator'] as const };
 const flag = z.enum(['1', 'true', '0', 'false']).transform((v) => v === '1' || v === 'true');
-const mediaName = z.string().max(MAX_NAME_LENGTH * 2).transform((raw, c) => {
-  const name = normaliseName(raw);
-  if (name === null) c.addIssue({ code: 'custom', message: `a media name needs 1 to ${MAX_NAME_LENGTH} characters, not only spaces, and no control characters (line breaks, tabs)` });
-  return name ?? '';
-});
+const mediaName = z
+  .string()
+  .max(MAX_NAME_LENGTH * 2)
+  .transform((raw, c) => {
+    const name = normaliseName(raw);
+    if (name === null)
+      c.addIssue({
+        code: 'custom',
+        message: `a media name needs 1 to ${MAX_NAME_LENGTH} characters, not only spaces, and no control characters (line breaks, tabs)`,
+      });
+    return name ?? '';
+  });
 const uploadQuery = z.object({ name: mediaName.optional(), filename: z.string().min(1).max(255).optional(), replace: flag.optional() });
 const removeQuery = z.object({ force: flag.optional() });
 
@@ -114,7 +121,10 @@ export function mediaRoutes(app: FastifyInstance, ctx: HttpContext, opts: { maxU
     if (!file) throw mediaErrors.notFound(id);
     const result = await send(req.raw, file, { acceptRanges: true, cacheControl: false, etag: true, lastModified: false });
     if (result.type === 'error') throw mediaErrors.contentUnreadable(id, result.metadata.error.message);
-    void reply.code(result.statusCode).headers(result.headers as Record<string, string>).header('content-type', 'audio/ogg');
+    void reply
+      .code(result.statusCode)
+      .headers(result.headers as Record<string, string>)
+      .header('content-type', 'audio/ogg');
     return reply.send(result.stream);
   });
 }

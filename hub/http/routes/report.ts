@@ -51,13 +51,24 @@ export function reportRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const ups: Uptime[] = [];
     const rows = ctx.store.clusters.list().map((c) => {
       const since = Math.max(from, c.createdAt);
-      const up: Uptime = since < until ? { onlineMs: ctx.store.clusters.onlineMs(c.id, since, until), countedMs: until - since, from: since } : { onlineMs: 0, countedMs: 0, from: null };
+      const up: Uptime =
+        since < until
+          ? { onlineMs: ctx.store.clusters.onlineMs(c.id, since, until), countedMs: until - since, from: since }
+          : { onlineMs: 0, countedMs: 0, from: null };
       ups.push(up);
-      return tally(c.id, entries.filter((e) => e.clusterId === c.id), up);
+      return tally(
+        c.id,
+        entries.filter((e) => e.clusterId === c.id),
+        up,
+      );
     });
     // The total weighs each cluster by the time counted for it.
     const starts = ups.flatMap((u) => (u.from === null ? [] : [u.from]));
-    const all: Uptime = { onlineMs: ups.reduce((s, u) => s + u.onlineMs, 0), countedMs: ups.reduce((s, u) => s + u.countedMs, 0), from: starts.length ? Math.min(...starts) : null };
+    const all: Uptime = {
+      onlineMs: ups.reduce((s, u) => s + u.onlineMs, 0),
+      countedMs: ups.reduce((s, u) => s + u.countedMs, 0),
+      from: starts.length ? Math.min(...starts) : null,
+    };
     return { month, timezone: tz, from, to, clusters: rows, total: tally('(all)', entries, all) };
   });
 }

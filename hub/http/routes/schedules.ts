@@ -1,7 +1,7 @@
 // /api/v1/schedules, /api/v1/plan, /api/v1/emergency: the weekly programme and the override.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { badRequest, } from '../../../common/errors.js';
+import { badRequest } from '../../../common/errors.js';
 import type { ApplyAnswer, CurrentSchedule, Emergency, PlanAnswer, ScheduleVersion, ValidateAnswer } from '../api.js';
 import type { HttpContext } from '../context.js';
 import { parseWith } from '../errors.js';
@@ -56,7 +56,13 @@ export function scheduleRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const body = parseWith(emergencyBody, req.body, 'emergency');
     const zones = body.all ? ['all'] : (body.zones ?? []);
     if (zones.length === 0 || (body.all && body.zones)) throw badRequest('give either "zones" or "all": true.');
-    const emergency = ctx.schedules.startEmergency({ zones, mediaId: body.mediaId, repeat: body.repeat, volume: body.volume ?? null, by: req.principal?.name ?? '' });
+    const emergency = ctx.schedules.startEmergency({
+      zones,
+      mediaId: body.mediaId,
+      repeat: body.repeat,
+      volume: body.volume ?? null,
+      by: req.principal?.name ?? '',
+    });
     return reply.code(201).send({ emergency } satisfies { emergency: Emergency });
   });
 

@@ -21,7 +21,13 @@ export function tokenRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.post('/api/v1/tokens', { config: operator }, async (req, reply) => {
     const body = parseWith(addBody, req.body, 'token');
     const secret = newTokenSecret();
-    const token = ctx.store.tokens.add({ id: `t-${randomBytes(5).toString('hex')}`, name: body.name, role: body.role, createdAt: ctx.clock.now(), token: secret });
+    const token = ctx.store.tokens.add({
+      id: `t-${randomBytes(5).toString('hex')}`,
+      name: body.name,
+      role: body.role,
+      createdAt: ctx.clock.now(),
+      token: secret,
+    });
     req.log.info({ tokenId: token.id, role: token.role }, 'token created');
     return reply.code(201).send({ token, secret } satisfies { token: Token; secret: string });
   });

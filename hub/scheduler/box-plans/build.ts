@@ -39,15 +39,18 @@ export function buildPlanItems(
     const offsetMs = Math.max(0, a - w.startAt);
     if (offsetMs >= m.durationMs) continue;
     const naturalEnd = a + m.durationMs - offsetMs;
-    items.push({ wanted: w, item: {
-      broadcastId: w.broadcastId,
-      startAt: a,
-      offsetMs,
-      ...(b < naturalEnd - 50 ? { stopAt: b } : {}),
-      media: { id: m.id, url: mediaUrl(m.id), bytes: m.bytes, durationMs: m.durationMs, format: m.format },
-      ...(w.volume !== null ? { volume: w.volume } : {}),
-      priority: w.priority,
-    } });
+    items.push({
+      wanted: w,
+      item: {
+        broadcastId: w.broadcastId,
+        startAt: a,
+        offsetMs,
+        ...(b < naturalEnd - 50 ? { stopAt: b } : {}),
+        media: { id: m.id, url: mediaUrl(m.id), bytes: m.bytes, durationMs: m.durationMs, format: m.format },
+        ...(w.volume !== null ? { volume: w.volume } : {}),
+        priority: w.priority,
+      },
+    });
   }
   return items;
 }

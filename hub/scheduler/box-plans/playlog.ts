@@ -37,7 +37,12 @@ export class PlayLogMerger {
     const log = this.deps.logger.child({ clusterId });
     const b = store.broadcasts.header(e.broadcastId);
     if (!b) {
-      this.deps.deviceLog.warn(this.deps.logger, clusterId, { broadcastId: e.broadcastId }, 'offline play log names a broadcast this hub does not know; ignored');
+      this.deps.deviceLog.warn(
+        this.deps.logger,
+        clusterId,
+        { broadcastId: e.broadcastId },
+        'offline play log names a broadcast this hub does not know; ignored',
+      );
       return false;
     }
     const now = clock.now();
@@ -45,7 +50,12 @@ export class PlayLogMerger {
     // or a scheduled item of its plan not logged yet. The times are the hub's, not the box's.
     const existing = store.broadcasts.target(e.broadcastId, clusterId);
     if (!existing && !(b.kind === 'schedule' && this.deps.planned(clusterId, e.broadcastId, b.startAt, b.plannedEnd ?? b.startAt + 1))) {
-      this.deps.deviceLog.warn(this.deps.logger, clusterId, { broadcastId: e.broadcastId }, 'offline play log names a broadcast that was not for this cluster; ignored');
+      this.deps.deviceLog.warn(
+        this.deps.logger,
+        clusterId,
+        { broadcastId: e.broadcastId },
+        'offline play log names a broadcast that was not for this cluster; ignored',
+      );
       return false;
     }
     const t = existing ?? store.broadcasts.ensureTarget(e.broadcastId, clusterId, now, 'pending');
@@ -57,7 +67,7 @@ export class PlayLogMerger {
       {
         status,
         reason: status === 'failed' ? (e.reason ?? 'player-error') : 'played-offline',
-        detail: 'played from the box\'s own plan while it could not reach the hub',
+        detail: "played from the box's own plan while it could not reach the hub",
         cmdId: null,
         startedAt: e.startedAt,
         finishedAt: e.endedAt,

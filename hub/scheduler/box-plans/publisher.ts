@@ -58,7 +58,10 @@ export class PlanPublisher {
       items = items.slice(0, Math.floor(items.length * 0.9));
     }
     const last = items.at(-1);
-    return { plan: { v: PROTOCOL_VERSION, generatedAt: now, from: now, until: items.length < wanted.length && last ? last.startAt : until, items }, wanted: wanted.slice(0, items.length) };
+    return {
+      plan: { v: PROTOCOL_VERSION, generatedAt: now, from: now, until: items.length < wanted.length && last ? last.startAt : until, items },
+      wanted: wanted.slice(0, items.length),
+    };
   }
 
   /** Publishes the plans that changed (of some clusters only, e.g. one just added). */
