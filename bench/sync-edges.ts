@@ -58,7 +58,7 @@ function watchSink(dir: string, broadcastId: () => string | null, seen: Map<stri
   return watch(dir, (_event, name) => {
     const now = Date.now();
     const id = broadcastId();
-    if (!id || !name || !name.includes(id) || seen.has(id)) return;
+    if (!id || !name?.includes(id) || seen.has(id)) return;
     try {
       const file = join(dir, name);
       const offset = dataOffset(file);

@@ -3,7 +3,7 @@
 import { Readable, Transform } from 'node:stream';
 import { withDispatcher } from '../common/ca-dispatcher.js';
 import { LoaError } from '../common/errors.js';
-import type { Media, UploadEvent } from '../hub/http/api.js';
+import type { UploadEvent } from '../hub/http/api.js';
 import { CliError } from './errors.js';
 import type { Catalogue } from './i18n.js';
 import type { Coded } from '../common/i18n/catalogue.js';
@@ -72,6 +72,20 @@ export class ApiClient {
     const res = await this.send(this.url(path), init);
     if (!res.ok) throw await this.errorOf(res);
     return { body: Buffer.from(await res.arrayBuffer()), headers: res.headers };
+  }
+
+  /** POSTs a body streamed as it is made (live audio), with no length and no timeout, and returns
+   *  the hub's JSON answer; errors as for JSON requests. */
+  async postStream<T>(path: string, query: Query, body: Readable, contentType: string): Promise<T> {
+    const init = {
+      method: 'POST',
+      headers: { ...this.headers(), 'content-type': contentType, accept: 'application/json' },
+      body: Readable.toWeb(body) as ReadableStream<Uint8Array>,
+      duplex: 'half',
+    } as RequestInit;
+    const res = await this.send(this.url(path, query), init);
+    if (!res.ok) throw await this.errorOf(res);
+    return (await res.json()) as T;
   }
 
   /**

@@ -61,14 +61,14 @@ export function csvField(cell: CsvCell): string {
 }
 
 export function toCsv(table: CsvTable): string {
-  return [table.head, ...table.rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
+  return `${[table.head, ...table.rows].map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
 }
 
 export function render(result: CommandResult, format: Format, t: Catalogue): string {
-  if (format === 'json') return JSON.stringify(result.json, null, 2) + '\n';
+  if (format === 'json') return `${JSON.stringify(result.json, null, 2)}\n`;
   if (format === 'csv' && result.csv) return toCsv(result.csv);
   if (result.raw !== undefined) return result.raw;
-  return result.view.map((b) => renderBlock(b, t)).join('\n') + '\n';
+  return `${result.view.map((b) => renderBlock(b, t)).join('\n')}\n`;
 }
 
 export function print(result: CommandResult, format: Format, io: CliIo, t: Catalogue): void {

@@ -12,7 +12,6 @@ import { ClockSync } from '../daemon/clock/sync.js';
 import {
   CommandGate,
   PROTOCOL_VERSION,
-  ackSchema,
   clusterTopic,
   decodePayload,
   encodePayload,

@@ -18,7 +18,7 @@ const EPOCH_MS_MAX = 8.64e15;
 /** Splits `T | null` into T and whether null is allowed (zod writes it as anyOf or a type list). */
 function unNull(node: Node): { node: Node; nullable: boolean } {
   const anyOf = node.anyOf as Node[] | undefined;
-  if (anyOf && anyOf.some((n) => n.type === 'null')) {
+  if (anyOf?.some((n) => n.type === 'null')) {
     const inner = anyOf.find((n) => n.type !== 'null') ?? {};
     return { node: { ...inner, description: node.description ?? inner.description }, nullable: true };
   }

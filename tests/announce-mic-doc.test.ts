@@ -81,7 +81,7 @@ describe('docs/live.md: the fake microphone', () => {
     const row = await waitFor(
       () => {
         const b = t.hub.store.broadcasts.get(id);
-        return b && b.targets.every((x) => !['pending', 'sent', 'accepted', 'started'].includes(x.status)) ? b : undefined;
+        return b?.targets.every((x) => !['pending', 'sent', 'accepted', 'started'].includes(x.status)) ? b : undefined;
       },
       { what: 'the push closed on the box' },
     );

@@ -101,7 +101,7 @@ describe('PlayLogFile', () => {
 
   it('drops a torn last line (power cut mid-append) and keeps the next append whole', async () => {
     const d = dir();
-    writeFileSync(join(d, 'playlog.jsonl'), JSON.stringify(entry(1)) + '\n' + JSON.stringify(entry(2)).slice(0, 30));
+    writeFileSync(join(d, 'playlog.jsonl'), `${JSON.stringify(entry(1))}\n${JSON.stringify(entry(2)).slice(0, 30)}`);
     const log = new PlayLogFile(d, silentLogger());
     expect(log.pending).toEqual([entry(1)]);
     await log.append(entry(3));

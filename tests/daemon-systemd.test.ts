@@ -85,7 +85,7 @@ describe('loa-edge under systemd (Type=notify, WatchdogSec)', () => {
     expect(Date.now() - t0).toBeGreaterThan(800);
     expect(Date.now() - t0).toBeLessThan(2500);
     // READY comes first: systemd must not see a watchdog ping from a service still starting.
-    expect(listener.messages.findIndex((m) => m === 'WATCHDOG=1')).toBeGreaterThan(listener.messages.indexOf(ready));
+    expect(listener.messages.indexOf('WATCHDOG=1')).toBeGreaterThan(listener.messages.indexOf(ready));
 
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -2,7 +2,7 @@
 // it, wildcard filters from aedes' own scan, with the same messages either way; and through a real
 // embedded broker a box that subscribes to its own topics gets what is retained there.
 import { describe, expect, it } from 'vitest';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { indexedMemoryPersistence } from '../hub/broker/retained-index.js';
 import { clusterTopic } from '../protocol/index.js';
 import { startTestHub, waitFor } from './helpers/hub.js';

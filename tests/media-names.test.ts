@@ -159,7 +159,7 @@ describe('a media name is taken once', () => {
 
 describe('worst input at the names interface', () => {
   it('refuses bad flags and names with 400, and two uploads racing for one name leave one item and no stray file', async () => {
-    for (const q of ['replace=yes', 'replace=', 'name=' + 'x'.repeat(201)]) {
+    for (const q of ['replace=yes', 'replace=', `name=${'x'.repeat(201)}`]) {
       const r = await t.api<ErrorBody>('POST', `/api/v1/media?${q}&filename=a.wav`, Buffer.from('x'), { headers: { accept: 'application/json' } });
       expect([q, r.status, r.body.error.code]).toEqual([q, 400, 'LOA_BAD_REQUEST']);
     }

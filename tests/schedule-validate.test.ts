@@ -9,7 +9,7 @@ import { ROOT, smallContext, TU_LE_SCHEDULE, tuLeContext } from './helpers/sched
 
 /** Lines 1–6; the programme of each case starts on line 7. */
 const HEAD = ['site: t', 'slots:', '  sang: { start: "05:00", end: "07:30" }', 'zones:', '  xa: [a1, a2]', 'programmes:'];
-const prog = (...lines: string[]) => [...HEAD, ...lines].join('\n') + '\n';
+const prog = (...lines: string[]) => `${[...HEAD, ...lines].join('\n')}\n`;
 const P1 = ['  - id: p1', '    slot: sang', '    zones: [xa]', '    items: [quoc-ca]']; // lines 7–10
 
 interface Case {
@@ -337,7 +337,7 @@ describe('schedule validation rules', () => {
 describe('a broken slot', () => {
   // Three programmes in slot sang, a fixed time inside its hours and one repeating from there.
   const file = (sang: string) =>
-    [
+    `${[
       'site: t',
       'slots:',
       `  sang: ${sang}`,
@@ -351,7 +351,7 @@ describe('a broken slot', () => {
       '  - { id: p4, at: "06:00", clusters: [b1], items: [quoc-ca] }',
       '  - { id: p5, at: "06:30", clusters: [b1], repeat: true, items: [nhac] }',
       '  - { id: p6, slot: sangg, zones: [xa], items: [quoc-ca] }',
-    ].join('\n') + '\n';
+    ].join('\n')}\n`;
   const problems = (sang: string) => validateSchedule(file(sang), 'lich.yaml', smallContext()).problems.map((p) => `${p.line}:${p.col} ${p.code}`);
 
   it('is reported once, where it is broken; the programmes naming it are not said to name no slot', () => {

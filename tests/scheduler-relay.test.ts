@@ -174,7 +174,7 @@ describe('schedule relay items after a hub restart', () => {
 
 describe('relay items in the schedule file', () => {
   const file = (item: string[]) =>
-    [
+    `${[
       'site: t',
       'slots:',
       '  sang: { start: "05:00", end: "07:30" }',
@@ -184,7 +184,7 @@ describe('relay items in the schedule file', () => {
       '    clusters: [a1]',
       '    items:',
       ...item,
-    ].join('\n') + '\n';
+    ].join('\n')}\n`;
   const problems = (item: string[]) =>
     validateSchedule(file(item), 'lich.yaml', smallContext()).problems.map((p) => `${p.code} ${p.line}:${p.col} ${p.message}`);
 

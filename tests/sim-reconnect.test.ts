@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logger.js';
 import { createFleet, type FleetOptions } from '../firmware-sim/index.js';
 import { presenceSchema } from '../protocol/index.js';
-import { startTestBroker, type TestBroker } from './helpers/sim-broker.js';
+import { startTestBroker } from './helpers/sim-broker.js';
 import { retained, TestHub } from './helpers/sim-hub.js';
 import { TEST_HUB_KEY } from './helpers/signing.js';
 

@@ -25,7 +25,7 @@ export interface Coded {
 /** One catalogue: for each language, code → template with {name} placeholders. */
 export type Catalogue<Code extends string> = Readonly<Record<Lang, Readonly<Record<Code, string>>>>;
 
-const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
+const hasOwn = (o: object, key: string): boolean => Object.hasOwn(o, key);
 
 /** Puts the parameters into a template; a placeholder without a value stays as written. */
 export function fill(template: string, params: Params = {}): string {

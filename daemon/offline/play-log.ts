@@ -47,7 +47,7 @@ export class PlayLogFile {
     }
     this.entries.push(checked.data);
     this.log.info({ ...checked.data }, 'offline play logged');
-    const line = JSON.stringify(checked.data) + '\n';
+    const line = `${JSON.stringify(checked.data)}\n`;
     return this.queue(() => appendDurable(this.path, line));
   }
 
@@ -92,7 +92,7 @@ export class PlayLogFile {
   private rewrite(): Promise<void> {
     // The text is taken now, in queue order: an entry appended before this holds its line in the
     // text (its append runs first and is replaced), one appended after is appended after it.
-    const text = this.entries.map((x) => JSON.stringify(x) + '\n').join('');
+    const text = this.entries.map((x) => `${JSON.stringify(x)}\n`).join('');
     return this.queue(() => writeFileAtomic(this.path, text));
   }
 

@@ -87,7 +87,7 @@ export function parseDeviceInfo(xml: string): CameraDeviceInfo | null {
 }
 
 /** Profile tokens go back into our requests (the package writes them into XML unescaped). */
-const TOKEN = /^[A-Za-z0-9_.:\-]{1,64}$/;
+const TOKEN = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 function dimension(v: unknown): number | null {
   const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;

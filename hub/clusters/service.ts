@@ -1,7 +1,7 @@
 // Registering loudspeaker clusters: ids, secrets (shown once, stored as an HMAC), removal
 // and secret rotation, which also end the box's current MQTT session.
 import type { Clock } from '../../common/clock.js';
-import { LoaError, sentenceError } from '../../common/errors.js';
+import { sentenceError } from '../../common/errors.js';
 import { clusterErrors } from './errors.js';
 import type { Logger } from '../../common/logger.js';
 import { CLUSTER_ID_PATTERN, clusterTopic } from '../../protocol/index.js';

@@ -4,7 +4,6 @@
 // broadcasts and setting a cluster's volume.
 import { randomBytes } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../common/clock.js';
-import { LoaError, sentenceError } from '../../common/errors.js';
 import { clusterErrors } from '../clusters/errors.js';
 import { mediaErrors } from '../media/errors.js';
 import { broadcastErrors } from './errors.js';

@@ -3,7 +3,6 @@
 // when the stream is over.
 import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
-import { LoaError } from '../../common/errors.js';
 import { clusterErrors } from '../clusters/errors.js';
 import type { StreamRef } from '../../protocol/index.js';
 import { segmentMs } from '../broadcasts/acks.js';

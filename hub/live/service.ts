@@ -338,7 +338,7 @@ export class LiveService {
    *  source was lost goes into the detail ("relay lost N s", as for a schedule's relay). */
   closeLog(id: string, end: { status: 'finished' | 'stopped'; reason?: string }): void {
     const e = this.entries.get(id);
-    if (!e || !e.logged || e.logClosed) return;
+    if (!e?.logged || e.logClosed) return;
     e.logClosed = true;
     const s = e.stream;
     const lostMs = [...s.gaps.filter((g) => g.endAt !== null), ...(s.currentGap ? [s.currentGap] : [])].reduce((sum, g) => sum + g.lengthMs, 0);

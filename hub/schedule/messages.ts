@@ -179,7 +179,7 @@ const en: Catalogue = {
   SCHEDULE_NO_ITEMS: (p) => `"${p.id}" has no items; list at least one \`media:\` or \`silence:\`.`,
   SCHEDULE_BAD_ITEM: (p) => `an item needs exactly one of media, silence, relay or tts (found: ${p.found || 'none'}).`,
   SCHEDULE_BAD_RELAY_URL: (p) =>
-    `"${p.value}" cannot be relayed: ` + `${RELAY_URL_WHY[p.why]}; ` + "give the station's stream URL, e.g. https://stream.example.vn/vov1.mp3.",
+    `"${p.value}" cannot be relayed: ${RELAY_URL_WHY[p.why]}; give the station's stream URL, e.g. https://stream.example.vn/vov1.mp3.`,
   SCHEDULE_TTS_FAILED: (p) => `this text could not be read out: ${p.detail} Fix the text or the \`voice\`, or check the text-to-speech settings of the hub.`,
   SCHEDULE_UNTIL_WITHOUT_REPEAT: (p) => `"${p.id}" has \`until\` but does not repeat; add \`repeat: true\` or remove \`until\`.`,
   SCHEDULE_UNTIL_OUTSIDE_SLOT: (p) => `"${p.id}": until ${p.until} is outside slot ${p.slot} (${p.start}–${p.end}).`,

@@ -84,7 +84,7 @@ export class Reader extends Reporter {
   }
 
   posOf(node: YNode, fallback: SourcePos = { line: 1, col: 1 }): SourcePos {
-    if (node && node.range) {
+    if (node?.range) {
       const { line, col } = this.lines.linePos(node.range[0]);
       return { line, col };
     }

@@ -96,7 +96,7 @@ async function route(req: RecordedRequest, res: ServerResponse, hub: StandinHub)
       health: null,
     };
     s.clusters.push(cluster);
-    return send(res, 201, { cluster, secret: 'secret-for-' + cluster.id });
+    return send(res, 201, { cluster, secret: `secret-for-${cluster.id}` });
   }
   if (group === 'clusters' && id) {
     const cluster = s.clusters.find((c) => c.id === id);
@@ -107,7 +107,7 @@ async function route(req: RecordedRequest, res: ServerResponse, hub: StandinHub)
       s.clusters = s.clusters.filter((c) => c !== cluster);
       return send(res, 200, { removed: id });
     }
-    if (action === 'rotate-secret') return send(res, 200, { cluster, secret: 'rotated-' + id });
+    if (action === 'rotate-secret') return send(res, 200, { cluster, secret: `rotated-${id}` });
     if (action === 'volume') {
       cluster.volume = Number(json().volume);
       return send(res, 200, { cluster, commandId: 'cmd-1' });

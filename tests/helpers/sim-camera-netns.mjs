@@ -31,7 +31,7 @@ try {
   const all = await run(['-a'], '');
   const right = await run(['-u', 'admin', '-p', 'admin', '127.0.1.2'], 'get rtsp\nget profiles\nget time\nquit\n');
   const wrong = await run(['-u', 'admin', '-p', 'not-the-password', '127.0.1.2'], 'get rtsp\nquit\n');
-  process.stdout.write(JSON.stringify({ all, right, wrong }) + '\n');
+  process.stdout.write(`${JSON.stringify({ all, right, wrong })}\n`);
 } finally {
   await farm.stop();
 }

@@ -119,7 +119,7 @@ describe('loa-edge obeys only commands the hub signed (issue 14, item 3)', () =>
   it('a forged seq of 2^53-1 does not lock the box', async () => {
     const id = 'forge-seq';
     await startBox(id);
-    for (const payload of [JSON.stringify(cmd.volume(MAX_SEQ, 0)), JSON.stringify({ ...cmd.volume(MAX_SEQ, 0), sig: 'A'.repeat(86) + '==' })]) {
+    for (const payload of [JSON.stringify(cmd.volume(MAX_SEQ, 0)), JSON.stringify({ ...cmd.volume(MAX_SEQ, 0), sig: `${'A'.repeat(86)}==` })]) {
       await forge(id, payload);
     }
     await watcher.waitFor('both refused', () => watcher.acks(id).filter((a) => a.seq === MAX_SEQ && a.status === 'refused').length === 2);

@@ -4,7 +4,6 @@
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Readable } from 'node:stream';
 import { locateFfmpeg } from '../../../common/ffmpeg.js';
 import type { PushAnswer } from '../../../hub/http/api.js';
 import type { CommandContext } from '../../context.js';
@@ -97,20 +96,12 @@ export async function announceLive(opts: LiveAnnounceOptions, choice: { clusters
       throw new CliError('LOA_CLI_CAPTURE_FAILED', a.captureFailed(stderr.trim().split('\n').at(-1) ?? ''));
     }
     if (!ctx.json) ctx.io.stderr.write(`${opts.file !== undefined ? a.liveFileStarted : a.micStarted}\n`);
-    const query = new URLSearchParams(choice.all ? { all: '1' } : { clusters: (choice.clusters ?? []).join(',') });
-    if (opts.chime) query.set('chime', '1');
-    if (opts.emergency) query.set('emergency', '1');
-    const init = {
-      method: 'POST',
-      // The hub's API client keeps its token to itself; a streaming push needs its own request.
-      headers: { authorization: `Bearer ${ctx.api['token']}`, 'content-type': 'audio/mpeg', accept: 'application/json' },
-      body: Readable.toWeb(proc.stdout) as ReadableStream<Uint8Array>,
-      duplex: 'half',
-    } as RequestInit;
-    // The client's own send and errorOf (bracket access): the same network and hub error messages.
-    const res = await ctx.api['send'](`${ctx.api.baseUrl}/api/v1/live/push?${query.toString()}`, init);
-    if (!res.ok) throw await ctx.api['errorOf'](res);
-    const body = (await res.json()) as PushAnswer;
+    const query = {
+      ...(choice.all ? { all: '1' } : { clusters: (choice.clusters ?? []).join(',') }),
+      ...(opts.chime ? { chime: '1' } : {}),
+      ...(opts.emergency ? { emergency: '1' } : {}),
+    };
+    const body = await ctx.api.postStream<PushAnswer>('/api/v1/live/push', query, proc.stdout, 'audio/mpeg');
     // The audio that went on air: the hub's durationMs starts only once the stream is set up, a
     // moment (seconds on a loaded hub) after the capture began, and would undercount the speech.
     const seconds = (body.stream.audioMs / 1000).toFixed(1);

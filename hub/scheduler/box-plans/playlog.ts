@@ -5,7 +5,7 @@
 // (and the month's report) by claiming them (issue 14, item 7).
 import { allClustersTopic, decodePayload, parseClusterTopic, type PlayLogEntry } from '../../../protocol/index.js';
 import type { DeviceListenerDeps } from '../../devices/listener.js';
-import type { Store, TargetRow } from '../../store/index.js';
+import type { TargetRow } from '../../store/index.js';
 
 /** Outcomes the live path settles for good; an offline report does not overwrite them. */
 const SETTLED: readonly TargetRow['status'][] = ['finished', 'stopped', 'preempted', 'failed', 'refused'];
