@@ -27,7 +27,7 @@ export async function cameras(args: { cameras: number; viewers: number; seconds:
   const dead = Math.round(n * 0.05);
   // Spread the dead ones over the list so they do not all fall into one batch.
   const deadIdx = Array.from({ length: dead }, (_, k) => Math.floor((k * n) / dead) + 1).filter((i) => i < n);
-  deadIdx.forEach((i, k) => farm.setFaults(i, k % 2 === 0 ? { dead: true } : { slowMs: 3_600_000 }));
+  for (const [k, i] of deadIdx.entries()) farm.setFaults(i, k % 2 === 0 ? { dead: true } : { slowMs: 3_600_000 });
   const config = { cameras: { pollIntervalSec, timeoutMs, ...(args.concurrency ? { concurrency: args.concurrency } : {}) } };
   let hub = await startHubProcess(config);
   try {
@@ -41,7 +41,11 @@ export async function cameras(args: { cameras: number; viewers: number; seconds:
     }
     log(`added ${n} cameras in ${Date.now() - t0} ms`);
     const list = async () => (await hub.api<{ cameras: View[] }>('GET', '/api/v1/cameras')).cameras;
-    const counts = (vs: View[]) => vs.reduce<Record<string, number>>((m, v) => ((m[v.status] = (m[v.status] ?? 0) + 1), m), {});
+    const counts = (vs: View[]) => {
+      const m: Record<string, number> = {};
+      for (const v of vs) m[v.status] = (m[v.status] ?? 0) + 1;
+      return m;
+    };
     /** Waits until every camera was checked at or after `since`; the time that took. */
     const cycleFrom = async (since: number): Promise<{ ms: number; views: View[] }> => {
       for (;;) {

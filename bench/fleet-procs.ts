@@ -74,7 +74,7 @@ export async function startFleetProcesses(opts: {
         }),
     ),
   );
-  children.forEach((c, w) => c.send(start(w)));
+  for (const [w, c] of children.entries()) c.send(start(w));
   const connected = () => counts.reduce((a, b) => a + b, 0);
   return {
     pids: children.map((c) => c.pid!),

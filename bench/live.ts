@@ -99,7 +99,9 @@ function sinkWatch(edges: EdgeProcess[]) {
     if (names.some((n) => n.includes(current!) && hasAudio(join(e.sinkDir, n)))) first.set(e.clusterId, now);
   };
   const watchers: FSWatcher[] = edges.map((e) => watch(e.sinkDir, (_ev, name) => check(e, name)));
-  const poll = setInterval(() => edges.forEach((e) => check(e)), 5);
+  const poll = setInterval(() => {
+    for (const e of edges) check(e);
+  }, 5);
   return {
     arm(id: string) {
       current = id;
@@ -108,7 +110,7 @@ function sinkWatch(edges: EdgeProcess[]) {
     first,
     close() {
       clearInterval(poll);
-      watchers.forEach((w) => w.close());
+      for (const w of watchers) w.close();
     },
   };
 }

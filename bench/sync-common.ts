@@ -6,7 +6,10 @@ export const TARGET_SPREAD_MS = 20;
 /** A seeded generator: the same clock offsets on every run, so runs compare. */
 export function seeded(seed: number): () => number {
   let x = seed >>> 0;
-  return () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  return () => {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    return x / 2 ** 32;
+  };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

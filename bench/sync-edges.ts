@@ -115,7 +115,7 @@ export async function syncRealDaemons(o: { hub: HubProcess; mediaId: string; dir
 
     let current: string | null = null;
     const perEdge = edges.map(() => new Map<string, number>());
-    edges.forEach((e, i) => watchers.push(watchSink(e.sinkDir, () => current, perEdge[i]!)));
+    for (const [i, e] of edges.entries()) watchers.push(watchSink(e.sinkDir, () => current, perEdge[i]!));
     const items = [];
     // Item 0 warms the code paths of freshly started daemons; it is reported apart.
     for (let k = 0; k <= o.items; k++) {

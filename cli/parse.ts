@@ -30,6 +30,7 @@ export function idParser(kind: 'cluster' | 'camera', t: Catalogue): (v: string) 
 /** Free text the hub stores (names, ids of records): 1 to `max` characters, no control characters. */
 export function textParser(what: string, max: number, t: Catalogue): (v: string) => string {
   return (v) => {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters in untrusted text is the point
     if (v.trim() === '' || v.length > max || /[\u0000-\u001f\u007f]/.test(v)) throw usageError('LOA_CLI_BAD_TEXT', t.badText(what, max));
     return v;
   };

@@ -79,11 +79,15 @@ const bracketCache = new Map<string, Map<number, number>>();
 
 function bracketOffset(tz: string, ms: number): number {
   let m = bracketCache.get(tz);
-  if (!m) bracketCache.set(tz, (m = new Map()));
+  if (!m) {
+    m = new Map();
+    bracketCache.set(tz, m);
+  }
   let v = m.get(ms);
   if (v === undefined) {
     if (m.size > 50_000) m.clear();
-    m.set(ms, (v = zoneOffsetMs(tz, ms)));
+    v = zoneOffsetMs(tz, ms);
+    m.set(ms, v);
   }
   return v;
 }

@@ -32,7 +32,7 @@ function boxClock(): { clock: Clock; shiftMs: number } {
 }
 
 async function run(opts: { config: string }): Promise<void> {
-  let config;
+  let config: ReturnType<typeof loadEdgeConfig>;
   try {
     config = loadEdgeConfig(opts.config);
   } catch (e) {

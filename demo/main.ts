@@ -216,9 +216,9 @@ async function main(): Promise<void> {
 
 /** Adds the simulated cameras, waits for one poll of each, prints their status and the monitor's address. */
 async function showCameras(hub: Hub, cams: CameraFarm, villages: string[], httpUrl: string, say: (s: string) => void, colour: boolean): Promise<void> {
-  cams.cameras.forEach((c, i) =>
-    hub.cameras.add({ id: c.name, host: c.host, port: c.port, user: 'admin', password: 'admin', name: `Camera ${c.name.slice(4)}`, village: villages[i] }),
-  );
+  for (const [i, c] of cams.cameras.entries()) {
+    hub.cameras.add({ id: c.name, host: c.host, port: c.port, user: 'admin', password: 'admin', name: `Camera ${c.name.slice(4)}`, village: villages[i] });
+  }
   await hub.cameras.pollAll();
   const table = demoTable(['camera', 'village', 'address', 'status', 'reason', 'model'], colour);
   for (const v of hub.cameras.list())

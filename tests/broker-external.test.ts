@@ -49,8 +49,10 @@ function parseAcl(text: string): Map<string, string[][]> {
   for (const line of text.split('\n').map((l) => l.trim())) {
     if (!line || line.startsWith('#')) continue;
     const [kw, a, b] = line.split(/\s+/);
-    if (kw === 'user') out.set((user = a!), []);
-    else if (kw === 'topic') out.get(user)!.push([a!, b!]);
+    if (kw === 'user') {
+      user = a!;
+      out.set(user, []);
+    } else if (kw === 'topic') out.get(user)!.push([a!, b!]);
   }
   return out;
 }

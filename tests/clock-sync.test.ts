@@ -14,7 +14,10 @@ import { FakeClock } from './helpers/fake-clock.js';
 /** A seeded generator, so a failure can be replayed. */
 function lcg(seed: number): () => number {
   let x = seed;
-  return () => (x = (x * 1664525 + 1013904223) % 2 ** 32) / 2 ** 32;
+  return () => {
+    x = (x * 1664525 + 1013904223) % 2 ** 32;
+    return x / 2 ** 32;
+  };
 }
 
 /** One exchange with a box whose clock is `boxAhead` ms ahead of the hub, `out` and `back` ms on the wire. */

@@ -27,7 +27,9 @@ function capture() {
       .toString()
       .split('\n')
       .filter(Boolean)
-      .forEach((l) => lines.push(JSON.parse(l) as Record<string, unknown>)),
+      .forEach((l) => {
+        lines.push(JSON.parse(l) as Record<string, unknown>);
+      }),
   );
   return { lines, logger: createLogger({ name: 'hw', level: 'debug', destination: stream }) };
 }

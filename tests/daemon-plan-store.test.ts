@@ -10,7 +10,9 @@ import { PROTOCOL_VERSION, type Plan, type PlanItem } from '../protocol/index.js
 import { makeTempDir } from './helpers/tmp.js';
 
 const dirs: { remove(): void }[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
+afterEach(() => {
+  for (const d of dirs.splice(0)) d.remove();
+});
 function dir(): string {
   const d = makeTempDir('loa-plan-store-');
   dirs.push(d);

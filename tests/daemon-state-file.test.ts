@@ -12,7 +12,9 @@ import { JsonStateFile } from '../daemon/state-file.js';
 import { makeTempDir } from './helpers/tmp.js';
 
 const dirs: { remove(): void }[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
+afterEach(() => {
+  for (const d of dirs.splice(0)) d.remove();
+});
 function dir(): string {
   const d = makeTempDir('loa-state-file-');
   dirs.push(d);

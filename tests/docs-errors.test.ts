@@ -28,7 +28,7 @@ function tsFiles(dir: string): string[] {
 /** Codes raised in one file's text: the first argument of any `…Error(` call or constructor
  *  (LoaError, CliError, ApiError, usageError, mediaError, …), `code: 'LOA_…'` literals, and
  *  `LOA_…: 404` entries of a code-to-status map. Env variable names (LOA_TOKEN) match none. */
-export function scanSource(text: string, where: string, into: Found): void {
+function scanSource(text: string, where: string, into: Found): void {
   const add = (map: Map<string, string>, key: string) => {
     if (!map.has(key)) map.set(key, where);
   };

@@ -82,7 +82,10 @@ describe.runIf(haveOpenssl)('MQTT over TLS', () => {
   it('a client that does not trust the CA is refused in the TLS handshake, before MQTT', async () => {
     // No `ca`: Node's default roots, which do not include this self-signed CA.
     const err = await connectDevice(tlsUrl, a.id, a.secret).then(
-      (c) => (c.end(true), null),
+      (c) => {
+        c.end(true);
+        return null;
+      },
       (e: NodeJS.ErrnoException) => e,
     );
     // The hub sends its leaf certificate only; the client finds no trusted issuer for it.

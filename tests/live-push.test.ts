@@ -24,7 +24,12 @@ describe('live push from the operator', () => {
   let tone: string;
 
   beforeAll(async () => {
-    const destination = new Writable({ write: (chunk: Buffer, _e, done) => (logLines.push(...chunk.toString().split('\n').filter(Boolean)), done()) });
+    const destination = new Writable({
+      write: (chunk: Buffer, _e, done) => {
+        logLines.push(...chunk.toString().split('\n').filter(Boolean));
+        done();
+      },
+    });
     t = await startTestHub({
       dataDir: join(tmp.path, 'hub'),
       config: { live: { pushStallMs: 1500 } } as never,

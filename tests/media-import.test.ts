@@ -20,6 +20,12 @@ mkdirSync(inputs);
 afterAll(() => tmp.remove());
 
 let dirs = 0;
+/** Writes a file and gives its path. */
+function written(path: string, content: string | Buffer): string {
+  writeFileSync(path, content);
+  return path;
+}
+
 function freshMediaDir(): string {
   const d = join(tmp.path, `media-${++dirs}`);
   mkdirSync(d);
@@ -164,13 +170,13 @@ describe('importMedia: bad input', () => {
   const bad: { label: string; make: () => string; code: string; status: number; extra?: Partial<ImportMediaOptions> }[] = [
     {
       label: 'a text file',
-      make: () => (writeFileSync(join(inputs, 'notes.txt'), 'Họp thôn lúc 7 giờ tối.\n'), join(inputs, 'notes.txt')),
+      make: () => written(join(inputs, 'notes.txt'), 'Họp thôn lúc 7 giờ tối.\n'),
       code: 'LOA_MEDIA_NOT_AUDIO',
       status: 422,
     },
     {
       label: 'random bytes with no extension',
-      make: () => (writeFileSync(join(inputs, 'blob'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 251))), join(inputs, 'blob')),
+      make: () => written(join(inputs, 'blob'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 251))),
       code: 'LOA_MEDIA_NOT_AUDIO',
       status: 422,
     },
@@ -186,7 +192,7 @@ describe('importMedia: bad input', () => {
       code: 'LOA_MEDIA_NOT_AUDIO',
       status: 422,
     },
-    { label: 'an empty file', make: () => (writeFileSync(join(inputs, 'empty.mp3'), ''), join(inputs, 'empty.mp3')), code: 'LOA_MEDIA_EMPTY', status: 422 },
+    { label: 'an empty file', make: () => written(join(inputs, 'empty.mp3'), ''), code: 'LOA_MEDIA_EMPTY', status: 422 },
     { label: 'a missing path', make: () => join(inputs, 'nope.wav'), code: 'LOA_MEDIA_UNREADABLE', status: 400 },
     { label: 'a folder', make: () => inputs, code: 'LOA_MEDIA_UNREADABLE', status: 400 },
     {

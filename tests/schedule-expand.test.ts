@@ -12,7 +12,6 @@ const ctx = smallContext();
 /** Epoch ms of a Vietnam wall time (UTC+7, no daylight saving): 05:00 on the 23rd is 22:00Z on the 22nd. */
 const vn = (date: string, time: string) => Date.parse(`${date}T${time}+07:00`);
 const S = 1000;
-const M = 60 * S;
 
 function load(text: string): Schedule {
   const { schedule, problems } = validateSchedule(text, 'f.yaml', ctx);

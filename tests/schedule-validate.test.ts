@@ -272,7 +272,12 @@ describe('schedule validation rules', () => {
 
   it('a tts item plays the speech made for it, for as long as it lasts, with its voice', () => {
     const asked: [string, string | null][] = [];
-    const ctx = smallContext({ speech: (text, voice) => (asked.push([text, voice]), { id: 'm-tts', durationMs: 7000 }) });
+    const ctx = smallContext({
+      speech: (text, voice) => {
+        asked.push([text, voice]);
+        return { id: 'm-tts', durationMs: 7000 };
+      },
+    });
     const text = prog(
       '  - id: p1',
       '    slot: sang',

@@ -21,7 +21,9 @@ function manualClock(): Clock & { fire(): void } {
       timers.push(fn);
       return { cancel: () => timers.splice(timers.indexOf(fn), 1) };
     },
-    fire: () => timers.splice(0).forEach((f) => f()),
+    fire: () => {
+      for (const f of timers.splice(0)) f();
+    },
   };
 }
 

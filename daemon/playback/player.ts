@@ -242,7 +242,8 @@ class FfmpegSession extends EventEmitter<PlayerEvents> implements PlayerSession 
       if (!this.running || this.stopping) return;
       const stillMs = this.o.clock.now() - this.movedAt;
       if (stillMs < this.o.stallMs) return this.scheduleStallCheck();
-      this.stalled = `ffmpeg stalled: no output progress for ${(stillMs / 1000).toFixed(1)} s (at ${Math.max(0, this.outTimeUs / 1000).toFixed(0)} ms of this run)`;
+      const atMs = Math.max(0, this.outTimeUs / 1000).toFixed(0);
+      this.stalled = `ffmpeg stalled: no output progress for ${(stillMs / 1000).toFixed(1)} s (at ${atMs} ms of this run)`;
       this.o.log.warn({ pid: this.pid, stillMs }, 'ffmpeg stalled; killing it');
       // SIGKILL: a stopped (SIGSTOP) or wedged process does not act on SIGTERM.
       this.cmd.kill('SIGKILL');

@@ -143,7 +143,9 @@ export class SimCamera {
     const [port, dport] = [this.boundPort, this.udp ? this.boundDiscoveryPort : null];
     const rebooting = this.close().then(() => this.open(port, dport));
     this.rebooting = rebooting;
-    await rebooting.finally(() => void (this.rebooting === rebooting && (this.rebooting = null)));
+    await rebooting.finally(() => {
+      if (this.rebooting === rebooting) this.rebooting = null;
+    });
     this.opts.logger.debug({ camera: this.name }, 'camera restarted');
   }
 

@@ -120,7 +120,10 @@ export class AlarmService {
   private kindsOf(s: AlarmSubject): Set<string> {
     const key = subjectKey(s);
     let kinds = this.openKinds.get(key);
-    if (!kinds) this.openKinds.set(key, (kinds = new Set()));
+    if (!kinds) {
+      kinds = new Set();
+      this.openKinds.set(key, kinds);
+    }
     return kinds;
   }
 

@@ -11,6 +11,7 @@ import { CAMERA_ID_PATTERN, DEFAULT_DEVICE_PATH, DEFAULT_ONVIF_PORT, HOST_PATTER
 /** A camera read from the cameras file, checked like one added by an operator. */
 export type FileCamera = CameraSettingsRow;
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters in untrusted text is the point
 const noControl = (what: string) => (s: string) => !/[\u0000-\u001f\u007f]/.test(s) || `${what} contains control characters`;
 
 function cameraSchema(baseDir: string) {

@@ -91,7 +91,9 @@ class Subscription {
       // point it makes would be left on the camera with nobody to unsubscribe it.
       return this.creating.then(() => this.unsubscribe(s));
     }
-    return unsubscribe ? this.unsubscribe(s) : (s.close(), Promise.resolve());
+    if (unsubscribe) return this.unsubscribe(s);
+    s.close();
+    return Promise.resolve();
   }
 
   /** Cuts the session (and its held PullMessages) and sends Unsubscribe on a session of its own. */

@@ -46,6 +46,7 @@ const AUTH_TEXT = /notauthori[sz]ed|not authori[sz]ed|unauthori[sz]ed|authentica
 
 /** Cuts camera-supplied text to something a log line and a table can hold. */
 export function clip(s: string, max = 120): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters in untrusted text is the point
   const flat = s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }

@@ -77,7 +77,7 @@ export class SnapshotProxy {
 
   private async fetch(id: string, uri: string): Promise<Snapshot> {
     const { store, clock, timeoutMs, logger } = this.deps;
-    let conn;
+    let conn: ReturnType<typeof store.cameras.connection>;
     try {
       conn = store.cameras.connection(id);
     } catch (e) {

@@ -50,8 +50,12 @@ export async function startPushedStream(
   let end: PushEnd | null = null;
   let timer: TimerHandle | null = null;
   // A listener beside the pipe to ffmpeg's stdin: both see every chunk.
-  const onData = (): void => void (lastDataAt = clock.now());
-  const onEnd = (): void => void (bodyEnded = true);
+  const onData = (): void => {
+    lastDataAt = clock.now();
+  };
+  const onEnd = (): void => {
+    bodyEnded = true;
+  };
   const onClose = (): void => {
     if (bodyEnded || end) return;
     end = 'aborted';

@@ -369,7 +369,12 @@ export class LiveService {
 
   async stopAll(): Promise<void> {
     this.deps.bus.removeListeners(this);
-    await Promise.all([...this.entries.values()].map((e) => (e.untilTimer?.cancel(), e.stream.stop())));
+    await Promise.all(
+      [...this.entries.values()].map((e) => {
+        e.untilTimer?.cancel();
+        return e.stream.stop();
+      }),
+    );
   }
 
   private async ended(id: string, why: LiveEndReason): Promise<void> {

@@ -194,8 +194,9 @@ function readTargets(sc: Scope, f: Map<string, Field>, label: string, at: Source
   if (!zonesF && !clustersF) r.report('SCHEDULE_NO_TARGET', at, { id: label });
   for (const { text, pos } of (zonesF && r.scalars(zonesF)) || []) {
     const members = text === 'all' ? ctx.clusterIds : zones.get(text);
-    if (members) members.forEach((c) => clusters.add(c));
-    else r.report('SCHEDULE_UNKNOWN_ZONE', pos, { value: text, hint: closest(text, ['all', ...zones.keys()]) });
+    if (members) {
+      for (const c of members) clusters.add(c);
+    } else r.report('SCHEDULE_UNKNOWN_ZONE', pos, { value: text, hint: closest(text, ['all', ...zones.keys()]) });
   }
   const known = new Set(ctx.clusterIds);
   for (const { text, pos } of (clustersF && r.scalars(clustersF)) || []) {

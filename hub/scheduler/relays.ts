@@ -30,7 +30,7 @@ export class RelayPool {
   ) {}
 
   /** The item's stream, opened now if no cluster asked before; null when it cannot be opened. */
-  get(w: Wanted, now: number): Promise<OpenRelay | null> {
+  get(w: Wanted): Promise<OpenRelay | null> {
     const known = this.open.get(w.key);
     if (known) return known.ready;
     const live = this.opener();

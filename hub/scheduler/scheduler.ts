@@ -267,7 +267,7 @@ export class Scheduler {
   private playRelay(clusterId: string, w: Wanted, startAt: number): void {
     const { store, config, clock, ledger } = this.deps;
     void this.relays
-      .get(w, clock.now())
+      .get(w)
       .then((r) => {
         // Superseded while the stream opened (an emergency, a new schedule): nothing to send.
         if (!r || !this.running || this.commanded.get(clusterId)?.key !== w.key) {

@@ -60,7 +60,7 @@ export function switchToNextSigningKey(dataDir: string, logger: Logger): { old: 
 }
 
 function readKey(path: string, logger: Logger): SigningKey {
-  let stat;
+  let stat: ReturnType<typeof statSync>;
   let pem: string;
   try {
     stat = statSync(path);

@@ -102,7 +102,9 @@ export class ScheduleStore {
   stopEmergencies(at: number, by: string, id?: string): EmergencyRow[] {
     const active = this.activeEmergencies().filter((e) => !id || e.id === id);
     const stmt = prepared(this.db, 'UPDATE emergencies SET stopped_at = ?, stopped_by = ? WHERE id = ?');
-    this.db.transaction(() => active.forEach((e) => stmt.run(at, by, e.id)))();
+    this.db.transaction(() => {
+      for (const e of active) stmt.run(at, by, e.id);
+    })();
     return active.map((e) => ({ ...e, stoppedAt: at, stoppedBy: by }));
   }
 

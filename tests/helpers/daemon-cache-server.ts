@@ -45,7 +45,9 @@ export async function startCacheServer(credentials: { user: string; password: st
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     maxConcurrent = Math.max(maxConcurrent, ++concurrent);
-    res.on('close', () => void (concurrent -= 1));
+    res.on('close', () => {
+      concurrent -= 1;
+    });
     const range = req.headers.range;
     const answer = (status: number) => {
       requests.push({ path, range, status });

@@ -27,7 +27,11 @@ export class FakeClock implements Clock {
     // Whole milliseconds, like Date.now(): callers may pass fractional delays (jittered backoff).
     const timer: Timer = { at: this.t + Math.ceil(Math.max(0, ms)), seq: this.seq++, fn, cancelled: false };
     this.timers.push(timer);
-    return { cancel: () => void (timer.cancelled = true) };
+    return {
+      cancel: () => {
+        timer.cancelled = true;
+      },
+    };
   }
 
   /** The time of the next live timer, if any. */

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { Logger } from '../../common/logger.js';
 import { silentLogger } from '../../common/logger.js';
-import { startCameras, type CameraFarm, type SimCamera } from '../../firmware-sim/cameras/index.js';
+import { startCameras, type CameraFarm } from '../../firmware-sim/cameras/index.js';
 import type { HubConfigInput } from '../../hub/config.js';
 import type { CameraView } from '../../hub/cameras/types.js';
 import { startTestHub, waitFor, type TestHub } from './hub.js';
@@ -76,7 +76,8 @@ export async function startCameraHub(opts: {
   }
   const ids = farm.cameras.map((_, i) => `cam-${i + 1}`);
   if (opts.addCameras ?? true) {
-    farm.cameras.forEach((cam: SimCamera, i) => hub.hub.cameras.add({ id: ids[i]!, host: cam.host, port: cam.port, user: 'admin', password, name: cam.name }));
+    for (const [i, cam] of farm.cameras.entries())
+      hub.hub.cameras.add({ id: ids[i]!, host: cam.host, port: cam.port, user: 'admin', password, name: cam.name });
   }
   const view = (id: string): CameraView => {
     const v = hub.hub.cameras.get(id);

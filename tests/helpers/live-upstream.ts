@@ -26,7 +26,7 @@ export async function startUpstream(freqHz = 440): Promise<Upstream> {
   let server: Server;
   const state = { requests: 0, bytes: 0 };
   const make = (): Server => {
-    const s = createServer((req, res) => {
+    const s = createServer((_req, res) => {
       state.requests += 1;
       res.writeHead(200, { 'content-type': 'audio/mpeg', 'cache-control': 'no-store' });
       const p = spawn(

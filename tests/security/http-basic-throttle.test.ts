@@ -59,7 +59,13 @@ describe.skipIf(externalBroker)('HTTP Basic logins of boxes (media, live)', () =
     const right = await fetch(`${t.addresses.httpUrl}/api/v1/media/none/content`, { headers: { authorization: basic('media-box', box.secret) } });
     expect(right.status).toBe(404); // …while the right box is let in at once (and told there is no such media)
     expect(Date.now() - start).toBeLessThan(2000);
-    await waitFor(async () => (await clock.advance(10_000), wrong.every((w) => w.status === 401)), { what: 'the 401s', timeoutMs: 30_000 });
+    await waitFor(
+      async () => {
+        await clock.advance(10_000);
+        return wrong.every((w) => w.status === 401);
+      },
+      { what: 'the 401s', timeoutMs: 30_000 },
+    );
     // 60 scrypts before (about 60 × scryptMs); now 60 HMACs and the HTTP work around them.
     expect(cpuMs() - before).toBeLessThan(10 * scryptMs); // measured: under 2
   });
@@ -77,7 +83,13 @@ describe.skipIf(externalBroker)('HTTP Basic logins of boxes (media, live)', () =
     await waitFor(refusalsLogged('mqtt', 1), { what: 'the MQTT refusal counted' });
     const late = fetchAs('/api/v1/media/m-1/content', basic('both-ways', 'wrong'));
     await waitFor(refusalsLogged('http', 2), { what: 'the HTTP refusal counted as the second' });
-    await waitFor(async () => (await clock.advance(10_000), late.status === 401), { what: 'the 401' });
+    await waitFor(
+      async () => {
+        await clock.advance(10_000);
+        return late.status === 401;
+      },
+      { what: 'the 401' },
+    );
     expect(await mqttTry).toBe(4);
   });
 

@@ -85,7 +85,13 @@ describe.skipIf(externalBroker)('stored cluster secrets', () => {
     await start();
     const before = cpuMs();
     const guesses = Array.from({ length: 100 }, (_, i) => attempt('old-box', `guess-${i}`));
-    await waitFor(async () => (await clock.advance(10_000), guesses.every((g) => g.answer !== null)), { what: 'every guess answered', timeoutMs: 30_000 });
+    await waitFor(
+      async () => {
+        await clock.advance(10_000);
+        return guesses.every((g) => g.answer !== null);
+      },
+      { what: 'every guess answered', timeoutMs: 30_000 },
+    );
     const spent = cpuMs() - before;
     const busy = guesses.filter((g) => g.answer === 3).length;
     // 100 checks would cost 100 scrypts; two run at once and 16 wait, the rest are told to retry.
@@ -120,7 +126,13 @@ describe.skipIf(externalBroker)('stored cluster secrets', () => {
     writeFileSync(join(tmp.path, 'cluster-secrets.key'), `${Buffer.alloc(32, 9).toString('base64url')}\n`);
     await start();
     const refused = attempt('old-box', secret);
-    await waitFor(async () => (await clock.advance(10_000), refused.answer !== null), { what: 'the answer' });
+    await waitFor(
+      async () => {
+        await clock.advance(10_000);
+        return refused.answer !== null;
+      },
+      { what: 'the answer' },
+    );
     expect(refused.answer).toBe(4);
     const why = lines.map((l) => JSON.parse(l) as { level: number; msg: string; clusterId?: string }).find((l) => /stored under another key/.test(l.msg));
     expect(why).toMatchObject({ level: 50, clusterId: 'old-box' });

@@ -47,7 +47,14 @@ const refusalsLogged = (n: number) => (): boolean =>
 
 /** Waits until the hub has counted n failures, moving its clock on if it holds attempts back. */
 async function counted(n: number): Promise<void> {
-  await waitFor(async () => refusalsLogged(n)() || (await clock.advance(10_000), false), { what: `${n} refusals counted`, timeoutMs: 20_000 });
+  await waitFor(
+    async () => {
+      if (refusalsLogged(n)()) return true;
+      await clock.advance(10_000);
+      return false;
+    },
+    { what: `${n} refusals counted`, timeoutMs: 20_000 },
+  );
 }
 
 /** A wrong attempt is not answered while the clock stands still, and is once it moves on. */
@@ -55,7 +62,13 @@ async function answeredLate(id: string): Promise<void> {
   const late = attempt(id, 'wrong-again');
   await new Promise((r) => setTimeout(r, 300));
   expect(late.answer).toBeNull();
-  await waitFor(async () => (await clock.advance(10_000), late.answer === 4), { what: 'the held refusal' });
+  await waitFor(
+    async () => {
+      await clock.advance(10_000);
+      return late.answer === 4;
+    },
+    { what: 'the held refusal' },
+  );
 }
 
 async function rightLoginMs(id: string, secret: string): Promise<number> {
@@ -77,7 +90,13 @@ describe.skipIf(externalBroker)('cluster logins and failures', () => {
     // The clock stands still: a right login that had to wait for it would never come.
     expect(await rightLoginMs('nat-b', b.secret)).toBeLessThan(2000);
     expect(await rightLoginMs('nat-a', rotated.body.secret)).toBeLessThan(2000);
-    await waitFor(async () => (await clock.advance(10_000), old.every((s) => s.answer === 4)), { what: 'the old-secret refusals' });
+    await waitFor(
+      async () => {
+        await clock.advance(10_000);
+        return old.every((s) => s.answer === 4);
+      },
+      { what: 'the old-secret refusals' },
+    );
     await answeredLate('nat-a');
   });
 
@@ -89,7 +108,13 @@ describe.skipIf(externalBroker)('cluster logins and failures', () => {
     // right login is timed once they are through, so it measures the hub's throttle alone.
     await waitFor(() => wrong.every((s) => s.sent), { what: 'every wrong attempt through its TLS handshake', timeoutMs: 20_000 });
     expect(await rightLoginMs('guessed', c.secret)).toBeLessThan(2000);
-    await waitFor(async () => (await clock.advance(10_000), wrong.every((s) => s.answer === 4)), { what: 'the refusals', timeoutMs: 30_000 });
+    await waitFor(
+      async () => {
+        await clock.advance(10_000);
+        return wrong.every((s) => s.answer === 4);
+      },
+      { what: 'the refusals', timeoutMs: 30_000 },
+    );
     await answeredLate('guessed');
     // The log says how many, not one line per guess.
     const logged = lines.filter((l) => /"clusterId":"guessed"/.test(l) && /login refused/.test(l));

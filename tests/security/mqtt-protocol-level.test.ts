@@ -25,7 +25,10 @@ describe.skipIf(externalBroker)('MQTT protocol level', () => {
   it('3.1 (level 3) is refused with CONNACK 1 and logged, even with the right secret', async () => {
     const box = await t.addCluster('old-firmware');
     const err = await connectDevice(t.addresses.mqttUrl, box.id, box.secret, { protocolVersion: 3, protocolId: 'MQIsdp' }).then(
-      (c) => (clients.push(c), null),
+      (c) => {
+        clients.push(c);
+        return null;
+      },
       (e: { code?: number; message?: string }) => e,
     );
     expect(err?.code).toBe(1);
@@ -36,7 +39,10 @@ describe.skipIf(externalBroker)('MQTT protocol level', () => {
   it('5 is refused the same way (aedes 1.x speaks 3.1.1)', async () => {
     const box = await t.addCluster('v5-firmware');
     const err = await connectDevice(t.addresses.mqttUrl, box.id, box.secret, { protocolVersion: 5 }).then(
-      (c) => (clients.push(c), null),
+      (c) => {
+        clients.push(c);
+        return null;
+      },
       (e: { code?: number; message?: string }) => e,
     );
     expect(err?.code).toBe(1);

@@ -36,7 +36,9 @@ async function startOwnTlsHub(dataDir: string, over: Partial<HubConfigInput> = {
     d
       .split('\n')
       .filter(Boolean)
-      .forEach((l) => lines.push(JSON.parse(l) as Record<string, unknown>)),
+      .forEach((l) => {
+        lines.push(JSON.parse(l) as Record<string, unknown>);
+      }),
   );
   const hub = new Hub({
     config: testHubConfig(dataDir, { tls: { names: NAMES }, ...over }),

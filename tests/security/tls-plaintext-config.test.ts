@@ -93,7 +93,12 @@ describe('plain text to the hub needs hub.allowPlaintext', () => {
     let broker: TestBroker;
     const logins: string[] = [];
     beforeAll(async () => {
-      broker = await startBroker({ authenticate: (user) => (logins.push(String(user)), true) });
+      broker = await startBroker({
+        authenticate: (user) => {
+          logins.push(String(user));
+          return true;
+        },
+      });
     });
     afterAll(async () => {
       await broker.close();
