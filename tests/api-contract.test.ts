@@ -117,4 +117,14 @@ describe('the hub answers as declared', () => {
     const media = (await t.api<{ media: api.Media[] }>('GET', '/api/v1/media')).body.media[0]!;
     expectDeclared(api.mediaOne, (await t.api<unknown>('GET', `/api/v1/media/${media.id}`)).body, 'media item');
   });
+
+  it('POST /api/v1/announcements (an uploaded recording): the broadcast and its targets as declared', async () => {
+    const wav = makeTone(join(tmp.path, 'spoken.wav'), 1, 660);
+    const r = await t.api<unknown>('POST', '/api/v1/announcements?clusters=ban-a&filename=spoken.wav', readFileSync(wav), {
+      headers: { accept: 'application/json' },
+    });
+    expect(r.status).toBe(201);
+    expect((r.body as api.AnnounceAnswer).broadcast?.targets.map((x) => x.clusterId)).toEqual(['ban-a']);
+    expectDeclared(api.announceAnswer, r.body, 'POST /api/v1/announcements');
+  });
 });

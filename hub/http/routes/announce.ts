@@ -10,8 +10,8 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { LoaError } from '../../../common/errors.js';
 import type { AnnounceRequest, AnnounceResult } from '../../announce/service.js';
-import { broadcastStatus } from '../../store/index.js';
 import type { AnnounceAnswer } from '../api.js';
+import { broadcastView } from '../broadcast-view.js';
 import type { HttpContext } from '../context.js';
 import { internalError, parseWith } from '../errors.js';
 
@@ -113,7 +113,7 @@ function answer(r: AnnounceResult, now: number): AnnounceAnswer {
   return {
     media: r.media,
     mediaId: r.media.id,
-    ...(r.broadcast ? { broadcast: { ...r.broadcast, status: broadcastStatus(r.broadcast, now) } } : {}),
+    ...(r.broadcast ? { broadcast: broadcastView(r.broadcast, now) } : {}),
     ...(r.emergency ? { emergency: r.emergency } : {}),
   };
 }

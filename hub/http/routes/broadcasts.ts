@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { badRequest } from '../../../common/errors.js';
 import { broadcastErrors } from '../../dispatcher/errors.js';
 import { LIST_KINDS, LIST_STATUSES } from '../../store/broadcast-list.js';
-import { broadcastStatus, type BroadcastRow } from '../../store/index.js';
-import type { Broadcast, BroadcastList, BroadcastOne, LogList, PlayAnswer, StopAnswer } from '../api.js';
+import type { BroadcastList, BroadcastOne, LogList, PlayAnswer, StopAnswer } from '../api.js';
+import { broadcastView } from '../broadcast-view.js';
 import type { HttpContext } from '../context.js';
 import { parseWith } from '../errors.js';
 
@@ -48,25 +48,6 @@ const logQuery = z.object({
   cluster: z.string().optional(),
 });
 
-function view(ctx: HttpContext, b: BroadcastRow): Broadcast {
-  const { targets, ...rest } = b;
-  return {
-    ...rest,
-    status: broadcastStatus(b, ctx.clock.now()),
-    targets: targets.map((t) => ({
-      clusterId: t.clusterId,
-      status: t.status,
-      reason: t.reason,
-      detail: t.detail,
-      sentAt: t.sentAt,
-      acceptedAt: t.acceptedAt,
-      startedAt: t.startedAt,
-      finishedAt: t.finishedAt,
-      startErrorMs: t.startErrorMs,
-    })),
-  };
-}
-
 export function broadcastRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.post('/api/v1/broadcasts', { config: operator }, async (req, reply) => {
     const body = parseWith(playBody, req.body, 'broadcast');
@@ -82,7 +63,7 @@ export function broadcastRoutes(app: FastifyInstance, ctx: HttpContext): void {
       ...(body.volume !== undefined ? { volume: body.volume } : {}),
       ...(body.queue !== undefined ? { queue: body.queue } : {}),
     });
-    return reply.code(201).send({ broadcast: view(ctx, b), queuedAfter, replaces } satisfies PlayAnswer);
+    return reply.code(201).send({ broadcast: broadcastView(b, ctx.clock.now()), queuedAfter, replaces } satisfies PlayAnswer);
   });
 
   app.get('/api/v1/broadcasts', { config: operator }, async (req): Promise<BroadcastList> => {
@@ -96,14 +77,14 @@ export function broadcastRoutes(app: FastifyInstance, ctx: HttpContext): void {
       ...(clusterIds ? { clusterIds } : {}),
       ...(q.kind ? { kinds: q.kind } : {}),
     });
-    return { broadcasts: rows.map((b) => view(ctx, b)) };
+    return { broadcasts: rows.map((b) => broadcastView(b, ctx.clock.now())) };
   });
 
   app.get('/api/v1/broadcasts/:id', { config: operator }, async (req): Promise<BroadcastOne> => {
     const { id } = req.params as { id: string };
     const b = ctx.store.broadcasts.get(id);
     if (!b) throw broadcastErrors.notFound(id);
-    return { broadcast: view(ctx, b) };
+    return { broadcast: broadcastView(b, ctx.clock.now()) };
   });
 
   app.post('/api/v1/broadcasts/stop', { config: operator }, async (req): Promise<StopAnswer> => {
