@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { locateFfmpeg } from '../common/ffmpeg.js';
 import { processUsage } from './env.js';
-import { startHubProcess } from './hub-process.js';
+import { startHubProcess } from '../harness/hub-process.js';
 
 /** As in systemd/loa-edge.service: lite mode, no V8 helper threads, a 1 MB young generation. */
 const EDGE_NODE_ARGS = '--lite-mode --single-threaded --max-semi-space-size=1';

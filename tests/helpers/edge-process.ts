@@ -1,7 +1,7 @@
 // A real `loa-edge` child process for the attack suites: demo/edges.ts's, at debug level with a
 // quick reconnect, and its pino lines parsed so a test can look for what the daemon said.
 import { boxHubSection } from './hub-tls.js';
-import { spawnEdge as spawnDemoEdge, type EdgeProcess as DemoEdge, type EdgeSpec } from '../../demo/edges.js';
+import { spawnEdge as spawnDemoEdge, type EdgeProcess as DemoEdge, type EdgeSpec } from '../../harness/edge-process.js';
 import { TEST_HUB_KEY } from './signing.js';
 
 export interface EdgeProcess extends DemoEdge {
