@@ -7,7 +7,7 @@
 import { silentLogger } from '../common/logger.js';
 import { startCameras } from '../firmware-sim/cameras/index.js';
 import { percentile, processUsage } from './env.js';
-import { startHubProcess } from './hub-process.js';
+import { startHubProcess } from '../harness/hub-process.js';
 
 interface View {
   id: string;

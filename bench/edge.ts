@@ -6,14 +6,13 @@
 // write_bytes of the daemon (state, plan, play log, media cache, fsyncs) plus what it logs on
 // stdout (what journald would store) — idle per second and per item, scaled to a day.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { stringify } from 'yaml';
+import { join } from 'node:path';
 import { locateFfmpeg } from '../common/ffmpeg.js';
 import { processUsage } from './env.js';
-import { startHubProcess } from './hub-process.js';
+import { spawnEdge } from '../harness/edge-process.js';
+import { startHubProcess } from '../harness/hub-process.js';
 
 /** As in systemd/loa-edge.service: lite mode, no V8 helper threads, a 1 MB young generation. */
 const EDGE_NODE_ARGS = '--lite-mode --single-threaded --max-semi-space-size=1';
@@ -22,7 +21,6 @@ export interface EdgeOptions {
   playSeconds: number;
 }
 
-const EDGE_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'loa-edge.js');
 const CLUSTER = 'bench-edge';
 const IDLE_SETTLE_MS = 5_000;
 const IDLE_WINDOW_MS = 30_000;
@@ -108,39 +106,36 @@ export async function edge(o: EdgeOptions): Promise<Record<string, unknown>> {
     if (!up.ok) throw new Error(`importing the item failed: ${up.status} ${await up.text()}`);
     const { media } = (await up.json()) as { media: { id: string; durationMs: number; bytes: number } };
 
-    const dataDir = join(tmp, 'edge-data');
-    const configFile = join(tmp, 'edge.yaml');
-    writeFileSync(
-      configFile,
-      stringify({
-        clusterId: CLUSTER,
-        secret,
-        hubKeys,
-        hub: { mqttUrl: hub.mqttUrl, httpUrl: hub.httpUrl, allowPlaintext: true },
-        dataDir,
-        sink: { type: 'null' },
-        log: { level: 'info' },
-      }),
-    );
     // The V8 flags systemd/loa-edge.service runs the daemon with; LOA_BENCH_EDGE_NODE_ARGS tries
     // others ("" for none) (docs/benchmarks.md).
     const nodeArgs = (process.env.LOA_BENCH_EDGE_NODE_ARGS ?? EDGE_NODE_ARGS).split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...nodeArgs, EDGE_BIN, '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let logBytes = 0;
-    let tail = '';
-    const onOutput = (d: Buffer) => {
-      logBytes += d.length;
-      tail = (tail + d.toString('utf8')).slice(-2000);
-    };
-    child.stdout.on('data', onOutput);
-    child.stderr.on('data', onOutput);
-    child.once('exit', (code, signal) => {
-      if (stopEdge) log(`loa-edge exited early (code ${code}, signal ${signal}); its last output:\n${tail}`);
+    const e = spawnEdge({
+      clusterId: CLUSTER,
+      secret,
+      hubKeys,
+      mqttUrl: hub.mqttUrl,
+      httpUrl: hub.httpUrl,
+      allowPlaintext: true,
+      dir: join(tmp, 'edge'),
+      sink: 'null',
+      // The daemon's own reconnect defaults, as a box in the field runs (the harness's are quicker, for tests).
+      reconnect: { minMs: 1000, maxMs: 60_000 },
+      nodeArgs,
     });
-    const exited = new Promise((r) => child.once('exit', r));
+    const { child } = e;
+    const dataDir = join(e.dir, 'data');
+    // What it logs on stdout and stderr is what journald would store: counted in bytes.
+    let logBytes = 0;
+    const onOutput = (d: string) => {
+      logBytes += Buffer.byteLength(d, 'utf8');
+    };
+    child.stdout?.on('data', onOutput);
+    child.stderr?.on('data', onOutput);
+    child.once('exit', (code, signal) => {
+      if (stopEdge) log(`loa-edge exited early (code ${code}, signal ${signal}); its last output:\n${e.output().slice(-2000)}`);
+    });
     stopEdge = async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
+      await e.stop();
     };
     const pid = child.pid!;
     const deadline = Date.now() + 20_000;

@@ -7,7 +7,7 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startHubProcess } from './hub-process.js';
+import { startHubProcess } from '../harness/hub-process.js';
 
 export interface FanoutFixture {
   /** A fresh copy of the registered data directory, for one hub run. */

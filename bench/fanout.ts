@@ -15,8 +15,8 @@ import { locateFfmpeg } from '../common/ffmpeg.js';
 import { percentile, processUsage, round2, until } from './env.js';
 import { fanoutFixture } from './fanout-fixture.js';
 import { startFleetProcesses } from './fleet-procs.js';
-import { startHubProcess, type HubProcess } from './hub-process.js';
-import { startMosquitto, type MosquittoProcess } from './mosquitto.js';
+import { startHubProcess, type HubProcess } from '../harness/hub-process.js';
+import { startMosquitto, type MosquittoProcess } from '../harness/mosquitto.js';
 
 export const BROKERS = ['embedded', 'mosquitto'] as const;
 export type BrokerKind = (typeof BROKERS)[number];

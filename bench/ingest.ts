@@ -16,7 +16,7 @@ import { startFleet, type Fleet, type FleetClusterSpec } from '../firmware-sim/i
 import { loadSecretKey } from '../hub/broker/secret-key.js';
 import { generateSecret, hmacHash } from '../hub/broker/secrets.js';
 import { processUsage } from './env.js';
-import { startHubProcess } from './hub-process.js';
+import { startHubProcess } from '../harness/hub-process.js';
 
 export interface IngestOptions {
   clusters: number;

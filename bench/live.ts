@@ -17,9 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { locateFfmpeg } from '../common/ffmpeg.js';
 import { silentLogger } from '../common/logger.js';
 import { startFleet, type AckEvent, type CommandEvent, type Fleet } from '../firmware-sim/index.js';
-import { spawnEdge, type EdgeProcess } from '../demo/edges.js';
+import { spawnEdge, type EdgeProcess } from '../harness/edge-process.js';
 import { percentile } from './env.js';
-import { startHubProcess, type HubProcess } from './hub-process.js';
+import { startHubProcess, type HubProcess } from '../harness/hub-process.js';
 
 const SIMULATED = 9;
 const DAEMONS = 3;

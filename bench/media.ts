@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { locateFfmpeg } from '../common/ffmpeg.js';
-import { startHubProcess } from './hub-process.js';
+import { startHubProcess } from '../harness/hub-process.js';
 
 export interface MediaOptions {
   /** Length of the long programme, in minutes. */

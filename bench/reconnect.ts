@@ -19,8 +19,8 @@ import { processUsage, round2, until } from './env.js';
 import { BROKER_LABEL, compareBrokers, RATIO_TARGET, type BrokerKind } from './fanout.js';
 import { fanoutFixture } from './fanout-fixture.js';
 import { startFleetProcesses, type FleetProcesses } from './fleet-procs.js';
-import { startHubProcess, type HubProcess } from './hub-process.js';
-import { startMosquitto, type MosquittoProcess } from './mosquitto.js';
+import { startHubProcess, type HubProcess } from '../harness/hub-process.js';
+import { startMosquitto, type MosquittoProcess } from '../harness/mosquitto.js';
 
 /** Issue 14: steady within this after the restart, and the embedded broker within RATIO of Mosquitto. */
 const STEADY_TARGET_MS = 30_000;

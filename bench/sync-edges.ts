@@ -11,8 +11,8 @@
 //    daemons wake at once on this machine; so it is reported, not held to the target.
 import { openSync, readSync, closeSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
-import { spawnEdge, type EdgeProcess } from '../demo/edges.js';
-import type { HubProcess } from './hub-process.js';
+import { spawnEdge, type EdgeProcess } from '../harness/edge-process.js';
+import type { HubProcess } from '../harness/hub-process.js';
 import { log, seeded, sleep, spreadOf, stats, TARGET_SPREAD_MS } from './sync-common.js';
 
 const DAEMONS = 3;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { locateFfmpeg } from '../common/ffmpeg.js';
 import { silentLogger } from '../common/logger.js';
 import { startFleet, type AckEvent } from '../firmware-sim/index.js';
-import { startHubProcess, type HubProcess } from './hub-process.js';
+import { startHubProcess, type HubProcess } from '../harness/hub-process.js';
 import { log, seeded, sleep, spreadOf, stats, TARGET_SPREAD_MS } from './sync-common.js';
 import { syncRealDaemons } from './sync-edges.js';
 

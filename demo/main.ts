@@ -16,7 +16,7 @@ import { caDispatcher, withDispatcher } from '../common/ca-dispatcher.js';
 import { startCameras, type CameraFarm } from '../firmware-sim/cameras/index.js';
 import { newTokenSecret } from '../hub/http/routes/tokens.js';
 import { Hub } from '../hub/hub.js';
-import { spawnEdge, type EdgeProcess } from './edges.js';
+import { spawnEdge, type EdgeProcess } from '../harness/edge-process.js';
 import { demoTable } from './table.js';
 
 interface SiteFile {

@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from '
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { micInput } from '../cli/commands/announce/live.js';
-import type { EdgeProcess } from '../demo/edges.js';
+import type { EdgeProcess } from '../harness/edge-process.js';
 import { spawnEdgeWithCa as spawnEdge } from './helpers/edge-process.js';
 import { decodedDurationS } from './helpers/audio.js';
 import { LOA_BIN, REPO } from './helpers/cli-run.js';

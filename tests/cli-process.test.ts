@@ -3,9 +3,9 @@
 // CLI; end-to-end tests against it come with the hub): discovery order, exit statuses, stderr
 // lines, help, and `media add` streaming a file with progress from the NDJSON answer.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { freePort } from '../harness/ports.js';
 import { NOW, seedState } from './helpers/cli-fixtures.js';
 import { spawnLoa } from './helpers/cli-run.js';
 import { startStandinHub, type StandinHub } from './helpers/cli-standin-hub.js';
@@ -18,15 +18,6 @@ async function hubWith(token: string, uploadOutcome: 'done' | 'error' = 'done'):
   const hub = await startStandinHub({ tokens: [token], state: seedState(), now: NOW, uploadOutcome });
   hubs.push(hub);
   return hub;
-}
-
-/** A port nothing listens on: bind one, then free it. */
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 beforeAll(() => {
@@ -97,7 +88,8 @@ describe('exit statuses and stderr', () => {
   });
 
   test('unreachable hub: says which URL and asks whether loa-hub runs', async () => {
-    const url = `http://127.0.0.1:${await closedPort()}`;
+    // A port nothing listens on: the harness binds one, then frees it.
+    const url = `http://127.0.0.1:${await freePort()}`;
     const r = await spawnLoa(['status', '--hub', url, '--token', 'x'], { cwd: dir.path });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`^error: cannot reach the hub at ${url}; is loa-hub running\\? \\(ECONNREFUSED\\)`));

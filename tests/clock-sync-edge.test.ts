@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EdgeProcess } from '../demo/edges.js';
+import type { EdgeProcess } from '../harness/edge-process.js';
 import { spawnEdgeWithCa as spawnEdge } from './helpers/edge-process.js';
 import { clusterTopic, PROTOCOL_VERSION, type Ack, type Health } from '../protocol/index.js';
 import { makeTone } from './helpers/audio.js';

@@ -5,11 +5,11 @@
 // from plan.json with no hub at all, and delivers its play log after reconnecting, removing it
 // once the broker confirmed it.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logger.js';
 import { PlanStore } from '../daemon/offline/plan-store.js';
+import { freePort } from '../harness/ports.js';
 import { clusterTopic, PROTOCOL_VERSION, type MediaRef, type Plan, type PlanItem, type PlayLogEntry } from '../protocol/index.js';
 import { decodedDurationS } from './helpers/audio.js';
 import { startEdge } from './helpers/daemon-edge.js';
@@ -147,10 +147,7 @@ describe('loa-edge playing its plan while the hub is unreachable', () => {
 
   it('starts from plan.json with no hub at all and plays an item to its stopAt', async () => {
     // A port nothing listens on: every connect is refused at once.
-    const closed = createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((r) => closed.close(() => r()));
+    const port = await freePort();
     const startAt = Date.now() + 2500;
     const z = item('s-from-disk', startAt, { offsetMs: 1000, stopAt: startAt + 1500 });
     const e = await edge({

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterTopic, PROTOCOL_VERSION, type Ack } from '../protocol/index.js';
-import type { EdgeProcess } from '../demo/edges.js';
+import type { EdgeProcess } from '../harness/edge-process.js';
 import { spawnEdgeWithCa as spawnEdge } from './helpers/edge-process.js';
 import { decodedDurationS, makeTone } from './helpers/audio.js';
 import { startTestHub, waitFor, type TestHub } from './helpers/hub.js';

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EdgeProcess } from '../demo/edges.js';
+import type { EdgeProcess } from '../harness/edge-process.js';
 import { spawnEdgeWithCa as spawnEdge } from './helpers/edge-process.js';
 import { epochToZoned, formatTimeOfDay } from '../hub/schedule/calendar.js';
 import { planSchema, playLogEntrySchema, type PlanItem } from '../protocol/index.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EdgeProcess } from '../demo/edges.js';
+import type { EdgeProcess } from '../harness/edge-process.js';
 import { spawnEdgeWithCa as spawnEdge } from './helpers/edge-process.js';
 import { clusterTopic } from '../protocol/index.js';
 import { externalBroker, startTestHub, waitFor, type TestHub } from './helpers/hub.js';

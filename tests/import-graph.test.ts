@@ -56,6 +56,17 @@ describe('the walker', () => {
     ]);
   });
 
+  it('finds a shipped program importing the harness, and lets the demo use it', () => {
+    // A tree of its own under the fixture root (the cases above walk root/hub and root/cli).
+    file('harness-case/hub/broker/files.ts', "import { freePort } from '../../harness/ports.js';\n");
+    file('harness-case/cli/main.ts', "import type { HubProcess } from '../harness/hub-process.js';\n");
+    file('harness-case/demo/main.ts', "import { spawnEdge } from '../harness/edge-process.js';\n");
+    expect(layoutProblems(importEdges(join(root, 'harness-case'), ['hub', 'cli', 'demo']))).toEqual([
+      expect.stringMatching(/^hub\/broker\/files\.ts imports '\.\.\/\.\.\/harness\/ports\.js': the programs that ship do not import the harness/),
+      expect.stringMatching(/^cli\/main\.ts imports '\.\.\/harness\/hub-process\.js': the programs that ship do not import the harness/),
+    ]);
+  });
+
   it('finds a cycle between folders and the imports that make it', () => {
     const edges = importEdges(root, ['hub']);
     const cycles = folderCycles(edges);

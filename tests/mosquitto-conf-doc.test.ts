@@ -1,5 +1,5 @@
 // The Mosquitto config that docs/external-broker.md tells an installer to write, and the one the
-// tests' and benchmarks' launcher (bench/mosquitto.ts) generates, must not drift apart: every
+// tests' and benchmarks' launcher (harness/mosquitto.ts) generates, must not drift apart: every
 // setting of the doc is in the launcher's config with the same value, and the doc's file itself
 // (paths and port swapped for temporary ones) starts Debian's real mosquitto.
 import { spawn } from 'node:child_process';
@@ -7,8 +7,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MOSQUITTO, renderMosquittoConf } from '../bench/mosquitto.js';
-import { freePort, portAccepts } from '../bench/ports.js';
+import { MOSQUITTO, renderMosquittoConf } from '../harness/mosquitto.js';
+import { freePort, portAccepts } from '../harness/ports.js';
 import { waitFor } from './helpers/hub.js';
 import { makeTempDir } from './helpers/tmp.js';
 import { requireTool } from './helpers/tools.js';
@@ -46,14 +46,14 @@ function launcherConf(): string {
   return renderMosquittoConf({
     ports: { device: 1883, tls: null, inspect: null },
     files,
-    // The launcher's defaults for a fleet of 10,000 (bench/mosquitto.ts startMosquitto).
+    // The launcher's defaults for a fleet of 10,000 (harness/mosquitto.ts startMosquitto).
     limits: { inflight: 100, queued: 20_000, packet: 262_144, keepalive: 120 },
     tls: undefined,
     verboseLog: false,
   });
 }
 
-describe('docs/external-broker.md and bench/mosquitto.ts', () => {
+describe('docs/external-broker.md and harness/mosquitto.ts', () => {
   it('the launcher sets every setting the doc asks for, with the same values', () => {
     const doc = directives(docConf());
     const ours = directives(launcherConf());

@@ -2,10 +2,10 @@
 // the given port with the given credentials, no fleet file needed, and a clean exit on SIGTERM.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import onvif from 'onvif';
 import { afterEach, beforeAll, expect, it } from 'vitest';
+import { freePort } from '../harness/ports.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'loa-sim.js');
 
@@ -19,16 +19,6 @@ const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
-
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().once('error', reject);
-    s.listen(0, host, () => {
-      const addr = s.address();
-      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
 
 function connect(hostname: string, port: number, password: string): Promise<Record<string, any>> {
   return new Promise((resolve, reject) => {

@@ -79,6 +79,10 @@ const RANK: Record<string, number> = Object.fromEntries([
 ]);
 export const rankOf = (node: string): number => RANK[node] ?? 1;
 
+/** The programs that ship (their bins and what they load) never import the test and benchmark harness. */
+export const SHIPPED = ['hub', 'daemon', 'cli', 'common', 'protocol', 'firmware-sim'];
+const HARNESS = 'harness';
+
 /** The one file of the hub the CLI may read: the declared API, which imports nothing of the hub. */
 export const DECLARED_API = 'hub/http/api';
 const CLI = 'cli';
@@ -90,6 +94,10 @@ export function layoutProblems(edges: readonly Edge[]): string[] {
   for (const e of edges) {
     if (e.from === e.to) continue;
     const where = `${e.file} imports '${e.spec}'`;
+    if (e.target.split('/')[0] === HARNESS && SHIPPED.includes(e.file.split('/')[0]!)) {
+      problems.push(`${where}: the programs that ship do not import the harness (harness/ is for tests, bench and demo)`);
+      continue;
+    }
     if (e.from === CLI) {
       const allowed = ['common', 'protocol'].includes(e.to) || stem(e.target) === DECLARED_API;
       if (!allowed) problems.push(`${where}: the CLI reads only the declared API (${DECLARED_API}.ts), common/ and protocol/`);

@@ -1,10 +1,7 @@
-// A real Mosquitto 2 for a test, through the one launcher in bench/mosquitto.ts (the config
+// A real Mosquitto 2 for a test, through the one launcher in harness/mosquitto.ts (the config
 // docs/external-broker.md recommends, on free 127.0.0.1 ports). What is test-specific is here: the
 // inspection listener is always on and the log records connections, refusals and reloads.
-import { startMosquitto as launch, MOSQUITTO, type MosquittoOptions as LaunchOptions, type MosquittoProcess } from '../../bench/mosquitto.js';
-
-export { freePort } from '../../bench/ports.js';
-export const MOSQUITTO_BIN = MOSQUITTO;
+import { startMosquitto as launch, type MosquittoOptions as LaunchOptions, type MosquittoProcess } from '../../harness/mosquitto.js';
 
 export type MosquittoOptions = Omit<LaunchOptions, 'inspect' | 'verboseLog'>;
 

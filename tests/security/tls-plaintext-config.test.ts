@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeEdgeConfig } from '../../demo/edges.js';
+import { writeEdgeConfig } from '../../harness/edge-process.js';
 import { REPO } from '../helpers/cli-run.js';
 import { startBroker, type TestBroker } from '../helpers/daemon-fixtures.js';
 import { spawnEdge } from '../helpers/edge-process.js';

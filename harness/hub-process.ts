@@ -1,17 +1,13 @@
-// Runs loa-hub as a child process for benchmarks, so its CPU and memory can be measured apart
-// from the simulated fleet that loads it.
+// loa-hub as a child process on free 127.0.0.1 ports: harness for bench/, and for any test that needs the
+// hub as its own process (tests/helpers/hub.ts runs it in the test's process). A benchmark measures the
+// hub's CPU and memory apart from the simulated fleet that loads it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { repoBin } from './bin.js';
 import { freePort } from './ports.js';
-
-// Callers that took freePort from here keep working; it lives in bench/ports.ts.
-export { freePort };
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export interface HubProcess {
   child: ChildProcess;
@@ -55,7 +51,7 @@ export async function startHubProcess(
   // LOA_BENCH_HUB_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the hub (docs/benchmarks.md).
   const nodeArgs = (process.env.LOA_BENCH_HUB_NODE_ARGS ?? '').split(' ').filter(Boolean);
   // Another build of loa-hub (e.g. one with a proposed fix, for a before/after): opts.hubBin or LOA_BENCH_HUB_BIN.
-  const hubBin = opts.hubBin ?? process.env.LOA_BENCH_HUB_BIN ?? join(ROOT, 'bin', 'loa-hub.js');
+  const hubBin = opts.hubBin ?? process.env.LOA_BENCH_HUB_BIN ?? repoBin('loa-hub.js');
   const child = spawn(process.execPath, [...nodeArgs, hubBin, '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
   const tokenFile = join(dataDir, 'operator.token');
   // A hub with 10,000 clusters starting while they all reconnect (bench reconnect) takes a while.

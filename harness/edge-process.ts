@@ -1,22 +1,11 @@
-// Starts real `loa-edge` child processes with file sinks, for the demo and the tests.
+// Real `loa-edge` child processes with file (or null) sinks: harness shared by tests/, bench/ and demo/.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { repoBin } from './bin.js';
 
-/** bin/loa-edge.js of this checkout, found upwards from here (sources and dist/ sit at different depths). */
-function findEdgeBin(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, 'bin', 'loa-edge.js');
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  throw new Error('bin/loa-edge.js not found above demo');
-}
-
-const EDGE_BIN = findEdgeBin();
+const EDGE_BIN = repoBin('loa-edge.js');
 
 export interface EdgeProcess {
   clusterId: string;
@@ -45,6 +34,8 @@ export interface EdgeSpec {
   allowPlaintext?: boolean;
   /** Folder for its config, data and sink. */
   dir: string;
+  /** 'file' (default): WAV files in dir/sink; 'null': ffmpeg decodes in real time and discards, as ALSA would consume. */
+  sink?: 'file' | 'null';
   logLevel?: string;
   reconnect?: { minMs: number; maxMs: number };
   keepaliveSec?: number;
@@ -56,7 +47,8 @@ export interface EdgeSpec {
 
 export function writeEdgeConfig(spec: EdgeSpec): { configFile: string; sinkDir: string } {
   const sinkDir = join(spec.dir, 'sink');
-  mkdirSync(sinkDir, { recursive: true });
+  const fileSink = (spec.sink ?? 'file') === 'file';
+  mkdirSync(fileSink ? sinkDir : spec.dir, { recursive: true });
   const configFile = join(spec.dir, 'edge.yaml');
   writeFileSync(
     configFile,
@@ -72,7 +64,7 @@ export function writeEdgeConfig(spec: EdgeSpec): { configFile: string; sinkDir: 
         ...(spec.allowPlaintext ? { allowPlaintext: true } : {}),
       },
       dataDir: join(spec.dir, 'data'),
-      sink: { type: 'file', dir: sinkDir },
+      sink: fileSink ? { type: 'file', dir: sinkDir } : { type: 'null' },
       healthIntervalSec: spec.healthIntervalSec ?? 30,
       keepaliveSec: spec.keepaliveSec ?? 20,
       reconnect: spec.reconnect ?? { minMs: 200, maxMs: 2000 },

@@ -1,15 +1,16 @@
-// Local TCP ports for the child processes that benchmarks and tests start (hub, Mosquitto): a free
-// port on 127.0.0.1 and a probe for "something accepts connections there". One copy, shared by
-// bench/ and tests/helpers/ (bench/ must not import from tests/).
+// Free local TCP ports and probes of them: harness shared by tests/ and bench/. A free port for the
+// child processes they start (hub, Mosquitto, simulated cameras), and whether something accepts
+// connections or listens on a port.
 import { readFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
 
-/** A port on 127.0.0.1 that was free a moment ago (the OS picks it; the caller binds it next). */
-export async function freePort(): Promise<number> {
+/** A port on `host` that was free a moment ago (the OS picks it; the caller binds it next, or keeps it
+ *  as a port nothing listens on). */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
   const srv = createServer();
   await new Promise<void>((resolve, reject) => {
     srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => resolve());
+    srv.listen(0, host, () => resolve());
   });
   const { port } = srv.address() as AddressInfo;
   await new Promise<void>((resolve) => srv.close(() => resolve()));

@@ -1,5 +1,6 @@
-// Debian's Mosquitto 2 started from a generated config, the one launcher for the fanout benchmark's
-// external-broker runs and for the tests (tests/helpers/mosquitto.ts adds only its test defaults).
+// Debian's Mosquitto 2 started from a generated config: harness shared by tests/ and bench/, the one
+// launcher for the benchmarks' external-broker runs and for the tests (tests/helpers/mosquitto.ts adds
+// only the tests' defaults).
 // The config is the one docs/external-broker.md recommends: auth settings global
 // (per_listener_settings false), no anonymous logins, the password and ACL files that the hub
 // (broker.mode external) rewrites and reloads with SIGHUP through the pid file, no persistence, the
