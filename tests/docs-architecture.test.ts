@@ -3,12 +3,12 @@
 // every node of the folder graph's layer table; every path it names exists, every link leads
 // somewhere, and a module's paragraph names only files its folder holds.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { backticked, brokenLinks, missingPaths, mustName, strayFileNames, unnamed } from './helpers/architecture-doc.js';
+import { anchors, backticked, brokenLinks, missingPaths, mustName, strayFileNames, unnamed } from './helpers/architecture-doc.js';
 import { LAYERS } from './helpers/import-graph.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -46,6 +46,18 @@ describe('docs/architecture.md', () => {
 
   it('links only to files and headings that exist', () => {
     expect(brokenLinks(ROOT, DOC_PATH, DOC)).toEqual([]);
+  });
+
+  it('has every heading that other documents link to', () => {
+    const docs = readdirSync(join(ROOT, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`);
+    const headings = anchors(DOC);
+    const links = [...docs, 'README.md'].flatMap((f) =>
+      [...readFileSync(join(ROOT, f), 'utf8').matchAll(/\(((?:docs\/)?architecture\.md)#([^)\s]+)\)/g)].map((m) => ({ from: f, anchor: m[2]! })),
+    );
+    expect(links.length).toBeGreaterThan(0);
+    expect(links.filter((l) => !headings.has(l.anchor))).toEqual([]);
   });
 
   it("gives in each module's paragraph only file names its folder holds", () => {

@@ -62,15 +62,18 @@ const anchorOf = (heading: string): string =>
     .replace(/[^\p{L}\p{N} -]/gu, '')
     .replace(/ /g, '-');
 
+/** The anchors of a markdown text's headings. */
+export const anchors = (doc: string): Set<string> => new Set([...doc.matchAll(/^#+ (.+)$/gm)].map((m) => anchorOf(m[1]!)));
+
 /** Links of the doc (at `docPath`, relative to the root) whose file or heading does not exist. */
 export function brokenLinks(root: string, docPath: string, doc: string): string[] {
-  const anchors = new Set([...doc.matchAll(/^#+ (.+)$/gm)].map((m) => anchorOf(m[1]!)));
+  const headings = anchors(doc);
   return [...doc.matchAll(/\]\(([^)\s]+)\)/g)]
     .map((m) => m[1]!)
     .filter((link) => !/^[a-z]+:/.test(link))
     .filter((link) => {
       const [file, anchor] = link.split('#') as [string, string | undefined];
-      if (file === '') return !anchors.has(anchor ?? '');
+      if (file === '') return !headings.has(anchor ?? '');
       return !existsSync(join(root, dirname(docPath), file));
     });
 }
