@@ -1,13 +1,13 @@
 // Offline operation, wired to the link: the plan from its retained topic into plan.json, its media
 // pinned and prefetched, the plan played by the box itself while the hub is unreachable, and the
 // play log of what it played sent once the hub is back. The parts: plan-store.ts, plan-media.ts,
-// offline-player.ts, play-log.ts.
+// player.ts, play-log.ts.
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import type { PlanItem } from '../../protocol/index.js';
 import type { EdgeLink } from '../link.js';
 import { OfflinePlayer, type OfflinePlayback } from './player.js';
-import { PlanMedia, type PlanCache } from '../cache/plan-media.js';
+import { PlanMedia, type PlanCache } from './plan-media.js';
 import { PlanStore } from './plan-store.js';
 import type { AckInput } from '../playback/playback.js';
 import { PlayLogFile } from './play-log.js';

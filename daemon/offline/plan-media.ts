@@ -6,8 +6,8 @@ import type { Clock, TimerHandle } from '../../common/clock.js';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { MediaRef, Plan } from '../../protocol/index.js';
-import type { CacheState, PrefetchResult } from './media-cache.js';
-import { itemsAhead } from '../offline/plan-store.js';
+import type { CacheState, PrefetchResult } from '../cache/media-cache.js';
+import { itemsAhead } from './plan-store.js';
 
 /** The parts of MediaCache this needs. */
 export interface PlanCache {
