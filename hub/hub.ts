@@ -238,6 +238,51 @@ export class Hub {
       logger: logger.child({ module: 'clusters' }),
       ...(this.brokerFiles ? { brokerFiles: this.brokerFiles } : {}),
     });
+    // Media, announcements and live streams come before the schedule service and the scheduler,
+    // which use them from the start (`tts:` items, `relay:` items); what they call back into is
+    // reached through closures, used only once the hub runs.
+    const media = createMediaService({
+      dataDir: this.dataDir,
+      store: this.store,
+      ffmpegPath: this.ffmpeg.path,
+      settings: config.media,
+      clock,
+      logger: logger.child({ module: 'media' }),
+      programmesUsing: (m) => schedules.programmesUsing(m),
+      stopBroadcasts: async (ids) => (await Promise.all(ids.map((broadcastId) => dispatcher.stopBroadcasts({ broadcastId })))).flat(),
+      onChange: (mediaId, removed) => bus.emit('mediaChanged', { mediaId, removed }),
+    });
+    this.media = media;
+    // A replaced item's file is kept while a broadcast plays it: look again when broadcasts change.
+    bus.on(media, 'broadcastChanged', () => void media.releaseHeld());
+    let tts: TtsProvider | undefined;
+    this.announce = new AnnounceService({
+      dataDir: this.dataDir,
+      ffmpegPath: this.ffmpeg.path,
+      mediaSettings: config.media,
+      media,
+      tts: () => (tts ??= createTtsProvider(config.tts)),
+      defaultVoice: config.tts.voice,
+      timezone: config.timezone,
+      mediaRow: (id) => this.store.media.get(id),
+      clusterIds: () => this.store.clusters.list().map((c) => c.id),
+      play: (r) => dispatcher.play(r),
+      leadMs: config.dispatch.announceLeadMs,
+      startEmergency: (r) => schedules.startEmergency(r),
+      clock,
+      logger: logger.child({ module: 'announce' }),
+    });
+    this.live = new LiveService({
+      streams: this.streams,
+      bus,
+      clock,
+      logger: logger.child({ module: 'live' }),
+      settings: config.live,
+      ffmpegPath: this.ffmpeg.path,
+      mediaPath: (id) => media.filePath(id),
+      allClusterIds: () => this.store.clusters.list().map((c) => c.id),
+      chimePath: () => ensureChime(this.ffmpeg.path, join(this.dataDir, 'announce')),
+    });
     const schedules = new ScheduleService({
       store: this.store,
       bus,
@@ -245,6 +290,8 @@ export class Hub {
       logger: logger.child({ module: 'schedules' }),
       timezone: config.timezone,
       site: config.site,
+      // Schedule `tts:` items are made into speech by the announce service (docs/schedules.md).
+      speech: this.announce,
     });
     this.schedules = schedules;
     const scheduler = new Scheduler({
@@ -261,8 +308,7 @@ export class Hub {
         commandTtlMs: config.dispatch.commandTtlMs,
       },
       load: () => schedules.load(),
-      // Created further down: a `relay:` item due before then is sent once it is (see below).
-      relays: () => this.live ?? null,
+      relays: this.live,
     });
     this.scheduler = scheduler;
     this.returns = new Returns({
@@ -290,20 +336,6 @@ export class Hub {
       config: config.dispatch,
     });
     this.dispatcher = dispatcher;
-    const media = createMediaService({
-      dataDir: this.dataDir,
-      store: this.store,
-      ffmpegPath: this.ffmpeg.path,
-      settings: config.media,
-      clock,
-      logger: logger.child({ module: 'media' }),
-      programmesUsing: (m) => schedules.programmesUsing(m),
-      stopBroadcasts: async (ids) => (await Promise.all(ids.map((broadcastId) => dispatcher.stopBroadcasts({ broadcastId })))).flat(),
-      onChange: (mediaId, removed) => bus.emit('mediaChanged', { mediaId, removed }),
-    });
-    this.media = media;
-    // A replaced item's file is kept while a broadcast plays it: look again when broadcasts change.
-    bus.on(media, 'broadcastChanged', () => void media.releaseHeld());
     this.plans = new PlanPublisher({
       store: this.store,
       mqtt: signed,
@@ -362,40 +394,8 @@ export class Hub {
       this.cron = new SchedulerCron(config.timezone, () => this.scheduler.reconcile());
       this.cron.start();
     }
-    let tts: TtsProvider | undefined;
-    this.announce = new AnnounceService({
-      dataDir: this.dataDir,
-      ffmpegPath: this.ffmpeg.path,
-      mediaSettings: config.media,
-      media,
-      tts: () => (tts ??= createTtsProvider(config.tts)),
-      defaultVoice: config.tts.voice,
-      timezone: config.timezone,
-      mediaRow: (id) => this.store.media.get(id),
-      clusterIds: () => this.store.clusters.list().map((c) => c.id),
-      play: (r) => this.dispatcher.play(r),
-      leadMs: config.dispatch.announceLeadMs,
-      startEmergency: (r) => this.schedules.startEmergency(r),
-      clock,
-      logger: logger.child({ module: 'announce' }),
-    });
-    // Schedule `tts:` items are made into speech by the announce service (docs/schedules.md).
-    this.schedules.speech = this.announce;
-    this.live = new LiveService({
-      streams: this.streams,
-      bus,
-      clock,
-      logger: logger.child({ module: 'live' }),
-      settings: config.live,
-      ffmpegPath: this.ffmpeg.path,
-      mediaPath: (id) => media.filePath(id),
-      allClusterIds: () => this.store.clusters.list().map((c) => c.id),
-      chimePath: () => ensureChime(this.ffmpeg.path, join(this.dataDir, 'announce')),
-    });
     // Relays started by hand that the restart ended go on (their clusters join as they reconnect).
     if (lost.length > 0) void this.live.resumeLost(lost);
-    // Schedule `relay:` items under way at start-up can be sent now that the live service is up.
-    this.scheduler.reconcile();
     this.app = buildApp(
       {
         config,

@@ -25,7 +25,7 @@ export class RelayPool {
   >();
 
   constructor(
-    private readonly opener: () => RelayOpener | null,
+    private readonly opener: RelayOpener | null,
     private readonly log: Logger,
   ) {}
 
@@ -33,7 +33,7 @@ export class RelayPool {
   get(w: Wanted): Promise<OpenRelay | null> {
     const known = this.open.get(w.key);
     if (known) return known.ready;
-    const live = this.opener();
+    const live = this.opener;
     if (!live || !w.relayUrl) return Promise.resolve(null);
     const ready = live
       .openRelay({ url: w.relayUrl, until: w.endAt, createdBy: `schedule:${w.programmeId ?? '?'}` })
@@ -72,7 +72,7 @@ export class RelayPool {
     for (const [key, r] of this.open) {
       if (r.endAt > now) continue;
       this.open.delete(key);
-      const live = this.opener();
+      const live = this.opener;
       const id = r.streamId;
       if (!live || !id) continue;
       out.push({ broadcastId: r.broadcastId, lostMs: () => (live.list().find((s) => s.id === id)?.gaps ?? []).reduce((sum, g) => sum + g.lengthMs, 0) });

@@ -39,8 +39,8 @@ export interface SchedulerDeps {
   config: SchedulerConfig;
   /** The schedule in force and the context it was validated with (null: no schedule yet). */
   load: () => { schedule: Schedule | null; ctx: ScheduleContext };
-  /** The live service, for `relay:` items (null until it is up: those items wait for it). */
-  relays?: () => RelayOpener | null;
+  /** The live service, for `relay:` items (none: those items play nothing). */
+  relays?: RelayOpener | undefined;
 }
 
 const STATE_GRACE_MS = 1500;
@@ -62,7 +62,7 @@ export class Scheduler {
     const { schedule, ctx } = deps.load();
     this.timelines = new TimelineCache(schedule, ctx);
     this.log = deps.logger;
-    this.relays = new RelayPool(deps.relays ?? (() => null), deps.logger);
+    this.relays = new RelayPool(deps.relays ?? null, deps.logger);
     this.schedLog = new ScheduleLog(deps.store, () => this.timelines, deps.config.emergencyLeadMs);
   }
 

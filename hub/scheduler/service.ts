@@ -35,13 +35,24 @@ const speechKey = (text: string, voice: string | null): string => `${voice ?? ''
 
 export class ScheduleService {
   private cached: { signature: string; schedule: Schedule | null } | null = null;
-  private speechSource: SpeechSource | null = null;
+  private readonly speechSource: SpeechSource | null;
 
   constructor(
     /** `site`: the hub config's, if it names one. */
     /** `bus`: the scheduler hears there when the schedule in force or the emergencies change. */
-    private readonly deps: { store: Store; bus: EventBus; clock: Clock; logger: Logger; timezone: string; site?: string | undefined },
-  ) {}
+    /** `speech`: makes `tts:` items into speech (the announce service); without it they fail validation. */
+    private readonly deps: {
+      store: Store;
+      bus: EventBus;
+      clock: Clock;
+      logger: Logger;
+      timezone: string;
+      site?: string | undefined;
+      speech?: SpeechSource | undefined;
+    },
+  ) {
+    this.speechSource = deps.speech ?? null;
+  }
 
   /** The hub's site: its config's `site`, else the site of the schedule in force (so the first
    *  file applied sets it); undefined while neither says (any site's file is then taken). */
@@ -50,14 +61,6 @@ export class ScheduleService {
     const current = this.deps.store.schedules.current();
     const site: unknown = current ? parseDocument(current.text).get('site') : undefined;
     return typeof site === 'string' ? site : undefined;
-  }
-
-  /** Set once the announce service exists (it is made after the scheduler starts): the schedule in
-   *  force is checked again then, since its `tts:` items resolve only through it. */
-  set speech(source: SpeechSource) {
-    this.speechSource = source;
-    this.cached = null;
-    this.deps.bus.emit('scheduleInForceChanged', {});
   }
 
   /**
@@ -129,9 +132,7 @@ export class ScheduleService {
     if (this.cached?.signature === signature) return { schedule: this.cached.schedule, ctx };
     const { schedule, problems } = validateSchedule(current.text, current.file, ctx);
     const errors = problems.filter((p) => p.severity === 'error');
-    // Before the announce service is wired (hub start), `tts:` items cannot resolve yet: not an error.
-    const waitingForSpeech = !this.speechSource && errors.every((p) => p.code === 'SCHEDULE_TTS_FAILED');
-    if (errors.length > 0 && !waitingForSpeech) {
+    if (errors.length > 0) {
       this.deps.logger.error(
         { version: current.version, errors: errors.slice(0, 5) },
         'the schedule in force no longer validates; nothing scheduled plays until a corrected file is applied',
