@@ -57,6 +57,38 @@ describe('emergency and restart', () => {
     }
   });
 
+  // Over the morning programme (which then comes back): halfway through the 90 s warning, and 2 s
+  // before its end, within the scheduler's lead, where the next round has been sent already.
+  it.each([
+    ['halfway through a round', 45_000],
+    ['in the last seconds of a round', 88_000],
+  ])("an emergency stopped %s stops there, not at the round's end", async (_when, intoRoundMs) => {
+    day = await startRadioDay(local(date, '05:50:00'));
+    const { t, clock } = day;
+    await clock.runUntil(local(date, '06:00:00'), day.quiet);
+    const e = t.hub.schedules.startEmergency({ zones: ['na-long'], mediaId: day.mediaIds.get('canh-bao')!, repeat: true, volume: 100, by: 'test' });
+    // The first round of the 90 s warning is on air from 06:00:01.5.
+    const stopAt = e.startedAt + 1500 + intoRoundMs;
+    await clock.runUntil(stopAt, day.quiet);
+    t.hub.schedules.stopEmergency('test', e.id);
+    await clock.runUntil(stopAt + 10_000, day.quiet);
+    const log = t.hub.store.broadcasts.log({ from: local(date, '05:50:00'), to: local(date, '06:05:00') });
+    for (const c of NA_LONG) {
+      const rounds = log.filter((x) => x.clusterId === c && x.kind === 'emergency');
+      expect(rounds[0]).toMatchObject({ startedAt: e.startedAt + 1500, status: 'stopped', finishedAt: stopAt });
+      // A round sent ahead never played.
+      for (const r of rounds.slice(1)) expect(r.startedAt, c).toBeNull();
+      // The programme's round under way is back on the cluster after the join lead.
+      const round = t.hub.scheduler.wantedAt(c, stopAt)!;
+      expect(round.kind).toBe('schedule');
+      const back = t.hub.store.broadcasts.target(round.broadcastId, c)!;
+      expect(back.segments, c).toBeGreaterThanOrEqual(1);
+      expect(back.status, c).not.toBe('preempted');
+      expect(back.startedAt === null ? null : Math.max(back.startedAt, back.segmentStartedAt ?? 0), c).toBeGreaterThan(stopAt);
+      expect(back.segmentStartedAt ?? back.startedAt, c).toBeLessThan(stopAt + 3000);
+    }
+  });
+
   it('a hub restarted at 06:10 joins the item under way and plays the rest of the morning on time', async () => {
     day = await startRadioDay(local(date, '06:05:00'), { backoff: { minMs: 1000, maxMs: 3000 } });
     const { clock } = day;

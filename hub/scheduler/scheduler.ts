@@ -205,7 +205,10 @@ export class Scheduler {
     }
     if (!target) {
       // Nothing (or silence) should be on air: stop a preempting item that outlives its reason.
-      if (cur && cur.endAt > now + config.leadMs && !soon) this.stopCluster(clusterId, cur, now, 'emergency-ended');
+      // One that ends within the lead is let end by itself while it is still wanted now; one whose
+      // reason is gone (an emergency stopped in a round's last seconds) stops at once.
+      if (cur && !soon && cur.endAt > now && (cur.endAt > now + config.leadMs || !this.wantedNow(clusterId, cur, now)))
+        this.stopCluster(clusterId, cur, now, stopReason(cur));
       if (soon && !playable(soon) && cur && cur.endAt > soon.startAt) this.stopCluster(clusterId, cur, now, 'silence');
       return;
     }
@@ -218,8 +221,13 @@ export class Scheduler {
       return;
     }
     let startAt = target.startAt >= now + 500 ? target.startAt : now + config.joinLeadMs;
-    // What is on air and does not yield to the target (an emergency ending) is let finish first.
-    if (cur && cur.endAt > now && priorityRank(target.priority) <= priorityRank(cur.priority)) startAt = Math.max(startAt, cur.endAt);
+    // What is on air and does not yield to the target (an emergency ending) is let finish first,
+    // while it is still wanted; one whose reason is gone (an emergency the operator stopped) stops
+    // now, and the target follows after the join lead.
+    if (cur && cur.endAt > now && priorityRank(target.priority) <= priorityRank(cur.priority)) {
+      if (this.wantedNow(clusterId, cur, now)) startAt = Math.max(startAt, cur.endAt);
+      else this.stopCluster(clusterId, cur, now, stopReason(cur));
+    }
     const offsetMs = Math.max(0, startAt - target.startAt);
     if (startAt >= target.endAt) return;
     this.play(clusterId, target, startAt, offsetMs, now);
@@ -303,11 +311,27 @@ export class Scheduler {
       .catch((err: unknown) => this.log.error({ err, clusterId, broadcastId: w.broadcastId }, 'relay play not sent'));
   }
 
+  /** Is `w` still what should be on air on the cluster now (its reason is there)? */
+  private wantedNow(clusterId: string, w: Wanted, now: number): boolean {
+    return this.wantedAt(clusterId, now)?.key === w.key;
+  }
+
   private stopCluster(clusterId: string, cur: Wanted, now: number, reason: string): void {
     this.schedLog.markStopped(clusterId, cur, now, reason);
     this.commanded.delete(clusterId);
+    this.sendStop(clusterId, cur.broadcastId);
+    // The next round of a repeating emergency is sent a lead ahead: stopped in the last seconds of
+    // a round, the round still on air is another broadcast, and it stops too.
+    const onAir = this.deps.devices.reportedState(clusterId)?.playing?.broadcastId;
+    if (cur.kind !== 'emergency' || !onAir || onAir === cur.broadcastId) return;
+    if (this.deps.store.broadcasts.get(onAir)?.kind !== 'emergency' || this.wantedAt(clusterId, now)?.broadcastId === onAir) return;
+    this.schedLog.markStopped(clusterId, { ...cur, broadcastId: onAir }, now, reason);
+    this.sendStop(clusterId, onAir);
+  }
+
+  private sendStop(clusterId: string, broadcastId: string): void {
     void this.deps.ledger
-      .command(clusterId, { type: 'stop', broadcastId: cur.broadcastId })
+      .command(clusterId, { type: 'stop', broadcastId })
       .catch((err: unknown) => this.log.error({ err, clusterId }, 'stop command not sent'));
   }
 
@@ -351,4 +375,9 @@ export class Scheduler {
     }
     this.timer = this.deps.clock.setTimeout(() => this.reconcile(), Math.max(1, next - now));
   }
+}
+
+/** Why an item no longer wanted is stopped: its emergency ended, or the schedule changed. */
+function stopReason(w: Wanted): string {
+  return w.kind === 'emergency' ? 'emergency-ended' : 'schedule-changed';
 }
