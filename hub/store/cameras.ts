@@ -56,15 +56,8 @@ export interface CameraPut extends CameraSettingsRow {
   createdAt: number;
 }
 
-interface RawCamera {
-  id: string;
-  name: string;
-  village: string | null;
-  host: string;
-  port: number;
-  path: string;
-  user: string;
-  password: string;
+/** A row of the cameras table: the settings' columns as they are, the rest in its column names. */
+interface RawCamera extends CameraSettingsRow {
   source: CameraSource;
   created_at: number;
   status: CameraStatus;
