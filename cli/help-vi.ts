@@ -7,7 +7,7 @@ import { translateHelp } from '../common/i18n/help.js';
 
 export { helpTexts } from '../common/i18n/help.js';
 
-/** English help text → Vietnamese. */
+/** English help text → Vietnamese (commander's own texts are in common/i18n/help.ts). */
 export const HELP_VI: ReadonlyMap<string, string> = new Map([
   [
     'Loa operator CLI: clusters, media, broadcasts, schedules, emergencies, log, report, status and cameras of a Loa hub',
@@ -251,8 +251,6 @@ export const HELP_VI: ReadonlyMap<string, string> = new Map([
     'chỉ các lượt phát tới những cụm loa này: mã cụm, vùng hoặc thôn/bản, cách nhau bằng dấu phẩy',
   ],
   ['ad-hoc, schedule or emergency, comma-separated', 'ad-hoc (thủ công), schedule (theo lịch) hoặc emergency (khẩn cấp), cách nhau bằng dấu phẩy'],
-  // commander's own
-  ['display help for command', 'hiển thị trợ giúp của lệnh'],
 ]);
 
 /** Puts the whole command tree's help into Vietnamese. */

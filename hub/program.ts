@@ -15,7 +15,8 @@ export interface HubOptions {
   switchSigningKey?: boolean;
 }
 
-/** English help text → Vietnamese (tests/help-vi-programs.test.ts checks that none is missing). */
+/** English help text → Vietnamese (tests/help-vi-programs.test.ts checks that none is missing);
+ *  commander's own texts are in common/i18n/help.ts. */
 export const HUB_HELP_VI: ReadonlyMap<string, string> = new Map([
   [
     'Loa hub: embedded MQTT broker, scheduler and HTTP API for the commune radio',
@@ -37,8 +38,6 @@ export const HUB_HELP_VI: ReadonlyMap<string, string> = new Map([
     'sign with the next key from the next start on (the current one is kept as signing-key.old.pem), print both and exit',
     'từ lần khởi động sau, ký bằng khoá tiếp theo (khoá hiện tại được giữ lại thành signing-key.old.pem), in cả hai khoá rồi thoát',
   ],
-  ['output the version number', 'in số phiên bản'],
-  ['display help for command', 'hiển thị trợ giúp của lệnh'],
 ]);
 
 export function hubProgram(env: NodeJS.ProcessEnv = process.env): Command {

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { helpTexts } from '../common/i18n/help.js';
+import { helpTexts, withCommanderHelp } from '../common/i18n/help.js';
 import { EDGE_HELP_VI, edgeProgram } from '../daemon/program.js';
 import { HUB_HELP_VI, hubProgram } from '../hub/program.js';
 
@@ -15,8 +15,8 @@ const help = (bin: string, env: Record<string, string>) =>
 describe('loa-hub and loa-edge --help in Vietnamese', () => {
   it('has a translation for every help text of each program', () => {
     for (const [texts, table] of [
-      [helpTexts(hubProgram({})), HUB_HELP_VI],
-      [helpTexts(edgeProgram(async () => undefined, {})), EDGE_HELP_VI],
+      [helpTexts(hubProgram({})), withCommanderHelp(HUB_HELP_VI)],
+      [helpTexts(edgeProgram(async () => undefined, {})), withCommanderHelp(EDGE_HELP_VI)],
     ] as const) {
       expect(texts.length).toBeGreaterThanOrEqual(3);
       expect(texts.filter((x) => !table.has(x))).toEqual([]);

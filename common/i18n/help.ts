@@ -4,6 +4,17 @@
 // Each program's test walks its whole command tree with helpTexts so that no text is missing.
 import { Help, type Command } from 'commander';
 
+/** Commander's own option texts, the same in every program: the fallback under each program's table. */
+export const COMMANDER_HELP_VI: ReadonlyMap<string, string> = new Map([
+  ['output the version number', 'in số phiên bản'],
+  ['display help for command', 'hiển thị trợ giúp của lệnh'],
+]);
+
+/** A program's table with commander's own texts beneath it (the program's own wins): what `--help` uses. */
+export function withCommanderHelp(table: ReadonlyMap<string, string>): ReadonlyMap<string, string> {
+  return new Map([...COMMANDER_HELP_VI, ...table]);
+}
+
 const TITLES: Readonly<Record<string, string>> = {
   'Usage:': 'Cách dùng:',
   'Arguments:': 'Tham số:',
@@ -26,9 +37,10 @@ export function helpTexts(program: Command): string[] {
 }
 
 /** Puts the whole command tree's help into Vietnamese: each text through `table` (one missing
- *  stays English), and commander's own words too. */
+ *  stays English), and commander's own words too (COMMANDER_HELP_VI where `table` has none). */
 export function translateHelp(program: Command, table: ReadonlyMap<string, string>): void {
-  const vi = (text: string): string => table.get(text) ?? text;
+  const all = withCommanderHelp(table);
+  const vi = (text: string): string => all.get(text) ?? text;
   const walk = (c: Command): void => {
     c.description(vi(c.description()));
     for (const o of c.options) o.description = vi(o.description);

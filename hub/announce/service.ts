@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import { badRequest } from '../../common/errors.js';
 import { formatWallTime } from '../../common/zoned-time.js';
-import { clusterErrors } from '../clusters/errors.js';
+import { checkClusterIds } from '../clusters/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { MediaService } from '../media/types.js';
 import type { BroadcastRow, MediaRow } from '../store/index.js';
@@ -258,9 +258,7 @@ export class AnnounceService {
     if (Boolean(req.all) === Boolean(req.clusters)) throw badRequest('give either "clusters" (a list of ids) or "all": true, not both or neither.');
     const known = this.deps.clusterIds();
     const ids = req.all ? known : [...new Set(req.clusters)];
-    if (ids.length === 0) throw clusterErrors.none();
-    const unknown = ids.filter((c) => !known.includes(c));
-    if (unknown.length > 0) throw clusterErrors.notFound(unknown);
+    checkClusterIds(ids, (c) => known.includes(c));
     return ids;
   }
 

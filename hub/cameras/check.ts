@@ -119,13 +119,7 @@ export async function checkCamera(session: OnvifSession, full: boolean, clock: C
 async function readMedia(session: OnvifSession, issues: Reason[]): Promise<NonNullable<CheckResult['media']>> {
   const { cam } = session;
   const empty = { profiles: [], streamUri: null, snapshotUri: null };
-  try {
-    await session.call('GetServices', (cb) => cam.getServices(true, cb));
-  } catch (e) {
-    if ((e as CameraCallError).kind !== 'bad-reply') throw e;
-    // Older cameras have only GetCapabilities (the package does the same fallback in connect()).
-    await session.call('GetCapabilities', (cb) => cam.getCapabilities(cb));
-  }
+  await session.readServices();
   if (!cam.uri?.media && !(cam.media2Support && cam.uri?.media2)) {
     issues.push(reason('camera.no-media-service'));
     return empty;

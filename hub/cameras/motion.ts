@@ -6,7 +6,7 @@
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import type { CameraConnection } from '../store/cameras.js';
-import { clip, OnvifSession, type CameraCallError } from './onvif-client.js';
+import { clip, OnvifSession } from './onvif-client.js';
 import { parseMotionNotices } from './replies.js';
 
 export interface MotionSettings {
@@ -186,12 +186,7 @@ class Subscription {
     } else {
       // The camera's clock first: WS-Security timestamps are made from it.
       await session.call('GetSystemDateAndTime', (cb) => cam.getSystemDateAndTime(cb));
-      try {
-        await session.call('GetServices', (cb) => cam.getServices(true, cb));
-      } catch (e) {
-        if ((e as CameraCallError).kind !== 'bad-reply') throw e;
-        await session.call('GetCapabilities', (cb) => cam.getCapabilities(cb));
-      }
+      await session.readServices();
     }
     if (!cam.uri?.events) throw new Error('no events service');
     const create = session.call<{ currentTime?: unknown; terminationTime?: unknown }>('CreatePullPointSubscription', (cb) =>

@@ -210,6 +210,17 @@ export class OnvifSession {
     if (this.pending.size === 0) this.agent.destroy();
   }
 
+  /** Learns the camera's service addresses (into `cam.uri`): GetServices, or GetCapabilities on an
+   *  older camera that has only that (the package does the same fallback in connect()). */
+  async readServices(): Promise<void> {
+    try {
+      await this.call('GetServices', (cb) => this.cam.getServices(true, cb));
+    } catch (e) {
+      if ((e as CameraCallError).kind !== 'bad-reply') throw e;
+      await this.call('GetCapabilities', (cb) => this.cam.getCapabilities(cb));
+    }
+  }
+
   /** Ends the session: in-flight calls fail at once with "stopped" and their sockets are destroyed. */
   close(): void {
     this.closed = true;

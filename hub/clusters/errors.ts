@@ -22,3 +22,10 @@ export const clusterErrors = {
   /** An emergency's zones hold no cluster. */
   zonesEmpty: (): LoaError => sentenceError('LOA_NO_CLUSTERS', 'zones.empty', {}, { status: CLUSTER_ERROR_CODES.LOA_NO_CLUSTERS }),
 };
+
+/** Refuses a request that names no cluster, or names ids that are no cluster (all of them named). */
+export function checkClusterIds(ids: readonly string[], exists: (id: string) => boolean): void {
+  if (ids.length === 0) throw clusterErrors.none();
+  const unknown = ids.filter((c) => !exists(c));
+  if (unknown.length > 0) throw clusterErrors.notFound(unknown);
+}

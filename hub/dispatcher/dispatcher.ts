@@ -4,7 +4,7 @@
 // broadcasts and setting a cluster's volume.
 import { randomBytes } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../common/clock.js';
-import { clusterErrors } from '../clusters/errors.js';
+import { checkClusterIds, clusterErrors } from '../clusters/errors.js';
 import { mediaErrors } from '../media/errors.js';
 import { broadcastErrors } from './errors.js';
 import type { Logger } from '../../common/logger.js';
@@ -80,11 +80,7 @@ export class Dispatcher {
     if (!media || media.removedAt) {
       throw mediaErrors.notFound(req.mediaId);
     }
-    if (req.clusterIds.length === 0) throw clusterErrors.none();
-    const unknown = req.clusterIds.filter((c) => !store.clusters.exists(c));
-    if (unknown.length > 0) {
-      throw clusterErrors.notFound(unknown);
-    }
+    checkClusterIds(req.clusterIds, (c) => store.clusters.exists(c));
     const now = clock.now();
     const { startAt, queuedAfter, replaces, waiting } = this.placeAmongAdhoc(req, now);
     if (startAt < now - config.commandTtlMs) {

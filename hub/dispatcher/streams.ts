@@ -3,7 +3,7 @@
 // when the stream is over.
 import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
-import { clusterErrors } from '../clusters/errors.js';
+import { checkClusterIds } from '../clusters/errors.js';
 import type { StreamRef } from '../../protocol/index.js';
 import { segmentMs } from '../broadcasts/acks.js';
 import type { BroadcastLedger, PlayOut } from '../broadcasts/ledger.js';
@@ -76,11 +76,7 @@ export class StreamDispatch {
    *  Offline clusters are skipped and logged so. */
   async play(req: StreamPlayRequest): Promise<StreamPlayResult[]> {
     const { store, config, clock, ledger } = this.deps;
-    if (req.clusterIds.length === 0) throw clusterErrors.none();
-    const unknown = req.clusterIds.filter((c) => !store.clusters.exists(c));
-    if (unknown.length > 0) {
-      throw clusterErrors.notFound(unknown);
-    }
+    checkClusterIds(req.clusterIds, (c) => store.clusters.exists(c));
     const now = clock.now();
     const clusterIds = [...new Set(req.clusterIds)];
     if (req.log) this.createRow(req.broadcastId, req.startAt, req.stopAt, req.log, now);

@@ -1,8 +1,9 @@
 // The HTTP API's response bodies, declared once as zod schemas (docs/api.md documents them, and
 // tests/docs-api.test.ts keeps its field tables equal to these). Routes return these types, so a
 // body that drifts from its declaration fails to compile; the `loa` CLI reads them from here.
-// This file imports nothing of the hub (only zod), so the CLI can load it without the hub.
+// This file imports nothing of the hub (only zod and common/), so the CLI can load it without the hub.
 import { z } from 'zod';
+import { BROADCAST_STATUSES, TARGET_STATUSES, type BroadcastStatus, type TargetStatus } from '../../common/broadcast-statuses.js';
 
 const ms = z.number();
 const msOrNull = ms.nullable();
@@ -167,21 +168,7 @@ export const uploadEvent = z.discriminatedUnion('event', [
 
 // ---- broadcasts and the log -----------------------------------------------------------------
 
-export const TARGET_STATUSES = [
-  'pending',
-  'sent',
-  'accepted',
-  'started',
-  'finished',
-  'stopped',
-  'preempted',
-  'failed',
-  'refused',
-  'offline',
-  'missed',
-  'expired',
-] as const;
-export const BROADCAST_STATUSES = ['scheduled', 'running', 'done', 'stopped'] as const;
+export { BROADCAST_STATUSES, TARGET_STATUSES };
 export const BROADCAST_KINDS = ['adhoc', 'schedule', 'emergency'] as const;
 export const OUTCOMES = ['played', 'partial', 'preempted', 'missed-offline', 'missed', 'failed', 'stopped', 'pending'] as const;
 
@@ -466,8 +453,7 @@ export type UploadEvent = z.infer<typeof uploadEvent>;
 export type MediaAdded = z.infer<typeof mediaAdded>;
 export type MediaOne = z.infer<typeof mediaOne>;
 export type MediaRemoved = z.infer<typeof mediaRemoved>;
-export type TargetStatus = (typeof TARGET_STATUSES)[number];
-export type BroadcastStatus = (typeof BROADCAST_STATUSES)[number];
+export type { BroadcastStatus, TargetStatus };
 export type Outcome = (typeof OUTCOMES)[number];
 export type Target = z.infer<typeof target>;
 export type Broadcast = z.infer<typeof broadcast>;

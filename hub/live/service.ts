@@ -191,26 +191,8 @@ export class LiveService {
     if (req.until === undefined && source.kind !== 'file') req = { ...req, until: now + Math.round(settings.maxOpenHours * 3600_000) };
     const clusterIds = req.clusterIds === 'all' ? this.deps.allClusterIds() : req.clusterIds;
     if (clusterIds.length === 0) throw clusterErrors.none();
-    this.silence ??= encodeSilence(this.deps.ffmpegPath, settings);
-    const silence = await this.silence;
-    const chime = req.chime ? await this.chimeFrames() : undefined;
-    const id = `live-${randomBytes(5).toString('hex')}`;
-    const stream = new LiveStream({
-      id,
-      source,
-      ffmpegPath: this.deps.ffmpegPath,
-      settings,
-      silence,
-      clock,
-      logger: this.log,
-      onEnd: (why) => void this.ended(id, why),
-      ...(chime ? { intro: chime, outro: chime } : {}),
-    });
-    const entry: Entry = { id, stream, req: { ...req, clusterIds }, clusters: new Map(), untilTimer: null, logged: true, logClosed: false };
-    this.entries.set(id, entry);
-    this.prune();
-    // The encoder starts first: by the time the boxes connect, audio is flowing.
-    stream.start();
+    const entry = await this.open(source, { ...req, clusterIds }, { logged: true, chime: req.chime === true });
+    const { id, stream } = entry;
     try {
       await this.sendPlays(entry, clusterIds, now + settings.leadMs);
     } catch (err) {
@@ -222,13 +204,9 @@ export class LiveService {
     }
     // At `until` the boxes end by themselves (stopAt, acked finished); the stream goes a moment
     // later, without stop commands that would race their stopAt.
-    if (req.until !== undefined) {
-      const end = () =>
-        void this.stop(id, { sendStops: false }).catch((e: unknown) => this.log.error({ err: errorMessage(e) }, 'ending a relay at its end time failed'));
-      entry.untilTimer = clock.setTimeout(end, req.until - now + UNTIL_GRACE_MS);
-    }
+    if (req.until !== undefined) this.endAfter(entry, req.until - now + UNTIL_GRACE_MS);
     this.log.info(
-      { streamId: id, source: req.source, clusters: clusterIds.length, until: req.until, priority: req.priority ?? 'live', chime: Boolean(chime) },
+      { streamId: id, source: req.source, clusters: clusterIds.length, until: req.until, priority: req.priority ?? 'live', chime: req.chime === true },
       'live stream started',
     );
     return this.info(entry);
@@ -279,13 +257,13 @@ export class LiveService {
     return out;
   }
 
-  /** Starts a station's stream without sending plays: the scheduler sends its own, per cluster, for
-   *  a schedule `relay:` item (docs/schedules.md). The stream ends by itself a moment after `until`. */
-  async openRelay(req: { url: string; until: number; createdBy: string }): Promise<{ id: string; stream: { url: string; format: LiveSettings['format'] } }> {
+  /** A stream under a new id, kept among the entries, its encoder started (for a launch: by the
+   *  time the boxes connect, audio is flowing). */
+  private async open(source: LiveSource, req: LaunchRequest, opts: { logged: boolean; chime: boolean }): Promise<Entry> {
     const { clock, settings } = this.deps;
-    const source = this.resolveSource({ url: req.url });
     this.silence ??= encodeSilence(this.deps.ffmpegPath, settings);
     const silence = await this.silence;
+    const chime = opts.chime ? await this.chimeFrames() : undefined;
     const id = `live-${randomBytes(5).toString('hex')}`;
     const stream = new LiveStream({
       id,
@@ -296,22 +274,34 @@ export class LiveService {
       clock,
       logger: this.log,
       onEnd: (why) => void this.ended(id, why),
+      ...(chime ? { intro: chime, outro: chime } : {}),
     });
-    const entry: Entry = {
-      id,
-      stream,
-      req: { source: { url: req.url }, clusterIds: [], until: req.until, createdBy: req.createdBy },
-      clusters: new Map(),
-      untilTimer: null,
-      logged: false,
-      logClosed: false,
-    };
+    const entry: Entry = { id, stream, req, clusters: new Map(), untilTimer: null, logged: opts.logged, logClosed: false };
     this.entries.set(id, entry);
     this.prune();
     stream.start();
+    return entry;
+  }
+
+  /** Ends the stream after `delayMs` without stop commands (the boxes end by themselves at stopAt). */
+  private endAfter(entry: Entry, delayMs: number): void {
     const end = () =>
-      void this.stop(id, { sendStops: false }).catch((e: unknown) => this.log.error({ err: errorMessage(e) }, 'ending a relay at its end time failed'));
-    entry.untilTimer = clock.setTimeout(end, Math.max(0, req.until - clock.now()) + UNTIL_GRACE_MS);
+      void this.stop(entry.id, { sendStops: false }).catch((e: unknown) => this.log.error({ err: errorMessage(e) }, 'ending a relay at its end time failed'));
+    entry.untilTimer = this.deps.clock.setTimeout(end, delayMs);
+  }
+
+  /** Starts a station's stream without sending plays: the scheduler sends its own, per cluster, for
+   *  a schedule `relay:` item (docs/schedules.md). The stream ends by itself a moment after `until`. */
+  async openRelay(req: { url: string; until: number; createdBy: string }): Promise<{ id: string; stream: { url: string; format: LiveSettings['format'] } }> {
+    const { clock, settings } = this.deps;
+    const source = this.resolveSource({ url: req.url });
+    const entry = await this.open(
+      source,
+      { source: { url: req.url }, clusterIds: [], until: req.until, createdBy: req.createdBy },
+      { logged: false, chime: false },
+    );
+    const { id } = entry;
+    this.endAfter(entry, Math.max(0, req.until - clock.now()) + UNTIL_GRACE_MS);
     this.log.info({ streamId: id, source: req.url, until: req.until, by: req.createdBy }, 'scheduled relay started');
     return { id, stream: { url: `/api/v1/live/${id}`, format: settings.format } };
   }

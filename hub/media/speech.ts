@@ -4,13 +4,13 @@
 // with gains learned from earlier announcements of the same voice (hub/announce/levels.ts), peak-
 // limited and encoded to the delivery format in a single ffmpeg run. The result is the same kind
 // of file as any import (Ogg/Opus mono 48 kHz, bit-exact); its loudness is checked afterwards.
-import { rm, stat } from 'node:fs/promises';
+// The encoder's options, the measuring pass and the errors a person gets are the import's (transcode.ts).
+import { rm } from 'node:fs/promises';
 import { mediaErrors } from './errors.js';
-import { FfmpegRunError, runFfmpeg } from './ffmpeg-run.js';
-import { measureFilter, parseMeasurement, type LoudnessMeasurement } from './loudness.js';
-import { oggOpusDurationMs } from './ogg-duration.js';
+import { runFfmpeg } from './ffmpeg-run.js';
+import { measureFilter, type LoudnessMeasurement } from './loudness.js';
 import type { MediaSettings } from './settings.js';
-import { DELIVERY_FORMAT } from './transcode.js';
+import { classify, deliveredFile, deliveryOptions, measurePass, type DeliveredFile } from './transcode.js';
 
 export interface LevelledPart {
   path: string;
@@ -18,11 +18,7 @@ export interface LevelledPart {
   gainDb: number;
 }
 
-export interface EncodedSpeech {
-  durationMs: number;
-  bytes: number;
-  format: typeof DELIVERY_FORMAT;
-}
+export type EncodedSpeech = DeliveredFile;
 
 const num = (v: number): string => v.toFixed(2);
 
@@ -62,52 +58,21 @@ export async function encodeLevelled(opts: {
       input: first.path,
       extraInputs: rest.map((p) => p.path),
       output: opts.outputPath,
-      outputOptions: [
-        '-filter_complex',
-        speechGraph(parts, settings.loudness.truePeakDbtp),
-        '-map',
-        '[out]',
-        '-map_metadata',
-        '-1',
-        '-map_chapters',
-        '-1',
-        '-c:a',
-        'libopus',
-        '-b:a',
-        `${settings.bitrateKbps}k`,
-        '-vbr',
-        'constrained',
-        '-fflags',
-        '+bitexact',
-        '-flags:a',
-        '+bitexact',
-        '-f',
-        'ogg',
-      ],
+      outputOptions: ['-filter_complex', speechGraph(parts, settings.loudness.truePeakDbtp), '-map', '[out]', ...deliveryOptions(settings.bitrateKbps)],
       ...(opts.signal ? { signal: opts.signal } : {}),
       onTime: (t) => {
         if (t > settings.maxDurationS) throw mediaErrors.tooLong(displayName, null, settings.maxDurationS);
       },
     });
-    const bytes = (await stat(opts.outputPath)).size;
-    const durationMs = (await oggOpusDurationMs(opts.outputPath)) ?? Math.round((run.lastTimeS ?? 0) * 1000);
-    if (durationMs < settings.minDurationMs) throw mediaErrors.tooShort(displayName, durationMs, settings.minDurationMs);
-    return { durationMs, bytes, format: DELIVERY_FORMAT };
+    return await deliveredFile(opts.outputPath, run.lastTimeS, displayName, settings.minDurationMs);
   } catch (e) {
     await rm(opts.outputPath, { force: true });
-    if (e instanceof FfmpegRunError) throw mediaErrors.encodeFailed(displayName, (e.stderrLines.filter((l) => l.trim()).at(-1) ?? e.message).slice(0, 300), e);
-    throw e;
+    throw classify(e, displayName, opts.ffmpegPath);
   }
 }
 
 /** Integrated loudness and true peak of a file, as it would be encoded (mono); null if silent or unreadable. */
 export async function measureLoudness(ffmpegPath: string, path: string, settings: Pick<MediaSettings, 'loudness'>): Promise<LoudnessMeasurement | null> {
-  const run = await runFfmpeg({
-    ffmpegPath,
-    input: path,
-    output: '-',
-    outputOptions: ['-map', '0:a:0', '-vn', '-af', measureFilter(settings.loudness), '-f', 'null'],
-  });
-  const m = parseMeasurement(run.stderrLines);
-  return m && Number.isFinite(m.inputI) ? m : null;
+  const { measured } = await measurePass({ ffmpegPath, inputPath: path, filter: measureFilter(settings.loudness), name: path, signal: undefined }, {});
+  return Number.isFinite(measured.inputI) ? measured : null;
 }

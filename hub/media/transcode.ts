@@ -30,11 +30,15 @@ export interface TranscodeOptions {
   signal?: AbortSignal;
 }
 
-export interface TranscodeResult {
+/** A file in the delivery format, as an encode left it. */
+export interface DeliveredFile {
   /** Playing time of the encoded file, from its last Ogg granule position. */
   durationMs: number;
   bytes: number;
   format: typeof DELIVERY_FORMAT;
+}
+
+export interface TranscodeResult extends DeliveredFile {
   loudness: LoudnessMeasurement & LoudnessPlan;
 }
 
@@ -72,8 +76,8 @@ function lastError(lines: string[]): string {
   return (useful.at(-1) ?? lines.at(-1) ?? 'no message').trim().slice(0, 300);
 }
 
-/** Maps whatever a run threw to the media error a person gets. */
-function classify(e: unknown, name: string, ffmpegPath: string): LoaError {
+/** Maps whatever a run threw to the media error a person gets (an import's and an announcement's). */
+export function classify(e: unknown, name: string, ffmpegPath: string): LoaError {
   if (isLoaError(e)) return e;
   if (e instanceof FfmpegAbortedError) return mediaErrors.cancelled(name);
   if (e instanceof FfmpegRunError) {
@@ -93,8 +97,44 @@ function classify(e: unknown, name: string, ffmpegPath: string): LoaError {
 
 const STREAMS = ['-map', '0:a:0', '-vn', '-sn', '-dn'];
 
-/** Runs one measuring pass (output discarded) and returns its loudness report and length. */
-async function measurePass(
+/** The encoder's options, after the filter's: the delivery format, the same bytes for the same audio. */
+export function deliveryOptions(bitrateKbps: number): string[] {
+  return [
+    // Tags and chapters of the input are dropped: the file is named by the hash of its bytes,
+    // so the same audio must give the same bytes whatever its tags said.
+    '-map_metadata',
+    '-1',
+    '-map_chapters',
+    '-1',
+    '-c:a',
+    'libopus',
+    '-b:a',
+    `${bitrateKbps}k`,
+    // Constrained VBR keeps the bytes per hour close to the bitrate, for 4G data budgets.
+    '-vbr',
+    'constrained',
+    // Without bitexact the Ogg stream serial is random and the same audio hashes differently.
+    '-fflags',
+    '+bitexact',
+    '-flags:a',
+    '+bitexact',
+    '-f',
+    'ogg',
+  ];
+}
+
+/** What an encode left at `outputPath`: its size and playing time (ffmpeg's last time if the Ogg
+ *  stream gives none); shorter than `minDurationMs` is refused. */
+export async function deliveredFile(outputPath: string, lastTimeS: number | null, name: string, minDurationMs: number): Promise<DeliveredFile> {
+  const bytes = (await stat(outputPath)).size;
+  const durationMs = (await oggOpusDurationMs(outputPath)) ?? Math.round((lastTimeS ?? 0) * 1000);
+  if (durationMs < minDurationMs) throw mediaErrors.tooShort(name, durationMs, minDurationMs);
+  return { durationMs, bytes, format: DELIVERY_FORMAT };
+}
+
+/** Runs one measuring pass (output discarded) and returns its loudness report and length; -Infinity
+ *  loudness when nothing was decoded. */
+export async function measurePass(
   o: { ffmpegPath: string; inputPath: string; filter: string; name: string; signal: AbortSignal | undefined },
   hooks: { onInput?: (info: InputInfo) => void; onTime?: (t: number) => void },
 ): Promise<{ measured: LoudnessMeasurement; decodedS: number }> {
@@ -169,41 +209,14 @@ export async function transcode(opts: TranscodeOptions): Promise<TranscodeResult
       ffmpegPath,
       input: inputPath,
       output: outputPath,
-      outputOptions: [
-        ...STREAMS,
-        // Tags and chapters of the input are dropped: the file is named by the hash of its bytes,
-        // so the same audio must give the same bytes whatever its tags said.
-        '-map_metadata',
-        '-1',
-        '-map_chapters',
-        '-1',
-        '-af',
-        applyFilter(plan, target),
-        '-c:a',
-        'libopus',
-        '-b:a',
-        `${settings.bitrateKbps}k`,
-        // Constrained VBR keeps the bytes per hour close to the bitrate, for 4G data budgets.
-        '-vbr',
-        'constrained',
-        // Without bitexact the Ogg stream serial is random and the same audio hashes differently.
-        '-fflags',
-        '+bitexact',
-        '-flags:a',
-        '+bitexact',
-        '-f',
-        'ogg',
-      ],
+      outputOptions: [...STREAMS, '-af', applyFilter(plan, target), ...deliveryOptions(settings.bitrateKbps)],
       ...(signal ? { signal } : {}),
       onTime: (t) => progress.report(at(passesLeft - 1, t), 'encode'),
     });
 
-    const bytes = (await stat(outputPath)).size;
-    const fromOgg = await oggOpusDurationMs(outputPath);
-    const durationMs = fromOgg ?? Math.round((encode.lastTimeS ?? 0) * 1000);
-    if (durationMs < settings.minDurationMs) throw mediaErrors.tooShort(name, durationMs, settings.minDurationMs);
+    const file = await deliveredFile(outputPath, encode.lastTimeS, name, settings.minDurationMs);
     progress.report(100, 'encode');
-    return { durationMs, bytes, format: DELIVERY_FORMAT, loudness: { ...measured, ...plan } };
+    return { ...file, loudness: { ...measured, ...plan } };
   } catch (e) {
     await rm(outputPath, { force: true });
     throw classify(e, name, ffmpegPath);

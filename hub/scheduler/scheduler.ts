@@ -9,8 +9,8 @@
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import { asPriority, priorityRank, type Schedule, type ScheduleContext } from '../schedule/model.js';
-import { streamMediaId } from '../../protocol/index.js';
-import type { BroadcastLedger } from '../broadcasts/ledger.js';
+import { streamMediaId, type StreamRef } from '../../protocol/index.js';
+import type { BroadcastLedger, MediaRef } from '../broadcasts/ledger.js';
 import type { DeviceListener } from '../devices/listener.js';
 import type { EventBus } from '../events.js';
 import type { EmergencyRow, Store } from '../store/index.js';
@@ -236,30 +236,35 @@ export class Scheduler {
   }
 
   private play(clusterId: string, w: Wanted, startAt: number, offsetMs: number, now: number): void {
-    const { store, config, ledger } = this.deps;
     if (w.relayUrl) return this.playRelay(clusterId, w, startAt);
-    const media = ledger.mediaRef(w.mediaId!);
+    const media = this.deps.ledger.mediaRef(w.mediaId!);
     if (!media) return;
-    store.broadcasts.ensure(broadcastRecord(w, media.id, now));
-    store.broadcasts.ensureTarget(w.broadcastId, clusterId, now);
     const naturalEnd = startAt + media.durationMs - offsetMs;
+    this.sendPlay(clusterId, w, { media }, { startAt, offsetMs, ...(w.endAt < naturalEnd - 50 ? { stopAt: w.endAt } : {}) }, now, 'play command not sent');
+  }
+
+  /** Records the item's broadcast and the cluster's target, then sends the play (a media item or a
+   *  relay's stream) at the item's volume or the cluster's. */
+  private sendPlay(
+    clusterId: string,
+    w: Wanted,
+    source: { media: MediaRef } | { stream: StreamRef },
+    when: { startAt: number; offsetMs: number; stopAt?: number },
+    now: number,
+    failed: string,
+  ): void {
+    const { store, config, ledger } = this.deps;
+    store.broadcasts.ensure(broadcastRecord(w, 'media' in source ? source.media.id : null, now));
+    store.broadcasts.ensureTarget(w.broadcastId, clusterId, now);
     void ledger
       .sendPlays(w.broadcastId, [
         {
           clusterId,
-          body: {
-            type: 'play',
-            broadcastId: w.broadcastId,
-            media,
-            startAt,
-            offsetMs,
-            ...(w.endAt < naturalEnd - 50 ? { stopAt: w.endAt } : {}),
-            volume: w.volume ?? store.clusters.get(clusterId)?.volume ?? 80,
-          },
-          expiresAt: startAt + config.commandTtlMs,
+          body: { type: 'play', broadcastId: w.broadcastId, ...source, ...when, volume: w.volume ?? store.clusters.get(clusterId)?.volume ?? 80 },
+          expiresAt: when.startAt + config.commandTtlMs,
         },
       ])
-      .catch((err: unknown) => this.log.error({ err, clusterId }, 'play command not sent'));
+      .catch((err: unknown) => this.log.error({ err, clusterId }, failed));
   }
 
   /** A relay's stream lives in this hub's memory: after a restart the box's stream is gone, so a
@@ -273,7 +278,7 @@ export class Scheduler {
   /** A `relay:` item: the live point of its stream (no offset: a station cannot be rewound) until its
    *  end. The stream is opened by the first cluster that needs it, so the play goes out once it is. */
   private playRelay(clusterId: string, w: Wanted, startAt: number): void {
-    const { store, config, clock, ledger } = this.deps;
+    const { clock } = this.deps;
     void this.relays
       .get(w)
       .then((r) => {
@@ -287,25 +292,7 @@ export class Scheduler {
         if (at >= w.endAt) return;
         // In the broadcast log like a media item (rows made only once a play goes out, or fails:
         // a pending row would be re-sent as media by the ledger after a restart).
-        store.broadcasts.ensure(broadcastRecord(w, null, now));
-        store.broadcasts.ensureTarget(w.broadcastId, clusterId, now);
-        void ledger
-          .sendPlays(w.broadcastId, [
-            {
-              clusterId,
-              body: {
-                type: 'play',
-                broadcastId: w.broadcastId,
-                stream: r.stream,
-                startAt: at,
-                offsetMs: 0,
-                stopAt: w.endAt,
-                volume: w.volume ?? store.clusters.get(clusterId)?.volume ?? 80,
-              },
-              expiresAt: at + config.commandTtlMs,
-            },
-          ])
-          .catch((err: unknown) => this.log.error({ err, clusterId }, 'relay play not sent'));
+        this.sendPlay(clusterId, w, { stream: r.stream }, { startAt: at, offsetMs: 0, stopAt: w.endAt }, now, 'relay play not sent');
         this.log.debug({ clusterId, broadcastId: w.broadcastId, streamId: r.streamId, startAt: at, stopAt: w.endAt }, 'relay play sent');
       })
       .catch((err: unknown) => this.log.error({ err, clusterId, broadcastId: w.broadcastId }, 'relay play not sent'));

@@ -38,18 +38,13 @@ export interface Alarm extends AlarmSubject {
 
 export type FeedEventType = 'alarm-raised' | 'alarm-cleared';
 
-/** One row of the events feed; `id` increases and is the cursor (`after=`). */
-export interface FeedEvent extends AlarmSubject {
+/** One row of the events feed; `id` increases and is the cursor (`after=`). Its kind, severity and
+ *  detail are its alarm's. */
+export interface FeedEvent extends AlarmSubject, Pick<Alarm, 'kind' | 'severity' | 'detail' | 'detailCode' | 'detailParams' | 'detailExtra'> {
   id: number;
   at: number;
   type: FeedEventType;
   alarmId: number | null;
-  kind: string;
-  severity: AlarmSeverity;
-  detail: string;
-  detailCode: string | null;
-  detailParams: Params;
-  detailExtra: string | null;
 }
 
 /** A detail as a module gives it: the coded sentence, and technical words for operators only. */

@@ -2,24 +2,11 @@
 // the source of the broadcast log. A relay (schedule `relay:` item) is a broadcast of a station's
 // stream instead of a media file: no media id, `streamUrl` set, named "relay URL" in the log.
 import type { Statement } from 'better-sqlite3';
+import { TARGET_STATUSES, type BroadcastStatus, type TargetStatus } from '../../common/broadcast-statuses.js';
 import { listClauses, type BroadcastFilter } from './broadcast-list.js';
 import { prepared, type Db } from './db.js';
 
-export const TARGET_STATUSES = [
-  'pending',
-  'sent',
-  'accepted',
-  'started',
-  'finished',
-  'stopped',
-  'preempted',
-  'failed',
-  'refused',
-  'offline',
-  'missed',
-  'expired',
-] as const;
-export type TargetStatus = (typeof TARGET_STATUSES)[number];
+export { TARGET_STATUSES, type BroadcastStatus, type TargetStatus };
 export const OPEN_TARGET_STATUSES: readonly TargetStatus[] = ['pending', 'sent', 'accepted', 'started'];
 
 export interface TargetRow {
@@ -64,8 +51,6 @@ export interface BroadcastRow {
   plannedEnd: number | null;
   targets: TargetRow[];
 }
-
-export type BroadcastStatus = 'scheduled' | 'running' | 'done' | 'stopped';
 
 /** What came of one item on one cluster, in the operator's words (the broadcast report's column). */
 export type Outcome = 'played' | 'partial' | 'preempted' | 'missed-offline' | 'missed' | 'failed' | 'stopped' | 'pending';

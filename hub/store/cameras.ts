@@ -7,18 +7,10 @@ import type { Reason } from '../../common/i18n/reasons.js';
 import type { CameraDeviceInfo, CameraProfile, CameraStatus, CameraView } from './camera-types.js';
 import type { Db } from './db.js';
 
-export type CameraSource = 'config' | 'operator';
+export type CameraSource = CameraView['source'];
 
-/** A camera as stored, without credentials. */
-export interface CameraRow {
-  id: string;
-  name: string;
-  village: string | null;
-  host: string;
-  port: number;
-  path: string;
-  source: CameraSource;
-  createdAt: number;
+/** A camera as stored, without credentials: the view's configuration, and the last poll's findings. */
+export interface CameraRow extends Pick<CameraView, 'id' | 'name' | 'village' | 'host' | 'port' | 'path' | 'source' | 'createdAt'> {
   findings: CameraFindings;
 }
 
@@ -64,15 +56,8 @@ export interface CameraPut extends CameraSettingsRow {
   createdAt: number;
 }
 
-interface RawCamera {
-  id: string;
-  name: string;
-  village: string | null;
-  host: string;
-  port: number;
-  path: string;
-  user: string;
-  password: string;
+/** A row of the cameras table: the settings' columns as they are, the rest in its column names. */
+interface RawCamera extends CameraSettingsRow {
   source: CameraSource;
   created_at: number;
   status: CameraStatus;

@@ -116,22 +116,19 @@ function writeKey(file: string): void {
   chmodSync(file, 0o600);
 }
 
-/** Files are made under temporary names and renamed into place, so a crash leaves the old pair. */
-async function makeCa(dir: string): Promise<void> {
-  const key = join(dir, 'ca.key.new');
-  const cert = join(dir, 'ca.pem.new');
+/** A key and its certificate from `openssl req -x509` (SHA-256, `days`, then `args`). Files are made
+ *  under temporary names and renamed into place, so a crash leaves the old pair. */
+async function makePair(dir: string, files: { key: string; cert: string }, days: number, args: string[]): Promise<void> {
+  const key = join(dir, `${files.key}.new`);
+  const cert = join(dir, `${files.cert}.new`);
   writeKey(key);
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-new',
-    '-key',
-    key,
-    '-out',
-    cert,
-    '-days',
-    String(CA_DAYS),
-    '-sha256',
+  await run('openssl', ['req', '-x509', '-new', '-key', key, '-out', cert, '-days', String(days), '-sha256', ...args]);
+  renameSync(key, join(dir, files.key));
+  renameSync(cert, join(dir, files.cert));
+}
+
+async function makeCa(dir: string): Promise<void> {
+  await makePair(dir, { key: 'ca.key', cert: CA_CERT_FILE }, CA_DAYS, [
     '-subj',
     `/O=Loa/CN=Loa hub CA ${hostname()} ${randomBytes(4).toString('hex')}`,
     '-addext',
@@ -139,26 +136,11 @@ async function makeCa(dir: string): Promise<void> {
     '-addext',
     'keyUsage=critical,keyCertSign,cRLSign',
   ]);
-  renameSync(key, join(dir, 'ca.key'));
-  renameSync(cert, join(dir, CA_CERT_FILE));
 }
 
 async function makeServerCert(dir: string, names: string[]): Promise<void> {
-  const key = join(dir, 'hub.key.new');
-  const cert = join(dir, 'hub.pem.new');
-  writeKey(key);
   const san = names.map((n) => (isIP(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-new',
-    '-key',
-    key,
-    '-out',
-    cert,
-    '-days',
-    String(SERVER_DAYS),
-    '-sha256',
+  await makePair(dir, { key: 'hub.key', cert: 'hub.pem' }, SERVER_DAYS, [
     '-CA',
     join(dir, CA_CERT_FILE),
     '-CAkey',
@@ -174,6 +156,4 @@ async function makeServerCert(dir: string, names: string[]): Promise<void> {
     '-addext',
     'keyUsage=critical,digitalSignature',
   ]);
-  renameSync(key, join(dir, 'hub.key'));
-  renameSync(cert, join(dir, 'hub.pem'));
 }

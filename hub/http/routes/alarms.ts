@@ -7,6 +7,7 @@ import { policeAlarm } from '../../alarms/police.js';
 import type { AlarmList, EventList } from '../api.js';
 import type { HttpContext } from '../context.js';
 import { parseWith } from '../errors.js';
+import { feedAfter } from './events.js';
 
 const operator = { roles: ['operator'] as const };
 const readers = { roles: ['operator', 'police'] as const };
@@ -14,12 +15,6 @@ const flag = z.enum(['1', '0', 'true', 'false']).transform((v) => v === '1' || v
 const limit = z.coerce.number().int().min(1).max(1000);
 
 const listQuery = z.object({ all: flag.default(false), limit: limit.default(100) });
-const eventsQuery = z.object({
-  after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
-  limit: limit.default(100),
-  /** Seconds to wait for an event when there is none after the cursor yet. */
-  wait: z.coerce.number().min(0).max(60).default(0),
-});
 
 export function alarmRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.get('/api/v1/alarms', { config: readers }, async (req, reply): Promise<AlarmList> => {
@@ -33,12 +28,7 @@ export function alarmRoutes(app: FastifyInstance, ctx: HttpContext): void {
   });
 
   app.get('/api/v1/alarms/events', { config: operator }, async (req, reply): Promise<EventList> => {
-    const q = parseWith(eventsQuery, req.query, 'query');
-    // A client that hangs up ends its wait instead of holding a waiter for the full time (the
-    // response's 'close' is also when the connection goes; the request's fires once it is read).
-    const gone = new AbortController();
-    reply.raw.once('close', () => gone.abort());
-    const events = await ctx.alarms.nextEvents(q.after, q.limit, q.wait * 1000, gone.signal);
-    return { events, cursor: events.at(-1)?.id ?? q.after };
+    const { events, after } = await feedAfter(ctx, req.query, reply);
+    return { events, cursor: events.at(-1)?.id ?? after };
   });
 }

@@ -8,12 +8,12 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { LoaError } from '../../../common/errors.js';
 import type { AnnounceRequest, AnnounceResult } from '../../announce/service.js';
 import type { AnnounceAnswer } from '../api.js';
 import { broadcastView } from '../broadcast-view.js';
 import type { HttpContext } from '../context.js';
 import { internalError, parseWith } from '../errors.js';
+import { answerWithProgress } from '../progress-lines.js';
 
 const operator = { roles: ['operator'] as const };
 const flag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
@@ -77,27 +77,13 @@ export function announceRoutes(app: FastifyInstance, ctx: HttpContext, opts: { m
       await pipeline(body, createWriteStream(uploadPath));
       if (!(req.headers.accept ?? '').includes('application/x-ndjson')) return reply.code(201).send(answer(await announcer.announce(request), ctx.clock.now()));
       // Progress as NDJSON, the last line says how it went (the same shape as POST /api/v1/media).
-      reply.hijack();
-      reply.raw.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
-      const line = (o: unknown): boolean => reply.raw.write(`${JSON.stringify(o)}\n`);
-      let last = -1;
-      try {
-        const result = await announcer.announce({
-          ...request,
-          onProgress: (percent, phase) => {
-            if (Math.floor(percent) === last) return;
-            last = Math.floor(percent);
-            line({ event: 'progress', phase, percent: Math.min(100, Math.max(0, percent)) });
-          },
-        });
-        line({ event: 'done', ...answer(result, ctx.clock.now()) });
-      } catch (err) {
-        const e = err instanceof LoaError ? err : internalError('the announcement failed; the hub log has the details.');
-        if (!(err instanceof LoaError)) req.log.error({ err }, 'announcement failed');
-        line({ event: 'error', error: { code: e.code, message: e.message } });
-      }
-      reply.raw.end();
-      return reply;
+      return await answerWithProgress(
+        req,
+        reply,
+        (onProgress) => announcer.announce({ ...request, onProgress }),
+        (result) => answer(result, ctx.clock.now()),
+        { sentence: 'the announcement failed; the hub log has the details.', log: 'announcement failed', details: false },
+      );
     } finally {
       await rm(uploadPath, { force: true });
     }

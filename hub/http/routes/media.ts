@@ -11,11 +11,12 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { badRequest, LoaError } from '../../../common/errors.js';
+import { badRequest } from '../../../common/errors.js';
 import type { Media, MediaAdded, MediaOne, MediaRemoved } from '../api.js';
 import type { HttpContext } from '../context.js';
 import { requireCluster } from '../auth.js';
-import { internalError, parseWith } from '../errors.js';
+import { parseWith } from '../errors.js';
+import { answerWithProgress } from '../progress-lines.js';
 import { mediaErrors } from '../../media/errors.js';
 import { MAX_NAME_LENGTH, normaliseName } from '../../media/names.js';
 
@@ -82,32 +83,13 @@ export function mediaRoutes(app: FastifyInstance, ctx: HttpContext, opts: { maxU
         return reply.code(added.unchanged ? 200 : 201).send(added satisfies MediaAdded);
       }
       // Progress as NDJSON: the status is sent before the import ends, so the last line says how it went.
-      reply.hijack();
-      reply.raw.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
-      const line = (o: unknown): boolean => reply.raw.write(`${JSON.stringify(o)}\n`);
-      let last = -1;
-      try {
-        const added = await ctx.media.add({
-          inputPath: uploadPath,
-          name,
-          originalName,
-          replace,
-          onProgress: (percent, phase) => {
-            const p = Math.floor(percent);
-            if (p !== last) {
-              last = p;
-              line({ event: 'progress', phase, percent: Math.min(100, Math.max(0, percent)) });
-            }
-          },
-        });
-        line({ event: 'done', ...added });
-      } catch (err) {
-        const e = err instanceof LoaError ? err : internalError('the import failed; the hub log has the details.');
-        if (!(err instanceof LoaError)) req.log.error({ err }, 'media import failed');
-        line({ event: 'error', error: { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) } });
-      }
-      reply.raw.end();
-      return reply;
+      return await answerWithProgress(
+        req,
+        reply,
+        (onProgress) => ctx.media.add({ inputPath: uploadPath, name, originalName, replace, onProgress }),
+        (added) => added,
+        { sentence: 'the import failed; the hub log has the details.', log: 'media import failed', details: true },
+      );
     } finally {
       await rm(uploadPath, { force: true });
     }
