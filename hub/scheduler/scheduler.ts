@@ -224,9 +224,10 @@ export class Scheduler {
     // What is on air and does not yield to the target (an emergency ending) is let finish first,
     // while it is still wanted; one whose reason is gone (an emergency the operator stopped) stops
     // now, and the target follows after the join lead.
+    // (An ad-hoc item or live stream is the dispatcher's to stop: it is never stopped here.)
     if (cur && cur.endAt > now && priorityRank(target.priority) <= priorityRank(cur.priority)) {
       if (this.wantedNow(clusterId, cur, now)) startAt = Math.max(startAt, cur.endAt);
-      else this.stopCluster(clusterId, cur, now, stopReason(cur));
+      else if (cur.kind !== 'adhoc') this.stopCluster(clusterId, cur, now, stopReason(cur));
     }
     const offsetMs = Math.max(0, startAt - target.startAt);
     if (startAt >= target.endAt) return;
