@@ -158,7 +158,7 @@ async function startVideo(video: CameraVideoOptions, names: string[], opts: Came
   return startRtspServer({
     cameras: names.map((name, i) => ({ name, host: cameraHost(i, opts.firstHost), port: video.rtspPort, loops: loops[i]! })),
     python: video.python,
-    logger: opts.logger.child({ part: 'rtsp' }),
+    logger: opts.logger,
   });
 }
 

@@ -79,8 +79,17 @@ export async function startRtspServer(opts: { cameras: RtspCamera[]; python?: st
   });
   const ready = await readReady(child, python);
   const ports = new Map((ready.cameras ?? []).map((c) => [c.name, c.port]));
-  opts.logger.info({ pid: child.pid, cameras: ports.size }, 'RTSP server ready');
-  return { pid: child.pid!, ports, stop: () => stopChild(child) };
+  opts.logger.info({ rtspPid: child.pid, cameras: ports.size }, 'RTSP server ready');
+  let stopping = false;
+  // The cameras go on answering ONVIF without it; their streams are gone, which the log must say.
+  child.once('exit', (code, signal) => {
+    if (!stopping) opts.logger.error({ rtspPid: child.pid, code, signal }, 'RTSP server exited: the cameras have no video');
+  });
+  const stop = () => {
+    stopping = true;
+    return stopChild(child);
+  };
+  return { pid: child.pid!, ports, stop };
 }
 
 function readReady(child: ChildProcess, python: string): Promise<Ready> {

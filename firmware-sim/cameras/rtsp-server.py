@@ -8,6 +8,7 @@
 # Later commands (e.g. stopping one camera's stream for fault tests) can come as further stdin lines.
 import ctypes
 import json
+import os
 import signal
 import sys
 
@@ -59,9 +60,10 @@ def load_access_units(path):
 class LoopFactory(GstRtspServer.RTSPMediaFactory):
     """One mount point: the loop's access units pushed forever with timestamps that keep increasing."""
 
-    def __init__(self, units, fps, width, height):
+    def __init__(self, file, fps, width, height):
         super().__init__()
-        self.units = units
+        self.file = file
+        self.units = None
         self.duration = Gst.SECOND // fps
         caps = f"video/x-h264,stream-format=byte-stream,alignment=au,width={width},height={height},framerate={fps}/1"
         # Not live: the RTSP server's sinks pace the buffers by their timestamps, so no timer runs here.
@@ -71,6 +73,14 @@ class LoopFactory(GstRtspServer.RTSPMediaFactory):
         self.connect("media-configure", self.on_media_configure)
 
     def on_media_configure(self, _factory, media):
+        # Read at the first viewer, not at start: hundreds of cameras nobody watches cost no memory.
+        if self.units is None:
+            try:
+                self.units = load_access_units(self.file)
+            except RuntimeError as e:
+                # The parent logs our stderr; this viewer gets no frames, the other paths go on.
+                print(f"cannot serve {self.file}: {e}", file=sys.stderr, flush=True)
+                return
         src = media.get_element().get_child_by_name("src")
         state = {"n": 0}
 
@@ -88,16 +98,15 @@ class LoopFactory(GstRtspServer.RTSPMediaFactory):
         src.connect("need-data", need_data)
 
 
-def start_camera(cam, cache):
+def start_camera(cam):
     server = GstRtspServer.RTSPServer()
     server.set_address(cam["host"])
     server.set_service(str(cam["port"]))
     mounts = server.get_mount_points()
     for s in cam["streams"]:
-        units = cache.get(s["file"])
-        if units is None:
-            units = cache[s["file"]] = load_access_units(s["file"])
-        mounts.add_factory(s["path"], LoopFactory(units, int(s["fps"]), int(s["width"]), int(s["height"])))
+        if not os.path.isfile(s["file"]):
+            raise RuntimeError(f"{s['file']}: no such file")
+        mounts.add_factory(s["path"], LoopFactory(s["file"], int(s["fps"]), int(s["width"]), int(s["height"])))
     try:
         source = server.create_source(None)
     except GLib.Error as e:
@@ -113,8 +122,7 @@ def main():
     out = sys.stdout
     try:
         config = json.loads(sys.stdin.readline())
-        cache = {}
-        servers = [start_camera(cam, cache) for cam in config["cameras"]]
+        servers = [start_camera(cam) for cam in config["cameras"]]
     except Exception as e:  # noqa: BLE001 - any failure is reported to the parent in one line
         out.write(json.dumps({"error": str(e)}) + "\n")
         out.flush()
