@@ -11,6 +11,8 @@ import { silentLogger } from '../common/logger.js';
 import { startCameras, type CameraFarm } from '../firmware-sim/cameras/index.js';
 import { PROFILES } from '../firmware-sim/cameras/onvif-replies.js';
 import { loopFileName } from '../firmware-sim/cameras/video-loop.js';
+import { CAMERA_TEST_SETTINGS } from './helpers/hub-cameras.js';
+import { startTestHub } from './helpers/hub.js';
 import { probeRtsp, readRtsp } from './helpers/rtsp-client.js';
 import { requireGstRtsp, requireTool } from './helpers/tools.js';
 
@@ -63,6 +65,21 @@ describe.skipIf(!haveAll)('simulated cameras with RTSP video', () => {
     expect(main).not.toContain(':554/');
     expect(await probeRtsp(main)).toEqual({ codec: 'h264', width: 1280, height: 720 });
     expect(await probeRtsp(sub)).toEqual({ codec: 'h264', width: 640, height: 360 });
+  }, 40_000);
+
+  it("the hub's ONVIF poll finds the stream address, and it plays", async () => {
+    const cam = farm.cameras[1]!;
+    const hub = await startTestHub({ config: { cameras: { ...CAMERA_TEST_SETTINGS } } });
+    try {
+      hub.hub.cameras.add({ id: 'cam-video', host: cam.host, port: cam.port, user: 'admin', password: 'admin', name: cam.name });
+      await hub.hub.cameras.pollAll();
+      const view = hub.hub.cameras.get('cam-video')!;
+      expect(view.status).toBe('online');
+      expect(view.streamUri).toBe(cam.rtspUrl('profile_main'));
+      expect(await probeRtsp(view.streamUri!)).toEqual({ codec: 'h264', width: 1280, height: 720 });
+    } finally {
+      await hub.stop();
+    }
   }, 40_000);
 
   it('keeps sending frames past the loop point, in real time, with increasing timestamps', async () => {
