@@ -221,6 +221,8 @@ async function run(opts: SimCliOptions): Promise<void> {
   for (const i of opts.cameraFaults?.keys() ?? []) {
     if (i >= opts.cameras) throw new Error(`--camera-faults names camera ${i + 1}, but there are only ${opts.cameras} (numbered from 1).`);
   }
+  if (opts.cameras > 0 && opts.cameraVideo && opts.cameraPort !== 0 && opts.cameraPort === opts.cameraRtspPort)
+    throw new Error(`--camera-port and --camera-rtsp-port are both ${opts.cameraPort}: give the cameras' RTSP another port.`);
   const logger = createLogger({ name: 'loa-sim', level: opts.logLevel });
   let cameras: CameraFarm | null = null;
   let control: ControlServer | null = null;

@@ -114,12 +114,19 @@ function readReady(child: ChildProcess, python: string): Promise<Ready> {
       } catch {
         return fail(`said something else than JSON: ${out.slice(0, 200)}`);
       }
-      if (msg.error) return fail(`failed: ${msg.error}`);
+      if (msg.error) return fail(`failed: ${msg.error}${bindHint(msg.error)}`);
       clearTimeout(timer);
       child.removeAllListeners('exit');
       resolve(msg);
     });
   });
+}
+
+// GStreamer's bind errors carry the system's words; say what to do about them in loa-sim's terms.
+function bindHint(error: string): string {
+  if (/permission denied/i.test(error)) return ' (ports below 1024 need root or CAP_NET_BIND_SERVICE: use --camera-rtsp-port 8554)';
+  if (/address already in use/i.test(error)) return ' (another loa-sim? use another --camera-rtsp-port)';
+  return '';
 }
 
 /** Closes stdin (the server's signal to quit), then SIGKILL if it lingers. */
