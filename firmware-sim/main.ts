@@ -30,6 +30,7 @@ interface SimCliOptions {
   cameraUser: string;
   cameraPassword: string;
   cameraVideo: boolean;
+  cameraRtspAuth?: boolean;
   cameraRtspPort: number;
   videoCache: string;
   /** 0-based camera index → faults it starts with. */
@@ -179,6 +180,7 @@ function buildProgram(): Command {
         port('camera RTSP port'),
         DEFAULT_RTSP_PORT,
       )
+      .option('--camera-rtsp-auth', 'the RTSP streams ask for --camera-user and --camera-password (HTTP Digest), as real cameras do')
       .addOption(
         new Option('--video-cache <dir>', "where the cameras' pre-encoded video loops are kept and reused").default(
           defaultVideoCacheDir(),
@@ -301,7 +303,7 @@ async function run(opts: SimCliOptions): Promise<void> {
         password: opts.cameraPassword,
         faults,
         logger: camLogger,
-        video: opts.cameraVideo ? { cacheDir: opts.videoCache, rtspPort: opts.cameraRtspPort } : undefined,
+        video: opts.cameraVideo ? { cacheDir: opts.videoCache, rtspPort: opts.cameraRtspPort, auth: opts.cameraRtspAuth === true } : undefined,
       });
     } catch (e) {
       throw cameraListenError(e, opts.cameraPort);

@@ -111,6 +111,25 @@ describe.skipIf(!haveAll)('simulated cameras with RTSP video', () => {
     expect(titleCorner('cam-001').equals(one)).toBe(true);
   });
 
+  it("with auth, a stream asks for the camera's user and password (Digest)", async () => {
+    const locked = await startCameras({
+      count: 1,
+      port: 0,
+      firstHost: '127.0.9.11',
+      password: 's3cret',
+      logger: silentLogger(),
+      video: { cacheDir: CACHE, rtspPort: 0, loopSeconds: LOOP_S, auth: true },
+    });
+    try {
+      const url = locked.cameras[0]!.rtspUrl('profile_sub');
+      await expect(probeRtsp(url)).rejects.toThrow(/401/);
+      await expect(probeRtsp(url.replace('rtsp://', 'rtsp://admin:wrong@'))).rejects.toThrow(/401/);
+      expect(await probeRtsp(url.replace('rtsp://', 'rtsp://admin:s3cret@'))).toEqual({ codec: 'h264', width: 640, height: 360 });
+    } finally {
+      await locked.stop();
+    }
+  }, 40_000);
+
   it('stops the RTSP server with the farm', async () => {
     const pid = farm.rtsp!.pid;
     expect(() => process.kill(pid, 0)).not.toThrow();

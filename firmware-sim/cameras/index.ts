@@ -53,6 +53,8 @@ export interface CameraVideoOptions {
   cacheDir: string;
   /** RTSP port on every camera's address; 0 gives each a free one (tests). */
   rtspPort: number;
+  /** The streams ask for the cameras' user and password (HTTP Digest), as real cameras do; default false. */
+  auth?: boolean;
   /** Length of the loop in seconds; default 10. */
   loopSeconds?: number;
   /** A python3 with python3-gi and gir1.2-gst-rtsp-server-1.0; default: found by findPython(). */
@@ -152,11 +154,16 @@ export async function startCameras(opts: CameraFarmOptions): Promise<CameraFarm>
   };
 }
 
+// The RTSP password is the one the camera starts with: a wrong-password fault changes only its ONVIF side.
+function rtspAuth(video: CameraVideoOptions, opts: CameraFarmOptions): { user: string; password: string } | undefined {
+  return video.auth ? { user: opts.user ?? DEFAULT_CAMERA_USER, password: opts.password ?? DEFAULT_CAMERA_PASSWORD } : undefined;
+}
+
 // The loops are encoded (or found in the cache) before the server starts, so it only copies H.264.
 async function startVideo(video: CameraVideoOptions, names: string[], opts: CameraFarmOptions): Promise<RtspServerProcess> {
   const loops = await ensureLoops({ cameras: names, cacheDir: video.cacheDir, loopSeconds: video.loopSeconds, ffmpegPath: opts.ffmpegPath });
   return startRtspServer({
-    cameras: names.map((name, i) => ({ name, host: cameraHost(i, opts.firstHost), port: video.rtspPort, loops: loops[i]! })),
+    cameras: names.map((name, i) => ({ name, host: cameraHost(i, opts.firstHost), port: video.rtspPort, auth: rtspAuth(video, opts), loops: loops[i]! })),
     python: video.python,
     logger: opts.logger,
   });

@@ -43,6 +43,8 @@ export interface RtspCamera {
   host: string;
   /** 0 picks a free port. */
   port: number;
+  /** Credentials the streams ask for (HTTP Digest); none: anyone may watch. */
+  auth?: { user: string; password: string };
   loops: LoopFile[];
 }
 
@@ -67,6 +69,7 @@ export async function startRtspServer(opts: { cameras: RtspCamera[]; python?: st
       name: c.name,
       host: c.host,
       port: c.port,
+      auth: c.auth,
       streams: c.loops.map((l) => ({ path: `/${l.token}`, file: l.file, fps: l.fps, width: l.width, height: l.height })),
     })),
   };

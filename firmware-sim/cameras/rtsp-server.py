@@ -2,7 +2,8 @@
 # python3-gi) serving pre-encoded H.264 loops, one RTSP server per camera address, started by loa-sim.
 #
 # Protocol with its parent (firmware-sim/cameras/rtsp-process.ts), JSON lines:
-#   stdin, first line: {"cameras": [{"name", "host", "port", "streams": [{"path", "file", "fps", "width", "height"}]}]}
+#   stdin, first line: {"cameras": [{"name", "host", "port", "auth"?: {"user", "password"},
+#                                    "streams": [{"path", "file", "fps", "width", "height"}]}]}
 #   stdout: {"ready": true, "cameras": [{"name", "host", "port"}]}   or   {"error": "..."} and exit 1
 #   stdin closing (the parent died or stopped us) ends the process; so do SIGTERM and SIGINT.
 # Later commands (e.g. stopping one camera's stream for fault tests) can come as further stdin lines.
@@ -15,10 +16,13 @@ import sys
 import gi
 
 gi.require_version("Gst", "1.0")
+gi.require_version("GstRtsp", "1.0")
 gi.require_version("GstRtspServer", "1.0")
-from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
 
 PR_SET_PDEATHSIG = 1
+# The role a camera's user gets; its mount points let that role (and only it) watch.
+VIEWER = "viewer"
 
 
 def die_with_parent():
@@ -60,7 +64,7 @@ def load_access_units(path):
 class LoopFactory(GstRtspServer.RTSPMediaFactory):
     """One mount point: the loop's access units pushed forever with timestamps that keep increasing."""
 
-    def __init__(self, file, fps, width, height):
+    def __init__(self, file, fps, width, height, auth):
         super().__init__()
         self.file = file
         self.units = None
@@ -70,6 +74,9 @@ class LoopFactory(GstRtspServer.RTSPMediaFactory):
         self.set_launch(f'( appsrc name=src format=time caps="{caps}" ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=0 )')
         # Every client of a mount point shares one pipeline (one read of the loop).
         self.set_shared(True)
+        if auth:
+            role = f"{VIEWER}, media.factory.access=(boolean)true, media.factory.construct=(boolean)true"
+            self.add_role_from_structure(Gst.Structure.from_string(role)[0])
         self.connect("media-configure", self.on_media_configure)
 
     def on_media_configure(self, _factory, media):
@@ -102,11 +109,20 @@ def start_camera(cam):
     server = GstRtspServer.RTSPServer()
     server.set_address(cam["host"])
     server.set_service(str(cam["port"]))
+    auth = cam.get("auth")
+    if auth:
+        # HTTP Digest (RFC 2617) on RTSP, as real cameras ask; no Basic, so the password never crosses in clear.
+        checker = GstRtspServer.RTSPAuth()
+        checker.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
+        token = GstRtspServer.RTSPToken()
+        token.set_string("media.factory.role", VIEWER)
+        checker.add_digest(auth["user"], auth["password"], token)
+        server.set_auth(checker)
     mounts = server.get_mount_points()
     for s in cam["streams"]:
         if not os.path.isfile(s["file"]):
             raise RuntimeError(f"{s['file']}: no such file")
-        mounts.add_factory(s["path"], LoopFactory(s["file"], int(s["fps"]), int(s["width"]), int(s["height"])))
+        mounts.add_factory(s["path"], LoopFactory(s["file"], int(s["fps"]), int(s["width"]), int(s["height"]), bool(auth)))
     try:
         source = server.create_source(None)
     except GLib.Error as e:
