@@ -89,17 +89,21 @@ export async function startCameras(opts: CameraFarmOptions): Promise<CameraFarm>
   const clock = opts.clock ?? systemClock;
   const cameras: SimCamera[] = [];
   const names = Array.from({ length: opts.count }, (_, i) => `cam-${String(i + 1).padStart(3, '0')}`);
-  const rtsp = opts.video ? await startVideo(opts.video, names, opts) : null;
+  // The video (loops and RTSP server) gets ready while ffmpeg draws the snapshots.
+  const video = opts.video ? startVideo(opts.video, names, opts) : Promise.resolve(null);
   const jpegs: Buffer[] = new Array<Buffer>(opts.count);
   let next = 0;
-  await Promise.all(
+  const snapshots = Promise.all(
     Array.from({ length: Math.min(SNAPSHOT_CONCURRENCY, opts.count) }, async () => {
       for (let i = next++; i < opts.count; i = next++) jpegs[i] = await makeSnapshot(`${names[i]} ${cameraHost(i, opts.firstHost)}`, opts.ffmpegPath);
     }),
-  ).catch(async (e: unknown) => {
+  );
+  const [started, drawn] = await Promise.allSettled([video, snapshots]);
+  const rtsp = started.status === 'fulfilled' ? started.value : null;
+  if (started.status === 'rejected' || drawn.status === 'rejected') {
     await rtsp?.stop();
-    throw e;
-  });
+    throw started.status === 'rejected' ? started.reason : (drawn as PromiseRejectedResult).reason;
+  }
   try {
     for (let i = 0; i < opts.count; i++) {
       const cam = new SimCamera({
