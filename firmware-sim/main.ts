@@ -10,6 +10,8 @@ import {
   DEFAULT_CAMERA_PASSWORD,
   DEFAULT_CAMERA_PORT,
   DEFAULT_CAMERA_USER,
+  DEFAULT_RTSP_PORT,
+  defaultVideoCacheDir,
   parseFaultSpec,
   startCameras,
   startControlServer,
@@ -27,6 +29,10 @@ interface SimCliOptions {
   cameraPort: number;
   cameraUser: string;
   cameraPassword: string;
+  cameraVideo: boolean;
+  cameraRtspAuth?: boolean;
+  cameraRtspPort: number;
+  videoCache: string;
   /** 0-based camera index → faults it starts with. */
   cameraFaults?: Map<number, Partial<CameraFaults>>;
   controlPort?: number;
@@ -167,6 +173,20 @@ function buildProgram(): Command {
       )
       .option('--camera-user <user>', 'user name the cameras accept', DEFAULT_CAMERA_USER)
       .option('--camera-password <password>', 'password the cameras accept', DEFAULT_CAMERA_PASSWORD)
+      .option('--no-camera-video', "no RTSP video: GetStreamUri names port 554 where nothing listens (a machine without GStreamer's RTSP server)")
+      .option(
+        '--camera-rtsp-port <port>',
+        "RTSP port of every camera (H.264 video, main and sub profile); 554 is RTSP's standard and needs root; 0 gives each camera a free port",
+        port('camera RTSP port'),
+        DEFAULT_RTSP_PORT,
+      )
+      .option('--camera-rtsp-auth', 'the RTSP streams ask for --camera-user and --camera-password (HTTP Digest), as real cameras do')
+      .addOption(
+        new Option('--video-cache <dir>', "where the cameras' pre-encoded video loops are kept and reused").default(
+          defaultVideoCacheDir(),
+          '$XDG_CACHE_HOME/loa-sim/video or ~/.cache/loa-sim/video',
+        ),
+      )
       .option(
         '--camera-faults <spec>',
         'faults at start, by camera number from 1: dead, slow=MS, skew=SECONDS, wrong-password (e.g. 2:dead,3:slow=2500,4:skew=90,5:wrong-password)',
@@ -203,6 +223,8 @@ async function run(opts: SimCliOptions): Promise<void> {
   for (const i of opts.cameraFaults?.keys() ?? []) {
     if (i >= opts.cameras) throw new Error(`--camera-faults names camera ${i + 1}, but there are only ${opts.cameras} (numbered from 1).`);
   }
+  if (opts.cameras > 0 && opts.cameraVideo && opts.cameraPort !== 0 && opts.cameraPort === opts.cameraRtspPort)
+    throw new Error(`--camera-port and --camera-rtsp-port are both ${opts.cameraPort}: give the cameras' RTSP another port.`);
   const logger = createLogger({ name: 'loa-sim', level: opts.logLevel });
   let cameras: CameraFarm | null = null;
   let control: ControlServer | null = null;
@@ -281,6 +303,7 @@ async function run(opts: SimCliOptions): Promise<void> {
         password: opts.cameraPassword,
         faults,
         logger: camLogger,
+        video: opts.cameraVideo ? { cacheDir: opts.videoCache, rtspPort: opts.cameraRtspPort, auth: opts.cameraRtspAuth === true } : undefined,
       });
     } catch (e) {
       throw cameraListenError(e, opts.cameraPort);
@@ -288,7 +311,8 @@ async function run(opts: SimCliOptions): Promise<void> {
     if (opts.controlPort !== undefined)
       control = await startControlServer({ cameras: cameras.cameras, port: opts.controlPort, logger: camLogger.child({ part: 'control' }) });
     const first = cameras.cameras[0]!;
-    process.stderr.write(`loa-sim: ${opts.cameras} ONVIF cameras from ${first.deviceUrl}${control ? `; control at ${control.url}/cameras` : ''}\n`);
+    const video = cameras.rtsp ? `; video at ${first.rtspUrl()} (RTSP server pid ${cameras.rtsp.pid})` : '';
+    process.stderr.write(`loa-sim: ${opts.cameras} ONVIF cameras from ${first.deviceUrl}${video}${control ? `; control at ${control.url}/cameras` : ''}\n`);
   }
   await fleet?.start();
 }

@@ -33,6 +33,7 @@ export interface SimCameraOptions {
   jpeg: Buffer;
   clock: Clock;
   logger: Logger;
+  /** Port GetStreamUri names; default 554 (where nothing listens unless the farm has video). */
   rtspPort?: number;
   /** Village shown as the WS-Discovery location scope. */
   village?: string;
@@ -90,6 +91,11 @@ export class SimCamera {
 
   get port(): number {
     return this.boundPort;
+  }
+
+  /** What GetStreamUri answers for the profile (streams for real only in a farm started with video). */
+  rtspUrl(profileToken: (typeof R.PROFILES)[number]['token'] = 'profile_main'): string {
+    return R.rtspUri(this.facts(), profileToken);
   }
 
   get deviceUrl(): string {

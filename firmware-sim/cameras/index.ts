@@ -6,6 +6,8 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { SimCamera, type CameraFaults } from './camera.js';
 import { WSD_MULTICAST, WSD_PORT } from './discovery.js';
 import { makeSnapshot } from './snapshot.js';
+import { startRtspServer, type RtspServerProcess } from './rtsp-process.js';
+import { ensureLoops } from './video-loop.js';
 
 export { DEFAULT_MOTION_MS, SimCamera } from './camera.js';
 export { MOTION_TOPIC, MOTION_SOURCE } from './event-replies.js';
@@ -15,6 +17,8 @@ export { makeSnapshot } from './snapshot.js';
 export { buildControlApp, cameraControlView, startControlServer, type CameraControlView, type ControlServer } from './control.js';
 export { faultsPatchSchema, parseFaultSpec } from './fault-spec.js';
 export { WSD_MULTICAST, WSD_PORT, parseProbe, probeMatch, scopes } from './discovery.js';
+export { DEFAULT_RTSP_PORT, findPython, type RtspServerProcess } from './rtsp-process.js';
+export { DEFAULT_LOOP_SECONDS, defaultVideoCacheDir } from './video-loop.js';
 
 /** ONVIF's standard HTTP port, as real cameras use; binding it needs root or CAP_NET_BIND_SERVICE. */
 export const DEFAULT_CAMERA_PORT = 80;
@@ -40,6 +44,21 @@ export interface CameraFarmOptions {
   faults?: (Partial<CameraFaults> | undefined)[];
   /** Also join 239.255.255.250:3702 on this local interface address and answer multicast probes for every camera. */
   multicastInterface?: string;
+  /** Real H.264 over RTSP (docs/simulator.md); without it GetStreamUri names port 554 where nothing listens. */
+  video?: CameraVideoOptions;
+}
+
+export interface CameraVideoOptions {
+  /** Where the pre-encoded loops are kept and reused (defaultVideoCacheDir() for loa-sim). */
+  cacheDir: string;
+  /** RTSP port on every camera's address; 0 gives each a free one (tests). */
+  rtspPort: number;
+  /** The streams ask for the cameras' user and password (HTTP Digest), as real cameras do; default false. */
+  auth?: boolean;
+  /** Length of the loop in seconds; default 10. */
+  loopSeconds?: number;
+  /** A python3 with python3-gi and gir1.2-gst-rtsp-server-1.0; default: found by findPython(). */
+  python?: string;
 }
 
 /** The i-th camera's address (0-based): 127.0.1.1 … 127.0.1.254, then 127.0.2.1 …; the whole of 127/8 is loopback on Linux. */
@@ -51,6 +70,8 @@ export function cameraHost(i: number, first = '127.0.1.1'): string {
 
 export interface CameraFarm {
   readonly cameras: SimCamera[];
+  /** The RTSP server process when the farm has video, else null. */
+  readonly rtsp: RtspServerProcess | null;
   /** Camera i (0-based); throws a RangeError naming the valid range otherwise. */
   camera(index: number): SimCamera;
   setFaults(index: number, faults: Partial<CameraFaults>): void;
@@ -68,13 +89,21 @@ export async function startCameras(opts: CameraFarmOptions): Promise<CameraFarm>
   const clock = opts.clock ?? systemClock;
   const cameras: SimCamera[] = [];
   const names = Array.from({ length: opts.count }, (_, i) => `cam-${String(i + 1).padStart(3, '0')}`);
+  // The video (loops and RTSP server) gets ready while ffmpeg draws the snapshots.
+  const video = opts.video ? startVideo(opts.video, names, opts) : Promise.resolve(null);
   const jpegs: Buffer[] = new Array<Buffer>(opts.count);
   let next = 0;
-  await Promise.all(
+  const snapshots = Promise.all(
     Array.from({ length: Math.min(SNAPSHOT_CONCURRENCY, opts.count) }, async () => {
       for (let i = next++; i < opts.count; i = next++) jpegs[i] = await makeSnapshot(`${names[i]} ${cameraHost(i, opts.firstHost)}`, opts.ffmpegPath);
     }),
   );
+  const [started, drawn] = await Promise.allSettled([video, snapshots]);
+  const rtsp = started.status === 'fulfilled' ? started.value : null;
+  if (started.status === 'rejected' || drawn.status === 'rejected') {
+    await rtsp?.stop();
+    throw started.status === 'rejected' ? started.reason : (drawn as PromiseRejectedResult).reason;
+  }
   try {
     for (let i = 0; i < opts.count; i++) {
       const cam = new SimCamera({
@@ -88,6 +117,7 @@ export async function startCameras(opts: CameraFarmOptions): Promise<CameraFarm>
         logger: opts.logger,
         village: opts.villages?.[i],
         discoveryPort: opts.discoveryPort !== undefined ? opts.discoveryPort : opts.port === 0 ? null : WSD_PORT,
+        rtspPort: rtsp?.ports.get(names[i]!),
       });
       const faults = opts.faults?.[i];
       if (faults) cam.setFaults(faults);
@@ -95,7 +125,7 @@ export async function startCameras(opts: CameraFarmOptions): Promise<CameraFarm>
       cameras.push(cam);
     }
   } catch (e) {
-    await Promise.all(cameras.map((c) => c.stop()));
+    await Promise.all([...cameras.map((c) => c.stop()), rtsp?.stop()]);
     throw e;
   }
   let mcast: UdpSocket | null = null;
@@ -103,7 +133,7 @@ export async function startCameras(opts: CameraFarmOptions): Promise<CameraFarm>
     try {
       mcast = await joinMulticast(opts.multicastInterface, cameras, opts.logger);
     } catch (e) {
-      await Promise.all(cameras.map((c) => c.stop()));
+      await Promise.all([...cameras.map((c) => c.stop()), rtsp?.stop()]);
       throw e;
     }
   }
@@ -114,6 +144,7 @@ export async function startCameras(opts: CameraFarmOptions): Promise<CameraFarm>
   };
   return {
     cameras,
+    rtsp,
     camera,
     setFaults: (index, faults) => camera(index).setFaults(faults),
     triggerMotion: (index, durationMs) => camera(index).triggerMotion(durationMs),
@@ -122,9 +153,24 @@ export async function startCameras(opts: CameraFarmOptions): Promise<CameraFarm>
       const m = mcast;
       mcast = null;
       if (m) await new Promise<void>((resolve) => m.close(() => resolve()));
-      await Promise.all(cameras.map((c) => c.stop()));
+      await Promise.all([...cameras.map((c) => c.stop()), rtsp?.stop()]);
     },
   };
+}
+
+// The RTSP password is the one the camera starts with: a wrong-password fault changes only its ONVIF side.
+function rtspAuth(video: CameraVideoOptions, opts: CameraFarmOptions): { user: string; password: string } | undefined {
+  return video.auth ? { user: opts.user ?? DEFAULT_CAMERA_USER, password: opts.password ?? DEFAULT_CAMERA_PASSWORD } : undefined;
+}
+
+// The loops are encoded (or found in the cache) before the server starts, so it only copies H.264.
+async function startVideo(video: CameraVideoOptions, names: string[], opts: CameraFarmOptions): Promise<RtspServerProcess> {
+  const loops = await ensureLoops({ cameras: names, cacheDir: video.cacheDir, loopSeconds: video.loopSeconds, ffmpegPath: opts.ffmpegPath });
+  return startRtspServer({
+    cameras: names.map((name, i) => ({ name, host: cameraHost(i, opts.firstHost), port: video.rtspPort, auth: rtspAuth(video, opts), loops: loops[i]! })),
+    python: video.python,
+    logger: opts.logger,
+  });
 }
 
 // One multicast listener for the whole farm: a multicast Probe reaches one socket per group member,

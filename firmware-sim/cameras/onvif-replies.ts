@@ -19,9 +19,10 @@ export const EVENTS_PATH = '/onvif/events_service';
 export const SUBSCRIPTION_PREFIX = '/onvif/subscription/';
 export const snapshotPath = (profileToken: string) => `/onvif/snapshot/${profileToken}.jpg`;
 
-// Two profiles as most cheap cameras have: a main stream and a sub stream from one sensor.
+// Two profiles as most cheap cameras have: a main stream and a sub stream from one sensor. These are
+// also the sizes, rates and bitrates of the video loops the RTSP server streams (video-loop.ts).
 export const PROFILES = [
-  { token: 'profile_main', name: 'mainStream', width: 1920, height: 1080, fps: 25, kbps: 4096 },
+  { token: 'profile_main', name: 'mainStream', width: 1280, height: 720, fps: 25, kbps: 2048 },
   { token: 'profile_sub', name: 'subStream', width: 640, height: 360, fps: 15, kbps: 512 },
 ] as const;
 
@@ -104,7 +105,7 @@ function profileBody(p: (typeof PROFILES)[number]): Record<string, unknown> {
       'tt:Name': 'VideoSourceConfig',
       'tt:UseCount': PROFILES.length,
       'tt:SourceToken': 'video_source_1',
-      'tt:Bounds': { '@_x': 0, '@_y': 0, '@_width': 1920, '@_height': 1080 },
+      'tt:Bounds': { '@_x': 0, '@_y': 0, '@_width': 1280, '@_height': 720 },
     },
     'tt:VideoEncoderConfiguration': {
       '@_token': `vec_${p.token}`,
@@ -122,7 +123,7 @@ function profileBody(p: (typeof PROFILES)[number]): Record<string, unknown> {
 export function videoSources(): Record<string, unknown> {
   return {
     'trt:GetVideoSourcesResponse': {
-      'trt:VideoSources': { '@_token': 'video_source_1', 'tt:Framerate': 25, 'tt:Resolution': { 'tt:Width': 1920, 'tt:Height': 1080 } },
+      'trt:VideoSources': { '@_token': 'video_source_1', 'tt:Framerate': 25, 'tt:Resolution': { 'tt:Width': 1280, 'tt:Height': 720 } },
     },
   };
 }
@@ -131,8 +132,11 @@ function mediaUri(uri: string): Record<string, unknown> {
   return { 'tt:Uri': uri, 'tt:InvalidAfterConnect': 'false', 'tt:InvalidAfterReboot': 'false', 'tt:Timeout': 'PT0S' };
 }
 
+/** The profile's RTSP address: the camera's own address, its RTSP port, the profile token as the path. */
+export const rtspUri = (f: Pick<CameraFacts, 'host' | 'rtspPort'>, profileToken: string) => `rtsp://${f.host}:${f.rtspPort}/${profileToken}`;
+
 export function streamUri(f: CameraFacts, profileToken: string): Record<string, unknown> {
-  return { 'trt:GetStreamUriResponse': { 'trt:MediaUri': mediaUri(`rtsp://${f.host}:${f.rtspPort}/${profileToken}`) } };
+  return { 'trt:GetStreamUriResponse': { 'trt:MediaUri': mediaUri(rtspUri(f, profileToken)) } };
 }
 
 export function snapshotUri(f: CameraFacts, profileToken: string): Record<string, unknown> {
