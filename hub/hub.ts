@@ -58,6 +58,8 @@ export interface HubOptions {
   logger?: Logger;
   /** node-cron's once-a-minute safety net; tests that drive a simulated clock turn it off. */
   cron?: boolean;
+  /** Listening sockets handed over by systemd (hub/broker/socket-activation.ts); loa-hub passes its own. */
+  listeners?: ReadonlyMap<string, number>;
 }
 
 export interface HubAddresses {
@@ -122,10 +124,12 @@ export class Hub {
   private renewal: CertificateRenewal | null = null;
   private cron: SchedulerCron | null = null;
   private readonly useCron: boolean;
+  private readonly listeners: ReadonlyMap<string, number>;
   private started = false;
 
   constructor(opts: HubOptions = {}) {
     this.useCron = opts.cron ?? true;
+    this.listeners = opts.listeners ?? new Map();
     this.config = hubConfigSchema.parse(opts.config ?? {});
     this.logger = opts.logger ?? createLogger({ name: 'loa-hub', level: this.config.log.level });
     // Nothing a timer or a listener throws may stop the hub (issue 14, item 1): logged instead.
@@ -193,6 +197,7 @@ export class Hub {
           logger: logger.child({ module: 'broker' }),
           deviceLog,
           onDeviceConnection: (id, up, reason) => this.devices.onConnection(id, up, reason),
+          listeners: this.listeners,
         });
     if (external && config.broker.mosquitto) {
       this.brokerFiles = new MosquittoFiles({

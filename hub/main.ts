@@ -3,6 +3,7 @@ import { errorMessage, isLoaError } from '../common/errors.js';
 import { containUnhandledRejections } from '../common/process-guard.js';
 import { VERSION } from '../common/version.js';
 import { resolve } from 'node:path';
+import { inheritedListeners } from './broker/socket-activation.js';
 import { loadCamerasFile } from './cameras/file.js';
 import { loadHubConfig } from './config.js';
 import { Hub } from './hub.js';
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
     process.stdout.write(rotateSigningKey(resolve(config.dataDir), opts.switchSigningKey === true));
     return;
   }
-  const hub = new Hub({ config });
+  const hub = new Hub({ config, listeners: inheritedListeners() });
   containUnhandledRejections(process, hub.logger);
   const addresses = await hub.start();
   const plain = addresses.mqttPort === null ? '' : ` (plain text on ${addresses.mqttPort})`;

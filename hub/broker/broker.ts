@@ -29,6 +29,9 @@ export interface BrokerDeps {
    * reason `lost` when the keep-alive ran out (a link that died silently), else `disconnected`.
    */
   onDeviceConnection?: (clusterId: string, connected: boolean, reason: 'connected' | 'lost' | 'disconnected') => void;
+  /** Listening sockets handed over by systemd (socket-activation.ts): `mqtts`, and `mqtt` with
+   *  mqtt.plain, are served there instead of on the configured ports. */
+  listeners?: ReadonlyMap<string, number> | undefined;
 }
 
 export type MessageHandler = (topic: string, payload: Buffer) => void;
@@ -109,11 +112,13 @@ export class Broker implements HubMqtt {
       this.aedes.handle(stream as unknown as Socket);
     };
     this.tls = createTlsServer({ cert: this.deps.tls.cert, key: this.deps.tls.key }, (socket) => handle(socket));
-    this.ports.mqtts = await listen(this.tls, cfg.tls.port, cfg.host);
-    this.log.info({ port: this.ports.mqtts, host: cfg.host, maxPacketBytes: cfg.maxPacketBytes }, 'MQTT over TLS listening');
+    const inherited = this.deps.listeners ?? new Map<string, number>();
+    this.ports.mqtts = await listen(this.tls, cfg.tls.port, cfg.host, inherited.get('mqtts'));
+    const how = inherited.has('mqtts') ? 'socket from systemd' : 'own socket';
+    this.log.info({ port: this.ports.mqtts, host: cfg.host, maxPacketBytes: cfg.maxPacketBytes, listener: how }, 'MQTT over TLS listening');
     if (cfg.plain) {
       this.tcp = createServer(handle);
-      this.ports.mqtt = await listen(this.tcp, cfg.port, cfg.host);
+      this.ports.mqtt = await listen(this.tcp, cfg.port, cfg.host, inherited.get('mqtt'));
       this.log.warn({ port: this.ports.mqtt, host: cfg.host }, 'plain MQTT listening (mqtt.plain): box secrets and commands cross the network unencrypted');
     } else {
       this.ports.mqtt = null;
@@ -274,13 +279,16 @@ function remoteOf(client: Client): string {
   return (client.conn as unknown as { remoteAddress?: string }).remoteAddress ?? 'unknown';
 }
 
-function listen(server: Server | TlsServer, port: number, host: string): Promise<number> {
+/** Listens on the port, or on a listening socket handed over (fd), and gives the port. */
+function listen(server: Server | TlsServer, port: number, host: string, fd?: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    const ready = () => {
       server.off('error', reject);
       resolve((server.address() as AddressInfo).port);
-    });
+    };
+    if (fd === undefined) server.listen(port, host, ready);
+    else server.listen({ fd }, ready);
   });
 }
 
