@@ -76,7 +76,7 @@ export async function cameras(args: { cameras: number; viewers: number; seconds:
       for (const v of views) if (v.status !== 'offline') worstAgeMs = Math.max(worstAgeMs, now - (v.lastCheckedAt ?? now));
       await sleep(250);
     }
-    const usage = processUsage(hub.child.pid!);
+    const usage = processUsage(hub.pid);
     log(`oldest live status ${worstAgeMs} ms; hub RSS ${Math.round(usage.rssMb)} MB`);
 
     const online = views.filter((v) => v.status === 'online').map((v) => v.id);
@@ -111,7 +111,7 @@ export async function cameras(args: { cameras: number; viewers: number; seconds:
     const sameCamera = await viewers(() => online[0]!);
     log(`${args.viewers} viewers over all cameras for ${args.seconds} s`);
     const spread = await viewers(() => online[Math.floor(Math.random() * online.length)]!);
-    const after = processUsage(hub.child.pid!);
+    const after = processUsage(hub.pid);
     return {
       cameras: n,
       dead: deadIdx.length,

@@ -185,15 +185,14 @@ async function fanoutRun(o: { n: number; broker: BrokerKind; wav: string; worker
 
     log(`connecting the fleet (${o.workers} worker processes)`);
     const overflows0 = listenOverflows();
-    const hubC0 = processUsage(h.child.pid!);
+    const hubC0 = processUsage(h.pid);
     const mosqC0 = mosq && processUsage(mosq.pid);
     const t0 = Date.now();
     marks.connect = t0;
     const { hubKeys } = await h.api<{ hubKeys: string[] }>('GET', `/api/v1/clusters/${specs[0]!.id}`);
     fleet = await startFleetProcesses({ mqttUrl, clusters: specs, hubKeys, workers: o.workers, connectRatePerSec: o.connectRate });
     const hubAlive = () => {
-      if (h.child.exitCode !== null || h.child.signalCode !== null)
-        throw new Error(`loa-hub exited (${h.child.exitCode ?? h.child.signalCode}); its stderr is above`);
+      if (h.exited()) throw new Error(`loa-hub exited (${h.child?.exitCode ?? h.child?.signalCode}); its stderr is above`);
     };
     await fleet.waitForConnected(n, CONNECT_TIMEOUT_MS, hubAlive);
     const connectMs = Date.now() - t0;
@@ -231,12 +230,12 @@ async function fanoutRun(o: { n: number; broker: BrokerKind; wav: string; worker
     const steadyMs = Date.now() - t0;
     const connectsAtSteady = fleet.totals().connects;
     log(`steady after ${steadyMs} ms (${fleet.totals().connects - n} reconnections in the storm)`);
-    const hubC1 = processUsage(h.child.pid!);
+    const hubC1 = processUsage(h.pid);
     const mosqC1 = mosq && processUsage(mosq.pid);
     await sleep(1000); // let the hub's batched writes after the connect storm pass
 
     const loadAvg1 = Number(loadavg()[0]!.toFixed(2));
-    const before = processUsage(h.child.pid!);
+    const before = processUsage(h.pid);
     const mosqBefore = mosq && processUsage(mosq.pid);
     const fleetBefore = fleet.pids.map((p) => processUsage(p).cpuS);
     marks.dispatch = Date.now();
@@ -256,11 +255,11 @@ async function fanoutRun(o: { n: number; broker: BrokerKind; wav: string; worker
       else if (acks > 0 && acks >= fleet.totals().commands && Date.now() - settled.since > 1000) break;
     }
     let targets: Target[] = [];
-    let after = processUsage(h.child.pid!);
+    let after = processUsage(h.pid);
     let mosqAfter = mosq && processUsage(mosq.pid);
     for (;;) {
       // Sampled before the query, so the query's own cost is not counted as dispatch.
-      after = processUsage(h.child.pid!);
+      after = processUsage(h.pid);
       mosqAfter = mosq && processUsage(mosq.pid);
       targets = (await h.api<{ broadcast: { targets: Target[] } }>('GET', `/api/v1/broadcasts/${broadcast.id}`)).broadcast.targets;
       if (targets.every((t) => t.acceptedAt !== null || t.sentAt === null) || Date.now() > deadline) break;

@@ -117,7 +117,7 @@ export async function ingest(o: IngestOptions): Promise<Record<string, unknown>>
     await sleep(o.intervalSec * 1000);
 
     const sentAt = async () => (await Promise.all(children.map((c) => c.ask({ type: 'count' }, 'count', 10_000)))).reduce((n, m) => n + m.healthSent, 0);
-    const pid = hub.child.pid!;
+    const pid = hub.pid;
     const windowStart = Date.now();
     const sentBefore = await sentAt();
     const before = processUsage(pid);
@@ -183,7 +183,7 @@ export async function ingest(o: IngestOptions): Promise<Record<string, unknown>>
     };
   } finally {
     for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
-    if (hub.child.exitCode === null && hub.child.signalCode === null) await hub.stop();
+    if (!hub.exited()) await hub.stop();
     rmSync(hub.dataDir, { recursive: true, force: true });
   }
 }

@@ -162,11 +162,11 @@ export async function media(o: MediaOptions): Promise<Record<string, unknown>> {
     const results: Record<string, unknown>[] = [];
     for (const s of sources) {
       const body = readFileSync(s.file);
-      const cpuBefore = cpuWithChildren(hub.child.pid!);
+      const cpuBefore = cpuWithChildren(hub.pid);
       const t0 = performance.now();
       const { media: m, phases } = await importWithPhases(hub.httpUrl, hub.token, s.kind, body);
       const wallMs = performance.now() - t0;
-      const cpuS = cpuWithChildren(hub.child.pid!) - cpuBefore;
+      const cpuS = cpuWithChildren(hub.pid) - cpuBefore;
       const hours = m.durationMs / 3_600_000;
       const r = {
         kind: s.kind,

@@ -19,6 +19,7 @@ import { processUsage, round2, until } from './env.js';
 import { BROKER_LABEL, compareBrokers, RATIO_TARGET, type BrokerKind } from './fanout.js';
 import { fanoutFixture } from './fanout-fixture.js';
 import { startFleetProcesses, type FleetProcesses } from './fleet-procs.js';
+import { holdSocket } from '../harness/held-socket.js';
 import { startHubProcess, type HubProcess } from '../harness/hub-process.js';
 import { startMosquitto, type MosquittoProcess } from '../harness/mosquitto.js';
 
@@ -40,6 +41,8 @@ export interface ReconnectOptions {
   workers: number;
   /** Fleet connections started per second for the first connection (not the reconnection). */
   connectRate: number;
+  /** Embedded broker: its MQTT port held open across the restart, as systemd/loa-hub.socket does. */
+  heldSocket?: boolean;
 }
 
 interface RunResult {
@@ -74,7 +77,7 @@ export async function reconnect(opts: ReconnectOptions): Promise<Record<string, 
   for (const n of opts.clusters) {
     for (const broker of opts.brokers) {
       try {
-        runs.push(await reconnectRun({ n, broker, workers: opts.workers, connectRate: opts.connectRate }));
+        runs.push(await reconnectRun({ n, broker, workers: opts.workers, connectRate: opts.connectRate, heldSocket: opts.heldSocket ?? false }));
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
         process.stderr.write(`[reconnect ${n} ${broker}] failed: ${error}\n`);
@@ -102,8 +105,9 @@ export async function reconnect(opts: ReconnectOptions): Promise<Record<string, 
   };
 }
 
-async function reconnectRun(o: { n: number; broker: BrokerKind; workers: number; connectRate: number }): Promise<RunResult> {
+async function reconnectRun(o: { n: number; broker: BrokerKind; workers: number; connectRate: number; heldSocket?: boolean }): Promise<RunResult> {
   const { n, broker } = o;
+  const held = o.heldSocket && broker === 'embedded' ? await holdSocket() : null;
   const log = (s: string) => process.stderr.write(`[reconnect ${n} ${broker}] ${s}\n`);
   let mosq: MosquittoProcess | null = null;
   let hub: HubProcess | null = null;
@@ -131,7 +135,7 @@ async function reconnectRun(o: { n: number; broker: BrokerKind; workers: number;
         mosquitto: { passwordFile: mosq.passwordFile, aclFile: mosq.aclFile, reload: { pidFile: mosq.pidFile } },
       };
     }
-    hub = await startHubProcess(config, { dataDir, tls: true });
+    hub = await startHubProcess(config, { dataDir, tls: true, ...(held ? { held } : {}) });
     if (mosq) {
       const file = mosq.passwordFile;
       await until(() => readFileSync(file, 'utf8').split('\n').filter(Boolean).length >= n + 1, 60_000, 'the hub did not write the Mosquitto password file');
@@ -183,11 +187,11 @@ async function reconnectRun(o: { n: number; broker: BrokerKind; workers: number;
       await mosq.stop();
       mosq = await startMosquitto({ ...mosqOpts, port, tls: { ...tls, port: tlsPort ?? 0 } });
     }
-    hub = await startHubProcess(config, { dataDir, ports, tls: true });
+    hub = await startHubProcess(config, { dataDir, ports, tls: true, ...(held ? { held } : {}) });
     const downMs = Date.now() - t0;
     log(`broker back after ${downMs} ms (the old hub took ${stopMs} ms to exit)`);
-    const cpu0 = processUsage(hub.child.pid!).cpuS;
-    hubCpuBase = { pid: hub.child.pid!, cpu0 };
+    const cpu0 = processUsage(hub.pid).cpuS;
+    hubCpuBase = { pid: hub.pid, cpu0 };
     const mosqCpu0 = mosq ? processUsage(mosq.pid).cpuS : 0;
     // Every box noticed the loss and connected again (the counts come from the workers' flushes).
     const f = fleet;
@@ -197,17 +201,17 @@ async function reconnectRun(o: { n: number; broker: BrokerKind; workers: number;
     clearInterval(sampler);
     const result: RunResult = {
       clusters: n,
-      broker: BROKER_LABEL[broker],
+      broker: held ? `${BROKER_LABEL[broker]}, port held across the restart (loa-hub.socket)` : BROKER_LABEL[broker],
       stopMs,
       downMs,
       allConnectedMs,
       onlineInHubMs: s.onlineMs,
       steadyMs: s.steadyMs,
       reconnectionsBeyondOne: s.connects - connects0 - n,
-      hubCpuSeconds: round2(processUsage(hub.child.pid!).cpuS - cpu0),
+      hubCpuSeconds: round2(processUsage(hub.pid).cpuS - cpu0),
       ...(mosq ? { mosquittoCpuSeconds: round2(processUsage(mosq.pid).cpuS - mosqCpu0) } : {}),
       fleetCpuSeconds: round2(fleetCpu() - fleetCpu0),
-      hubRssMb: Math.round(processUsage(hub.child.pid!).rssMb),
+      hubRssMb: Math.round(processUsage(hub.pid).rssMb),
       timeline,
       loadAvg1: Number(loadavg()[0]!.toFixed(2)),
       met: s.steadyMs < STEADY_TARGET_MS,
@@ -220,6 +224,7 @@ async function reconnectRun(o: { n: number; broker: BrokerKind; workers: number;
   } finally {
     clearInterval(sampler);
     await hub?.stop();
+    await held?.close();
     await fleet?.stop();
     await mosq?.stop();
     rmSync(mosqDir, { recursive: true, force: true });

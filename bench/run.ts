@@ -21,6 +21,7 @@ interface BenchOptions {
   brokers: BrokerKind[];
   fleetWorkers: number;
   connectRate: number;
+  heldSocket: boolean;
   cameras: number;
   viewers: number;
   seconds: number;
@@ -54,6 +55,7 @@ const benches: Record<string, (o: BenchOptions) => Promise<Record<string, unknow
       brokers: o.brokers,
       workers: o.fleetWorkers,
       connectRate: o.connectRate,
+      heldSocket: o.heldSocket,
     }),
 };
 
@@ -76,6 +78,7 @@ const program = new Command('npm run bench --')
   .option('--brokers <list>', `brokers to compare: ${BROKERS.join(',')} (fanout, reconnect)`, parseBrokers, [...BROKERS])
   .option('--fleet-workers <n>', 'processes the simulated fleet is spread over (fanout, reconnect)', (v) => Number.parseInt(v, 10), 4)
   .option('--connect-rate <n>', 'fleet connections started per second, 0 = all at once (fanout)', (v) => Number.parseInt(v, 10), 0)
+  .option('--held-socket', 'embedded broker: its MQTT port held open across the restart, as systemd/loa-hub.socket does (reconnect)', false)
   .option('--cameras <n>', 'simulated cameras (cameras)', (v) => Number.parseInt(v, 10), 604)
   .option('--viewers <n>', 'concurrent snapshot viewers (cameras)', (v) => Number.parseInt(v, 10), 20)
   .option('--concurrency <n>', 'cameras.concurrency of the hub (cameras; default: the hub default)', (v) => Number.parseInt(v, 10))

@@ -15,3 +15,8 @@ export function repoBin(name: string): string {
   }
   throw new Error(`bin/${name} not found above ${HERE}`);
 }
+
+/** The checkout's root directory (the one holding bin/). */
+export function repoRoot(): string {
+  return dirname(dirname(repoBin('loa-hub.js')));
+}

@@ -7,10 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { repoBin } from './bin.js';
+import type { HeldSocket } from './held-socket.js';
 import { freePort } from './ports.js';
 
 export interface HubProcess {
-  child: ChildProcess;
+  /** The hub's process; null when it runs on a held socket (opts.held), whose holder started it. */
+  child: ChildProcess | null;
+  /** The hub's pid (for its CPU and memory). */
+  pid: number;
+  /** Has the hub process exited (by itself, or after stop)? */
+  exited(): boolean;
   httpUrl: string;
   mqttUrl: string;
   token: string;
@@ -26,12 +32,13 @@ export interface HubProcess {
 
 export async function startHubProcess(
   config: Record<string, unknown> = {},
-  opts: { dataDir?: string; hubBin?: string; ports?: { mqtt: number; http: number }; tls?: boolean } = {},
+  opts: { dataDir?: string; hubBin?: string; ports?: { mqtt: number; http: number }; tls?: boolean; held?: HeldSocket } = {},
 ): Promise<HubProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'loa-bench-'));
   // A restart on the same data: the new hub.json is the sign this process is up.
   rmSync(join(dataDir, 'hub.json'), { force: true });
-  const mqttPort = opts.ports?.mqtt ?? (await freePort());
+  // On a held socket (systemd's loa-hub.socket in production) the hub serves that one, with TLS.
+  const mqttPort = opts.held?.port ?? opts.ports?.mqtt ?? (await freePort());
   const httpPort = opts.ports?.http ?? (await freePort());
   const file = join(dataDir, 'hub.yaml');
   // Plain listeners (mqtt.plain, http.plain), as before TLS became the default, so results stay
@@ -52,18 +59,25 @@ export async function startHubProcess(
   const nodeArgs = (process.env.LOA_BENCH_HUB_NODE_ARGS ?? '').split(' ').filter(Boolean);
   // Another build of loa-hub (e.g. one with a proposed fix, for a before/after): opts.hubBin or LOA_BENCH_HUB_BIN.
   const hubBin = opts.hubBin ?? process.env.LOA_BENCH_HUB_BIN ?? repoBin('loa-hub.js');
-  const child = spawn(process.execPath, [...nodeArgs, hubBin, '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const argv = [process.execPath, ...nodeArgs, hubBin, '--config', file];
+  const held = opts.held ? await opts.held.run(argv) : null;
+  const child = held ? null : spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'inherit'] });
+  let exited = false;
+  const exit = held ? held.exited : new Promise<void>((r) => child!.once('exit', () => r()));
+  void exit.then(() => (exited = true));
   const tokenFile = join(dataDir, 'operator.token');
   // A hub with 10,000 clusters starting while they all reconnect (bench reconnect) takes a while.
   const deadline = Date.now() + 90_000;
   while (!existsSync(join(dataDir, 'hub.json')) || !existsSync(tokenFile)) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error('loa-hub did not start');
+    if (Date.now() > deadline || exited) throw new Error('loa-hub did not start');
     await new Promise((r) => setTimeout(r, 50));
   }
   const token = readFileSync(tokenFile, 'utf8').trim();
   const httpUrl = `http://127.0.0.1:${httpPort}`;
   return {
     child,
+    pid: held ? held.pid : child!.pid!,
+    exited: () => exited,
     httpUrl,
     mqttUrl: `${opts.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${mqttPort}`,
     caFile: join(dataDir, 'tls', 'ca.pem'),
@@ -82,9 +96,9 @@ export async function startHubProcess(
     },
     async stop(o = {}) {
       // A hub that already exited (it crashed under load) has no 'exit' left to wait for.
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        await new Promise((r) => child.once('exit', r));
+      if (!exited) {
+        process.kill(held ? held.pid : child!.pid!, 'SIGTERM');
+        await exit;
       }
       if (!o.keepData) rmSync(dataDir, { recursive: true, force: true });
     },

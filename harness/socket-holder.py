@@ -2,7 +2,10 @@
 """Holds a listening TCP socket and runs a program on it as systemd socket activation does
 (LISTEN_FDS=1, LISTEN_PID, LISTEN_FDNAMES; the socket as fd 3), starting the program again on
 SIGUSR1 while the socket stays open: a hub restart under systemd/loa-hub.socket, for tests and
-benchmarks (harness/, shared by tests and bench). Prints "listening PORT" and "started PID"."""
+benchmarks (harness/, shared by tests and bench). Prints "listening PORT" and "started PID".
+With --control and no program, it runs what each line of stdin names instead (a JSON list: the
+program and its arguments), one at a time, and prints "exited PID" when one ends; stdin closed
+ends it (harness/held-socket.ts)."""
 import argparse
 import os
 import signal
@@ -15,11 +18,12 @@ parser = argparse.ArgumentParser()
 parser.add_argument('--host', default='127.0.0.1')
 parser.add_argument('--port', type=int, default=0)
 parser.add_argument('--name', default='mqtts')
+parser.add_argument('--control', action='store_true')
 parser.add_argument('cmd', nargs=argparse.REMAINDER)
 args = parser.parse_args()
 cmd = args.cmd[1:] if args.cmd[:1] == ['--'] else args.cmd
-if not cmd:
-    sys.exit('socket-holder: give the program to run after --')
+if not cmd and not args.control:
+    sys.exit('socket-holder: give the program to run after --, or --control')
 
 sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -34,11 +38,11 @@ child = None
 wanted = {'restart': False, 'done': False}
 
 
-def start():
+def start(argv=None):
     global child
     # sh's $$ is the pid the program keeps through exec: LISTEN_PID names it, as systemd does.
     script = f'export LISTEN_PID=$$ LISTEN_FDS=1 LISTEN_FDNAMES={args.name}; exec "$@"'
-    child = subprocess.Popen(['sh', '-c', script, 'sh', *cmd], pass_fds=(3,))
+    child = subprocess.Popen(['sh', '-c', script, 'sh', *(argv or cmd)], pass_fds=(3,), stdin=subprocess.DEVNULL)
     print(f'started {child.pid}', flush=True)
 
 
@@ -56,6 +60,14 @@ signal.signal(signal.SIGUSR1, lambda *_: wanted.update(restart=True))
 signal.signal(signal.SIGTERM, lambda *_: wanted.update(done=True))
 signal.signal(signal.SIGINT, lambda *_: wanted.update(done=True))
 parent = os.getppid()
+if args.control:
+    import json
+    for line in sys.stdin:
+        if line.strip():
+            start(json.loads(line))
+            child.wait()
+            print(f'exited {child.pid}', flush=True)
+    sys.exit(0)
 start()
 while not wanted['done']:
     time.sleep(0.02)
