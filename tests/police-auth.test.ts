@@ -28,6 +28,7 @@ const TABLE: Record<string, Access> = {
   'GET /api/v1/cameras': STATUS_READERS,
   'GET /api/v1/cameras/:id': STATUS_READERS,
   'GET /api/v1/cameras/:id/snapshot': PICTURE_READERS,
+  'GET /api/v1/cameras/:id/live': PICTURE_READERS,
   'GET /api/v1/events': PICTURE_READERS,
   'POST /api/v1/cameras': OP,
   'POST /api/v1/announcements': OP,
