@@ -180,4 +180,15 @@ describe.skipIf(!haveAll)('camera live view over a WebSocket', () => {
     expect(lines.some((l) => l.includes('live viewer closed: too slow'))).toBe(true);
     await Promise.all([stuck.close(), reader.close()]);
   }, 40_000);
+
+  // Last: it removes cam-3.
+  it('closes the viewers of a camera removed while they watch', async () => {
+    const v = await watch('cam-3', police);
+    await v.until((x) => live(x) && sinceLive(x).length >= 1, 'live');
+    expect((await rig.hub.api('DELETE', '/api/v1/cameras/cam-3')).status).toBe(200);
+    await v.until((x) => x.closed !== null, 'closed', 5000);
+    expect(v.statuses().at(-1)).toMatchObject({ state: 'lost', reason: 'the camera was removed or changed' });
+    expect(v.closed).toEqual({ code: 4004, reason: 'the camera was removed or changed' });
+    expect(rig.hub.hub.cameraLive.list().some((c) => c.camera === 'cam-3')).toBe(false);
+  }, 20_000);
 });

@@ -4,7 +4,7 @@
 // fragments; a pull that is lost tells them so and comes back by itself while anyone watches.
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
-import type { Store } from '../store/index.js';
+import type { CameraConnection, Store } from '../store/index.js';
 import type { StreamInfo } from './fmp4.js';
 import { LivePull, type LiveState, type PullSettings } from './pull.js';
 import { streamSource, type LiveProfile } from './source.js';
@@ -47,6 +47,8 @@ interface Channel {
   status: LiveStatus;
   init: Buffer | null;
   linger: TimerHandle | null;
+  /** The camera's address and credentials when the pull was opened. */
+  connection: string;
 }
 
 export interface ChannelInfo {
@@ -90,10 +92,11 @@ export class LiveVideo {
   }
 
   /** A removed camera's viewers are told and its pulls end at once. */
-  forget(camera: string): void {
+  forget(camera: string, reason = 'the camera was removed'): void {
     for (const [key, ch] of this.channels) {
       if (ch.camera !== camera) continue;
-      this.tell(ch, { state: 'lost', reason: 'the camera was removed' });
+      this.tell(ch, { state: 'lost', reason, codec: null, width: null, height: null });
+      for (const v of ch.viewers) v.end(reason);
       this.close(key);
     }
   }
@@ -106,7 +109,14 @@ export class LiveVideo {
     const { store, clock, ffmpegPath, settings, onvifTimeoutMs } = this.deps;
     const logger = this.deps.logger.child({ cameraId: camera, profile });
     const status: LiveStatus = { state: 'connecting', camera, profile, codec: null, width: null, height: null, reason: null };
-    const ch: Channel = { camera, profile, viewers: new Set(), status, init: null, linger: null, pull: undefined as unknown as LivePull };
+    let connection = '';
+    try {
+      const conn = store.cameras.connection(camera);
+      if (conn) connection = connectionKey(conn);
+    } catch {
+      // undecryptable: the pull's source says so, and current() is false
+    }
+    const ch: Channel = { camera, profile, viewers: new Set(), status, init: null, linger: null, connection, pull: undefined as unknown as LivePull };
     const bytesKey = key;
     ch.pull = new LivePull(
       { ffmpegPath, clock, logger, settings, source: () => streamSource({ store, clock, timeoutMs: onvifTimeoutMs }, camera, profile) },
@@ -122,6 +132,9 @@ export class LiveVideo {
           this.addBytes(bytesKey, data.length);
         },
         fragment: (data) => {
+          // A camera removed (or its password changed) while watched: its viewers must not go on
+          // seeing it through a pull made with what was configured before.
+          if (!this.current(ch)) return this.forget(camera, 'the camera was removed or changed');
           this.addBytes(bytesKey, data.length);
           for (const v of ch.viewers) v.fragment(data);
         },
@@ -143,6 +156,16 @@ export class LiveVideo {
     }
   }
 
+  /** The camera is still configured as when the pull started (same address and credentials). */
+  private current(ch: Channel): boolean {
+    try {
+      const conn = this.deps.store.cameras.connection(ch.camera);
+      return conn !== undefined && connectionKey(conn) === ch.connection;
+    } catch {
+      return false; // its password can no longer be read
+    }
+  }
+
   private addBytes(key: string, n: number): void {
     this.counts.bytes.set(key, (this.counts.bytes.get(key) ?? 0) + n);
   }
@@ -156,3 +179,5 @@ export class LiveVideo {
     this.deps.logger.info({ cameraId: ch.camera, profile: ch.profile }, 'live pull closed');
   }
 }
+
+const connectionKey = (c: CameraConnection): string => JSON.stringify([c.host, c.port, c.path, c.user, c.password]);

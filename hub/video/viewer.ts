@@ -16,10 +16,14 @@ export interface ViewerSink {
   status(s: LiveStatus): void;
   init(data: Buffer): void;
   fragment(data: Buffer): void;
+  /** No more video for this viewer (its camera was removed): close with the reason. */
+  end(reason: string): void;
 }
 
 /** WebSocket close code for a viewer that could not keep up (4000–4999: the application's own). */
 export const CLOSE_TOO_SLOW = 4008;
+/** Close code when the camera is gone (removed, or its address or credentials changed): watch again. */
+export const CLOSE_CAMERA_GONE = 4004;
 
 export function wsViewer(ws: WebSocket, deps: { clock: Clock; logger: Logger; settings: ViewerSettings; dropped: () => void }): ViewerSink {
   let behindSince: number | null = null;
@@ -30,6 +34,8 @@ export function wsViewer(ws: WebSocket, deps: { clock: Clock; logger: Logger; se
   };
   return {
     status: (s) => send(JSON.stringify(s)),
+    // A close reason is at most 123 bytes (RFC 6455 5.5).
+    end: (reason) => ws.close(CLOSE_CAMERA_GONE, reason.slice(0, 120)),
     init(data) {
       // A viewer too far behind for the new init segment gets it before its next fragment instead.
       if (ws.bufferedAmount > deps.settings.viewerBufferBytes) needInit = true;

@@ -10,6 +10,8 @@ export type Message = { kind: 'status'; status: LiveViewStatus } | { kind: 'bina
 export interface LiveViewer {
   ws: WebSocket;
   messages: Message[];
+  /** How the hub closed it, once it has. */
+  closed: { code: number; reason: string } | null;
   statuses(): LiveViewStatus[];
   binaries(): Buffer[];
   /** Waits until `test` holds on what arrived so far. */
@@ -30,6 +32,7 @@ export function openLiveViewer(httpUrl: string, camera: string, token: string | 
   const viewer: LiveViewer = {
     ws,
     messages,
+    closed: null,
     statuses: () => messages.flatMap((m) => (m.kind === 'status' ? [m.status] : [])),
     binaries: () => messages.flatMap((m) => (m.kind === 'binary' ? [m.data] : [])),
     until: (test, what, timeoutMs = 15_000) => waitFor(() => (test(viewer) ? true : null), { timeoutMs, what, intervalMs: 50 }).then(() => undefined),
@@ -40,6 +43,9 @@ export function openLiveViewer(httpUrl: string, camera: string, token: string | 
         ws.terminate();
       }),
   };
+  ws.on('close', (code: number, reason: Buffer) => {
+    viewer.closed = { code, reason: reason.toString('utf8') };
+  });
   return new Promise((resolve, reject) => {
     ws.once('open', () => {
       // A viewer that never reads: its socket stops taking data, so the hub's sends queue up.
