@@ -22,6 +22,7 @@ const TABLE: Record<string, Access> = {
   'GET /monitor/monitor.js': 'public',
   'GET /monitor/monitor.css': 'public',
   'GET /monitor/alarms.js': 'public',
+  'GET /monitor/live.js': 'public',
   'GET /api/v1/media/:id/content': 'device',
   'GET /api/v1/live/:id': 'device',
 
