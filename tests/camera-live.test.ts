@@ -1,8 +1,8 @@
 // Live view end to end with real parts: simulated cameras streaming H.264 over RTSP (GStreamer,
 // with Digest auth), the real hub pulling them with ffmpeg, and the `ws` package as the viewer.
 // What a viewer gets plays (ffprobe reads it), viewers share one pull, only police and operators
-// may watch, the password shows nowhere, a camera that stops streaming is "lost" then "live"
-// again, and a viewer that never reads does not hold up another.
+// may watch, at most maxPulls cameras at once, the password shows nowhere, a camera that stops
+// streaming is "lost" then "live" again, and a viewer that never reads does not hold up another.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,7 +62,7 @@ describe.skipIf(!haveAll)('camera live view over a WebSocket', () => {
       logger: capturingLogger(lines),
       dataDir: makeTempDir('loa-live-').path,
       video: { cacheDir: CACHE, rtspPort: 0, loopSeconds: 2, auth: true },
-      cameras: { live: { lingerSec: 1, connectTimeoutSec: 3, retryMaxSec: 1, viewerBufferBytes: 64 * 1024, slowViewerCloseSec: 2 } },
+      cameras: { live: { lingerSec: 1, connectTimeoutSec: 3, retryMaxSec: 1, viewerBufferBytes: 64 * 1024, slowViewerCloseSec: 2, maxPulls: 2 } },
     });
     police = await makeToken(rig.hub, 'police');
     viewerToken = await makeToken(rig.hub, 'viewer');
@@ -89,7 +89,12 @@ describe.skipIf(!haveAll)('camera live view over a WebSocket', () => {
     expect(first!.toString('latin1', 4, 8)).toBe('moof');
     expect(probeViewed(sinceLive(main))).toEqual({ codec_name: 'h264', width: 1280, height: 720 });
     expect(probeViewed(sinceLive(sub))).toEqual({ codec_name: 'h264', width: 640, height: 360 });
-    await Promise.all([main.close(), sub.close()]);
+    // maxPulls 2: a third camera is refused before the handshake; a viewer of a running pull is not.
+    await expect(watch('cam-2', police)).rejects.toMatchObject({ status: 503, body: expect.stringContaining('LOA_LIVE_VIEW_BUSY') });
+    const joiner = await watch('cam-1', police);
+    await joiner.until((x) => live(x), 'joined a running pull');
+    await Promise.all([main.close(), sub.close(), joiner.close()]);
+    await waitFor(() => (rig.hub.hub.cameraLive.list().length === 0 ? true : null), { timeoutMs: 5000, what: 'pulls closed' });
   }, 40_000);
 
   it('serves two viewers from one pull, closed a moment after both leave', async () => {

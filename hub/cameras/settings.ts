@@ -44,6 +44,8 @@ export const cameraSettingsSchema = z.strictObject({
         .default(4 * 1024 * 1024),
       /** A viewer that stays behind that long is closed (code 4008). */
       slowViewerCloseSec: z.number().positive().max(3600).default(20),
+      /** Pulls open at once (each is an ffmpeg); a viewer of one more camera is refused (503) until one closes. */
+      maxPulls: z.number().int().min(1).max(1000).default(32),
     })
     .prefault({}),
 });

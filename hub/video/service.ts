@@ -27,6 +27,7 @@ export interface LiveStatus {
 
 export interface LiveVideoSettings extends PullSettings {
   lingerSec: number;
+  maxPulls: number;
 }
 
 export interface LiveVideoDeps {
@@ -65,10 +66,16 @@ export class LiveVideo {
 
   constructor(private readonly deps: LiveVideoDeps) {}
 
-  /** Adds a viewer; returns the function that removes it. */
-  watch(camera: string, profile: LiveProfile, sink: ViewerSink): () => void {
+  /** Whether a viewer of this camera and profile can be served: its pull runs, or one more may open. */
+  canWatch(camera: string, profile: LiveProfile): boolean {
+    return this.channels.has(`${camera}|${profile}`) || this.channels.size < this.deps.settings.maxPulls;
+  }
+
+  /** Adds a viewer; returns the function that removes it, or null when `maxPulls` are open already. */
+  watch(camera: string, profile: LiveProfile, sink: ViewerSink): (() => void) | null {
     const key = `${camera}|${profile}`;
     let ch = this.channels.get(key);
+    if (!ch && this.channels.size >= this.deps.settings.maxPulls) return null;
     if (!ch) ch = this.open(camera, profile, key);
     ch.linger?.cancel();
     ch.linger = null;

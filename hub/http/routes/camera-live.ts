@@ -41,7 +41,8 @@ export function cameraLiveRoutes(app: FastifyInstance, ctx: HttpContext, live: L
       config: pictureReaders,
       // Runs before the handshake: a wrong camera or profile is an HTTP 404/400, not a socket that closes.
       preHandler: async (req) => {
-        target(ctx, req);
+        const { camera, profile } = target(ctx, req);
+        if (req.headers.upgrade && !live.canWatch(camera, profile)) throw cameraErrors.liveBusy(ctx.config.cameras.live.maxPulls);
       },
       handler: async (req): Promise<LiveViewInfo> => {
         const { camera } = target(ctx, req);
@@ -61,6 +62,11 @@ export function cameraLiveRoutes(app: FastifyInstance, ctx: HttpContext, live: L
         const settings = ctx.config.cameras.live;
         const sink = wsViewer(socket, { clock: ctx.clock, logger: log, settings, dropped: () => live.counts.dropped++ });
         const leave = live.watch(camera, profile, sink);
+        if (!leave) {
+          // Another viewer took the last pull between the check before the handshake and now.
+          socket.close(1013, 'too many cameras watched at once; try again later');
+          return;
+        }
         // Who watched what: the audit log (issue 16 item 3) will keep it; the log line does meanwhile.
         log.info('live viewer joined');
         socket.on('close', () => {
