@@ -30,7 +30,8 @@ export const cameraErrors = {
   liveBusy: (max: number): LoaError =>
     new LoaError(
       'LOA_LIVE_VIEW_BUSY',
-      `the hub is already pulling ${max} camera streams for live view (cameras.live.maxPulls); close a live view, or raise the limit if the hub has CPU to spare.`,
+      `the hub is already pulling ${max} camera streams for live view (cameras.live.maxPulls); ` +
+        'close a live view, or raise the limit if the hub has CPU to spare.',
       { status: CAMERA_ERROR_CODES.LOA_LIVE_VIEW_BUSY },
     ),
   exists: (id: string): LoaError =>
