@@ -2,7 +2,7 @@
 // and fragments as binary ones. Its buffer is bounded: while more than `bufferBytes` wait unsent
 // the viewer misses whole fragments (each starts on a keyframe, so it resumes cleanly), and one
 // that stays that far behind for `slowCloseSec` is closed with a reason, never slowing the others.
-import type { WebSocket } from 'ws';
+import type { WebSocket } from '@fastify/websocket';
 import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import type { LiveStatus } from './service.js';
