@@ -4,6 +4,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../common/clock.js';
+import { english } from '../common/i18n/reasons.js';
 import { silentLogger } from '../common/logger.js';
 import { LivePull, type LiveState } from '../hub/video/pull.js';
 import { waitFor } from './helpers/hub.js';
@@ -41,7 +42,7 @@ function pullFrom(port: number, connections: { n: number }) {
         return { url: `rtsp://admin:Pw-in-url@127.0.0.1:${port}/profile_main`, shown: `rtsp://127.0.0.1:${port}/profile_main`, secrets: ['Pw-in-url'] };
       },
     },
-    { state: (state, reason) => states.push({ state, reason }), init: () => {}, fragment: () => {} },
+    { state: (state, reason) => states.push({ state, reason: reason && english(reason) }), init: () => {}, fragment: () => {} },
   );
   return { pull, states };
 }

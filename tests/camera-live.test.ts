@@ -80,7 +80,7 @@ describe.skipIf(!haveAll)('camera live view over a WebSocket', () => {
     const sub = await watch('cam-1', police, { profile: 'sub' });
     for (const v of [main, sub]) await v.until((x) => live(x) && sinceLive(x).length >= 3, 'live with two fragments');
     expect(main.statuses()[0]!.state).toBe('connecting');
-    expect(main.statuses().at(-1)).toMatchObject({ state: 'live', camera: 'cam-1', profile: 'main', width: 1280, height: 720, reason: null });
+    expect(main.statuses().at(-1)).toMatchObject({ state: 'live', camera: 'cam-1', profile: 'main', width: 1280, height: 720, reasons: [], reason: null });
     expect(main.statuses().at(-1)!.codec).toMatch(/^avc1\.[0-9a-f]{6}$/);
     expect(sub.statuses().at(-1)).toMatchObject({ state: 'live', profile: 'sub', width: 640, height: 360 });
     // The first binary message is the init segment (ftyp…moov), the next a fragment (moof…mdat).
@@ -156,6 +156,7 @@ describe.skipIf(!haveAll)('camera live view over a WebSocket', () => {
     rig.farm.rtsp!.setStreaming(rig.farm.cameras[2]!.name, false);
     await v.until((x) => x.statuses().at(-1)?.state === 'lost', 'lost', 10_000);
     const lost = v.statuses().at(-1)!;
+    expect(lost.reasons[0]?.code).toMatch(/^live\./);
     expect(lost.reason).toBeTruthy();
     expect(lost.reason).not.toContain(PASSWORD);
     const before = v.messages.length;
@@ -192,7 +193,7 @@ describe.skipIf(!haveAll)('camera live view over a WebSocket', () => {
     await v.until((x) => live(x) && sinceLive(x).length >= 1, 'live');
     expect((await rig.hub.api('DELETE', '/api/v1/cameras/cam-3')).status).toBe(200);
     await v.until((x) => x.closed !== null, 'closed', 5000);
-    expect(v.statuses().at(-1)).toMatchObject({ state: 'lost', reason: 'the camera was removed or changed' });
+    expect(v.statuses().at(-1)).toMatchObject({ state: 'lost', reasons: [{ code: 'live.removed' }], reason: 'the camera was removed or changed' });
     expect(v.closed).toEqual({ code: 4004, reason: 'the camera was removed or changed' });
     expect(rig.hub.hub.cameraLive.list().some((c) => c.camera === 'cam-3')).toBe(false);
   }, 20_000);

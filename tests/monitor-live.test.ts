@@ -57,6 +57,8 @@ describe.skipIf(!ready)('monitor page: live video', () => {
 
     rig.farm.rtsp!.setStreaming(rig.farm.cameras[0]!.name, false);
     await page.waitForFunction(() => document.querySelector('#live-status')!.textContent!.includes('Mất tín hiệu'), null, { timeout: 10_000 });
+    // The reason in Vietnamese too, from the shared catalogue (live.*).
+    expect(await page.textContent('#live-status')).toMatch(/luồng video|camera đã đóng|không nhận được hình|camera không gửi hình|ffmpeg không đọc/);
     rig.farm.rtsp!.setStreaming(rig.farm.cameras[0]!.name, true);
     await page.waitForFunction(() => document.querySelector('#live-status')!.textContent!.startsWith('Trực tiếp'), null, { timeout: 15_000 });
     const back = await video(page);

@@ -442,6 +442,7 @@ export const liveViewStatus = z.object({
   codec: textOrNull,
   width: z.number().nullable(),
   height: z.number().nullable(),
+  reasons: z.array(reason),
   reason: textOrNull,
 });
 

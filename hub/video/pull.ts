@@ -5,6 +5,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { Clock, TimerHandle } from '../../common/clock.js';
+import { english, reason, type Reason } from '../../common/i18n/reasons.js';
 import type { Logger } from '../../common/logger.js';
 import { Fmp4Splitter, type StreamInfo } from './fmp4.js';
 import { redact, SourceError, type StreamSource } from './source.js';
@@ -19,7 +20,7 @@ export interface PullSettings {
 }
 
 export interface PullHandlers {
-  state(state: LiveState, reason: string | null): void;
+  state(state: LiveState, reason: Reason | null): void;
   init(data: Buffer, info: StreamInfo): void;
   fragment(data: Buffer): void;
 }
@@ -70,7 +71,7 @@ export class LivePull {
   private retry: TimerHandle | null = null;
   private live = false;
   /** The reason of the current attempt's end, when one was decided here (timeout, garbage). */
-  private cause: string | null = null;
+  private cause: Reason | null = null;
   private secrets: string[] = [];
 
   constructor(
@@ -98,7 +99,7 @@ export class LivePull {
     try {
       source = await this.deps.source();
     } catch (e) {
-      return this.lost(e instanceof SourceError ? e.message : 'the camera could not say where it streams');
+      return this.lost(reason('live.no-address', { detail: e instanceof SourceError ? e.message : 'the camera could not say' }));
     }
     if (this.stopped) return;
     this.secrets = source.secrets;
@@ -109,14 +110,14 @@ export class LivePull {
     const child = spawn(this.deps.ffmpegPath, ffmpegArgs(source.url, settings.connectTimeoutSec), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     logger.debug({ rtsp: source.shown, pid: child.pid }, 'live pull started');
-    this.arm(`no video from the camera within ${settings.connectTimeoutSec} s`);
+    this.arm(reason('live.no-video-start', { s: settings.connectTimeoutSec }));
     child.stdout.on('data', (chunk: Buffer) => {
       if (this.child !== child) return;
       let pieces: ReturnType<Fmp4Splitter['push']>;
       try {
         pieces = splitter.push(chunk);
       } catch (e) {
-        this.cause = `the stream is not usable video: ${(e as Error).message}`;
+        this.cause = reason('live.not-video', { detail: (e as Error).message });
         child.kill('SIGKILL');
         return;
       }
@@ -127,7 +128,7 @@ export class LivePull {
           this.on.state('live', null);
         } else {
           this.failures = 0;
-          this.arm(`no video from the camera for ${settings.connectTimeoutSec} s`);
+          this.arm(reason('live.no-video', { s: settings.connectTimeoutSec }));
           this.on.fragment(p.data);
         }
       }
@@ -138,34 +139,34 @@ export class LivePull {
       said = (said + d).slice(-2000);
     });
     child.on('error', (e) => {
-      this.cause = `ffmpeg could not run: ${e.message}`;
+      this.cause = reason('live.ffmpeg', { detail: e.message });
     });
     child.on('close', (code, signal) => {
       if (this.child !== child) return;
       this.child = null;
       this.watchdog?.cancel();
       if (this.stopped) return;
-      const last = redact(said.trim().split('\n').at(-1)?.trim() ?? '', this.secrets);
-      const reason = this.cause ?? (last ? `the stream ended: ${last}` : this.live ? 'the camera closed the stream' : `ffmpeg ended (${code ?? signal})`);
-      this.lost(reason.slice(0, 300));
+      const last = redact(said.trim().split('\n').at(-1)?.trim() ?? '', this.secrets).slice(0, 250);
+      const ended = this.live ? reason('live.closed') : reason('live.ffmpeg', { detail: `exit ${code ?? signal}` });
+      this.lost(this.cause ?? (last ? reason('live.ended', { detail: last }) : ended));
     });
   }
 
   /** (Re)starts the no-video timer of the running attempt. */
-  private arm(reason: string): void {
+  private arm(why: Reason): void {
     this.watchdog?.cancel();
     this.watchdog = this.deps.clock.setTimeout(() => {
-      this.cause = reason;
+      this.cause = why;
       this.child?.kill('SIGKILL');
     }, this.deps.settings.connectTimeoutSec * 1000);
   }
 
-  private lost(reason: string): void {
+  private lost(why: Reason): void {
     if (this.stopped) return;
     const delay = Math.min(this.deps.settings.retryMaxSec, 0.5 * 2 ** this.failures) * 1000;
     this.failures++;
-    this.deps.logger.warn({ reason, retryInMs: delay }, 'live pull lost');
-    this.on.state('lost', reason);
+    this.deps.logger.warn({ reason: english(why), retryInMs: delay }, 'live pull lost');
+    this.on.state('lost', why);
     this.retry = this.deps.clock.setTimeout(() => {
       this.retry = null;
       void this.attempt();

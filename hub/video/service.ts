@@ -3,6 +3,7 @@
 // reloads the page finds it still running). Viewers get the pull's status, the init segment, then
 // fragments; a pull that is lost tells them so and comes back by itself while anyone watches.
 import type { Clock, TimerHandle } from '../../common/clock.js';
+import { english, reason as coded, type Reason } from '../../common/i18n/reasons.js';
 import type { Logger } from '../../common/logger.js';
 import type { CameraConnection, Store } from '../store/index.js';
 import type { StreamInfo } from './fmp4.js';
@@ -21,7 +22,9 @@ export interface LiveStatus {
   codec: string | null;
   width: number | null;
   height: number | null;
-  /** Why it is lost; null otherwise. */
+  /** Why it is lost, coded for readers to translate (common/i18n/reasons.ts, `live.*`); empty otherwise. */
+  reasons: Reason[];
+  /** The same in English; null when not lost. */
   reason: string | null;
 }
 
@@ -99,11 +102,12 @@ export class LiveVideo {
   }
 
   /** A removed camera's viewers are told and its pulls end at once. */
-  forget(camera: string, reason = 'the camera was removed'): void {
+  forget(camera: string): void {
+    const why = coded('live.removed');
     for (const [key, ch] of this.channels) {
       if (ch.camera !== camera) continue;
-      this.tell(ch, { state: 'lost', reason, codec: null, width: null, height: null });
-      for (const v of ch.viewers) v.end(reason);
+      this.tell(ch, { state: 'lost', reasons: [why], reason: english(why), codec: null, width: null, height: null });
+      for (const v of ch.viewers) v.end(english(why));
       this.close(key);
     }
   }
@@ -115,7 +119,7 @@ export class LiveVideo {
   private open(camera: string, profile: LiveProfile, key: string): Channel {
     const { store, clock, ffmpegPath, settings, onvifTimeoutMs } = this.deps;
     const logger = this.deps.logger.child({ cameraId: camera, profile });
-    const status: LiveStatus = { state: 'connecting', camera, profile, codec: null, width: null, height: null, reason: null };
+    const status: LiveStatus = { state: 'connecting', camera, profile, codec: null, width: null, height: null, reasons: [], reason: null };
     let connection = '';
     try {
       const conn = store.cameras.connection(camera);
@@ -130,7 +134,8 @@ export class LiveVideo {
       {
         state: (state, reason) => {
           if (state === 'lost') ch.init = null;
-          this.tell(ch, { state, reason, ...(state === 'live' ? {} : { codec: null, width: null, height: null }) });
+          const why = { reasons: reason ? [reason] : [], reason: reason ? english(reason) : null };
+          this.tell(ch, { state, ...why, ...(state === 'live' ? {} : { codec: null, width: null, height: null }) });
           if (state === 'live') logger.info({ codec: ch.status.codec, width: ch.status.width, height: ch.status.height }, 'live pull is live');
         },
         init: (data: Buffer, info: StreamInfo) => {
@@ -141,7 +146,7 @@ export class LiveVideo {
         fragment: (data) => {
           // A camera removed (or its password changed) while watched: its viewers must not go on
           // seeing it through a pull made with what was configured before.
-          if (!this.current(ch)) return this.forget(camera, 'the camera was removed or changed');
+          if (!this.current(ch)) return this.forget(camera);
           this.addBytes(bytesKey, data.length);
           for (const v of ch.viewers) v.fragment(data);
         },

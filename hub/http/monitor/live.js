@@ -3,13 +3,14 @@
 // Extensions. The grid keeps snapshots: a live tile per camera would make the hub pull every
 // camera at once and send each police PC several Mbit/s over village links, for pictures nobody
 // looks at closely; one camera at a time costs one pull.
+import { reasonText } from '/monitor/i18n/reasons.js';
 const PROTOCOL = 'loa-live.v1';
 /** Seconds behind the newest frame before the player jumps ahead (a tab that was in the background). */
 const MAX_LAG_S = 3;
 /** Seconds of played video kept in the buffer. */
 const KEEP_S = 10;
 
-export function liveView({ $, texts, token }) {
+export function liveView({ $, texts, lang, token }) {
   let session = null;
 
   function setStatus(text) {
@@ -72,7 +73,9 @@ export function liveView({ $, texts, token }) {
           setStatus(`${texts().liveOn} · ${status.width}×${status.height}`);
         } else if (status.state === 'lost') {
           s.player = null;
-          setStatus(`${texts().liveLost}${status.reason ? ` (${status.reason})` : ''}`);
+          // The reason in the reader's language (common/i18n/reasons.ts, live.*), English as the fallback.
+          const why = reasonText(lang(), status.reasons?.[0], status.reason);
+          setStatus(`${texts().liveLost}${why ? ` (${why})` : ''}`);
         } else setStatus(texts().liveConnecting);
         return;
       }

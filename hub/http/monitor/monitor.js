@@ -369,7 +369,7 @@ async function pollPictures(my) {
   }
 }
 
-const live = liveView({ $, texts: T, token: () => state.token });
+const live = liveView({ $, texts: T, lang: () => state.lang, token: () => state.token });
 
 // ---- alarms ----
 
