@@ -43,6 +43,8 @@ import { newTokenSecret } from './http/routes/tokens.js';
 import type { MediaService } from './media/types.js';
 import { createMediaService } from './media/service.js';
 import { createMetrics } from './metrics.js';
+import { registerLiveMetrics } from './video/metrics.js';
+import { LiveVideo } from './video/service.js';
 import { createTtsProvider, type TtsProvider } from './tts/index.js';
 import { openStore, type Store } from './store/index.js';
 import { loadHubTls, type HubTls } from './tls/pki.js';
@@ -116,6 +118,7 @@ export class Hub {
   scheduler!: Scheduler;
   alarms!: AlarmService;
   cameras!: CameraModule;
+  cameraLive!: LiveVideo;
   announce!: AnnounceService;
   live!: LiveService;
   media!: MediaService;
@@ -387,6 +390,15 @@ export class Hub {
       fileCameras,
     });
     this.cameras.start();
+    // Live view pulls a camera only while someone watches; nothing runs until then.
+    this.cameraLive = new LiveVideo({
+      store: this.store,
+      clock,
+      logger: logger.child({ module: 'camera-live' }),
+      ffmpegPath: this.ffmpeg.path,
+      settings: config.cameras.live,
+      onvifTimeoutMs: config.cameras.timeoutMs,
+    });
     // Live streams live in memory: their rows close before the ledger picks up what the last run left.
     const lost = this.streams.closeAfterRestart();
     this.ledger.start();
@@ -413,9 +425,10 @@ export class Hub {
         schedules: this.schedules,
         alarms: this.alarms,
         cameras: this.cameras,
+        cameraLive: this.cameraLive,
         clusterLogin,
         hubKeys: () => this.hubKeys(),
-        metrics: createMetrics(this.store, bus, this),
+        metrics: registerLiveMetrics(createMetrics(this.store, bus, this), this.cameraLive),
         ffmpeg: this.ffmpeg,
         version: VERSION,
         startedAt,
@@ -510,6 +523,8 @@ export class Hub {
     this.returns.stop();
     this.ledger.stop();
     this.devices.stop();
+    // Live view's ffmpeg pulls end first; their viewers' sockets close with the HTTP app.
+    this.cameraLive?.stop();
     // Before alarms stop (camera alarms go through it) and the store closes; cuts held camera requests.
     await step('cameras', () => this.cameras.stop());
     // Before the HTTP app closes: it releases long-polls waiting for the events feed.

@@ -30,6 +30,8 @@ const NAMED: Record<string, z.ZodType> = {
   DiscoveredCamera: api.discoveredCamera,
   device: api.cameraDevice,
   LiveInfo: api.liveInfo,
+  LiveViewStatus: api.liveViewStatus,
+  LiveViewInfo: api.liveViewInfo,
   Alarm: api.alarm,
   FeedEvent: api.feedEvent,
 };

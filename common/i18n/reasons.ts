@@ -81,6 +81,16 @@ const en = {
   'play.failed': 'could not play',
   'play.started': 'playing again',
   'play.finished': 'played to the end',
+
+  // why a camera's live view is lost (hub/video/, the monitor's player)
+  'live.no-video-start': 'no video from the camera within {s} s',
+  'live.no-video': 'no video from the camera for {s} s',
+  'live.ended': 'the stream ended: {detail}',
+  'live.closed': 'the camera closed the stream',
+  'live.not-video': 'the stream is not usable video: {detail}',
+  'live.no-address': 'no stream address: {detail}',
+  'live.ffmpeg': 'ffmpeg could not read the stream ({detail})',
+  'live.removed': 'the camera was removed or changed',
 };
 
 export type ReasonCode = keyof typeof en;
@@ -159,6 +169,15 @@ const vi: Record<ReasonCode, string> = {
   'play.failed': 'không phát được',
   'play.started': 'đã phát lại được',
   'play.finished': 'đã phát hết bài',
+
+  'live.no-video-start': 'không nhận được hình từ camera trong {s} giây',
+  'live.no-video': 'camera không gửi hình trong {s} giây',
+  'live.ended': 'luồng video bị ngắt: {detail}',
+  'live.closed': 'camera đã đóng luồng video',
+  'live.not-video': 'luồng không phải video dùng được: {detail}',
+  'live.no-address': 'không có địa chỉ luồng video: {detail}',
+  'live.ffmpeg': 'ffmpeg không đọc được luồng video ({detail})',
+  'live.removed': 'camera đã bị xoá hoặc thay đổi',
 };
 
 export const REASONS: Catalogue<ReasonCode> = { en, vi };

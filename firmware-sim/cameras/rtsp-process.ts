@@ -52,6 +52,8 @@ export interface RtspServerProcess {
   readonly pid: number;
   /** Bound RTSP port of each camera, by name. */
   readonly ports: ReadonlyMap<string, number>;
+  /** Cuts one camera's streams (its viewers are dropped, new ones refused) or serves them again: fault tests. */
+  setStreaming(camera: string, streaming: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -92,7 +94,10 @@ export async function startRtspServer(opts: { cameras: RtspCamera[]; python?: st
     stopping = true;
     return stopChild(child);
   };
-  return { pid: child.pid!, ports, stop };
+  const setStreaming = (camera: string, streaming: boolean): void => {
+    child.stdin.write(`${JSON.stringify({ camera, streaming })}\n`);
+  };
+  return { pid: child.pid!, ports, setStreaming, stop };
 }
 
 function readReady(child: ChildProcess, python: string): Promise<Ready> {

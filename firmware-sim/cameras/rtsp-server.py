@@ -6,7 +6,9 @@
 #                                    "streams": [{"path", "file", "fps", "width", "height"}]}]}
 #   stdout: {"ready": true, "cameras": [{"name", "host", "port"}]}   or   {"error": "..."} and exit 1
 #   stdin closing (the parent died or stopped us) ends the process; so do SIGTERM and SIGINT.
-# Later commands (e.g. stopping one camera's stream for fault tests) can come as further stdin lines.
+#   further stdin lines, for fault tests: {"camera": name, "streaming": false} cuts that camera's
+#   viewers off and refuses new ones (its RTSP port still accepts, then closes: a camera whose
+#   streaming died); {"camera": name, "streaming": true} serves it again.
 import ctypes
 import json
 import os
@@ -107,6 +109,7 @@ class LoopFactory(GstRtspServer.RTSPMediaFactory):
 
 def start_camera(cam):
     server = GstRtspServer.RTSPServer()
+    server.cut_name = cam["name"]
     server.set_address(cam["host"])
     server.set_service(str(cam["port"]))
     auth = cam.get("auth")
@@ -128,7 +131,29 @@ def start_camera(cam):
     except GLib.Error as e:
         raise RuntimeError(f"cannot listen on {cam['host']}:{cam['port']} for {cam['name']}: {e.message}") from None
     source.attach(None)
+    server.connect("client-connected", on_client_connected)
     return server, source
+
+
+# Names of cameras whose streaming is cut (set_streaming).
+CUT = set()
+
+
+def on_client_connected(server, client):
+    if server.cut_name in CUT:
+        client.close()
+
+
+def set_streaming(servers, names, command):
+    name = command.get("camera")
+    for (server, _), cam_name in zip(servers, names):
+        if cam_name != name:
+            continue
+        if command.get("streaming"):
+            CUT.discard(name)
+        else:
+            CUT.add(name)
+            server.client_filter(lambda _srv, _client, *_: GstRtspServer.RTSPFilterResult.REMOVE)
 
 
 def main():
@@ -152,6 +177,10 @@ def main():
         if line == "":
             loop.quit()
             return False
+        try:
+            set_streaming(servers, [c["name"] for c in config["cameras"]], json.loads(line))
+        except (ValueError, AttributeError) as e:
+            print(f"ignored command {line.strip()[:100]}: {e}", file=sys.stderr, flush=True)
         return True
 
     GLib.io_add_watch(sys.stdin.fileno(), GLib.IO_IN | GLib.IO_HUP | GLib.IO_ERR, on_stdin)

@@ -8,6 +8,7 @@ export const CAMERA_ERROR_CODES = {
   LOA_CAMERA_UNAVAILABLE: 502,
   LOA_CAMERA_TIMEOUT: 504,
   LOA_CONFLICT: 409,
+  LOA_LIVE_VIEW_BUSY: 503,
 } as const;
 
 export const cameraErrors = {
@@ -25,6 +26,14 @@ export const cameraErrors = {
     }),
   /** A camera's settings or a discovery request that does not hold; `message` says which and why. */
   badRequest,
+  /** Live view: `cameras.live.maxPulls` cameras are being pulled already (hub/video/). */
+  liveBusy: (max: number): LoaError =>
+    new LoaError(
+      'LOA_LIVE_VIEW_BUSY',
+      `the hub is already pulling ${max} camera streams for live view (cameras.live.maxPulls); ` +
+        'close a live view, or raise the limit if the hub has CPU to spare.',
+      { status: CAMERA_ERROR_CODES.LOA_LIVE_VIEW_BUSY },
+    ),
   exists: (id: string): LoaError =>
     new LoaError('LOA_CONFLICT', `camera ${id} already exists; remove it first, or replace it (\`loa cameras add ${id} --replace …\`).`, {
       status: CAMERA_ERROR_CODES.LOA_CONFLICT,

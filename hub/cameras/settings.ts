@@ -26,6 +26,28 @@ export const cameraSettingsSchema = z.strictObject({
   backoffMaxSec: z.number().positive().max(3600).default(60),
   /** Keep a pull-point subscription on each online camera for motion alarms. */
   motion: z.boolean().default(true),
+  /** Live view (hub/video/, docs/cameras.md): one pull per camera and profile shared by its viewers. */
+  live: z
+    .strictObject({
+      /** The pull stays open this long after its last viewer leaves (a reload finds it running). */
+      lingerSec: z.number().min(0).max(600).default(5),
+      /** No video within this long of starting (or for this long while live): the pull is lost and retried. */
+      connectTimeoutSec: z.number().positive().max(120).default(10),
+      /** Retries of a lost pull wait 0.5 s, doubling up to this. */
+      retryMaxSec: z.number().positive().max(600).default(10),
+      /** Unsent bytes a viewer may have queued before it misses fragments. */
+      viewerBufferBytes: z
+        .number()
+        .int()
+        .min(64 * 1024)
+        .max(256 * 1024 * 1024)
+        .default(4 * 1024 * 1024),
+      /** A viewer that stays behind that long is closed (code 4008). */
+      slowViewerCloseSec: z.number().positive().max(3600).default(20),
+      /** Pulls open at once (each is an ffmpeg); a viewer of one more camera is refused (503) until one closes. */
+      maxPulls: z.number().int().min(1).max(1000).default(32),
+    })
+    .prefault({}),
 });
 
 export type CameraSettings = z.output<typeof cameraSettingsSchema>;

@@ -434,6 +434,27 @@ export const discoveredCamera = z.object({
   knownAs: textOrNull,
 });
 
+/** Live view (GET /api/v1/cameras/{id}/live, WebSocket): the text messages' status. */
+export const liveViewStatus = z.object({
+  state: z.enum(['connecting', 'live', 'lost']),
+  camera: text,
+  profile: z.enum(['main', 'sub']),
+  codec: textOrNull,
+  width: z.number().nullable(),
+  height: z.number().nullable(),
+  reasons: z.array(reason),
+  reason: textOrNull,
+});
+
+/** The same route without an Upgrade: how to watch, and the pulls open for the camera now. */
+export const liveViewInfo = z.object({
+  camera: text,
+  protocol: text,
+  profiles: z.array(
+    z.object({ profile: z.enum(['main', 'sub']), pulling: z.boolean(), state: z.enum(['connecting', 'live', 'lost']).nullable(), viewers: z.number() }),
+  ),
+});
+
 // ---- the types, inferred ---------------------------------------------------------------------
 
 export type Cluster = z.infer<typeof cluster>;
@@ -464,6 +485,8 @@ export type BroadcastOne = z.infer<typeof broadcastOne>;
 export type StopAnswer = z.infer<typeof stopAnswer>;
 export type LogList = z.infer<typeof logList>;
 export type LiveInfo = z.infer<typeof liveInfo>;
+export type LiveViewStatus = z.infer<typeof liveViewStatus>;
+export type LiveViewInfo = z.infer<typeof liveViewInfo>;
 export type LiveOne = z.infer<typeof liveOne>;
 export type LiveList = z.infer<typeof liveList>;
 export type PushAnswer = z.infer<typeof pushAnswer>;

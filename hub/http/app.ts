@@ -12,6 +12,7 @@ import { announceRoutes } from './routes/announce.js';
 import { broadcastRoutes } from './routes/broadcasts.js';
 import { brokerRoutes } from './routes/broker.js';
 import type { MosquittoFiles } from '../broker/mosquitto-files.js';
+import { cameraLiveRoutes } from './routes/camera-live.js';
 import { cameraRoutes } from './routes/cameras.js';
 import { clusterRoutes } from './routes/clusters.js';
 import { eventRoutes } from './routes/events.js';
@@ -68,6 +69,9 @@ export function buildApp(
   app.addHook('onRequest', makeAuthHook(ctx.store.tokens));
   app.addHook('onResponse', async (req, reply) => {
     req.log.debug({ method: req.method, url: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    // A refused WebSocket upgrade (401, 403, 404…) was answered on a socket Node handed over and
+    // nobody reads: end it, or it stays open (and keeps the app from closing) until the client goes.
+    if (req.headers.upgrade) req.raw.socket?.destroy();
   });
 
   app.get('/healthz', async () => ({ status: 'ok', version: ctx.version, uptimeS: (ctx.clock.now() - ctx.startedAt) / 1000 }));
@@ -84,6 +88,7 @@ export function buildApp(
   reportRoutes(app, ctx);
   alarmRoutes(app, ctx);
   cameraRoutes(app, ctx);
+  if (ctx.cameraLive) cameraLiveRoutes(app, ctx, ctx.cameraLive);
   eventRoutes(app, ctx);
   liveRoutes(app, ctx);
   announceRoutes(app, ctx, opts);

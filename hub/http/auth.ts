@@ -15,11 +15,29 @@ declare module 'fastify' {
   }
 }
 
+/** The live view's WebSocket subprotocol (hub/http/routes/camera-live.ts). */
+export const LIVE_PROTOCOL = 'loa-live.v1';
+/** A WebSocket's token as a subprotocol value, `loa.bearer.<token>`: a browser cannot set headers on
+ *  one, and a token in the URL would be kept in proxies' logs and the browser's history. */
+export const WS_TOKEN_PREFIX = 'loa.bearer.';
+
 export function bearerToken(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;
-  if (!h) return undefined;
+  if (!h) return wsToken(req);
   const m = /^Bearer\s+(\S+)$/i.exec(h);
   return m?.[1];
+}
+
+/** The token offered in Sec-WebSocket-Protocol, on a WebSocket upgrade only. */
+function wsToken(req: FastifyRequest): string | undefined {
+  if (req.headers.upgrade?.toLowerCase() !== 'websocket') return undefined;
+  const offered = req.headers['sec-websocket-protocol'];
+  if (typeof offered !== 'string') return undefined;
+  const value = offered
+    .split(',')
+    .map((p) => p.trim())
+    .find((p) => p.startsWith(WS_TOKEN_PREFIX));
+  return value?.slice(WS_TOKEN_PREFIX.length) || undefined;
 }
 
 export function makeAuthHook(tokens: TokenStore) {

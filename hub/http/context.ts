@@ -15,6 +15,7 @@ import type { LiveService } from '../live/service.js';
 import type { MediaService } from '../media/types.js';
 import type { ScheduleService } from '../scheduler/service.js';
 import type { Store } from '../store/index.js';
+import type { LiveVideo } from '../video/service.js';
 
 export interface HttpContext {
   config: HubConfig;
@@ -28,6 +29,8 @@ export interface HttpContext {
   schedules: ScheduleService;
   alarms: AlarmService;
   cameras: CameraService;
+  /** Live view of cameras (hub/video/); absent in apps built without it. */
+  cameraLive?: LiveVideo;
   /** The hub public keys a box is to trust (`hubKeys` in its config): the signing key, and the
    *  next one while a rotation is under way (docs/install.md). */
   hubKeys: () => string[];

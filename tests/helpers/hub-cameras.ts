@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { Logger } from '../../common/logger.js';
 import { silentLogger } from '../../common/logger.js';
-import { startCameras, type CameraFarm } from '../../firmware-sim/cameras/index.js';
+import { startCameras, type CameraFarm, type CameraFarmOptions } from '../../firmware-sim/cameras/index.js';
 import type { HubConfigInput } from '../../hub/config.js';
 import type { CameraView } from '../../hub/cameras/types.js';
 import { startTestHub, waitFor, type TestHub } from './hub.js';
@@ -53,6 +53,8 @@ export async function startCameraHub(opts: {
   /** The cameras' password (default admin), also given to the hub. */
   password?: string;
   dataDir?: string;
+  /** Real RTSP video from the cameras (firmware-sim/cameras/index.ts). */
+  video?: CameraFarmOptions['video'];
 }): Promise<CameraHub> {
   const password = opts.password ?? 'admin';
   const farm = await startCameras({
@@ -62,6 +64,7 @@ export async function startCameraHub(opts: {
     firstHost: opts.firstHost,
     discoveryPort: opts.discoveryPort ?? null,
     password,
+    ...(opts.video ? { video: opts.video } : {}),
   });
   let hub: TestHub;
   try {

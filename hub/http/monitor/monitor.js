@@ -4,6 +4,7 @@
 // Status words and reasons come from the catalogue the CLI uses (/monitor/i18n/reasons.js).
 import { cameraReasonText, statusWord } from '/monitor/i18n/reasons.js';
 import { alarmLists } from '/monitor/alarms.js';
+import { liveView } from '/monitor/live.js';
 
 const TZ = 'Asia/Ho_Chi_Minh';
 const query = new URLSearchParams(location.search);
@@ -48,6 +49,12 @@ const TEXTS = {
     history: 'Lịch sử',
     openTitle: (n) => `Đang mở (${n})`,
     noOpen: 'Không có cảnh báo nào đang mở.',
+    watchLive: 'Bấm để xem trực tiếp',
+    close: 'Đóng',
+    liveConnecting: 'Đang kết nối tới camera…',
+    liveOn: 'Trực tiếp',
+    liveLost: 'Mất tín hiệu camera; đang thử lại…',
+    liveClosed: 'Đã ngắt xem trực tiếp',
   },
   en: {
     languageName: 'English',
@@ -81,6 +88,12 @@ const TEXTS = {
     history: 'History',
     openTitle: (n) => `Open now (${n})`,
     noOpen: 'No open alarms.',
+    watchLive: 'Click to watch live',
+    close: 'Close',
+    liveConnecting: 'Connecting to the camera…',
+    liveOn: 'Live',
+    liveLost: 'Camera signal lost; retrying…',
+    liveClosed: 'Live view ended',
   },
 };
 
@@ -183,6 +196,11 @@ function makeCard(id) {
     taken: el('dd', { class: 'taken' }),
   };
   parts.figure.append(parts.img, parts.placeholder);
+  // The picture opens the camera's live video (live.js); the grid itself stays on snapshots.
+  parts.figure.addEventListener('click', () => {
+    const c = state.cameras.get(id);
+    if (c && !state.picturesForbidden) live.open(id, c.view.name || id);
+  });
   parts.li.append(
     parts.figure,
     // The id under the name: two cameras of the same name (and village) still read apart.
@@ -216,6 +234,7 @@ function updateCard(c) {
   card.takenLabel.textContent = t.pictureTaken;
   card.taken.textContent = c.takenAt ? fmt(c.takenAt) : '–';
   card.img.alt = t.pictureAlt(name, c.takenAt ? fmt(c.takenAt) : '', dark);
+  card.figure.title = t.watchLive;
   // A token without pictures: no frame on any card; the note above the grid says it once.
   card.figure.hidden = state.picturesForbidden;
   card.takenLabel.hidden = card.taken.hidden = state.picturesForbidden;
@@ -350,6 +369,8 @@ async function pollPictures(my) {
   }
 }
 
+const live = liveView({ $, texts: T, lang: () => state.lang, token: () => state.token });
+
 // ---- alarms ----
 
 const alarms = alarmLists({
@@ -409,6 +430,7 @@ function start() {
 
 function signOut(reason) {
   state.session++;
+  live.close();
   state.token = null;
   localStorage.removeItem(TOKEN_KEY);
   for (const c of state.cameras.values()) if (c.url) URL.revokeObjectURL(c.url);

@@ -18,12 +18,15 @@ const FILES: Array<[url: string, file: string, type: string]> = [
   ['/monitor/', 'index.html', 'text/html; charset=utf-8'],
   ['/monitor/monitor.js', 'monitor.js', 'text/javascript; charset=utf-8'],
   ['/monitor/alarms.js', 'alarms.js', 'text/javascript; charset=utf-8'],
+  ['/monitor/live.js', 'live.js', 'text/javascript; charset=utf-8'],
   ['/monitor/monitor.css', 'monitor.css', 'text/css; charset=utf-8'],
 ];
 
-// Everything from the hub itself; pictures arrive as blob: URLs made from authorised fetches.
+// Everything from the hub itself; pictures arrive as blob: URLs made from authorised fetches, live
+// video as a blob: MediaSource fed from the hub's WebSocket ('self' covers wss: to the same host).
 const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; form-action 'self'; base-uri 'none'; " +
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; media-src blob:; connect-src 'self'; form-action 'self'; " +
+  "base-uri 'none'; " +
   "frame-ancestors 'none'";
 
 /**
