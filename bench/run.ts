@@ -13,6 +13,7 @@ import { live } from './live.js';
 import { media } from './media.js';
 import { reconnect } from './reconnect.js';
 import { sync } from './sync.js';
+import { video } from './video.js';
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results');
 
@@ -57,6 +58,12 @@ const benches: Record<string, (o: BenchOptions) => Promise<Record<string, unknow
       connectRate: o.connectRate,
       heldSocket: o.heldSocket,
     }),
+  // --viewers: the largest count; the runs are 1, 10 and 50 (or up to the count given).
+  video: async (o) =>
+    video({
+      viewers: program.getOptionValueSource('viewers') === 'default' ? [1, 10, 50] : [1, 10, 50].filter((x) => x < o.viewers).concat(o.viewers),
+      seconds: program.getOptionValueSource('seconds') === 'default' ? 10 : o.seconds,
+    }),
 };
 
 function parseCounts(v: string): number[] {
@@ -80,10 +87,10 @@ const program = new Command('npm run bench --')
   .option('--connect-rate <n>', 'fleet connections started per second, 0 = all at once (fanout)', (v) => Number.parseInt(v, 10), 0)
   .option('--held-socket', 'embedded broker: its MQTT port held open across the restart, as systemd/loa-hub.socket does (reconnect)', false)
   .option('--cameras <n>', 'simulated cameras (cameras)', (v) => Number.parseInt(v, 10), 604)
-  .option('--viewers <n>', 'concurrent snapshot viewers (cameras)', (v) => Number.parseInt(v, 10), 20)
+  .option('--viewers <n>', 'concurrent snapshot viewers (cameras); the most live viewers (video)', (v) => Number.parseInt(v, 10), 20)
   .option('--concurrency <n>', 'cameras.concurrency of the hub (cameras; default: the hub default)', (v) => Number.parseInt(v, 10))
   .option('--rounds <n>', 'measured rounds per path (live)', (v) => Number.parseInt(v, 10), 5)
-  .option('--seconds <n>', 'how long each snapshot load runs (cameras)', (v) => Number.parseInt(v, 10), 10)
+  .option('--seconds <n>', 'how long each snapshot load (cameras) or viewer count (video) runs', (v) => Number.parseInt(v, 10), 10)
   .option('--minutes <n>', 'measured window, after the fleet is connected (ingest)', Number.parseFloat, 3)
   .option('--processes <n>', 'child processes the simulated fleet is spread over (ingest)', (v) => Number.parseInt(v, 10), 4)
   .option('--interval <s>', 'seconds between health reports of a cluster (ingest)', Number.parseFloat, 30)
