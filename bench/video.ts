@@ -86,7 +86,10 @@ export async function video(args: { viewers: number[]; seconds: number }): Promi
       const pulls = metric(text, 'loa_camera_live_pulls', 'camera="cam-1",profile="main"');
       const pullsStarted = metric(text, 'loa_camera_live_pulls_started_total', '') - started0;
       const mbitPerViewer = ((all.reduce((s, v) => s + v.bytes, 0) - bytes0) * 8) / 1e6 / args.seconds / n;
-      const warm = rest.map((v) => v.firstFragmentMs ?? Number.NaN).filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+      const warm = rest
+        .map((v) => v.firstFragmentMs ?? Number.NaN)
+        .filter((x) => !Number.isNaN(x))
+        .sort((a, b) => a - b);
       const run = {
         viewers: n,
         upstreamPulls: pulls,
