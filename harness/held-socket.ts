@@ -1,6 +1,6 @@
 // A listening socket held open across restarts of the program served on it, as systemd's
-// loa-hub.socket does for loa-hub (hub/broker/socket-activation.ts): harness/socket-holder.py in
-// --control mode, driven over its stdin. Shared by tests and bench (bench reconnect --held-socket).
+// loa-hub.socket does for loa-hub (hub/broker/socket-activation.ts): harness/socket-holder.py,
+// driven over its stdin. Shared by tests and bench (bench reconnect --held-socket).
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -16,15 +16,17 @@ export interface HeldSocket {
   port: number;
   /** Runs a program with the socket as fd 3 (LISTEN_FDS=1, LISTEN_FDNAMES as given); one at a time. */
   run(argv: string[]): Promise<HeldProgram>;
-  /** Closes the socket (after the program running, if any, has exited). */
+  /** Stops the program running, if any, and closes the socket. */
   close(): Promise<void>;
 }
 
-export async function holdSocket(opts: { host?: string; port?: number; name?: string } = {}): Promise<HeldSocket> {
-  const args = [join(repoRoot(), 'harness', 'socket-holder.py'), '--control', '--host', opts.host ?? '127.0.0.1', '--port', String(opts.port ?? 0)];
+/** `onLine`: each line the holder and the programs it runs print (their stdout). */
+export async function holdSocket(opts: { host?: string; port?: number; name?: string; onLine?: (line: string) => void } = {}): Promise<HeldSocket> {
+  const args = [join(repoRoot(), 'harness', 'socket-holder.py'), '--host', opts.host ?? '127.0.0.1', '--port', String(opts.port ?? 0)];
   const holder = spawn('python3', [...args, '--name', opts.name ?? 'mqtts'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const waiting: ((line: string) => boolean)[] = [];
   createInterface({ input: holder.stdout! }).on('line', (line) => {
+    opts.onLine?.(line);
     const i = waiting.findIndex((w) => w(line));
     if (i >= 0) waiting.splice(i, 1);
   });
@@ -47,7 +49,12 @@ export async function holdSocket(opts: { host?: string; port?: number; name?: st
       const started = next(/^started (\d+)$/);
       holder.stdin!.write(`${JSON.stringify(argv)}\n`);
       const pid = Number(await started);
-      return { pid, exited: next(new RegExp(`^exited (${pid})$`)).then(() => undefined) };
+      // The holder stops its program before it ends itself (close(), or this process gone).
+      const exited = next(new RegExp(`^exited (${pid})$`)).then(
+        () => undefined,
+        () => undefined,
+      );
+      return { pid, exited };
     },
     async close() {
       if (holder.exitCode !== null || holder.signalCode !== null) return;

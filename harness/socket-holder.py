@@ -1,29 +1,26 @@
 #!/usr/bin/env python3
-"""Holds a listening TCP socket and runs a program on it as systemd socket activation does
-(LISTEN_FDS=1, LISTEN_PID, LISTEN_FDNAMES; the socket as fd 3), starting the program again on
-SIGUSR1 while the socket stays open: a hub restart under systemd/loa-hub.socket, for tests and
-benchmarks (harness/, shared by tests and bench). Prints "listening PORT" and "started PID".
-With --control and no program, it runs what each line of stdin names instead (a JSON list: the
-program and its arguments), one at a time, and prints "exited PID" when one ends; stdin closed
-ends it (harness/held-socket.ts)."""
+"""Holds a listening TCP socket and runs programs on it as systemd socket activation does
+(LISTEN_FDS=1, LISTEN_PID, LISTEN_FDNAMES; the socket as fd 3), one after another, while the
+socket stays open: a hub restart under systemd/loa-hub.socket, for tests and benchmarks (harness/,
+shared by both; driven by harness/held-socket.ts). Prints "listening PORT". Each line of stdin
+names a program to run (a JSON list: the program and its arguments), started once the one before
+has ended; it prints "started PID" and, when the program ends, "exited PID". Stdin closed, or the
+process that started it gone, stops the program running and ends it."""
 import argparse
+import json
 import os
-import signal
+import queue
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 parser = argparse.ArgumentParser()
 parser.add_argument('--host', default='127.0.0.1')
 parser.add_argument('--port', type=int, default=0)
 parser.add_argument('--name', default='mqtts')
-parser.add_argument('--control', action='store_true')
-parser.add_argument('cmd', nargs=argparse.REMAINDER)
 args = parser.parse_args()
-cmd = args.cmd[1:] if args.cmd[:1] == ['--'] else args.cmd
-if not cmd and not args.control:
-    sys.exit('socket-holder: give the program to run after --, or --control')
 
 sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -34,20 +31,30 @@ if sock.fileno() != 3:
 os.set_inheritable(3, True)
 print(f'listening {sock.getsockname()[1]}', flush=True)
 
-child = None
-wanted = {'restart': False, 'done': False}
+wanted = queue.Queue()
+stdin_closed = threading.Event()
 
 
-def start(argv=None):
-    global child
+def read_stdin():
+    for line in sys.stdin:
+        if line.strip():
+            wanted.put(json.loads(line))
+    stdin_closed.set()
+
+
+threading.Thread(target=read_stdin, daemon=True).start()
+
+
+def start(argv):
     # sh's $$ is the pid the program keeps through exec: LISTEN_PID names it, as systemd does.
     script = f'export LISTEN_PID=$$ LISTEN_FDS=1 LISTEN_FDNAMES={args.name}; exec "$@"'
-    child = subprocess.Popen(['sh', '-c', script, 'sh', *(argv or cmd)], pass_fds=(3,), stdin=subprocess.DEVNULL)
+    child = subprocess.Popen(['sh', '-c', script, 'sh', *argv], pass_fds=(3,), stdin=subprocess.DEVNULL)
     print(f'started {child.pid}', flush=True)
+    return child
 
 
-def stop():
-    if child is not None and child.poll() is None:
+def stop(child):
+    if child.poll() is None:
         child.terminate()
         try:
             child.wait(15)
@@ -56,26 +63,18 @@ def stop():
             child.wait()
 
 
-signal.signal(signal.SIGUSR1, lambda *_: wanted.update(restart=True))
-signal.signal(signal.SIGTERM, lambda *_: wanted.update(done=True))
-signal.signal(signal.SIGINT, lambda *_: wanted.update(done=True))
 parent = os.getppid()
-if args.control:
-    import json
-    for line in sys.stdin:
-        if line.strip():
-            start(json.loads(line))
-            child.wait()
-            print(f'exited {child.pid}', flush=True)
-    sys.exit(0)
-start()
-while not wanted['done']:
+child = None
+done = False
+while not done:
+    if child is not None and child.poll() is not None:
+        print(f'exited {child.pid}', flush=True)
+        child = None
+    if child is None and not wanted.empty():
+        child = start(wanted.get())
     time.sleep(0.02)
-    if wanted['restart']:
-        wanted['restart'] = False
-        stop()
-        start()
-    # The test or benchmark that started us is gone: leave nothing behind.
-    if os.getppid() != parent:
-        wanted['done'] = True
-stop()
+    # Stdin closed, or the test or benchmark that started us gone: leave nothing behind.
+    done = (stdin_closed.is_set() and wanted.empty()) or os.getppid() != parent
+if child is not None:
+    stop(child)
+    print(f'exited {child.pid}', flush=True)

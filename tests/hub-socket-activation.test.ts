@@ -1,8 +1,7 @@
 // loa-hub on a listening socket handed over as systemd socket activation does (systemd/loa-hub.socket):
 // it serves MQTT over TLS on that socket, not on its configured port, and while it restarts the
 // port stays open: a box connecting then waits and gets in once the new hub is up, never refused.
-// harness/socket-holder.py plays systemd (it holds the socket and starts loa-hub again on SIGUSR1).
-import { spawn, type ChildProcess } from 'node:child_process';
+// harness/held-socket.ts plays systemd (it holds the socket and runs one loa-hub after another on it).
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
@@ -11,17 +10,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { inheritedListeners } from '../hub/broker/socket-activation.js';
 import { repoBin } from '../harness/bin.js';
+import { holdSocket, type HeldSocket } from '../harness/held-socket.js';
 import { freePort } from '../harness/ports.js';
 import { waitFor } from './helpers/hub.js';
 import { makeTempDir } from './helpers/tmp.js';
 
 const tmp = makeTempDir('loa-socket-activation-');
-let holder: ChildProcess | null = null;
+let held: HeldSocket | null = null;
 afterAll(async () => {
-  if (holder && holder.exitCode === null) {
-    holder.kill('SIGTERM');
-    await new Promise((r) => holder!.once('exit', r));
-  }
+  await held?.close();
   tmp.remove();
 });
 
@@ -67,16 +64,14 @@ describe('loa-hub with its MQTT port held by systemd', () => {
         http: { host: '127.0.0.1', port: httpPort, plain: true },
       }),
     );
-    let out = '';
-    holder = spawn('python3', [join('harness', 'socket-holder.py'), '--name', 'mqtts', '--', process.execPath, repoBin('loa-hub.js'), '--config', config], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    holder.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    holder.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    const port = Number(await waitFor(() => /listening (\d+)/.exec(out)?.[1], { what: 'the held socket', timeoutMs: 10_000 }));
+    const lines: string[] = [];
+    held = await holdSocket({ name: 'mqtts', onLine: (line) => lines.push(line) });
+    const { port } = held;
+    const argv = [process.execPath, repoBin('loa-hub.js'), '--config', config];
+    let hub = await held.run(argv);
     const started = () => existsSync(join(dataDir, 'hub.json')) && existsSync(join(dataDir, 'operator.token'));
     await waitFor(started, { what: 'loa-hub up', timeoutMs: 30_000 });
-    expect(out).toContain('"listener":"socket from systemd"');
+    expect(lines.join('\n')).toContain('"listener":"socket from systemd"');
     // The configured port is not opened: the hub serves the socket it was given.
     expect(await tcpState(configuredPort)).toBe('ECONNREFUSED');
 
@@ -103,8 +98,9 @@ describe('loa-hub with its MQTT port held by systemd', () => {
 
     // The restart: the old hub stops (it closes its copy of the socket), a new one starts on it.
     rmSync(join(dataDir, 'hub.json'));
-    holder.kill('SIGUSR1');
-    await waitFor(() => (out.match(/started \d+/g) ?? []).length === 2, { what: 'the old hub gone and a new one started', timeoutMs: 20_000 });
+    process.kill(hub.pid, 'SIGTERM');
+    await hub.exited;
+    hub = await held.run(argv);
     // The new hub is still starting: nothing serves the port, yet a box connecting now waits in the
     // kernel's queue, and so does every other connection until the hub is up.
     expect(started()).toBe(false);
