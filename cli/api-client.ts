@@ -77,12 +77,7 @@ export class ApiClient {
   /** POSTs a body streamed as it is made (live audio), with no length and no timeout, and returns
    *  the hub's JSON answer; errors as for JSON requests. */
   async postStream<T>(path: string, query: Query, body: Readable, contentType: string): Promise<T> {
-    const init = {
-      method: 'POST',
-      headers: { ...this.headers(), 'content-type': contentType, accept: 'application/json' },
-      body: Readable.toWeb(body) as ReadableStream<Uint8Array>,
-      duplex: 'half',
-    } as RequestInit;
+    const init = this.streamedPost(body, { 'content-type': contentType, accept: 'application/json' });
     const res = await this.send(this.url(path, query), init);
     if (!res.ok) throw await this.errorOf(res);
     return (await res.json()) as T;
@@ -103,24 +98,28 @@ export class ApiClient {
     });
     source.on('error', (e) => counter.destroy(e));
     source.pipe(counter);
-    const init = {
-      method: 'POST',
-      headers: {
-        ...this.headers(),
-        accept: 'application/x-ndjson',
-        'content-type': 'application/octet-stream',
-        // Known length lets the hub reject an oversize file before reading it all.
-        'content-length': String(size),
-      },
-      body: Readable.toWeb(counter) as ReadableStream<Uint8Array>,
-      duplex: 'half', // Node's fetch needs this to stream a request body
-    } as RequestInit;
+    const init = this.streamedPost(counter, {
+      accept: 'application/x-ndjson',
+      'content-type': 'application/octet-stream',
+      // Known length lets the hub reject an oversize file before reading it all.
+      'content-length': String(size),
+    });
     try {
       yield* this.answer(await this.send(this.url(path, query), init));
     } finally {
       // The hub may answer (e.g. 401) before reading the whole file: close it either way.
       source.destroy();
     }
+  }
+
+  /** A POST whose body is streamed from `body` as it comes, with the token and these headers. */
+  private streamedPost(body: Readable, headers: Record<string, string>): RequestInit {
+    return {
+      method: 'POST',
+      headers: { ...this.headers(), ...headers },
+      body: Readable.toWeb(body) as ReadableStream<Uint8Array>,
+      duplex: 'half', // Node's fetch needs this to stream a request body
+    } as RequestInit;
   }
 
   private async *answer(res: Response): AsyncGenerator<UploadEvent> {

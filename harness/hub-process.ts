@@ -62,6 +62,7 @@ export async function startHubProcess(
   const argv = [process.execPath, ...nodeArgs, hubBin, '--config', file];
   const held = opts.held ? await opts.held.run(argv) : null;
   const child = held ? null : spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'inherit'] });
+  const pid = held ? held.pid : child!.pid!;
   let exited = false;
   const exit = held ? held.exited : new Promise<void>((r) => child!.once('exit', () => r()));
   void exit.then(() => (exited = true));
@@ -76,7 +77,7 @@ export async function startHubProcess(
   const httpUrl = `http://127.0.0.1:${httpPort}`;
   return {
     child,
-    pid: held ? held.pid : child!.pid!,
+    pid,
     exited: () => exited,
     httpUrl,
     mqttUrl: `${opts.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${mqttPort}`,
@@ -97,7 +98,7 @@ export async function startHubProcess(
     async stop(o = {}) {
       // A hub that already exited (it crashed under load) has no 'exit' left to wait for.
       if (!exited) {
-        process.kill(held ? held.pid : child!.pid!, 'SIGTERM');
+        process.kill(pid, 'SIGTERM');
         await exit;
       }
       if (!o.keepData) rmSync(dataDir, { recursive: true, force: true });

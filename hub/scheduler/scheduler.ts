@@ -241,7 +241,7 @@ export class Scheduler {
     const media = this.deps.ledger.mediaRef(w.mediaId!);
     if (!media) return;
     const naturalEnd = startAt + media.durationMs - offsetMs;
-    this.sendPlay(clusterId, w, { media }, { startAt, offsetMs, ...(w.endAt < naturalEnd - 50 ? { stopAt: w.endAt } : {}) }, now, 'play command not sent');
+    this.sendPlay(clusterId, w, { media }, { startAt, offsetMs, ...(w.endAt < naturalEnd - 50 ? { stopAt: w.endAt } : {}) }, now);
   }
 
   /** Records the item's broadcast and the cluster's target, then sends the play (a media item or a
@@ -252,7 +252,6 @@ export class Scheduler {
     source: { media: MediaRef } | { stream: StreamRef },
     when: { startAt: number; offsetMs: number; stopAt?: number },
     now: number,
-    failed: string,
   ): void {
     const { store, config, ledger } = this.deps;
     store.broadcasts.ensure(broadcastRecord(w, 'media' in source ? source.media.id : null, now));
@@ -265,7 +264,7 @@ export class Scheduler {
           expiresAt: when.startAt + config.commandTtlMs,
         },
       ])
-      .catch((err: unknown) => this.log.error({ err, clusterId }, failed));
+      .catch((err: unknown) => this.log.error({ err, clusterId }, 'media' in source ? 'play command not sent' : 'relay play not sent'));
   }
 
   /** A relay's stream lives in this hub's memory: after a restart the box's stream is gone, so a
@@ -293,7 +292,7 @@ export class Scheduler {
         if (at >= w.endAt) return;
         // In the broadcast log like a media item (rows made only once a play goes out, or fails:
         // a pending row would be re-sent as media by the ledger after a restart).
-        this.sendPlay(clusterId, w, { stream: r.stream }, { startAt: at, offsetMs: 0, stopAt: w.endAt }, now, 'relay play not sent');
+        this.sendPlay(clusterId, w, { stream: r.stream }, { startAt: at, offsetMs: 0, stopAt: w.endAt }, now);
         this.log.debug({ clusterId, broadcastId: w.broadcastId, streamId: r.streamId, startAt: at, stopAt: w.endAt }, 'relay play sent');
       })
       .catch((err: unknown) => this.log.error({ err, clusterId, broadcastId: w.broadcastId }, 'relay play not sent'));
