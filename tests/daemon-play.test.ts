@@ -64,10 +64,15 @@ describe('loa-edge playback', () => {
     expect(e.logs.find((l) => l.msg === 'using ffmpeg')).toMatchObject({ source: expect.any(String), path: expect.any(String) });
     // Cached under its SHA-256 for next time.
     expect(readdirSync(join(e.config.dataDir, 'media'))).toEqual([tone.ref.id]);
-    // Retained state went from playing to idle, and reports the sequence.
+    // Retained state went from playing to idle, and reports the sequence (the idle state is
+    // published after the finished ack, on another topic: it may land a moment later).
+    const idle = await rig.watcher.waitFor('the idle state', () => {
+      const last = rig.watcher.of(e.clusterId, 'state').at(-1);
+      return last?.playing === null ? last : undefined;
+    });
     const states = rig.watcher.of(e.clusterId, 'state');
     expect(states.some((s) => (s.playing as { broadcastId?: string } | null)?.broadcastId === play.broadcastId)).toBe(true);
-    expect(states.at(-1)).toMatchObject({ playing: null, lastSeq: 1 });
+    expect(idle).toMatchObject({ playing: null, lastSeq: 1 });
   });
 
   it('joins a late item where the others are: seeks forward by the lateness', async () => {
